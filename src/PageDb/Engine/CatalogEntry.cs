@@ -1,0 +1,46 @@
+using System.Buffers.Binary;
+using PageDb.Core.Pages;
+
+namespace PageDb.Engine;
+
+/// <summary>What a catalog name refers to.</summary>
+internal enum CatalogEntryKind : byte
+{
+    /// <summary>A key-value tree opened with <see cref="ReadTransaction.GetTree"/>.</summary>
+    Tree = 1,
+}
+
+/// <summary>
+/// One catalog record: the value stored under a name in the catalog tree.
+/// <code>
+/// offset size field
+///  0     1    kind (<see cref="CatalogEntryKind"/>)
+///  1     4    root page number (u32): fixed for the object's life
+///  5     n    kind-specific definition (empty for trees)
+/// </code>
+/// </summary>
+internal readonly record struct CatalogEntry(CatalogEntryKind Kind, PageNumber Root)
+{
+    private const int KindOffset = 0;   // 0-0 u8
+    private const int RootOffset = 1;   // 1-4 u32
+    public const int EncodedSize = 5;
+
+    public byte[] Encode()
+    {
+        var bytes = new byte[EncodedSize];
+        bytes[KindOffset] = (byte)Kind;
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(RootOffset), Root.Value);
+        return bytes;
+    }
+
+    /// <summary>Decodes a stored record; a malformed one is reported as corruption of the catalog.</summary>
+    public static CatalogEntry Decode(ReadOnlySpan<byte> bytes, string filePath, PageNumber catalogRoot)
+    {
+        if (bytes.Length < EncodedSize || !Enum.IsDefined((CatalogEntryKind)bytes[KindOffset]))
+            ThrowHelper.ThrowCorrupt(filePath, catalogRoot, "malformed catalog record");
+        var root = new PageNumber(BinaryPrimitives.ReadUInt32LittleEndian(bytes[RootOffset..]));
+        if (root.IsNone)
+            ThrowHelper.ThrowCorrupt(filePath, catalogRoot, "catalog record points at page 0");
+        return new CatalogEntry((CatalogEntryKind)bytes[KindOffset], root);
+    }
+}

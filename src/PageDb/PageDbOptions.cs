@@ -1,0 +1,43 @@
+namespace PageDb;
+
+/// <summary>How <see cref="PageDatabase.Open(string, PageDbOptions?)"/> opens or creates a database.</summary>
+public sealed class PageDbOptions
+{
+    /// <summary>Page size in bytes, used only when creating a file: a power of two from 4096 to 65536. Default 4096.</summary>
+    public int PageSize { get; init; } = 4096;
+
+    /// <summary>The buffer pool's size in bytes. Default 64 MiB.</summary>
+    public long CacheSizeBytes { get; init; } = 64L << 20;
+
+    /// <summary>When commits reach the disk. Default <see cref="Durability.Full"/>.</summary>
+    public Durability Durability { get; init; } = Durability.Full;
+
+    /// <summary>An automatic checkpoint runs after a commit leaves the WAL larger than this. Default 4 MiB.</summary>
+    public long CheckpointThresholdBytes { get; init; } = 4L << 20;
+
+    /// <summary>Open without writing anything; the file must exist. Default false.</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>Create the database when the file is missing. Default true.</summary>
+    public bool CreateIfMissing { get; init; } = true;
+
+    /// <summary>Where the files live; null means real files. Tests pass memory or fault-injecting storage.</summary>
+    public IStorage? Storage { get; init; }
+
+    /// <summary>How long <see cref="PageDatabase.BeginWrite"/> waits for another write transaction to finish. Default 30 seconds.</summary>
+    public TimeSpan WriteLockTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    internal void Validate()
+    {
+        if (PageSize < 4096 || PageSize > 65536 || (PageSize & (PageSize - 1)) != 0)
+            throw new ArgumentOutOfRangeException(nameof(PageSize), PageSize, "PageSize must be a power of two from 4096 to 65536.");
+        if (CacheSizeBytes < 16L * PageSize)
+            throw new ArgumentOutOfRangeException(nameof(CacheSizeBytes), CacheSizeBytes, $"CacheSizeBytes must hold at least 16 pages ({16L * PageSize} bytes).");
+        if (!Enum.IsDefined(Durability))
+            throw new ArgumentOutOfRangeException(nameof(Durability), Durability, "Unknown durability level.");
+        if (CheckpointThresholdBytes <= 0)
+            throw new ArgumentOutOfRangeException(nameof(CheckpointThresholdBytes), CheckpointThresholdBytes, "CheckpointThresholdBytes must be positive.");
+        if (WriteLockTimeout < TimeSpan.Zero && WriteLockTimeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(WriteLockTimeout), WriteLockTimeout, "WriteLockTimeout must be non-negative or infinite.");
+    }
+}
