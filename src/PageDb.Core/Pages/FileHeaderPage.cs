@@ -32,7 +32,7 @@ namespace PageDb.Core.Pages;
 /// Which checks run first matters: a file that is not a PageDb database, or is from a newer version, is reported as such
 /// (<see cref="PageDbException"/>) before its checksum is even looked at; every other fault is corruption.
 /// </summary>
-public ref struct FileHeaderPage
+public readonly ref struct FileHeaderPage
 {
     /// <summary>The format version this code writes and the newest it reads.</summary>
     public const uint CurrentFormatVersion = 1;
@@ -91,51 +91,51 @@ public ref struct FileHeaderPage
     }
 
     /// <summary>A read-only view of the same bytes.</summary>
-    public readonly FileHeaderPageReader AsReader() => new(_page);
+    public FileHeaderPageReader AsReader() => new(_page);
 
     /// <summary>The page size recorded in the header.</summary>
-    public readonly int PageSize => AsReader().PageSize;
+    public int PageSize => AsReader().PageSize;
 
     /// <summary>The database id.</summary>
-    public readonly ulong DatabaseId => AsReader().DatabaseId;
+    public ulong DatabaseId => AsReader().DatabaseId;
 
     /// <summary>Pages in the database, page 0 included.</summary>
     public uint PageCount
     {
-        readonly get => AsReader().PageCount;
+        get => AsReader().PageCount;
         set => BinaryPrimitives.WriteUInt32LittleEndian(_page[PageCountOffset..], value);
     }
 
     /// <summary>The first free-list trunk page, or <see cref="PageNumber.None"/>.</summary>
     public PageNumber FreeListHead
     {
-        readonly get => AsReader().FreeListHead;
+        get => AsReader().FreeListHead;
         set => BinaryPrimitives.WriteUInt32LittleEndian(_page[FreeListHeadOffset..], value.Value);
     }
 
     /// <summary>Pages on the free list, trunks included.</summary>
     public uint FreePageCount
     {
-        readonly get => AsReader().FreePageCount;
+        get => AsReader().FreePageCount;
         set => BinaryPrimitives.WriteUInt32LittleEndian(_page[FreePageCountOffset..], value);
     }
 
     /// <summary>The catalog tree's root page, or <see cref="PageNumber.None"/>.</summary>
     public PageNumber CatalogRoot
     {
-        readonly get => AsReader().CatalogRoot;
+        get => AsReader().CatalogRoot;
         set => BinaryPrimitives.WriteUInt32LittleEndian(_page[CatalogRootOffset..], value.Value);
     }
 
     /// <summary>Incremented each time the header is persisted.</summary>
     public ulong ChangeCounter
     {
-        readonly get => AsReader().ChangeCounter;
+        get => AsReader().ChangeCounter;
         set => BinaryPrimitives.WriteUInt64LittleEndian(_page[ChangeCounterOffset..], value);
     }
 
     /// <summary>Checks every invariant; see <see cref="FileHeaderPageReader.Verify"/>.</summary>
-    public readonly void Verify(string filePath) => AsReader().Verify(filePath);
+    public void Verify(string filePath) => AsReader().Verify(filePath);
 }
 
 /// <summary>A read-only view over page 0; see <see cref="FileHeaderPage"/> for the layout and invariants.</summary>

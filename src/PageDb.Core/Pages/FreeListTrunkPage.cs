@@ -21,7 +21,7 @@ namespace PageDb.Core.Pages;
 ///    by <see cref="FreeListTrunkPageReader.Verify"/>).
 /// The leaf pages themselves are not written when freed: their contents are meaningless and never read.
 /// </summary>
-public ref struct FreeListTrunkPage
+public readonly ref struct FreeListTrunkPage
 {
     internal const int NextTrunkOffset = 16;   // 16-19 u32
     internal const int EntryCountOffset = 20;  // 20-23 u32
@@ -45,26 +45,26 @@ public ref struct FreeListTrunkPage
     }
 
     /// <summary>A read-only view of the same bytes.</summary>
-    public readonly FreeListTrunkPageReader AsReader() => new(_page);
+    public FreeListTrunkPageReader AsReader() => new(_page);
 
     /// <summary>The next (older) trunk, or <see cref="PageNumber.None"/>.</summary>
     public PageNumber Next
     {
-        readonly get => AsReader().Next;
+        get => AsReader().Next;
         set => BinaryPrimitives.WriteUInt32LittleEndian(_page[NextTrunkOffset..], value.Value);
     }
 
     /// <summary>The number of entries (as stored; call Verify before trusting it).</summary>
-    public readonly int Count => AsReader().Count;
+    public int Count => AsReader().Count;
 
     /// <summary>The most entries this trunk can hold.</summary>
-    public readonly int Capacity => CapacityFor(_page.Length);
+    public int Capacity => CapacityFor(_page.Length);
 
     /// <summary>True when no entry can be added.</summary>
-    public readonly bool IsFull => Count >= Capacity;
+    public bool IsFull => Count >= Capacity;
 
     /// <summary>Entry <paramref name="index"/>.</summary>
-    public readonly PageNumber GetEntry(int index) => AsReader().GetEntry(index);
+    public PageNumber GetEntry(int index) => AsReader().GetEntry(index);
 
     /// <summary>Appends <paramref name="page"/>; the trunk must not be full.</summary>
     public void Add(PageNumber page)
@@ -86,9 +86,9 @@ public ref struct FreeListTrunkPage
     }
 
     /// <summary>Checks the invariants; see <see cref="FreeListTrunkPageReader.Verify"/>.</summary>
-    public readonly void Verify(PageNumber number, uint pageCount, string filePath) => AsReader().Verify(number, pageCount, filePath);
+    public void Verify(PageNumber number, uint pageCount, string filePath) => AsReader().Verify(number, pageCount, filePath);
 
-    private readonly void SetCount(int count) => BinaryPrimitives.WriteUInt32LittleEndian(_page[EntryCountOffset..], (uint)count);
+    private void SetCount(int count) => BinaryPrimitives.WriteUInt32LittleEndian(_page[EntryCountOffset..], (uint)count);
 }
 
 /// <summary>A read-only view over a free-list trunk page; see <see cref="FreeListTrunkPage"/> for the layout.</summary>
