@@ -12,12 +12,15 @@ public static class TestSeed
     public const string EnvironmentVariable = "PAGEDB_SEED";
 
     /// <summary>The seed to use: PAGEDB_SEED when set, otherwise a random one.</summary>
+    /// <remarks>Also writes the seed to the test's output, so it is printed even when the test fails by an exception.</remarks>
     public static int Next()
     {
         string? fixedSeed = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        return fixedSeed is null
+        int seed = fixedSeed is null
             ? Random.Shared.Next()
             : int.Parse(fixedSeed, NumberStyles.Integer, CultureInfo.InvariantCulture);
+        NUnit.Framework.TestContext.Out.WriteLine(Describe(seed));
+        return seed;
     }
 
     /// <summary>A message naming <paramref name="seed"/> and how to replay it.</summary>

@@ -172,6 +172,26 @@ public sealed class DatabaseFile : IDisposable
         Volatile.Write(ref _pageCount, pageCount);
     }
 
+    /// <summary>
+    /// Extends the file with zeros to hold <see cref="PageCount"/> pages when it is shorter: pages counted but never
+    /// written (allocated and freed again before a flush) must still exist, or the file would read as truncated.
+    /// </summary>
+    public void ExtendToPageCount()
+    {
+        ThrowIfChangesRefused();
+        long needed = (long)PageCount * PageSize;
+        try
+        {
+            if (_file.Length < needed)
+                _file.SetLength(needed);
+        }
+        catch (PageDbIOException e)
+        {
+            Poison(e);
+            throw;
+        }
+    }
+
     /// <summary>Sets the page count and cuts (or extends with zeros) the file to exactly that many pages. Sync afterwards.</summary>
     public void Truncate(uint pageCount)
     {
