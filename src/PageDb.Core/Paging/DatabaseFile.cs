@@ -1,0 +1,293 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using PageDb.Core.Pages;
+
+namespace PageDb.Core.Paging;
+
+/// <summary>
+/// The database file as pages: creates it (page 0, sync, directory sync), holds the writer lock, validates the header,
+/// verifies every page read (<see cref="PageHeader.Verify"/>) and seals every page written (<see cref="PageHeader.Seal"/>).
+/// It knows nothing of caching or transactions; a pager or the WAL engine decides what to read and write.
+/// </summary>
+/// <remarks>
+/// Threads: <see cref="ReadPage"/> and <see cref="ReadHeader"/> from any number of threads at once; everything that
+/// changes the file (writes, syncs, <see cref="SetPageCount"/>, <see cref="Truncate"/>) from one writer thread at a time.
+/// Failure poisons: after a write, sync or truncate fails, every later change is refused with
+/// <see cref="PageDbIOException"/> until the file is reopened, because the state on disk is then unknown.
+/// </remarks>
+public sealed class DatabaseFile : IDisposable
+{
+    private readonly IStorageFile _file;
+    private uint _pageCount; // written by the writer thread, read by any: accessed through Volatile
+    private Exception? _failure; // the first failed change; set once by the writer thread
+
+    private DatabaseFile(IStorageFile file, int pageSize, uint pageCount, ulong databaseId, bool isReadOnly, bool wasCreated)
+    {
+        _file = file;
+        PageSize = pageSize;
+        _pageCount = pageCount;
+        DatabaseId = databaseId;
+        IsReadOnly = isReadOnly;
+        WasCreated = wasCreated;
+    }
+
+    /// <summary>The file's path, as given to <see cref="Open"/>.</summary>
+    public string Path => _file.Path;
+
+    /// <summary>The size of every page, fixed when the file was created.</summary>
+    public int PageSize { get; }
+
+    /// <summary>The random id written at creation; a WAL belongs to this database only when it records the same id.</summary>
+    public ulong DatabaseId { get; }
+
+    /// <summary>True when opened with <see cref="StorageOpenMode.ReadOnly"/> (no writer lock is held).</summary>
+    public bool IsReadOnly { get; }
+
+    /// <summary>True when <see cref="Open"/> created the database (the file was missing, empty, or an unfinished creation).</summary>
+    public bool WasCreated { get; }
+
+    /// <summary>
+    /// The pages that exist, page 0 included: the header's count when opened, then whatever the owner sets. Pages at or
+    /// past it cannot be read.
+    /// </summary>
+    public uint PageCount => Volatile.Read(ref _pageCount);
+
+    /// <summary>True once a change failed; the file then refuses changes until reopened.</summary>
+    public bool IsFailed => Volatile.Read(ref _failure) is not null;
+
+    /// <summary>
+    /// Opens the database file at <paramref name="path"/>, creating it with pages of <paramref name="pageSize"/> bytes
+    /// when <paramref name="mode"/> allows and there is none. Unless read-only, takes the writer lock.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="pageSize"/> is not a power of two in 4096..65536.</exception>
+    /// <exception cref="FileNotFoundException">No file, and <paramref name="mode"/> does not create one.</exception>
+    /// <exception cref="DatabaseLockedException">Another process or open instance has the file open for writing.</exception>
+    /// <exception cref="PageDbException">The file is not a PageDb database, or has a newer format version.</exception>
+    /// <exception cref="CorruptDatabaseException">The header is damaged or the file is truncated.</exception>
+    public static DatabaseFile Open(IStorage storage, string path, StorageOpenMode mode, int pageSize = FileHeaderPage.DefaultPageSize)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!FileHeaderPage.IsValidPageSize(pageSize))
+            throw new ArgumentOutOfRangeException(nameof(pageSize), pageSize, "the page size must be a power of two from 4096 to 65536");
+
+        IStorageFile file = storage.Open(path, mode);
+        try
+        {
+            bool isReadOnly = mode == StorageOpenMode.ReadOnly;
+            if (!isReadOnly && !file.TryLockExclusive())
+                throw new DatabaseLockedException(path);
+            if (mode == StorageOpenMode.CreateIfMissing && IsUnfinishedCreation(file))
+                return Create(storage, file, pageSize);
+            return OpenExisting(file, isReadOnly);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads page <paramref name="page"/> into <paramref name="destination"/> and verifies it.
+    /// </summary>
+    /// <exception cref="CorruptDatabaseException">The page is past the end, missing from the file, or fails its checksum,
+    /// page number or type check; names the file and the page.</exception>
+    public void ReadPage(PageNumber page, Span<byte> destination)
+    {
+        CheckPageBuffer(destination.Length);
+        uint pageCount = PageCount;
+        if (page.Value >= pageCount)
+            ThrowPastEnd(page, pageCount);
+        if (!_file.TryReadExactly(page.FileOffset(PageSize), destination))
+            ThrowHelper.ThrowCorrupt(Path, page, "the file ends before this page (truncated)");
+        PageHeader.Verify(destination, page, Path);
+    }
+
+    /// <summary>Reads page 0 and checks it as a file header (<see cref="FileHeaderPageReader.Verify"/>) of this database.</summary>
+    public void ReadHeader(Span<byte> destination)
+    {
+        ReadPage(PageNumber.Header, destination);
+        var header = new FileHeaderPageReader(destination);
+        header.Verify(Path);
+        if (header.DatabaseId != DatabaseId)
+            ThrowHelper.ThrowCorrupt(Path, PageNumber.Header, "the database id changed while the file was open");
+    }
+
+    /// <summary>
+    /// Seals <paramref name="source"/> (page number and checksum, in place) and writes it as page <paramref name="page"/>,
+    /// which must be below <see cref="PageCount"/>. Not durable until <see cref="Sync"/>.
+    /// </summary>
+    public void WritePage(PageNumber page, Span<byte> source)
+    {
+        CheckPageBuffer(source.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(page.Value, PageCount, nameof(page));
+        ThrowIfChangesRefused();
+        PageHeader.Seal(source, page);
+        try
+        {
+            _file.Write(page.FileOffset(PageSize), source);
+        }
+        catch (PageDbIOException e)
+        {
+            Poison(e);
+            throw;
+        }
+    }
+
+    /// <summary>Writes <paramref name="header"/> as page 0 (see <see cref="WritePage"/>).</summary>
+    public void WriteHeader(Span<byte> header)
+    {
+        Debug.Assert(new FileHeaderPageReader(header).PageCount == PageCount, "set the page count before writing a header that changes it");
+        Debug.Assert(new FileHeaderPageReader(header).DatabaseId == DatabaseId, "the database id never changes");
+        WritePage(PageNumber.Header, header);
+    }
+
+    /// <summary>Makes every write so far durable (fdatasync: data and file size, not other metadata).</summary>
+    public void Sync()
+    {
+        ThrowIfChangesRefused();
+        try
+        {
+            _file.Sync(includeMetadata: false);
+        }
+        catch (PageDbIOException e)
+        {
+            Poison(e);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Records that the database now has <paramref name="pageCount"/> pages. Growing changes nothing on disk: the pages
+    /// come into being when written. Shrinking makes the pages past the count unreadable; see also <see cref="Truncate"/>.
+    /// </summary>
+    public void SetPageCount(uint pageCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(pageCount);
+        ThrowIfChangesRefused();
+        Volatile.Write(ref _pageCount, pageCount);
+    }
+
+    /// <summary>
+    /// Extends the file with zeros to hold <see cref="PageCount"/> pages when it is shorter: pages counted but never
+    /// written (allocated and freed again before a flush) must still exist, or the file would read as truncated.
+    /// </summary>
+    public void ExtendToPageCount()
+    {
+        ThrowIfChangesRefused();
+        long needed = (long)PageCount * PageSize;
+        try
+        {
+            if (_file.Length < needed)
+                _file.SetLength(needed);
+        }
+        catch (PageDbIOException e)
+        {
+            Poison(e);
+            throw;
+        }
+    }
+
+    /// <summary>Sets the page count and cuts (or extends with zeros) the file to exactly that many pages. Sync afterwards.</summary>
+    public void Truncate(uint pageCount)
+    {
+        SetPageCount(pageCount);
+        try
+        {
+            _file.SetLength((long)pageCount * PageSize);
+        }
+        catch (PageDbIOException e)
+        {
+            Poison(e);
+            throw;
+        }
+    }
+
+    /// <summary>Closes the file and releases the writer lock. Unsynced writes are not synced.</summary>
+    public void Dispose() => _file.Dispose();
+
+    private static DatabaseFile Create(IStorage storage, IStorageFile file, int pageSize)
+    {
+        ulong databaseId = NewDatabaseId();
+        var page = new byte[pageSize];
+        FileHeaderPage.Format(page, databaseId);
+        PageHeader.Seal(page, PageNumber.Header);
+        file.Write(0, page);
+        if (file.Length != pageSize)
+            file.SetLength(pageSize);
+        file.Sync(includeMetadata: true);
+        storage.SyncDirectory(file.Path);
+        return new DatabaseFile(file, pageSize, pageCount: 1, databaseId, isReadOnly: false, wasCreated: true);
+    }
+
+    private static DatabaseFile OpenExisting(IStorageFile file, bool isReadOnly)
+    {
+        Span<byte> prefix = stackalloc byte[FileHeaderPage.FieldsEnd];
+        int prefixLength = file.Read(0, prefix);
+        int pageSize = FileHeaderPageReader.ValidateIdentity(prefix[..prefixLength], file.Path);
+
+        var page = new byte[pageSize];
+        if (!file.TryReadExactly(0, page))
+            ThrowHelper.ThrowCorrupt(file.Path, "the file is shorter than one page (truncated)");
+        PageHeader.Verify(page, PageNumber.Header, file.Path);
+        var header = new FileHeaderPageReader(page);
+        header.Verify(file.Path);
+        header.CheckFileLength(file.Length, file.Path);
+        return new DatabaseFile(file, pageSize, header.PageCount, header.DatabaseId, isReadOnly, wasCreated: false);
+    }
+
+    /// <summary>
+    /// True for an empty file, or one holding only zeros and no longer than a page: what a crash during
+    /// <see cref="Create"/> leaves behind (the new size may reach the disk before the contents). Such a file never
+    /// held data, so creating the database over it loses nothing.
+    /// </summary>
+    private static bool IsUnfinishedCreation(IStorageFile file)
+    {
+        long length = file.Length;
+        if (length > FileHeaderPage.MaxPageSize)
+            return false;
+        var bytes = new byte[length];
+        return file.TryReadExactly(0, bytes) && !bytes.AsSpan().ContainsAnyExcept((byte)0);
+    }
+
+    private static ulong NewDatabaseId()
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(ulong)];
+        ulong id;
+        do
+        {
+            RandomNumberGenerator.Fill(bytes);
+            id = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        }
+        while (id == 0); // 0 is kept free to mean "no database" in WAL headers
+        return id;
+    }
+
+    private void CheckPageBuffer(int length)
+    {
+        if (length != PageSize)
+            ThrowHelper.ThrowArgument("buffer", "a page buffer must be exactly one page long");
+    }
+
+    private void ThrowIfChangesRefused()
+    {
+        if (IsReadOnly)
+            ThrowHelper.ThrowInvalidOperation("the database file was opened read-only");
+        if (Volatile.Read(ref _failure) is { } failure)
+            ThrowFailedEarlier(failure);
+    }
+
+    private void Poison(Exception failure) => Interlocked.CompareExchange(ref _failure, failure, null);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowPastEnd(PageNumber page, uint pageCount) =>
+        ThrowHelper.ThrowCorrupt(Path, page, $"the page is past the end of the database ({pageCount} pages)");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowFailedEarlier(Exception failure) =>
+        throw new PageDbIOException(Path, $"'{Path}' refuses changes after an earlier failed write or sync ({failure.Message}); reopen the database to recover.");
+}

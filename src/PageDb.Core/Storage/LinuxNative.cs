@@ -1,0 +1,60 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace PageDb;
+
+/// <summary>
+/// The few Linux system calls .NET does not expose: open without .NET's implicit advisory lock, fdatasync/fsync,
+/// a directory fsync, and an explicit flock. Used only when <see cref="IsSupported"/>; elsewhere the storage falls
+/// back to managed calls.
+/// </summary>
+/// <remarks>
+/// Why not <c>File.OpenHandle</c>: on Unix it takes <c>flock(LOCK_SH)</c> on every handle opened with a FileShare other
+/// than None, which would collide with the explicit <c>LOCK_EX</c> writer lock (a reader's open would fail, and a
+/// reader would block the writer's lock), and a runtime setting can switch it off. Opening through
+/// <c>open(2)</c> keeps the only lock the one PageDb takes on purpose. Flag values below are those of x86-64 and
+/// arm64 Linux (O_DIRECTORY differs between them).
+/// </remarks>
+internal static partial class LinuxNative
+{
+    private const string Libc = "libc";
+
+    public const int ORdOnly = 0x0;       // O_RDONLY
+    public const int ORdWr = 0x2;         // O_RDWR
+    public const int OCreat = 0x40;       // O_CREAT (0100 octal)
+    public const int OCloExec = 0x80000;  // O_CLOEXEC (02000000 octal): the fd must not leak into child processes
+
+    public const int LockExclusive = 2;   // LOCK_EX
+    public const int LockNonBlocking = 4; // LOCK_NB
+
+    public const int ENoEnt = 2;          // ENOENT
+    public const int EIntr = 4;           // EINTR
+    public const int EWouldBlock = 11;    // EWOULDBLOCK == EAGAIN on Linux
+
+    /// <summary>Permissions of a created file before the umask: rw-rw-rw-, like every other .NET-created file.</summary>
+    public const int CreateMode = 0x1B6; // 0666 octal
+
+    /// <summary>True on 64-bit Linux on x86-64 or arm64, the platforms whose flag values are written here.</summary>
+    public static bool IsSupported { get; } =
+        OperatingSystem.IsLinux()
+        && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
+
+    /// <summary>O_DIRECTORY: 0200000 (octal) on x86-64, 040000 on arm64.</summary>
+    public static int ODirectory { get; } =
+        RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x4000 : 0x10000;
+
+    [LibraryImport(Libc, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport(Libc, EntryPoint = "fsync", SetLastError = true)]
+    public static partial int FSync(SafeFileHandle fd);
+
+    [LibraryImport(Libc, EntryPoint = "fdatasync", SetLastError = true)]
+    public static partial int FDataSync(SafeFileHandle fd);
+
+    [LibraryImport(Libc, EntryPoint = "flock", SetLastError = true)]
+    public static partial int FLock(SafeFileHandle fd, int operation);
+
+    /// <summary>The text of the last error a P/Invoke above set, with its errno.</summary>
+    public static string LastErrorMessage(int errno) => $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
+}
