@@ -150,6 +150,7 @@ internal sealed class WalWriter : IDisposable
         var header = new WalHeader(bytes);
         header.Write(_options.PageSize, _options.DatabaseId, sequence, _salt1, _salt2);
         WriteAt(0, bytes);
+        _allocatedEnd = Math.Max(_allocatedEnd, WalFormat.HeaderSize);
         _committedEnd = _flushedEnd = WalFormat.HeaderSize;
         _committedChain = _chain = header.Checksum;
     }
