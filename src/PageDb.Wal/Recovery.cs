@@ -72,7 +72,7 @@ internal static class Recovery
         Span<byte> stored = frame.Slice(WalFormat.FrameHeaderSize, storedLength);
         if (!file.TryReadExactly(offset + WalFormat.FrameHeaderSize, stored))
             return false;
-        return WalFormat.FrameChecksum(chain, frame, stored) == frameHeader.Checksum;
+        return WalFormat.FrameChecksum(chain, frame, storedLength) == frameHeader.Checksum;
     }
 }
 

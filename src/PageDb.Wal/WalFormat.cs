@@ -20,16 +20,16 @@ namespace PageDb.Wal;
 ///
 /// Frame = 32-byte frame header + stored image (the page, or its zstd compression)
 /// offset size field
-///  0     4    page number (u32)
-///  4     4    commit (u32): the database size in pages after the transaction, on its last frame; 0 = not a commit frame
-///  8     4    salt-1 (u32), copied from the header
-/// 12     4    salt-2 (u32), copied from the header
-/// 16     4    writer nonce (u32): random, drawn again whenever the writer rewinds its end (open, rollback, restart)
-/// 20     2    flags (u16): bit 0 = the image is zstd-compressed; other bits 0
-/// 22     2    compressed length (u16): stored image bytes when bit 0 is set (1 .. page size - 1), else 0 and the
+///  0     8    checksum (u64): XxHash64 with seed = the previous frame's checksum (the header checksum for the first
+///             frame) over frame-header bytes [8, 32) followed by the stored image, which is one contiguous range
+///  8     4    page number (u32)
+/// 12     4    commit (u32): the database size in pages after the transaction, on its last frame; 0 = not a commit frame
+/// 16     4    salt-1 (u32), copied from the header
+/// 20     4    salt-2 (u32), copied from the header
+/// 24     4    writer nonce (u32): random, drawn again whenever the writer rewinds its end (open, rollback, restart)
+/// 28     2    flags (u16): bit 0 = the image is zstd-compressed; other bits 0
+/// 30     2    compressed length (u16): stored image bytes when bit 0 is set (1 .. page size - 1), else 0 and the
 ///             stored image is exactly one page
-/// 24     8    checksum (u64): XxHash64 with seed = the previous frame's checksum (the header checksum for the first
-///             frame) over frame-header bytes [0, 24) followed by the stored image
 /// </code>
 /// Invariants:
 /// 1. A frame is valid when its salts equal the header's, its flags and length are well formed, and its checksum
@@ -79,29 +79,32 @@ public static class WalFormat
     /// <summary>Size of the WAL header; the first frame starts here.</summary>
     public const int HeaderSize = 48;
 
+    /// <summary>Offset of the chained checksum in a frame header.</summary>
+    public const int FrameChecksumOffset = 0; // 0-7 u64
+
+    /// <summary>Offset of the first byte the frame checksum covers (the rest of the header, then the stored image).</summary>
+    public const int FrameChecksummedOffset = 8;
+
     /// <summary>Offset of the page number in a frame header.</summary>
-    public const int FramePageOffset = 0; // 0-3 u32
+    public const int FramePageOffset = 8; // 8-11 u32
 
     /// <summary>Offset of the commit field (database size in pages, 0 = not a commit frame).</summary>
-    public const int FrameCommitOffset = 4; // 4-7 u32
+    public const int FrameCommitOffset = 12; // 12-15 u32
 
     /// <summary>Offset of salt-1 in a frame header.</summary>
-    public const int FrameSalt1Offset = 8; // 8-11 u32
+    public const int FrameSalt1Offset = 16; // 16-19 u32
 
     /// <summary>Offset of salt-2 in a frame header.</summary>
-    public const int FrameSalt2Offset = 12; // 12-15 u32
+    public const int FrameSalt2Offset = 20; // 20-23 u32
 
     /// <summary>Offset of the writer nonce in a frame header.</summary>
-    public const int FrameNonceOffset = 16; // 16-19 u32
+    public const int FrameNonceOffset = 24; // 24-27 u32
 
     /// <summary>Offset of the flags in a frame header.</summary>
-    public const int FrameFlagsOffset = 20; // 20-21 u16
+    public const int FrameFlagsOffset = 28; // 28-29 u16
 
     /// <summary>Offset of the compressed length in a frame header.</summary>
-    public const int FrameCompressedLengthOffset = 22; // 22-23 u16
-
-    /// <summary>Offset of the chained checksum in a frame header.</summary>
-    public const int FrameChecksumOffset = 24; // 24-31 u64
+    public const int FrameCompressedLengthOffset = 30; // 30-31 u16
 
     /// <summary>Size of a frame header; the stored image follows it.</summary>
     public const int FrameHeaderSize = 32;
@@ -122,14 +125,12 @@ public static class WalFormat
     /// <summary>The bytes a frame whose image is stored in <paramref name="storedLength"/> bytes takes in the file.</summary>
     public static int FrameSize(int storedLength) => FrameHeaderSize + storedLength;
 
-    /// <summary>The checksum of a frame chained from <paramref name="previous"/>.</summary>
-    public static ulong FrameChecksum(ulong previous, ReadOnlySpan<byte> frameHeader, ReadOnlySpan<byte> storedImage)
-    {
-        var hash = new XxHash64(unchecked((long)previous));
-        hash.Append(frameHeader[..FrameChecksumOffset]);
-        hash.Append(storedImage);
-        return hash.GetCurrentHashAsUInt64();
-    }
+    /// <summary>
+    /// The checksum of <paramref name="frame"/> (frame header followed by its stored image of
+    /// <paramref name="storedLength"/> bytes) chained from <paramref name="previous"/>. Allocates nothing.
+    /// </summary>
+    public static ulong FrameChecksum(ulong previous, ReadOnlySpan<byte> frame, int storedLength) =>
+        XxHash64.HashToUInt64(frame[FrameChecksummedOffset..(FrameHeaderSize + storedLength)], unchecked((long)previous));
 }
 
 /// <summary>A view of the 48-byte WAL header (layout in <see cref="WalFormat"/>).</summary>

@@ -92,7 +92,7 @@ internal sealed class WalWriter : IDisposable
         storedLength = compressed ? compressedLength : image.Length;
         var header = new WalFrameHeader(frame);
         header.Write(page, commitSize, _salt1, _salt2, _nonce, compressedLength);
-        _chain = WalFormat.FrameChecksum(_chain, frame, stored[..storedLength]);
+        _chain = WalFormat.FrameChecksum(_chain, frame, storedLength);
         header.SetChecksum(_chain);
         long offset = End;
         _buffered += WalFormat.FrameSize(storedLength);
