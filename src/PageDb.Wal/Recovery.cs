@@ -1,0 +1,104 @@
+namespace PageDb.Wal;
+
+/// <summary>
+/// Rebuilds the WAL index from the file when the log is opened. The rule (WalFormat invariant 1): read the header;
+/// accept frames from the first one on while their salts equal the header's and their checksum continues the chain;
+/// stop at the first that does not (a torn, garbled, zeroed or stale frame, or the end of the file); the log's content
+/// is everything up to and including the last commit frame accepted, and valid frames after it are dropped.
+/// <para>
+/// Recovery never writes, so a crash during recovery, any number of times, leaves the file as it was and the next
+/// recovery finds the same state. Header outcomes: shorter than a header or all zeros = no log (a new file);
+/// a sound header of another database id = a foreign log, discarded; a bad checksum, magic or version, or a page size
+/// other than the database's = <see cref="CorruptDatabaseException"/> (a header is written within one sector, so it
+/// cannot tear: a damaged one is real damage, and guessing could lose committed data).
+/// </para>
+/// </summary>
+internal static class Recovery
+{
+    /// <summary>Reads the log in <paramref name="file"/> (null: no file) into <paramref name="index"/>.</summary>
+    public static RecoveredLog Run(IStorageFile? file, WalOptions options, WalIndex index)
+    {
+        Span<byte> headerBytes = stackalloc byte[WalFormat.HeaderSize];
+        if (file is null || !file.TryReadExactly(0, headerBytes))
+            return RecoveredLog.NoLog(foreign: false);
+        var header = new WalHeader(headerBytes);
+        if (header.IsZero)
+            return RecoveredLog.NoLog(foreign: false);
+        header.Verify(file.Path);
+        if (header.DatabaseId != options.DatabaseId)
+            return RecoveredLog.NoLog(foreign: true);
+        if (header.PageSize != (uint)options.PageSize)
+            ThrowHelper.ThrowCorrupt(file.Path, "the WAL's page size differs from the database's");
+        return ScanFrames(file, options.PageSize, header, index);
+    }
+
+    private static RecoveredLog ScanFrames(IStorageFile file, int pageSize, WalHeader header, WalIndex index)
+    {
+        var log = new RecoveredLog(header.CheckpointSequence, header.Salt1, header.Salt2, WalFormat.HeaderSize, header.Checksum);
+        byte[] frame = new byte[WalFormat.FrameSize(pageSize)];
+        long offset = WalFormat.HeaderSize;
+        ulong chain = header.Checksum;
+        int frames = 0;
+        while (TryReadValidFrame(file, offset, pageSize, header, chain, frame, out int storedLength))
+        {
+            var frameHeader = new WalFrameHeader(frame);
+            chain = frameHeader.Checksum;
+            index.Add(frameHeader.Page, offset, storedLength, frameHeader.IsCompressed, frameHeader.CommitSize);
+            offset += WalFormat.FrameSize(storedLength);
+            frames++;
+            if (frameHeader.CommitSize != 0)
+            {
+                index.PublishCommit();
+                log = log with { CommittedEnd = offset, CommittedChecksum = chain, Commits = log.Commits + 1, CommittedFrames = frames };
+            }
+        }
+        index.Rollback();
+        return log with { IgnoredFrames = frames - log.CommittedFrames };
+    }
+
+    /// <summary>Reads the frame at <paramref name="offset"/> into <paramref name="frame"/>; false when it is not the chain's next valid frame.</summary>
+    private static bool TryReadValidFrame(
+        IStorageFile file, long offset, int pageSize, WalHeader header, ulong chain, Span<byte> frame, out int storedLength)
+    {
+        storedLength = -1;
+        if (!file.TryReadExactly(offset, frame[..WalFormat.FrameHeaderSize]))
+            return false;
+        var frameHeader = new WalFrameHeader(frame);
+        if (frameHeader.Salt1 != header.Salt1 || frameHeader.Salt2 != header.Salt2)
+            return false;
+        storedLength = frameHeader.StoredLength(pageSize);
+        if (storedLength < 0)
+            return false;
+        Span<byte> stored = frame.Slice(WalFormat.FrameHeaderSize, storedLength);
+        if (!file.TryReadExactly(offset + WalFormat.FrameHeaderSize, stored))
+            return false;
+        return WalFormat.FrameChecksum(chain, frame, storedLength) == frameHeader.Checksum;
+    }
+}
+
+/// <summary>The state recovery hands to the writer: the generation, and where the committed log ends.</summary>
+/// <param name="CheckpointSequence">The generation's checkpoint sequence.</param>
+/// <param name="Salt1">The generation's salt-1 (0 when there is no usable log: the writer starts a new generation).</param>
+/// <param name="Salt2">The generation's salt-2.</param>
+/// <param name="CommittedEnd">The file offset just after the last commit frame (the header's end when none).</param>
+/// <param name="CommittedChecksum">The chain checksum at that point (the header checksum when no frame).</param>
+internal sealed record RecoveredLog(ulong CheckpointSequence, uint Salt1, uint Salt2, long CommittedEnd, ulong CommittedChecksum)
+{
+    /// <summary>Committed transactions found.</summary>
+    public int Commits { get; init; }
+
+    /// <summary>Frames of those transactions.</summary>
+    public int CommittedFrames { get; init; }
+
+    /// <summary>Valid frames after the last commit frame, dropped.</summary>
+    public int IgnoredFrames { get; init; }
+
+    /// <summary>True when the file held another database's log.</summary>
+    public bool ForeignLogDiscarded { get; init; }
+
+    /// <summary>True when there is no usable log and the writer must start one.</summary>
+    public bool IsNoLog => Salt1 == 0;
+
+    /// <summary>The state when there is no usable log.</summary>
+    public static RecoveredLog NoLog(bool foreign) => new(0, 0, 0, WalFormat.HeaderSize, 0) { ForeignLogDiscarded = foreign };
+}

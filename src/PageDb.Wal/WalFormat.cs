@@ -1,0 +1,269 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using PageDb.Core.Pages;
+
+namespace PageDb.Wal;
+
+/// <summary>
+/// The bytes of a WAL file (<c>name.pagedb-wal</c>): one header, then frames back to back. Little-endian throughout.
+/// <code>
+/// WAL header, 48 bytes at offset 0
+/// offset size field
+///  0     8    magic "PageDbWL" (ASCII)
+///  8     4    format version (u32), 1
+/// 12     4    page size (u32): the database's page size
+/// 16     8    database id (u64): the random id in the database file header; a WAL is never replayed into another file
+/// 24     8    checkpoint sequence (u64): +1 at every restart of the log
+/// 32     4    salt-1 (u32), random, never 0
+/// 36     4    salt-2 (u32), random
+/// 40     8    header checksum (u64): XxHash64, seed 0, of bytes [0, 40)
+///
+/// Frame = 32-byte frame header + stored image (the page, or its zstd compression)
+/// offset size field
+///  0     8    checksum (u64): XxHash64 with seed = the previous frame's checksum (the header checksum for the first
+///             frame) over frame-header bytes [8, 32) followed by the stored image, which is one contiguous range
+///  8     4    page number (u32)
+/// 12     4    commit (u32): the database size in pages after the transaction, on its last frame; 0 = not a commit frame
+/// 16     4    salt-1 (u32), copied from the header
+/// 20     4    salt-2 (u32), copied from the header
+/// 24     4    writer nonce (u32): random, drawn again whenever the writer rewinds its end (open, rollback, restart)
+/// 28     2    flags (u16): bit 0 = the image is zstd-compressed; other bits 0
+/// 30     2    compressed length (u16): stored image bytes when bit 0 is set (1 .. page size - 1), else 0 and the
+///             stored image is exactly one page
+/// </code>
+/// Invariants:
+/// 1. A frame is valid when its salts equal the header's, its flags and length are well formed, and its checksum
+///    matches the chain. Recovery accepts frames from the first one on while they are valid and stops at the first
+///    invalid one; the log's content is the valid prefix up to and including its last commit frame.
+/// 2. Salt-1 is never 0, so zeroed (preallocated) space never validates and always ends the log.
+/// 3. Every restart draws new salts and seeds the chain from a new header checksum, so frames of an older generation
+///    never validate after a restart.
+/// 4. The writer nonce changes whenever the writer overwrites space it wrote before in the same generation (after
+///    recovery and after a rollback of spilled frames), so a rewritten frame never has the checksum of the frame it
+///    replaces and the stale frames after it can never rejoin the chain.
+/// XxHash64 rather than CRC-32: it is several times faster over page-sized inputs, takes the previous checksum as its
+/// seed (the chain costs nothing extra), and its 64 bits make an accidental match of a stale or torn frame negligible.
+/// </summary>
+public static class WalFormat
+{
+    /// <summary>The file's magic number: "PageDbWL" read as a little-endian u64.</summary>
+    public const ulong Magic = 0x4C57_6244_6567_6150; // "PageDbWL"
+
+    /// <summary>The format version this code writes and reads.</summary>
+    public const uint Version = 1;
+
+    /// <summary>Offset of the magic number.</summary>
+    public const int MagicOffset = 0; // 0-7 u64
+
+    /// <summary>Offset of the format version.</summary>
+    public const int VersionOffset = 8; // 8-11 u32
+
+    /// <summary>Offset of the page size.</summary>
+    public const int PageSizeOffset = 12; // 12-15 u32
+
+    /// <summary>Offset of the database id.</summary>
+    public const int DatabaseIdOffset = 16; // 16-23 u64
+
+    /// <summary>Offset of the checkpoint sequence.</summary>
+    public const int CheckpointSequenceOffset = 24; // 24-31 u64
+
+    /// <summary>Offset of salt-1 in the header.</summary>
+    public const int HeaderSalt1Offset = 32; // 32-35 u32
+
+    /// <summary>Offset of salt-2 in the header.</summary>
+    public const int HeaderSalt2Offset = 36; // 36-39 u32
+
+    /// <summary>Offset of the header checksum.</summary>
+    public const int HeaderChecksumOffset = 40; // 40-47 u64
+
+    /// <summary>Size of the WAL header; the first frame starts here.</summary>
+    public const int HeaderSize = 48;
+
+    /// <summary>Offset of the chained checksum in a frame header.</summary>
+    public const int FrameChecksumOffset = 0; // 0-7 u64
+
+    /// <summary>Offset of the first byte the frame checksum covers (the rest of the header, then the stored image).</summary>
+    public const int FrameChecksummedOffset = 8;
+
+    /// <summary>Offset of the page number in a frame header.</summary>
+    public const int FramePageOffset = 8; // 8-11 u32
+
+    /// <summary>Offset of the commit field (database size in pages, 0 = not a commit frame).</summary>
+    public const int FrameCommitOffset = 12; // 12-15 u32
+
+    /// <summary>Offset of salt-1 in a frame header.</summary>
+    public const int FrameSalt1Offset = 16; // 16-19 u32
+
+    /// <summary>Offset of salt-2 in a frame header.</summary>
+    public const int FrameSalt2Offset = 20; // 20-23 u32
+
+    /// <summary>Offset of the writer nonce in a frame header.</summary>
+    public const int FrameNonceOffset = 24; // 24-27 u32
+
+    /// <summary>Offset of the flags in a frame header.</summary>
+    public const int FrameFlagsOffset = 28; // 28-29 u16
+
+    /// <summary>Offset of the compressed length in a frame header.</summary>
+    public const int FrameCompressedLengthOffset = 30; // 30-31 u16
+
+    /// <summary>Size of a frame header; the stored image follows it.</summary>
+    public const int FrameHeaderSize = 32;
+
+    /// <summary>Frame flag: the stored image is the zstd compression of the page.</summary>
+    public const ushort FlagCompressed = 1;
+
+    /// <summary>The smallest page size a WAL accepts.</summary>
+    public const int MinPageSize = 4096;
+
+    /// <summary>The largest page size a WAL accepts.</summary>
+    public const int MaxPageSize = 65536;
+
+    /// <summary>True when <paramref name="pageSize"/> is a power of two from 4096 to 65536.</summary>
+    public static bool IsValidPageSize(int pageSize) =>
+        pageSize is >= MinPageSize and <= MaxPageSize && int.IsPow2(pageSize);
+
+    /// <summary>The bytes a frame whose image is stored in <paramref name="storedLength"/> bytes takes in the file.</summary>
+    public static int FrameSize(int storedLength) => FrameHeaderSize + storedLength;
+
+    /// <summary>
+    /// The checksum of <paramref name="frame"/> (frame header followed by its stored image of
+    /// <paramref name="storedLength"/> bytes) chained from <paramref name="previous"/>. Allocates nothing.
+    /// </summary>
+    public static ulong FrameChecksum(ulong previous, ReadOnlySpan<byte> frame, int storedLength) =>
+        XxHash64.HashToUInt64(frame[FrameChecksummedOffset..(FrameHeaderSize + storedLength)], unchecked((long)previous));
+}
+
+/// <summary>A view of the 48-byte WAL header (layout in <see cref="WalFormat"/>).</summary>
+public readonly ref struct WalHeader
+{
+    private readonly Span<byte> _bytes;
+
+    /// <summary>Views the first <see cref="WalFormat.HeaderSize"/> bytes of <paramref name="bytes"/>.</summary>
+    public WalHeader(Span<byte> bytes) => _bytes = bytes[..WalFormat.HeaderSize];
+
+    /// <summary>The magic number.</summary>
+    public ulong Magic => BinaryPrimitives.ReadUInt64LittleEndian(_bytes[WalFormat.MagicOffset..]);
+
+    /// <summary>The format version.</summary>
+    public uint Version => BinaryPrimitives.ReadUInt32LittleEndian(_bytes[WalFormat.VersionOffset..]);
+
+    /// <summary>The page size of the database the WAL belongs to.</summary>
+    public uint PageSize => BinaryPrimitives.ReadUInt32LittleEndian(_bytes[WalFormat.PageSizeOffset..]);
+
+    /// <summary>The id of the database the WAL belongs to.</summary>
+    public ulong DatabaseId => BinaryPrimitives.ReadUInt64LittleEndian(_bytes[WalFormat.DatabaseIdOffset..]);
+
+    /// <summary>The number of restarts of this log.</summary>
+    public ulong CheckpointSequence => BinaryPrimitives.ReadUInt64LittleEndian(_bytes[WalFormat.CheckpointSequenceOffset..]);
+
+    /// <summary>Salt-1 of this generation.</summary>
+    public uint Salt1 => BinaryPrimitives.ReadUInt32LittleEndian(_bytes[WalFormat.HeaderSalt1Offset..]);
+
+    /// <summary>Salt-2 of this generation.</summary>
+    public uint Salt2 => BinaryPrimitives.ReadUInt32LittleEndian(_bytes[WalFormat.HeaderSalt2Offset..]);
+
+    /// <summary>The stored header checksum, which also seeds the frame checksum chain.</summary>
+    public ulong Checksum => BinaryPrimitives.ReadUInt64LittleEndian(_bytes[WalFormat.HeaderChecksumOffset..]);
+
+    /// <summary>The checksum the header's bytes should carry.</summary>
+    public ulong ComputeChecksum() => XxHash64.HashToUInt64(_bytes[..WalFormat.HeaderChecksumOffset]);
+
+    /// <summary>True when every byte is zero: a header never written (a new or preallocated file).</summary>
+    public bool IsZero => !_bytes.ContainsAnyExcept((byte)0);
+
+    /// <summary>Writes a complete header, checksum included.</summary>
+    public void Write(int pageSize, ulong databaseId, ulong checkpointSequence, uint salt1, uint salt2)
+    {
+        System.Diagnostics.Debug.Assert(salt1 != 0, "salt-1 0 would let zeroed space validate");
+        BinaryPrimitives.WriteUInt64LittleEndian(_bytes[WalFormat.MagicOffset..], WalFormat.Magic);
+        BinaryPrimitives.WriteUInt32LittleEndian(_bytes[WalFormat.VersionOffset..], WalFormat.Version);
+        BinaryPrimitives.WriteUInt32LittleEndian(_bytes[WalFormat.PageSizeOffset..], (uint)pageSize);
+        BinaryPrimitives.WriteUInt64LittleEndian(_bytes[WalFormat.DatabaseIdOffset..], databaseId);
+        BinaryPrimitives.WriteUInt64LittleEndian(_bytes[WalFormat.CheckpointSequenceOffset..], checkpointSequence);
+        BinaryPrimitives.WriteUInt32LittleEndian(_bytes[WalFormat.HeaderSalt1Offset..], salt1);
+        BinaryPrimitives.WriteUInt32LittleEndian(_bytes[WalFormat.HeaderSalt2Offset..], salt2);
+        BinaryPrimitives.WriteUInt64LittleEndian(_bytes[WalFormat.HeaderChecksumOffset..], ComputeChecksum());
+    }
+
+    /// <summary>
+    /// Checks a header read from <paramref name="filePath"/>: checksum, magic, version, page size. Throws
+    /// <see cref="CorruptDatabaseException"/> when any is wrong. (The database id is the caller's business: a foreign
+    /// but sound log is discarded, not refused.)
+    /// </summary>
+    public void Verify(string filePath)
+    {
+        if (Checksum != ComputeChecksum())
+            ThrowHelper.ThrowCorrupt(filePath, "the WAL header checksum does not match");
+        if (Magic != WalFormat.Magic)
+            ThrowHelper.ThrowCorrupt(filePath, "the file is not a PageDb write-ahead log (bad magic)");
+        if (Version != WalFormat.Version)
+            ThrowHelper.ThrowCorrupt(filePath, "the WAL has an unknown format version");
+        if (PageSize > WalFormat.MaxPageSize || !WalFormat.IsValidPageSize((int)PageSize))
+            ThrowHelper.ThrowCorrupt(filePath, "the WAL header has an impossible page size");
+        if (Salt1 == 0)
+            ThrowHelper.ThrowCorrupt(filePath, "the WAL header has a zero salt");
+    }
+}
+
+/// <summary>A view of a 32-byte frame header (layout in <see cref="WalFormat"/>).</summary>
+public readonly ref struct WalFrameHeader
+{
+    private readonly Span<byte> _bytes;
+
+    /// <summary>Views the first <see cref="WalFormat.FrameHeaderSize"/> bytes of <paramref name="bytes"/>.</summary>
+    public WalFrameHeader(Span<byte> bytes) => _bytes = bytes[..WalFormat.FrameHeaderSize];
+
+    /// <summary>The page this frame holds a version of.</summary>
+    public PageNumber Page => new(BinaryPrimitives.ReadUInt32LittleEndian(_bytes[WalFormat.FramePageOffset..]));
+
+    /// <summary>The database size in pages after the transaction this frame commits; 0 when it is not a commit frame.</summary>
+    public uint CommitSize => BinaryPrimitives.ReadUInt32LittleEndian(_bytes[WalFormat.FrameCommitOffset..]);
+
+    /// <summary>Salt-1 copied from the header.</summary>
+    public uint Salt1 => BinaryPrimitives.ReadUInt32LittleEndian(_bytes[WalFormat.FrameSalt1Offset..]);
+
+    /// <summary>Salt-2 copied from the header.</summary>
+    public uint Salt2 => BinaryPrimitives.ReadUInt32LittleEndian(_bytes[WalFormat.FrameSalt2Offset..]);
+
+    /// <summary>The flags (<see cref="WalFormat.FlagCompressed"/>).</summary>
+    public ushort Flags => BinaryPrimitives.ReadUInt16LittleEndian(_bytes[WalFormat.FrameFlagsOffset..]);
+
+    /// <summary>The compressed image length, or 0 for an uncompressed image.</summary>
+    public ushort CompressedLength => BinaryPrimitives.ReadUInt16LittleEndian(_bytes[WalFormat.FrameCompressedLengthOffset..]);
+
+    /// <summary>The stored chained checksum.</summary>
+    public ulong Checksum => BinaryPrimitives.ReadUInt64LittleEndian(_bytes[WalFormat.FrameChecksumOffset..]);
+
+    /// <summary>True when the image is stored compressed.</summary>
+    public bool IsCompressed => (Flags & WalFormat.FlagCompressed) != 0;
+
+    /// <summary>
+    /// The number of image bytes after this header, or -1 when the flags and length are malformed (an unknown flag,
+    /// a compressed length of 0 or of a page or more, a length without the flag).
+    /// </summary>
+    public int StoredLength(int pageSize)
+    {
+        if ((Flags & ~WalFormat.FlagCompressed) != 0)
+            return -1;
+        if (!IsCompressed)
+            return CompressedLength == 0 ? pageSize : -1;
+        return CompressedLength is > 0 && CompressedLength < pageSize ? CompressedLength : -1;
+    }
+
+    /// <summary>Writes every field but the checksum, which <see cref="SetChecksum"/> adds once the image is in place.</summary>
+    public void Write(PageNumber page, uint commitSize, uint salt1, uint salt2, uint nonce, int compressedLength)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(_bytes[WalFormat.FramePageOffset..], page.Value);
+        BinaryPrimitives.WriteUInt32LittleEndian(_bytes[WalFormat.FrameCommitOffset..], commitSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(_bytes[WalFormat.FrameSalt1Offset..], salt1);
+        BinaryPrimitives.WriteUInt32LittleEndian(_bytes[WalFormat.FrameSalt2Offset..], salt2);
+        BinaryPrimitives.WriteUInt32LittleEndian(_bytes[WalFormat.FrameNonceOffset..], nonce);
+        BinaryPrimitives.WriteUInt16LittleEndian(_bytes[WalFormat.FrameFlagsOffset..],
+            compressedLength > 0 ? WalFormat.FlagCompressed : (ushort)0);
+        BinaryPrimitives.WriteUInt16LittleEndian(_bytes[WalFormat.FrameCompressedLengthOffset..], (ushort)compressedLength);
+    }
+
+    /// <summary>Stores the chained checksum.</summary>
+    public void SetChecksum(ulong checksum) =>
+        BinaryPrimitives.WriteUInt64LittleEndian(_bytes[WalFormat.FrameChecksumOffset..], checksum);
+}

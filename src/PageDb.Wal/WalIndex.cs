@@ -1,0 +1,310 @@
+using System.Diagnostics;
+using PageDb.Core.Pages;
+
+namespace PageDb.Wal;
+
+/// <summary>
+/// Where each page's versions are in the log: page -> newest frame, and for every frame the previous frame of the same
+/// page, so "the newest frame of page N at or before mark M" is a hash probe plus a walk down that page's chain past
+/// the frames newer than M (usually none). Lookups allocate nothing.
+/// <para>
+/// Threads: one writer (the thread holding the engine's write lock, or recovery) calls <see cref="Add"/>,
+/// <see cref="PublishCommit"/>, <see cref="Rollback"/> and <see cref="Restart"/>; any number of readers call
+/// <see cref="Find"/>, <see cref="GetEntry"/> and <see cref="LastCommit"/> at the same time, without locks.
+/// Publication rules that make this safe:
+/// 1. An entry is filled in completely before the writer stores its index in the page table (Volatile.Write); a reader
+///    reaches an entry only through the page table or a chain from it (Volatile.Read), so it never sees a half-written
+///    entry. Entries are never changed after that, and frame indexes are never reused, even after a rollback.
+/// 2. Segments never move; growing the segment list or the page table builds a complete copy and then publishes it
+///    with Volatile.Write, before any later commit is published. A reader that read its mark first therefore finds
+///    every frame at or before the mark in whatever list and table it loads afterwards.
+/// 3. A rollback only moves page-table slots back to older frames; a reader that saw the rolled-back frame walks its
+///    (unchanged) chain link past it, because rolled-back frames are newer than every mark.
+/// 4. A restart publishes a new, empty <see cref="Generation"/>; frames keep counting up, so a reader whose mark
+///    predates the restart finds no frame at or before it there and reads the database file, which by then holds
+///    everything (the restart rule in <see cref="WriteAheadLog"/>).
+/// </para>
+/// Invariants (<see cref="Verify"/>):
+/// 1. Every chain from the page table is strictly decreasing, stays inside the generation, and holds only frames of
+///    its page.
+/// 2. The last commit is before every uncommitted frame and is not after the last frame added.
+/// </summary>
+internal sealed class WalIndex
+{
+    private const int SegmentShift = 10;
+    private const int SegmentSize = 1 << SegmentShift;
+    private const int SegmentMask = SegmentSize - 1;
+
+    /// <summary>The frames of the current generation; replaced by <see cref="Restart"/>. Readers load it once per call.</summary>
+    private Generation _generation;
+
+    /// <summary>The newest committed frame (published with Volatile.Write after the commit is durable as asked).</summary>
+    private long _lastCommit;
+
+    /// <summary>The index the next frame gets. Writer only.</summary>
+    private long _next = 1;
+
+    /// <summary>The first frame of the current uncommitted run; frames from here to <see cref="_next"/> are uncommitted. Writer only.</summary>
+    private long _uncommittedStart = 1;
+
+    /// <summary>Creates an empty index.</summary>
+    public WalIndex() => _generation = new Generation(firstFrame: 1);
+
+    /// <summary>The last committed frame, as a reader's mark.</summary>
+    public WalMark LastCommit => new(new FrameIndex(Volatile.Read(ref _lastCommit)));
+
+    /// <summary>The first frame of the current generation.</summary>
+    public FrameIndex GenerationStart => new(Volatile.Read(ref _generation).FirstFrame);
+
+    /// <summary>The frame the next <see cref="Add"/> returns.</summary>
+    public FrameIndex NextFrame => new(_next);
+
+    /// <summary>True when frames were added after the last commit (spilled or in-progress transaction). Writer only.</summary>
+    public bool HasUncommitted => _next > _uncommittedStart;
+
+    /// <summary>True when a commit was published in the current generation.</summary>
+    public bool HasCommitsInGeneration => _lastCommit >= _generation.FirstFrame;
+
+    /// <summary>The newest frame of <paramref name="page"/> at or before <paramref name="mark"/>, or <see cref="FrameIndex.None"/>.</summary>
+    public FrameIndex Find(PageNumber page, WalMark mark)
+    {
+        Generation generation = Volatile.Read(ref _generation);
+        long limit = mark.LastCommitFrame.Value;
+        long frame = generation.Table.Newest(page.Value);
+        while (frame > limit)
+            frame = generation.Entry(frame).PreviousOfPage;
+        return new FrameIndex(frame);
+    }
+
+    /// <summary>The newest uncommitted frame of <paramref name="page"/> (the writer's own spill), or <see cref="FrameIndex.None"/>. Writer only.</summary>
+    public FrameIndex FindUncommitted(PageNumber page)
+    {
+        long frame = _generation.Table.Newest(page.Value);
+        return frame >= _uncommittedStart ? new FrameIndex(frame) : FrameIndex.None;
+    }
+
+    /// <summary>
+    /// The entry of <paramref name="frame"/>, or false when the frame belongs to a generation the log has restarted
+    /// past (its space may be overwritten: the caller reads the database file instead).
+    /// </summary>
+    public bool TryGetEntry(FrameIndex frame, out FrameEntry entry)
+    {
+        Generation generation = Volatile.Read(ref _generation);
+        if (frame.Value < generation.FirstFrame || frame.Value >= generation.Limit)
+        {
+            entry = default;
+            return false;
+        }
+        entry = generation.Entry(frame.Value);
+        return true;
+    }
+
+    /// <summary>The entry of <paramref name="frame"/>, which must be in the current generation. Writer only.</summary>
+    public FrameEntry GetEntry(FrameIndex frame)
+    {
+        Debug.Assert(frame.Value >= _generation.FirstFrame && frame.Value < _next, "frame outside the current generation");
+        return _generation.Entry(frame.Value);
+    }
+
+    /// <summary>Records a new uncommitted frame and makes it the newest of its page. Writer only.</summary>
+    public FrameIndex Add(PageNumber page, long fileOffset, int storedLength, bool compressed, uint commitSize)
+    {
+        Generation generation = _generation;
+        long frame = _next;
+        long previous = generation.Table.Newest(page.Value);
+        generation.SetEntry(frame, new FrameEntry(fileOffset, previous, page.Value, commitSize, storedLength, compressed));
+        generation.Table = generation.Table.Set(page.Value, frame);
+        _next = frame + 1;
+        return new FrameIndex(frame);
+    }
+
+    /// <summary>Makes every frame added so far committed and visible to readers that take the mark from now on. Writer only.</summary>
+    public void PublishCommit()
+    {
+        Debug.Assert(HasUncommitted, "a commit needs at least its commit frame");
+        _uncommittedStart = _next;
+        Volatile.Write(ref _lastCommit, _next - 1);
+    }
+
+    /// <summary>Forgets the frames added since the last commit; their indexes are never handed out again. Writer only.</summary>
+    public void Rollback()
+    {
+        Generation generation = _generation;
+        for (long frame = _next - 1; frame >= _uncommittedStart; frame--)
+        {
+            FrameEntry entry = generation.Entry(frame);
+            generation.Table = generation.Table.Set(entry.Page, entry.PreviousOfPage);
+        }
+        _uncommittedStart = _next;
+    }
+
+    /// <summary>Starts an empty generation; frame numbering continues. The caller has checked the restart rule. Writer only.</summary>
+    public void Restart()
+    {
+        Debug.Assert(!HasUncommitted, "a restart would lose uncommitted frames");
+        Volatile.Write(ref _generation, new Generation(_next));
+    }
+
+    /// <summary>
+    /// Fills <paramref name="destination"/> with (page, newest frame at or before <paramref name="mark"/>) for every page
+    /// whose such frame is after <paramref name="after"/>. Writer only (checkpoint).
+    /// </summary>
+    public void CollectNewest(WalMark after, WalMark mark, List<(PageNumber Page, FrameIndex Frame)> destination)
+    {
+        PageTable table = _generation.Table;
+        for (int slot = 0; slot < table.Capacity; slot++)
+        {
+            long key = table.KeyAt(slot);
+            if (key == 0)
+                continue;
+            PageNumber page = new((uint)(key - 1));
+            FrameIndex frame = Find(page, mark);
+            if (frame > after.LastCommitFrame)
+                destination.Add((page, frame));
+        }
+    }
+
+    /// <summary>Checks the invariants in the type's summary; throws <see cref="InvalidOperationException"/> on the first broken one.</summary>
+    public void Verify()
+    {
+        Generation generation = _generation;
+        if (_lastCommit >= _uncommittedStart || _uncommittedStart > _next)
+            ThrowHelper.ThrowInvalidOperation("WAL index: last commit, uncommitted start and next frame out of order");
+        for (int slot = 0; slot < generation.Table.Capacity; slot++)
+        {
+            long key = generation.Table.KeyAt(slot);
+            if (key != 0)
+                VerifyChain((uint)(key - 1), generation.Table.Newest((uint)(key - 1)), generation);
+        }
+    }
+
+    private void VerifyChain(uint page, long frame, Generation generation)
+    {
+        long newer = long.MaxValue;
+        while (frame != 0)
+        {
+            if (frame >= newer || frame < generation.FirstFrame || frame >= _next)
+                ThrowHelper.ThrowInvalidOperation("WAL index: a page chain is not strictly decreasing inside its generation");
+            if (generation.Entry(frame).Page != page)
+                ThrowHelper.ThrowInvalidOperation("WAL index: a page chain holds a frame of another page");
+            newer = frame;
+            frame = generation.Entry(frame).PreviousOfPage;
+        }
+    }
+
+    /// <summary>What the index knows of one frame.</summary>
+    /// <param name="FileOffset">Where the frame header starts in the WAL file.</param>
+    /// <param name="PreviousOfPage">The previous frame of the same page in this generation, 0 when none.</param>
+    /// <param name="Page">The page number.</param>
+    /// <param name="CommitSize">The database size in pages when this is a commit frame, else 0.</param>
+    /// <param name="StoredLength">The bytes of the stored image.</param>
+    /// <param name="Compressed">True when the image is stored zstd-compressed.</param>
+    internal readonly record struct FrameEntry(
+        long FileOffset, long PreviousOfPage, uint Page, uint CommitSize, int StoredLength, bool Compressed);
+
+    /// <summary>One generation's frames (between two restarts). Readers keep using an old one safely after a restart.</summary>
+    private sealed class Generation(long firstFrame)
+    {
+        /// <summary>The segments of entries; replaced by a longer copy when full (segments themselves never move).</summary>
+        private FrameEntry[][] _segments = [];
+
+        /// <summary>Page -> newest frame; replaced by a larger copy when it fills.</summary>
+        private PageTable _table = new(capacity: 64);
+
+        /// <summary>Frames below this belong to earlier generations.</summary>
+        public long FirstFrame { get; } = firstFrame;
+
+        /// <summary>One past the last frame that has an entry.</summary>
+        public long Limit => FirstFrame + ((long)Volatile.Read(ref _segments).Length << SegmentShift);
+
+        public PageTable Table
+        {
+            get => Volatile.Read(ref _table);
+            set => Volatile.Write(ref _table, value);
+        }
+
+        public ref readonly FrameEntry Entry(long frame)
+        {
+            long local = frame - FirstFrame;
+            return ref Volatile.Read(ref _segments)[local >> SegmentShift][local & SegmentMask];
+        }
+
+        public void SetEntry(long frame, FrameEntry entry)
+        {
+            long local = frame - FirstFrame;
+            long segment = local >> SegmentShift;
+            if (segment == _segments.Length)
+                GrowSegments();
+            _segments[segment][local & SegmentMask] = entry;
+        }
+
+        private void GrowSegments()
+        {
+            var grown = new FrameEntry[_segments.Length + 1][];
+            Array.Copy(_segments, grown, _segments.Length);
+            grown[^1] = new FrameEntry[SegmentSize];
+            Volatile.Write(ref _segments, grown);
+        }
+    }
+
+    /// <summary>
+    /// Open-addressing hash table page -> newest frame (linear probing, at most half full). Keys are page + 1 so that 0
+    /// marks an empty slot (page 0, the file header, is logged like any other). Slots are never removed within a
+    /// generation. The writer writes a new slot's value before its key, each with Volatile.Write.
+    /// </summary>
+    private sealed class PageTable(int capacity)
+    {
+        private readonly long[] _keys = new long[capacity];
+        private readonly long[] _newest = new long[capacity];
+
+        private int _count;
+
+        public int Capacity => _keys.Length;
+
+        public long KeyAt(int slot) => Volatile.Read(ref _keys[slot]);
+
+        /// <summary>The newest frame of <paramref name="page"/>, or 0.</summary>
+        public long Newest(uint page)
+        {
+            long key = page + 1L;
+            int mask = _keys.Length - 1;
+            for (int slot = Hash(page) & mask; ; slot = (slot + 1) & mask)
+            {
+                long found = Volatile.Read(ref _keys[slot]);
+                if (found == key)
+                    return Volatile.Read(ref _newest[slot]);
+                if (found == 0)
+                    return 0;
+            }
+        }
+
+        /// <summary>Sets the newest frame of <paramref name="page"/>; returns the table to use from now on (this one, or a grown copy).</summary>
+        public PageTable Set(uint page, long frame)
+        {
+            long key = page + 1L;
+            int mask = _keys.Length - 1;
+            int slot = Hash(page) & mask;
+            while (_keys[slot] != key && _keys[slot] != 0)
+                slot = (slot + 1) & mask;
+            Volatile.Write(ref _newest[slot], frame);
+            if (_keys[slot] == key)
+                return this;
+            Volatile.Write(ref _keys[slot], key);
+            _count++;
+            return _count * 2 > _keys.Length ? Grown() : this;
+        }
+
+        private PageTable Grown()
+        {
+            var grown = new PageTable(_keys.Length * 2);
+            for (int slot = 0; slot < _keys.Length; slot++)
+            {
+                if (_keys[slot] != 0)
+                    grown.Set((uint)(_keys[slot] - 1), _newest[slot]);
+            }
+            return grown;
+        }
+
+        private static int Hash(uint page) => (int)((page * 0x9E3779B9u) >> 7);
+    }
+}

@@ -1,0 +1,29 @@
+namespace PageDb.Wal;
+
+/// <summary>How <see cref="WriteAheadLog.Open"/> opens the log of one database.</summary>
+public sealed record WalOptions
+{
+    /// <summary>The database's page size: a power of two from 4096 to 65536.</summary>
+    public required int PageSize { get; init; }
+
+    /// <summary>The random id in the database file header; a log carrying another id is discarded, never replayed.</summary>
+    public required ulong DatabaseId { get; init; }
+
+    /// <summary>Open for reading only: recover the log's index but never write (the file is not created).</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>
+    /// False for <c>Durability.None</c>: the log never syncs anything (not at commit, growth, checkpoint or restart) and
+    /// does not preallocate. True otherwise; whether a commit syncs is then the caller's choice per commit.
+    /// </summary>
+    public bool SyncEnabled { get; init; } = true;
+
+    /// <summary>Store a frame's image zstd-compressed when that is smaller. Off by default (see docs/format/wal.md).</summary>
+    public bool CompressFrames { get; init; }
+
+    /// <summary>
+    /// The file grows in steps of this many bytes: zeros written, then one full sync, so that commit syncs overwrite
+    /// allocated space and need only a data sync. 1 MiB by default.
+    /// </summary>
+    public int GrowthStep { get; init; } = 1 << 20;
+}

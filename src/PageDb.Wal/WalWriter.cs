@@ -1,0 +1,291 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using PageDb.Core.Pages;
+
+namespace PageDb.Wal;
+
+/// <summary>
+/// Appends frames to the WAL file: builds each frame (header, optional compression, chained checksum) in a write
+/// buffer, writes the buffer when it fills or at commit, grows the file in preallocated steps, syncs when asked, and
+/// rewrites the header when the log restarts. Single-threaded: only the writer (or recovery) uses it.
+/// <para>
+/// Cheap syncs: the file grows by writing zeros for a whole <see cref="WalOptions.GrowthStep"/> and then one full
+/// (metadata) sync, so a commit only overwrites allocated blocks and its sync is a data sync. This is safe because
+/// recovery stops at the first frame whose salt or chained checksum fails, and zeroed space has salt 0, which never
+/// validates (WalFormat invariant 2): preallocated space always reads as the end of the log.
+/// </para>
+/// Failure: any exception from a write, sync or resize marks the writer failed; every later call throws
+/// <see cref="PageDbIOException"/> until the log is reopened (and recovered). A failed sync is never retried.
+/// </summary>
+internal sealed class WalWriter : IDisposable
+{
+    private const int BufferPages = 16;
+
+    private static readonly byte[] s_zeros = new byte[64 * 1024];
+
+    private readonly IStorageFile _file;
+    private readonly WalOptions _options;
+    private readonly FrameCompressor? _compressor;
+
+    /// <summary>Frames built but not yet written: they belong at <see cref="_flushedEnd"/> onwards.</summary>
+    private readonly byte[] _buffer;
+
+    private int _buffered;
+    private long _flushedEnd;
+    private long _allocatedEnd;
+
+    private ulong _sequence;
+    private uint _salt1;
+    private uint _salt2;
+    private uint _nonce;
+
+    /// <summary>The checksum of the last frame built (the chain continues from it).</summary>
+    private ulong _chain;
+
+    /// <summary>End and checksum of the last commit frame: where a rollback rewinds to.</summary>
+    private long _committedEnd;
+    private ulong _committedChain;
+
+    private bool _failed;
+
+    /// <summary>Creates a writer that continues a recovered log at <paramref name="log"/>'s committed end.</summary>
+    public WalWriter(IStorageFile file, WalOptions options, RecoveredLog log)
+    {
+        _file = file;
+        _options = options;
+        _compressor = options.CompressFrames ? new FrameCompressor() : null;
+        _buffer = new byte[BufferPages * WalFormat.FrameSize(options.PageSize)];
+        _allocatedEnd = file.Length;
+        _sequence = log.CheckpointSequence;
+        _salt1 = log.Salt1;
+        _salt2 = log.Salt2;
+        _committedEnd = _flushedEnd = log.CommittedEnd;
+        _committedChain = _chain = log.CommittedChecksum;
+        _nonce = NewNonce();
+    }
+
+    /// <summary>True after a failed write or sync.</summary>
+    public bool IsFailed => _failed;
+
+    /// <summary>The checkpoint sequence of the current generation.</summary>
+    public ulong CheckpointSequence => _sequence;
+
+    /// <summary>The end of the log in bytes, frames still in the buffer included.</summary>
+    public long End => _flushedEnd + _buffered;
+
+    /// <summary>
+    /// Builds a frame of <paramref name="page"/> (a commit frame when <paramref name="commitSize"/> is not 0) and returns
+    /// its file offset, stored length and whether it is compressed.
+    /// </summary>
+    public long Append(PageNumber page, ReadOnlySpan<byte> image, uint commitSize, out int storedLength, out bool compressed)
+    {
+        ThrowIfFailed();
+        int maxFrame = WalFormat.FrameSize(_options.PageSize);
+        if (_buffer.Length - _buffered < maxFrame)
+            Flush();
+        Span<byte> frame = _buffer.AsSpan(_buffered, maxFrame);
+        Span<byte> stored = frame[WalFormat.FrameHeaderSize..];
+        int compressedLength = _compressor?.TryCompress(image, stored) ?? 0;
+        if (compressedLength == 0)
+            image.CopyTo(stored);
+        compressed = compressedLength != 0;
+        storedLength = compressed ? compressedLength : image.Length;
+        var header = new WalFrameHeader(frame);
+        header.Write(page, commitSize, _salt1, _salt2, _nonce, compressedLength);
+        _chain = WalFormat.FrameChecksum(_chain, frame, storedLength);
+        header.SetChecksum(_chain);
+        long offset = End;
+        _buffered += WalFormat.FrameSize(storedLength);
+        return offset;
+    }
+
+    /// <summary>Writes the buffered frames (the last a commit frame), syncs them when <paramref name="sync"/>, and makes them the rewind point.</summary>
+    public void Commit(bool sync)
+    {
+        Flush();
+        if (sync)
+            Sync();
+        _committedEnd = _flushedEnd;
+        _committedChain = _chain;
+    }
+
+    /// <summary>Drops the frames after the last commit; the next frame overwrites them under a new nonce.</summary>
+    public void Rollback()
+    {
+        _buffered = 0;
+        if (_flushedEnd != _committedEnd)
+            _nonce = NewNonce();
+        _flushedEnd = _committedEnd;
+        _chain = _committedChain;
+    }
+
+    /// <summary>Makes everything written so far durable with a data sync (the space is preallocated).</summary>
+    public void Sync()
+    {
+        ThrowIfFailed();
+        if (!_options.SyncEnabled)
+            return;
+        try
+        {
+            _file.Sync(includeMetadata: false);
+        }
+        catch (Exception e)
+        {
+            Fail(e, "Sync");
+        }
+    }
+
+    /// <summary>
+    /// Starts generation <paramref name="sequence"/>: new salts and nonce, header rewritten in place, frames from the
+    /// start again over the old space. The caller has published the restart to readers first.
+    /// </summary>
+    public void StartGeneration(ulong sequence)
+    {
+        ThrowIfFailed();
+        Debug.Assert(_buffered == 0 && _flushedEnd == _committedEnd, "a restart with uncommitted frames");
+        _sequence = sequence;
+        (_salt1, _salt2) = NewSalts();
+        _nonce = NewNonce();
+        Span<byte> bytes = stackalloc byte[WalFormat.HeaderSize];
+        var header = new WalHeader(bytes);
+        header.Write(_options.PageSize, _options.DatabaseId, sequence, _salt1, _salt2);
+        WriteAt(0, bytes);
+        _allocatedEnd = Math.Max(_allocatedEnd, WalFormat.HeaderSize);
+        _committedEnd = _flushedEnd = WalFormat.HeaderSize;
+        _committedChain = _chain = header.Checksum;
+    }
+
+    /// <summary>
+    /// Makes a brand-new (or reset) file durable: preallocates the first growth step, syncs it in full, then the
+    /// directory entry through <paramref name="storage"/>.
+    /// </summary>
+    public void MakeNewFileDurable(IStorage storage)
+    {
+        EnsureAllocated(WalFormat.HeaderSize);
+        if (!_options.SyncEnabled)
+            return;
+        try
+        {
+            _file.Sync(includeMetadata: true);
+            storage.SyncDirectory(_file.Path);
+        }
+        catch (Exception e)
+        {
+            Fail(e, "Sync");
+        }
+    }
+
+    /// <summary>Shrinks the file to its header (after a restart); the next commit grows it again.</summary>
+    public void TruncateToHeader()
+    {
+        ThrowIfFailed();
+        try
+        {
+            _file.SetLength(WalFormat.HeaderSize);
+            _allocatedEnd = WalFormat.HeaderSize;
+            if (_options.SyncEnabled)
+                _file.Sync(includeMetadata: true);
+        }
+        catch (Exception e)
+        {
+            Fail(e, "Truncate");
+        }
+    }
+
+    /// <summary>Copies the stored image of a frame still in the write buffer (an uncommitted frame of the writer).</summary>
+    public bool TryCopyBuffered(long fileOffset, int storedLength, Span<byte> destination)
+    {
+        if (fileOffset < _flushedEnd)
+            return false;
+        int start = checked((int)(fileOffset - _flushedEnd)) + WalFormat.FrameHeaderSize;
+        _buffer.AsSpan(start, storedLength).CopyTo(destination);
+        return true;
+    }
+
+    /// <summary>Marks the log failed after an error outside the writer (the checkpoint target's write or sync).</summary>
+    public void MarkFailed() => _failed = true;
+
+    /// <summary>Throws when an earlier write or sync failed.</summary>
+    public void ThrowIfFailed()
+    {
+        if (_failed)
+            ThrowFailed(_file.Path);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _compressor?.Dispose();
+
+    private void Flush()
+    {
+        if (_buffered == 0)
+            return;
+        EnsureAllocated(End);
+        WriteAt(_flushedEnd, _buffer.AsSpan(0, _buffered));
+        _flushedEnd += _buffered;
+        _buffered = 0;
+    }
+
+    /// <summary>Grows the file past <paramref name="end"/> in whole steps of zeros followed by one full sync.</summary>
+    private void EnsureAllocated(long end)
+    {
+        if (end <= _allocatedEnd || !_options.SyncEnabled)
+            return;
+        long step = _options.GrowthStep;
+        long target = (end + step - 1) / step * step;
+        for (long offset = _allocatedEnd; offset < target; offset += s_zeros.Length)
+            WriteAt(offset, s_zeros.AsSpan(0, (int)Math.Min(s_zeros.Length, target - offset)));
+        try
+        {
+            _file.Sync(includeMetadata: true);
+        }
+        catch (Exception e)
+        {
+            Fail(e, "Sync");
+        }
+        _allocatedEnd = target;
+    }
+
+    private void WriteAt(long offset, ReadOnlySpan<byte> bytes)
+    {
+        ThrowIfFailed();
+        try
+        {
+            _file.Write(offset, bytes);
+        }
+        catch (Exception e)
+        {
+            Fail(e, "Write");
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void Fail(Exception e, string operation)
+    {
+        _failed = true;
+        if (e is PageDbIOException)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
+        throw new PageDbIOException(_file.Path, operation, e);
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn, System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ThrowFailed(string path) =>
+        throw new PageDbIOException(path,
+            $"An earlier write or sync of the write-ahead log '{path}' failed; reopen the database to recover.");
+
+    /// <summary>Random salts; salt-1 is never 0 (zeroed space must never validate).</summary>
+    internal static (uint Salt1, uint Salt2) NewSalts()
+    {
+        uint salt1;
+        do
+            salt1 = NewNonce();
+        while (salt1 == 0);
+        return (salt1, NewNonce());
+    }
+
+    private static uint NewNonce()
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        RandomNumberGenerator.Fill(bytes);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+    }
+}

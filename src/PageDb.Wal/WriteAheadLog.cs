@@ -1,0 +1,313 @@
+using System.Buffers;
+using PageDb.Core.Pages;
+
+namespace PageDb.Wal;
+
+/// <summary>
+/// The write-ahead log of one database (<c>name.pagedb-wal</c>): commits append page images as frames, readers find
+/// the page versions of their snapshot, and checkpoints copy pages into the database file and restart the log.
+/// Byte layout in <see cref="WalFormat"/>; recovery rule in <see cref="Recovery"/>; index in <see cref="WalIndex"/>.
+/// <para>
+/// Threads. Writer calls (<see cref="Append"/>, <see cref="Commit"/>, <see cref="Rollback"/>,
+/// <see cref="FindUncommittedFrame"/>, <see cref="Checkpoint"/>, <see cref="Dispose"/>) come from one thread at a
+/// time: the holder of the engine's write lock. Reader calls (<see cref="LastCommit"/>, <see cref="FindFrame"/>,
+/// <see cref="TryReadFrame"/>, <see cref="DatabaseSizeAt"/>) may come from any number of threads at once, during
+/// writer calls, without locks.
+/// </para>
+/// <para>
+/// Life of a read: take <see cref="LastCommit"/> as the snapshot's mark when the read transaction begins; for page N,
+/// <see cref="FindFrame"/>(N, mark); if that is <see cref="FrameIndex.None"/>, or <see cref="TryReadFrame"/> returns
+/// false (the log restarted after copying everything into the database file), read page N from the database file.
+/// Life of a commit: <see cref="Append"/> every dirty page but one, then <see cref="Commit"/> the last with the new
+/// database size; pages spilled earlier in the transaction are simply appended earlier, and are dropped by
+/// <see cref="Rollback"/>.
+/// </para>
+/// <para>
+/// Restart rule: the log restarts from its beginning (new salts, next checkpoint sequence, old space overwritten) only
+/// when every committed frame has been copied into the database file and synced, no reader's mark is older than the
+/// last commit, and no uncommitted frame exists. Readers whose mark equals the last commit may still be reading frames:
+/// they detect the restart (<see cref="TryReadFrame"/> returns false) and read the database file, which then holds
+/// exactly their snapshot.
+/// </para>
+/// </summary>
+public sealed class WriteAheadLog : IDisposable
+{
+    private readonly IStorageFile? _file;
+    private readonly WalOptions _options;
+    private readonly WalIndex _index;
+    private readonly WalWriter? _writer;
+
+    /// <summary>Every commit at or before this frame is in the database file (Volatile: readers may ask).</summary>
+    private long _checkpointedThrough;
+
+    private WriteAheadLog(IStorageFile? file, string path, WalOptions options, WalIndex index, WalWriter? writer, WalRecoveryInfo recovery)
+    {
+        _file = file;
+        FilePath = path;
+        _options = options;
+        _index = index;
+        _writer = writer;
+        Recovery = recovery;
+    }
+
+    /// <summary>The WAL file's path.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The page size.</summary>
+    public int PageSize => _options.PageSize;
+
+    /// <summary>What opening the log found.</summary>
+    public WalRecoveryInfo Recovery { get; }
+
+    /// <summary>The newest commit: the mark a read transaction beginning now takes.</summary>
+    public WalMark LastCommit => _index.LastCommit;
+
+    /// <summary>Every commit at or before this mark has been copied into the database file.</summary>
+    public WalMark CheckpointedThrough => new(new FrameIndex(Volatile.Read(ref _checkpointedThrough)));
+
+    /// <summary>The bytes the log occupies from the start of the file to its end (the automatic-checkpoint measure).</summary>
+    public long LogBytes => _writer?.End ?? _file?.Length ?? 0;
+
+    /// <summary>The current generation's checkpoint sequence (+1 at every restart).</summary>
+    public ulong CheckpointSequence => _writer?.CheckpointSequence ?? Recovery.CheckpointSequence;
+
+    /// <summary>True when frames were appended after the last commit (a spilling transaction). Writer only.</summary>
+    public bool HasUncommittedFrames => _index.HasUncommitted;
+
+    /// <summary>True after a failed write or sync: every further write throws until the database is reopened.</summary>
+    public bool IsFailed => _writer?.IsFailed ?? false;
+
+    /// <summary>The WAL path of the database at <paramref name="databasePath"/>: <c>name.pagedb</c> -> <c>name.pagedb-wal</c>.</summary>
+    public static string PathFor(string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        return databasePath + "-wal";
+    }
+
+    /// <summary>
+    /// Opens (creating when missing, unless read-only) the log of the database at <paramref name="databasePath"/> and
+    /// recovers it: the committed transactions in the log become visible, anything after the last valid commit frame is
+    /// ignored and will be overwritten.
+    /// </summary>
+    /// <exception cref="CorruptDatabaseException">The log's header is damaged, or belongs to a different page size.</exception>
+    /// <exception cref="PageDbIOException">The file could not be opened, read, or (when new) written.</exception>
+    public static WriteAheadLog Open(IStorage storage, string databasePath, WalOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(options);
+        string path = PathFor(databasePath);
+        if (!WalFormat.IsValidPageSize(options.PageSize))
+            ThrowHelper.ThrowArgument(nameof(options), "PageSize must be a power of two from 4096 to 65536.");
+        if (options.GrowthStep <= 0)
+            ThrowHelper.ThrowArgument(nameof(options), "GrowthStep must be positive.");
+        IStorageFile? file = OpenFile(storage, path, options.ReadOnly);
+        WalWriter? writer = null;
+        try
+        {
+            var index = new WalIndex();
+            RecoveredLog log = Wal.Recovery.Run(file, options, index);
+            if (file is not null && !options.ReadOnly)
+                writer = StartWriter(storage, file, options, log);
+            var info = new WalRecoveryInfo(log.Commits, log.CommittedFrames, log.IgnoredFrames, log.ForeignLogDiscarded,
+                writer?.CheckpointSequence ?? log.CheckpointSequence);
+            return new WriteAheadLog(file, path, options, index, writer, info);
+        }
+        catch
+        {
+            writer?.Dispose();
+            file?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The newest frame of <paramref name="page"/> in the snapshot <paramref name="mark"/>, or <see cref="FrameIndex.None"/> (read the database file).</summary>
+    public FrameIndex FindFrame(PageNumber page, WalMark mark) => _index.Find(page, mark);
+
+    /// <summary>
+    /// Reads the page image of <paramref name="frame"/> into <paramref name="destination"/> (one page). Returns false
+    /// when the log restarted past the frame: its snapshot is then entirely in the database file, so read it there.
+    /// </summary>
+    /// <exception cref="CorruptDatabaseException">The frame's bytes are missing or do not decompress.</exception>
+    public bool TryReadFrame(FrameIndex frame, Span<byte> destination)
+    {
+        if (destination.Length != PageSize)
+            ThrowHelper.ThrowArgument(nameof(destination), "The destination must be exactly one page.");
+        if (!_index.TryGetEntry(frame, out WalIndex.FrameEntry entry))
+            return false;
+        bool read = TryReadImage(frame, entry, destination);
+        if (_index.GenerationStart > frame)
+            return false;
+        if (!read)
+            ThrowHelper.ThrowCorrupt(FilePath, new PageNumber(entry.Page), "a WAL frame is missing or does not decompress");
+        return true;
+    }
+
+    /// <summary>The database size in pages at <paramref name="mark"/>, or 0 when the database file's own size applies.</summary>
+    public uint DatabaseSizeAt(WalMark mark) =>
+        _index.TryGetEntry(mark.LastCommitFrame, out WalIndex.FrameEntry entry) ? entry.CommitSize : 0;
+
+    /// <summary>The newest frame of <paramref name="page"/> the current transaction spilled, or <see cref="FrameIndex.None"/>. Writer only.</summary>
+    public FrameIndex FindUncommittedFrame(PageNumber page) => _index.FindUncommitted(page);
+
+    /// <summary>
+    /// Appends <paramref name="image"/> as an uncommitted frame of <paramref name="page"/>: a page of a transaction
+    /// about to commit, or spilled by one larger than memory. Invisible to readers until <see cref="Commit"/>. Writer only.
+    /// </summary>
+    /// <exception cref="PageDbIOException">A write failed now or earlier (the log is failed until reopened).</exception>
+    public FrameIndex Append(PageNumber page, ReadOnlySpan<byte> image) => AppendFrame(page, image, commitSize: 0);
+
+    /// <summary>
+    /// Appends <paramref name="image"/> as the commit frame of the transaction, recording the database size, writes
+    /// the transaction's frames, syncs them when <paramref name="sync"/> (Durability.Full), and publishes the commit to
+    /// new readers. Returns the new <see cref="LastCommit"/>. Writer only.
+    /// </summary>
+    /// <exception cref="PageDbIOException">A write or sync failed: nothing is published and the log is failed until reopened.</exception>
+    public WalMark Commit(PageNumber page, ReadOnlySpan<byte> image, uint databaseSizeInPages, bool sync)
+    {
+        if (databaseSizeInPages == 0)
+            ThrowHelper.ThrowArgument(nameof(databaseSizeInPages), "A database has at least its header page.");
+        AppendFrame(page, image, databaseSizeInPages);
+        Writer.Commit(sync);
+        _index.PublishCommit();
+        return _index.LastCommit;
+    }
+
+    /// <summary>Drops every frame appended since the last commit; their space is reused. Writer only.</summary>
+    public void Rollback()
+    {
+        _index.Rollback();
+        Writer.Rollback();
+    }
+
+    /// <summary>
+    /// Copies into <paramref name="target"/> the newest committed version of every page changed up to the older of
+    /// <paramref name="oldestReaderMark"/> (pass <see cref="LastCommit"/> when there is no reader) and the last commit,
+    /// syncs the log first and the target after, and then, when everything is copied and no reader is older than the
+    /// last commit, restarts the log from its beginning; with <paramref name="truncate"/>, a restart also shrinks the
+    /// file to its header. Writer only.
+    /// </summary>
+    /// <exception cref="PageDbIOException">A write or sync failed (in the log or the target): the log is failed until reopened.</exception>
+    public WalCheckpointResult Checkpoint(ICheckpointTarget target, WalMark oldestReaderMark, bool truncate = false)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        Writer.ThrowIfFailed();
+        WalMark last = LastCommit;
+        WalMark upTo = WalMark.Min(oldestReaderMark, last);
+        int copied = upTo > CheckpointedThrough ? CopyIntoTarget(target, upTo) : 0;
+        bool complete = CheckpointedThrough >= last;
+        bool restarted = complete && upTo == last && !_index.HasUncommitted
+            && (_index.HasCommitsInGeneration || truncate) && Restart(truncate);
+        return new WalCheckpointResult(copied, CheckpointedThrough, complete, restarted);
+    }
+
+    /// <summary>Checks the index invariants (<see cref="WalIndex"/>); throws <see cref="InvalidOperationException"/> when one is broken.</summary>
+    public void Verify() => _index.Verify();
+
+    /// <summary>Closes the file. Does not checkpoint: that is the engine's choice.</summary>
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        _file?.Dispose();
+    }
+
+    /// <summary>
+    /// Reads a frame of the current generation for the writer itself (checkpoint, or its own spilled pages).
+    /// </summary>
+    internal void ReadOwnFrame(FrameIndex frame, Span<byte> destination)
+    {
+        WalIndex.FrameEntry entry = _index.GetEntry(frame);
+        if (!TryReadImage(frame, entry, destination))
+            ThrowHelper.ThrowCorrupt(FilePath, new PageNumber(entry.Page), "a WAL frame is missing or does not decompress");
+    }
+
+    private WalWriter Writer
+    {
+        get
+        {
+            if (_writer is null)
+                ThrowHelper.ThrowInvalidOperation("The write-ahead log was opened read-only.");
+            return _writer;
+        }
+    }
+
+    private FrameIndex AppendFrame(PageNumber page, ReadOnlySpan<byte> image, uint commitSize)
+    {
+        if (image.Length != PageSize)
+            ThrowHelper.ThrowArgument(nameof(image), "A frame image must be exactly one page.");
+        long offset = Writer.Append(page, image, commitSize, out int storedLength, out bool compressed);
+        return _index.Add(page, offset, storedLength, compressed, commitSize);
+    }
+
+    private bool TryReadImage(FrameIndex frame, WalIndex.FrameEntry entry, Span<byte> destination)
+    {
+        if (!entry.Compressed)
+            return TryReadStored(frame, entry, destination);
+        byte[] stored = ArrayPool<byte>.Shared.Rent(entry.StoredLength);
+        try
+        {
+            return TryReadStored(frame, entry, stored.AsSpan(0, entry.StoredLength))
+                && FrameCompressor.TryDecompress(stored.AsSpan(0, entry.StoredLength), destination);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(stored);
+        }
+    }
+
+    /// <summary>Reads a frame's stored bytes: from the writer's buffer for its own unwritten frames, else from the file.</summary>
+    private bool TryReadStored(FrameIndex frame, WalIndex.FrameEntry entry, Span<byte> stored)
+    {
+        bool ownUncommitted = frame > _index.LastCommit.LastCommitFrame;
+        if (ownUncommitted && _writer!.TryCopyBuffered(entry.FileOffset, entry.StoredLength, stored))
+            return true;
+        return _file!.TryReadExactly(entry.FileOffset + WalFormat.FrameHeaderSize, stored);
+    }
+
+    private int CopyIntoTarget(ICheckpointTarget target, WalMark upTo)
+    {
+        Writer.Sync();
+        try
+        {
+            int copied = Checkpointer.CopyPages(this, _index, target, CheckpointedThrough, upTo);
+            target.SetPageCount(_index.GetEntry(upTo.LastCommitFrame).CommitSize);
+            if (_options.SyncEnabled)
+                target.Sync();
+            Volatile.Write(ref _checkpointedThrough, upTo.LastCommitFrame.Value);
+            return copied;
+        }
+        catch (Exception e) when (e is not CorruptDatabaseException)
+        {
+            Writer.MarkFailed();
+            if (e is PageDbIOException)
+                throw;
+            throw new PageDbIOException(FilePath, "Checkpoint", e);
+        }
+    }
+
+    private bool Restart(bool truncate)
+    {
+        _index.Restart();
+        Writer.StartGeneration(Writer.CheckpointSequence + 1);
+        if (truncate)
+            Writer.TruncateToHeader();
+        return true;
+    }
+
+    private static IStorageFile? OpenFile(IStorage storage, string path, bool readOnly)
+    {
+        if (!readOnly)
+            return storage.Open(path, StorageOpenMode.CreateIfMissing);
+        return storage.Exists(path) ? storage.Open(path, StorageOpenMode.ReadOnly) : null;
+    }
+
+    private static WalWriter StartWriter(IStorage storage, IStorageFile file, WalOptions options, RecoveredLog log)
+    {
+        var writer = new WalWriter(file, options, log);
+        if (log.IsNoLog)
+        {
+            writer.StartGeneration(log.CheckpointSequence + 1);
+            writer.MakeNewFileDurable(storage);
+        }
+        return writer;
+    }
+}

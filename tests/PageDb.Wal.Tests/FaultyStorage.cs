@@ -1,0 +1,65 @@
+namespace PageDb.Wal.Tests;
+
+/// <summary>
+/// Wraps a storage to fail writes or syncs on demand, count syncs, and run a hook inside a read (to interleave a
+/// writer step with a reader's I/O deterministically). Stands in for the shared fault-injecting storage.
+/// </summary>
+internal sealed class FaultyStorage(IStorage inner) : IStorage
+{
+    /// <summary>Writes that succeed before every later write throws; null = never fail.</summary>
+    public int? WritesBeforeFailure { get; set; }
+
+    /// <summary>When true, every sync throws.</summary>
+    public bool FailSyncs { get; set; }
+
+    /// <summary>Runs (once, then cleared) at the start of the next read at or after offset <see cref="WalFormat.HeaderSize"/>.</summary>
+    public Action? OnNextFrameRead { get; set; }
+
+    public int Writes { get; private set; }
+    public int Syncs { get; private set; }
+    public int FailedSyncs { get; private set; }
+
+    public IStorageFile Open(string path, StorageOpenMode mode) => new File(this, inner.Open(path, mode));
+    public bool Exists(string path) => inner.Exists(path);
+    public void Delete(string path) => inner.Delete(path);
+    public void SyncDirectory(string path) => inner.SyncDirectory(path);
+
+    private sealed class File(FaultyStorage owner, IStorageFile inner) : IStorageFile
+    {
+        public string Path => inner.Path;
+        public long Length => inner.Length;
+
+        public int Read(long offset, Span<byte> destination)
+        {
+            if (offset >= WalFormat.HeaderSize && owner.OnNextFrameRead is { } hook)
+            {
+                owner.OnNextFrameRead = null;
+                hook();
+            }
+            return inner.Read(offset, destination);
+        }
+
+        public void Write(long offset, ReadOnlySpan<byte> source)
+        {
+            if (owner.Writes >= owner.WritesBeforeFailure)
+                throw new IOException("injected write failure");
+            owner.Writes++;
+            inner.Write(offset, source);
+        }
+
+        public void Sync(bool includeMetadata = false)
+        {
+            if (owner.FailSyncs)
+            {
+                owner.FailedSyncs++;
+                throw new IOException("injected sync failure");
+            }
+            owner.Syncs++;
+            inner.Sync(includeMetadata);
+        }
+
+        public void SetLength(long length) => inner.SetLength(length);
+        public bool TryLockExclusive() => inner.TryLockExclusive();
+        public void Dispose() => inner.Dispose();
+    }
+}

@@ -1,0 +1,135 @@
+using PageDb.Core.Pages;
+using PageDb.Testing;
+
+namespace PageDb.Wal.Tests;
+
+/// <summary>Snapshot lookups (src/PageDb.Wal/WalIndex.cs), through the log's reader calls.</summary>
+public sealed class WalIndexTests
+{
+    [Test]
+    public void Readers_at_different_marks_see_the_versions_of_their_snapshot()
+    {
+        using var harness = new WalHarness();
+        var model = new CommittedPagesModel();
+        var random = new Random(11);
+        var marks = new List<WalMark> { WalMark.Empty };
+        for (int i = 0; i < 6; i++)
+            marks.Add(harness.CommitTransaction(model, [(1, Pages.Random(random, 4096, 1)), ((uint)(2 + i % 2), Pages.Random(random, 4096, 2))]));
+        for (int commit = 0; commit < marks.Count; commit++)
+            harness.AssertState(model.StateAfter(commit), [0, 1, 2, 3], marks[commit], $"commit {commit}");
+        Assert.That(harness.Wal.FindFrame(new PageNumber(1), WalMark.Empty), Is.EqualTo(FrameIndex.None));
+        Assert.That(harness.Wal.DatabaseSizeAt(marks[3]), Is.EqualTo(4u));
+    }
+
+    [Test]
+    public void Spilled_frames_are_invisible_to_readers_visible_to_the_writer_and_dropped_on_rollback()
+    {
+        using var harness = new WalHarness();
+        var model = new CommittedPagesModel();
+        var random = new Random(5);
+        WalMark committed = harness.CommitTransaction(model, [(1, Pages.Random(random, 4096, 1))]);
+        var spilled = new Dictionary<uint, byte[]>();
+        for (uint page = 1; page <= 40; page++)
+        {
+            spilled[page] = Pages.Random(random, 4096, page);
+            harness.Wal.Append(new PageNumber(page), spilled[page]);
+        }
+        harness.Wal.Verify();
+        Assert.That(harness.Wal.HasUncommittedFrames, Is.True);
+        harness.AssertState(model.StateAfter(1), spilled.Keys, harness.Wal.LastCommit, "readers see no spilled frame");
+        foreach ((uint page, byte[] image) in spilled)
+        {
+            FrameIndex own = harness.Wal.FindUncommittedFrame(new PageNumber(page));
+            byte[] read = new byte[4096];
+            Assert.That(harness.Wal.TryReadFrame(own, read), Is.True);
+            Assert.That(read, Is.EqualTo(image), $"spilled page {page}");
+        }
+        harness.Wal.Rollback();
+        harness.Wal.Verify();
+        Assert.That(harness.Wal.FindUncommittedFrame(new PageNumber(3)), Is.EqualTo(FrameIndex.None));
+        Assert.That(harness.Wal.LastCommit, Is.EqualTo(committed));
+        harness.AssertState(model.StateAfter(1), spilled.Keys, harness.Wal.LastCommit, "after rollback");
+        harness.CommitTransaction(model, [(2, Pages.Random(random, 4096, 2))]);
+        harness.Reopen();
+        harness.AssertState(model.StateAfter(2), spilled.Keys, harness.Wal.LastCommit, "rolled-back frames never come back");
+    }
+
+    /// <summary>
+    /// Random appends, spills, commits, rollbacks, readers beginning and ending, checkpoints and reopens, checked after
+    /// every step against the model at every live reader's mark.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Random_operations_match_the_model_at_every_readers_mark(bool compress)
+    {
+        int seed = TestSeed.Next();
+        var random = new Random(seed);
+        using var harness = new WalHarness(compress: compress);
+        var model = new CommittedPagesModel();
+        var readers = new List<(WalMark Mark, int Commit)>();
+        int steps = TestSeed.LongRun ? 20_000 : 1_500;
+        const int pageCount = 24;
+        for (int step = 0; step < steps; step++)
+        {
+            string context = $"seed {seed}, step {step}";
+            int dice = random.Next(100);
+            if (dice < 45)
+                AppendRandom(harness, model, random, pageCount);
+            else if (dice < 65 && model.Pending.Count > 0)
+                CommitRandom(harness, model, random, pageCount);
+            else if (dice < 70)
+                RollBack(harness, model);
+            else if (dice < 80)
+                readers.Add((harness.Wal.LastCommit, model.Commits));
+            else if (dice < 88 && readers.Count > 0)
+                readers.RemoveAt(random.Next(readers.Count));
+            else if (dice < 97 && model.Pending.Count == 0)
+                Checkpoint(harness, readers, random.Next(4) == 0, context);
+            else if (dice < 100 && model.Pending.Count == 0)
+            {
+                readers.Clear();
+                harness.Reopen();
+                Assert.That(harness.Wal.Recovery.Commits, Is.LessThanOrEqualTo(model.Commits), context);
+            }
+            harness.Wal.Verify();
+            foreach ((WalMark mark, int commit) in readers)
+                harness.AssertState(model.StateAfter(commit), Enumerable.Range(0, pageCount).Select(p => (uint)p), mark, context);
+            harness.AssertState(model.StateAfter(model.Commits), Enumerable.Range(0, pageCount).Select(p => (uint)p),
+                harness.Wal.LastCommit, context);
+        }
+    }
+
+    private static void AppendRandom(WalHarness harness, CommittedPagesModel model, Random random, int pageCount)
+    {
+        uint page = (uint)random.Next(pageCount);
+        byte[] image = Pages.Random(random, harness.PageSize, page);
+        harness.Wal.Append(new PageNumber(page), image);
+        model.Write(page, image);
+    }
+
+    private static void CommitRandom(WalHarness harness, CommittedPagesModel model, Random random, int pageCount)
+    {
+        uint page = (uint)random.Next(pageCount);
+        byte[] image = Pages.Random(random, harness.PageSize, page);
+        harness.Wal.Commit(new PageNumber(page), image, (uint)pageCount, sync: random.Next(2) == 0);
+        model.Write(page, image);
+        model.Commit();
+    }
+
+    private static void RollBack(WalHarness harness, CommittedPagesModel model)
+    {
+        harness.Wal.Rollback();
+        model.Rollback();
+    }
+
+    private static void Checkpoint(WalHarness harness, List<(WalMark Mark, int Commit)> readers, bool truncate, string context)
+    {
+        WalMark oldest = harness.Wal.LastCommit;
+        foreach ((WalMark mark, _) in readers)
+            oldest = WalMark.Min(oldest, mark);
+        WalCheckpointResult result = harness.Wal.Checkpoint(harness.Database, oldest, truncate);
+        Assert.That(result.CheckpointedThrough, Is.GreaterThanOrEqualTo(oldest), context);
+        if (result.Restarted)
+            Assert.That(oldest, Is.EqualTo(harness.Wal.LastCommit), "a restart while a reader needed old frames: " + context);
+    }
+}
