@@ -56,9 +56,6 @@ internal sealed class WalIndex
     /// <summary>The first frame of the current generation.</summary>
     public FrameIndex GenerationStart => new(Volatile.Read(ref _generation).FirstFrame);
 
-    /// <summary>The frame the next <see cref="Add"/> returns.</summary>
-    public FrameIndex NextFrame => new(_next);
-
     /// <summary>True when frames were added after the last commit (spilled or in-progress transaction). Writer only.</summary>
     public bool HasUncommitted => _next > _uncommittedStart;
 
