@@ -94,7 +94,7 @@ public sealed class Pager : IPageAccessor, IDisposable
             page = Grow();
         var key = PageKey.FromFile(page);
         _pool.Remove(key); // a reused page's old cached bytes are meaningless; never read it from the file either
-        PageHandle handle = _pool.PinNew(key);
+        PageHandle handle = _pool.PinNewVersion(key);
         PageHeader.Initialize(handle.Writable, type, page);
         return handle;
     }
