@@ -176,6 +176,13 @@ public sealed class BufferPool : IEvictionCandidates, IDisposable
         }
     }
 
+    /// <summary>True when <paramref name="key"/> is cached and somebody holds a handle on it.</summary>
+    public bool IsPinned(PageKey key)
+    {
+        lock (_lock)
+            return _map.TryGetValue(key, out Frame? frame) && frame.PinCount > 0;
+    }
+
     /// <summary>Adds the keys of every dirty version to <paramref name="into"/>.</summary>
     public void CopyDirtyKeys(List<PageKey> into)
     {

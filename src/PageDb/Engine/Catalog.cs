@@ -1,0 +1,81 @@
+using System.Text;
+using PageDb.Btree;
+using PageDb.Core.Pages;
+using PageDb.Core.Paging;
+
+namespace PageDb.Engine;
+
+/// <summary>
+/// The catalog: a B+tree whose root page is recorded in the file header, mapping each name (UTF-8 bytes) to a
+/// <see cref="CatalogEntry"/>. Created with the database; its root page never changes.
+/// A light view over one transaction's pages.
+/// </summary>
+internal readonly struct Catalog
+{
+    /// <summary>The longest name, in UTF-8 bytes.</summary>
+    public const int MaxNameBytes = 512;
+
+    private readonly IPageAccessor _pages;
+    private readonly BTree _tree;
+
+    public Catalog(IPageAccessor pages)
+    {
+        _pages = pages;
+        _tree = new BTree(pages, ReadRoot(pages));
+    }
+
+    /// <summary>The catalog tree's root page.</summary>
+    public PageNumber Root => _tree.Root;
+
+    /// <summary>Creates the catalog tree in a new database and records its root in the header.</summary>
+    public static void Create(IPageAccessor pages)
+    {
+        PageNumber root = BTree.Create(pages);
+        using PageHandle header = pages.Write(PageNumber.Header);
+        new FileHeaderPage(header.Writable).CatalogRoot = root;
+    }
+
+    public bool TryGet(string name, out CatalogEntry entry)
+    {
+        byte[]? value = _tree.Get(EncodeName(name));
+        entry = value is null ? default : CatalogEntry.Decode(value, _pages.FilePath, Root);
+        return value is not null;
+    }
+
+    public void Add(string name, CatalogEntry entry) => _tree.Put(EncodeName(name), entry.Encode());
+
+    public bool Remove(string name) => _tree.Delete(EncodeName(name));
+
+    /// <summary>The names of every object of <paramref name="kind"/>, in byte order of their UTF-8 encoding.</summary>
+    public List<string> Names(CatalogEntryKind kind) =>
+        Entries().Where(e => e.Entry.Kind == kind).Select(e => e.Name).ToList();
+
+    /// <summary>Every catalog record with its name, in name order.</summary>
+    public List<(string Name, CatalogEntry Entry)> Entries()
+    {
+        var entries = new List<(string, CatalogEntry)>();
+        using BTreeCursor cursor = _tree.OpenCursor();
+        for (bool more = cursor.SeekFirst(); more; more = cursor.Next())
+            entries.Add((Encoding.UTF8.GetString(cursor.Key), CatalogEntry.Decode(cursor.Value, _pages.FilePath, Root)));
+        return entries;
+    }
+
+    /// <summary>Checks a name given by a caller: non-empty, at most <see cref="MaxNameBytes"/> UTF-8 bytes.</summary>
+    public static byte[] EncodeName(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        byte[] bytes = Encoding.UTF8.GetBytes(name);
+        if (bytes.Length > MaxNameBytes)
+            throw new ArgumentException($"A name may be at most {MaxNameBytes} UTF-8 bytes long.", nameof(name));
+        return bytes;
+    }
+
+    private static PageNumber ReadRoot(IPageAccessor pages)
+    {
+        using PageHandle header = pages.Read(PageNumber.Header);
+        PageNumber root = new FileHeaderPageReader(header.Data).CatalogRoot;
+        if (root.IsNone)
+            ThrowHelper.ThrowCorrupt(pages.FilePath, PageNumber.Header, "the header records no catalog");
+        return root;
+    }
+}

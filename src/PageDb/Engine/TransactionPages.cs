@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using PageDb.Core.Buffers;
+using PageDb.Core.Pages;
+using PageDb.Core.Paging;
+using PageDb.Wal;
+
+namespace PageDb.Engine;
+
+/// <summary>
+/// The pages of a write transaction: its snapshot (the latest commit when it began) plus the private copies it has
+/// changed. A page is copied into a private version in the buffer pool the first time it is written; private versions
+/// are dirty, so the pool never evicts them, and no reader can see them (their key carries this transaction's
+/// sequence). <see cref="Commit"/> appends them to the WAL; <see cref="Discard"/> drops them.
+/// Used by the one thread that holds the write gate.
+/// </summary>
+/// <remarks>
+/// Invariants:
+/// 1. Every page this transaction changed has exactly one private version, listed in <c>_private</c>.
+/// 2. <see cref="PageCount"/> equals the page count in this transaction's view of the file header (page 0).
+/// 3. Pages at or past the snapshot's page count exist only as private versions (they were allocated by growing).
+/// </remarks>
+internal sealed class TransactionPages : IPageAccessor
+{
+    private readonly StorageEngine _engine;
+    private readonly SnapshotPages _snapshot;
+    private readonly ulong _sequence;
+
+    // The private versions, by page number (invariant 1).
+    private readonly Dictionary<uint, PageKey> _private = [];
+
+    // Pool keys of the frames this transaction spilled to the WAL: dropped from the pool on rollback, because the
+    // WAL reuses the frame numbers of a rolled-back transaction.
+    private readonly List<PageKey> _spilledFrames = [];
+
+    // Private versions beyond this many are spilled to the WAL, so a transaction larger than the pool still fits.
+    private readonly int _spillThreshold;
+
+    public TransactionPages(StorageEngine engine, SnapshotPages snapshot, ulong sequence)
+    {
+        _engine = engine;
+        _snapshot = snapshot;
+        _sequence = sequence;
+        PageCount = snapshot.PageCount;
+        _spillThreshold = Math.Max(engine.Pool.FrameCount / 2, 8);
+    }
+
+    /// <summary>Pages in the database as this transaction sees it (invariant 2).</summary>
+    public uint PageCount { get; private set; }
+
+    /// <summary>The committed state this transaction started from; never changed by it.</summary>
+    public SnapshotPages Snapshot => _snapshot;
+
+    /// <summary>True when the transaction has changed at least one page.</summary>
+    public bool HasChanges => _private.Count > 0;
+
+    public int PageSize => _snapshot.PageSize;
+
+    public string FilePath => _snapshot.FilePath;
+
+    public PageHandle Read(PageNumber page)
+    {
+        if (_private.TryGetValue(page.Value, out PageKey key))
+            return PinPrivate(key);
+        if (page.Value >= PageCount)
+            ThrowHelper.ThrowCorrupt(FilePath, page, "a link points past the end of the database");
+        FrameIndex spilled = _engine.Wal.FindUncommittedFrame(page);
+        return spilled.IsNone ? _snapshot.Read(page) : _engine.Pool.Pin(PageVersions.FromFrame(page, spilled), _engine.Loader);
+    }
+
+    public PageHandle Write(PageNumber page)
+    {
+        if (_private.TryGetValue(page.Value, out PageKey key))
+            return PinPrivate(key);
+        using PageHandle source = Read(page);
+        PageHandle copy = CreatePrivate(page);
+        source.Data.CopyTo(copy.Writable);
+        return copy;
+    }
+
+    public PageHandle Allocate(PageType type)
+    {
+        if (!FreePageList.TryPop(this, out PageNumber page))
+            page = Grow();
+        // A reused free page's old bytes are meaningless: it is never read, only overwritten.
+        PageHandle handle = _private.TryGetValue(page.Value, out PageKey key) ? PinPrivate(key) : CreatePrivate(page);
+        PageHeader.Initialize(handle.Writable, type, page);
+        return handle;
+    }
+
+    public void Free(PageNumber page)
+    {
+        Debug.Assert(page != PageNumber.Header && page.Value < PageCount, "only allocated pages are freed");
+        FreePageList.Push(this, page);
+    }
+
+    /// <summary>
+    /// Appends every private version to the WAL, the last as the commit frame, syncing when
+    /// <paramref name="sync"/>. Does nothing when nothing changed. The private versions stay until <see cref="Discard"/>.
+    /// </summary>
+    public void Commit(bool sync)
+    {
+        if (_private.Count == 0)
+            return;
+        int remaining = _private.Count;
+        foreach ((uint number, PageKey key) in _private)
+        {
+            var page = new PageNumber(number);
+            using PageHandle handle = PinPrivate(key);
+            PageHeader.Seal(handle.Writable, page);
+            if (--remaining > 0)
+                _engine.Wal.Append(page, handle.Data);
+            else
+                _engine.Wal.Commit(page, handle.Data, PageCount, sync);
+        }
+    }
+
+    /// <summary>
+    /// Drops every private version from the pool, after a commit or to roll back; on rollback also the cached
+    /// copies of spilled frames, whose frame numbers the WAL will reuse.
+    /// </summary>
+    public void Discard(bool rolledBack)
+    {
+        foreach (PageKey key in _private.Values)
+            _engine.Pool.Remove(key);
+        _private.Clear();
+        if (rolledBack)
+        {
+            foreach (PageKey key in _spilledFrames)
+                _engine.Pool.Remove(key);
+        }
+        _spilledFrames.Clear();
+    }
+
+    /// <summary>
+    /// Appends unpinned private versions to the WAL as uncommitted frames and drops them from the pool, once there
+    /// are more than the threshold. A spilled page is read back from its frame; written again, it gets a new
+    /// private version. Pinned versions (in use by the caller right now) stay.
+    /// </summary>
+    private void SpillIfNeeded()
+    {
+        if (_private.Count < _spillThreshold)
+            return;
+        var spilled = new List<uint>();
+        foreach ((uint number, PageKey key) in _private)
+        {
+            if (_engine.Pool.IsPinned(key))
+                continue;
+            var page = new PageNumber(number);
+            using (PageHandle handle = PinPrivate(key))
+            {
+                PageHeader.Seal(handle.Writable, page);
+                _spilledFrames.Add(PageVersions.FromFrame(page, AppendFrame(page, handle.Data)));
+            }
+            _engine.Pool.Remove(key);
+            spilled.Add(number);
+        }
+        foreach (uint number in spilled)
+            _private.Remove(number);
+    }
+
+    private FrameIndex AppendFrame(PageNumber page, ReadOnlySpan<byte> image)
+    {
+        try
+        {
+            return _engine.Wal.Append(page, image);
+        }
+        catch (PageDbIOException e)
+        {
+            _engine.Fail(e);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Empties the page space: the header's page count becomes 1 and the free list empty, so new pages are numbered
+    /// from 1 again. Only for a transaction that has changed nothing else yet (compaction); the old pages stay
+    /// readable through <see cref="Snapshot"/>.
+    /// </summary>
+    public void StartOver()
+    {
+        Debug.Assert(_private.Count == 0 || (_private.Count == 1 && _private.ContainsKey(0)), "start over before changing anything");
+        using PageHandle headerHandle = Write(PageNumber.Header);
+        _ = new FileHeaderPage(headerHandle.Writable)
+        {
+            PageCount = 1,
+            FreeListHead = PageNumber.None,
+            FreePageCount = 0,
+            CatalogRoot = PageNumber.None,
+        };
+        PageCount = 1;
+    }
+
+    private PageNumber Grow()
+    {
+        using PageHandle headerHandle = Write(PageNumber.Header);
+        var header = new FileHeaderPage(headerHandle.Writable);
+        var page = new PageNumber(header.PageCount);
+        if (page.Value == uint.MaxValue)
+            throw new PageDbException($"The database '{FilePath}' has reached the largest page count a file can hold.");
+        header.PageCount = page.Value + 1;
+        PageCount = page.Value + 1;
+        return page;
+    }
+
+    private PageHandle CreatePrivate(PageNumber page)
+    {
+        SpillIfNeeded();
+        PageKey key = PageVersions.Private(page, _sequence);
+        PageHandle handle = _engine.Pool.PinNewVersion(key);
+        _private.Add(page.Value, key);
+        return handle;
+    }
+
+    private PageHandle PinPrivate(PageKey key) => _engine.Pool.Pin(key, _engine.Loader, forWriting: true);
+}

@@ -1,0 +1,203 @@
+using PageDb.Core.Pages;
+using PageDb.Core.Paging;
+using PageDb.Engine;
+using PageDb.Wal;
+
+namespace PageDb;
+
+/// <summary>
+/// An open PageDb database: one database file plus its write-ahead log (<c>name.pagedb-wal</c>), used in-process.
+/// Thread-safe: begin transactions from any thread. One write transaction at a time; any number of readers.
+/// </summary>
+public sealed class PageDatabase : IDisposable
+{
+    private const string InMemoryPath = "memory.pagedb";
+
+    private readonly StorageEngine _engine;
+    private int _disposed;
+
+    private PageDatabase(StorageEngine engine, string path)
+    {
+        _engine = engine;
+        Path = path;
+    }
+
+    /// <summary>The database file's path.</summary>
+    public string Path { get; }
+
+    /// <summary>The options the database was opened with.</summary>
+    public PageDbOptions Options => _engine.Options;
+
+    /// <summary>
+    /// Opens the database at <paramref name="path"/>, creating it when it is missing (unless
+    /// <see cref="PageDbOptions.CreateIfMissing"/> is false), and recovers committed transactions from its WAL.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file is missing and may not be created.</exception>
+    /// <exception cref="DatabaseLockedException">Another process or instance has the database open for writing.</exception>
+    /// <exception cref="CorruptDatabaseException">The file is damaged.</exception>
+    /// <exception cref="PageDbException">The file is not a PageDb database, or is of a newer format version.</exception>
+    public static PageDatabase Open(string path, PageDbOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new PageDbOptions();
+        options.Validate();
+        StorageEngine engine = StorageEngine.Open(path, options);
+        var database = new PageDatabase(engine, path);
+        try
+        {
+            if (!options.ReadOnly)
+                database.EnsureCatalog();
+            return database;
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a new, empty database that lives in memory only and vanishes when disposed.</summary>
+    public static PageDatabase OpenInMemory(PageDbOptions? options = null)
+    {
+        options ??= new PageDbOptions();
+        return Open(InMemoryPath, new PageDbOptions
+        {
+            PageSize = options.PageSize,
+            CacheSizeBytes = options.CacheSizeBytes,
+            Durability = options.Durability,
+            CheckpointThresholdBytes = options.CheckpointThresholdBytes,
+            WriteLockTimeout = options.WriteLockTimeout,
+            Storage = new MemoryStorage(),
+        });
+    }
+
+    /// <summary>Begins a read transaction on the latest committed state.</summary>
+    public ReadTransaction BeginRead()
+    {
+        ThrowIfDisposed();
+        WalMark mark = _engine.Readers.Enter(_engine.Wal);
+        return new ReadTransaction(_engine, new SnapshotPages(_engine, mark), mark);
+    }
+
+    /// <summary>
+    /// Begins the write transaction, waiting up to <see cref="PageDbOptions.WriteLockTimeout"/> for the current one.
+    /// </summary>
+    /// <exception cref="TimeoutException">Another write transaction stayed open for longer than the timeout.</exception>
+    /// <exception cref="InvalidOperationException">The database was opened read-only.</exception>
+    /// <exception cref="PageDbIOException">An earlier write or sync failed; reopen the database to recover.</exception>
+    public WriteTransaction BeginWrite()
+    {
+        ThrowIfDisposed();
+        _engine.ThrowIfNotWritable();
+        _engine.Gate.Enter(_engine.Options.WriteLockTimeout);
+        try
+        {
+            _engine.ThrowIfNotWritable();
+            var snapshot = new SnapshotPages(_engine, _engine.Wal.LastCommit);
+            return new WriteTransaction(_engine, new TransactionPages(_engine, snapshot, _engine.NextTransactionSequence()));
+        }
+        catch
+        {
+            _engine.Gate.Exit();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Copies committed transactions from the WAL into the database file. <see cref="CheckpointMode.Passive"/> copies
+    /// what no open reader still needs; <see cref="CheckpointMode.Full"/> first waits (up to
+    /// <see cref="PageDbOptions.WriteLockTimeout"/>) for readers of older snapshots; <see cref="CheckpointMode.Truncate"/>
+    /// also shrinks the WAL file.
+    /// </summary>
+    /// <exception cref="TimeoutException">A Full or Truncate checkpoint waited longer than the timeout.</exception>
+    public void Checkpoint(CheckpointMode mode = CheckpointMode.Passive)
+    {
+        ThrowIfDisposed();
+        if (!Enum.IsDefined(mode))
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown checkpoint mode.");
+        _engine.ThrowIfNotWritable();
+        _engine.Gate.Enter(_engine.Options.WriteLockTimeout);
+        try
+        {
+            if (!_engine.Checkpoint(mode))
+                throw new TimeoutException($"A {mode} checkpoint waited longer than {_engine.Options.WriteLockTimeout.TotalSeconds:0.###} s for readers of older snapshots.");
+        }
+        finally
+        {
+            _engine.Gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Checks the latest committed state: every page's checksum (read from disk, not the cache), the file header,
+    /// the catalog and every tree, and that every page is in exactly one tree, overflow chain or the free list.
+    /// </summary>
+    public IntegrityReport CheckIntegrity()
+    {
+        using ReadTransaction transaction = BeginRead();
+        return new IntegrityChecker(_engine, (SnapshotPages)transaction.Pages).Run();
+    }
+
+    /// <summary>Sizes and cache figures of the latest committed state. Reads every page once (to count pages by type).</summary>
+    public DatabaseStats GetStats()
+    {
+        using ReadTransaction transaction = BeginRead();
+        var pages = (SnapshotPages)transaction.Pages;
+        using PageHandle header = pages.Read(PageNumber.Header);
+        var fields = new FileHeaderPageReader(header.Data);
+        Core.Buffers.BufferPoolStats cache = _engine.Pool.Stats;
+        WalMark last = _engine.Wal.LastCommit;
+        WalMark copied = _engine.Wal.CheckpointedThrough;
+        return new DatabaseStats
+        {
+            PageSize = pages.PageSize,
+            PageCount = pages.PageCount,
+            FreePages = fields.FreePageCount,
+            WalBytes = _engine.Wal.LogBytes,
+            WalFrames = Math.Max(0, last.LastCommitFrame.Value - copied.LastCommitFrame.Value),
+            CacheHits = cache.Hits,
+            CacheMisses = cache.Misses,
+            CacheEvictions = cache.Evictions,
+            PagesByType = PageCensus.CountByType(pages),
+            TreeCount = new Catalog(pages).Entries().Count,
+        };
+    }
+
+    /// <summary>
+    /// Rewrites every tree into the fewest pages, front to back, and returns the space freed to the file system:
+    /// afterwards the file holds no free pages. Runs as one write transaction (a crash leaves the database as it
+    /// was, or compacted), then a truncating checkpoint, which waits for readers of older snapshots.
+    /// </summary>
+    /// <exception cref="TimeoutException">Readers of older snapshots stayed open longer than the write-lock timeout;
+    /// the database is compacted but the file is not yet shrunk (a later checkpoint does it).</exception>
+    public void Compact()
+    {
+        using (WriteTransaction transaction = BeginWrite())
+        {
+            Compactor.Rebuild(transaction.TransactionPages);
+            transaction.Commit();
+        }
+        Checkpoint(CheckpointMode.Truncate);
+    }
+
+    /// <summary>Checkpoints when it can (no writer open, nothing failed) and closes the files.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            _engine.Dispose();
+    }
+
+    private void EnsureCatalog()
+    {
+        using WriteTransaction transaction = BeginWrite();
+        using (PageHandle header = transaction.Pages.Read(PageNumber.Header))
+        {
+            if (!new FileHeaderPageReader(header.Data).CatalogRoot.IsNone)
+                return;
+        }
+        Catalog.Create(transaction.Pages);
+        transaction.Commit();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+}

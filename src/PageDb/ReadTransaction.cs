@@ -1,0 +1,92 @@
+using System.Diagnostics.CodeAnalysis;
+using PageDb.Core.Paging;
+using PageDb.Engine;
+using PageDb.Wal;
+
+namespace PageDb;
+
+/// <summary>
+/// A read-only view of the database as of the moment it began (a snapshot): later commits are invisible to it, and
+/// it never blocks or is blocked by the writer. Any number may be open at once, on any threads. Dispose it promptly:
+/// while it is open, checkpoints cannot copy past its snapshot.
+/// </summary>
+public class ReadTransaction : IDisposable
+{
+    private readonly WalMark _registeredMark;
+    private bool _ended;
+
+    internal ReadTransaction(StorageEngine engine, IPageAccessor pages, WalMark registeredMark)
+    {
+        Engine = engine;
+        Pages = pages;
+        _registeredMark = registeredMark;
+    }
+
+    /// <summary>Names of the key-value trees in the database, in byte order of their UTF-8 encoding.</summary>
+    public IReadOnlyList<string> TreeNames
+    {
+        get
+        {
+            EnsureActive();
+            return new Catalog(Pages).Names(CatalogEntryKind.Tree);
+        }
+    }
+
+    internal StorageEngine Engine { get; }
+
+    internal IPageAccessor Pages { get; }
+
+    /// <summary>Opens the key-value tree called <paramref name="name"/>.</summary>
+    /// <exception cref="PageDbException">There is no tree of that name.</exception>
+    public Tree GetTree(string name)
+    {
+        if (!TryGetTree(name, out Tree? tree))
+            throw new PageDbException($"There is no tree named '{name}'.");
+        return tree;
+    }
+
+    /// <summary>Opens the key-value tree called <paramref name="name"/> if there is one.</summary>
+    public bool TryGetTree(string name, [MaybeNullWhen(false)] out Tree tree)
+    {
+        EnsureActive();
+        Catalog.EncodeName(name);
+        if (new Catalog(Pages).TryGet(name, out CatalogEntry entry) && entry.Kind == CatalogEntryKind.Tree)
+        {
+            tree = new Tree(this, name, entry.Root);
+            return true;
+        }
+        tree = null;
+        return false;
+    }
+
+    /// <summary>Ends the transaction. For a write transaction that was not committed, this rolls it back.</summary>
+    public void Dispose()
+    {
+        if (_ended)
+            return;
+        _ended = true;
+        End();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>True once the transaction was committed or disposed.</summary>
+    internal bool HasEnded => _ended;
+
+    /// <summary>Releases what the transaction holds; called once, by <see cref="Dispose"/>.</summary>
+    private protected virtual void End() => Engine.Readers.Leave(_registeredMark);
+
+    /// <summary>Marks the transaction ended without running <see cref="End"/> (a commit ends it its own way).</summary>
+    private protected void MarkEnded() => _ended = true;
+
+    internal void EnsureActive()
+    {
+        if (_ended)
+            throw new InvalidOperationException("The transaction has ended (committed or disposed); begin a new one.");
+    }
+
+    internal virtual void EnsureWritable()
+    {
+        EnsureActive();
+        throw new InvalidOperationException("This is a read transaction: begin a write transaction to change the database.");
+    }
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics.CodeAnalysis;
+using PageDb.Btree;
+using PageDb.Core.Pages;
+
+namespace PageDb;
+
+/// <summary>
+/// A named, ordered key-value tree inside a transaction. Keys are compared as unsigned bytes. Valid only while its
+/// transaction is active; reads through a read transaction see that transaction's snapshot.
+/// </summary>
+public sealed class Tree
+{
+    private readonly ReadTransaction _transaction;
+    private readonly BTree _btree;
+
+    internal Tree(ReadTransaction transaction, string name, PageNumber root)
+    {
+        _transaction = transaction;
+        Name = name;
+        _btree = new BTree(transaction.Pages, root);
+    }
+
+    /// <summary>The tree's name in the catalog.</summary>
+    public string Name { get; }
+
+    /// <summary>The number of keys in the tree (kept in the tree's root: O(1)).</summary>
+    public long Count
+    {
+        get
+        {
+            _transaction.EnsureActive();
+            return _btree.Count;
+        }
+    }
+
+    /// <summary>Inserts <paramref name="key"/> with <paramref name="value"/>, replacing any value it had.</summary>
+    /// <exception cref="ArgumentException">The key is empty or longer than <see cref="BTree.MaxKeySize"/> bytes, or the
+    /// value is longer than <see cref="BTree.MaxValueSize"/> bytes; nothing is changed.</exception>
+    public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        _transaction.EnsureWritable();
+        _btree.Put(key, value);
+    }
+
+    /// <summary>Removes <paramref name="key"/>; returns false when it was not there.</summary>
+    public bool Delete(ReadOnlySpan<byte> key)
+    {
+        _transaction.EnsureWritable();
+        return _btree.Delete(key);
+    }
+
+    /// <summary>The value of <paramref name="key"/>, or null when the key is absent.</summary>
+    public byte[]? Get(ReadOnlySpan<byte> key)
+    {
+        _transaction.EnsureActive();
+        return _btree.Get(key);
+    }
+
+    /// <summary>Looks up <paramref name="key"/>; returns false (and an empty array) when it is absent.</summary>
+    public bool TryGet(ReadOnlySpan<byte> key, [NotNullWhen(true)] out byte[]? value)
+    {
+        value = Get(key);
+        return value is not null;
+    }
+
+    /// <summary>Opens a cursor over the tree, positioned nowhere until a seek.</summary>
+    public Cursor OpenCursor()
+    {
+        _transaction.EnsureActive();
+        return new Cursor(_transaction, _btree.OpenCursor());
+    }
+
+    /// <summary>
+    /// The entries from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive) in key order; a null
+    /// bound is open. Each entry's key and value are copies, so they stay valid after the enumeration moves on.
+    /// </summary>
+    public IEnumerable<(byte[] Key, byte[] Value)> Range(byte[]? from, byte[]? to)
+    {
+        _transaction.EnsureActive();
+        return Enumerate(from, to);
+    }
+
+    private IEnumerable<(byte[] Key, byte[] Value)> Enumerate(byte[]? from, byte[]? to)
+    {
+        using Cursor cursor = OpenCursor();
+        bool positioned = from is null ? cursor.SeekFirst() : cursor.Seek(from);
+        for (; positioned; positioned = cursor.Next())
+        {
+            if (to is not null && cursor.Key.SequenceCompareTo(to) >= 0)
+                yield break;
+            yield return (cursor.Key.ToArray(), cursor.Value.ToArray());
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using PageDb.Btree;
+using PageDb.Engine;
+
+namespace PageDb;
+
+/// <summary>
+/// The one transaction that may change the database. Its changes are private until <see cref="Commit"/>; disposing
+/// it without committing rolls everything back. Only one is open at a time: <see cref="PageDatabase.BeginWrite"/>
+/// waits for the current one up to <see cref="PageDbOptions.WriteLockTimeout"/>.
+/// Use it from one thread at a time.
+/// </summary>
+public sealed class WriteTransaction : ReadTransaction
+{
+    private readonly TransactionPages _pages;
+
+    internal WriteTransaction(StorageEngine engine, TransactionPages pages)
+        : base(engine, pages, default)
+    {
+        _pages = pages;
+    }
+
+    internal TransactionPages TransactionPages => _pages;
+
+    /// <summary>Creates an empty key-value tree called <paramref name="name"/>.</summary>
+    /// <exception cref="PageDbException">Something called <paramref name="name"/> already exists.</exception>
+    public Tree CreateTree(string name)
+    {
+        EnsureWritable();
+        var catalog = new Catalog(Pages);
+        if (catalog.TryGet(name, out _))
+            throw new PageDbException($"Something named '{name}' already exists.");
+        var entry = new CatalogEntry(CatalogEntryKind.Tree, BTree.Create(Pages));
+        catalog.Add(name, entry);
+        return new Tree(this, name, entry.Root);
+    }
+
+    /// <summary>Opens the key-value tree called <paramref name="name"/>, creating it when there is none.</summary>
+    public Tree GetOrCreateTree(string name) =>
+        TryGetTree(name, out Tree? tree) ? tree : CreateTree(name);
+
+    /// <summary>Deletes the key-value tree called <paramref name="name"/> and returns its pages to the free list.</summary>
+    /// <exception cref="PageDbException">There is no tree of that name.</exception>
+    public void DropTree(string name)
+    {
+        EnsureWritable();
+        var catalog = new Catalog(Pages);
+        if (!catalog.TryGet(name, out CatalogEntry entry) || entry.Kind != CatalogEntryKind.Tree)
+            throw new PageDbException($"There is no tree named '{name}'.");
+        new BTree(Pages, entry.Root).Drop();
+        catalog.Remove(name);
+    }
+
+    /// <summary>
+    /// Makes the transaction's changes visible to new transactions and, with <see cref="Durability.Full"/>, durable
+    /// before returning. The transaction ends either way.
+    /// </summary>
+    /// <exception cref="PageDbIOException">Writing or syncing the WAL failed: nothing was committed, and the
+    /// database refuses writes until it is reopened.</exception>
+    public void Commit()
+    {
+        EnsureWritable();
+        MarkEnded();
+        try
+        {
+            _pages.Commit(sync: Engine.Options.Durability == Durability.Full);
+        }
+        catch (PageDbIOException e)
+        {
+            Engine.Fail(e);
+            Release(rollBack: true);
+            throw;
+        }
+        catch
+        {
+            Release(rollBack: true);
+            throw;
+        }
+        Release(rollBack: false);
+    }
+
+    private protected override void End() => Release(rollBack: true);
+
+    internal override void EnsureWritable() => EnsureActive();
+
+    private void Release(bool rollBack)
+    {
+        try
+        {
+            _pages.Discard(rolledBack: rollBack);
+            if (rollBack && Engine.Wal.HasUncommittedFrames && !Engine.Wal.IsFailed)
+                Engine.Wal.Rollback();
+            if (!rollBack)
+                CheckpointAfterCommit();
+        }
+        finally
+        {
+            Engine.Gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// The automatic checkpoint. Its failure does not undo the commit that preceded it, so it is not thrown to the
+    /// committer; it marks the database failed, and the next writer is told.
+    /// </summary>
+    private void CheckpointAfterCommit()
+    {
+        try
+        {
+            Engine.CheckpointIfOverThreshold();
+        }
+        catch (PageDbIOException e)
+        {
+            Engine.Fail(e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text;
+
+namespace PageDb.Tests;
+
+/// <summary>Helpers shared by the engine's tests: databases over shared memory storage, and byte conversions.</summary>
+internal static class TestDatabase
+{
+    public const string Path = "test.pagedb";
+
+    /// <summary>Options over <paramref name="storage"/>, so a test can close and reopen the same files.</summary>
+    public static PageDbOptions Options(IStorage storage, Durability durability = Durability.Full, TimeSpan? writeLockTimeout = null) => new()
+    {
+        Storage = storage,
+        Durability = durability,
+        CacheSizeBytes = 1 << 20,
+        WriteLockTimeout = writeLockTimeout ?? TimeSpan.FromSeconds(5),
+    };
+
+    public static PageDatabase Open(IStorage storage, Durability durability = Durability.Full) =>
+        PageDatabase.Open(Path, Options(storage, durability));
+
+    public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    public static string Text(byte[]? bytes) => bytes is null ? "<null>" : Encoding.UTF8.GetString(bytes);
+
+    public static string Text(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
+
+    /// <summary>Puts <paramref name="pairs"/> into tree <paramref name="tree"/> in one committed transaction.</summary>
+    public static void Put(PageDatabase db, string tree, params (string Key, string Value)[] pairs)
+    {
+        using WriteTransaction tx = db.BeginWrite();
+        Tree t = tx.GetOrCreateTree(tree);
+        foreach ((string key, string value) in pairs)
+            t.Put(Bytes(key), Bytes(value));
+        tx.Commit();
+    }
+}
