@@ -1,0 +1,166 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using static PageDb.Core.Pages.SlottedPageLayout;
+
+namespace PageDb.Core.Pages;
+
+/// <summary>
+/// A read-only view of a slotted page (layout and invariants on <see cref="SlottedPage"/>). Every stored offset and
+/// length it follows is checked against the page bounds, so a corrupt page raises <see cref="CorruptDatabaseException"/>
+/// naming the page and never reads outside it.
+/// </summary>
+public readonly ref struct SlottedPageReader
+{
+    private readonly ReadOnlySpan<byte> _page;
+    private readonly string? _filePath;
+
+    /// <summary>A view over <paramref name="page"/>; <paramref name="filePath"/> names the file in corruption reports.</summary>
+    public SlottedPageReader(ReadOnlySpan<byte> page, string? filePath = null)
+    {
+        _page = page;
+        _filePath = filePath;
+    }
+
+    /// <summary>The number of cells. A count whose pointer array would not fit in the page is corruption.</summary>
+    public int CellCount
+    {
+        get
+        {
+            int count = ReadU16(CellCountOffset);
+            if (PointerArrayOffset + (count * PointerSize) > _page.Length)
+                Corrupt("cell count larger than the page can hold");
+            return count;
+        }
+    }
+
+    /// <summary>The lowest byte used by cell content; the free gap ends here.</summary>
+    public int ContentStart
+    {
+        get
+        {
+            int start = ReadU16(ContentStartOffset);
+            return start == 0 ? 65536 : start;
+        }
+    }
+
+    /// <summary>Offset of the first freeblock, 0 when there is none.</summary>
+    public int FirstFreeblock => ReadU16(FirstFreeblockOffset);
+
+    /// <summary>Free bytes in runs too small to track (under 4 bytes).</summary>
+    public int FragmentedBytes => ReadU16(FragmentedBytesOffset);
+
+    /// <summary>The 16 bytes the page's user owns.</summary>
+    public ReadOnlySpan<byte> UserHeader => _page.Slice(UserHeaderOffset, UserHeaderSize);
+
+    /// <summary>The unused bytes between the pointer array and the cell content.</summary>
+    public int GapSize => ContentStart - (PointerArrayOffset + (CellCount * PointerSize));
+
+    /// <summary>Bytes a new cell and its 4-byte pointer may use: the gap, the freeblocks and the fragments.</summary>
+    public int FreeSpace => GapSize + FreeblockBytes() + FragmentedBytes;
+
+    /// <summary>Bytes used by cell content and pointers.</summary>
+    public int UsedSpace => _page.Length - PointerArrayOffset - FreeSpace;
+
+    /// <summary>The length of the page in bytes.</summary>
+    public int PageSize => _page.Length;
+
+    /// <summary>The cell at slot <paramref name="index"/> (slots are in key order).</summary>
+    public ReadOnlySpan<byte> GetCell(int index)
+    {
+        (int offset, int length) = GetCellBounds(index);
+        return _page.Slice(offset, length);
+    }
+
+    /// <summary>The offset and length of the cell at <paramref name="index"/>, checked against the page.</summary>
+    public (int Offset, int Length) GetCellBounds(int index)
+    {
+        int count = CellCount;
+        if ((uint)index >= (uint)count)
+            throw new ArgumentOutOfRangeException(nameof(index), index, "no such cell");
+        int pointer = PointerArrayOffset + (index * PointerSize);
+        int offset = ReadU16(pointer);
+        int length = ReadU16(pointer + 2);
+        if (offset < PointerArrayOffset + (count * PointerSize) || offset + length > _page.Length || length == 0)
+            Corrupt("a cell pointer points outside the cell content area");
+        return (offset, length);
+    }
+
+    /// <summary>
+    /// Checks every invariant listed on <see cref="SlottedPage"/>; throws <see cref="CorruptDatabaseException"/> naming
+    /// <paramref name="number"/> and <paramref name="filePath"/> on the first one broken.
+    /// </summary>
+    public void Verify(PageNumber number, string filePath)
+    {
+        string? problem = FindProblem();
+        if (problem is not null)
+            ThrowHelper.ThrowCorrupt(filePath, number, problem);
+    }
+
+    /// <summary>The first broken invariant, or null when the page is sound.</summary>
+    public string? FindProblem()
+    {
+        int count = ReadU16(CellCountOffset);
+        int pointersEnd = PointerArrayOffset + (count * PointerSize);
+        int contentStart = ContentStart;
+        if (pointersEnd > contentStart || contentStart > _page.Length)
+            return $"pointer array end {pointersEnd} is past the content start {contentStart} or the page end";
+        var used = new List<(int Start, int End, string What)>(count + 8);
+        long cellBytes = 0;
+        for (int i = 0; i < count; i++)
+        {
+            int offset = ReadU16(PointerArrayOffset + (i * PointerSize));
+            int length = ReadU16(PointerArrayOffset + (i * PointerSize) + 2);
+            if (length == 0 || offset < contentStart || offset + length > _page.Length)
+                return $"cell {i} ({offset}+{length}) lies outside the content area [{contentStart}, {_page.Length})";
+            used.Add((offset, offset + length, $"cell {i}"));
+            cellBytes += length;
+        }
+        long freeblockBytes = 0;
+        int previousEnd = -1;
+        for (int block = FirstFreeblock, steps = 0; block != 0; block = ReadU16(block), steps++)
+        {
+            if (block < contentStart || block + FreeblockHeaderSize > _page.Length)
+                return $"freeblock at {block} lies outside the content area";
+            int size = ReadU16(block + 2);
+            if (size < FreeblockHeaderSize || block + size > _page.Length)
+                return $"freeblock at {block} has a bad size {size}";
+            if (block <= previousEnd)
+                return $"freeblock at {block} is not after the previous one (unsorted, overlapping, adjacent or cyclic list)";
+            previousEnd = block + size;
+            used.Add((block, block + size, $"freeblock at {block}"));
+            freeblockBytes += size;
+            if (steps > _page.Length / FreeblockHeaderSize)
+                return "the freeblock list does not end";
+        }
+        used.Sort((a, b) => a.Start.CompareTo(b.Start));
+        for (int i = 1; i < used.Count; i++)
+        {
+            if (used[i].Start < used[i - 1].End)
+                return $"{used[i].What} overlaps {used[i - 1].What}";
+        }
+        long accounted = (contentStart - pointersEnd) + freeblockBytes + FragmentedBytes;
+        long expected = _page.Length - pointersEnd - cellBytes;
+        if (accounted != expected)
+            return $"free space is not accounted exactly: gap + freeblocks + fragments = {accounted}, but the page has {expected} bytes not in cells or pointers";
+        return null;
+    }
+
+    private int FreeblockBytes()
+    {
+        int total = 0;
+        int limit = _page.Length / FreeblockHeaderSize; // a longer walk can only be a cycle
+        for (int block = FirstFreeblock; block != 0; block = ReadU16(block))
+        {
+            if (block + FreeblockHeaderSize > _page.Length || --limit < 0)
+                Corrupt("the freeblock list leaves the page or does not end");
+            total += ReadU16(block + 2);
+        }
+        return total;
+    }
+
+    private int ReadU16(int offset) => BinaryPrimitives.ReadUInt16LittleEndian(_page[offset..]);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Corrupt(string detail) =>
+        ThrowHelper.ThrowCorrupt(_filePath ?? "(unknown file)", PageHeader.GetPageNumber(_page), detail);
+}
