@@ -1,0 +1,272 @@
+using PageDb.Core.Pages;
+using PageDb.Core.Paging;
+
+namespace PageDb.Btree;
+
+/// <summary>
+/// A B+tree of byte keys and byte values over slotted pages: a light object over (page accessor, root page number),
+/// made per transaction. Keys (1..1,024 bytes) compare as unsigned bytes; values (0..64 MiB) larger than a cell's
+/// local limit keep a prefix in the leaf and the rest in an overflow chain.
+/// </summary>
+/// <remarks>
+/// Layout and invariants of the pages: <see cref="NodeHeader"/>, <see cref="LeafCell"/>, <see cref="InteriorCell"/>;
+/// the checker is <see cref="BTreeVerifier"/>.
+/// Operations:
+/// - Descend: from the root with read pins, one page at a time, recording the path (page, link, cell count).
+/// - Put: the leaf cell is built first (its overflow chain written), then placed; a full page splits by bytes
+///   (<see cref="NodeSplitter"/>) and the separator goes up the recorded path; a full root grows a level below it.
+/// - Delete: the cell and its chain are freed, then underfull pages are merged or refilled up the path
+///   (<see cref="NodeRebalancer"/>) and a root with one child absorbs it.
+/// The root's page number never changes and its user header holds the entry count.
+/// Not thread-safe: one tree object is used by one thread (the transaction's).
+/// </remarks>
+public sealed class BTree
+{
+    private readonly IPageAccessor _pages;
+    private byte[]? _scratch; // cell being placed, then the separator going up; see Scratch
+
+    /// <summary>Opens the tree rooted at <paramref name="root"/>.</summary>
+    public BTree(IPageAccessor pages, PageNumber root)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        if (root.IsNone)
+            ThrowHelper.ThrowArgument(nameof(root), "A tree's root cannot be page 0.");
+        _pages = pages;
+        Root = root;
+    }
+
+    /// <summary>The root page; fixed for the tree's life.</summary>
+    public PageNumber Root { get; }
+
+    /// <summary>The number of entries, read from the root (O(1)).</summary>
+    public long Count
+    {
+        get
+        {
+            using PageHandle root = _pages.Read(Root);
+            NodeHeader.CheckNodeType(root.Data, Root, _pages.FilePath);
+            return NodeHeader.GetEntryCount(new SlottedPageReader(root.Data).UserHeader);
+        }
+    }
+
+    /// <summary>Creates an empty tree (one empty leaf, its root) and returns the root page number.</summary>
+    public static PageNumber Create(IPageAccessor pages)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        using PageHandle root = pages.Allocate(PageType.BtreeLeaf);
+        SlottedPage.Format(root.Writable, PageType.BtreeLeaf, root.Number);
+        return root.Number;
+    }
+
+    /// <summary>The value stored under <paramref name="key"/>, or null when there is none.</summary>
+    public byte[]? Get(ReadOnlySpan<byte> key) => TryGet(key, out byte[] value) ? value : null;
+
+    /// <summary>Looks <paramref name="key"/> up; <paramref name="value"/> is a new array holding its value when found.</summary>
+    public bool TryGet(ReadOnlySpan<byte> key, out byte[] value)
+    {
+        Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
+        using PageHandle leaf = DescendToLeaf(key, path, out _);
+        var page = new SlottedPageReader(leaf.Data);
+        int index = NodeSearch.SearchLeaf(page, key, leaf.Number, _pages.FilePath);
+        if (index < 0)
+        {
+            value = [];
+            return false;
+        }
+        value = LeafCell.Read(page.GetCell(index), leaf.Number, _pages.FilePath).ToValueArray(_pages);
+        return true;
+    }
+
+    /// <summary>True when <paramref name="key"/> is present.</summary>
+    public bool ContainsKey(ReadOnlySpan<byte> key)
+    {
+        Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
+        using PageHandle leaf = DescendToLeaf(key, path, out _);
+        return NodeSearch.SearchLeaf(new SlottedPageReader(leaf.Data), key, leaf.Number, _pages.FilePath) >= 0;
+    }
+
+    /// <summary>
+    /// Stores <paramref name="value"/> under <paramref name="key"/>, replacing any value there. Returns true when the
+    /// key was new. A key outside 1..1,024 bytes or a value over 64 MiB throws <see cref="ArgumentException"/> first.
+    /// </summary>
+    public bool Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        BTreeLimits.ValidateKey(key);
+        BTreeLimits.ValidateValue(value);
+        Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
+        int depth;
+        int index;
+        PageNumber leaf;
+        PageNumber oldChain = PageNumber.None;
+        using (PageHandle leafHandle = DescendToLeaf(key, path, out depth))
+        {
+            var page = new SlottedPageReader(leafHandle.Data);
+            leaf = leafHandle.Number;
+            index = NodeSearch.SearchLeaf(page, key, leaf, _pages.FilePath);
+            if (index >= 0)
+                oldChain = LeafCell.Read(page.GetCell(index), leaf, _pages.FilePath).OverflowPage;
+        }
+
+        Span<byte> cell = CellBuffer;
+        int length = LeafCell.Write(_pages, cell, key, value);
+        bool inserted = index < 0;
+        Place(path[..depth], leaf, inserted ? ~index : index, cell[..length], replace: !inserted);
+        if (!oldChain.IsNone)
+            OverflowChain.Free(_pages, oldChain);
+        if (inserted)
+            AddToCount(1);
+        return inserted;
+    }
+
+    /// <summary>Removes <paramref name="key"/> and its value; returns false when it was not there.</summary>
+    public bool Delete(ReadOnlySpan<byte> key)
+    {
+        Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
+        int depth;
+        int index;
+        PageNumber leaf;
+        using (PageHandle leafHandle = DescendToLeaf(key, path, out depth))
+        {
+            leaf = leafHandle.Number;
+            index = NodeSearch.SearchLeaf(new SlottedPageReader(leafHandle.Data), key, leaf, _pages.FilePath);
+            if (index < 0)
+                return false;
+        }
+
+        PageNumber chain;
+        using (PageHandle leafHandle = _pages.Write(leaf))
+        {
+            var page = new SlottedPage(leafHandle.Writable);
+            chain = LeafCell.Read(page.GetCell(index), leaf, _pages.FilePath).OverflowPage;
+            page.Delete(index);
+        }
+        if (!chain.IsNone)
+            OverflowChain.Free(_pages, chain);
+        AddToCount(-1);
+        Rebalance(path[..depth], leaf);
+        return true;
+    }
+
+    /// <summary>Opens a cursor over the tree (unpositioned). Dispose it to release its pinned pages.</summary>
+    public BTreeCursor OpenCursor() => new(_pages, Root);
+
+    /// <summary>
+    /// The entries with <paramref name="from"/> &lt;= key &lt; <paramref name="to"/> (null bounds are open), in
+    /// ascending order, or descending when <paramref name="descending"/>.
+    /// </summary>
+    public BTreeRange Range(byte[]? from, byte[]? to, bool descending = false) => new(this, from, to, descending);
+
+    /// <summary>Frees every page of the tree (root, interior, leaves, overflow chains). The tree must not be used afterwards.</summary>
+    public void Drop() => FreeSubtree(Root, 0);
+
+    private Span<byte> CellBuffer => Scratch.AsSpan(0, MaxCellLength);
+
+    private Span<byte> SeparatorBuffer => Scratch.AsSpan(MaxCellLength, BTreeLimits.MaxKeyLength);
+
+    private int MaxCellLength => Math.Max(LeafCell.MaxLength(_pages.PageSize), InteriorCell.MaxLength);
+
+    private byte[] Scratch => _scratch ??= new byte[MaxCellLength + BTreeLimits.MaxKeyLength];
+
+    /// <summary>Pins the leaf that holds (or would hold) <paramref name="key"/>, recording the interior levels in <paramref name="path"/>.</summary>
+    private PageHandle DescendToLeaf(ReadOnlySpan<byte> key, Span<PathStep> path, out int depth)
+    {
+        PageNumber page = Root;
+        depth = 0;
+        while (true)
+        {
+            PageHandle handle = _pages.Read(page);
+            if (handle.Type == PageType.BtreeLeaf)
+                return handle;
+            using (handle)
+            {
+                if (handle.Type != PageType.BtreeInterior)
+                    ThrowHelper.ThrowCorrupt(_pages.FilePath, page, "a B+tree link points at a page that is not a B+tree page");
+                if (depth == NodeHeader.MaxDepth)
+                    ThrowHelper.ThrowCorrupt(_pages.FilePath, page, "B+tree deeper than 64 levels (a cycle of links)");
+                var reader = new SlottedPageReader(handle.Data);
+                int child = NodeSearch.SearchInterior(reader, key, page, _pages.FilePath);
+                path[depth++] = new PathStep(page, child, reader.CellCount);
+                page = NodeSearch.ChildAt(reader, child, page, _pages.FilePath);
+            }
+        }
+    }
+
+    /// <summary>Puts a cell into the node at the end of <paramref name="ancestors"/>, splitting up the path as needed.</summary>
+    private void Place(ReadOnlySpan<PathStep> ancestors, PageNumber page, int index, ReadOnlySpan<byte> cell, bool replace)
+    {
+        int level = ancestors.Length;
+        while (!TryPlaceInPage(page, index, cell, replace))
+        {
+            Span<byte> separator = SeparatorBuffer;
+            PageNumber left = NodeSplitter.Split(
+                _pages, page, index, cell, replace, PathStep.Edge(ancestors[..level]), separator, out int separatorLength);
+            if (level == 0)
+            {
+                NodeSplitter.GrowRoot(_pages, Root, left, separator[..separatorLength], CellBuffer);
+                return;
+            }
+            level--;
+            int cellLength = InteriorCell.Write(CellBuffer, left, separator[..separatorLength]);
+            cell = CellBuffer[..cellLength];
+            page = ancestors[level].Page;
+            index = ancestors[level].ChildIndex;
+            replace = false;
+        }
+    }
+
+    private bool TryPlaceInPage(PageNumber page, int index, ReadOnlySpan<byte> cell, bool replace)
+    {
+        using PageHandle handle = _pages.Write(page);
+        var slotted = new SlottedPage(handle.Writable);
+        return replace ? slotted.TryReplace(index, cell) : slotted.TryInsert(index, cell);
+    }
+
+    /// <summary>After a delete from <paramref name="leaf"/>, fixes underfull nodes up the path, then the root.</summary>
+    private void Rebalance(ReadOnlySpan<PathStep> ancestors, PageNumber leaf)
+    {
+        PageNumber node = leaf;
+        for (int level = ancestors.Length - 1; level >= 0; level--)
+        {
+            if (!NodeRebalancer.IsUnderfull(_pages, node))
+                return;
+            if (!NodeRebalancer.RebalanceChild(_pages, ancestors[level].Page, ancestors[level].ChildIndex))
+                return;
+            node = ancestors[level].Page;
+        }
+        NodeRebalancer.CollapseRoot(_pages, Root);
+    }
+
+    private void AddToCount(long delta)
+    {
+        using PageHandle root = _pages.Write(Root);
+        Span<byte> userHeader = new SlottedPage(root.Writable).UserHeader;
+        NodeHeader.SetEntryCount(userHeader, NodeHeader.GetEntryCount(userHeader) + delta);
+    }
+
+    private void FreeSubtree(PageNumber page, int depth)
+    {
+        if (depth > NodeHeader.MaxDepth)
+            ThrowHelper.ThrowCorrupt(_pages.FilePath, page, "B+tree deeper than 64 levels (a cycle of links)");
+        using (PageHandle handle = _pages.Read(page))
+        {
+            NodeHeader.CheckNodeType(handle.Data, page, _pages.FilePath);
+            var reader = new SlottedPageReader(handle.Data);
+            if (handle.Type == PageType.BtreeLeaf)
+                FreeOverflowChains(reader, page);
+            else
+                for (int i = 0; i <= reader.CellCount; i++)
+                    FreeSubtree(NodeSearch.ChildAt(reader, i, page, _pages.FilePath), depth + 1);
+        }
+        _pages.Free(page);
+    }
+
+    private void FreeOverflowChains(SlottedPageReader leaf, PageNumber page)
+    {
+        for (int i = 0; i < leaf.CellCount; i++)
+        {
+            PageNumber chain = LeafCell.Read(leaf.GetCell(i), page, _pages.FilePath).OverflowPage;
+            if (!chain.IsNone)
+                OverflowChain.Free(_pages, chain);
+        }
+    }
+}

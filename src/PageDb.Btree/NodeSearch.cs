@@ -1,0 +1,59 @@
+using PageDb.Core.Pages;
+
+namespace PageDb.Btree;
+
+/// <summary>
+/// Binary search over a node's cell pointers, reading keys in place (no allocation), and child lookup. Every length
+/// read on the way is checked, so a damaged page raises <see cref="CorruptDatabaseException"/>, never a wrong answer.
+/// </summary>
+internal static class NodeSearch
+{
+    /// <summary>The index of <paramref name="key"/> in a leaf when present, else the bitwise complement of where it would go.</summary>
+    public static int SearchLeaf(SlottedPageReader page, ReadOnlySpan<byte> key, PageNumber number, string filePath)
+    {
+        int low = 0;
+        int high = page.CellCount - 1;
+        while (low <= high)
+        {
+            int middle = (int)((uint)(low + high) >> 1);
+            int order = KeyComparer.Compare(LeafCell.ReadKey(page.GetCell(middle), number, filePath), key);
+            if (order == 0)
+                return middle;
+            if (order < 0)
+                low = middle + 1;
+            else
+                high = middle - 1;
+        }
+        return ~low;
+    }
+
+    /// <summary>
+    /// The index of the child of an interior page that holds <paramref name="key"/>: the first cell whose separator
+    /// is greater than the key, or the cell count for the rightmost child.
+    /// </summary>
+    public static int SearchInterior(SlottedPageReader page, ReadOnlySpan<byte> key, PageNumber number, string filePath)
+    {
+        int low = 0;
+        int high = page.CellCount;
+        while (low < high)
+        {
+            int middle = (int)((uint)(low + high) >> 1);
+            if (KeyComparer.Compare(InteriorCell.Read(page.GetCell(middle), number, filePath).Key, key) <= 0)
+                low = middle + 1;
+            else
+                high = middle;
+        }
+        return low;
+    }
+
+    /// <summary>Child <paramref name="index"/> (0..CellCount) of an interior page; CellCount is the rightmost child.</summary>
+    public static PageNumber ChildAt(SlottedPageReader page, int index, PageNumber number, string filePath)
+    {
+        if (index < page.CellCount)
+            return InteriorCell.Read(page.GetCell(index), number, filePath).Child;
+        PageNumber rightmost = NodeHeader.GetRightmostChild(page.UserHeader);
+        if (rightmost.IsNone)
+            ThrowHelper.ThrowCorrupt(filePath, number, "interior page has no rightmost child");
+        return rightmost;
+    }
+}

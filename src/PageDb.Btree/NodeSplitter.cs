@@ -1,0 +1,90 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using PageDb.Core.Pages;
+using PageDb.Core.Paging;
+
+namespace PageDb.Btree;
+
+/// <summary>
+/// Splits a full node. The page keeps its number and the upper part of its cells; a new page takes the lower part,
+/// so the parent only gains one cell (new page, separator) in front of the existing link, and no link changes.
+/// A full root is split the same way and then pushed down (<see cref="GrowRoot"/>), so the root keeps its page number
+/// for the tree's life.
+/// </summary>
+internal static class NodeSplitter
+{
+    /// <summary>
+    /// Puts <paramref name="cell"/> at <paramref name="index"/> of <paramref name="page"/> (replacing the cell there
+    /// when <paramref name="replace"/>), which does not fit, by splitting the page. Writes the separator for the parent
+    /// into <paramref name="separator"/> (its length in <paramref name="separatorLength"/>) and returns the new left page.
+    /// </summary>
+    public static PageNumber Split(
+        IPageAccessor pages, PageNumber page, int index, ReadOnlySpan<byte> cell, bool replace,
+        EdgePosition edge, Span<byte> separator, out int separatorLength)
+    {
+        byte[] copy = ArrayPool<byte>.Shared.Rent(pages.PageSize);
+        try
+        {
+            using PageHandle target = pages.Write(page);
+            Span<byte> original = copy.AsSpan(0, pages.PageSize);
+            target.Data.CopyTo(original);
+            var source = new SlottedPageReader(original);
+            PageType type = target.Type;
+            bool isLeaf = type == PageType.BtreeLeaf;
+            int count = source.CellCount;
+            var cells = new CellSequence(source, 0, index, cell, hasMiddle: true, source, replace ? index + 1 : index, count);
+            SplitBias bias = ChooseBias(edge, index, count, replace);
+            int split = CellDistribution.ChooseSplitPoint(cells, isLeaf, NodeHeader.Capacity(pages.PageSize), bias);
+            separatorLength = CellDistribution.Separator(cells, split, isLeaf, separator, page, pages.FilePath);
+
+            using PageHandle left = pages.Allocate(type);
+            var leftPage = SlottedPage.Format(left.Writable, type, left.Number);
+            var rightPage = new SlottedPage(target.Writable);
+            rightPage.Clear();
+            CellDistribution.WriteHalves(cells, split, isLeaf, leftPage, rightPage, page, pages.FilePath);
+            return left.Number;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    /// <summary>
+    /// After the root split into (new left page, root), moves the root's cells to a new page and makes the root an
+    /// interior page over the two, keeping the root's number and entry count.
+    /// </summary>
+    public static void GrowRoot(IPageAccessor pages, PageNumber root, PageNumber left, ReadOnlySpan<byte> separator, Span<byte> cellBuffer)
+    {
+        using PageHandle rootHandle = pages.Write(root);
+        long count = NodeHeader.GetEntryCount(new SlottedPageReader(rootHandle.Data).UserHeader);
+        using PageHandle right = pages.Allocate(rootHandle.Type);
+        CopyNode(rootHandle.Data, right.Writable, right.Number, entryCount: 0);
+
+        var rootPage = SlottedPage.Format(rootHandle.Writable, PageType.BtreeInterior, root);
+        NodeHeader.SetEntryCount(rootPage.UserHeader, count);
+        NodeHeader.SetRightmostChild(rootPage.UserHeader, right.Number);
+        int length = InteriorCell.Write(cellBuffer, left, separator);
+        if (!rootPage.TryInsert(0, cellBuffer[..length]))
+            ThrowHelper.ThrowInvalidOperation("a new root could not hold one separator");
+    }
+
+    /// <summary>Copies a whole node to another page: its bytes, then its own number and entry count.</summary>
+    public static void CopyNode(ReadOnlySpan<byte> source, Span<byte> destination, PageNumber destinationNumber, long entryCount)
+    {
+        source.CopyTo(destination);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[PageHeader.PageNumberOffset..], destinationNumber.Value);
+        NodeHeader.SetEntryCount(new SlottedPage(destination).UserHeader, entryCount);
+    }
+
+    private static SplitBias ChooseBias(EdgePosition edge, int index, int count, bool replace)
+    {
+        if (replace)
+            return SplitBias.Even;
+        if (index == count && (edge & EdgePosition.Right) != 0)
+            return SplitBias.Append;
+        if (index == 0 && (edge & EdgePosition.Left) != 0)
+            return SplitBias.Prepend;
+        return SplitBias.Even;
+    }
+}
