@@ -8,14 +8,14 @@ namespace PageDb.Btree;
 /// </summary>
 public sealed class BTreeVerification
 {
-    private readonly List<string> _problems = [];
+    private readonly List<BTreeProblem> _problems = [];
     private readonly HashSet<PageNumber> _pagesReached = [];
 
     /// <summary>True when no problem was found.</summary>
     public bool IsOk => _problems.Count == 0;
 
-    /// <summary>The problems found, each starting with the page it concerns.</summary>
-    public IReadOnlyList<string> Problems => _problems;
+    /// <summary>The problems found, each naming the page it concerns.</summary>
+    public IReadOnlyList<BTreeProblem> Problems => _problems;
 
     /// <summary>Every page reached: tree pages and overflow pages.</summary>
     public IReadOnlySet<PageNumber> PagesReached => _pagesReached;
@@ -68,7 +68,16 @@ public sealed class BTreeVerification
         System.Globalization.CultureInfo.InvariantCulture,
         $"{(IsOk ? "ok" : $"{_problems.Count} problems")}: depth {Depth}, {EntryCount} entries, {LeafPages} leaves ({LeafFill:P1} full), {InteriorPages} interior ({InteriorFill:P1} full), {OverflowPages} overflow");
 
-    internal void AddProblem(PageNumber page, string detail) => _problems.Add($"page {page}: {detail}");
+    internal void AddProblem(PageNumber page, string detail) => _problems.Add(new BTreeProblem(page, detail));
 
     internal bool MarkReached(PageNumber page) => _pagesReached.Add(page);
+}
+
+/// <summary>One thing <see cref="BTreeVerifier"/> found wrong.</summary>
+/// <param name="Page">The page at fault.</param>
+/// <param name="Detail">What is wrong with it.</param>
+public sealed record BTreeProblem(PageNumber Page, string Detail)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"page {Page}: {Detail}";
 }

@@ -93,6 +93,9 @@ public sealed class PageDatabase : IDisposable
         try
         {
             _engine.ThrowIfNotWritable();
+            // Readers that began after the last commit no longer pin old frames, so this is where an oversized WAL
+            // can most often be copied out and restarted (after a commit, readers are usually one commit behind).
+            _engine.CheckpointIfOverThreshold();
             var snapshot = new SnapshotPages(_engine, _engine.Wal.LastCommit);
             return new WriteTransaction(_engine, new TransactionPages(_engine, snapshot, _engine.NextTransactionSequence()));
         }

@@ -34,8 +34,8 @@ public sealed class Tree
     }
 
     /// <summary>Inserts <paramref name="key"/> with <paramref name="value"/>, replacing any value it had.</summary>
-    /// <exception cref="ArgumentException">The key is empty or longer than <see cref="BTree.MaxKeySize"/> bytes, or the
-    /// value is longer than <see cref="BTree.MaxValueSize"/> bytes; nothing is changed.</exception>
+    /// <exception cref="ArgumentException">The key is empty or longer than <see cref="BTreeLimits.MaxKeyLength"/> bytes, or the
+    /// value is longer than <see cref="BTreeLimits.MaxValueLength"/> bytes; nothing is changed.</exception>
     public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         _transaction.EnsureWritable();

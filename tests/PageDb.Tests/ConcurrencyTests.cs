@@ -19,7 +19,7 @@ public class ConcurrencyTests
         int seed = TestSeed.Next();
         TimeSpan duration = TimeSpan.FromSeconds(20);
         var options = new PageDbOptions { Storage = new MemoryStorage(), Durability = Durability.Normal, CheckpointThresholdBytes = 256 << 10, CacheSizeBytes = 2 << 20 };
-        using PageDatabase db = PageDatabase.Open(Path, options);
+        using PageDatabase db = PageDatabase.Open(DbPath, options);
         CreateAccounts(db);
 
         using var stop = new CancellationTokenSource(duration);

@@ -25,7 +25,7 @@ public class MaintenanceTests
     [Test]
     public void A_full_checkpoint_times_out_while_an_old_reader_stays_open()
     {
-        using PageDatabase db = PageDatabase.Open(Path, Options(new MemoryStorage(), writeLockTimeout: TimeSpan.FromMilliseconds(100)));
+        using PageDatabase db = PageDatabase.Open(DbPath, Options(new MemoryStorage(), writeLockTimeout: TimeSpan.FromMilliseconds(100)));
         Put(db, "t", ("a", "1"));
         using ReadTransaction old = db.BeginRead();
         Put(db, "t", ("b", "2"));
@@ -38,7 +38,7 @@ public class MaintenanceTests
     public void Automatic_checkpoints_keep_the_WAL_near_its_threshold()
     {
         var options = new PageDbOptions { Storage = new MemoryStorage(), CheckpointThresholdBytes = 64 << 10, Durability = Durability.Normal };
-        using PageDatabase db = PageDatabase.Open(Path, options);
+        using PageDatabase db = PageDatabase.Open(DbPath, options);
         for (int i = 0; i < 500; i++)
             Put(db, "t", ($"k{i:D5}", new string('v', 200)));
         Assert.That(db.GetStats().WalBytes, Is.LessThan(4 * options.CheckpointThresholdBytes));
@@ -48,7 +48,7 @@ public class MaintenanceTests
     public void The_WAL_stays_bounded_while_overlapping_readers_never_stop()
     {
         var options = new PageDbOptions { Storage = new MemoryStorage(), CheckpointThresholdBytes = 32 << 10, Durability = Durability.None };
-        using PageDatabase db = PageDatabase.Open(Path, options);
+        using PageDatabase db = PageDatabase.Open(DbPath, options);
         Put(db, "t", ("seed", "0"));
         ReadTransaction older = db.BeginRead();
         long largest = 0;
@@ -95,7 +95,7 @@ public class MaintenanceTests
             tx.Commit();
         }
         const int damagedPage = 3;
-        using (IStorageFile file = storage.Open(Path, StorageOpenMode.ReadWrite))
+        using (IStorageFile file = storage.Open(DbPath, StorageOpenMode.ReadWrite))
         {
             var b = new byte[1];
             file.Read(damagedPage * 4096L + 2000, b);
@@ -167,7 +167,7 @@ public class MaintenanceTests
 
     private static long FileLength(IStorage storage)
     {
-        using IStorageFile file = storage.Open(Path, StorageOpenMode.ReadOnly);
+        using IStorageFile file = storage.Open(DbPath, StorageOpenMode.ReadOnly);
         return file.Length;
     }
 }

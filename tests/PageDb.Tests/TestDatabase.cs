@@ -5,7 +5,7 @@ namespace PageDb.Tests;
 /// <summary>Helpers shared by the engine's tests: databases over shared memory storage, and byte conversions.</summary>
 internal static class TestDatabase
 {
-    public const string Path = "test.pagedb";
+    public const string DbPath = "test.pagedb";
 
     /// <summary>Options over <paramref name="storage"/>, so a test can close and reopen the same files.</summary>
     public static PageDbOptions Options(IStorage storage, Durability durability = Durability.Full, TimeSpan? writeLockTimeout = null) => new()
@@ -17,7 +17,7 @@ internal static class TestDatabase
     };
 
     public static PageDatabase Open(IStorage storage, Durability durability = Durability.Full) =>
-        PageDatabase.Open(Path, Options(storage, durability));
+        PageDatabase.Open(DbPath, Options(storage, durability));
 
     public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 

@@ -80,7 +80,7 @@ public class TransactionTests
     [Test]
     public void A_second_writer_waits_then_times_out()
     {
-        using PageDatabase db = PageDatabase.Open(Path, Options(new MemoryStorage(), writeLockTimeout: TimeSpan.FromMilliseconds(200)));
+        using PageDatabase db = PageDatabase.Open(DbPath, Options(new MemoryStorage(), writeLockTimeout: TimeSpan.FromMilliseconds(200)));
         using WriteTransaction first = db.BeginWrite();
         var watch = System.Diagnostics.Stopwatch.StartNew();
         Exception? failure = null;
