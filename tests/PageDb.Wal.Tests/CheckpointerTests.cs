@@ -13,7 +13,7 @@ public sealed class CheckpointerTests
         var random = new Random(seed);
         using var harness = new WalHarness();
         var model = new CommittedPagesModel();
-        var storage = (SimpleMemoryStorage)harness.Storage;
+        var storage = (MemoryStorage)harness.Storage;
         long maxLog = 0;
         for (int i = 0; i < 600; i++)
         {
@@ -110,7 +110,7 @@ public sealed class CheckpointerTests
         var random = new Random(9);
         using var harness = new WalHarness();
         var model = new CommittedPagesModel();
-        var storage = (SimpleMemoryStorage)harness.Storage;
+        var storage = (MemoryStorage)harness.Storage;
         for (int i = 0; i < 10; i++)
             harness.CommitTransaction(model, Pages.Transaction(random, 4096, 8, 3));
         Assert.That(harness.Wal.Checkpoint(harness.Database, harness.Wal.LastCommit, truncate: true).Restarted, Is.True);

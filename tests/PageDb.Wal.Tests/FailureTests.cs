@@ -9,7 +9,7 @@ public sealed class FailureTests
     [Test]
     public void A_failed_sync_poisons_the_log_publishes_nothing_and_is_never_retried()
     {
-        var faulty = new FaultyStorage(new SimpleMemoryStorage());
+        var faulty = new FaultyStorage(new MemoryStorage());
         using var harness = new WalHarness(storage: faulty);
         var model = new CommittedPagesModel();
         var random = new Random(1);
@@ -35,7 +35,7 @@ public sealed class FailureTests
     [Test]
     public void A_failed_write_poisons_the_log()
     {
-        var faulty = new FaultyStorage(new SimpleMemoryStorage());
+        var faulty = new FaultyStorage(new MemoryStorage());
         using var harness = new WalHarness(storage: faulty);
         var model = new CommittedPagesModel();
         var random = new Random(2);
@@ -67,7 +67,7 @@ public sealed class FailureTests
     [Test]
     public void A_reader_whose_frame_is_overwritten_by_a_restart_mid_read_is_sent_to_the_database()
     {
-        var faulty = new FaultyStorage(new SimpleMemoryStorage());
+        var faulty = new FaultyStorage(new MemoryStorage());
         using var harness = new WalHarness(storage: faulty);
         var model = new CommittedPagesModel();
         var random = new Random(4);
@@ -86,7 +86,7 @@ public sealed class FailureTests
     [Test]
     public void Syncs_follow_the_options()
     {
-        var faulty = new FaultyStorage(new SimpleMemoryStorage());
+        var faulty = new FaultyStorage(new MemoryStorage());
         using var none = new WalHarness(storage: faulty, syncEnabled: false);
         var model = new CommittedPagesModel();
         for (int i = 0; i < 5; i++)
@@ -94,7 +94,7 @@ public sealed class FailureTests
         none.Wal.Checkpoint(none.Database, none.Wal.LastCommit);
         Assert.That(faulty.Syncs + none.Database.Syncs, Is.Zero, "SyncEnabled = false never syncs");
 
-        var counted = new FaultyStorage(new SimpleMemoryStorage());
+        var counted = new FaultyStorage(new MemoryStorage());
         using var full = new WalHarness(storage: counted);
         int afterOpen = counted.Syncs;
         full.CommitTransaction(model, Pages.Transaction(new Random(9), 4096, 8, 1), sync: true);

@@ -28,7 +28,7 @@ public sealed class RecoveryTests
     /// <summary>Recovers <paramref name="walBytes"/> into a fresh storage and checks it against the model, twice (idempotence).</summary>
     private static void AssertRecovers(byte[] walBytes, CommittedPagesModel model, int expectedCommits, bool compress, string context)
     {
-        var storage = new SimpleMemoryStorage();
+        var storage = new MemoryStorage();
         storage.SetContents(WalHarness.WalPath, walBytes);
         using (var first = new WalHarness(compress: compress, storage: storage))
         {
@@ -69,7 +69,7 @@ public sealed class RecoveryTests
     {
         int seed = TestSeed.Next();
         var (harness, model, ends) = WriteLog(new Random(seed), transactions: 10, compress);
-        byte[] wal = ((SimpleMemoryStorage)harness.Storage).GetContents(WalHarness.WalPath);
+        byte[] wal = ((MemoryStorage)harness.Storage).GetContents(WalHarness.WalPath);
         harness.Dispose();
         foreach (long start in FrameStarts(wal, 4096))
         {
@@ -89,7 +89,7 @@ public sealed class RecoveryTests
         int seed = TestSeed.Next();
         var random = new Random(seed);
         var (harness, model, ends) = WriteLog(random, transactions: 10, compress);
-        byte[] wal = ((SimpleMemoryStorage)harness.Storage).GetContents(WalHarness.WalPath);
+        byte[] wal = ((MemoryStorage)harness.Storage).GetContents(WalHarness.WalPath);
         harness.Dispose();
         List<long> starts = FrameStarts(wal, 4096);
         for (int i = 0; i < starts.Count - 1; i++)
@@ -110,7 +110,7 @@ public sealed class RecoveryTests
         var model = new CommittedPagesModel();
         for (int i = 0; i < 8; i++)
             harness.CommitTransaction(model, Pages.Transaction(random, harness.PageSize, PageCount, 4));
-        var storage = (SimpleMemoryStorage)harness.Storage;
+        var storage = (MemoryStorage)harness.Storage;
         byte[] firstGeneration = storage.GetContents(WalHarness.WalPath);
 
         Assert.That(harness.Wal.Checkpoint(harness.Database, harness.Wal.LastCommit).Restarted, Is.True, $"seed {seed}");
@@ -148,7 +148,7 @@ public sealed class RecoveryTests
         int seed = TestSeed.Next();
         var random = new Random(seed);
         var (harness, model, ends) = WriteLog(random, transactions: 6, compress: false);
-        var storage = (SimpleMemoryStorage)harness.Storage;
+        var storage = (MemoryStorage)harness.Storage;
         byte[] wal = storage.GetContents(WalHarness.WalPath);
         int keep = 3;
         storage.SetContents(WalHarness.WalPath, wal.AsSpan(0, (int)((ends[keep] + ends[keep + 1]) / 2)));
@@ -171,7 +171,7 @@ public sealed class RecoveryTests
         var model = new CommittedPagesModel();
         var transaction = Pages.Transaction(random, harness.PageSize, PageCount, 1);
         harness.CommitTransaction(model, transaction);
-        var storage = (SimpleMemoryStorage)harness.Storage;
+        var storage = (MemoryStorage)harness.Storage;
         byte[] before = storage.GetContents(WalHarness.WalPath);
         storage.SetContents(WalHarness.WalPath, before.AsSpan(0, WalFormat.HeaderSize));
         harness.Reopen();
@@ -188,7 +188,7 @@ public sealed class RecoveryTests
     {
         using var harness = new WalHarness();
         harness.CommitTransaction(new CommittedPagesModel(), Pages.Transaction(new Random(1), harness.PageSize, PageCount, 2));
-        var storage = (SimpleMemoryStorage)harness.Storage;
+        var storage = (MemoryStorage)harness.Storage;
         byte[] wal = storage.GetContents(WalHarness.WalPath);
         for (int at = 0; at < WalFormat.HeaderSize; at += 7)
         {
@@ -205,7 +205,7 @@ public sealed class RecoveryTests
     {
         using var harness = new WalHarness();
         harness.CommitTransaction(new CommittedPagesModel(), Pages.Transaction(new Random(1), harness.PageSize, PageCount, 2));
-        var storage = (SimpleMemoryStorage)harness.Storage;
+        var storage = (MemoryStorage)harness.Storage;
         byte[] wal = storage.GetContents(WalHarness.WalPath);
         harness.Wal.Dispose();
 
@@ -234,14 +234,14 @@ public sealed class RecoveryTests
     {
         var random = new Random(3);
         var (harness, model, _) = WriteLog(random, transactions: 4, compress: false);
-        var storage = (SimpleMemoryStorage)harness.Storage;
+        var storage = (MemoryStorage)harness.Storage;
         harness.Wal.Dispose();
         byte[] before = storage.GetContents(WalHarness.WalPath);
         using var readOnly = WriteAheadLog.Open(storage, WalHarness.DatabasePath, harness.Options with { ReadOnly = true });
         Assert.That(readOnly.Recovery.Commits, Is.EqualTo(4));
         Assert.That(storage.GetContents(WalHarness.WalPath), Is.EqualTo(before));
         Assert.Throws<InvalidOperationException>(() => readOnly.Append(new Core.Pages.PageNumber(1), new byte[4096]));
-        using var missing = WriteAheadLog.Open(new SimpleMemoryStorage(), WalHarness.DatabasePath, harness.Options with { ReadOnly = true });
+        using var missing = WriteAheadLog.Open(new MemoryStorage(), WalHarness.DatabasePath, harness.Options with { ReadOnly = true });
         Assert.That(missing.LastCommit, Is.EqualTo(WalMark.Empty));
     }
 

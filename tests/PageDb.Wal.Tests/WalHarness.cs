@@ -22,7 +22,7 @@ internal sealed class WalHarness : IDisposable
             PageSize = pageSize, DatabaseId = DatabaseId, CompressFrames = compress, GrowthStep = 64 * 1024,
             SyncEnabled = syncEnabled,
         };
-        Storage = storage ?? new SimpleMemoryStorage();
+        Storage = storage ?? new MemoryStorage();
         Wal = WriteAheadLog.Open(Storage, DatabasePath, Options);
     }
 

@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using PageDb.Core.Pages;
-using PageDb.Testing;
 using PageDb.Wal;
 
 namespace PageDb.Benchmarks.Micro;
@@ -32,8 +31,8 @@ public class WalBenchmarks
     {
         new Random(1).NextBytes(_image.AsSpan(0, 2048));
         var options = new WalOptions { PageSize = 4096, DatabaseId = 1, CompressFrames = Compress, SyncEnabled = true };
-        _writeLog = WriteAheadLog.Open(new SimpleMemoryStorage(), "write.pagedb", options);
-        _readLog = WriteAheadLog.Open(new SimpleMemoryStorage(), "read.pagedb", options);
+        _writeLog = WriteAheadLog.Open(new MemoryStorage(), "write.pagedb", options);
+        _readLog = WriteAheadLog.Open(new MemoryStorage(), "read.pagedb", options);
         for (int i = 0; i < 4 * Pages; i++)
         {
             _readLog.Commit(new PageNumber((uint)(i % Pages)), _image, Pages, sync: false);

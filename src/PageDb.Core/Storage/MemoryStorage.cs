@@ -60,4 +60,16 @@ public sealed class MemoryStorage : IStorage
             return data.ToArray();
         }
     }
+
+    /// <summary>Replaces the bytes of the file at <paramref name="path"/>, creating it when missing: for tests that plant damaged or foreign files.</summary>
+    public void SetContents(string path, ReadOnlySpan<byte> contents)
+    {
+        lock (_gate)
+        {
+            if (!_files.TryGetValue(path, out MemoryFileData? data))
+                _files[path] = data = new MemoryFileData();
+            data.SetLength(0);
+            data.Write(0, contents);
+        }
+    }
 }
