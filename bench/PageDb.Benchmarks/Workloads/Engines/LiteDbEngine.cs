@@ -24,7 +24,7 @@ public sealed class LiteDbEngine : IBenchmarkEngine
             Filename = Path.Combine(settings.Folder, "bench.litedb"),
             Connection = ConnectionType.Direct,
         };
-        _database = new LiteDatabase(connection, new BsonMapper());
+        _database = new LiteDatabase(connection); // BsonMapper.Global, as applications use it: mappings built once per process
         _rows = _database.GetCollection<LiteDbRow>(CollectionName);
     }
 

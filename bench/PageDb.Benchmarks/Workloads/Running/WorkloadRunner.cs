@@ -31,6 +31,10 @@ public sealed class WorkloadRunner(RunOptions options, IReadOnlyList<EngineDescr
         _rows = new SequentialDataset(_generator, firstId: 1, options.Sizes.BulkRows);
         try
         {
+            foreach (EngineDescriptor engine in engines)
+            {
+                WarmUp(engine);
+            }
             foreach (Workload workload in workloads)
             {
                 RunWorkload(workload);
@@ -45,6 +49,19 @@ public sealed class WorkloadRunner(RunOptions options, IReadOnlyList<EngineDescr
             Directory.Delete(_root, recursive: true);
         }
         return ReportBuilder.Build(options, engines, workloads, _cells, _diskProbes, started);
+    }
+
+    /// <summary>A failing warm-up is only logged: the workloads then fail on their own and say so in the table.</summary>
+    private void WarmUp(EngineDescriptor engine)
+    {
+        try
+        {
+            EngineWarmUp.Run(engine, _root, options.CacheSizeBytes, _generator);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.WriteLine($"  warm-up of {engine.Name} failed: {e}");
+        }
     }
 
     private void RunWorkload(Workload workload)
