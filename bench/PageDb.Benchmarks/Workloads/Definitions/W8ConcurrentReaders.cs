@@ -1,0 +1,152 @@
+using System.Runtime.ExceptionServices;
+using PageDb.Benchmarks.Workloads.Data;
+using PageDb.Benchmarks.Workloads.Running;
+
+namespace PageDb.Benchmarks.Workloads.Definitions;
+
+/// <summary>
+/// W8: reader threads doing point lookups on W1's data while one writer thread commits one-row transactions (at
+/// relaxed durability, so the figure shows concurrency rather than the disk) until the readers are done.
+/// The writer's ids lie beyond W1's, in a block of their own per repetition, so readers' answers stay fixed.
+/// </summary>
+public sealed class W8ConcurrentReaders : Workload
+{
+    private const ulong KeyStream = 80;
+    private const long WriterBlock = 1_000_000_000;
+
+    private long[][]? _idsPerReader; // generated on first use, then shared by every repetition and engine
+
+    /// <inheritdoc/>
+    public override string Id => "W8";
+
+    /// <inheritdoc/>
+    public override string Title => "4 readers + 1 writer";
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<MetricDefinition> Metrics { get; } =
+        [new("lookups/s", HigherIsBetter: true), new("commits/s", HigherIsBetter: true)];
+
+    /// <inheritdoc/>
+    public override DatabaseKind Database => DatabaseKind.Loaded;
+
+    /// <inheritdoc/>
+    public override RepetitionResult Run(WorkloadContext context)
+    {
+        SequentialDataset data = context.LoadedRows;
+        _idsPerReader ??= GenerateIds(context, data);
+        var readers = new IBenchmarkReader[_idsPerReader.Length];
+        for (int i = 0; i < readers.Length; i++)
+        {
+            readers[i] = context.Readers.Get(i);
+        }
+        long firstWriterId = data.EndId + (context.Repetition + 2) * WriterBlock;
+        var run = new ConcurrentRun(readers, _idsPerReader, context.Engine, context.Generator, firstWriterId);
+
+        Meter meter = Meter.Start();
+        run.Execute();
+        long lookups = _idsPerReader.Length * (long)_idsPerReader[0].Length;
+        Measurement timed = meter.Stop(lookups + run.Commits);
+
+        run.Verify(data, context.Readers.Get(0));
+        double seconds = timed.Elapsed.TotalSeconds;
+        return new RepetitionResult([lookups / seconds, run.Commits / seconds], timed);
+    }
+
+    private long[][] GenerateIds(WorkloadContext context, SequentialDataset data)
+    {
+        var ids = new long[context.Sizes.ReaderThreads][];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = context.Generator.RandomIds(context.Sizes.LookupsPerReader, data.FirstId, data.EndId, KeyStream + (ulong)i);
+        }
+        return ids;
+    }
+
+    /// <summary>One repetition's threads and what each saw.</summary>
+    private sealed class ConcurrentRun(
+        IBenchmarkReader[] readers, long[][] idsPerReader, IBenchmarkEngine engine, DataGenerator generator, long firstWriterId)
+    {
+        private readonly LookupTotals[] _lookups = new LookupTotals[readers.Length];
+        private ExceptionDispatchInfo? _failure; // first exception of any thread, set once by CompareExchange
+        private int _readersRunning = readers.Length;
+        private double _writtenSum;
+
+        public long Commits { get; private set; }
+
+        /// <summary>Starts every thread together and returns when all are done; rethrows a thread's exception.</summary>
+        public void Execute()
+        {
+            using var start = new ManualResetEventSlim(initialState: false);
+            var threads = new List<Thread>(readers.Length + 1);
+            for (int i = 0; i < readers.Length; i++)
+            {
+                int reader = i;
+                threads.Add(new Thread(() => Guard(start, () => Read(reader))) { IsBackground = true, Name = $"W8 reader {i}" });
+            }
+            threads.Add(new Thread(() => Guard(start, Write)) { IsBackground = true, Name = "W8 writer" });
+            foreach (Thread thread in threads)
+            {
+                thread.Start();
+            }
+            start.Set();
+            foreach (Thread thread in threads)
+            {
+                thread.Join();
+            }
+            _failure?.Throw();
+        }
+
+        /// <summary>Checks every reader's answers and that exactly the committed rows are stored in the writer's block.</summary>
+        public void Verify(SequentialDataset data, IBenchmarkReader reader)
+        {
+            for (int i = 0; i < readers.Length; i++)
+            {
+                _lookups[i].Verify(data, idsPerReader[i]);
+            }
+            ScanTotals written = reader.ScanRange(firstWriterId, firstWriterId + WriterBlock);
+            VerificationException.ThrowUnlessEqual(new ScanTotals(Commits, _writtenSum), written, "rows of W8's writer");
+        }
+
+        private void Read(int reader)
+        {
+            try
+            {
+                _lookups[reader] = LookupTotals.Measure(readers[reader], idsPerReader[reader]);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _readersRunning);
+            }
+        }
+
+        private void Write()
+        {
+            long commits = 0;
+            double sum = 0;
+            while (Volatile.Read(ref _readersRunning) > 0)
+            {
+                BenchRow row = generator.Row(firstWriterId + commits);
+                engine.InsertInOwnTransaction(row);
+                commits++;
+                sum += row.Value;
+            }
+            Commits = commits;
+            _writtenSum = sum;
+        }
+
+        /// <summary>Waits for the start signal, runs <paramref name="body"/>, and records its exception for Execute.</summary>
+        private void Guard(ManualResetEventSlim start, Action body)
+        {
+            try
+            {
+                start.Wait();
+                body();
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                Volatile.Write(ref _readersRunning, 0); // stops the writer; Execute rethrows after the joins
+            }
+        }
+    }
+}

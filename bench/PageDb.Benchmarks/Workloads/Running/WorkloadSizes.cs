@@ -1,0 +1,27 @@
+namespace PageDb.Benchmarks.Workloads.Running;
+
+/// <summary>How big each workload is: the issue's sizes, or smaller ones for <c>--quick</c>.</summary>
+public sealed record WorkloadSizes(
+    int BulkRows,
+    int RandomRows,
+    int Lookups,
+    int Ranges,
+    int RangeLength,
+    int DurableCommits,
+    int RelaxedCommits,
+    int ReaderThreads,
+    int LookupsPerReader,
+    int DiskProbeAppends)
+{
+    /// <summary>The sizes the issue asks for.</summary>
+    public static WorkloadSizes Full { get; } = new(
+        BulkRows: 1_000_000, RandomRows: 200_000, Lookups: 1_000_000, Ranges: 10_000, RangeLength: 100,
+        DurableCommits: 2_000, RelaxedCommits: 2_000, ReaderThreads: 4, LookupsPerReader: 250_000,
+        DiskProbeAppends: 2_000);
+
+    /// <summary>Sizes for a run that finishes within minutes on two cores.</summary>
+    public static WorkloadSizes Quick { get; } = new(
+        BulkRows: 100_000, RandomRows: 50_000, Lookups: 100_000, Ranges: 2_000, RangeLength: 100,
+        DurableCommits: 1_000, RelaxedCommits: 1_000, ReaderThreads: 4, LookupsPerReader: 25_000,
+        DiskProbeAppends: 300);
+}
