@@ -13,6 +13,9 @@ namespace PageDb;
 public class ReadTransaction : IDisposable
 {
     private readonly WalMark _registeredMark;
+
+    // Cursors opened in this transaction and not yet disposed: they pin pages, so the transaction disposes them when it ends.
+    private readonly List<Cursor> _openCursors = [];
     private bool _ended;
 
     internal ReadTransaction(StorageEngine engine, IPageAccessor pages, WalMark registeredMark)
@@ -65,8 +68,26 @@ public class ReadTransaction : IDisposable
         if (_ended)
             return;
         _ended = true;
+        DisposeCursors();
         End();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Counts changes made through this transaction, so a cursor can tell that the tree moved under it.</summary>
+    internal long ChangeCount { get; private set; }
+
+    /// <summary>Records a change: open cursors must seek again before stepping.</summary>
+    internal void NoteChange() => ChangeCount++;
+
+    internal void Track(Cursor cursor) => _openCursors.Add(cursor);
+
+    internal void Untrack(Cursor cursor) => _openCursors.Remove(cursor);
+
+    /// <summary>Disposes every cursor still open, releasing the pages they pin.</summary>
+    private protected void DisposeCursors()
+    {
+        for (int i = _openCursors.Count - 1; i >= 0; i--)
+            _openCursors[i].Dispose();
     }
 
     /// <summary>True once the transaction was committed or disposed.</summary>

@@ -6,7 +6,8 @@ namespace PageDb;
 
 /// <summary>
 /// A named, ordered key-value tree inside a transaction. Keys are compared as unsigned bytes. Valid only while its
-/// transaction is active; reads through a read transaction see that transaction's snapshot.
+/// transaction is active; reads through a read transaction see that transaction's snapshot. A change made through the
+/// transaction invalidates its open cursors' positions: they must seek again (stepping throws, like a modified collection).
 /// </summary>
 public sealed class Tree
 {
@@ -39,6 +40,7 @@ public sealed class Tree
     public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         _transaction.EnsureWritable();
+        _transaction.NoteChange();
         _btree.Put(key, value);
     }
 
@@ -46,6 +48,7 @@ public sealed class Tree
     public bool Delete(ReadOnlySpan<byte> key)
     {
         _transaction.EnsureWritable();
+        _transaction.NoteChange();
         return _btree.Delete(key);
     }
 
@@ -67,7 +70,9 @@ public sealed class Tree
     public Cursor OpenCursor()
     {
         _transaction.EnsureActive();
-        return new Cursor(_transaction, _btree.OpenCursor());
+        var cursor = new Cursor(_transaction, _btree.OpenCursor());
+        _transaction.Track(cursor);
+        return cursor;
     }
 
     /// <summary>

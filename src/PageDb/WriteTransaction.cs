@@ -29,6 +29,7 @@ public sealed class WriteTransaction : ReadTransaction
         var catalog = new Catalog(Pages);
         if (catalog.TryGet(name, out _))
             throw new PageDbException($"Something named '{name}' already exists.");
+        NoteChange();
         var entry = new CatalogEntry(CatalogEntryKind.Tree, BTree.Create(Pages));
         catalog.Add(name, entry);
         return new Tree(this, name, entry.Root);
@@ -46,6 +47,7 @@ public sealed class WriteTransaction : ReadTransaction
         var catalog = new Catalog(Pages);
         if (!catalog.TryGet(name, out CatalogEntry entry) || entry.Kind != CatalogEntryKind.Tree)
             throw new PageDbException($"There is no tree named '{name}'.");
+        NoteChange();
         new BTree(Pages, entry.Root).Drop();
         catalog.Remove(name);
     }
@@ -59,6 +61,7 @@ public sealed class WriteTransaction : ReadTransaction
     public void Commit()
     {
         EnsureWritable();
+        DisposeCursors();
         MarkEnded();
         try
         {

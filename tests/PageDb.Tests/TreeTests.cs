@@ -170,4 +170,47 @@ public class TreeTests
         }
         Assert.That(db.GetStats().PageCount, Is.LessThanOrEqualTo(pagesBefore + 2), "freed pages are reused before the file grows");
     }
+
+    [Test]
+    public void A_change_invalidates_open_cursors_until_they_seek_again()
+    {
+        using PageDatabase db = Open(new MemoryStorage());
+        using WriteTransaction tx = db.BeginWrite();
+        Tree t = tx.CreateTree("t");
+        for (int i = 0; i < 1000; i++)
+            t.Put(Bytes($"k{i:D4}"), new byte[50]);
+        using Cursor cursor = t.OpenCursor();
+        Assert.That(cursor.SeekFirst(), Is.True);
+        t.Put(Bytes("k0000a"), Bytes("x"));
+        Assert.Throws<InvalidOperationException>(() => cursor.Next());
+        Assert.Throws<InvalidOperationException>(() => _ = cursor.Key.Length);
+        Assert.That(cursor.Seek(Bytes("k0000")), Is.True);
+        Assert.That(cursor.Next(), Is.True);
+        Assert.That(Text(cursor.Key), Is.EqualTo("k0000a"));
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            foreach (var entry in t.Range(null, null))
+                t.Delete(entry.Key);
+        });
+    }
+
+    [Test]
+    public void Cursors_left_open_are_released_when_the_transaction_ends()
+    {
+        using PageDatabase db = Open(new MemoryStorage());
+        Put(db, "t", ("a", "1"), ("b", "2"));
+        Cursor leftOpen;
+        using (WriteTransaction tx = db.BeginWrite())
+        {
+            Tree t = tx.GetTree("t");
+            leftOpen = t.OpenCursor();
+            leftOpen.SeekFirst();
+            t.Put(Bytes("c"), Bytes("3"));
+            tx.Commit();
+        }
+        Assert.Throws<ObjectDisposedException>(() => leftOpen.SeekFirst());
+        using (ReadTransaction tx = db.BeginRead())
+            Assert.That(tx.GetTree("t").Count, Is.EqualTo(3));
+        Assert.That(db.CheckIntegrity().IsOk, Is.True);
+    }
 }

@@ -74,7 +74,8 @@ public sealed class FailureTests
         harness.CommitTransaction(model, [(3, Pages.Random(random, 4096, 3))]);
         WalMark reader = harness.Wal.LastCommit;
         FrameIndex frame = harness.Wal.FindFrame(new PageNumber(3), reader);
-        faulty.OnNextFrameRead = () =>
+        faulty.HookOffset = WalFormat.HeaderSize;
+        faulty.OnNextHookedRead = () =>
         {
             Assert.That(harness.Wal.Checkpoint(harness.Database, reader).Restarted, Is.True);
             harness.CommitTransaction(model, [(3, Pages.Random(random, 4096, 3))]);

@@ -1,10 +1,11 @@
-namespace PageDb.Wal.Tests;
+namespace PageDb.Testing;
 
 /// <summary>
-/// Wraps a storage to fail writes or syncs on demand, count syncs, and run a hook inside a read (to interleave a
-/// writer step with a reader's I/O deterministically). Stands in for the shared fault-injecting storage.
+/// Wraps a storage to fail writes or syncs on demand (as <see cref="PageDbIOException"/>, as the storage contract
+/// says), count writes and syncs, and run a hook inside a read (to interleave a writer step with a reader's I/O
+/// deterministically). Simple on purpose: crash modelling belongs to the fault-injecting storage.
 /// </summary>
-internal sealed class FaultyStorage(IStorage inner) : IStorage
+public sealed class FaultyStorage(IStorage inner) : IStorage
 {
     /// <summary>Writes that succeed before every later write throws; null = never fail.</summary>
     public int? WritesBeforeFailure { get; set; }
@@ -12,11 +13,19 @@ internal sealed class FaultyStorage(IStorage inner) : IStorage
     /// <summary>When true, every sync throws.</summary>
     public bool FailSyncs { get; set; }
 
-    /// <summary>Runs (once, then cleared) at the start of the next read at or after offset <see cref="WalFormat.HeaderSize"/>.</summary>
-    public Action? OnNextFrameRead { get; set; }
+    /// <summary>Runs (once, then cleared) at the start of the next read at or after <see cref="HookOffset"/>.</summary>
+    public Action? OnNextHookedRead { get; set; }
 
+    /// <summary>Reads at or after this offset trigger <see cref="OnNextHookedRead"/>.</summary>
+    public long HookOffset { get; set; }
+
+    /// <summary>Writes that succeeded.</summary>
     public int Writes { get; private set; }
+
+    /// <summary>Syncs that succeeded.</summary>
     public int Syncs { get; private set; }
+
+    /// <summary>Syncs that were made to fail.</summary>
     public int FailedSyncs { get; private set; }
 
     public IStorageFile Open(string path, StorageOpenMode mode) => new File(this, inner.Open(path, mode));
@@ -31,9 +40,9 @@ internal sealed class FaultyStorage(IStorage inner) : IStorage
 
         public int Read(long offset, Span<byte> destination)
         {
-            if (offset >= WalFormat.HeaderSize && owner.OnNextFrameRead is { } hook)
+            if (offset >= owner.HookOffset && owner.OnNextHookedRead is { } hook)
             {
-                owner.OnNextFrameRead = null;
+                owner.OnNextHookedRead = null;
                 hook();
             }
             return inner.Read(offset, destination);
@@ -42,7 +51,7 @@ internal sealed class FaultyStorage(IStorage inner) : IStorage
         public void Write(long offset, ReadOnlySpan<byte> source)
         {
             if (owner.Writes >= owner.WritesBeforeFailure)
-                throw new IOException("injected write failure");
+                throw new PageDbIOException(inner.Path, "Write", new IOException("injected write failure"));
             owner.Writes++;
             inner.Write(offset, source);
         }
@@ -52,7 +61,7 @@ internal sealed class FaultyStorage(IStorage inner) : IStorage
             if (owner.FailSyncs)
             {
                 owner.FailedSyncs++;
-                throw new IOException("injected sync failure");
+                throw new PageDbIOException(inner.Path, "Sync", new IOException("injected sync failure"));
             }
             owner.Syncs++;
             inner.Sync(includeMetadata);

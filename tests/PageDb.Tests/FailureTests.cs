@@ -1,0 +1,97 @@
+using PageDb.Testing;
+using static PageDb.Tests.TestDatabase;
+
+namespace PageDb.Tests;
+
+/// <summary>A failed write or sync is reported, never hidden, and poisons the database until it is reopened.</summary>
+public class FailureTests
+{
+    [Test]
+    public void A_failed_sync_at_commit_is_reported_and_refuses_writes_until_reopen()
+    {
+        var memory = new MemoryStorage();
+        var faulty = new FaultyStorage(memory);
+        using (PageDatabase db = PageDatabase.Open(DbPath, Options(faulty)))
+        {
+            Put(db, "t", ("kept", "1"));
+            faulty.FailSyncs = true;
+            using (WriteTransaction tx = db.BeginWrite())
+            {
+                tx.GetTree("t").Put(Bytes("lost?"), Bytes("2"));
+                Assert.Throws<PageDbIOException>(() => tx.Commit());
+            }
+            faulty.FailSyncs = false;
+            Assert.Throws<PageDbIOException>(() => db.BeginWrite(), "no write after a failed sync");
+            Assert.Throws<PageDbIOException>(() => db.Checkpoint());
+            using ReadTransaction read = db.BeginRead();
+            Assert.That(read.GetTree("t").Get(Bytes("lost?")), Is.Null, "a commit whose sync failed is not published");
+            Assert.That(Text(read.GetTree("t").Get(Bytes("kept"))), Is.EqualTo("1"));
+        }
+        using (PageDatabase reopened = PageDatabase.Open(DbPath, Options(memory)))
+        {
+            using (ReadTransaction read = reopened.BeginRead())
+                Assert.That(Text(read.GetTree("t").Get(Bytes("kept"))), Is.EqualTo("1"));
+            Put(reopened, "t", ("after", "3"));
+            Assert.That(reopened.CheckIntegrity().IsOk, Is.True);
+        }
+    }
+
+    [Test]
+    public void A_failed_write_at_commit_is_reported_and_nothing_is_published()
+    {
+        var memory = new MemoryStorage();
+        var faulty = new FaultyStorage(memory);
+        using PageDatabase db = PageDatabase.Open(DbPath, Options(faulty));
+        Put(db, "t", ("kept", "1"));
+        faulty.WritesBeforeFailure = faulty.Writes;
+        using (WriteTransaction tx = db.BeginWrite())
+        {
+            Tree t = tx.GetTree("t");
+            for (int i = 0; i < 100; i++)
+                t.Put(Bytes($"k{i}"), new byte[500]);
+            Assert.Throws<PageDbIOException>(() => tx.Commit());
+        }
+        using ReadTransaction read = db.BeginRead();
+        Assert.That(read.GetTree("t").Count, Is.EqualTo(1));
+        Assert.Throws<PageDbIOException>(() => db.BeginWrite());
+    }
+
+    [Test]
+    public void A_failed_automatic_checkpoint_does_not_undo_the_commit_but_poisons_later_writes()
+    {
+        var memory = new MemoryStorage();
+        var faulty = new FaultyStorage(memory);
+        var options = new PageDbOptions { Storage = faulty, CheckpointThresholdBytes = 1, Durability = Durability.Normal };
+        using PageDatabase db = PageDatabase.Open(DbPath, options);
+        Put(db, "t", ("a", "1"));
+        faulty.FailSyncs = true; // Normal does not sync at commit; the checkpoint after it syncs, and fails
+        using (WriteTransaction tx = db.BeginWrite())
+        {
+            tx.GetTree("t").Put(Bytes("b"), Bytes("2"));
+            Assert.DoesNotThrow(() => tx.Commit());
+        }
+        using (ReadTransaction read = db.BeginRead())
+            Assert.That(Text(read.GetTree("t").Get(Bytes("b"))), Is.EqualTo("2"));
+        Assert.Throws<PageDbIOException>(() => db.BeginWrite());
+    }
+
+    [Test]
+    public void Syncs_follow_the_durability_level()
+    {
+        foreach ((Durability durability, bool syncsPerCommit) in new[] { (Durability.Full, true), (Durability.Normal, false), (Durability.None, false) })
+        {
+            var faulty = new FaultyStorage(new MemoryStorage());
+            var options = new PageDbOptions { Storage = faulty, Durability = durability, CheckpointThresholdBytes = 1L << 30 };
+            using PageDatabase db = PageDatabase.Open(DbPath, options);
+            Put(db, "t", ("warm", "up"));
+            int before = faulty.Syncs;
+            for (int i = 0; i < 10; i++)
+                Put(db, "t", ($"k{i}", "v"));
+            int syncs = faulty.Syncs - before;
+            if (syncsPerCommit)
+                Assert.That(syncs, Is.GreaterThanOrEqualTo(10), $"{durability}");
+            else
+                Assert.That(syncs, Is.Zero, $"{durability}");
+        }
+    }
+}
