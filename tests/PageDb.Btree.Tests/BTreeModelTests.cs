@@ -10,8 +10,9 @@ namespace PageDb.Btree.Tests;
 [TestFixture]
 public class BTreeModelTests
 {
-    [TestCase(4096, 6_000)]
-    [TestCase(8192, 3_000)]
+    [TestCase(4096, 10_000)]
+    [TestCase(8192, 4_000)]
+    [TestCase(65536, 1_500)]
     public void RandomOperationsMatchTheModel(int pageSize, int operations)
     {
         if (TestSeed.LongRun)
