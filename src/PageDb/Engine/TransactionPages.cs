@@ -28,8 +28,8 @@ internal sealed class TransactionPages : IPageAccessor
     // The private versions, by page number (invariant 1).
     private readonly Dictionary<uint, PageKey> _private = [];
 
-    // Pool keys of the frames this transaction spilled to the WAL: dropped from the pool on rollback, because the
-    // WAL reuses the frame numbers of a rolled-back transaction.
+    // Pool keys of the frames this transaction spilled to the WAL: dropped from the pool on rollback, because those
+    // frames are dead (never committed, their file space reused) and their cached copies would only take room.
     private readonly List<PageKey> _spilledFrames = [];
 
     // Private versions beyond this many are spilled to the WAL, so a transaction larger than the pool still fits.
@@ -116,7 +116,7 @@ internal sealed class TransactionPages : IPageAccessor
 
     /// <summary>
     /// Drops every private version from the pool, after a commit or to roll back; on rollback also the cached
-    /// copies of spilled frames, whose frame numbers the WAL will reuse.
+    /// copies of spilled frames, which no reader can ever ask for.
     /// </summary>
     public void Discard(bool rolledBack)
     {
