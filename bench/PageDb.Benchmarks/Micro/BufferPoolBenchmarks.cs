@@ -10,7 +10,7 @@ namespace PageDb.Benchmarks.Micro;
 /// loader that only clears the frame, so the figures are the pool's own cost.
 /// </summary>
 [MemoryDiagnoser]
-public class BufferPoolBenchmarks
+public class BufferPoolBenchmarks : IDisposable
 {
     private const int Frames = 1024;
     private readonly BufferPool _pool = new(4096, Frames * 4096L);
@@ -40,6 +40,13 @@ public class BufferPoolBenchmarks
         _next++;
         using PageHandle handle = _pool.Pin(PageKey.FromFile(new PageNumber(100_000 + _next)), _loader);
         return handle.Data[0];
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _pool.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     private sealed class ClearingLoader : IPageLoader
