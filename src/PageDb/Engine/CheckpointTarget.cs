@@ -9,14 +9,31 @@ namespace PageDb.Engine;
 /// The database file as a checkpoint's destination. Writing a page makes the pool's cached database-file copy of it
 /// stale, so that copy is dropped: no reader can need it, because the WAL copies a page only up to the oldest reader's
 /// snapshot, and every such reader finds the page's WAL frame first.
-/// Used only by the writer (the holder of the write gate).
 /// </summary>
-internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool) : ICheckpointTarget
+/// <remarks>
+/// Order, so that a crash at any point leaves a header that matches the file (the WAL keeps every frame until the
+/// checkpoint has synced, so recovery redoes the rest):
+/// 1. every page but the header is written and the file grows as needed; 2. sync; 3. the header (page 0) is written;
+/// 4. sync; 5. only now is the file cut when it shrank. So the header never counts pages the file lacks, and a torn
+/// header write happens only while the WAL still holds page 0 (see <see cref="HeaderRepair"/>).
+/// With syncs disabled (Durability.None) the WAL never calls <see cref="Sync"/>, so nothing is deferred.
+/// Used only by the writer (the holder of the write gate).
+/// </remarks>
+internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool syncsEnabled) : ICheckpointTarget
 {
     private readonly byte[] _scratch = new byte[file.PageSize]; // sealing writes into the page: never into the log's buffer
+    private readonly byte[] _header = new byte[file.PageSize];
+    private bool _headerPending;
+    private uint _shrinkTo;
 
     public void WritePage(PageNumber page, ReadOnlySpan<byte> image)
     {
+        if (page == PageNumber.Header && syncsEnabled)
+        {
+            image.CopyTo(_header);
+            _headerPending = true;
+            return;
+        }
         if (page.Value >= file.PageCount)
             file.SetPageCount(page.Value + 1);
         image.CopyTo(_scratch);
@@ -26,11 +43,36 @@ internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool) : ICh
 
     public void SetPageCount(uint pageCount)
     {
-        if (pageCount < file.PageCount)
-            file.Truncate(pageCount);
-        else
+        if (pageCount >= file.PageCount)
+        {
             file.SetPageCount(pageCount);
+            file.ExtendToPageCount();
+        }
+        else if (syncsEnabled)
+        {
+            _shrinkTo = pageCount;
+        }
+        else
+        {
+            file.Truncate(pageCount);
+        }
     }
 
-    public void Sync() => file.Sync();
+    public void Sync()
+    {
+        file.Sync();
+        if (_headerPending)
+        {
+            _headerPending = false;
+            file.WritePage(PageNumber.Header, _header);
+            pool.Remove(PageKey.FromFile(PageNumber.Header));
+            file.Sync();
+        }
+        if (_shrinkTo != 0)
+        {
+            file.Truncate(_shrinkTo);
+            _shrinkTo = 0;
+            file.Sync();
+        }
+    }
 }

@@ -24,7 +24,7 @@ internal sealed class StorageEngine : IDisposable
         Wal = wal;
         Pool = pool;
         Loader = new PageLoader(file, wal);
-        CheckpointTarget = new CheckpointTarget(file, pool);
+        CheckpointTarget = new CheckpointTarget(file, pool, options.Durability != Durability.None);
     }
 
     public PageDbOptions Options { get; }
@@ -52,7 +52,7 @@ internal sealed class StorageEngine : IDisposable
         StorageOpenMode mode = options.ReadOnly ? StorageOpenMode.ReadOnly
             : options.CreateIfMissing ? StorageOpenMode.CreateIfMissing
             : StorageOpenMode.ReadWrite;
-        DatabaseFile file = DatabaseFile.Open(storage, path, mode, options.PageSize);
+        DatabaseFile file = OpenDatabaseFile(storage, path, mode, options);
         WriteAheadLog? wal = null;
         try
         {
@@ -70,6 +70,19 @@ internal sealed class StorageEngine : IDisposable
             wal?.Dispose();
             file.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Opens the database file, first restoring its header from the WAL when a crash mid-checkpoint tore it.</summary>
+    private static DatabaseFile OpenDatabaseFile(IStorage storage, string path, StorageOpenMode mode, PageDbOptions options)
+    {
+        try
+        {
+            return DatabaseFile.Open(storage, path, mode, options.PageSize);
+        }
+        catch (CorruptDatabaseException e) when (e.PageNumber == 0 && !options.ReadOnly && HeaderRepair.TryRestoreFromWal(storage, path))
+        {
+            return DatabaseFile.Open(storage, path, mode, options.PageSize);
         }
     }
 

@@ -1,0 +1,76 @@
+using PageDb.Core.Pages;
+using PageDb.Wal;
+
+namespace PageDb.Engine;
+
+/// <summary>
+/// Restores a damaged file header (page 0) from the WAL when the WAL holds a committed copy of it. A checkpoint
+/// writes page 0 last and syncs before the WAL forgets anything (<see cref="CheckpointTarget"/>), so a header torn by
+/// a crash mid-checkpoint always has a newer, sound copy in the WAL; the database file cannot be opened without its
+/// header, so this runs before the normal open, from what the WAL header says about the database.
+/// </summary>
+internal static class HeaderRepair
+{
+    /// <summary>
+    /// Writes the WAL's newest committed page 0 over the database file's, when the WAL is sound and has one for a
+    /// database of the same id and page size. Returns false (changing nothing) otherwise.
+    /// </summary>
+    public static bool TryRestoreFromWal(IStorage storage, string databasePath)
+    {
+        string walPath = WriteAheadLog.PathFor(databasePath);
+        if (!storage.Exists(walPath) || !TryReadWalIdentity(storage, walPath, out int pageSize, out ulong databaseId))
+            return false;
+        var image = new byte[pageSize];
+        using (WriteAheadLog wal = WriteAheadLog.Open(storage, databasePath, new WalOptions { PageSize = pageSize, DatabaseId = databaseId, ReadOnly = true }))
+        {
+            FrameIndex frame = wal.FindFrame(PageNumber.Header, wal.LastCommit);
+            if (frame.IsNone || !wal.TryReadFrame(frame, image))
+                return false;
+        }
+        if (!IsSoundHeaderOf(image, databasePath, pageSize, databaseId))
+            return false;
+        using IStorageFile file = storage.Open(databasePath, StorageOpenMode.ReadWrite);
+        file.Write(0, image);
+        file.Sync();
+        return true;
+    }
+
+    private static bool TryReadWalIdentity(IStorage storage, string walPath, out int pageSize, out ulong databaseId)
+    {
+        pageSize = 0;
+        databaseId = 0;
+        var bytes = new byte[WalFormat.HeaderSize];
+        using (IStorageFile file = storage.Open(walPath, StorageOpenMode.ReadOnly))
+        {
+            if (!file.TryReadExactly(0, bytes))
+                return false;
+        }
+        var header = new WalHeader(bytes);
+        try
+        {
+            header.Verify(walPath);
+        }
+        catch (CorruptDatabaseException)
+        {
+            return false;
+        }
+        pageSize = (int)header.PageSize;
+        databaseId = header.DatabaseId;
+        return true;
+    }
+
+    private static bool IsSoundHeaderOf(byte[] image, string databasePath, int pageSize, ulong databaseId)
+    {
+        try
+        {
+            PageHeader.Verify(image, PageNumber.Header, databasePath);
+            var header = new FileHeaderPageReader(image);
+            header.Verify(databasePath);
+            return header.DatabaseId == databaseId && header.PageSize == pageSize;
+        }
+        catch (PageDbException)
+        {
+            return false;
+        }
+    }
+}
