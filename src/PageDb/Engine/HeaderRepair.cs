@@ -4,10 +4,10 @@ using PageDb.Wal;
 namespace PageDb.Engine;
 
 /// <summary>
-/// Restores a damaged file header (page 0) from the WAL when the WAL holds a committed copy of it. A checkpoint
-/// writes page 0 last and syncs before the WAL forgets anything (<see cref="CheckpointTarget"/>), so a header torn by
-/// a crash mid-checkpoint always has a newer, sound copy in the WAL; the database file cannot be opened without its
-/// header, so this runs before the normal open, from what the WAL header says about the database.
+/// Restores a damaged file header (page 0) from the WAL when the WAL holds a committed copy of it: the database file
+/// cannot be opened without its header, so this runs before the normal open, from what the WAL header says about the
+/// database. A checkpoint writes page 0 last and syncs before the WAL forgets anything (<see cref="CheckpointTarget"/>),
+/// so whenever the file's header changed since the WAL last restarted, the WAL holds a newer, sound copy.
 /// </summary>
 internal static class HeaderRepair
 {
@@ -29,8 +29,13 @@ internal static class HeaderRepair
         }
         if (!IsSoundHeaderOf(image, databasePath, pageSize, databaseId))
             return false;
+        // The WAL's header may count pages the file never received (they are still only in the WAL): give the file
+        // that length, so it is not mistaken for a truncated one; reads of those pages find their WAL frames first.
+        long length = (long)new FileHeaderPageReader(image).PageCount * pageSize;
         using IStorageFile file = storage.Open(databasePath, StorageOpenMode.ReadWrite);
         file.Write(0, image);
+        if (file.Length < length)
+            file.SetLength(length);
         file.Sync();
         return true;
     }
