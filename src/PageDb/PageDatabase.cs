@@ -67,6 +67,7 @@ public sealed class PageDatabase : IDisposable
             Durability = options.Durability,
             CheckpointThresholdBytes = options.CheckpointThresholdBytes,
             WriteLockTimeout = options.WriteLockTimeout,
+            CompressWal = options.CompressWal,
             Storage = new MemoryStorage(),
         });
     }

@@ -21,6 +21,13 @@ public sealed class PageDbOptions
     /// <summary>Create the database when the file is missing. Default true.</summary>
     public bool CreateIfMissing { get; init; } = true;
 
+    /// <summary>
+    /// Store WAL frames zstd-compressed when that makes them smaller. Default false: it shrinks the WAL several times
+    /// over but costs CPU on every commit and on every read of a frame the cache does not hold (figures in
+    /// docs/benchmarks.md). Worth it when WAL size or checkpoint frequency is the limit.
+    /// </summary>
+    public bool CompressWal { get; init; }
+
     /// <summary>Where the files live; null means real files. Tests pass memory or fault-injecting storage.</summary>
     public IStorage? Storage { get; init; }
 

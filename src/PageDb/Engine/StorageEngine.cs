@@ -62,6 +62,7 @@ internal sealed class StorageEngine : IDisposable
                 DatabaseId = file.DatabaseId,
                 ReadOnly = options.ReadOnly,
                 SyncEnabled = options.Durability != Durability.None,
+                CompressFrames = options.CompressWal,
             });
             return new StorageEngine(options, file, wal, new BufferPool(file.PageSize, options.CacheSizeBytes));
         }
