@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using PageDb.Btree;
 using PageDb.Core.Pages;
 
@@ -60,10 +59,10 @@ public sealed class Tree
     }
 
     /// <summary>Looks up <paramref name="key"/>; returns false (and an empty array) when it is absent.</summary>
-    public bool TryGet(ReadOnlySpan<byte> key, [NotNullWhen(true)] out byte[]? value)
+    public bool TryGet(ReadOnlySpan<byte> key, out byte[] value)
     {
-        value = Get(key);
-        return value is not null;
+        _transaction.EnsureActive();
+        return _btree.TryGet(key, out value);
     }
 
     /// <summary>Opens a cursor over the tree, positioned nowhere until a seek.</summary>

@@ -36,9 +36,10 @@ public class TreeTests
         t.Put(Bytes("k1"), Bytes("v1b"));
         Assert.That(t.Count, Is.EqualTo(2));
         Assert.That(Text(t.Get(Bytes("k1"))), Is.EqualTo("v1b"));
-        Assert.That(t.TryGet(Bytes("k2"), out byte[]? v2), Is.True);
+        Assert.That(t.TryGet(Bytes("k2"), out byte[] v2), Is.True);
         Assert.That(Text(v2), Is.EqualTo("v2"));
-        Assert.That(t.TryGet(Bytes("nope"), out _), Is.False);
+        Assert.That(t.TryGet(Bytes("nope"), out byte[] absent), Is.False);
+        Assert.That(absent, Is.Empty);
         Assert.That(t.Delete(Bytes("k1")), Is.True);
         Assert.That(t.Delete(Bytes("k1")), Is.False);
         Assert.That(t.Get(Bytes("k1")), Is.Null);
