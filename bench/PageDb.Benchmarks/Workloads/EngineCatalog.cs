@@ -13,6 +13,7 @@ public static class EngineCatalog
     [
         SqliteEngine.Descriptor,
         LiteDbEngine.Descriptor,
+        PageDbKvEngine.Descriptor,
     ];
 
     /// <summary>The engine called <paramref name="name"/>, or null.</summary>

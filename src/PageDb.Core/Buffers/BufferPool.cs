@@ -176,6 +176,37 @@ public sealed class BufferPool : IEvictionCandidates, IDisposable
         }
     }
 
+    /// <summary>
+    /// Renames a cached version: the frame of <paramref name="from"/> now holds <paramref name="to"/>, clean and
+    /// evictable (its owner has saved it under the new name, as a commit saves a private copy as a WAL frame).
+    /// Does nothing when <paramref name="from"/> is not cached; drops it when <paramref name="to"/> already is.
+    /// </summary>
+    public void Rename(PageKey from, PageKey to)
+    {
+        lock (_lock)
+        {
+            if (!_map.Remove(from, out Frame? frame))
+                return;
+            if (frame.IsDirty)
+            {
+                frame.IsDirty = false;
+                _dirtyFrames--;
+            }
+            if (_map.ContainsKey(to))
+            {
+                _replacer.Remove(frame.Index);
+                if (frame.PinCount == 0)
+                    FreeLocked(frame);
+                else
+                    frame.IsDetached = true;
+                return;
+            }
+            frame.Assign(to);
+            _map.Add(to, frame);
+            _replacer.RecordAccess(frame.Index);
+        }
+    }
+
     /// <summary>True when <paramref name="key"/> is cached and somebody holds a handle on it.</summary>
     public bool IsPinned(PageKey key)
     {

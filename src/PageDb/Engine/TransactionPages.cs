@@ -94,24 +94,29 @@ internal sealed class TransactionPages : IPageAccessor
     }
 
     /// <summary>
-    /// Appends every private version to the WAL, the last as the commit frame, syncing when
-    /// <paramref name="sync"/>. Does nothing when nothing changed. The private versions stay until <see cref="Discard"/>.
+    /// Appends every private version to the WAL, the last as the commit frame, syncing when <paramref name="sync"/>.
+    /// Does nothing when nothing changed. Once committed, each private version is renamed in the pool to the WAL frame
+    /// it was saved as, so the next transaction finds the page cached instead of reading the frame back.
     /// </summary>
     public void Commit(bool sync)
     {
         if (_private.Count == 0)
             return;
+        var saved = new List<(PageKey Private, PageKey Frame)>(_private.Count);
         int remaining = _private.Count;
         foreach ((uint number, PageKey key) in _private)
         {
             var page = new PageNumber(number);
             using PageHandle handle = PinPrivate(key);
             PageHeader.Seal(handle.Writable, page);
-            if (--remaining > 0)
-                _engine.Wal.Append(page, handle.Data);
-            else
-                _engine.Wal.Commit(page, handle.Data, PageCount, sync);
+            FrameIndex frame = --remaining > 0
+                ? _engine.Wal.Append(page, handle.Data)
+                : _engine.Wal.Commit(page, handle.Data, PageCount, sync).LastCommitFrame;
+            saved.Add((key, PageVersions.FromFrame(page, frame)));
         }
+        foreach ((PageKey privateKey, PageKey frameKey) in saved)
+            _engine.Pool.Rename(privateKey, frameKey);
+        _private.Clear();
     }
 
     /// <summary>

@@ -1,0 +1,68 @@
+namespace PageDb.Benchmarks.Workloads.Engines;
+
+/// <summary>
+/// PageDb through its key-value API: one tree, the row encoded by <see cref="PageDbRowCodec"/>, page size 4096, the
+/// shared cache size, Durability.Full or Normal by the workload.
+/// </summary>
+public sealed class PageDbKvEngine : IBenchmarkEngine
+{
+    /// <summary>How the runner names and opens this engine.</summary>
+    public static EngineDescriptor Descriptor { get; } = new("pagedb-kv", Describe, settings => new PageDbKvEngine(settings));
+
+    private const string FileName = "bench.pagedb";
+    private const string TreeName = "rows";
+
+    private readonly PageDatabase _database;
+    private readonly byte[] _key = new byte[PageDbRowCodec.KeyLength];
+    private byte[] _value = new byte[512];
+
+    private PageDbKvEngine(EngineSettings settings)
+    {
+        _database = PageDatabase.Open(Path.Combine(settings.Folder, FileName), new PageDbOptions
+        {
+            PageSize = 4096,
+            CacheSizeBytes = settings.CacheSizeBytes,
+            Durability = settings.Durability == BenchDurability.Full ? Durability.Full : Durability.Normal,
+        });
+        using WriteTransaction transaction = _database.BeginWrite();
+        transaction.CreateTree(TreeName);
+        transaction.Commit();
+    }
+
+    /// <inheritdoc/>
+    public void BulkInsert(ReadOnlyMemory<BenchRow> rows)
+    {
+        using WriteTransaction transaction = _database.BeginWrite();
+        Tree tree = transaction.GetTree(TreeName);
+        foreach (ref readonly BenchRow row in rows.Span)
+            Put(tree, row);
+        transaction.Commit();
+    }
+
+    /// <inheritdoc/>
+    public void InsertInOwnTransaction(in BenchRow row)
+    {
+        using WriteTransaction transaction = _database.BeginWrite();
+        Put(transaction.GetTree(TreeName), row);
+        transaction.Commit();
+    }
+
+    /// <inheritdoc/>
+    public IBenchmarkReader OpenReader() => new PageDbKvReader(_database, TreeName);
+
+    /// <inheritdoc/>
+    public void Dispose() => _database.Dispose();
+
+    private void Put(Tree tree, in BenchRow row)
+    {
+        int max = PageDbRowCodec.MaxValueLength(row);
+        if (_value.Length < max)
+            _value = new byte[max];
+        PageDbRowCodec.WriteKey(row.Id, _key);
+        int length = PageDbRowCodec.WriteValue(row, _value);
+        tree.Put(_key, _value.AsSpan(0, length));
+    }
+
+    private static string Describe() =>
+        $"PageDb {typeof(PageDatabase).Assembly.GetName().Version} key-value API; page size 4096, WAL, one tree keyed by big-endian id";
+}
