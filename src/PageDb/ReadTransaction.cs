@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using PageDb.Core.Paging;
 using PageDb.Engine;
+using PageDb.Records;
 using PageDb.Wal;
 
 namespace PageDb;
@@ -35,6 +36,16 @@ public class ReadTransaction : IDisposable
         }
     }
 
+    /// <summary>Names of the tables in the database, in byte order of their UTF-8 encoding.</summary>
+    public IReadOnlyList<string> TableNames
+    {
+        get
+        {
+            EnsureActive();
+            return new Catalog(Pages).Names(CatalogEntryKind.Table);
+        }
+    }
+
     internal StorageEngine Engine { get; }
 
     internal IPageAccessor Pages { get; }
@@ -62,6 +73,30 @@ public class ReadTransaction : IDisposable
         return false;
     }
 
+    /// <summary>Opens the table called <paramref name="name"/>.</summary>
+    /// <exception cref="PageDbException">There is no table of that name.</exception>
+    public Table GetTable(string name)
+    {
+        if (!TryGetTable(name, out Table? table))
+            throw new PageDbException($"There is no table named '{name}'.");
+        return table;
+    }
+
+    /// <summary>Opens the table called <paramref name="name"/> if there is one.</summary>
+    public bool TryGetTable(string name, [MaybeNullWhen(false)] out Table table)
+    {
+        EnsureActive();
+        TableSchema.ValidateName(name, nameof(name));
+        Catalog.EncodeName(name);
+        if (new Catalog(Pages).TryGet(name, out CatalogEntry entry) && entry.Kind == CatalogEntryKind.Table)
+        {
+            table = new Table(this, SchemaEncoding.DecodeTable(name, entry.Definition, Pages.FilePath), entry.Root);
+            return true;
+        }
+        table = null;
+        return false;
+    }
+
     /// <summary>Ends the transaction. For a write transaction that was not committed, this rolls it back.</summary>
     public void Dispose()
     {
@@ -78,6 +113,16 @@ public class ReadTransaction : IDisposable
 
     /// <summary>Records a change: open cursors must seek again before stepping.</summary>
     internal void NoteChange() => ChangeCount++;
+
+    /// <summary>Counts catalog changes to tables and indexes, so open <see cref="Table"/> objects reload their indexes.</summary>
+    internal long SchemaVersion { get; private set; }
+
+    /// <summary>Records a change to tables or indexes.</summary>
+    internal void NoteSchemaChange()
+    {
+        SchemaVersion++;
+        NoteChange();
+    }
 
     internal void Track(Cursor cursor) => _openCursors.Add(cursor);
 

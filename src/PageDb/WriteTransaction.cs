@@ -1,5 +1,6 @@
 using PageDb.Btree;
 using PageDb.Engine;
+using PageDb.Records;
 
 namespace PageDb;
 
@@ -48,6 +49,41 @@ public sealed class WriteTransaction : ReadTransaction
         if (!catalog.TryGet(name, out CatalogEntry entry) || entry.Kind != CatalogEntryKind.Tree)
             throw new PageDbException($"There is no tree named '{name}'.");
         NoteChange();
+        new BTree(Pages, entry.Root).Drop();
+        catalog.Remove(name);
+    }
+
+    /// <summary>Creates an empty table with <paramref name="schema"/>; it is named by the schema.</summary>
+    /// <exception cref="PageDbException">Something with the table's name already exists.</exception>
+    public Table CreateTable(TableSchema schema)
+    {
+        EnsureWritable();
+        ArgumentNullException.ThrowIfNull(schema);
+        var catalog = new Catalog(Pages);
+        Catalog.EncodeName(schema.Name);
+        if (catalog.TryGet(schema.Name, out _))
+            throw new PageDbException($"Something named '{schema.Name}' already exists.");
+        NoteSchemaChange();
+        var entry = new CatalogEntry(CatalogEntryKind.Table, BTree.Create(Pages), SchemaEncoding.EncodeTable(schema));
+        catalog.Add(schema.Name, entry);
+        return new Table(this, schema, entry.Root);
+    }
+
+    /// <summary>Deletes the table called <paramref name="name"/> with its indexes; their pages return to the free list.</summary>
+    /// <exception cref="PageDbException">There is no table of that name.</exception>
+    public void DropTable(string name)
+    {
+        EnsureWritable();
+        TableSchema.ValidateName(name, nameof(name));
+        var catalog = new Catalog(Pages);
+        if (!catalog.TryGet(name, out CatalogEntry entry) || entry.Kind != CatalogEntryKind.Table)
+            throw new PageDbException($"There is no table named '{name}'.");
+        NoteSchemaChange();
+        foreach ((string indexName, CatalogEntry index) in catalog.EntriesUnder(Table.IndexPrefix(name)))
+        {
+            new BTree(Pages, index.Root).Drop();
+            catalog.Remove(indexName);
+        }
         new BTree(Pages, entry.Root).Drop();
         catalog.Remove(name);
     }

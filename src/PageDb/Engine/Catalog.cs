@@ -60,6 +60,17 @@ internal readonly struct Catalog
         return entries;
     }
 
+    /// <summary>The catalog records whose names start with <paramref name="prefix"/>, in name order.</summary>
+    public List<(string Name, CatalogEntry Entry)> EntriesUnder(string prefix)
+    {
+        byte[] start = Encoding.UTF8.GetBytes(prefix);
+        var entries = new List<(string, CatalogEntry)>();
+        using BTreeCursor cursor = _tree.OpenCursor();
+        for (bool more = cursor.Seek(start); more && cursor.Key.StartsWith(start); more = cursor.Next())
+            entries.Add((Encoding.UTF8.GetString(cursor.Key), CatalogEntry.Decode(cursor.Value, _pages.FilePath, Root)));
+        return entries;
+    }
+
     /// <summary>Checks a name given by a caller: non-empty, at most <see cref="MaxNameBytes"/> UTF-8 bytes.</summary>
     public static byte[] EncodeName(string name)
     {

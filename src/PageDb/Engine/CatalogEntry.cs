@@ -8,6 +8,12 @@ internal enum CatalogEntryKind : byte
 {
     /// <summary>A key-value tree opened with <see cref="ReadTransaction.GetTree"/>.</summary>
     Tree = 1,
+
+    /// <summary>A table: the tree maps encoded primary keys to records; the definition is its schema.</summary>
+    Table = 2,
+
+    /// <summary>A secondary index of a table, named "table\0index"; the definition names its table and columns.</summary>
+    Index = 3,
 }
 
 /// <summary>
@@ -16,20 +22,25 @@ internal enum CatalogEntryKind : byte
 /// offset size field
 ///  0     1    kind (<see cref="CatalogEntryKind"/>)
 ///  1     4    root page number (u32): fixed for the object's life
-///  5     n    kind-specific definition (empty for trees)
+///  5     n    kind-specific definition: empty for trees; a table's schema or an index's definition
+///             (byte layouts in <see cref="Records.SchemaEncoding"/>)
 /// </code>
 /// </summary>
-internal readonly record struct CatalogEntry(CatalogEntryKind Kind, PageNumber Root)
+internal readonly record struct CatalogEntry(CatalogEntryKind Kind, PageNumber Root, byte[] Definition)
 {
+    /// <summary>An entry without a definition (a key-value tree).</summary>
+    public CatalogEntry(CatalogEntryKind kind, PageNumber root) : this(kind, root, []) { }
+
     private const int KindOffset = 0;   // 0-0 u8
     private const int RootOffset = 1;   // 1-4 u32
-    public const int EncodedSize = 5;
+    public const int EncodedSize = 5;   // 5-... definition
 
     public byte[] Encode()
     {
-        var bytes = new byte[EncodedSize];
+        var bytes = new byte[EncodedSize + Definition.Length];
         bytes[KindOffset] = (byte)Kind;
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(RootOffset), Root.Value);
+        Definition.CopyTo(bytes.AsSpan(EncodedSize));
         return bytes;
     }
 
@@ -41,6 +52,6 @@ internal readonly record struct CatalogEntry(CatalogEntryKind Kind, PageNumber R
         var root = new PageNumber(BinaryPrimitives.ReadUInt32LittleEndian(bytes[RootOffset..]));
         if (root.IsNone)
             ThrowHelper.ThrowCorrupt(filePath, catalogRoot, "catalog record points at page 0");
-        return new CatalogEntry((CatalogEntryKind)bytes[KindOffset], root);
+        return new CatalogEntry((CatalogEntryKind)bytes[KindOffset], root, bytes[EncodedSize..].ToArray());
     }
 }

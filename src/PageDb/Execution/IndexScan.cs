@@ -1,0 +1,72 @@
+namespace PageDb.Execution;
+
+/// <summary>
+/// Reads the rows whose primary key or secondary-index value lies in a key range, in that key's order: it seeks to
+/// the low bound and stops at the high one. Through a secondary index, each entry's primary key fetches the row.
+/// Create it with <see cref="Table.IndexScan"/>.
+/// </summary>
+public sealed class IndexScan : PlanOperator
+{
+    private readonly Table _table;
+    private readonly TableIndex? _index;
+    private readonly KeyRange _range;
+    private readonly int[] _ordinals;
+    private Cursor? _cursor;
+    private ScanState _state;
+
+    internal IndexScan(Table table, TableIndex? index, KeyRange range, IReadOnlyList<string>? columns)
+    {
+        _table = table;
+        _index = index;
+        _range = range;
+        OutputColumn[] all = TableScan.TableColumns(table);
+        _ordinals = columns is null ? Enumerable.Range(0, table.Schema.Columns.Count).ToArray() : TableScan.Resolve(all, columns);
+        Columns = Array.ConvertAll(_ordinals, o => all[o]);
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<OutputColumn> Columns { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"IndexScan {_table.Name}.{_index?.Name ?? "primary key"} {_range} [{string.Join(", ", Columns.Select(c => c.Name))}]";
+
+    /// <inheritdoc/>
+    protected override void OnOpen()
+    {
+        _cursor = _table.OpenCursor(_index?.Tree ?? _table.Tree);
+        _state = ScanState.Before;
+    }
+
+    /// <inheritdoc/>
+    protected override Row? OnNext()
+    {
+        Cursor cursor = _cursor!;
+        while (_state.Advance(cursor, _range.Low, _range.Low is not null))
+        {
+            if (_range.IsBelow(cursor.Key))
+                continue;
+            if (_range.IsAbove(cursor.Key))
+            {
+                _state = ScanState.Done;
+                return null;
+            }
+            return _index is null ? _table.DecodeRow(cursor.Key, cursor.Value, _ordinals) : Fetch(cursor.Value);
+        }
+        return null;
+    }
+
+    /// <inheritdoc/>
+    protected override void OnClose()
+    {
+        _cursor?.Dispose();
+        _cursor = null;
+    }
+
+    private Row Fetch(ReadOnlySpan<byte> primaryKey)
+    {
+        if (!_table.Tree.TryGet(primaryKey, out byte[] record))
+            ThrowHelper.ThrowCorrupt(_table.FilePath, $"index '{_index!.Name}' of table '{_table.Name}' names a row that does not exist");
+        return _table.DecodeRow(primaryKey, record, _ordinals);
+    }
+}

@@ -1,0 +1,25 @@
+namespace PageDb.Execution;
+
+/// <summary>
+/// A range of encoded keys given by key prefixes: a key is inside when its first bytes (as many as the bound has)
+/// compare after/before the bound, or equal to it when the bound is inclusive. A null bound is open.
+/// </summary>
+internal readonly record struct KeyRange(byte[]? Low, bool LowInclusive, byte[]? High, bool HighInclusive)
+{
+    /// <summary>True when <paramref name="key"/> lies below the low bound (to be skipped at the start).</summary>
+    public bool IsBelow(ReadOnlySpan<byte> key) =>
+        Low is not null && ComparePrefix(key, Low) is var c && (c < 0 || (c == 0 && !LowInclusive));
+
+    /// <summary>True when <paramref name="key"/> lies past the high bound (the scan is over).</summary>
+    public bool IsAbove(ReadOnlySpan<byte> key) =>
+        High is not null && ComparePrefix(key, High) is var c && (c > 0 || (c == 0 && !HighInclusive));
+
+    /// <summary>Compares the key's first bound-length bytes with the bound: 0 when the key starts with the bound.</summary>
+    private static int ComparePrefix(ReadOnlySpan<byte> key, byte[] bound) =>
+        key[..Math.Min(key.Length, bound.Length)].SequenceCompareTo(bound);
+
+    public override string ToString() =>
+        $"{(LowInclusive ? "[" : "(")}{Hex(Low)} .. {Hex(High)}{(HighInclusive ? "]" : ")")}";
+
+    private static string Hex(byte[]? bound) => bound is null ? "open" : Convert.ToHexString(bound);
+}

@@ -1,0 +1,346 @@
+using System.Diagnostics.CodeAnalysis;
+using PageDb.Btree;
+using PageDb.Core.Pages;
+using PageDb.Engine;
+using PageDb.Records;
+
+namespace PageDb;
+
+/// <summary>
+/// A table inside a transaction: rows keyed by their primary key (or a hidden row id) in a B+tree of encoded keys
+/// and records, plus secondary indexes kept in step with every write. Writes check everything first and change
+/// nothing when they throw. Valid while its transaction is active; use it from one thread at a time.
+/// </summary>
+public sealed partial class Table
+{
+    private readonly ReadTransaction _transaction;
+    private readonly BTree _tree;
+    private readonly ByteBuilder _key = new();
+    private readonly ByteBuilder _record = new();
+    private readonly ByteBuilder _indexKey = new();
+    private List<TableIndex> _indexes = [];
+    private long _indexesLoadedAt = -1;
+
+    internal Table(ReadTransaction transaction, TableSchema schema, PageNumber root)
+    {
+        _transaction = transaction;
+        Schema = schema;
+        _tree = new BTree(transaction.Pages, root);
+        Layout = new RecordLayout(schema.Columns);
+    }
+
+    /// <summary>The table's name.</summary>
+    public string Name => Schema.Name;
+
+    /// <summary>The table's columns and key.</summary>
+    public TableSchema Schema { get; }
+
+    /// <summary>The number of rows (O(1)).</summary>
+    public long Count
+    {
+        get
+        {
+            EnsureCurrent();
+            return _tree.Count;
+        }
+    }
+
+    /// <summary>The row id given to the last row inserted through this object into a table without a primary key.</summary>
+    public long LastInsertedRowId { get; private set; }
+
+    /// <summary>The names of the table's secondary indexes, in name order.</summary>
+    public IReadOnlyList<string> IndexNames
+    {
+        get
+        {
+            EnsureCurrent();
+            return _indexes.ConvertAll(i => i.Name);
+        }
+    }
+
+    internal ReadTransaction Transaction => _transaction;
+
+    internal BTree Tree => _tree;
+
+    internal RecordLayout Layout { get; }
+
+    internal string FilePath => _transaction.Pages.FilePath;
+
+    /// <summary>The ordinal scans use for the hidden row id: one past the last column.</summary>
+    internal int RowIdOrdinal => Schema.Columns.Count;
+
+    /// <summary>Inserts <paramref name="row"/>, whose values are in column order.</summary>
+    /// <exception cref="ArgumentException">A value has the wrong type, a null is in a column that is not nullable,
+    /// the row has the wrong number of values, or a key is too long.</exception>
+    /// <exception cref="ConstraintViolationException">The primary key or a unique index value exists already.</exception>
+    public void Insert(Row row) => Write(row, replace: false);
+
+    /// <summary>Inserts <paramref name="row"/>, or replaces the row with the same primary key.</summary>
+    /// <exception cref="ArgumentException">As for <see cref="Insert"/>.</exception>
+    /// <exception cref="ConstraintViolationException">A unique index value belongs to another row.</exception>
+    public void Upsert(Row row) => Write(row, replace: true);
+
+    /// <summary>Deletes the row whose primary key (or row id) is <paramref name="key"/>; false when there is none.</summary>
+    /// <exception cref="ArgumentException">The key's values do not match the primary key's columns.</exception>
+    public bool Delete(Row key)
+    {
+        _transaction.EnsureWritable();
+        EncodePrimaryKey(key, nameof(key));
+        return DeleteEncoded(_key.Written);
+    }
+
+    /// <summary>The row whose primary key (or row id) is <paramref name="key"/>, or null.</summary>
+    /// <exception cref="ArgumentException">The key's values do not match the primary key's columns.</exception>
+    public Row? Get(Row key)
+    {
+        EnsureCurrent();
+        EncodePrimaryKey(key, nameof(key));
+        return _tree.TryGet(_key.Written, out byte[] record) ? DecodeRow(_key.Written, record, null) : null;
+    }
+
+    /// <summary>True when a row with primary key (or row id) <paramref name="key"/> exists.</summary>
+    public bool TryGet(Row key, [NotNullWhen(true)] out Row? row)
+    {
+        row = Get(key);
+        return row is not null;
+    }
+
+    /// <summary>Decodes the stored row at <paramref name="key"/> with <paramref name="record"/>: all columns, or <paramref name="ordinals"/>.</summary>
+    internal Row DecodeRow(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, int[]? ordinals)
+    {
+        var reader = new RecordReader(record, Layout, FilePath);
+        int count = ordinals?.Length ?? Layout.ColumnCount;
+        var values = new Value[count];
+        for (int i = 0; i < count; i++)
+        {
+            int ordinal = ordinals is null ? i : ordinals[i];
+            values[i] = ordinal == RowIdOrdinal ? DecodeRowId(key) : reader.Read(ordinal);
+        }
+        return new Row(values);
+    }
+
+    internal Value DecodeRowId(ReadOnlySpan<byte> key)
+    {
+        int offset = 0;
+        return KeyEncoding.Decode(key, ref offset, ColumnType.Int64, FilePath);
+    }
+
+    /// <summary>Replaces the row stored under <paramref name="oldKey"/> with <paramref name="row"/>, whose key may differ.</summary>
+    /// <exception cref="ConstraintViolationException">The new key or a unique value belongs to another row; nothing changed.</exception>
+    internal void Replace(ReadOnlySpan<byte> oldKey, Row row)
+    {
+        _transaction.EnsureWritable();
+        EnsureCurrent();
+        ValidateRow(row);
+        byte[] newKey;
+        if (Schema.HasRowId)
+        {
+            newKey = oldKey.ToArray();
+        }
+        else
+        {
+            EncodeRowKey(row);
+            newKey = _key.ToArray();
+        }
+        if (newKey.AsSpan().SequenceEqual(oldKey))
+        {
+            WriteAt(row, newKey, replace: true);
+            return;
+        }
+        if (_tree.ContainsKey(newKey))
+            ThrowDuplicateKey(row);
+        CheckIndexes(row, newKey, oldKey, out byte[][] entries);
+        DeleteEncoded(oldKey);
+        Store(row, newKey, null, entries);
+    }
+
+    /// <summary>Deletes the row stored under the encoded key, with its index entries.</summary>
+    internal bool DeleteEncoded(ReadOnlySpan<byte> key)
+    {
+        _transaction.EnsureWritable();
+        EnsureCurrent();
+        if (!_tree.TryGet(key, out byte[] record))
+            return false;
+        Row old = DecodeRow(key, record, null);
+        _transaction.NoteChange();
+        foreach (TableIndex index in _indexes)
+        {
+            index.EncodeKey(old, key, _indexKey);
+            index.Tree.Delete(_indexKey.Written);
+        }
+        _tree.Delete(key);
+        return true;
+    }
+
+    /// <summary>The indexes as of the transaction's last schema change; throws when the table was dropped.</summary>
+    internal List<TableIndex> Indexes
+    {
+        get
+        {
+            EnsureCurrent();
+            return _indexes;
+        }
+    }
+
+    internal void EnsureCurrent()
+    {
+        _transaction.EnsureActive();
+        if (_indexesLoadedAt == _transaction.SchemaVersion)
+            return;
+        var catalog = new Catalog(_transaction.Pages);
+        if (!catalog.TryGet(Name, out CatalogEntry entry) || entry.Kind != CatalogEntryKind.Table || entry.Root != _tree.Root)
+            throw new InvalidOperationException($"Table '{Name}' was dropped in this transaction.");
+        _indexes = LoadIndexes(catalog);
+        _indexesLoadedAt = _transaction.SchemaVersion;
+    }
+
+    private List<TableIndex> LoadIndexes(Catalog catalog)
+    {
+        var indexes = new List<TableIndex>();
+        foreach ((string name, CatalogEntry entry) in catalog.EntriesUnder(IndexPrefix(Name)))
+        {
+            if (entry.Kind != CatalogEntryKind.Index)
+                continue;
+            (int[] ordinals, bool unique) = SchemaEncoding.DecodeIndex(entry.Definition, Schema.Columns.Count, FilePath);
+            indexes.Add(new TableIndex(name[(Name.Length + 1)..], ordinals, unique, new BTree(_transaction.Pages, entry.Root)));
+        }
+        return indexes;
+    }
+
+    /// <summary>The catalog name prefix of the table's indexes: "table\0".</summary>
+    internal static string IndexPrefix(string table) => table + "\0";
+
+    private void Write(Row row, bool replace)
+    {
+        _transaction.EnsureWritable();
+        EnsureCurrent();
+        ArgumentNullException.ThrowIfNull(row);
+        ValidateRow(row);
+        if (Schema.HasRowId)
+        {
+            long rowId = NextRowId();
+            _key.Clear();
+            KeyEncoding.AppendRowId(_key, rowId);
+            WriteAt(row, _key.ToArray(), replace: false);
+            LastInsertedRowId = rowId;
+            return;
+        }
+        EncodeRowKey(row);
+        WriteAt(row, _key.ToArray(), replace);
+    }
+
+    private void WriteAt(Row row, byte[] key, bool replace)
+    {
+        Row? old = null;
+        if (_tree.TryGet(key, out byte[] existing))
+        {
+            if (!replace)
+                ThrowDuplicateKey(row);
+            old = DecodeRow(key, existing, null);
+        }
+        CheckIndexes(row, key, key, out byte[][] entries);
+        Store(row, key, old, entries);
+    }
+
+    /// <summary>
+    /// Encodes the index entries of <paramref name="row"/> (to be stored under <paramref name="key"/>) and checks their
+    /// lengths and unique values; entries of the row being replaced (<paramref name="replacedKey"/>) do not conflict.
+    /// </summary>
+    private void CheckIndexes(Row row, byte[] key, ReadOnlySpan<byte> replacedKey, out byte[][] entries)
+    {
+        entries = new byte[_indexes.Count][];
+        for (int i = 0; i < _indexes.Count; i++)
+        {
+            TableIndex index = _indexes[i];
+            index.EncodeKey(row, key, _indexKey);
+            if (_indexKey.Length > BTreeLimits.MaxKeyLength)
+                throw new ArgumentException($"The key of index '{index.Name}' would be {_indexKey.Length} bytes; at most {BTreeLimits.MaxKeyLength} are allowed.", nameof(row));
+            if (index.ChecksUniqueness(row) && index.HasOtherEntry(_indexKey.Written, _indexKey.Length - key.Length, key, replacedKey))
+                throw new ConstraintViolationException($"Unique index '{index.Name}' of table '{Name}' already has the value of row {row}.");
+            entries[i] = _indexKey.ToArray();
+        }
+    }
+
+    private void Store(Row row, byte[] key, Row? old, byte[][] entries)
+    {
+        RecordEncoding.Encode(row, Layout, _record);
+        if (_record.Length > BTreeLimits.MaxValueLength)
+            throw new ArgumentException($"The row is {_record.Length} bytes encoded; at most {BTreeLimits.MaxValueLength} are allowed.", nameof(row));
+        _transaction.NoteChange();
+        if (old is not null)
+            DeleteIndexEntries(old, key);
+        _tree.Put(key, _record.Written);
+        for (int i = 0; i < entries.Length; i++)
+            _indexes[i].Tree.Put(entries[i], key);
+    }
+
+    private void DeleteIndexEntries(Row old, ReadOnlySpan<byte> key)
+    {
+        foreach (TableIndex index in _indexes)
+        {
+            index.EncodeKey(old, key, _indexKey);
+            index.Tree.Delete(_indexKey.Written);
+        }
+    }
+
+    private long NextRowId()
+    {
+        using BTreeCursor cursor = _tree.OpenCursor();
+        if (!cursor.SeekLast())
+            return 1;
+        long last = DecodeRowId(cursor.Key).AsInt64;
+        if (last == long.MaxValue)
+            throw new PageDbException($"Table '{Name}' has used every row id.");
+        return last + 1;
+    }
+
+    private void EncodeRowKey(Row row)
+    {
+        _key.Clear();
+        KeyEncoding.AppendColumns(_key, row, Schema.PrimaryKeyOrdinals);
+        if (_key.Length > BTreeLimits.MaxKeyLength)
+            throw new ArgumentException($"The primary key would be {_key.Length} bytes encoded; at most {BTreeLimits.MaxKeyLength} are allowed.", nameof(row));
+    }
+
+    /// <summary>Encodes a caller's key row (the primary key's values, or the row id) into <see cref="_key"/>.</summary>
+    private void EncodePrimaryKey(Row key, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(key, paramName);
+        int expected = Schema.HasRowId ? 1 : Schema.PrimaryKeyOrdinals.Length;
+        if (key.Count != expected)
+            throw new ArgumentException($"A key of table '{Name}' has {expected} value(s); {key.Count} given.", paramName);
+        _key.Clear();
+        for (int i = 0; i < expected; i++)
+        {
+            Column column = Schema.HasRowId
+                ? new Column(TableSchema.RowIdColumn, ColumnType.Int64)
+                : Schema.Columns[Schema.PrimaryKeyOrdinals[i]];
+            ValidateValue(column, key.GetValue(i), paramName);
+            KeyEncoding.Append(_key, key.GetValue(i));
+        }
+    }
+
+    private void ValidateRow(Row row)
+    {
+        if (row.Count != Schema.Columns.Count)
+            throw new ArgumentException($"Table '{Name}' has {Schema.Columns.Count} columns; the row has {row.Count} values.", nameof(row));
+        for (int i = 0; i < row.Count; i++)
+            ValidateValue(Schema.Columns[i], row.GetValue(i), nameof(row));
+    }
+
+    private static void ValidateValue(Column column, in Value value, string paramName)
+    {
+        if (value.IsNull ? !column.Nullable : value.Type != column.Type)
+            ThrowWrongValue(column, value, paramName);
+    }
+
+    [DoesNotReturn]
+    private static void ThrowWrongValue(Column column, Value value, string paramName) =>
+        throw new ArgumentException(value.IsNull
+            ? $"Column '{column.Name}' is not nullable."
+            : $"Column '{column.Name}' holds {column.Type}; a {value.Type} was given.", paramName);
+
+    [DoesNotReturn]
+    private void ThrowDuplicateKey(Row row) =>
+        throw new ConstraintViolationException($"Table '{Name}' already has a row with the primary key of {row}.");
+}
