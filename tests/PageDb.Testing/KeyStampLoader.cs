@@ -27,6 +27,9 @@ public sealed class KeyStampLoader : IPageLoader
     /// <summary>When set, each load waits for it before filling the page (to hold a load in progress).</summary>
     public ManualResetEventSlim? Gate { get; set; }
 
+    /// <summary>When set, each load gives up its time slice first, so other threads act while loads are in progress.</summary>
+    public bool Slow { get; set; }
+
     /// <summary>Set when a load has started, before it waits for <see cref="Gate"/>.</summary>
     public ManualResetEventSlim Started { get; } = new();
 
@@ -36,6 +39,8 @@ public sealed class KeyStampLoader : IPageLoader
         Interlocked.Increment(ref _calls);
         Started.Set();
         Gate?.Wait();
+        if (Slow)
+            Thread.Sleep(0);
         if (TakeFailure())
             throw new IOException($"injected load failure for {key}");
         Stamp(key, destination);

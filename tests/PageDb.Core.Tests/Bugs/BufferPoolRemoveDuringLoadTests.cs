@@ -54,10 +54,13 @@ public sealed class BufferPoolRemoveDuringLoadTests
         Assert.That(again.Result, Is.True);
         remove.Wait();
 
+        // The remove and the second load both waited for the failed one; either may go first, but the pool must
+        // agree with itself: the bug left the second load's frame unmapped yet tracked, and the key gone.
         pool.Verify();
-        Assert.That(pool.TryPin(Key, out var handle), Is.True, "the version loaded after the remove is still cached");
-        handle.Dispose();
-        Assert.That(pool.Stats.CachedPages, Is.EqualTo(1));
+        bool cached = pool.TryPin(Key, out var handle);
+        if (cached)
+            handle.Dispose();
+        Assert.That(pool.Stats.CachedPages, Is.EqualTo(cached ? 1 : 0));
         pool.Verify();
     }
 
