@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using NUnit.Framework;
 using PageDb.Core.Buffers;
 using PageDb.Core.Pages;
@@ -7,90 +6,166 @@ using PageDb.Testing;
 
 namespace PageDb.Core.Tests;
 
-public class BufferPoolTests
+[TestFixture]
+public sealed class BufferPoolTests
 {
-    private const int PageSize = 4096;
+    private const int PageSize = 256;
 
-    [Test]
-    public void A_hit_returns_the_cached_bytes_without_loading_again()
-    {
-        var loader = new KeyWritingLoader();
-        using var pool = new BufferPool(PageSize, 8 * PageSize);
-        using (PageHandle first = pool.Pin(Key(1), loader))
-            Assert.That(ReadKey(first), Is.EqualTo(1));
-        using (PageHandle again = pool.Pin(Key(1), loader))
-            Assert.That(ReadKey(again), Is.EqualTo(1));
-        Assert.That(loader.Loads, Is.EqualTo(1));
-        Assert.That(pool.Stats.Hits, Is.EqualTo(1));
-        Assert.That(pool.Stats.Misses, Is.EqualTo(1));
-        pool.Verify();
-    }
+    private static PageKey Key(uint page, ulong version = 0) => new(new PageNumber(page), version);
 
-    [Test]
-    public void Probation_is_evicted_first_in_arrival_order_and_a_second_access_protects()
-    {
-        var loader = new KeyWritingLoader();
-        using var pool = new BufferPool(PageSize, 4 * PageSize);
-        Touch(pool, loader, 1, 2, 3, 4);
-        Touch(pool, loader, 2);          // page 2 moves to the protected queue
-        Touch(pool, loader, 5);          // probation holds 1, 3, 4: the oldest, 1, goes
-        Assert.That(pool.TryPin(Key(1), out _), Is.False);
-        Touch(pool, loader, 6);          // then 3
-        Assert.That(pool.TryPin(Key(3), out _), Is.False);
-        Assert.That(IsCached(pool, 2), Is.True, "the page accessed twice survives");
-        Assert.That(pool.Stats.Evictions, Is.EqualTo(2));
-        pool.Verify();
-    }
+    private static BufferPool NewPool(int frames) => new(PageSize, (long)frames * PageSize);
 
-    [Test]
-    public void A_scan_ten_times_the_pool_leaves_the_hot_set_cached()
+    /// <summary>Pins and unpins <paramref name="pages"/> in order, checking each page's bytes and the pool.</summary>
+    private static void Touch(BufferPool pool, KeyStampLoader loader, params uint[] pages)
     {
-        var loader = new KeyWritingLoader();
-        const int Frames = 100;
-        using var pool = new BufferPool(PageSize, Frames * PageSize);
-        int[] hot = Enumerable.Range(0, 20).ToArray();
-        for (int round = 0; round < 3; round++)
-            Touch(pool, loader, hot);
-        for (int page = 1000; page < 1000 + (10 * Frames); page++)
+        foreach (uint page in pages)
         {
-            Touch(pool, loader, page);
-            if (page % 50 == 0)
-                Touch(pool, loader, hot); // the hot set stays in use while the scan runs
+            using (PageHandle handle = pool.Pin(Key(page), loader))
+                Assert.That(KeyStampLoader.HasStamp(Key(page), handle.Data), Is.True, $"page {page} holds its own bytes");
+            pool.Verify();
         }
-        long missesBefore = pool.Stats.Misses;
-        Touch(pool, loader, hot);
-        Assert.That(pool.Stats.Misses, Is.EqualTo(missesBefore), "every hot page was still cached after the scan");
+    }
+
+    private static bool IsCached(BufferPool pool, PageKey key)
+    {
+        if (!pool.TryPin(key, out PageHandle handle))
+            return false;
+        handle.Dispose();
+        return true;
+    }
+
+    [Test]
+    public void A_miss_loads_the_page_and_a_hit_serves_it_without_loading()
+    {
+        using BufferPool pool = NewPool(4);
+        var loader = new KeyStampLoader();
+        Touch(pool, loader, 1, 1);
+        using (PageHandle handle = pool.Pin(Key(1), loader, forWriting: true))
+        {
+            Assert.That(handle.Number, Is.EqualTo(new PageNumber(1)));
+            Assert.That(handle.IsWritable, Is.True);
+        }
+        Assert.That(loader.Calls, Is.EqualTo(1));
+        Assert.That(pool.Stats, Is.EqualTo(new BufferPoolStats(Hits: 2, Misses: 1, Evictions: 0, CachedPages: 1, PinnedFrames: 0, DirtyFrames: 0, FrameCount: 4)));
+        Assert.That(pool.TryPin(Key(2), out _), Is.False, "TryPin never loads");
         pool.Verify();
     }
 
     [Test]
-    public void The_protected_set_survives_a_scan_with_no_hot_accesses_during_it()
+    public void Versions_of_one_page_are_cached_separately()
     {
-        // A scan longer than the pool pushes everything out of a plain LRU; 2Q takes victims from probation
-        // while it holds more than a quarter of the frames, so pages accessed twice stay.
-        var loader = new KeyWritingLoader();
-        using var pool = new BufferPool(PageSize, 100 * PageSize);
-        Touch(pool, loader, Enumerable.Range(0, 20).ToArray());
-        Touch(pool, loader, Enumerable.Range(0, 20).ToArray());
-        for (int page = 1000; page < 2000; page++)
-            Touch(pool, loader, page);
-        int survivors = Enumerable.Range(0, 20).Count(page => IsCached(pool, page));
-        Assert.That(survivors, Is.EqualTo(20));
+        using BufferPool pool = NewPool(4);
+        var loader = new KeyStampLoader();
+        foreach (ulong version in new ulong[] { 0, 5, 9 })
+        {
+            using PageHandle handle = pool.Pin(Key(3, version), loader);
+            Assert.That(KeyStampLoader.HasStamp(Key(3, version), handle.Data), Is.True);
+        }
+        Assert.That(pool.Stats.CachedPages, Is.EqualTo(3));
+        Assert.That(PageKey.FromFile(new PageNumber(3)), Is.EqualTo(Key(3, 0)));
+        pool.Verify();
     }
 
     [Test]
-    public void When_every_frame_is_pinned_a_pin_fails_clearly_and_recovers_after_release()
+    public void Capacity_is_rounded_down_to_whole_frames_and_must_hold_four()
     {
-        var loader = new KeyWritingLoader();
-        using var pool = new BufferPool(PageSize, 4 * PageSize);
-        var held = Enumerable.Range(0, 4).Select(i => pool.Pin(Key(i), loader)).ToList();
-        Assert.Throws<BufferPoolExhaustedException>(() => pool.Pin(Key(99), loader));
-        Assert.Throws<BufferPoolExhaustedException>(() => pool.PinNewVersion(Key(98)));
+        using var pool = new BufferPool(PageSize, 10 * PageSize + PageSize - 1);
+        Assert.That(pool.FrameCount, Is.EqualTo(10));
+        Assert.That(pool.PageSize, Is.EqualTo(PageSize));
+        Assert.That(() => new BufferPool(PageSize, 4 * PageSize - 1), Throws.InstanceOf<ArgumentOutOfRangeException>());
+        Assert.That(() => new BufferPool(0, 4096), Throws.InstanceOf<ArgumentOutOfRangeException>());
+    }
+
+    [Test]
+    public void Eviction_takes_probation_pages_first_oldest_first()
+    {
+        using BufferPool pool = NewPool(4);
+        var loader = new KeyStampLoader();
+        Touch(pool, loader, 1, 1, 2, 3, 4); // 1 protected; 2, 3, 4 probation (3 of 4 frames)
+        Touch(pool, loader, 5);             // evicts 2
+        Touch(pool, loader, 6);             // probation 3, 4, 5 (3 of 4): evicts 3
+        Assert.That(pool.Stats.Evictions, Is.EqualTo(2));
+        Assert.That((IsCached(pool, Key(2)), IsCached(pool, Key(3))), Is.EqualTo((false, false)));
+        Assert.That(IsCached(pool, Key(1)) && IsCached(pool, Key(4)) && IsCached(pool, Key(6)), Is.True);
+        pool.Verify();
+    }
+
+    [Test]
+    public void Eviction_takes_the_least_recently_used_protected_page_once_probation_is_a_quarter()
+    {
+        using BufferPool pool = NewPool(4);
+        var loader = new KeyStampLoader();
+        Touch(pool, loader, 1, 1, 2, 2, 3, 3, 1); // protected, least recent first: 2, 3, 1
+        Touch(pool, loader, 4);                   // probation holds 1 of 4
+        Touch(pool, loader, 5);                   // evicts 2
+        Assert.That(IsCached(pool, Key(2)), Is.False);
+        Assert.That(IsCached(pool, Key(1)) && IsCached(pool, Key(3)) && IsCached(pool, Key(4)) && IsCached(pool, Key(5)), Is.True);
+        pool.Verify();
+    }
+
+    [Test]
+    public void A_second_access_promotes_a_page_out_of_probation()
+    {
+        using BufferPool pool = NewPool(4);
+        var loader = new KeyStampLoader();
+        Touch(pool, loader, 1, 2, 3, 4, 1); // 1 promoted; probation 2, 3, 4
+        Touch(pool, loader, 5, 6, 7);       // evicts 2, 3, 4
+        Assert.That(IsCached(pool, Key(1)), Is.True, "the promoted page outlives three newer ones");
+        Assert.That(pool.Stats.Evictions, Is.EqualTo(3));
+        Assert.That(loader.Calls, Is.EqualTo(7));
+        pool.Verify();
+    }
+
+    [Test]
+    public void A_scan_ten_times_the_pool_does_not_evict_the_hot_set()
+    {
+        const int Frames = 64, HotPages = 16;
+        using BufferPool pool = NewPool(Frames);
+        var loader = new KeyStampLoader();
+        for (int round = 0; round < 3; round++)
+        {
+            for (uint page = 0; page < HotPages; page++)
+                Touch(pool, loader, page);
+        }
+        for (uint page = 1000; page < 1000 + 10 * Frames; page++)
+            Touch(pool, loader, page);
+
+        BufferPoolStats before = pool.Stats;
+        Assert.That(before.Evictions, Is.EqualTo(HotPages + 10 * Frames - Frames));
+        for (uint page = 0; page < HotPages; page++)
+            Assert.That(IsCached(pool, Key(page)), Is.True, $"hot page {page} survived the scan");
+        Touch(pool, loader, 0, 1, 2);
+        BufferPoolStats after = pool.Stats;
+        Assert.That(after.Misses, Is.EqualTo(before.Misses), "the hot set is served from the cache");
+        Assert.That(after.Hits - before.Hits, Is.EqualTo(HotPages + 3));
+        pool.Verify();
+    }
+
+    [Test]
+    public void When_every_frame_is_pinned_a_pin_of_another_page_throws_exhausted()
+    {
+        using BufferPool pool = NewPool(4);
+        var loader = new KeyStampLoader();
+        PageHandle[] held = new PageHandle[4];
+        for (uint page = 0; page < 4; page++)
+            held[page] = pool.Pin(Key(page), loader);
+        BufferPoolStats full = pool.Stats;
+
+        Assert.That(() => pool.Pin(Key(9), loader), Throws.InstanceOf<BufferPoolExhaustedException>().With.Message.Contains("exhausted"));
+        Assert.That(() => pool.PinNewVersion(Key(9, 1)), Throws.InstanceOf<BufferPoolExhaustedException>());
+        Assert.That(pool.Stats, Is.EqualTo(full), "a refused pin changes nothing");
+        Assert.That(loader.Calls, Is.EqualTo(4));
+        using (PageHandle again = pool.Pin(Key(2), loader))
+            Assert.That(KeyStampLoader.HasStamp(Key(2), again.Data), Is.True, "a pinned page can be pinned again");
+        pool.Verify();
+
+        held[1].Dispose();
+        using (PageHandle handle = pool.Pin(Key(9), loader))
+            Assert.That(KeyStampLoader.HasStamp(Key(9), handle.Data), Is.True);
+        Assert.That(IsCached(pool, Key(1)), Is.False, "the only unpinned frame was the victim");
         held[0].Dispose();
-        using (PageHandle handle = pool.Pin(Key(99), loader))
-            Assert.That(ReadKey(handle), Is.EqualTo(99));
-        foreach (PageHandle handle in held.Skip(1))
-            handle.Dispose();
+        held[2].Dispose();
+        held[3].Dispose();
         Assert.That(pool.Stats.PinnedFrames, Is.Zero);
         pool.Verify();
     }
@@ -98,144 +173,269 @@ public class BufferPoolTests
     [Test]
     public void Dirty_frames_are_never_evicted_until_marked_clean()
     {
-        var loader = new KeyWritingLoader();
-        using var pool = new BufferPool(PageSize, 4 * PageSize);
-        for (int i = 0; i < 3; i++)
+        using BufferPool pool = NewPool(4);
+        var loader = new KeyStampLoader();
+        using (PageHandle created = pool.PinNewVersion(Key(1, 7)))
         {
-            using PageHandle fresh = pool.PinNewVersion(Key(100 + i));
-            fresh.Writable[0] = (byte)i;
+            Assert.That(created.IsWritable && created.Data.IndexOfAnyExcept((byte)0) < 0, Is.True, "a new version starts zeroed and writable");
+            KeyStampLoader.Stamp(Key(1, 7), created.Writable);
         }
-        Touch(pool, loader, 1);
-        Assert.Throws<BufferPoolExhaustedException>(() =>
-        {
-            using PageHandle a = pool.Pin(Key(2), loader);
-            using PageHandle b = pool.Pin(Key(3), loader);
-        });
-        for (int i = 0; i < 3; i++)
-            Assert.That(IsCached(pool, 100 + i), Is.True, "dirty frames survive the pressure");
-        pool.MarkClean(Key(100));
-        Touch(pool, loader, 2, 3);
-        Assert.That(pool.Stats.DirtyFrames, Is.EqualTo(2));
+        pool.PinNewVersion(Key(2, 7)).Dispose();
+        Touch(pool, loader, 3);
+        pool.MarkDirty(Key(3));
+        pool.MarkDirty(Key(3));
+        Assert.That(pool.Stats.DirtyFrames, Is.EqualTo(3));
+        pool.Verify();
+
+        for (uint page = 100; page < 200; page++)
+            Touch(pool, loader, page); // all through the one clean frame
+        Assert.That(IsCached(pool, Key(1, 7)) && IsCached(pool, Key(2, 7)) && IsCached(pool, Key(3)), Is.True);
+        Assert.That(pool.TryPin(Key(1, 7), out PageHandle kept), Is.True);
+        using (kept)
+            Assert.That(KeyStampLoader.HasStamp(Key(1, 7), kept.Data), Is.True, "the unsaved bytes are intact");
+        var dirty = new List<PageKey>();
+        pool.CopyDirtyKeys(dirty);
+        Assert.That(dirty, Is.EquivalentTo(new[] { Key(1, 7), Key(2, 7), Key(3) }));
+
+        pool.MarkDirty(Key(199));
+        Assert.That(() => pool.Pin(Key(500), loader), Throws.InstanceOf<BufferPoolExhaustedException>(), "four dirty frames leave no room");
+        pool.MarkClean(Key(2, 7));
+        pool.MarkClean(Key(2, 7));
+        Assert.That(pool.Stats.DirtyFrames, Is.EqualTo(3));
+        Touch(pool, loader, 500);
+        Assert.That(IsCached(pool, Key(2, 7)), Is.False, "a clean frame can be evicted again");
         pool.Verify();
     }
 
     [Test]
-    public void Removing_a_pinned_frame_detaches_it_until_its_last_handle_goes()
+    public void Marking_and_creating_check_what_is_cached()
     {
-        var loader = new KeyWritingLoader();
-        using var pool = new BufferPool(PageSize, 4 * PageSize);
-        PageHandle held = pool.Pin(Key(1), loader);
+        using BufferPool pool = NewPool(4);
+        var loader = new KeyStampLoader();
+        Touch(pool, loader, 1);
+        Assert.That(() => pool.PinNewVersion(Key(1)), Throws.InvalidOperationException, "a cached version cannot be created again");
+        Assert.That(() => pool.MarkDirty(Key(2)), Throws.InvalidOperationException);
+        pool.MarkClean(Key(2));
+        pool.Remove(Key(2));
+        Assert.That(() => pool.Pin(Key(1), null!), Throws.ArgumentNullException);
+        Assert.That(() => pool.CopyDirtyKeys(null!), Throws.ArgumentNullException);
+        Assert.That(pool.Stats.CachedPages, Is.EqualTo(1));
+        pool.Verify();
+    }
+
+    [Test]
+    public void Remove_of_a_pinned_page_detaches_it_and_its_frame_is_reused_after_the_last_unpin()
+    {
+        using BufferPool pool = NewPool(4);
+        var loader = new KeyStampLoader();
+        PageHandle first = pool.Pin(Key(1), loader);
+        PageHandle second = pool.Pin(Key(1), loader);
         pool.Remove(Key(1));
-        Assert.That(pool.TryPin(Key(1), out _), Is.False, "a removed version cannot be found again");
-        Assert.That(ReadKey(held), Is.EqualTo(1), "the holder still sees its bytes");
-        var others = new[] { 2, 3, 4 }.Select(page => pool.Pin(Key(page), loader)).ToList();
-        Assert.Throws<BufferPoolExhaustedException>(() => pool.PinNewVersion(Key(5)), "the detached frame is still pinned, not free");
-        held.Dispose();
-        using (PageHandle reused = pool.PinNewVersion(Key(5)))
-            Assert.That(reused.Number.Value, Is.EqualTo(5u), "the detached frame was reused once released");
+        pool.Verify();
+        Assert.That(pool.TryPin(Key(1), out _), Is.False);
+        Assert.That((pool.Stats.CachedPages, pool.Stats.PinnedFrames), Is.EqualTo((0, 1)));
+
+        PageHandle[] others = [pool.Pin(Key(2), loader), pool.Pin(Key(3), loader), pool.Pin(Key(4), loader)];
+        Assert.That(() => pool.Pin(Key(5), loader), Throws.InstanceOf<BufferPoolExhaustedException>(), "the detached frame is still in use");
+        Assert.That(KeyStampLoader.HasStamp(Key(1), first.Data), Is.True, "a detached page keeps its bytes while pinned");
+
+        first.Dispose();
+        Assert.That(() => pool.Pin(Key(5), loader), Throws.InstanceOf<BufferPoolExhaustedException>(), "one handle is still open");
+        second.Dispose();
+        pool.Verify();
+        using (PageHandle reused = pool.Pin(Key(5), loader))
+            Assert.That(KeyStampLoader.HasStamp(Key(5), reused.Data), Is.True);
+        Assert.That(pool.Stats.Evictions, Is.Zero, "the freed frame was taken, not a victim");
         foreach (PageHandle handle in others)
             handle.Dispose();
         pool.Verify();
-        Assert.That(pool.Stats.PinnedFrames, Is.Zero);
     }
 
     [Test]
-    public void A_failed_load_leaves_nothing_cached_or_pinned_and_a_retry_loads_again()
+    public void Remove_drops_a_dirty_unpinned_version()
     {
-        var loader = new KeyWritingLoader { FailNext = true };
-        using var pool = new BufferPool(PageSize, 4 * PageSize);
-        Assert.Throws<CorruptDatabaseException>(() => pool.Pin(Key(7), loader));
-        Assert.That(pool.Stats.CachedPages, Is.Zero);
-        Assert.That(pool.Stats.PinnedFrames, Is.Zero);
-        using (PageHandle handle = pool.Pin(Key(7), loader))
-            Assert.That(ReadKey(handle), Is.EqualTo(7));
+        using BufferPool pool = NewPool(4);
+        pool.PinNewVersion(Key(1, 3)).Dispose();
+        pool.Remove(Key(1, 3));
+        Assert.That(pool.Stats, Is.EqualTo(new BufferPoolStats(0, 0, 0, CachedPages: 0, PinnedFrames: 0, DirtyFrames: 0, FrameCount: 4)));
+        var dirty = new List<PageKey>();
+        pool.CopyDirtyKeys(dirty);
+        Assert.That(dirty, Is.Empty);
         pool.Verify();
     }
 
     [Test]
-    public void Threads_missing_on_the_same_key_load_it_once()
+    public void A_failed_load_leaves_nothing_cached_or_pinned_and_the_next_pin_retries()
     {
-        var loader = new KeyWritingLoader { Delay = TimeSpan.FromMilliseconds(50) };
-        using var pool = new BufferPool(PageSize, 16 * PageSize);
-        var threads = Enumerable.Range(0, 6).Select(_ => Task.Run(() =>
-        {
-            using PageHandle handle = pool.Pin(Key(42), loader);
-            return ReadKey(handle);
-        })).ToArray();
-        Task.WaitAll(threads);
-        Assert.That(threads.Select(t => t.Result), Is.All.EqualTo(42));
-        Assert.That(loader.Loads, Is.EqualTo(1));
+        using BufferPool pool = NewPool(4);
+        var loader = new KeyStampLoader { FailNext = 1 };
+        Assert.That(() => pool.Pin(Key(1), loader), Throws.InstanceOf<IOException>());
+        pool.Verify();
+        Assert.That((pool.Stats.CachedPages, pool.Stats.PinnedFrames), Is.EqualTo((0, 0)));
+        Assert.That(pool.TryPin(Key(1), out _), Is.False);
+
+        Touch(pool, loader, 1);
+        Assert.That(loader.Calls, Is.EqualTo(2), "the second pin loaded again");
+        Assert.That(pool.Stats.CachedPages, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void A_failed_load_into_an_evicted_frame_frees_the_frame()
+    {
+        using BufferPool pool = NewPool(4);
+        var loader = new KeyStampLoader();
+        Touch(pool, loader, 1, 2, 3, 4);
+        loader.FailNext = 1;
+        Assert.That(() => pool.Pin(Key(5), loader), Throws.InstanceOf<IOException>());
+        pool.Verify();
+        Assert.That(pool.Stats, Is.EqualTo(new BufferPoolStats(0, Misses: 5, Evictions: 1, CachedPages: 3, PinnedFrames: 0, DirtyFrames: 0, FrameCount: 4)));
+        Touch(pool, loader, 5);
+        Assert.That(pool.Stats.Evictions, Is.EqualTo(1), "the freed frame is used before another victim");
+    }
+
+    [Test]
+    public void Two_threads_missing_on_one_key_load_it_once()
+    {
+        using BufferPool pool = NewPool(4);
+        using var gate = new ManualResetEventSlim();
+        var loader = new KeyStampLoader { Gate = gate };
+        Task<bool> first = OnOwnThread(() => PinAndCheck(pool, Key(1), loader));
+        loader.Started.Wait();
+        Task<bool> second = OnOwnThread(() => PinAndCheck(pool, Key(1), loader));
+        SpinWait.SpinUntil(() => second.IsCompleted, 50); // the second waits for the first's load
+        gate.Set();
+        Assert.That(first.Result && second.Result, Is.True);
+        Assert.That(loader.Calls, Is.EqualTo(1));
+        Assert.That((pool.Stats.Misses, pool.Stats.Hits, pool.Stats.PinnedFrames), Is.EqualTo((1, 1, 0)));
         pool.Verify();
     }
 
     [Test]
-    public void Eight_reader_threads_on_a_pool_smaller_than_the_working_set_see_only_the_right_bytes()
+    public void A_thread_waiting_on_a_load_that_fails_loads_the_page_itself()
     {
+        using BufferPool pool = NewPool(4);
+        using var gate = new ManualResetEventSlim();
+        var loader = new KeyStampLoader { Gate = gate, FailNext = 1 };
+        Task<bool> failing = OnOwnThread(() => PinAndCheck(pool, Key(1), loader));
+        loader.Started.Wait();
+        Task<bool> waiting = OnOwnThread(() => PinAndCheck(pool, Key(1), loader));
+        SpinWait.SpinUntil(() => waiting.IsCompleted, 50);
+        gate.Set();
+        Assert.That(() => failing.Wait(), Throws.InstanceOf<AggregateException>().With.InnerException.InstanceOf<IOException>());
+        Assert.That(waiting.Result, Is.True);
+        Assert.That(loader.Calls, Is.EqualTo(2));
+        Assert.That((pool.Stats.CachedPages, pool.Stats.PinnedFrames), Is.EqualTo((1, 0)));
+        pool.Verify();
+    }
+
+    [Test]
+    public void Eight_readers_and_a_verifying_remover_on_a_pool_smaller_than_the_working_set_always_see_the_right_page()
+    {
+        const int Frames = 32, Pages = 128, Readers = 8;
+        int pinsPerReader = TestSeed.LongRun ? 500_000 : 20_000;
         int seed = TestSeed.Next();
-        var loader = new KeyWritingLoader();
-        using var pool = new BufferPool(PageSize, 64 * PageSize);
-        int failures = 0;
-        var threads = Enumerable.Range(0, 8).Select(t => Task.Run(() =>
+        using BufferPool pool = NewPool(Frames);
+        var loader = new KeyStampLoader { Slow = true };
+        using var stop = new CancellationTokenSource();
+        var readers = new Task<int>[Readers];
+        for (int r = 0; r < Readers; r++)
         {
-            var rng = new Random(seed + t);
-            for (int i = 0; i < 20_000; i++)
-            {
-                int page = rng.Next(4) == 0 ? rng.Next(500) : rng.Next(16);
-                using PageHandle handle = pool.Pin(Key(page), loader);
-                if (ReadKey(handle) != page || handle.Number.Value != (uint)page)
-                    Interlocked.Increment(ref failures);
-            }
-        })).ToArray();
-        Task.WaitAll(threads);
-        Assert.That(failures, Is.Zero, TestSeed.Describe(seed));
+            int readerSeed = seed + r;
+            readers[r] = OnOwnThread(() => ReadRandomPages(pool, loader, new Random(readerSeed), Pages, pinsPerReader));
+        }
+        Task remover = OnOwnThread(() => RemoveRandomPages(pool, new Random(seed - 1), Pages, stop.Token));
+        Task.WaitAll(readers);
+        stop.Cancel();
+        remover.Wait();
+
+        string where = TestSeed.Describe(seed);
+        foreach (Task<int> reader in readers)
+            Assert.That(reader.Result, Is.Zero, $"pages with the wrong bytes; {where}");
         BufferPoolStats stats = pool.Stats;
-        Assert.That(stats.PinnedFrames, Is.Zero);
-        Assert.That(stats.Hits + stats.Misses, Is.EqualTo(8 * 20_000));
-        Assert.That(stats.Evictions, Is.GreaterThan(0));
+        Assert.That(stats.PinnedFrames, Is.Zero, where);
+        Assert.That(stats.Hits + stats.Misses, Is.EqualTo((long)Readers * pinsPerReader * 3 / 2), where);
+        Assert.That(stats.Misses, Is.EqualTo(loader.Calls), where);
+        Assert.That(stats.CachedPages, Is.LessThanOrEqualTo(Frames), where);
+        Assert.That(stats.Evictions, Is.Positive, where);
         pool.Verify();
     }
 
-    private static PageKey Key(int page) => PageKey.FromFile(new PageNumber((uint)page));
-
-    private static int ReadKey(PageHandle handle) => BinaryPrimitives.ReadInt32LittleEndian(handle.Data[100..]);
-
-    private static bool IsCached(BufferPool pool, int page)
+    [Test]
+    public void A_hit_allocates_nothing()
     {
-        if (!pool.TryPin(Key(page), out PageHandle handle))
-            return false;
-        handle.Dispose();
-        return true;
-    }
-
-    private static void Touch(BufferPool pool, IPageLoader loader, params int[] pages)
-    {
-        foreach (int page in pages)
-            pool.Pin(Key(page), loader).Dispose();
-    }
-
-    /// <summary>Writes the page number into the page, so readers can check they got the right version.</summary>
-    private sealed class KeyWritingLoader : IPageLoader
-    {
-        private int _loads;
-
-        public int Loads => _loads;
-
-        public bool FailNext { get; set; }
-
-        public TimeSpan Delay { get; init; }
-
-        public void Load(PageKey key, Span<byte> destination)
+        using BufferPool pool = NewPool(4);
+        var loader = new KeyStampLoader();
+        Touch(pool, loader, 1);
+        for (int i = 0; i < 100; i++)
+            pool.Pin(Key(1), loader).Dispose();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
         {
-            Interlocked.Increment(ref _loads);
-            if (Delay > TimeSpan.Zero)
-                Thread.Sleep(Delay);
-            if (FailNext)
-            {
-                FailNext = false;
-                throw new CorruptDatabaseException("test", key.Page.Value, "injected load failure");
-            }
-            destination.Clear();
-            BinaryPrimitives.WriteInt32LittleEndian(destination[100..], (int)key.Page.Value);
+            pool.Pin(Key(1), loader).Dispose();
+            if (pool.TryPin(Key(1), out PageHandle handle))
+                handle.Dispose();
         }
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+
+    /// <summary>Pins random pages, every other time holding a second one; returns how many had the wrong bytes.</summary>
+    private static int ReadRandomPages(BufferPool pool, KeyStampLoader loader, Random random, int pages, int pins)
+    {
+        int wrong = 0;
+        for (int i = 0; i < pins; i++)
+        {
+            PageKey key = Key((uint)random.Next(pages));
+            using PageHandle handle = pool.Pin(key, loader);
+            if (!KeyStampLoader.HasStamp(key, handle.Data))
+                wrong++;
+            if (i % 2 == 0)
+                continue;
+            PageKey other = Key((uint)random.Next(pages));
+            using PageHandle second = pool.Pin(other, loader);
+            if (!KeyStampLoader.HasStamp(other, second.Data) || !KeyStampLoader.HasStamp(key, handle.Data))
+                wrong++;
+        }
+        return wrong;
+    }
+
+    /// <summary>Removes random pages (pinned or loading ones too), checking the pool's invariants between removes.</summary>
+    private static void RemoveRandomPages(BufferPool pool, Random random, int pages, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            pool.Remove(Key((uint)random.Next(pages)));
+            pool.Verify();
+            Thread.Yield();
+        }
+    }
+
+    private static bool PinAndCheck(BufferPool pool, PageKey key, IPageLoader loader)
+    {
+        using PageHandle handle = pool.Pin(key, loader);
+        return KeyStampLoader.HasStamp(key, handle.Data);
+    }
+
+    /// <summary>Runs on a dedicated thread: these tests block threads, and the thread pool may be slow to add one.</summary>
+    private static Task<T> OnOwnThread<T>(Func<T> function) =>
+        Task.Factory.StartNew(function, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static Task OnOwnThread(Action action) =>
+        Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    [Test]
+    public void Rename_turns_a_dirty_private_version_into_a_clean_cached_one_under_its_new_key()
+    {
+        using BufferPool pool = NewPool(4);
+        using (PageHandle fresh = pool.PinNewVersion(Key(1, version: 99)))
+            fresh.Writable[0] = 42;
+        pool.Rename(Key(1, version: 99), Key(1, version: 7));
+        Assert.That(IsCached(pool, Key(1, version: 99)), Is.False);
+        Assert.That(pool.TryPin(Key(1, version: 7), out PageHandle renamed), Is.True);
+        using (renamed)
+            Assert.That(renamed.Data[0], Is.EqualTo(42));
+        Assert.That(pool.Stats.DirtyFrames, Is.Zero);
+        pool.Verify();
+        pool.Rename(Key(5, version: 1), Key(5, version: 2)); // not cached: nothing happens
+        pool.Verify();
     }
 }

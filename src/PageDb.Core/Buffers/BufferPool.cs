@@ -11,13 +11,14 @@ namespace PageDb.Core.Buffers;
 /// <remarks>
 /// <para>Threads: every member is safe to call from any number of threads at once. One lock guards the key map, every
 /// frame's state and the replacer; it is held only for a few dictionary and list operations, never during I/O: a miss
-/// marks its frame as loading, loads outside the lock, and threads wanting the same key wait for that load rather than
-/// loading it twice.</para>
+/// marks its frame as loading, loads outside the lock, and threads wanting the same key (to pin it, mark it, or remove
+/// it) wait for that load rather than loading it twice or changing a frame whose load has not finished.</para>
 /// <para>Memory: frames and their buffers are created on first need up to <see cref="FrameCount"/> and reused for
 /// the pool's life, so a hit allocates nothing and a miss allocates nothing once the pool has filled.</para>
-/// <para>Invariants (<see cref="Verify"/>): a key maps to at most one frame and that frame holds the key; a frame is in
-/// the replacer exactly when it is cached, clean, loaded and not removed; the pinned and dirty counters equal the frames
-/// in those states; a free frame holds nothing and is not pinned.</para>
+/// <para>Invariants (<see cref="Verify"/>): a key maps to at most one frame and that frame holds the key; every frame
+/// is exactly one of mapped, free (unpinned, clean) or detached (removed while pinned: clean, freed at its last unpin);
+/// a frame is in the replacer exactly when it is mapped, clean and loaded; the pinned and dirty counters equal the
+/// frames in those states.</para>
 /// </remarks>
 public sealed class BufferPool : IEvictionCandidates, IDisposable
 {
@@ -130,7 +131,7 @@ public sealed class BufferPool : IEvictionCandidates, IDisposable
     {
         lock (_lock)
         {
-            if (!_map.TryGetValue(key, out Frame? frame))
+            if (!TryGetLoadedLocked(key, out Frame frame))
                 throw new InvalidOperationException($"Page version {key} is not cached.");
             if (frame.IsDirty)
                 return;
@@ -145,7 +146,7 @@ public sealed class BufferPool : IEvictionCandidates, IDisposable
     {
         lock (_lock)
         {
-            if (!_map.TryGetValue(key, out Frame? frame) || !frame.IsDirty)
+            if (!TryGetLoadedLocked(key, out Frame frame) || !frame.IsDirty)
                 return;
             frame.IsDirty = false;
             _dirtyFrames--;
@@ -161,8 +162,9 @@ public sealed class BufferPool : IEvictionCandidates, IDisposable
     {
         lock (_lock)
         {
-            if (!_map.Remove(key, out Frame? frame))
+            if (!TryGetLoadedLocked(key, out Frame frame))
                 return;
+            _map.Remove(key);
             _replacer.Remove(frame.Index);
             if (frame.IsDirty)
             {
@@ -185,8 +187,9 @@ public sealed class BufferPool : IEvictionCandidates, IDisposable
     {
         lock (_lock)
         {
-            if (!_map.Remove(from, out Frame? frame))
+            if (!TryGetLoadedLocked(from, out Frame frame))
                 return;
+            _map.Remove(from);
             if (frame.IsDirty)
             {
                 frame.IsDirty = false;
@@ -242,27 +245,32 @@ public sealed class BufferPool : IEvictionCandidates, IDisposable
         {
             int pinned = 0, dirty = 0;
             foreach ((PageKey key, Frame frame) in _map)
-            {
                 Check(frame.Key == key && !frame.IsDetached, $"frame {frame.Index} is mapped under {key} but holds {frame.Key}");
-                if (frame.IsDirty)
-                    dirty++;
-            }
             for (int i = 0; i < _createdFrames; i++)
             {
                 Frame frame = _frames[i]!;
-                Check(frame.PinCount >= 0, $"frame {i} has a negative pin count");
-                if (frame.PinCount > 0)
-                    pinned++;
-            }
-            foreach (int free in _freeFrames)
-            {
-                Frame frame = _frames[free]!;
-                bool mapped = _map.TryGetValue(frame.Key, out Frame? holder) && holder == frame;
-                Check(frame.PinCount == 0 && !mapped, $"free frame {free} is in use");
+                VerifyFrameLocked(frame);
+                pinned += frame.PinCount > 0 ? 1 : 0;
+                dirty += frame.IsDirty ? 1 : 0;
             }
             Check(pinned == _pinnedFrames, $"pinned counter {_pinnedFrames} but {pinned} frames pinned");
             Check(dirty == _dirtyFrames, $"dirty counter {_dirtyFrames} but {dirty} frames dirty");
         }
+    }
+
+    /// <summary>A frame is exactly one of mapped, free, or detached (pinned, clean, awaiting its last unpin).</summary>
+    private void VerifyFrameLocked(Frame frame)
+    {
+        int i = frame.Index;
+        bool mapped = IsMappedLocked(frame);
+        bool free = _freeFrames.Contains(i);
+        Check(frame.PinCount >= 0, $"frame {i} has a negative pin count");
+        Check(!(mapped && free), $"free frame {i} is mapped");
+        Check(!free || (frame.PinCount == 0 && !frame.IsDirty && !frame.IsLoading), $"free frame {i} is in use");
+        Check(frame.IsDetached == (!mapped && !free), $"frame {i} is unreachable but not detached, or detached but reachable");
+        Check(!frame.IsDetached || (frame.PinCount > 0 && !frame.IsDirty), $"detached frame {i} is unpinned or dirty");
+        bool shouldTrack = mapped && !frame.IsDirty && !frame.IsLoading;
+        Check(_replacer.Contains(i) == shouldTrack, $"frame {i}: replacer tracks it {!shouldTrack}, expected {shouldTrack}");
     }
 
     /// <inheritdoc/>
@@ -281,19 +289,30 @@ public sealed class BufferPool : IEvictionCandidates, IDisposable
             throw new InvalidOperationException("Buffer pool invariant broken: " + problem);
     }
 
+    private bool IsMappedLocked(Frame frame) => _map.TryGetValue(frame.Key, out Frame? holder) && holder == frame;
+
     private bool TryPinCachedLocked(PageKey key, out Frame frame)
+    {
+        if (!TryGetLoadedLocked(key, out frame))
+            return false;
+        PinLocked(frame);
+        _hits++;
+        if (!frame.IsDirty)
+            _replacer.RecordAccess(frame.Index);
+        return true;
+    }
+
+    /// <summary>
+    /// Finds the frame holding <paramref name="key"/>, first waiting for a load of it in progress: only the loading
+    /// thread changes a loading frame's state, and its outcome (cached or gone) decides.
+    /// </summary>
+    private bool TryGetLoadedLocked(PageKey key, out Frame frame)
     {
         while (_map.TryGetValue(key, out frame!))
         {
             if (!frame.IsLoading)
-            {
-                PinLocked(frame);
-                _hits++;
-                if (!frame.IsDirty)
-                    _replacer.RecordAccess(frame.Index);
                 return true;
-            }
-            Monitor.Wait(_lock); // another thread is loading this key; its outcome decides
+            Monitor.Wait(_lock);
         }
         return false;
     }

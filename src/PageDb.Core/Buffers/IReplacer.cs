@@ -19,6 +19,9 @@ public interface IReplacer
     /// <summary>Stops tracking <paramref name="frame"/> (evicted, removed, or made dirty).</summary>
     void Remove(int frame);
 
+    /// <summary>True when <paramref name="frame"/> is tracked (for the pool's <see cref="BufferPool.Verify"/>).</summary>
+    bool Contains(int frame);
+
     /// <summary>Chooses a tracked frame to evict, among those <paramref name="candidates"/> allow; -1 when there is none.</summary>
     int ChooseVictim(IEvictionCandidates candidates);
 }

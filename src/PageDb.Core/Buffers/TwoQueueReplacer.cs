@@ -10,8 +10,8 @@ namespace PageDb.Core.Buffers;
 /// All operations are O(1) apart from skipping frames the pool cannot evict; no allocation after construction.
 /// </summary>
 /// <remarks>
-/// Invariants: every tracked frame is in exactly one queue; <c>_prev</c>/<c>_next</c> form two well-formed doubly
-/// linked lists whose lengths are <c>_count[Probation]</c> and <c>_count[Protected]</c>.
+/// Invariants (<see cref="Verify"/>): every tracked frame is in exactly one queue; <c>_prev</c>/<c>_next</c> form two
+/// well-formed doubly linked lists whose lengths are <c>_count[Probation]</c> and <c>_count[Protected]</c>.
 /// </remarks>
 public sealed class TwoQueueReplacer : IReplacer
 {
@@ -59,6 +59,9 @@ public sealed class TwoQueueReplacer : IReplacer
     }
 
     /// <inheritdoc/>
+    public bool Contains(int frame) => _queue[frame] != None;
+
+    /// <inheritdoc/>
     public int ChooseVictim(IEvictionCandidates candidates)
     {
         ArgumentNullException.ThrowIfNull(candidates);
@@ -71,6 +74,35 @@ public sealed class TwoQueueReplacer : IReplacer
         if (victim != Nil)
             Unlink(victim);
         return victim;
+    }
+
+    /// <summary>Checks the invariants in the remarks; throws <see cref="InvalidOperationException"/> when one is broken. For tests.</summary>
+    public void Verify()
+    {
+        int tracked = 0;
+        for (int frame = 0; frame < _queue.Length; frame++)
+        {
+            if (_queue[frame] != None)
+                tracked++;
+        }
+        int listed = VerifyList(Probation) + VerifyList(Protected);
+        if (listed != tracked)
+            throw new InvalidOperationException($"2Q replacer: {tracked} frames tracked but {listed} linked");
+    }
+
+    /// <summary>Walks one queue checking its links, membership and count; returns its length.</summary>
+    private int VerifyList(byte queue)
+    {
+        int length = 0, prev = Nil;
+        for (int frame = _head[queue]; frame != Nil; frame = _next[frame])
+        {
+            if (_queue[frame] != queue || _prev[frame] != prev || ++length > _queue.Length)
+                throw new InvalidOperationException($"2Q replacer: queue {queue} is broken at frame {frame}");
+            prev = frame;
+        }
+        if (_tail[queue] != prev || _count[queue] != length)
+            throw new InvalidOperationException($"2Q replacer: queue {queue} has tail {_tail[queue]} and count {_count[queue]}, expected {prev} and {length}");
+        return length;
     }
 
     private int OldestEvictable(byte queue, IEvictionCandidates candidates)
