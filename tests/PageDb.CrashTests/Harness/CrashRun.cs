@@ -46,8 +46,10 @@ internal sealed class CrashRun
     private const string DbPath = "crash/db.pagedb";
 
     private readonly int _seed;
+    private readonly int _variant;
     private readonly Durability _durability;
     private readonly Random _random;
+    private readonly Random _crashRandom; // crash seeds and crash-during-recovery decisions
     private readonly FaultInjectingStorage _storage = new();
     private readonly Workload _workload;
     private readonly List<ulong> _acceptable = []; // digests of the commits a recovery may end at (Normal: since the last durable point)
@@ -55,11 +57,14 @@ internal sealed class CrashRun
     private long _acknowledgedAtLastCheck;
     private string _phase = "creating the database";
 
-    public CrashRun(int seed, Durability durability)
+    /// <summary>A run of the workload of <paramref name="seed"/>; <paramref name="variant"/> varies only the crashes.</summary>
+    public CrashRun(int seed, Durability durability, int variant = 0)
     {
         _seed = seed;
+        _variant = variant;
         _durability = durability;
         _random = new Random(seed);
+        _crashRandom = new Random(HashCode.Combine(seed, variant));
         var options = new PageDbOptions
         {
             Storage = _storage,
@@ -100,9 +105,44 @@ internal sealed class CrashRun
         return _result;
     }
 
+    /// <summary>
+    /// Runs <paramref name="script"/> from creation, crashing at I/O call <paramref name="crashAtCall"/> (if the script
+    /// gets that far), then recovers and checks as <see cref="Run"/> does.
+    /// </summary>
+    public CrashRunResult RunScript(IReadOnlyList<WorkloadAction> script, long crashAtCall)
+    {
+        try
+        {
+            _storage.CrashAtCall = crashAtCall;
+            _phase = "running the script to I/O call " + crashAtCall;
+            try
+            {
+                _workload.Open();
+                foreach (WorkloadAction action in script)
+                {
+                    if (_storage.HasCrashed)
+                        break;
+                    _workload.Run(action);
+                }
+            }
+            catch (Exception) when (_storage.HasCrashed)
+            {
+                // the crash
+            }
+            _storage.CrashAtCall = null;
+            if (_storage.HasCrashed)
+                Recover();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _result.Failure = Describe($"{_phase}: {e.GetType().Name}: {e.Message}") + Environment.NewLine + e;
+        }
+        return _result;
+    }
+
     private void ArmCrash()
     {
-        int gap = _random.Next(4) == 0 ? _random.Next(1, 40) : _random.Next(1, 1500);
+        int gap = _crashRandom.Next(4) == 0 ? _crashRandom.Next(1, 40) : _crashRandom.Next(1, 1500);
         _storage.CrashAtCall = _storage.Calls + gap;
     }
 
@@ -127,11 +167,11 @@ internal sealed class CrashRun
         {
             if (_storage.HasCrashed)
             {
-                _storage.Crash(_random.Next());
+                _storage.Crash(_crashRandom.Next());
                 _result.CrashPoints++;
                 _phase = "reopening after crash " + _result.CrashPoints;
-                if (_random.Next(4) == 0)
-                    _storage.CrashAtCall = _storage.Calls + _random.Next(1, 60); // crash again, during recovery
+                if (_crashRandom.Next(4) == 0)
+                    _storage.CrashAtCall = _storage.Calls + _crashRandom.Next(1, 60); // crash again, during recovery
             }
             try
             {
@@ -188,7 +228,7 @@ internal sealed class CrashRun
     }
 
     private string Describe(string what) => string.Create(CultureInfo.InvariantCulture,
-        $"{what} [last steps: {_workload.Trace}; {PageDb.Testing.TestSeed.Describe(_seed)}, durability {_durability}, crash point {_result.CrashPoints}, I/O call {_storage.Calls}]");
+        $"{what} [last steps: {_workload.Trace}; {PageDb.Testing.TestSeed.Describe(_seed)}, durability {_durability}, variant {_variant}, crash point {_result.CrashPoints}, I/O call {_storage.Calls}]");
 }
 
 /// <summary>A recovered database broke a crash-safety promise.</summary>
