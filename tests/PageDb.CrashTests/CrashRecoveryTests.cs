@@ -24,4 +24,35 @@ public class CrashRecoveryTests
         Assert.That(total.Failure, Is.Null, total.Failure);
         Assert.That(total.CrashPoints, Is.GreaterThanOrEqualTo(crashPoints), $"too slow: {total}");
     }
+
+    /// <summary>
+    /// The long mode: PAGEDB_TORTURE_MINUTES=N runs random crash runs of both durability levels, with fresh seeds,
+    /// for N minutes, going on past failures, and prints the counts and every failure with its seed.
+    /// </summary>
+    [Test]
+    public void Torture_for_the_given_minutes()
+    {
+        string? minutes = Environment.GetEnvironmentVariable("PAGEDB_TORTURE_MINUTES");
+        if (minutes is null)
+            Assert.Ignore("set PAGEDB_TORTURE_MINUTES=N to run the crash harness for N minutes");
+        DateTime deadline = DateTime.UtcNow.AddMinutes(double.Parse(minutes, System.Globalization.CultureInfo.InvariantCulture));
+        int seed = TestSeed.Next();
+        var total = new CrashRunResult();
+        var failures = new List<string>();
+        for (int run = 0; DateTime.UtcNow < deadline; run++)
+        {
+            Durability durability = run % 2 == 0 ? Durability.Full : Durability.Normal;
+            CrashRunResult result = new CrashRun(seed + run, durability).Run(crashPoints: 500, deadline);
+            if (result.Failure is { } failure)
+                failures.Add(failure);
+            result.Failure = null;
+            total.Add(result);
+            if (run % 20 == 0)
+                TestContext.Progress.WriteLine($"after {run + 1} runs: {total}, {failures.Count} failures");
+        }
+        TestContext.Out.WriteLine($"torture: {total}, {failures.Count} failures");
+        foreach (string failure in failures)
+            TestContext.Out.WriteLine(failure);
+        Assert.That(failures, Is.Empty, $"{failures.Count} failures; the first: {failures.FirstOrDefault()}");
+    }
 }
