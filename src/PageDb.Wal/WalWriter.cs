@@ -48,6 +48,12 @@ internal sealed class WalWriter : IDisposable
 
     private bool _failed;
 
+    /// <summary>
+    /// False only when nothing was written since the last successful <see cref="Sync"/>, which may then skip the system
+    /// call. True at open: the file may hold writes of an earlier open that were never synced.
+    /// </summary>
+    private bool _hasUnsyncedWrites = true;
+
     /// <summary>Creates a writer that continues a recovered log at <paramref name="log"/>'s committed end.</summary>
     public WalWriter(IStorageFile file, WalOptions options, RecoveredLog log)
     {
@@ -123,11 +129,12 @@ internal sealed class WalWriter : IDisposable
     public void Sync()
     {
         ThrowIfFailed();
-        if (!_options.SyncEnabled)
+        if (!_options.SyncEnabled || !_hasUnsyncedWrites)
             return;
         try
         {
             _file.Sync(includeMetadata: false);
+            _hasUnsyncedWrites = false;
         }
         catch (Exception e)
         {
@@ -248,6 +255,7 @@ internal sealed class WalWriter : IDisposable
     private void WriteAt(long offset, ReadOnlySpan<byte> bytes)
     {
         ThrowIfFailed();
+        _hasUnsyncedWrites = true;
         try
         {
             _file.Write(offset, bytes);

@@ -193,6 +193,10 @@ public sealed class WriteAheadLog : IDisposable
         Writer.ThrowIfFailed();
         WalMark last = LastCommit;
         WalMark upTo = WalMark.Min(oldestReaderMark, last);
+        // Every commit so far becomes durable, even when readers hold the copy back entirely (Durability.Normal syncs
+        // at checkpoints only, so a checkpoint is the promise that what was committed before it survives a crash);
+        // the copy below also relies on it: the log is synced before the database file is touched.
+        Writer.Sync();
         int copied = upTo > CheckpointedThrough ? CopyIntoTarget(target, upTo) : 0;
         bool complete = CheckpointedThrough >= last;
         bool restarted = complete && upTo == last && !_index.HasUncommitted
@@ -265,7 +269,6 @@ public sealed class WriteAheadLog : IDisposable
 
     private int CopyIntoTarget(ICheckpointTarget target, WalMark upTo)
     {
-        Writer.Sync();
         try
         {
             int copied = Checkpointer.CopyPages(this, _index, target, CheckpointedThrough, upTo);
@@ -288,8 +291,13 @@ public sealed class WriteAheadLog : IDisposable
     {
         _index.Restart();
         Writer.StartGeneration(Writer.CheckpointSequence + 1);
+        // The new header must be durable before any frame of the new generation overwrites the old one's space: a
+        // crash that kept the old header and the start of the old frames, but not the rest, would otherwise replay an
+        // old prefix of commits over the newer database file. (TruncateToHeader syncs too.)
         if (truncate)
             Writer.TruncateToHeader();
+        else
+            Writer.Sync();
         return true;
     }
 

@@ -1,0 +1,58 @@
+using PageDb.CrashTests.Harness;
+using PageDb.Testing;
+
+namespace PageDb.CrashTests;
+
+/// <summary>
+/// Random workloads crashed at random I/O calls (mid-commit, mid-checkpoint, during WAL restarts, compaction,
+/// creation and recovery itself); after every crash the recovered database must hold an acceptable commit and pass
+/// the integrity check. The default run checks at least 2,000 crash points across the durability levels.
+/// </summary>
+public class CrashRecoveryTests
+{
+    [TestCase(Durability.Full, 900)]
+    [TestCase(Durability.Normal, 600)]
+    public void Recovery_after_random_crashes_keeps_every_acknowledged_commit(Durability durability, int crashPoints)
+    {
+        int seed = TestSeed.Next();
+        var total = new CrashRunResult();
+        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+        // Several shorter runs rather than one long one: each starts from creation, and a database stays small.
+        for (int run = 0; total.CrashPoints < crashPoints && total.Failure is null && DateTime.UtcNow < deadline; run++)
+            total.Add(new CrashRun(seed + run * 7919, durability).Run(crashPoints: 150, deadline));
+        TestContext.Out.WriteLine(total);
+        Assert.That(total.Failure, Is.Null, total.Failure);
+        Assert.That(total.CrashPoints, Is.GreaterThanOrEqualTo(crashPoints), $"too slow: {total}");
+    }
+
+    /// <summary>
+    /// The long mode: PAGEDB_TORTURE_MINUTES=N runs random crash runs of both durability levels, with fresh seeds,
+    /// for N minutes, going on past failures, and prints the counts and every failure with its seed.
+    /// </summary>
+    [Test]
+    public void Torture_for_the_given_minutes()
+    {
+        string? minutes = Environment.GetEnvironmentVariable("PAGEDB_TORTURE_MINUTES");
+        if (minutes is null)
+            Assert.Ignore("set PAGEDB_TORTURE_MINUTES=N to run the crash harness for N minutes");
+        DateTime deadline = DateTime.UtcNow.AddMinutes(double.Parse(minutes, System.Globalization.CultureInfo.InvariantCulture));
+        int seed = TestSeed.Next();
+        var total = new CrashRunResult();
+        var failures = new List<string>();
+        for (int run = 0; DateTime.UtcNow < deadline; run++)
+        {
+            Durability durability = run % 2 == 0 ? Durability.Full : Durability.Normal;
+            CrashRunResult result = new CrashRun(seed + run, durability).Run(crashPoints: 500, deadline);
+            if (result.Failure is { } failure)
+                failures.Add(failure);
+            result.Failure = null;
+            total.Add(result);
+            if (run % 20 == 0)
+                TestContext.Progress.WriteLine($"after {run + 1} runs: {total}, {failures.Count} failures");
+        }
+        TestContext.Out.WriteLine($"torture: {total}, {failures.Count} failures");
+        foreach (string failure in failures)
+            TestContext.Out.WriteLine(failure);
+        Assert.That(failures, Is.Empty, $"{failures.Count} failures; the first: {failures.FirstOrDefault()}");
+    }
+}

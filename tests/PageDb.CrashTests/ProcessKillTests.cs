@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Globalization;
+using PageDb.CrashTests.Harness;
+using PageDb.Testing;
+
+namespace PageDb.CrashTests;
+
+/// <summary>
+/// A real process (tests/PageDb.CrashChild) runs the workload over real files with Durability.Full and prints every
+/// commit it makes and every one acknowledged; it is killed with SIGKILL at a random moment, and the database must then
+/// hold the last acknowledged commit (or the one in flight) and pass the integrity check. The next child continues from
+/// there.
+/// </summary>
+public class ProcessKillTests
+{
+    [Test]
+    public void A_killed_process_loses_no_acknowledged_commit()
+    {
+        int seed = TestSeed.Next();
+        var random = new Random(seed);
+        int kills = TestSeed.LongRun ? 300 : 50;
+        DateTime deadline = DateTime.UtcNow.AddSeconds(TestSeed.LongRun ? 600 : 75);
+        string directory = Path.Combine(Path.GetTempPath(), "pagedb-kill-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        string dbPath = Path.Combine(directory, "db.pagedb");
+        int done = 0, acknowledged = 0;
+        try
+        {
+            for (; done < kills && DateTime.UtcNow < deadline; done++)
+            {
+                string context = $"kill {done}; {TestSeed.Describe(seed)}";
+                (string? lastAck, string? inFlight, int acks) = RunAndKill(dbPath, seed + done, random.Next(30, 400), context);
+                acknowledged += acks;
+                using PageDatabase db = PageDatabase.Open(dbPath);
+                string found = WorkloadModel.Load(db).Digest.ToString("x16", CultureInfo.InvariantCulture);
+                Assert.That(found, Is.EqualTo(lastAck).Or.EqualTo(inFlight), $"the database is not at the last acknowledged commit; {context}");
+                IntegrityReport report = db.CheckIntegrity();
+                Assert.That(report.IsOk, Is.True, $"{report}; {context}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        TestContext.Out.WriteLine($"{done} processes killed, {acknowledged} acknowledged commits checked");
+        Assert.That(done, Is.GreaterThanOrEqualTo(Math.Min(kills, 20)), "too slow to kill enough processes");
+        Assert.That(acknowledged, Is.GreaterThan(0), "no child ever acknowledged a commit");
+    }
+
+    /// <summary>Runs a child until READY plus <paramref name="runMilliseconds"/>, kills it, and returns what it acknowledged.</summary>
+    private static (string? LastAck, string? InFlight, int Acks) RunAndKill(string dbPath, int seed, int runMilliseconds, string context)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(ChildPath());
+        start.ArgumentList.Add(dbPath);
+        start.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
+        var lines = new List<string>();
+        using var ready = new ManualResetEventSlim();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+                return;
+            lock (lines)
+                lines.Add(e.Data);
+            if (e.Data.StartsWith("READY", StringComparison.Ordinal))
+                ready.Set();
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        Task<string> errors = process.StandardError.ReadToEndAsync();
+        bool started = ready.Wait(TimeSpan.FromSeconds(30));
+        if (started)
+            Thread.Sleep(runMilliseconds);
+        bool exitedByItself = process.HasExited;
+        process.Kill(); // SIGKILL on Unix
+        process.WaitForExit();
+        Assert.That(started && !exitedByItself, Is.True, $"the child did not run: {errors.Result}; {context}");
+        string? lastAck = null, inFlight = null;
+        int acks = 0;
+        lock (lines)
+        {
+            foreach (string line in lines)
+            {
+                string digest = line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..];
+                if (line.StartsWith("READY", StringComparison.Ordinal) || line.StartsWith("ACK", StringComparison.Ordinal))
+                {
+                    lastAck = digest;
+                    inFlight = null;
+                    acks += line[0] == 'A' ? 1 : 0;
+                }
+                else if (line.StartsWith("PRE", StringComparison.Ordinal))
+                {
+                    inFlight = digest;
+                }
+            }
+        }
+        return (lastAck, inFlight ?? lastAck, acks);
+    }
+
+    private static string ChildPath()
+    {
+        string testDirectory = TestContext.CurrentContext.TestDirectory;
+        string path = testDirectory.Replace("PageDb.CrashTests", "PageDb.CrashChild", StringComparison.Ordinal);
+        return Path.Combine(path, "PageDb.CrashChild.dll");
+    }
+}
