@@ -11,7 +11,7 @@ namespace PageDb.Benchmarks.Micro;
 /// loader only clears the page, so the figures are the pool's own cost, not I/O.
 /// </summary>
 [MemoryDiagnoser]
-public class BufferPoolBenchmarks
+public class BufferPoolBenchmarks : IDisposable
 {
     private const int PageSize = 4096;
     private const int Frames = 1024;
@@ -31,6 +31,13 @@ public class BufferPoolBenchmarks
 
     [GlobalCleanup]
     public void Cleanup() => _pool.Dispose();
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _pool?.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Benchmark]
     public byte HitPinDispose()
