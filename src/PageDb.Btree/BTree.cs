@@ -23,7 +23,11 @@ namespace PageDb.Btree;
 public sealed class BTree
 {
     private readonly IPageAccessor _pages;
-    private byte[]? _scratch; // cell being placed, then the separator going up; see Scratch
+
+    // The cell being placed, then the separator going up. One per thread rather than per tree: engines open a tree
+    // object per transaction, and a put never runs inside another put on the same thread.
+    [ThreadStatic]
+    private static byte[]? t_scratch;
 
     /// <summary>Opens the tree rooted at <paramref name="root"/>.</summary>
     public BTree(IPageAccessor pages, PageNumber root)
@@ -165,7 +169,16 @@ public sealed class BTree
 
     private int MaxCellLength => Math.Max(LeafCell.MaxLength(_pages.PageSize), InteriorCell.MaxLength);
 
-    private byte[] Scratch => _scratch ??= new byte[MaxCellLength + BTreeLimits.MaxKeyLength];
+    private byte[] Scratch
+    {
+        get
+        {
+            int needed = MaxCellLength + BTreeLimits.MaxKeyLength;
+            if (t_scratch is null || t_scratch.Length < needed)
+                t_scratch = new byte[needed];
+            return t_scratch;
+        }
+    }
 
     /// <summary>Pins the leaf that holds (or would hold) <paramref name="key"/>, recording the interior levels in <paramref name="path"/>.</summary>
     private PageHandle DescendToLeaf(ReadOnlySpan<byte> key, Span<PathStep> path, out int depth)
