@@ -135,6 +135,38 @@ public sealed class PagerTests
     }
 
     [Test]
+    public void An_overflow_chain_round_trips_through_reopen_and_its_freed_pages_are_reused()
+    {
+        var payload = new byte[50_000];
+        new Random(3).NextBytes(payload);
+        PageNumber first;
+        uint pagesAfterWrite;
+        using (Pager pager = OpenPager())
+        {
+            first = OverflowChain.Write(pager, payload);
+            pager.Flush();
+            pagesAfterWrite = pager.PageCount;
+        }
+        using (Pager pager = OpenPager(StorageOpenMode.ReadWrite))
+        {
+            var back = new byte[payload.Length];
+            OverflowChain.Read(pager, first, back);
+            Assert.That(back, Is.EqualTo(payload));
+            OverflowChain.Free(pager, first);
+            pager.Flush();
+        }
+        using (Pager pager = OpenPager(StorageOpenMode.ReadWrite))
+        {
+            PageNumber again = OverflowChain.Write(pager, payload);
+            pager.Flush();
+            Assert.That(pager.PageCount, Is.EqualTo(pagesAfterWrite), "the freed chain's pages were reused before the file grew");
+            var back = new byte[payload.Length];
+            OverflowChain.Read(pager, again, back);
+            Assert.That(back, Is.EqualTo(payload));
+        }
+    }
+
+    [Test]
     public void Changes_not_flushed_are_lost_on_dispose()
     {
         using (Pager pager = OpenPager())
