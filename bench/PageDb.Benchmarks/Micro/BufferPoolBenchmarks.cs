@@ -11,7 +11,7 @@ namespace PageDb.Benchmarks.Micro;
 /// loader only clears the page, so the figures are the pool's own cost, not I/O.
 /// </summary>
 [MemoryDiagnoser]
-public class BufferPoolBenchmarks
+public class BufferPoolBenchmarks : IDisposable
 {
     private const int PageSize = 4096;
     private const int Frames = 1024;
@@ -46,6 +46,13 @@ public class BufferPoolBenchmarks
         _scanPage = Frames + (_scanPage + 1) % (2 * Frames);
         using PageHandle handle = _pool.Pin(PageKey.FromFile(new PageNumber(_scanPage)), _loader);
         return handle.Data[0];
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _pool?.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     private sealed class ClearingLoader : IPageLoader
