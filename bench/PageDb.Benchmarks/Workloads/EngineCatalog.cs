@@ -14,6 +14,7 @@ public static class EngineCatalog
         SqliteEngine.Descriptor,
         LiteDbEngine.Descriptor,
         PageDbKvEngine.Descriptor,
+        PageDbTableEngine.Descriptor,
     ];
 
     /// <summary>The engine called <paramref name="name"/>, or null.</summary>

@@ -1,0 +1,67 @@
+namespace PageDb.Benchmarks.Workloads.Engines;
+
+/// <summary>
+/// PageDb through its tables API: one table <c>rows(id Int64 primary key, name String, value Double, payload String)</c>,
+/// page size 4096, the shared cache size, Durability.Full or Normal by the workload. Rows go in through
+/// <see cref="Table.Insert"/>; reads use <see cref="Table.Get"/>, <see cref="Table.Scan"/> and the primary-key
+/// <see cref="Table.IndexScan"/> (see <see cref="PageDbTableReader"/>).
+/// </summary>
+public sealed class PageDbTableEngine : IBenchmarkEngine
+{
+    /// <summary>How the runner names and opens this engine.</summary>
+    public static EngineDescriptor Descriptor { get; } = new("pagedb-table", Describe, settings => new PageDbTableEngine(settings));
+
+    /// <summary>The table's name.</summary>
+    internal const string TableName = "rows";
+
+    private const string FileName = "bench.pagedb";
+
+    private static readonly TableSchema Schema = new(TableName,
+        [new Column("id", ColumnType.Int64), new Column("name", ColumnType.String),
+         new Column("value", ColumnType.Double), new Column("payload", ColumnType.String)],
+        primaryKey: ["id"]);
+
+    private readonly PageDatabase _database;
+
+    private PageDbTableEngine(EngineSettings settings)
+    {
+        _database = PageDatabase.Open(Path.Combine(settings.Folder, FileName), new PageDbOptions
+        {
+            PageSize = 4096,
+            CacheSizeBytes = settings.CacheSizeBytes,
+            Durability = settings.Durability == BenchDurability.Full ? Durability.Full : Durability.Normal,
+        });
+        using WriteTransaction transaction = _database.BeginWrite();
+        transaction.CreateTable(Schema);
+        transaction.Commit();
+    }
+
+    /// <inheritdoc/>
+    public void BulkInsert(ReadOnlyMemory<BenchRow> rows)
+    {
+        using WriteTransaction transaction = _database.BeginWrite();
+        Table table = transaction.GetTable(TableName);
+        foreach (ref readonly BenchRow row in rows.Span)
+            table.Insert(ToRow(row));
+        transaction.Commit();
+    }
+
+    /// <inheritdoc/>
+    public void InsertInOwnTransaction(in BenchRow row)
+    {
+        using WriteTransaction transaction = _database.BeginWrite();
+        transaction.GetTable(TableName).Insert(ToRow(row));
+        transaction.Commit();
+    }
+
+    /// <inheritdoc/>
+    public IBenchmarkReader OpenReader() => new PageDbTableReader(_database);
+
+    /// <inheritdoc/>
+    public void Dispose() => _database.Dispose();
+
+    private static Row ToRow(in BenchRow row) => Row.Of(row.Id, row.Name, row.Value, row.Payload);
+
+    private static string Describe() =>
+        $"PageDb {typeof(PageDatabase).Assembly.GetName().Version} tables API; page size 4096, WAL, table rows(id Int64 primary key, name, value, payload)";
+}

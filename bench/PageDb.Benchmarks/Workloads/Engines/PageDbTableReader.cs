@@ -1,0 +1,47 @@
+using PageDb.Execution;
+
+namespace PageDb.Benchmarks.Workloads.Engines;
+
+/// <summary>Reads through the tables API for one thread; every call is one read transaction, as the interface asks.</summary>
+internal sealed class PageDbTableReader(PageDatabase database) : IBenchmarkReader
+{
+    /// <summary>The one column the scans read: <c>value</c>.</summary>
+    private static readonly string[] ValueColumn = ["value"];
+
+    public bool TryGet(long id, out BenchRow row)
+    {
+        using ReadTransaction transaction = database.BeginRead();
+        Row? found = transaction.GetTable(PageDbTableEngine.TableName).Get(Row.Of(id));
+        row = found is null ? default : new BenchRow(id, found.GetString(1), found.GetDouble(2), found.GetString(3));
+        return found is not null;
+    }
+
+    public ScanTotals ScanAll()
+    {
+        using ReadTransaction transaction = database.BeginRead();
+        using TableScan scan = transaction.GetTable(PageDbTableEngine.TableName).Scan(columns: ValueColumn);
+        return SumValues(scan);
+    }
+
+    public ScanTotals ScanRange(long fromInclusive, long toExclusive)
+    {
+        using ReadTransaction transaction = database.BeginRead();
+        using IndexScan scan = transaction.GetTable(PageDbTableEngine.TableName)
+            .IndexScan(index: null, Row.Of(fromInclusive), Row.Of(toExclusive), fromInclusive: true, toInclusive: false, columns: ValueColumn);
+        return SumValues(scan);
+    }
+
+    public void Dispose()
+    {
+    }
+
+    /// <summary>Counts the rows of <paramref name="plan"/>, whose column 0 is <c>value</c>, and sums it; the caller disposes the plan.</summary>
+    private static ScanTotals SumValues(PlanOperator plan)
+    {
+        ScanTotals totals = default;
+        plan.Open();
+        for (Row? row = plan.Next(); row is not null; row = plan.Next())
+            totals = totals.Add(row.GetDouble(0));
+        return totals;
+    }
+}
