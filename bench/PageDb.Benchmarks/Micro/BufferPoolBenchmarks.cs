@@ -55,13 +55,6 @@ public class BufferPoolBenchmarks : IDisposable
         return handle.Data[0];
     }
 
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        _pool?.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
     private sealed class ClearingLoader : IPageLoader
     {
         public void Load(PageKey key, Span<byte> destination) => destination.Clear();
