@@ -45,5 +45,6 @@ internal static class Cli
             CheckCommand.Create(context),
             MaintenanceCommands.Checkpoint(context),
             MaintenanceCommands.Compact(context),
+            PageCommand.Create(context),
         };
 }
