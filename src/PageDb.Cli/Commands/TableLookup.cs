@@ -1,0 +1,13 @@
+namespace PageDb.Cli.Commands;
+
+/// <summary>Finds a table by name, failing with the names that do exist.</summary>
+internal static class TableLookup
+{
+    public static Table Get(ReadTransaction tx, string name)
+    {
+        if (tx.TryGetTable(name, out Table? table))
+            return table;
+        string known = tx.TableNames.Count == 0 ? "the database has no tables" : "tables: " + string.Join(", ", tx.TableNames);
+        throw new CliException($"unknown table '{name}' ({known})");
+    }
+}

@@ -1,0 +1,81 @@
+namespace PageDb.Cli.Tests.Commands;
+
+/// <summary>stats, check, checkpoint and compact.</summary>
+public sealed class MaintenanceCommandsTests
+{
+    private CliRun _run = null!;
+
+    [SetUp]
+    public void SetUp() => _run = new CliRun();
+
+    [TearDown]
+    public void TearDown() => _run.Dispose();
+
+    [Test]
+    public void StatsShowsPagesByTypeAndWal()
+    {
+        string output = CliRun.Ok("stats", _run.CreateSampleDatabase()).Out;
+        Assert.That(output, Does.Contain("WAL bytes").And.Contain("free pages").And.Contain("cache hits"));
+        Assert.That(output, Does.Match(@"FileHeader\s+1"));
+    }
+
+    [Test]
+    public void CheckOnACleanDatabaseExits0()
+    {
+        Assert.That(CliRun.Ok("check", _run.CreateSampleDatabase()).Out, Does.Contain("0 problems"));
+    }
+
+    [Test]
+    public void CheckOnACorruptedCopyExits1AndNamesThePage()
+    {
+        string path = _run.CreateSampleDatabase(rows: 500);
+        CliRun.Ok("checkpoint", path);
+        using (FileStream file = File.Open(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            const int victim = 2;
+            file.Position = (victim * 4096L) + 2000;
+            int b = file.ReadByte();
+            file.Position--;
+            file.WriteByte((byte)(b ^ 0x5a));
+        }
+        CliResult result = CliRun.Run("check", path);
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Problems), result.ToString());
+        Assert.That(result.Out, Does.Contain("page 2"), result.ToString());
+    }
+
+    [Test]
+    public void CheckpointTruncateEmptiesTheWal()
+    {
+        string path = _run.CreateSampleDatabase();
+        CliRun.Ok("put", path, "kv", "a", "b");
+        CliRun.Ok("checkpoint", path, "--mode", "Truncate");
+        Assert.That(new FileInfo(path + "-wal").Length, Is.LessThanOrEqualTo(4096));
+        Assert.That(CliRun.Ok("get", path, "kv", "a").Out.Trim(), Is.EqualTo("b"));
+    }
+
+    [Test]
+    public void CheckpointRejectsAnUnknownMode()
+    {
+        CliRun.Fails(ExitCodes.Usage, "checkpoint", _run.CreateSampleDatabase(), "--mode", "Sideways");
+    }
+
+    [Test]
+    public void CompactKeepsTheDataAndShrinksAfterDeletes()
+    {
+        string path = _run.File("c.pagedb");
+        using (var database = PageDatabase.Open(path))
+        using (WriteTransaction tx = database.BeginWrite())
+        {
+            Tree tree = tx.CreateTree("t");
+            for (int i = 0; i < 3000; i++)
+                tree.Put(BitConverter.GetBytes(i), new byte[100]);
+            for (int i = 0; i < 2900; i++)
+                tree.Delete(BitConverter.GetBytes(i));
+            tx.Commit();
+        }
+        string output = CliRun.Ok("compact", path).Out;
+        Assert.That(output, Does.Match(@"compact: [\d,]+ -> [\d,]+ pages"));
+        Assert.That(CliRun.Ok("check", path).ExitCode, Is.Zero);
+        Assert.That(CliRun.Ok("tables", path).Out, Does.Match(@"t\s+tree\s+100"));
+    }
+}
