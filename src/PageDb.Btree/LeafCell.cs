@@ -70,8 +70,11 @@ internal readonly ref struct LeafCell
     /// <summary>How many value bytes stay in the cell; <paramref name="overflows"/> says whether the rest needs a chain.</summary>
     public static int LocalValueLength(int pageSize, int keyLength, int valueLength, out bool overflows)
     {
-        overflows = HeaderSize + keyLength + valueLength > MaxLocal(pageSize);
-        return overflows ? Math.Max(0, MinLocal(pageSize) - HeaderSize - LinkSize - keyLength) : valueLength;
+        int prefix = Math.Max(0, MinLocal(pageSize) - HeaderSize - LinkSize - keyLength);
+        // An empty value never overflows: a chain holds at least one byte. Its cell may pass MaxLocal (a long key),
+        // which MaxLength allows for.
+        overflows = HeaderSize + keyLength + valueLength > MaxLocal(pageSize) && prefix < valueLength;
+        return overflows ? prefix : valueLength;
     }
 
     /// <summary>The cell length for a key and value of these lengths.</summary>
