@@ -30,6 +30,16 @@ public sealed class DatabaseStats
     /// <summary>Pages of each type reachable in the latest snapshot (free-list entries counted as free pages).</summary>
     public IReadOnlyDictionary<string, long> PagesByType { get; init; } = new Dictionary<string, long>();
 
-    /// <summary>Named key-value trees (and tables) in the catalog.</summary>
+    /// <summary>
+    /// B+tree pages (leaves and interior pages of every tree, the catalog included) by how full they are: element i
+    /// counts the pages whose cells and pointers fill at least i/10 and less than (i+1)/10 of the bytes they could
+    /// hold (the last element includes full pages). Ten elements.
+    /// </summary>
+    public IReadOnlyList<long> FillHistogram { get; init; } = [];
+
+    /// <summary>Named objects in the catalog: key-value trees, tables and secondary indexes.</summary>
     public int TreeCount { get; init; }
+
+    /// <summary>Every B+tree's height, entries, pages and leaf fill: the catalog first, then the catalog's objects in name order.</summary>
+    public IReadOnlyList<TreeStats> Trees { get; init; } = [];
 }

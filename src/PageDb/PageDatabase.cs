@@ -142,7 +142,10 @@ public sealed class PageDatabase : IDisposable
         return new IntegrityChecker(_engine, (SnapshotPages)transaction.Pages).Run();
     }
 
-    /// <summary>Sizes and cache figures of the latest committed state. Reads every page once (to count pages by type).</summary>
+    /// <summary>
+    /// Sizes, shapes and cache figures of the latest committed state. Reads every page once (to count pages by type
+    /// and measure how full B+tree pages are) and walks every tree (heights, entries, fill): O(database size).
+    /// </summary>
     public DatabaseStats GetStats()
     {
         using ReadTransaction transaction = BeginRead();
@@ -152,6 +155,7 @@ public sealed class PageDatabase : IDisposable
         Core.Buffers.BufferPoolStats cache = _engine.Pool.Stats;
         WalMark last = _engine.Wal.LastCommit;
         WalMark copied = _engine.Wal.CheckpointedThrough;
+        PageCensus census = PageCensus.Take(pages);
         return new DatabaseStats
         {
             PageSize = pages.PageSize,
@@ -162,8 +166,10 @@ public sealed class PageDatabase : IDisposable
             CacheHits = cache.Hits,
             CacheMisses = cache.Misses,
             CacheEvictions = cache.Evictions,
-            PagesByType = PageCensus.CountByType(pages),
+            PagesByType = census.CountsByType,
+            FillHistogram = census.FillHistogram,
             TreeCount = new Catalog(pages).Entries().Count,
+            Trees = TreeCensus.Describe(pages),
         };
     }
 

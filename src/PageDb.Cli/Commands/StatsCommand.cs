@@ -3,13 +3,16 @@ using System.Globalization;
 
 namespace PageDb.Cli.Commands;
 
-/// <summary><c>pagedb stats &lt;db&gt;</c>: page counts by type, free pages, WAL size, cache figures and the trees.</summary>
+/// <summary>
+/// <c>pagedb stats &lt;db&gt;</c>: page counts by type, free pages, WAL size, cache figures, a fill-factor histogram
+/// of the B+tree pages, and each tree's height, entries, pages and leaf fill.
+/// </summary>
 internal static class StatsCommand
 {
     public static Command Create(CliContext context)
     {
         var db = CommonArguments.Database();
-        var command = new Command("stats", "Show pages by type, free pages, WAL size, cache figures and tree sizes") { db };
+        var command = new Command("stats", "Show pages by type, free pages, WAL size, cache figures, page fill and tree heights") { db };
         command.SetAction(r => context.Guard(() => Execute(context, r.GetValue(db)!)));
         return command;
     }
@@ -34,7 +37,38 @@ internal static class StatsCommand
         foreach (KeyValuePair<string, long> entry in stats.PagesByType.OrderBy(e => e.Key, StringComparer.Ordinal))
             byType.Add(entry.Key, Number(entry.Value));
         byType.Write(context.Out);
+        context.Out.WriteLine();
+        WriteFillHistogram(context.Out, stats.FillHistogram);
+        context.Out.WriteLine();
+        WriteTrees(context.Out, stats.Trees);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>One row per tenth of fill, with a bar scaled to the largest bucket (40 characters wide).</summary>
+    private static void WriteFillHistogram(TextWriter output, IReadOnlyList<long> buckets)
+    {
+        const int BarWidth = 40;
+        long largest = Math.Max(1, buckets.DefaultIfEmpty(0).Max());
+        var histogram = new TextTable(["B+tree page fill", "pages", ""]);
+        for (int i = 0; i < buckets.Count; i++)
+        {
+            string range = i == buckets.Count - 1 ? $"{i * 10}-100%" : $"{i * 10}-{(i + 1) * 10}%";
+            int bar = (int)Math.Ceiling((double)buckets[i] * BarWidth / largest);
+            histogram.Add(range, Number(buckets[i]), new string('#', bar));
+        }
+        histogram.Write(output);
+    }
+
+    private static void WriteTrees(TextWriter output, IReadOnlyList<TreeStats> trees)
+    {
+        var table = new TextTable(["tree", "kind", "height", "entries", "leaf pages", "interior pages", "overflow pages", "leaf fill"]);
+        foreach (TreeStats tree in trees)
+        {
+            table.Add(tree.Name, tree.Kind, Number(tree.Height), Number(tree.Entries), Number(tree.LeafPages),
+                Number(tree.InteriorPages), Number(tree.OverflowPages),
+                tree.LeafFill.ToString("P1", CultureInfo.InvariantCulture));
+        }
+        table.Write(output);
     }
 
     private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

@@ -20,6 +20,16 @@ public sealed class MaintenanceCommandsTests
     }
 
     [Test]
+    public void StatsShowsTheFillHistogramAndEachTreesHeight()
+    {
+        string output = CliRun.Ok("stats", _run.CreateSampleDatabase(rows: 2_000)).Out;
+        Assert.That(output, Does.Contain("B+tree page fill").And.Contain("90-100%"));
+        Assert.That(output, Does.Match(@"\(catalog\)\s+catalog\s+1\s+2\s"), "the catalog holds the table and the tree");
+        Assert.That(output, Does.Match(@"\norders\s+table\s+2\s+2,000\s"), "2,000 rows need more than one leaf");
+        Assert.That(output, Does.Match(@"\nkv\s+tree\s+1\s+1\s"));
+    }
+
+    [Test]
     public void CheckOnACleanDatabaseExits0()
     {
         Assert.That(CliRun.Ok("check", _run.CreateSampleDatabase()).Out, Does.Contain("0 problems"));
