@@ -46,7 +46,7 @@ internal sealed class AnswerCheck
         {
             if (_mismatches.Count == 0)
             {
-                Console.WriteLine($"Checked {_checked:N0} answers against an independent computation: all match.");
+                Console.WriteLine($"Checked {_checked:N0} answers: all correct.");
                 return 0;
             }
             Console.Error.WriteLine($"{_mismatches.Count:N0} of {_checked:N0} answers are WRONG:");
