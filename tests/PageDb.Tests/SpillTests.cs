@@ -5,10 +5,10 @@ namespace PageDb.Tests;
 /// <summary>Write transactions larger than the buffer pool spill private pages to the WAL and still commit or roll back whole.</summary>
 public class SpillTests
 {
-    private static PageDbOptions SmallCache(IStorage storage) => new()
+    private static PageDbOptions SmallCache(IStorage storage, int cachePages = 32) => new()
     {
         Storage = storage,
-        CacheSizeBytes = 32 * 4096,
+        CacheSizeBytes = cachePages * 4096,
         CheckpointThresholdBytes = 1L << 30,
     };
 
@@ -37,6 +37,47 @@ public class SpillTests
             Assert.That(db.CheckIntegrity().IsOk, Is.True);
         }
     }
+
+    [Test]
+    public void An_ascending_load_many_times_the_pool_logs_each_page_about_once()
+    {
+        // The least recently written pages are spilled first: an ascending load never writes its old leaves again, and
+        // the pages it keeps writing (the header, the root, the rightmost path) stay in memory instead of being logged
+        // at every spill.
+        using PageDatabase db = PageDatabase.Open(DbPath, SmallCache(new MemoryStorage()));
+        long before = FramesLogged(db.GetStats());
+        using (WriteTransaction tx = db.BeginWrite())
+        {
+            Tree t = tx.CreateTree("t");
+            for (int i = 0; i < 20_000; i++)
+                t.Put(Bytes($"key{i:D6}"), Bytes($"value {i} " + new string('x', 40)));
+            tx.Commit();
+        }
+        DatabaseStats stats = db.GetStats();
+        long frames = FramesLogged(stats) - before;
+        Assert.That((double)frames / stats.PageCount, Is.LessThan(1.05), $"{frames} frames for {stats.PageCount} pages");
+    }
+
+    [Test]
+    public void A_transaction_that_fits_in_three_quarters_of_the_pool_does_not_spill()
+    {
+        using PageDatabase db = PageDatabase.Open(DbPath, SmallCache(new MemoryStorage(), cachePages: 64));
+        var random = new Random(7);
+        long before = FramesLogged(db.GetStats());
+        using (WriteTransaction tx = db.BeginWrite())
+        {
+            Tree t = tx.CreateTree("t");
+            for (int i = 0; i < 1_300; i++)
+                t.Put(Bytes($"key{random.Next():D10}"), Bytes(new string('v', 60)));
+            tx.Commit();
+        }
+        DatabaseStats stats = db.GetStats();
+        Assert.That(FramesLogged(stats) - before, Is.EqualTo(stats.PageCount), "every page logged exactly once, at commit");
+        Assert.That(stats.PageCount, Is.GreaterThan(64 / 2), "more pages than half the pool (the old spill threshold)");
+    }
+
+    /// <summary>Frames in the log (nothing is checkpointed while the database is open: the threshold is 1 GiB), from its size.</summary>
+    private static long FramesLogged(DatabaseStats stats) => (stats.WalBytes - Wal.WalFormat.HeaderSize) / Wal.WalFormat.FrameSize(stats.PageSize);
 
     [Test]
     public void A_spilled_transaction_rolls_back_whole_and_its_frames_never_resurface()

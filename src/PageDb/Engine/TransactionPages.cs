@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using PageDb.Core.Buffers;
 using PageDb.Core.Pages;
 using PageDb.Core.Paging;
@@ -15,7 +17,8 @@ namespace PageDb.Engine;
 /// </summary>
 /// <remarks>
 /// Invariants:
-/// 1. Every page this transaction changed has exactly one private version, listed in <c>_private</c>.
+/// 1. Every page this transaction changed has exactly one newest version: a private version listed in
+///    <c>_private</c>, or, once spilled, its newest uncommitted WAL frame (and then no private version).
 /// 2. <see cref="PageCount"/> equals the page count in this transaction's view of the file header (page 0).
 /// 3. Pages at or past the snapshot's page count exist only as private versions (they were allocated by growing).
 /// </remarks>
@@ -25,14 +28,19 @@ internal sealed class TransactionPages : IPageAccessor
     private readonly SnapshotPages _snapshot;
     private readonly ulong _sequence;
 
-    // The private versions, by page number (invariant 1).
-    private readonly Dictionary<uint, PageKey> _private = [];
+    // The private versions, by page number (invariant 1), each with the write clock of its last write.
+    private readonly Dictionary<uint, PrivateVersion> _private = [];
+
+    // Counts calls to Write/Allocate; a private version's stamp says how recently it was written (for spilling).
+    private long _writeClock;
 
     // Pool keys of the frames this transaction spilled to the WAL: dropped from the pool on rollback, because those
     // frames are dead (never committed, their file space reused) and their cached copies would only take room.
     private readonly List<PageKey> _spilledFrames = [];
 
-    // Private versions beyond this many are spilled to the WAL, so a transaction larger than the pool still fits.
+    // Private versions are never evicted, so they may fill at most this many pool frames (three quarters: the rest
+    // serves reads); reaching it spills the least recently written quarter of them to the WAL, so a transaction
+    // larger than the pool still fits while the pages it keeps writing stay in memory.
     private readonly int _spillThreshold;
 
     public TransactionPages(StorageEngine engine, SnapshotPages snapshot, ulong sequence)
@@ -41,7 +49,7 @@ internal sealed class TransactionPages : IPageAccessor
         _snapshot = snapshot;
         _sequence = sequence;
         PageCount = snapshot.PageCount;
-        _spillThreshold = Math.Max(engine.Pool.FrameCount / 2, 8);
+        _spillThreshold = Math.Max(engine.Pool.FrameCount / 4 * 3, 8);
     }
 
     /// <summary>Pages in the database as this transaction sees it (invariant 2).</summary>
@@ -59,8 +67,8 @@ internal sealed class TransactionPages : IPageAccessor
 
     public PageHandle Read(PageNumber page)
     {
-        if (_private.TryGetValue(page.Value, out PageKey key))
-            return PinPrivate(key);
+        if (_private.TryGetValue(page.Value, out PrivateVersion version))
+            return PinPrivate(version.Key);
         if (page.Value >= PageCount)
             ThrowHelper.ThrowCorrupt(FilePath, page, "a link points past the end of the database");
         FrameIndex spilled = _engine.Wal.FindUncommittedFrame(page);
@@ -69,7 +77,7 @@ internal sealed class TransactionPages : IPageAccessor
 
     public PageHandle Write(PageNumber page)
     {
-        if (_private.TryGetValue(page.Value, out PageKey key))
+        if (TryTouchPrivate(page, out PageKey key))
             return PinPrivate(key);
         using PageHandle source = Read(page);
         PageHandle copy = CreatePrivate(page);
@@ -82,7 +90,7 @@ internal sealed class TransactionPages : IPageAccessor
         if (!FreePageList.TryPop(this, out PageNumber page))
             page = Grow();
         // A reused free page's old bytes are meaningless: it is never read, only overwritten.
-        PageHandle handle = _private.TryGetValue(page.Value, out PageKey key) ? PinPrivate(key) : CreatePrivate(page);
+        PageHandle handle = TryTouchPrivate(page, out PageKey key) ? PinPrivate(key) : CreatePrivate(page);
         PageHeader.Initialize(handle.Writable, type, page);
         return handle;
     }
@@ -104,15 +112,15 @@ internal sealed class TransactionPages : IPageAccessor
             return;
         var saved = new List<(PageKey Private, PageKey Frame)>(_private.Count);
         int remaining = _private.Count;
-        foreach ((uint number, PageKey key) in _private)
+        foreach ((uint number, PrivateVersion version) in _private)
         {
             var page = new PageNumber(number);
-            using PageHandle handle = PinPrivate(key);
+            using PageHandle handle = PinPrivate(version.Key);
             PageHeader.Seal(handle.Writable, page);
             FrameIndex frame = --remaining > 0
                 ? _engine.Wal.Append(page, handle.Data)
                 : _engine.Wal.Commit(page, handle.Data, PageCount, sync).LastCommitFrame;
-            saved.Add((key, PageVersions.FromFrame(page, frame)));
+            saved.Add((version.Key, PageVersions.FromFrame(page, frame)));
         }
         foreach ((PageKey privateKey, PageKey frameKey) in saved)
             _engine.Pool.Rename(privateKey, frameKey);
@@ -125,8 +133,8 @@ internal sealed class TransactionPages : IPageAccessor
     /// </summary>
     public void Discard(bool rolledBack)
     {
-        foreach (PageKey key in _private.Values)
-            _engine.Pool.Remove(key);
+        foreach (PrivateVersion version in _private.Values)
+            _engine.Pool.Remove(version.Key);
         _private.Clear();
         if (rolledBack)
         {
@@ -137,30 +145,30 @@ internal sealed class TransactionPages : IPageAccessor
     }
 
     /// <summary>
-    /// Appends unpinned private versions to the WAL as uncommitted frames and drops them from the pool, once there
-    /// are more than the threshold. A spilled page is read back from its frame; written again, it gets a new
-    /// private version. Pinned versions (in use by the caller right now) stay.
+    /// Once the private versions reach the threshold, appends the least recently written quarter of them to the WAL
+    /// as uncommitted frames and drops them from the pool. A spilled page is read back from its frame; written again,
+    /// it gets a new private version. Pinned versions (in use by the caller right now) stay.
     /// </summary>
     private void SpillIfNeeded()
     {
         if (_private.Count < _spillThreshold)
             return;
-        var spilled = new List<uint>();
-        foreach ((uint number, PageKey key) in _private)
+        List<(uint Number, PrivateVersion Version)> coldest = [.. _private
+            .Where(entry => !_engine.Pool.IsPinned(entry.Value.Key))
+            .Select(entry => (entry.Key, entry.Value))
+            .OrderBy(entry => entry.Value.LastWritten)
+            .Take(Math.Max(_spillThreshold / 4, 1))];
+        foreach ((uint number, PrivateVersion version) in coldest)
         {
-            if (_engine.Pool.IsPinned(key))
-                continue;
             var page = new PageNumber(number);
-            using (PageHandle handle = PinPrivate(key))
+            using (PageHandle handle = PinPrivate(version.Key))
             {
                 PageHeader.Seal(handle.Writable, page);
                 _spilledFrames.Add(PageVersions.FromFrame(page, AppendFrame(page, handle.Data)));
             }
-            _engine.Pool.Remove(key);
-            spilled.Add(number);
-        }
-        foreach (uint number in spilled)
+            _engine.Pool.Remove(version.Key);
             _private.Remove(number);
+        }
     }
 
     private FrameIndex AppendFrame(PageNumber page, ReadOnlySpan<byte> image)
@@ -212,9 +220,26 @@ internal sealed class TransactionPages : IPageAccessor
         SpillIfNeeded();
         PageKey key = PageVersions.Private(page, _sequence);
         PageHandle handle = _engine.Pool.PinNewVersion(key);
-        _private.Add(page.Value, key);
+        _private.Add(page.Value, new PrivateVersion(key, ++_writeClock));
         return handle;
     }
+
+    /// <summary>When <paramref name="page"/> has a private version, stamps it as just written and returns its key.</summary>
+    private bool TryTouchPrivate(PageNumber page, out PageKey key)
+    {
+        ref PrivateVersion version = ref CollectionsMarshal.GetValueRefOrNullRef(_private, page.Value);
+        if (Unsafe.IsNullRef(ref version))
+        {
+            key = default;
+            return false;
+        }
+        version = version with { LastWritten = ++_writeClock };
+        key = version.Key;
+        return true;
+    }
+
+    /// <summary>A private version's pool key and the write clock when it was last written.</summary>
+    private readonly record struct PrivateVersion(PageKey Key, long LastWritten);
 
     private PageHandle PinPrivate(PageKey key) => _engine.Pool.Pin(key, _engine.Loader, forWriting: true);
 }
