@@ -106,4 +106,20 @@ public sealed class QueryPlannerTests
     {
         Assert.That(Explain(null, columns: "total,id", orderBy: "id"), Is.EqualTo(new[] { "Sort id", "TableScan items [total, id]" }));
     }
+
+    [Test]
+    public void ATableWithoutAKeyIsRangedByItsRowId()
+    {
+        Table log = _tx.CreateTable(new TableSchema("log", [new Column("line", ColumnType.String)]));
+        var rowIds = new Dictionary<string, long>();
+        foreach (string line in new[] { "a", "b", "c", "d" })
+        {
+            log.Insert(Row.Of(line));
+            rowIds[line] = log.LastInsertedRowId;
+        }
+        ScanQuery query = ScanQuery.Parse(null, $"_rowid > {rowIds["b"]}", "_rowid desc", null).Bind(log.Schema);
+        using PlanOperator plan = QueryPlanner.Plan(log, query);
+        Assert.That(plan.Explain(), Does.StartWith("Project line\n").And.Contain("IndexScan log.primary key"));
+        Assert.That(plan.Select(r => r.GetString(0)), Is.EqualTo(new[] { "d", "c" }));
+    }
 }
