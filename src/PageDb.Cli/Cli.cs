@@ -38,6 +38,7 @@ internal static class Cli
             TablesCommand.Create(context),
             SchemaCommand.Create(context),
             CountCommand.Create(context),
+            ScanCommand.Create(context),
             KeyValueCommands.Get(context),
             KeyValueCommands.Put(context),
             KeyValueCommands.Delete(context),

@@ -56,6 +56,11 @@ public sealed partial class Table
         catalog.Remove(catalogName);
     }
 
+    /// <summary>The columns of the secondary index called <paramref name="name"/>, in the index's key order.</summary>
+    /// <exception cref="ArgumentException">The table has no index of that name.</exception>
+    public IReadOnlyList<string> IndexColumns(string name) =>
+        Array.ConvertAll(RequireIndex(name).Ordinals, o => Schema.Columns[o].Name);
+
     internal TableIndex RequireIndex(string name)
     {
         foreach (TableIndex index in Indexes)

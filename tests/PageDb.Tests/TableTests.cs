@@ -137,6 +137,8 @@ public class TableTests
             Assert.That(t.Schema.Columns, Is.EqualTo(schema.Columns));
             Assert.That(t.Schema.PrimaryKey, Is.EqualTo(new[] { "s", "i" }));
             Assert.That(t.IndexNames, Is.EqualTo(new[] { "by_m" }));
+            Assert.That(t.IndexColumns("by_m"), Is.EqualTo(new[] { "m" }));
+            Assert.Throws<ArgumentException>(() => t.IndexColumns("nope"));
             Row row = t.Get(Row.Of("k\0ey", 1L))!;
             Assert.That(row.GetDateTime(5), Is.EqualTo(when));
             Assert.That(row.GetDecimal(6), Is.EqualTo(1.25m));
