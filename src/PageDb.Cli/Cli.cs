@@ -39,6 +39,8 @@ internal static class Cli
             SchemaCommand.Create(context),
             CountCommand.Create(context),
             ScanCommand.Create(context),
+            ImportCommand.Create(context),
+            ExportCommand.Create(context),
             KeyValueCommands.Get(context),
             KeyValueCommands.Put(context),
             KeyValueCommands.Delete(context),

@@ -9,6 +9,9 @@ internal sealed class CliContext(TextWriter output, TextWriter error)
     /// <summary>Errors and progress.</summary>
     public TextWriter Err { get; } = error;
 
+    /// <summary>True when <see cref="Err"/> is the process's standard error and that is a terminal: progress bars go there.</summary>
+    public bool ErrIsTerminal => ReferenceEquals(Err, Console.Error) && !Console.IsErrorRedirected;
+
     /// <summary>
     /// Runs <paramref name="command"/> and turns any exception into one line on <see cref="Err"/> and
     /// <see cref="ExitCodes.Failed"/>: a person reads the reason, never a stack trace.

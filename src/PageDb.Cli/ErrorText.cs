@@ -15,6 +15,7 @@ internal static class ErrorText
             PageDbException => message,
             FileNotFoundException or DirectoryNotFoundException => "file not found: " + message,
             UnauthorizedAccessException or IOException => "I/O error: " + message,
+            ArgumentException { ParamName: { } name } => OneLine(e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)),
             ArgumentException or InvalidOperationException or FormatException => message,
             _ => e.GetType().Name + ": " + message,
         };
