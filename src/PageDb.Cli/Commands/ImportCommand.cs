@@ -12,7 +12,7 @@ namespace PageDb.Cli.Commands;
 /// </summary>
 internal static class ImportCommand
 {
-    private sealed record Request(string Database, string Table, string File, DataFormat Format, string? Schema, string? Key);
+    private sealed record Request(string Database, string Table, string File, DataFormat Format, string? Schema, string? SchemaFile, string? Key);
 
     public static Command Create(CliContext context)
     {
@@ -25,9 +25,10 @@ internal static class ImportCommand
         var schema = new Option<string>("--schema")
         {
             Description = "The columns, as 'name:type[?] [key [N]], ...' (types int64 double boolean string bytes datetime decimal; "
-                + "? = nullable; key = primary key, key N = its Nth column); a name without :type is inferred; @path reads the text "
-                + "from a file. Default: a CSV file's header line, or for JSON Lines the <file>.schema sidecar export writes, else inferred",
+                + "? = nullable; key = primary key, key N = its Nth column); a name without :type is inferred. "
+                + "Default: a CSV file's header line, or for JSON Lines the <file>.schema sidecar export writes, else inferred",
         };
+        var schemaFile = new Option<string>("--schema-file") { Description = "Read the --schema text from this file" };
         var key = new Option<string>("--key")
         {
             Description = "The primary key's columns, comma-separated. Default: the columns marked key, else none (a hidden row id) "
@@ -35,13 +36,13 @@ internal static class ImportCommand
         };
         var command = new Command("import", "Create a table from a CSV or JSON Lines file (one transaction; a bad row stops it and nothing is kept)")
         {
-            db, tableName, file, format, schema, key,
+            db, tableName, file, format, schema, schemaFile, key,
         };
         command.SetAction(r => context.Guard(() =>
         {
             string path = r.GetValue(file)!;
             var request = new Request(r.GetValue(db)!, r.GetValue(tableName)!, path,
-                DataFormats.Resolve(path, r.GetValue(format)), r.GetValue(schema), r.GetValue(key));
+                DataFormats.Resolve(path, r.GetValue(format)), r.GetValue(schema), r.GetValue(schemaFile), r.GetValue(key));
             return Execute(context, request);
         }));
         return command;
@@ -141,15 +142,17 @@ internal static class ImportCommand
         }
     }
 
-    /// <summary>The columns of <c>--schema</c> (text, or @file), else of a JSON Lines file's sidecar, else null.</summary>
+    /// <summary>The columns of <c>--schema</c> or <c>--schema-file</c>, else of a JSON Lines file's sidecar, else null.</summary>
     private static List<ColumnSpec>? DeclaredSchema(Request request)
     {
-        (string? text, string source) = request.Schema switch
+        if (request.Schema is not null && request.SchemaFile is not null)
+            throw new CliException("give --schema or --schema-file, not both");
+        (string? text, string source) = request switch
         {
-            ['@', .. string path] => (ReadSchemaFile(path), path),
-            { } schema => (schema, "--schema"),
-            null when request.Format == DataFormat.JsonLines => (ReadSidecar(request.File), TableWriters.SchemaSidecarPath(request.File)),
-            null => ((string?)null, ""),
+            { Schema: { } schema } => (schema, "--schema"),
+            { SchemaFile: { } path } => (ReadSchemaFile(path), path),
+            { Format: DataFormat.JsonLines } => (ReadSidecar(request.File), TableWriters.SchemaSidecarPath(request.File)),
+            _ => ((string?)null, ""),
         };
         if (text is null)
             return null;

@@ -38,6 +38,7 @@ internal sealed class ImportProgress
             {
                 progress._task = context.AddTask(description, maxValue: Math.Max(1, reader.Length));
                 work(progress);
+                progress._task.Value = progress._task.MaxValue;
             });
     }
 

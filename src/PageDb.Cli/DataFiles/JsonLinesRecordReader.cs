@@ -90,7 +90,7 @@ internal sealed class JsonLinesRecordReader : IRecordReader
         catch (JsonException e)
         {
             string reason = e.Message.Split(" LineNumber:")[0];
-            throw new DataFileException(string.Create(CultureInfo.InvariantCulture, $"not valid JSON at byte {e.BytePositionInLine + 1}: {reason}"));
+            throw new DataFileException(string.Create(CultureInfo.InvariantCulture, $"not valid JSON (byte {e.BytePositionInLine + 1}): {reason}"));
         }
     }
 
