@@ -30,7 +30,21 @@ internal static class ImportSchema
                 throw new CliException($"the key column '{name}' is not a column of the file (columns: {string.Join(", ", specs.Select(s => s.Name))})");
         // An inferred key column is not nullable: a null in it is then reported with its line when the row is read.
         var columns = specs.Select(s => new Column(s.Name, s.Type!.Value, s.Nullable && (typed.Contains(s.Name) || !primaryKey.Contains(s.Name))));
-        return new TableSchema(table, [.. columns], primaryKey);
+        return Create(table, [.. columns], primaryKey);
+    }
+
+    private static TableSchema Create(string table, List<Column> columns, IReadOnlyList<string> primaryKey)
+    {
+        if (columns.Count == 0)
+            throw new CliException("the file names no columns (it has no records to learn them from); give them with --schema");
+        try
+        {
+            return new TableSchema(table, columns, primaryKey);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException("the table cannot be made: " + ErrorText.Describe(e));
+        }
     }
 
     /// <summary>Checks that a CSV header names the declared columns, in order (its types, if any, are overridden).</summary>

@@ -11,6 +11,9 @@ namespace PageDb.Cli.DataFiles;
 /// </summary>
 internal static partial class ValueText
 {
+    /// <summary>A sign, digits, a point and an exponent; no blanks, no thousands separators.</summary>
+    private const NumberStyles Real = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
+
     /// <summary>The text of column <paramref name="ordinal"/> of <paramref name="row"/>, or null for a null.</summary>
     public static string? Format(Row row, int ordinal, ColumnType type)
     {
@@ -42,12 +45,12 @@ internal static partial class ValueText
         return type switch
         {
             ColumnType.Int64 => long.TryParse(text, NumberStyles.AllowLeadingSign, invariant, out long l) ? l : null,
-            ColumnType.Double => double.TryParse(text, NumberStyles.Float, invariant, out double d) ? d : null,
+            ColumnType.Double => double.TryParse(text, Real, invariant, out double d) ? d : null,
             ColumnType.Boolean => ParseBoolean(text),
             ColumnType.String => text,
             ColumnType.Bytes => ParseBytes(text),
             ColumnType.DateTime => ParseDateTime(text),
-            ColumnType.Decimal => decimal.TryParse(text, NumberStyles.Float, invariant, out decimal m) ? m : null,
+            ColumnType.Decimal => decimal.TryParse(text, Real, invariant, out decimal m) ? m : null,
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown column type"),
         };
     }

@@ -185,6 +185,7 @@ public sealed class ImportExportCommandTests
         yield return Malformed("type.csv", "id:int64 key,n:int64\n1,2\n2,x\n", 3, "column 'n': 'x' is not an int64");
         yield return Malformed("typed.csv", "id:int64 key,n:double\n1,2\n2,\n", 3, "column 'n' is null");
         yield return Malformed("count.csv", "id,n\n1,2\n2,3,4\n", 3, "3 fields where the header has 2");
+        yield return Malformed("multiline.csv", "id:int64 key,s:string\n1,\"a\nb\"\nx,c\n", 4, "column 'id': 'x' is not an int64");
         yield return Malformed("quote.csv", "id,n\n1,2\n2,a\"b\n", 3, "quote");
         yield return Malformed("duplicate.csv", "id,n\n1,2\n2,3\n1,4\n", 4, "duplicate primary key");
         yield return Malformed("json.jsonl", "{\"id\":1}\n\n{\"id\":2\n", 3, "not valid JSON");
@@ -268,12 +269,29 @@ public sealed class ImportExportCommandTests
     }
 
     [TestCase("--schema", "id:integer", "unknown type 'integer'")]
+    [TestCase("--schema", "id:int64? key, n:string", "the table cannot be made: Primary key column 'id' may not be nullable.")]
     [TestCase("--key", "nope", "the key column 'nope' is not a column")]
     [TestCase("--schema", "a:int64", "the header names the columns id, n, but the schema names a")]
     public void BadSchemaOrKeyIsOneLine(string option, string value, string message)
     {
         string file = Write("data.csv", "id,n\n1,2\n");
         Assert.That(CliRun.Fails(ExitCodes.Failed, "import", _run.File("new.pagedb"), "t", file, option, value).Err, Does.Contain(message));
+    }
+
+    [Test]
+    public void DuplicateHeaderNamesAreOneLineWithoutALineNumber()
+    {
+        string file = Write("data.csv", "id,n,n\n1,2,3\n");
+        CliResult result = CliRun.Fails(ExitCodes.Failed, "import", _run.File("new.pagedb"), "t", file);
+        Assert.That(result.Err, Is.EqualTo("pagedb: the table cannot be made: The column name 'n' is reserved or used twice.\n"));
+    }
+
+    [Test]
+    public void EmptyJsonLinesFileAsksForASchema()
+    {
+        string file = Write("empty.jsonl", "\n");
+        Assert.That(CliRun.Fails(ExitCodes.Failed, "import", _run.File("new.pagedb"), "t", file).Err, Does.Contain("--schema"));
+        CliRun.Ok("import", _run.File("new.pagedb"), "t", file, "--schema", "id:int64 key");
     }
 
     [Test]
