@@ -68,12 +68,12 @@ internal static class ImportCommand
 
     private static int Import(CliContext context, Request request, IReadOnlyList<ColumnSpec>? declared)
     {
+        var clock = Stopwatch.StartNew();
         using PageDatabase database = DatabaseOpener.OpenOrCreate(request.Database);
         using WriteTransaction tx = database.BeginWrite();
         if (tx.TableNames.Contains(request.Table) || tx.TreeNames.Contains(request.Table))
             throw new CliException($"'{request.Table}' exists already; import creates a new table");
         TableSchema schema = DecideSchema(request, declared);
-        var clock = Stopwatch.StartNew();
         Load(context, tx, schema, request);
         long rows = tx.GetTable(request.Table).Count;
         tx.Commit();

@@ -36,7 +36,7 @@ internal sealed class ImportProgress
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RowRateColumn(progress))
             .Start(context =>
             {
-                progress._task = context.AddTask(description, maxValue: Math.Max(1, reader.Length));
+                progress._task = context.AddTask(Markup.Escape(description), maxValue: Math.Max(1, reader.Length));
                 work(progress);
                 progress._task.Value = progress._task.MaxValue;
             });

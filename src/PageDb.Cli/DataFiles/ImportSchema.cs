@@ -1,8 +1,8 @@
 namespace PageDb.Cli.DataFiles;
 
 /// <summary>
-/// Decides the schema of the table an import creates. Columns come from the declared schema (<c>--schema</c> or the
-/// <c>&lt;file&gt;.schema</c> sidecar), else from the CSV header or the JSON keys; a column without a declared type
+/// Decides the schema of the table an import creates. Columns come from the declared schema (<c>--schema</c>, or a
+/// JSON Lines file's <c>&lt;file&gt;.schema</c> sidecar), else from the CSV header or the JSON keys; a column without a declared type
 /// gets the type inferred from the data (<see cref="TypeInference"/>). The primary key is, in this order: the
 /// columns named by <c>--key</c>; the columns marked <c>key</c>; none (a hidden row id) when every column's type was
 /// declared; a column named <c>id</c>; else none.
@@ -33,6 +33,14 @@ internal static class ImportSchema
         return Create(table, [.. columns], primaryKey);
     }
 
+    /// <summary>Checks that a CSV header names the declared columns, in order (its types, if any, are overridden).</summary>
+    public static void RequireHeaderMatches(IReadOnlyList<string> header, IReadOnlyList<ColumnSpec> declared)
+    {
+        string[] names = [.. header.Select(cell => SchemaText.ParseColumn(cell).Name)];
+        if (!names.SequenceEqual(declared.Select(d => d.Name)))
+            throw new CliException($"the header names the columns {string.Join(", ", names)}, but the schema names {string.Join(", ", declared.Select(d => d.Name))}");
+    }
+
     private static TableSchema Create(string table, List<Column> columns, IReadOnlyList<string> primaryKey)
     {
         if (columns.Count == 0)
@@ -45,14 +53,6 @@ internal static class ImportSchema
         {
             throw new CliException("the table cannot be made: " + ErrorText.Describe(e));
         }
-    }
-
-    /// <summary>Checks that a CSV header names the declared columns, in order (its types, if any, are overridden).</summary>
-    public static void RequireHeaderMatches(IReadOnlyList<string> header, IReadOnlyList<ColumnSpec> declared)
-    {
-        string[] names = [.. header.Select(cell => SchemaText.ParseColumn(cell).Name)];
-        if (!names.SequenceEqual(declared.Select(d => d.Name)))
-            throw new CliException($"the header names the columns {string.Join(", ", names)}, but the schema names {string.Join(", ", declared.Select(d => d.Name))}");
     }
 
     /// <summary>The columns marked <c>key</c>, by their positions when numbered, else in column order; null when none is.</summary>
