@@ -17,7 +17,12 @@ internal static class SchemaText
     /// <summary>Reads a schema line (leading and trailing blanks of each column are ignored).</summary>
     public static List<ColumnSpec> ParseLine(string line)
     {
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture) { HasHeaderRecord = false, TrimOptions = TrimOptions.Trim };
+        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            HasHeaderRecord = false,
+            TrimOptions = TrimOptions.Trim,
+            BadDataFound = _ => throw new DataFileException("a column with a comma must be quoted whole, e.g. \"a,b:string\""),
+        };
         using var parser = new CsvParser(new StringReader(line), config);
         if (!parser.Read())
             throw new DataFileException("the schema names no columns");
