@@ -7,7 +7,7 @@ namespace PageDb.Cli.DataFiles;
 
 /// <summary>
 /// Writes CSV through CsvHelper: a header of typed columns (<see cref="SchemaText"/>), then one line per row with
-/// values as <see cref="ValueText"/> writes them; a null is an unquoted empty field, the empty string <c>""</c>.
+/// values as <see cref="DataFileValues"/> writes them; a null is an unquoted empty field, the empty string <c>""</c>.
 /// </summary>
 internal sealed class CsvTableWriter : ITableWriter
 {
@@ -28,7 +28,7 @@ internal sealed class CsvTableWriter : ITableWriter
     {
         for (int i = 0; i < _schema.Columns.Count; i++)
         {
-            string? text = ValueText.Format(row, i, _schema.Columns[i].Type);
+            string? text = DataFileValues.Format(row, i, _schema.Columns[i].Type);
             if (text is null)
                 _csv.WriteField("", shouldQuote: false);
             else if (text.Length == 0)

@@ -5,7 +5,7 @@ namespace PageDb.Cli.DataFiles;
 
 /// <summary>
 /// Writes JSON Lines: one object per row, keyed by column name. Int64, finite Double and Decimal values are JSON
-/// numbers (in <see cref="ValueText"/>'s exact text), Booleans true/false, a null null, everything else a JSON
+/// numbers (in <see cref="DataFileValues"/>'s exact text), Booleans true/false, a null null, everything else a JSON
 /// string: String as is, Bytes as 0x hex, DateTime as ISO 8601, and NaN or an infinity as "NaN", "Infinity",
 /// "-Infinity". JSON has no place for a schema, so the schema goes to the <c>&lt;file&gt;.schema</c> sidecar.
 /// </summary>
@@ -47,7 +47,7 @@ internal sealed class JsonLinesTableWriter : ITableWriter
 
     private void WriteValue(Row row, int ordinal, ColumnType type)
     {
-        string? text = ValueText.Format(row, ordinal, type);
+        string? text = DataFileValues.Format(row, ordinal, type);
         if (text is null)
             _json.WriteNullValue();
         else if (type == ColumnType.Boolean)

@@ -26,7 +26,7 @@ internal static class RecordConverter
         }
         try
         {
-            return ValueText.Parse(field.Text, column.Type);
+            return DataFileValues.Parse(field.Text, column.Type);
         }
         catch (DataFileException e)
         {

@@ -52,7 +52,7 @@ internal sealed class TypeInference
 
     /// <summary>A JSON string is text or a date, never a number or a boolean.</summary>
     private static bool Reads(ColumnType type, FieldText value) =>
-        (!value.TextOnly || type == ColumnType.DateTime) && ValueText.TryParse(value.Text!, type) is not null;
+        (!value.TextOnly || type == ColumnType.DateTime) && DataFileValues.TryParse(value.Text!, type) is not null;
 
     private sealed class ColumnState
     {

@@ -9,7 +9,7 @@ namespace PageDb.Cli.DataFiles;
 /// String as is; Bytes as 0x followed by hex digits; DateTime as ISO 8601 UTC with seven fraction digits (every
 /// tick); Decimal in decimal digits with its scale (1.50 stays 1.50). All in the invariant culture.
 /// </summary>
-internal static partial class ValueText
+internal static partial class DataFileValues
 {
     /// <summary>A sign, digits, a point and an exponent; no blanks, no thousands separators.</summary>
     private const NumberStyles Real = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;

@@ -2,7 +2,7 @@ using PageDb.Cli.DataFiles;
 
 namespace PageDb.Cli.Tests.DataFiles;
 
-public sealed class ValueTextTests
+public sealed class DataFileValuesTests
 {
     private static IEnumerable<TestCaseData> Values()
     {
@@ -27,8 +27,8 @@ public sealed class ValueTextTests
     [TestCaseSource(nameof(Values))]
     public void FormatThenParseGivesTheSameBits(ColumnType type, object value)
     {
-        string text = ValueText.Format(Row.Of(value), 0, type)!;
-        object parsed = ValueText.Parse(text, type);
+        string text = DataFileValues.Format(Row.Of(value), 0, type)!;
+        object parsed = DataFileValues.Parse(text, type);
         Assert.That(Bits(parsed), Is.EqualTo(Bits(value)), text);
     }
 
@@ -38,13 +38,13 @@ public sealed class ValueTextTests
     [TestCase("1e3", ColumnType.Double, 1000.0)]
     [TestCase("-Infinity", ColumnType.Double, double.NegativeInfinity)]
     public void ParseReadsCommonSpellings(string text, ColumnType type, object expected) =>
-        Assert.That(ValueText.Parse(text, type), Is.EqualTo(expected));
+        Assert.That(DataFileValues.Parse(text, type), Is.EqualTo(expected));
 
     [Test]
     public void DatesWithAZoneBecomeUtcAndDatesWithoutOneAreUtc()
     {
-        Assert.That(ValueText.Parse("2024-01-01T01:00:00+02:00", ColumnType.DateTime), Is.EqualTo(new DateTime(2023, 12, 31, 23, 0, 0, DateTimeKind.Utc)));
-        Assert.That(((DateTime)ValueText.Parse("2024-01-01", ColumnType.DateTime)).Kind, Is.EqualTo(DateTimeKind.Utc));
+        Assert.That(DataFileValues.Parse("2024-01-01T01:00:00+02:00", ColumnType.DateTime), Is.EqualTo(new DateTime(2023, 12, 31, 23, 0, 0, DateTimeKind.Utc)));
+        Assert.That(((DateTime)DataFileValues.Parse("2024-01-01", ColumnType.DateTime)).Kind, Is.EqualTo(DateTimeKind.Utc));
     }
 
     [TestCase(" 1", ColumnType.Int64)]
@@ -58,8 +58,8 @@ public sealed class ValueTextTests
     [TestCase("1.5.1", ColumnType.Decimal)]
     public void TextOfAnotherTypeIsRefusedWithTheType(string text, ColumnType type)
     {
-        Assert.That(ValueText.TryParse(text, type), Is.Null);
-        var e = Assert.Throws<DataFileException>(() => ValueText.Parse(text, type));
+        Assert.That(DataFileValues.TryParse(text, type), Is.Null);
+        var e = Assert.Throws<DataFileException>(() => DataFileValues.Parse(text, type));
         Assert.That(e!.Message, Does.Contain(type.ToString().ToLowerInvariant()));
     }
 
