@@ -3,8 +3,9 @@ namespace PageDb.Execution;
 /// <summary>
 /// A range of encoded keys given by key prefixes: a key is inside when its first bytes (as many as the bound has)
 /// compare after/before the bound, or equal to it when the bound is inclusive. A null bound is open.
+/// <see cref="LowText"/> and <see cref="HighText"/> are the bounds as people wrote them, for plans.
 /// </summary>
-internal readonly record struct KeyRange(byte[]? Low, bool LowInclusive, byte[]? High, bool HighInclusive)
+internal readonly record struct KeyRange(byte[]? Low, bool LowInclusive, byte[]? High, bool HighInclusive, string LowText, string HighText)
 {
     /// <summary>True when <paramref name="key"/> lies below the low bound (to be skipped at the start).</summary>
     public bool IsBelow(ReadOnlySpan<byte> key) =>
@@ -18,8 +19,7 @@ internal readonly record struct KeyRange(byte[]? Low, bool LowInclusive, byte[]?
     private static int ComparePrefix(ReadOnlySpan<byte> key, byte[] bound) =>
         key[..Math.Min(key.Length, bound.Length)].SequenceCompareTo(bound);
 
+    /// <summary>The range as a plan shows it, e.g. <c>[2 .. 4)</c> or <c>('alice' .. open]</c>.</summary>
     public override string ToString() =>
-        $"{(LowInclusive ? "[" : "(")}{Hex(Low)} .. {Hex(High)}{(HighInclusive ? "]" : ")")}";
-
-    private static string Hex(byte[]? bound) => bound is null ? "open" : Convert.ToHexString(bound);
+        $"{(LowInclusive ? "[" : "(")}{LowText} .. {HighText}{(HighInclusive ? "]" : ")")}";
 }

@@ -42,6 +42,18 @@ public class OperatorTests
     }
 
     [Test]
+    public void An_index_scan_explains_its_bounds_as_values()
+    {
+        _orders.CreateIndex("by_customer", ["customer", "total"]);
+        Assert.That(_orders.IndexScan(null, Row.Of(2L), Row.Of(4L), toInclusive: false, columns: ["id"]).Explain(),
+            Is.EqualTo("IndexScan orders.primary key [2 .. 4) [id]\n"));
+        Assert.That(_orders.IndexScan("by_customer", Row.Of("alice"), null, fromInclusive: false, columns: ["id"]).Explain(),
+            Is.EqualTo("IndexScan orders.by_customer ('alice' .. open] [id]\n"));
+        Assert.That(_orders.IndexScan("by_customer", Row.Of("bob", 20.0), Row.Of("bob", null), columns: ["id"]).Explain(),
+            Is.EqualTo("IndexScan orders.by_customer [('bob', 20) .. ('bob', null)] [id]\n"));
+    }
+
+    [Test]
     public void A_scan_predicate_is_evaluated_on_the_record()
     {
         var scan = _orders.Scan(["id"], Expr.Col("customer") == Expr.Const("bob") & !Expr.IsNull(Expr.Col("total")));
