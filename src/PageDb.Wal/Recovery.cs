@@ -43,7 +43,7 @@ internal static class Recovery
         {
             var frameHeader = new WalFrameHeader(frame);
             chain = frameHeader.Checksum;
-            index.Add(frameHeader.Page, offset, storedLength, frameHeader.IsCompressed, frameHeader.CommitSize);
+            index.Add(frameHeader.Page, offset, storedLength, frameHeader.Encoding, frameHeader.CommitSize);
             offset += WalFormat.FrameSize(storedLength);
             frames++;
             if (frameHeader.CommitSize != 0)

@@ -10,7 +10,7 @@ namespace PageDb.Wal;
 /// WAL header, 48 bytes at offset 0
 /// offset size field
 ///  0     8    magic "PageDbWL" (ASCII)
-///  8     4    format version (u32), 1
+///  8     4    format version (u32), 2 (version 1 had no zero-run elided frames; it is refused, not read)
 /// 12     4    page size (u32): the database's page size
 /// 16     8    database id (u64): the random id in the database file header; a WAL is never replayed into another file
 /// 24     8    checkpoint sequence (u64): +1 at every restart of the log
@@ -18,7 +18,8 @@ namespace PageDb.Wal;
 /// 36     4    salt-2 (u32), random
 /// 40     8    header checksum (u64): XxHash64, seed 0, of bytes [0, 40)
 ///
-/// Frame = 32-byte frame header + stored image (the page, or its zstd compression)
+/// Frame = 32-byte frame header + stored image (the page, its zstd compression, or the page without its longest zero
+/// run: <see cref="ZeroRunElision"/>)
 /// offset size field
 ///  0     8    checksum (u64): XxHash64 with seed = the previous frame's checksum (the header checksum for the first
 ///             frame) over frame-header bytes [8, 32) followed by the stored image, which is one contiguous range
@@ -27,8 +28,9 @@ namespace PageDb.Wal;
 /// 16     4    salt-1 (u32), copied from the header
 /// 20     4    salt-2 (u32), copied from the header
 /// 24     4    writer nonce (u32): random, drawn again whenever the writer rewinds its end (open, rollback, restart)
-/// 28     2    flags (u16): bit 0 = the image is zstd-compressed; other bits 0
-/// 30     2    compressed length (u16): stored image bytes when bit 0 is set (1 .. page size - 1), else 0 and the
+/// 28     2    flags (u16): bit 0 = the image is zstd-compressed; bit 1 = the image is the page without its longest
+///             zero run; at most one of them; other bits 0
+/// 30     2    stored length (u16): stored image bytes when bit 0 or 1 is set (1 .. page size - 1), else 0 and the
 ///             stored image is exactly one page
 /// </code>
 /// Invariants:
@@ -50,7 +52,7 @@ public static class WalFormat
     public const ulong Magic = 0x4C57_6244_6567_6150; // "PageDbWL"
 
     /// <summary>The format version this code writes and reads.</summary>
-    public const uint Version = 1;
+    public const uint Version = 2;
 
     /// <summary>Offset of the magic number.</summary>
     public const int MagicOffset = 0; // 0-7 u64
@@ -103,7 +105,7 @@ public static class WalFormat
     /// <summary>Offset of the flags in a frame header.</summary>
     public const int FrameFlagsOffset = 28; // 28-29 u16
 
-    /// <summary>Offset of the compressed length in a frame header.</summary>
+    /// <summary>Offset of the stored length of an encoded image in a frame header.</summary>
     public const int FrameCompressedLengthOffset = 30; // 30-31 u16
 
     /// <summary>Size of a frame header; the stored image follows it.</summary>
@@ -111,6 +113,9 @@ public static class WalFormat
 
     /// <summary>Frame flag: the stored image is the zstd compression of the page.</summary>
     public const ushort FlagCompressed = 1;
+
+    /// <summary>Frame flag: the stored image is the page without its longest run of zero bytes (<see cref="ZeroRunElision"/>).</summary>
+    public const ushort FlagZeroRunElided = 2;
 
     /// <summary>The smallest page size a WAL accepts.</summary>
     public const int MinPageSize = 4096;
@@ -225,42 +230,49 @@ public readonly ref struct WalFrameHeader
     /// <summary>Salt-2 copied from the header.</summary>
     public uint Salt2 => BinaryPrimitives.ReadUInt32LittleEndian(_bytes[WalFormat.FrameSalt2Offset..]);
 
-    /// <summary>The flags (<see cref="WalFormat.FlagCompressed"/>).</summary>
+    /// <summary>The flags (<see cref="WalFormat.FlagCompressed"/>, <see cref="WalFormat.FlagZeroRunElided"/>).</summary>
     public ushort Flags => BinaryPrimitives.ReadUInt16LittleEndian(_bytes[WalFormat.FrameFlagsOffset..]);
 
-    /// <summary>The compressed image length, or 0 for an uncompressed image.</summary>
+    /// <summary>The stored length of an encoded image, or 0 for a whole page.</summary>
     public ushort CompressedLength => BinaryPrimitives.ReadUInt16LittleEndian(_bytes[WalFormat.FrameCompressedLengthOffset..]);
 
     /// <summary>The stored chained checksum.</summary>
     public ulong Checksum => BinaryPrimitives.ReadUInt64LittleEndian(_bytes[WalFormat.FrameChecksumOffset..]);
 
-    /// <summary>True when the image is stored compressed.</summary>
-    public bool IsCompressed => (Flags & WalFormat.FlagCompressed) != 0;
+    /// <summary>How the image is stored (meaningful when <see cref="StoredLength"/> accepts the flags).</summary>
+    public FrameEncoding Encoding => (Flags & WalFormat.FlagCompressed) != 0 ? FrameEncoding.Zstd
+        : (Flags & WalFormat.FlagZeroRunElided) != 0 ? FrameEncoding.ZeroRunElided : FrameEncoding.Page;
 
     /// <summary>
     /// The number of image bytes after this header, or -1 when the flags and length are malformed (an unknown flag,
-    /// a compressed length of 0 or of a page or more, a length without the flag).
+    /// both encodings at once, a stored length of 0 or of a page or more for an encoded image, a length without a flag).
     /// </summary>
     public int StoredLength(int pageSize)
     {
-        if ((Flags & ~WalFormat.FlagCompressed) != 0)
+        if (Flags is not (0 or WalFormat.FlagCompressed or WalFormat.FlagZeroRunElided))
             return -1;
-        if (!IsCompressed)
+        if (Flags == 0)
             return CompressedLength == 0 ? pageSize : -1;
         return CompressedLength is > 0 && CompressedLength < pageSize ? CompressedLength : -1;
     }
 
     /// <summary>Writes every field but the checksum, which <see cref="SetChecksum"/> adds once the image is in place.</summary>
-    public void Write(PageNumber page, uint commitSize, uint salt1, uint salt2, uint nonce, int compressedLength)
+    public void Write(PageNumber page, uint commitSize, uint salt1, uint salt2, uint nonce, FrameEncoding encoding, int storedLength)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(_bytes[WalFormat.FramePageOffset..], page.Value);
         BinaryPrimitives.WriteUInt32LittleEndian(_bytes[WalFormat.FrameCommitOffset..], commitSize);
         BinaryPrimitives.WriteUInt32LittleEndian(_bytes[WalFormat.FrameSalt1Offset..], salt1);
         BinaryPrimitives.WriteUInt32LittleEndian(_bytes[WalFormat.FrameSalt2Offset..], salt2);
         BinaryPrimitives.WriteUInt32LittleEndian(_bytes[WalFormat.FrameNonceOffset..], nonce);
-        BinaryPrimitives.WriteUInt16LittleEndian(_bytes[WalFormat.FrameFlagsOffset..],
-            compressedLength > 0 ? WalFormat.FlagCompressed : (ushort)0);
-        BinaryPrimitives.WriteUInt16LittleEndian(_bytes[WalFormat.FrameCompressedLengthOffset..], (ushort)compressedLength);
+        ushort flags = encoding switch
+        {
+            FrameEncoding.Zstd => WalFormat.FlagCompressed,
+            FrameEncoding.ZeroRunElided => WalFormat.FlagZeroRunElided,
+            _ => 0,
+        };
+        BinaryPrimitives.WriteUInt16LittleEndian(_bytes[WalFormat.FrameFlagsOffset..], flags);
+        BinaryPrimitives.WriteUInt16LittleEndian(_bytes[WalFormat.FrameCompressedLengthOffset..],
+            encoding == FrameEncoding.Page ? (ushort)0 : (ushort)storedLength);
     }
 
     /// <summary>Stores the chained checksum.</summary>

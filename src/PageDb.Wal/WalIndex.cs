@@ -104,12 +104,12 @@ internal sealed class WalIndex
     }
 
     /// <summary>Records a new uncommitted frame and makes it the newest of its page. Writer only.</summary>
-    public FrameIndex Add(PageNumber page, long fileOffset, int storedLength, bool compressed, uint commitSize)
+    public FrameIndex Add(PageNumber page, long fileOffset, int storedLength, FrameEncoding encoding, uint commitSize)
     {
         Generation generation = _generation;
         long frame = _next;
         long previous = generation.Table.Newest(page.Value);
-        generation.SetEntry(frame, new FrameEntry(fileOffset, previous, page.Value, commitSize, storedLength, compressed));
+        generation.SetEntry(frame, new FrameEntry(fileOffset, previous, page.Value, commitSize, storedLength, encoding));
         generation.Table = generation.Table.Set(page.Value, frame);
         _next = frame + 1;
         return new FrameIndex(frame);
@@ -195,9 +195,9 @@ internal sealed class WalIndex
     /// <param name="Page">The page number.</param>
     /// <param name="CommitSize">The database size in pages when this is a commit frame, else 0.</param>
     /// <param name="StoredLength">The bytes of the stored image.</param>
-    /// <param name="Compressed">True when the image is stored zstd-compressed.</param>
+    /// <param name="Encoding">How the image is stored.</param>
     internal readonly record struct FrameEntry(
-        long FileOffset, long PreviousOfPage, uint Page, uint CommitSize, int StoredLength, bool Compressed);
+        long FileOffset, long PreviousOfPage, uint Page, uint CommitSize, int StoredLength, FrameEncoding Encoding);
 
     /// <summary>One generation's frames (between two restarts). Readers keep using an old one safely after a restart.</summary>
     private sealed class Generation(long firstFrame)

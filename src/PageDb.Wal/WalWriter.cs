@@ -81,9 +81,10 @@ internal sealed class WalWriter : IDisposable
 
     /// <summary>
     /// Builds a frame of <paramref name="page"/> (a commit frame when <paramref name="commitSize"/> is not 0) and returns
-    /// its file offset, stored length and whether it is compressed.
+    /// its file offset, stored length and how the image is stored: zstd-compressed when compression is on and it
+    /// helps, else without its longest zero run when it has one (<see cref="ZeroRunElision"/>), else as it is.
     /// </summary>
-    public long Append(PageNumber page, ReadOnlySpan<byte> image, uint commitSize, out int storedLength, out bool compressed)
+    public long Append(PageNumber page, ReadOnlySpan<byte> image, uint commitSize, out int storedLength, out FrameEncoding encoding)
     {
         ThrowIfFailed();
         int maxFrame = WalFormat.FrameSize(_options.PageSize);
@@ -91,18 +92,26 @@ internal sealed class WalWriter : IDisposable
             Flush();
         Span<byte> frame = _buffer.AsSpan(_buffered, maxFrame);
         Span<byte> stored = frame[WalFormat.FrameHeaderSize..];
-        int compressedLength = _compressor?.TryCompress(image, stored) ?? 0;
-        if (compressedLength == 0)
-            image.CopyTo(stored);
-        compressed = compressedLength != 0;
-        storedLength = compressed ? compressedLength : image.Length;
+        (encoding, storedLength) = Encode(image, stored);
         var header = new WalFrameHeader(frame);
-        header.Write(page, commitSize, _salt1, _salt2, _nonce, compressedLength);
+        header.Write(page, commitSize, _salt1, _salt2, _nonce, encoding, storedLength);
         _chain = WalFormat.FrameChecksum(_chain, frame, storedLength);
         header.SetChecksum(_chain);
         long offset = End;
         _buffered += WalFormat.FrameSize(storedLength);
         return offset;
+    }
+
+    private (FrameEncoding Encoding, int StoredLength) Encode(ReadOnlySpan<byte> image, Span<byte> stored)
+    {
+        int length = _compressor?.TryCompress(image, stored) ?? 0;
+        if (length > 0)
+            return (FrameEncoding.Zstd, length);
+        length = ZeroRunElision.TryElide(image, stored);
+        if (length > 0)
+            return (FrameEncoding.ZeroRunElided, length);
+        image.CopyTo(stored);
+        return (FrameEncoding.Page, image.Length);
     }
 
     /// <summary>Writes the buffered frames (the last a commit frame), syncs them when <paramref name="sync"/>, and makes them the rewind point.</summary>

@@ -138,7 +138,7 @@ public sealed class WriteAheadLog : IDisposable
         if (_index.GenerationStart > frame)
             return false;
         if (!read)
-            ThrowHelper.ThrowCorrupt(FilePath, new PageNumber(entry.Page), "a WAL frame is missing or does not decompress");
+            ThrowHelper.ThrowCorrupt(FilePath, new PageNumber(entry.Page), "a WAL frame is missing or does not decode");
         return true;
     }
 
@@ -221,7 +221,7 @@ public sealed class WriteAheadLog : IDisposable
     {
         WalIndex.FrameEntry entry = _index.GetEntry(frame);
         if (!TryReadImage(frame, entry, destination))
-            ThrowHelper.ThrowCorrupt(FilePath, new PageNumber(entry.Page), "a WAL frame is missing or does not decompress");
+            ThrowHelper.ThrowCorrupt(FilePath, new PageNumber(entry.Page), "a WAL frame is missing or does not decode");
     }
 
     private WalWriter Writer
@@ -238,19 +238,22 @@ public sealed class WriteAheadLog : IDisposable
     {
         if (image.Length != PageSize)
             ThrowHelper.ThrowArgument(nameof(image), "A frame image must be exactly one page.");
-        long offset = Writer.Append(page, image, commitSize, out int storedLength, out bool compressed);
-        return _index.Add(page, offset, storedLength, compressed, commitSize);
+        long offset = Writer.Append(page, image, commitSize, out int storedLength, out FrameEncoding encoding);
+        return _index.Add(page, offset, storedLength, encoding, commitSize);
     }
 
     private bool TryReadImage(FrameIndex frame, WalIndex.FrameEntry entry, Span<byte> destination)
     {
-        if (!entry.Compressed)
+        if (entry.Encoding == FrameEncoding.Page)
             return TryReadStored(frame, entry, destination);
         byte[] stored = ArrayPool<byte>.Shared.Rent(entry.StoredLength);
         try
         {
+            ReadOnlySpan<byte> image = stored.AsSpan(0, entry.StoredLength);
             return TryReadStored(frame, entry, stored.AsSpan(0, entry.StoredLength))
-                && FrameCompressor.TryDecompress(stored.AsSpan(0, entry.StoredLength), destination);
+                && (entry.Encoding == FrameEncoding.Zstd
+                    ? FrameCompressor.TryDecompress(image, destination)
+                    : ZeroRunElision.TryRestore(image, destination));
         }
         finally
         {

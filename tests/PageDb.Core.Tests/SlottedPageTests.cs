@@ -82,6 +82,30 @@ public class SlottedPageTests
     }
 
     [Test]
+    public void Clearing_the_gap_zeroes_exactly_the_gap_and_keeps_every_cell()
+    {
+        var page = new byte[4096];
+        var slotted = SlottedPage.Format(page, PageType.Slotted, Number);
+        for (int i = 0; i < 6; i++)
+            Assert.That(slotted.TryInsert(i, Filled(100, (byte)(i + 1))), Is.True);
+        slotted.Delete(5); // the lowest cell: its bytes are left in what is now gap
+        var reader = new SlottedPageReader(page);
+        int gapStart = 40 + (reader.CellCount * 4);
+        int gapEnd = reader.ContentStart;
+        page.AsSpan(gapStart, gapEnd - gapStart).Fill(0xAB);
+        byte[] before = (byte[])page.Clone();
+        int freeBefore = reader.FreeSpace;
+
+        slotted.ClearGap();
+
+        Assert.That(page.AsSpan(gapStart, gapEnd - gapStart).ContainsAnyExcept((byte)0), Is.False, "the gap is zero");
+        Assert.That(page.AsSpan(0, gapStart).SequenceEqual(before.AsSpan(0, gapStart)), Is.True, "headers and pointers unchanged");
+        Assert.That(page.AsSpan(gapEnd).SequenceEqual(before.AsSpan(gapEnd)), Is.True, "cell content unchanged");
+        Assert.That(new SlottedPageReader(page).FreeSpace, Is.EqualTo(freeBefore));
+        AssertMatches(page, [Filled(100, 1), Filled(100, 2), Filled(100, 3), Filled(100, 4), Filled(100, 5)], "after clearing the gap");
+    }
+
+    [Test]
     public void Freeing_the_lowest_cell_returns_its_space_to_the_gap()
     {
         var page = new byte[4096];

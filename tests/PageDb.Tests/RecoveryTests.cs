@@ -33,16 +33,30 @@ public class RecoveryTests
         byte[] wal = storage.GetContents(WalPath);
         long lastEnd = commits[^1].WalEnd;
         var rng = new Random(5);
-        for (long frameStart = WalFormat.HeaderSize; frameStart < lastEnd; frameStart += FrameSize)
+        foreach ((long frameStart, int frameLength) in Frames(wal, lastEnd))
         {
             byte[] damaged = (byte[])wal.Clone();
-            damaged[frameStart + rng.Next(FrameSize)] ^= (byte)(1 << rng.Next(8));
+            damaged[frameStart + rng.Next(frameLength)] ^= (byte)(1 << rng.Next(8));
             int expected = commits.Where(c => c.WalEnd <= frameStart).Select(c => c.Rows).DefaultIfEmpty(0).Max();
             AssertReopensWith(database, damaged, expected, $"byte garbled in the frame at {frameStart}");
         }
     }
 
     private const string WalPath = DbPath + "-wal";
+
+    /// <summary>Where each frame up to <paramref name="end"/> starts and how long it is (frames are stored at different lengths).</summary>
+    private static List<(long Start, int Length)> Frames(byte[] wal, long end)
+    {
+        var frames = new List<(long, int)>();
+        for (long start = WalFormat.HeaderSize; start < end;)
+        {
+            int stored = new WalFrameHeader(wal.AsSpan((int)start)).StoredLength(4096);
+            Assert.That(stored, Is.Positive, $"a well-formed frame header at {start}");
+            frames.Add((start, WalFormat.FrameSize(stored)));
+            start += WalFormat.FrameSize(stored);
+        }
+        return frames;
+    }
 
     /// <summary>
     /// A database whose commits are all still in the WAL (an open old reader kept every checkpoint from copying

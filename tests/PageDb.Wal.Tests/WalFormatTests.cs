@@ -31,12 +31,28 @@ public sealed class WalFormatTests
     [TestCase((ushort)1, (ushort)4096, -1)]
     [TestCase((ushort)0, (ushort)100, -1)]
     [TestCase((ushort)2, (ushort)0, -1)]
+    [TestCase((ushort)2, (ushort)1000, 1000)]
+    [TestCase((ushort)2, (ushort)4096, -1)]
+    [TestCase((ushort)3, (ushort)100, -1)]
+    [TestCase((ushort)4, (ushort)100, -1)]
     public void The_stored_length_is_checked(ushort flags, ushort compressedLength, int expected)
     {
         byte[] bytes = new byte[WalFormat.FrameHeaderSize];
-        new WalFrameHeader(bytes).Write(new PageNumber(1), 0, 1, 1, 1, 0);
+        new WalFrameHeader(bytes).Write(new PageNumber(1), 0, 1, 1, 1, FrameEncoding.Page, 4096);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(WalFormat.FrameFlagsOffset), flags);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(WalFormat.FrameCompressedLengthOffset), compressedLength);
         Assert.That(new WalFrameHeader(bytes).StoredLength(4096), Is.EqualTo(expected));
+    }
+
+    [TestCase(FrameEncoding.Page, 4096, (ushort)0, (ushort)0)]
+    [TestCase(FrameEncoding.Zstd, 700, WalFormat.FlagCompressed, (ushort)700)]
+    [TestCase(FrameEncoding.ZeroRunElided, 2500, WalFormat.FlagZeroRunElided, (ushort)2500)]
+    public void Each_encoding_is_written_as_its_flag_and_read_back(FrameEncoding encoding, int storedLength, ushort flags, ushort lengthField)
+    {
+        byte[] bytes = new byte[WalFormat.FrameHeaderSize];
+        var header = new WalFrameHeader(bytes);
+        header.Write(new PageNumber(1), 0, 1, 1, 1, encoding, storedLength);
+        Assert.That((header.Flags, header.CompressedLength, header.Encoding, header.StoredLength(4096)),
+            Is.EqualTo((flags, lengthField, encoding, storedLength)));
     }
 }

@@ -116,7 +116,7 @@ internal sealed class TransactionPages : IPageAccessor
         {
             var page = new PageNumber(number);
             using PageHandle handle = PinPrivate(version.Key);
-            PageHeader.Seal(handle.Writable, page);
+            SealForLog(handle.Writable, page);
             FrameIndex frame = --remaining > 0
                 ? _engine.Wal.Append(page, handle.Data)
                 : _engine.Wal.Commit(page, handle.Data, PageCount, sync).LastCommitFrame;
@@ -163,12 +163,23 @@ internal sealed class TransactionPages : IPageAccessor
             var page = new PageNumber(number);
             using (PageHandle handle = PinPrivate(version.Key))
             {
-                PageHeader.Seal(handle.Writable, page);
+                SealForLog(handle.Writable, page);
                 _spilledFrames.Add(PageVersions.FromFrame(page, AppendFrame(page, handle.Data)));
             }
             _engine.Pool.Remove(version.Key);
             _private.Remove(number);
         }
+    }
+
+    /// <summary>
+    /// Stamps a private version's number and checksum before it is logged, zeroing a slotted page's gap first so its
+    /// frame is stored without it (<see cref="ZeroRunElision"/>).
+    /// </summary>
+    private static void SealForLog(Span<byte> image, PageNumber page)
+    {
+        if (PageHeader.GetType(image) is PageType.BtreeLeaf or PageType.BtreeInterior or PageType.Slotted)
+            new SlottedPage(image).ClearGap();
+        PageHeader.Seal(image, page);
     }
 
     private FrameIndex AppendFrame(PageNumber page, ReadOnlySpan<byte> image)
