@@ -19,6 +19,11 @@ public class ReadTransaction : IDisposable
     // Cursors opened in this transaction and not yet disposed: they pin pages, so the transaction disposes them when it ends.
     private readonly List<Cursor> _openCursors = [];
     private bool _ended;
+
+    // The schema version of each table name's last drop in this transaction. A table opened before a drop is stale
+    // even when a table created again under its name got the same root page back from the free list.
+    private Dictionary<string, long>? _tablesDroppedAt;
+
     internal ReadTransaction(StorageEngine engine, IPageAccessor pages, WalMark registeredMark, TableDefinitionCache tableDefinitions)
     {
         Engine = engine;
@@ -142,6 +147,13 @@ public class ReadTransaction : IDisposable
         SchemaVersion++;
         NoteChange();
     }
+
+    /// <summary>Records that table <paramref name="name"/> was dropped, after <see cref="NoteSchemaChange"/>.</summary>
+    internal void NoteTableDropped(string name) => (_tablesDroppedAt ??= new(StringComparer.Ordinal))[name] = SchemaVersion;
+
+    /// <summary>True when table <paramref name="name"/> was dropped after schema version <paramref name="schemaVersion"/>.</summary>
+    internal bool WasTableDroppedSince(string name, long schemaVersion) =>
+        _tablesDroppedAt is not null && _tablesDroppedAt.TryGetValue(name, out long droppedAt) && droppedAt > schemaVersion;
 
     internal void Track(Cursor cursor) => _openCursors.Add(cursor);
 

@@ -208,7 +208,8 @@ public sealed partial class Table
         _transaction.EnsureActive();
         if (_checkedAt == _transaction.SchemaVersion)
             return;
-        if (!new Catalog(_transaction.Pages).TryGet(Name, out CatalogEntry entry) || entry.Kind != CatalogEntryKind.Table || entry.Root != _tree.Root)
+        if (_transaction.WasTableDroppedSince(Name, _checkedAt)
+            || !new Catalog(_transaction.Pages).TryGet(Name, out CatalogEntry entry) || entry.Kind != CatalogEntryKind.Table || entry.Root != _tree.Root)
             throw new InvalidOperationException($"Table '{Name}' was dropped in this transaction.");
         _checkedAt = _transaction.SchemaVersion;
     }

@@ -106,6 +106,7 @@ public sealed class WriteTransaction : ReadTransaction
         if (!catalog.TryGet(name, out CatalogEntry entry) || entry.Kind != CatalogEntryKind.Table)
             throw new PageDbException($"There is no table named '{name}'.");
         NoteSchemaChange();
+        NoteTableDropped(name);
         foreach ((string indexName, CatalogEntry index) in catalog.EntriesUnder(Table.IndexPrefix(name)))
         {
             new BTree(Pages, index.Root).Drop();
