@@ -1,6 +1,7 @@
 using PageDb.Core.Pages;
 using PageDb.Core.Paging;
 using PageDb.Engine;
+using PageDb.Records;
 using PageDb.Wal;
 
 namespace PageDb;
@@ -14,6 +15,9 @@ public sealed class PageDatabase : IDisposable
     private const string InMemoryPath = "memory.pagedb";
 
     private readonly StorageEngine _engine;
+
+    // Shared by every transaction of this database; thread-safe.
+    private readonly TableDefinitionCache _tableDefinitions = new();
     private int _disposed;
 
     private PageDatabase(StorageEngine engine, string path)
@@ -77,7 +81,7 @@ public sealed class PageDatabase : IDisposable
     {
         ThrowIfDisposed();
         WalMark mark = _engine.Readers.Enter(_engine.Wal);
-        return new ReadTransaction(_engine, new SnapshotPages(_engine, mark), mark);
+        return new ReadTransaction(_engine, new SnapshotPages(_engine, mark), mark, _tableDefinitions);
     }
 
     /// <summary>
@@ -98,7 +102,8 @@ public sealed class PageDatabase : IDisposable
             // can most often be copied out and restarted (after a commit, readers are usually one commit behind).
             _engine.CheckpointIfOverThreshold();
             var snapshot = new SnapshotPages(_engine, _engine.Wal.LastCommit);
-            return new WriteTransaction(_engine, new TransactionPages(_engine, snapshot, _engine.NextTransactionSequence()));
+            return new WriteTransaction(_engine, new TransactionPages(_engine, snapshot, _engine.NextTransactionSequence()),
+                _tableDefinitions);
         }
         catch
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using PageDb.Core.Pages;
 using PageDb.Core.Paging;
 using PageDb.Engine;
 using PageDb.Records;
@@ -19,11 +20,16 @@ public class ReadTransaction : IDisposable
     private readonly List<Cursor> _openCursors = [];
     private bool _ended;
 
-    internal ReadTransaction(StorageEngine engine, IPageAccessor pages, WalMark registeredMark)
+    // The schema version of each table name's last drop in this transaction. A table opened before a drop is stale
+    // even when a table created again under its name got the same root page back from the free list.
+    private Dictionary<string, long>? _tablesDroppedAt;
+
+    internal ReadTransaction(StorageEngine engine, IPageAccessor pages, WalMark registeredMark, TableDefinitionCache tableDefinitions)
     {
         Engine = engine;
         Pages = pages;
         _registeredMark = registeredMark;
+        TableDefinitions = tableDefinitions;
     }
 
     /// <summary>Names of the key-value trees in the database, in byte order of their UTF-8 encoding.</summary>
@@ -50,6 +56,9 @@ public class ReadTransaction : IDisposable
 
     internal IPageAccessor Pages { get; }
 
+    /// <summary>The database's decoded table schemas, shared with its other transactions.</summary>
+    internal TableDefinitionCache TableDefinitions { get; }
+
     /// <summary>Opens the key-value tree called <paramref name="name"/>.</summary>
     /// <exception cref="PageDbException">There is no tree of that name.</exception>
     public Tree GetTree(string name)
@@ -63,10 +72,9 @@ public class ReadTransaction : IDisposable
     public bool TryGetTree(string name, [MaybeNullWhen(false)] out Tree tree)
     {
         EnsureActive();
-        Catalog.EncodeName(name);
-        if (new Catalog(Pages).TryGet(name, out CatalogEntry entry) && entry.Kind == CatalogEntryKind.Tree)
+        if (TryGetCatalogRecord(name, CatalogEntryKind.Tree, out _, out PageNumber root))
         {
-            tree = new Tree(this, name, entry.Root);
+            tree = new Tree(this, name, root);
             return true;
         }
         tree = null;
@@ -87,14 +95,30 @@ public class ReadTransaction : IDisposable
     {
         EnsureActive();
         TableSchema.ValidateName(name, nameof(name));
-        Catalog.EncodeName(name);
-        if (new Catalog(Pages).TryGet(name, out CatalogEntry entry) && entry.Kind == CatalogEntryKind.Table)
+        if (TryGetCatalogRecord(name, CatalogEntryKind.Table, out byte[] record, out PageNumber root))
         {
-            table = new Table(this, SchemaEncoding.DecodeTable(name, entry.Definition, Pages.FilePath), entry.Root);
+            TableDefinition definition = TableDefinitions.Get(name, CatalogEntry.DefinitionOf(record), Pages.FilePath);
+            table = new Table(this, definition, root);
             return true;
         }
         table = null;
         return false;
+    }
+
+    /// <summary>
+    /// Looks <paramref name="name"/> up in this transaction's catalog: true when it names an object of
+    /// <paramref name="kind"/>, whose stored record (read in place, not copied again) and root are returned.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is empty or too long.</exception>
+    private bool TryGetCatalogRecord(string name, CatalogEntryKind kind, out byte[] record, out PageNumber root)
+    {
+        byte[] encodedName = Catalog.EncodeName(name);
+        var catalog = new Catalog(Pages);
+        root = default;
+        if (!catalog.TryGetRecord(encodedName, out record))
+            return false;
+        (CatalogEntryKind found, root) = CatalogEntry.DecodeHeader(record, Pages.FilePath, catalog.Root);
+        return found == kind;
     }
 
     /// <summary>Ends the transaction. For a write transaction that was not committed, this rolls it back.</summary>
@@ -123,6 +147,13 @@ public class ReadTransaction : IDisposable
         SchemaVersion++;
         NoteChange();
     }
+
+    /// <summary>Records that table <paramref name="name"/> was dropped, after <see cref="NoteSchemaChange"/>.</summary>
+    internal void NoteTableDropped(string name) => (_tablesDroppedAt ??= new(StringComparer.Ordinal))[name] = SchemaVersion;
+
+    /// <summary>True when table <paramref name="name"/> was dropped after schema version <paramref name="schemaVersion"/>.</summary>
+    internal bool WasTableDroppedSince(string name, long schemaVersion) =>
+        _tablesDroppedAt is not null && _tablesDroppedAt.TryGetValue(name, out long droppedAt) && droppedAt > schemaVersion;
 
     internal void Track(Cursor cursor) => _openCursors.Add(cursor);
 

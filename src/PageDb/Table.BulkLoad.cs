@@ -23,7 +23,7 @@ public sealed partial class Table
     {
         _transaction.EnsureWritable();
         EnsureCurrent();
-        System.Diagnostics.Debug.Assert(_tree.Count == 0 && _indexes.Count == 0, "only a new table is bulk loaded");
+        System.Diagnostics.Debug.Assert(_tree.Count == 0 && Indexes.Count == 0, "only a new table is bulk loaded");
         using IEnumerator<Row> remaining = rows.GetEnumerator();
         PageNumber root;
         bool outOfOrder;
@@ -51,6 +51,7 @@ public sealed partial class Table
         byte[] previous = new byte[BTreeLimits.MaxKeyLength];
         int previousLength = 0;
         long rowId = 0;
+        ByteBuilder key = KeyBuffer, record = RecordBuffer;
         while (rows.MoveNext())
         {
             Row row = rows.Current;
@@ -58,22 +59,22 @@ public sealed partial class Table
             ValidateRow(row);
             if (Schema.HasRowId)
             {
-                _key.Clear();
-                KeyEncoding.AppendRowId(_key, ++rowId);
+                key.Clear();
+                KeyEncoding.AppendRowId(key, ++rowId);
             }
             else
             {
                 EncodeRowKey(row);
-                if (previousLength > 0 && _key.Written.SequenceCompareTo(previous.AsSpan(0, previousLength)) <= 0)
+                if (previousLength > 0 && key.Written.SequenceCompareTo(previous.AsSpan(0, previousLength)) <= 0)
                     return true;
             }
-            RecordEncoding.Encode(row, Layout, _record);
-            if (_record.Length > BTreeLimits.MaxValueLength)
-                throw new ArgumentException($"The row is {_record.Length} bytes encoded; at most {BTreeLimits.MaxValueLength} are allowed.", nameof(rows));
+            RecordEncoding.Encode(row, Layout, record);
+            if (record.Length > BTreeLimits.MaxValueLength)
+                throw new ArgumentException($"The row is {record.Length} bytes encoded; at most {BTreeLimits.MaxValueLength} are allowed.", nameof(rows));
             _transaction.NoteChange();
-            loader.Add(_key.Written, _record.Written);
-            _key.Written.CopyTo(previous);
-            previousLength = _key.Length;
+            loader.Add(key.Written, record.Written);
+            key.Written.CopyTo(previous);
+            previousLength = key.Length;
         }
         LastInsertedRowId = rowId;
         return false;
@@ -87,6 +88,6 @@ public sealed partial class Table
         _tree.Drop();
         catalog.Add(Name, entry with { Root = root });
         _transaction.NoteSchemaChange();
-        return new Table(_transaction, Schema, root) { LastInsertedRowId = LastInsertedRowId };
+        return new Table(_transaction, _definition, root) { LastInsertedRowId = LastInsertedRowId };
     }
 }

@@ -89,16 +89,17 @@ public sealed partial class Table
     /// <summary>Adds an entry for every row of the table to <paramref name="index"/>, checking uniqueness.</summary>
     private void Fill(TableIndex index)
     {
+        ByteBuilder indexKey = IndexKeyBuffer;
         using BTreeCursor cursor = _tree.OpenCursor();
         for (bool more = cursor.SeekFirst(); more; more = cursor.Next())
         {
             Row row = DecodeRow(cursor.Key, cursor.Value, null);
-            index.EncodeKey(row, cursor.Key, _indexKey);
-            if (_indexKey.Length > BTreeLimits.MaxKeyLength)
-                throw new ArgumentException($"The key of index '{index.Name}' for row {row} would be {_indexKey.Length} bytes; at most {BTreeLimits.MaxKeyLength} are allowed.", nameof(index));
-            if (index.ChecksUniqueness(row) && index.HasOtherEntry(_indexKey.Written, _indexKey.Length - cursor.Key.Length, cursor.Key, cursor.Key))
+            index.EncodeKey(row, cursor.Key, indexKey);
+            if (indexKey.Length > BTreeLimits.MaxKeyLength)
+                throw new ArgumentException($"The key of index '{index.Name}' for row {row} would be {indexKey.Length} bytes; at most {BTreeLimits.MaxKeyLength} are allowed.", nameof(index));
+            if (index.ChecksUniqueness(row) && index.HasOtherEntry(indexKey.Written, indexKey.Length - cursor.Key.Length, cursor.Key, cursor.Key))
                 throw new ConstraintViolationException($"Unique index '{index.Name}' cannot be built: table '{Name}' has two rows with the value of {row}.");
-            index.Tree.Put(_indexKey.Written, cursor.Key);
+            index.Tree.Put(indexKey.Written, cursor.Key);
         }
     }
 }

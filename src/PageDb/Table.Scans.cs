@@ -60,7 +60,7 @@ public sealed partial class Table
     private byte[] EncodeBound(Row bound, TableIndex? index, string paramName)
     {
         Column[] keyColumns = index is null
-            ? Schema.HasRowId ? [new Column(TableSchema.RowIdColumn, ColumnType.Int64)] : Array.ConvertAll(Schema.PrimaryKeyOrdinals, o => Schema.Columns[o])
+            ? Schema.HasRowId ? [RowIdKeyColumn] : Array.ConvertAll(Schema.PrimaryKeyOrdinals, o => Schema.Columns[o])
             : Array.ConvertAll(index.Ordinals, o => Schema.Columns[o]);
         if (bound.Count == 0 || bound.Count > keyColumns.Length)
             throw new ArgumentException($"A bound has 1 to {keyColumns.Length} values; {bound.Count} given.", paramName);

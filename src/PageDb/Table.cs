@@ -13,27 +13,38 @@ namespace PageDb;
 /// </summary>
 public sealed partial class Table
 {
+    private static readonly Column RowIdKeyColumn = new(TableSchema.RowIdColumn, ColumnType.Int64);
+
     private readonly ReadTransaction _transaction;
+    private readonly TableDefinition _definition;
     private readonly BTree _tree;
-    private readonly ByteBuilder _key = new();
-    private readonly ByteBuilder _record = new();
-    private readonly ByteBuilder _indexKey = new();
-    private List<TableIndex> _indexes = [];
+
+    // Encoding buffers, each made on first use: a table opened to read rows never needs the writers' ones.
+    private ByteBuilder? _key;
+    private ByteBuilder? _record;
+    private ByteBuilder? _indexKey;
+
+    // Loaded when a write or an index needs them, and again after each schema change of the transaction.
+    private List<TableIndex>? _indexes;
     private long _indexesLoadedAt = -1;
 
-    internal Table(ReadTransaction transaction, TableSchema schema, PageNumber root)
+    // The transaction's schema version when the table was last found in its catalog with this root. Whoever
+    // constructs a table has just found or created it there, so a read transaction never looks again.
+    private long _checkedAt;
+
+    internal Table(ReadTransaction transaction, TableDefinition definition, PageNumber root)
     {
         _transaction = transaction;
-        Schema = schema;
+        _definition = definition;
         _tree = new BTree(transaction.Pages, root);
-        Layout = new RecordLayout(schema.Columns);
+        _checkedAt = transaction.SchemaVersion;
     }
 
     /// <summary>The table's name.</summary>
     public string Name => Schema.Name;
 
     /// <summary>The table's columns and key.</summary>
-    public TableSchema Schema { get; }
+    public TableSchema Schema => _definition.Schema;
 
     /// <summary>The number of rows (O(1)).</summary>
     public long Count
@@ -53,8 +64,7 @@ public sealed partial class Table
     {
         get
         {
-            EnsureCurrent();
-            return _indexes.ConvertAll(i => i.Name);
+            return Indexes.ConvertAll(i => i.Name);
         }
     }
 
@@ -62,9 +72,18 @@ public sealed partial class Table
 
     internal BTree Tree => _tree;
 
-    internal RecordLayout Layout { get; }
+    internal RecordLayout Layout => _definition.Layout;
 
     internal string FilePath => _transaction.Pages.FilePath;
+
+    /// <summary>Where keys (primary keys, row ids) are encoded.</summary>
+    private ByteBuilder KeyBuffer => _key ??= new();
+
+    /// <summary>Where a written row's record is encoded.</summary>
+    private ByteBuilder RecordBuffer => _record ??= new();
+
+    /// <summary>Where an index entry's key is encoded.</summary>
+    private ByteBuilder IndexKeyBuffer => _indexKey ??= new();
 
     /// <summary>The ordinal scans use for the hidden row id: one past the last column.</summary>
     internal int RowIdOrdinal => Schema.Columns.Count;
@@ -86,7 +105,7 @@ public sealed partial class Table
     {
         _transaction.EnsureWritable();
         EncodePrimaryKey(key, nameof(key));
-        return DeleteEncoded(_key.Written);
+        return DeleteEncoded(KeyBuffer.Written);
     }
 
     /// <summary>The row whose primary key (or row id) is <paramref name="key"/>, or null.</summary>
@@ -95,7 +114,7 @@ public sealed partial class Table
     {
         EnsureCurrent();
         EncodePrimaryKey(key, nameof(key));
-        return _tree.TryGet(_key.Written, out byte[] record) ? DecodeRow(_key.Written, record, null) : null;
+        return _tree.TryGet(KeyBuffer.Written, out byte[] record) ? DecodeRow(KeyBuffer.Written, record, null) : null;
     }
 
     /// <summary>True when a row with primary key (or row id) <paramref name="key"/> exists.</summary>
@@ -140,7 +159,7 @@ public sealed partial class Table
         else
         {
             EncodeRowKey(row);
-            newKey = _key.ToArray();
+            newKey = KeyBuffer.ToArray();
         }
         if (newKey.AsSpan().SequenceEqual(oldKey))
         {
@@ -163,11 +182,7 @@ public sealed partial class Table
             return false;
         Row old = DecodeRow(key, record, null);
         _transaction.NoteChange();
-        foreach (TableIndex index in _indexes)
-        {
-            index.EncodeKey(old, key, _indexKey);
-            index.Tree.Delete(_indexKey.Written);
-        }
+        DeleteIndexEntries(old, key);
         _tree.Delete(key);
         return true;
     }
@@ -178,20 +193,25 @@ public sealed partial class Table
         get
         {
             EnsureCurrent();
+            if (_indexes is null || _indexesLoadedAt != _transaction.SchemaVersion)
+            {
+                _indexes = LoadIndexes(new Catalog(_transaction.Pages));
+                _indexesLoadedAt = _transaction.SchemaVersion;
+            }
             return _indexes;
         }
     }
 
+    /// <summary>Throws when the transaction has ended or the table was dropped in it.</summary>
     internal void EnsureCurrent()
     {
         _transaction.EnsureActive();
-        if (_indexesLoadedAt == _transaction.SchemaVersion)
+        if (_checkedAt == _transaction.SchemaVersion)
             return;
-        var catalog = new Catalog(_transaction.Pages);
-        if (!catalog.TryGet(Name, out CatalogEntry entry) || entry.Kind != CatalogEntryKind.Table || entry.Root != _tree.Root)
+        if (_transaction.WasTableDroppedSince(Name, _checkedAt)
+            || !new Catalog(_transaction.Pages).TryGet(Name, out CatalogEntry entry) || entry.Kind != CatalogEntryKind.Table || entry.Root != _tree.Root)
             throw new InvalidOperationException($"Table '{Name}' was dropped in this transaction.");
-        _indexes = LoadIndexes(catalog);
-        _indexesLoadedAt = _transaction.SchemaVersion;
+        _checkedAt = _transaction.SchemaVersion;
     }
 
     private List<TableIndex> LoadIndexes(Catalog catalog)
@@ -219,14 +239,14 @@ public sealed partial class Table
         if (Schema.HasRowId)
         {
             long rowId = NextRowId();
-            _key.Clear();
-            KeyEncoding.AppendRowId(_key, rowId);
-            WriteAt(row, _key.ToArray(), replace: false);
+            KeyBuffer.Clear();
+            KeyEncoding.AppendRowId(KeyBuffer, rowId);
+            WriteAt(row, KeyBuffer.ToArray(), replace: false);
             LastInsertedRowId = rowId;
             return;
         }
         EncodeRowKey(row);
-        WriteAt(row, _key.ToArray(), replace);
+        WriteAt(row, KeyBuffer.ToArray(), replace);
     }
 
     private void WriteAt(Row row, byte[] key, bool replace)
@@ -248,38 +268,40 @@ public sealed partial class Table
     /// </summary>
     private void CheckIndexes(Row row, byte[] key, ReadOnlySpan<byte> replacedKey, out byte[][] entries)
     {
-        entries = new byte[_indexes.Count][];
-        for (int i = 0; i < _indexes.Count; i++)
+        List<TableIndex> indexes = Indexes;
+        entries = new byte[indexes.Count][];
+        for (int i = 0; i < indexes.Count; i++)
         {
-            TableIndex index = _indexes[i];
-            index.EncodeKey(row, key, _indexKey);
-            if (_indexKey.Length > BTreeLimits.MaxKeyLength)
-                throw new ArgumentException($"The key of index '{index.Name}' would be {_indexKey.Length} bytes; at most {BTreeLimits.MaxKeyLength} are allowed.", nameof(row));
-            if (index.ChecksUniqueness(row) && index.HasOtherEntry(_indexKey.Written, _indexKey.Length - key.Length, key, replacedKey))
+            TableIndex index = indexes[i];
+            index.EncodeKey(row, key, IndexKeyBuffer);
+            if (IndexKeyBuffer.Length > BTreeLimits.MaxKeyLength)
+                throw new ArgumentException($"The key of index '{index.Name}' would be {IndexKeyBuffer.Length} bytes; at most {BTreeLimits.MaxKeyLength} are allowed.", nameof(row));
+            if (index.ChecksUniqueness(row) && index.HasOtherEntry(IndexKeyBuffer.Written, IndexKeyBuffer.Length - key.Length, key, replacedKey))
                 throw new ConstraintViolationException($"Unique index '{index.Name}' of table '{Name}' already has the value of row {row}.");
-            entries[i] = _indexKey.ToArray();
+            entries[i] = IndexKeyBuffer.ToArray();
         }
     }
 
     private void Store(Row row, byte[] key, Row? old, byte[][] entries)
     {
-        RecordEncoding.Encode(row, Layout, _record);
-        if (_record.Length > BTreeLimits.MaxValueLength)
-            throw new ArgumentException($"The row is {_record.Length} bytes encoded; at most {BTreeLimits.MaxValueLength} are allowed.", nameof(row));
+        RecordEncoding.Encode(row, Layout, RecordBuffer);
+        if (RecordBuffer.Length > BTreeLimits.MaxValueLength)
+            throw new ArgumentException($"The row is {RecordBuffer.Length} bytes encoded; at most {BTreeLimits.MaxValueLength} are allowed.", nameof(row));
         _transaction.NoteChange();
         if (old is not null)
             DeleteIndexEntries(old, key);
-        _tree.Put(key, _record.Written);
+        _tree.Put(key, RecordBuffer.Written);
+        List<TableIndex> indexes = Indexes;
         for (int i = 0; i < entries.Length; i++)
-            _indexes[i].Tree.Put(entries[i], key);
+            indexes[i].Tree.Put(entries[i], key);
     }
 
     private void DeleteIndexEntries(Row old, ReadOnlySpan<byte> key)
     {
-        foreach (TableIndex index in _indexes)
+        foreach (TableIndex index in Indexes)
         {
-            index.EncodeKey(old, key, _indexKey);
-            index.Tree.Delete(_indexKey.Written);
+            index.EncodeKey(old, key, IndexKeyBuffer);
+            index.Tree.Delete(IndexKeyBuffer.Written);
         }
     }
 
@@ -296,27 +318,25 @@ public sealed partial class Table
 
     private void EncodeRowKey(Row row)
     {
-        _key.Clear();
-        KeyEncoding.AppendColumns(_key, row, Schema.PrimaryKeyOrdinals);
-        if (_key.Length > BTreeLimits.MaxKeyLength)
-            throw new ArgumentException($"The primary key would be {_key.Length} bytes encoded; at most {BTreeLimits.MaxKeyLength} are allowed.", nameof(row));
+        KeyBuffer.Clear();
+        KeyEncoding.AppendColumns(KeyBuffer, row, Schema.PrimaryKeyOrdinals);
+        if (KeyBuffer.Length > BTreeLimits.MaxKeyLength)
+            throw new ArgumentException($"The primary key would be {KeyBuffer.Length} bytes encoded; at most {BTreeLimits.MaxKeyLength} are allowed.", nameof(row));
     }
 
-    /// <summary>Encodes a caller's key row (the primary key's values, or the row id) into <see cref="_key"/>.</summary>
+    /// <summary>Encodes a caller's key row (the primary key's values, or the row id) into <see cref="KeyBuffer"/>.</summary>
     private void EncodePrimaryKey(Row key, string paramName)
     {
         ArgumentNullException.ThrowIfNull(key, paramName);
         int expected = Schema.HasRowId ? 1 : Schema.PrimaryKeyOrdinals.Length;
         if (key.Count != expected)
             throw new ArgumentException($"A key of table '{Name}' has {expected} value(s); {key.Count} given.", paramName);
-        _key.Clear();
+        KeyBuffer.Clear();
         for (int i = 0; i < expected; i++)
         {
-            Column column = Schema.HasRowId
-                ? new Column(TableSchema.RowIdColumn, ColumnType.Int64)
-                : Schema.Columns[Schema.PrimaryKeyOrdinals[i]];
+            Column column = Schema.HasRowId ? RowIdKeyColumn : Schema.Columns[Schema.PrimaryKeyOrdinals[i]];
             ValidateValue(column, key.GetValue(i), paramName);
-            KeyEncoding.Append(_key, key.GetValue(i));
+            KeyEncoding.Append(KeyBuffer, key.GetValue(i));
         }
     }
 

@@ -14,8 +14,8 @@ public sealed class WriteTransaction : ReadTransaction
 {
     private readonly TransactionPages _pages;
 
-    internal WriteTransaction(StorageEngine engine, TransactionPages pages)
-        : base(engine, pages, default)
+    internal WriteTransaction(StorageEngine engine, TransactionPages pages, TableDefinitionCache tableDefinitions)
+        : base(engine, pages, default, tableDefinitions)
     {
         _pages = pages;
     }
@@ -64,9 +64,10 @@ public sealed class WriteTransaction : ReadTransaction
         if (catalog.TryGet(schema.Name, out _))
             throw new PageDbException($"Something named '{schema.Name}' already exists.");
         NoteSchemaChange();
-        var entry = new CatalogEntry(CatalogEntryKind.Table, BTree.Create(Pages), SchemaEncoding.EncodeTable(schema));
+        var definition = new TableDefinition(schema, SchemaEncoding.EncodeTable(schema));
+        var entry = new CatalogEntry(CatalogEntryKind.Table, BTree.Create(Pages), definition.Encoded);
         catalog.Add(schema.Name, entry);
-        return new Table(this, schema, entry.Root);
+        return new Table(this, definition, entry.Root);
     }
 
     /// <summary>
@@ -105,6 +106,7 @@ public sealed class WriteTransaction : ReadTransaction
         if (!catalog.TryGet(name, out CatalogEntry entry) || entry.Kind != CatalogEntryKind.Table)
             throw new PageDbException($"There is no table named '{name}'.");
         NoteSchemaChange();
+        NoteTableDropped(name);
         foreach ((string indexName, CatalogEntry index) in catalog.EntriesUnder(Table.IndexPrefix(name)))
         {
             new BTree(Pages, index.Root).Drop();

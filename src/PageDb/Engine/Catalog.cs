@@ -37,10 +37,16 @@ internal readonly struct Catalog
 
     public bool TryGet(string name, out CatalogEntry entry)
     {
-        byte[]? value = _tree.Get(EncodeName(name));
-        entry = value is null ? default : CatalogEntry.Decode(value, _pages.FilePath, Root);
-        return value is not null;
+        bool found = TryGetRecord(EncodeName(name), out byte[] record);
+        entry = found ? CatalogEntry.Decode(record, _pages.FilePath, Root) : default;
+        return found;
     }
+
+    /// <summary>
+    /// The stored record of the name encoded by <see cref="EncodeName"/>, undecoded, for callers that read its
+    /// definition in place (<see cref="CatalogEntry.DecodeHeader"/>, <see cref="CatalogEntry.DefinitionOf"/>).
+    /// </summary>
+    public bool TryGetRecord(ReadOnlySpan<byte> encodedName, out byte[] record) => _tree.TryGet(encodedName, out record);
 
     public void Add(string name, CatalogEntry entry) => _tree.Put(EncodeName(name), entry.Encode());
 

@@ -47,11 +47,24 @@ internal readonly record struct CatalogEntry(CatalogEntryKind Kind, PageNumber R
     /// <summary>Decodes a stored record; a malformed one is reported as corruption of the catalog.</summary>
     public static CatalogEntry Decode(ReadOnlySpan<byte> bytes, string filePath, PageNumber catalogRoot)
     {
+        (CatalogEntryKind kind, PageNumber root) = DecodeHeader(bytes, filePath, catalogRoot);
+        return new CatalogEntry(kind, root, DefinitionOf(bytes).ToArray());
+    }
+
+    /// <summary>
+    /// Decodes a stored record's kind and root without copying its definition (read it with
+    /// <see cref="DefinitionOf"/>); a malformed record is reported as corruption of the catalog.
+    /// </summary>
+    public static (CatalogEntryKind Kind, PageNumber Root) DecodeHeader(ReadOnlySpan<byte> bytes, string filePath, PageNumber catalogRoot)
+    {
         if (bytes.Length < EncodedSize || !Enum.IsDefined((CatalogEntryKind)bytes[KindOffset]))
             ThrowHelper.ThrowCorrupt(filePath, catalogRoot, "malformed catalog record");
         var root = new PageNumber(BinaryPrimitives.ReadUInt32LittleEndian(bytes[RootOffset..]));
         if (root.IsNone)
             ThrowHelper.ThrowCorrupt(filePath, catalogRoot, "catalog record points at page 0");
-        return new CatalogEntry((CatalogEntryKind)bytes[KindOffset], root, bytes[EncodedSize..].ToArray());
+        return ((CatalogEntryKind)bytes[KindOffset], root);
     }
+
+    /// <summary>The definition inside a stored record already checked by <see cref="DecodeHeader"/>.</summary>
+    public static ReadOnlySpan<byte> DefinitionOf(ReadOnlySpan<byte> bytes) => bytes[EncodedSize..];
 }
