@@ -60,24 +60,18 @@ internal sealed class ExpressionParser
 
     private Token Peek => _tokens[_next];
 
-    private SyntaxNode Or()
-    {
-        SyntaxNode left = And();
-        while (Peek.IsKeyword("or"))
-        {
-            int position = Take().Position;
-            left = new BinaryNode(BinaryOperator.Or, left, And(), position);
-        }
-        return left;
-    }
+    private SyntaxNode Or() => LeftAssociative("or", BinaryOperator.Or, And);
 
-    private SyntaxNode And()
+    private SyntaxNode And() => LeftAssociative("and", BinaryOperator.And, Not);
+
+    /// <summary><c>operand (keyword operand)*</c>, grouped from the left.</summary>
+    private SyntaxNode LeftAssociative(string keyword, BinaryOperator op, Func<SyntaxNode> operand)
     {
-        SyntaxNode left = Not();
-        while (Peek.IsKeyword("and"))
+        SyntaxNode left = operand();
+        while (Peek.IsKeyword(keyword))
         {
             int position = Take().Position;
-            left = new BinaryNode(BinaryOperator.And, left, Not(), position);
+            left = new BinaryNode(op, left, operand(), position);
         }
         return left;
     }
