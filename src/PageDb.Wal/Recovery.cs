@@ -34,7 +34,10 @@ internal static class Recovery
 
     private static RecoveredLog ScanFrames(IStorageFile file, int pageSize, WalHeader header, WalIndex index)
     {
-        var log = new RecoveredLog(header.CheckpointSequence, header.Salt1, header.Salt2, WalFormat.HeaderSize, header.Checksum);
+        var log = new RecoveredLog(header.CheckpointSequence, header.Salt1, header.Salt2, WalFormat.HeaderSize, header.Checksum)
+        {
+            Version = header.Version,
+        };
         byte[] frame = new byte[WalFormat.FrameSize(pageSize)];
         long offset = WalFormat.HeaderSize;
         ulong chain = header.Checksum;
@@ -92,6 +95,9 @@ internal sealed record RecoveredLog(ulong CheckpointSequence, uint Salt1, uint S
 
     /// <summary>Valid frames after the last commit frame, dropped.</summary>
     public int IgnoredFrames { get; init; }
+
+    /// <summary>The format version of the generation's header (the current version when there is no log).</summary>
+    public uint Version { get; init; } = WalFormat.Version;
 
     /// <summary>True when the file held another database's log.</summary>
     public bool ForeignLogDiscarded { get; init; }

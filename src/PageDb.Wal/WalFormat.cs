@@ -10,7 +10,8 @@ namespace PageDb.Wal;
 /// WAL header, 48 bytes at offset 0
 /// offset size field
 ///  0     8    magic "PageDbWL" (ASCII)
-///  8     4    format version (u32), 2 (version 1 had no zero-run elided frames; it is refused, not read)
+///  8     4    format version (u32), 2; version 1 (no zero-run elided frames) is still read, and its generation is
+///             continued without elided frames until the next restart writes a version 2 header
 /// 12     4    page size (u32): the database's page size
 /// 16     8    database id (u64): the random id in the database file header; a WAL is never replayed into another file
 /// 24     8    checkpoint sequence (u64): +1 at every restart of the log
@@ -51,8 +52,14 @@ public static class WalFormat
     /// <summary>The file's magic number: "PageDbWL" read as a little-endian u64.</summary>
     public const ulong Magic = 0x4C57_6244_6567_6150; // "PageDbWL"
 
-    /// <summary>The format version this code writes and reads.</summary>
+    /// <summary>The format version this code writes.</summary>
     public const uint Version = 2;
+
+    /// <summary>The oldest format version this code reads: version 1 differs only in having no zero-run elided frames.</summary>
+    public const uint OldestReadableVersion = 1;
+
+    /// <summary>The first version whose frames may be stored zero-run elided.</summary>
+    public const uint ZeroRunElisionVersion = 2;
 
     /// <summary>Offset of the magic number.</summary>
     public const int MagicOffset = 0; // 0-7 u64
@@ -201,8 +208,8 @@ public readonly ref struct WalHeader
             ThrowHelper.ThrowCorrupt(filePath, "the WAL header checksum does not match");
         if (Magic != WalFormat.Magic)
             ThrowHelper.ThrowCorrupt(filePath, "the file is not a PageDb write-ahead log (bad magic)");
-        if (Version != WalFormat.Version)
-            ThrowHelper.ThrowCorrupt(filePath, "the WAL has an unknown format version");
+        if (Version is < WalFormat.OldestReadableVersion or > WalFormat.Version)
+            ThrowHelper.ThrowCorrupt(filePath, $"the WAL has an unknown format version ({Version}; this build reads {WalFormat.OldestReadableVersion} to {WalFormat.Version})");
         if (PageSize > WalFormat.MaxPageSize || !WalFormat.IsValidPageSize((int)PageSize))
             ThrowHelper.ThrowCorrupt(filePath, "the WAL header has an impossible page size");
         if (Salt1 == 0)

@@ -49,6 +49,12 @@ internal sealed class WalWriter : IDisposable
     private bool _failed;
 
     /// <summary>
+    /// Whether frames may be stored zero-run elided: only under a header of a version that has them, so a generation
+    /// begun by an older build stays readable by it until the next restart writes a current header.
+    /// </summary>
+    private bool _elideZeroRuns;
+
+    /// <summary>
     /// False only when nothing was written since the last successful <see cref="Sync"/>, which may then skip the system
     /// call. True at open: the file may hold writes of an earlier open that were never synced.
     /// </summary>
@@ -68,6 +74,7 @@ internal sealed class WalWriter : IDisposable
         _committedEnd = _flushedEnd = log.CommittedEnd;
         _committedChain = _chain = log.CommittedChecksum;
         _nonce = NewNonce();
+        _elideZeroRuns = log.Version >= WalFormat.ZeroRunElisionVersion;
     }
 
     /// <summary>True after a failed write or sync.</summary>
@@ -107,7 +114,7 @@ internal sealed class WalWriter : IDisposable
         int length = _compressor?.TryCompress(image, stored) ?? 0;
         if (length > 0)
             return (FrameEncoding.Zstd, length);
-        length = ZeroRunElision.TryElide(image, stored);
+        length = _elideZeroRuns ? ZeroRunElision.TryElide(image, stored) : 0;
         if (length > 0)
             return (FrameEncoding.ZeroRunElided, length);
         image.CopyTo(stored);
@@ -166,6 +173,7 @@ internal sealed class WalWriter : IDisposable
         var header = new WalHeader(bytes);
         header.Write(_options.PageSize, _options.DatabaseId, sequence, _salt1, _salt2);
         WriteAt(0, bytes);
+        _elideZeroRuns = true;
         _allocatedEnd = Math.Max(_allocatedEnd, WalFormat.HeaderSize);
         _committedEnd = _flushedEnd = WalFormat.HeaderSize;
         _committedChain = _chain = header.Checksum;

@@ -1,0 +1,94 @@
+using System.Buffers.Binary;
+using PageDb.Wal;
+using static PageDb.Tests.TestDatabase;
+
+namespace PageDb.Tests;
+
+/// <summary>
+/// A WAL written by a build of format version 1 (before zero-run elided frames) still opens; its generation goes on
+/// without elided frames, so that build could still read it, until a restart writes a version 2 header.
+/// </summary>
+public class WalVersionTests
+{
+    private const string WalPath = DbPath + "-wal";
+
+    [Test]
+    public void A_version_1_log_is_read_continued_without_elided_frames_and_upgraded_at_the_next_restart()
+    {
+        var storage = new MemoryStorage();
+        using (PageDatabase db = Open(storage))
+            Put(db, "t", ("a", "1"));
+        MarkVersion1(storage);
+
+        using (PageDatabase db = Open(storage))
+        {
+            using (ReadTransaction tx = db.BeginRead())
+                Assert.That(Text(tx.GetTree("t").Get(Bytes("a"))), Is.EqualTo("1"));
+            Put(db, "t", ("b", "2"));
+            byte[] wal = storage.GetContents(WalPath);
+            Assert.That(HeaderVersion(wal), Is.EqualTo(1u), "the generation keeps its header");
+            Assert.That(FrameFlags(wal), Is.All.Zero, "no frame of a version 1 generation is elided");
+
+            db.Checkpoint(CheckpointMode.Passive); // restarts the log: nothing is left to copy and no reader is open
+            Put(db, "t", ("c", "3"));
+            wal = storage.GetContents(WalPath);
+            Assert.That(HeaderVersion(wal), Is.EqualTo(WalFormat.Version));
+            Assert.That(FrameFlags(wal), Has.Some.EqualTo(WalFormat.FlagZeroRunElided));
+        }
+
+        using (PageDatabase db = Open(storage))
+        {
+            using ReadTransaction tx = db.BeginRead();
+            Assert.That(tx.GetTree("t").Count, Is.EqualTo(3));
+            Assert.That(db.CheckIntegrity().IsOk, Is.True);
+        }
+    }
+
+    [Test]
+    public void A_newer_version_is_refused_with_both_versions_named()
+    {
+        var storage = new MemoryStorage();
+        using (PageDatabase db = Open(storage))
+            Put(db, "t", ("a", "1"));
+        SetVersion(storage, WalFormat.Version + 1);
+
+        var error = Assert.Throws<CorruptDatabaseException>(() => Open(storage).Dispose());
+        Assert.That(error!.Message, Does.Contain("unknown format version (3; this build reads 1 to 2)"));
+    }
+
+    /// <summary>Rewrites the (frameless, cleanly closed) log's header as version 1, as the earlier build left it.</summary>
+    private static void MarkVersion1(MemoryStorage storage)
+    {
+        Assert.That(storage.GetContents(WalPath), Has.Length.EqualTo(WalFormat.HeaderSize), "a clean close truncates the log to its header");
+        SetVersion(storage, 1);
+    }
+
+    private static void SetVersion(MemoryStorage storage, uint version)
+    {
+        byte[] wal = storage.GetContents(WalPath);
+        BinaryPrimitives.WriteUInt32LittleEndian(wal.AsSpan(WalFormat.VersionOffset), version);
+        var header = new WalHeader(wal);
+        BinaryPrimitives.WriteUInt64LittleEndian(wal.AsSpan(WalFormat.HeaderChecksumOffset), header.ComputeChecksum());
+        storage.SetContents(WalPath, wal);
+    }
+
+    private static uint HeaderVersion(byte[] wal) => new WalHeader(wal).Version;
+
+    /// <summary>The flags of every frame of the current generation, up to the first that is not one of its frames.</summary>
+    private static List<ushort> FrameFlags(byte[] wal)
+    {
+        var header = new WalHeader(wal);
+        var flags = new List<ushort>();
+        for (int offset = WalFormat.HeaderSize; offset + WalFormat.FrameHeaderSize <= wal.Length;)
+        {
+            var frame = new WalFrameHeader(wal.AsSpan(offset));
+            int stored = frame.StoredLength(4096);
+            if (frame.Salt1 != header.Salt1 || stored < 0)
+                break;
+            flags.Add(frame.Flags);
+            offset += WalFormat.FrameSize(stored);
+        }
+        Assert.That(flags, Is.Not.Empty, "the log holds frames of this generation");
+        return flags;
+    }
+}
