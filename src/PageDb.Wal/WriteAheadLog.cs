@@ -244,16 +244,19 @@ public sealed class WriteAheadLog : IDisposable
 
     private bool TryReadImage(FrameIndex frame, WalIndex.FrameEntry entry, Span<byte> destination)
     {
-        if (entry.Encoding == FrameEncoding.Page)
-            return TryReadStored(frame, entry, destination);
+        switch (entry.Encoding)
+        {
+            case FrameEncoding.Page:
+                return TryReadStored(frame, entry, destination);
+            case FrameEncoding.ZeroRunElided:
+                return TryReadStored(frame, entry, destination[..entry.StoredLength])
+                    && ZeroRunElision.TryRestoreInPlace(destination, entry.StoredLength);
+        }
         byte[] stored = ArrayPool<byte>.Shared.Rent(entry.StoredLength);
         try
         {
-            ReadOnlySpan<byte> image = stored.AsSpan(0, entry.StoredLength);
-            return TryReadStored(frame, entry, stored.AsSpan(0, entry.StoredLength))
-                && (entry.Encoding == FrameEncoding.Zstd
-                    ? FrameCompressor.TryDecompress(image, destination)
-                    : ZeroRunElision.TryRestore(image, destination));
+            Span<byte> image = stored.AsSpan(0, entry.StoredLength);
+            return TryReadStored(frame, entry, image) && FrameCompressor.TryDecompress(image, destination);
         }
         finally
         {

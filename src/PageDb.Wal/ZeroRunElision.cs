@@ -38,19 +38,24 @@ public static class ZeroRunElision
         return HeaderSize + page.Length - length;
     }
 
-    /// <summary>Rebuilds the page from a stored image; false when the image is malformed for this page size.</summary>
-    public static bool TryRestore(ReadOnlySpan<byte> stored, Span<byte> page)
+    /// <summary>
+    /// Rebuilds, in place, the page whose stored image fills the first <paramref name="storedLength"/> bytes of
+    /// <paramref name="page"/> (so a frame is read straight into the page buffer, with no second buffer); false when
+    /// the image is malformed for this page size.
+    /// </summary>
+    public static bool TryRestoreInPlace(Span<byte> page, int storedLength)
     {
-        if (stored.Length < HeaderSize)
+        if (storedLength < HeaderSize || storedLength > page.Length)
             return false;
-        int offset = BinaryPrimitives.ReadUInt16LittleEndian(stored);
-        int length = BinaryPrimitives.ReadUInt16LittleEndian(stored[2..]);
-        if (length < MinRun || offset + length > page.Length || stored.Length != HeaderSize + page.Length - length)
+        int offset = BinaryPrimitives.ReadUInt16LittleEndian(page);
+        int length = BinaryPrimitives.ReadUInt16LittleEndian(page[2..]);
+        if (length < MinRun || offset + length > page.Length || storedLength != HeaderSize + page.Length - length)
             return false;
-        ReadOnlySpan<byte> kept = stored[HeaderSize..];
-        kept[..offset].CopyTo(page);
+        // The bytes after the run move right by length - 4 (> 0), then the bytes before it left by 4: neither move
+        // overwrites what the other still has to read (CopyTo handles each move's own overlap).
+        page[(HeaderSize + offset)..storedLength].CopyTo(page[(offset + length)..]);
+        page[HeaderSize..(HeaderSize + offset)].CopyTo(page);
         page.Slice(offset, length).Clear();
-        kept[offset..].CopyTo(page[(offset + length)..]);
         return true;
     }
 
