@@ -33,19 +33,7 @@ public sealed partial class Table
         TableIndex? secondary = index is null ? null : RequireIndex(index);
         byte[]? low = from is null ? null : EncodeBound(from, secondary, nameof(from));
         byte[]? high = to is null ? null : EncodeBound(to, secondary, nameof(to));
-        var range = new KeyRange(low, fromInclusive, high, toInclusive, BoundText(from), BoundText(to));
-        return new IndexScan(this, secondary, range, columns);
-    }
-
-    /// <summary>A bound's values as a plan prints them: strings quoted, a composite bound in parentheses.</summary>
-    private static string BoundText(Row? bound)
-    {
-        if (bound is null)
-            return "open";
-        var values = new string[bound.Count];
-        for (int i = 0; i < bound.Count; i++)
-            values[i] = bound.GetValue(i).ToString();
-        return values.Length == 1 ? values[0] : $"({string.Join(", ", values)})";
+        return new IndexScan(this, secondary, new KeyRange(low, fromInclusive, high, toInclusive, from, to), columns);
     }
 
     /// <summary>Opens a cursor over one of the table's trees that notices changes made through the transaction.</summary>
