@@ -51,7 +51,7 @@ public sealed partial class Table
         byte[] previous = new byte[BTreeLimits.MaxKeyLength];
         int previousLength = 0;
         long rowId = 0;
-        ByteBuilder key = KeyBuffer, record = RecordBuffer;
+        ByteBuilder key = KeyBuffer;
         while (rows.MoveNext())
         {
             Row row = rows.Current;
@@ -68,9 +68,7 @@ public sealed partial class Table
                 if (previousLength > 0 && key.Written.SequenceCompareTo(previous.AsSpan(0, previousLength)) <= 0)
                     return true;
             }
-            RecordEncoding.Encode(row, Layout, record);
-            if (record.Length > BTreeLimits.MaxValueLength)
-                throw new ArgumentException($"The row is {record.Length} bytes encoded; at most {BTreeLimits.MaxValueLength} are allowed.", nameof(rows));
+            ByteBuilder record = EncodeRecord(row, nameof(rows));
             _transaction.NoteChange();
             loader.Add(key.Written, record.Written);
             key.Written.CopyTo(previous);

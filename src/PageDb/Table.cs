@@ -269,31 +269,40 @@ public sealed partial class Table
     private void CheckIndexes(Row row, byte[] key, ReadOnlySpan<byte> replacedKey, out byte[][] entries)
     {
         List<TableIndex> indexes = Indexes;
+        ByteBuilder indexKey = IndexKeyBuffer;
         entries = new byte[indexes.Count][];
         for (int i = 0; i < indexes.Count; i++)
         {
             TableIndex index = indexes[i];
-            index.EncodeKey(row, key, IndexKeyBuffer);
-            if (IndexKeyBuffer.Length > BTreeLimits.MaxKeyLength)
-                throw new ArgumentException($"The key of index '{index.Name}' would be {IndexKeyBuffer.Length} bytes; at most {BTreeLimits.MaxKeyLength} are allowed.", nameof(row));
-            if (index.ChecksUniqueness(row) && index.HasOtherEntry(IndexKeyBuffer.Written, IndexKeyBuffer.Length - key.Length, key, replacedKey))
+            index.EncodeKey(row, key, indexKey);
+            if (indexKey.Length > BTreeLimits.MaxKeyLength)
+                throw new ArgumentException($"The key of index '{index.Name}' would be {indexKey.Length} bytes; at most {BTreeLimits.MaxKeyLength} are allowed.", nameof(row));
+            if (index.ChecksUniqueness(row) && index.HasOtherEntry(indexKey.Written, indexKey.Length - key.Length, key, replacedKey))
                 throw new ConstraintViolationException($"Unique index '{index.Name}' of table '{Name}' already has the value of row {row}.");
-            entries[i] = IndexKeyBuffer.ToArray();
+            entries[i] = indexKey.ToArray();
         }
     }
 
     private void Store(Row row, byte[] key, Row? old, byte[][] entries)
     {
-        RecordEncoding.Encode(row, Layout, RecordBuffer);
-        if (RecordBuffer.Length > BTreeLimits.MaxValueLength)
-            throw new ArgumentException($"The row is {RecordBuffer.Length} bytes encoded; at most {BTreeLimits.MaxValueLength} are allowed.", nameof(row));
+        ByteBuilder record = EncodeRecord(row, nameof(row));
         _transaction.NoteChange();
         if (old is not null)
             DeleteIndexEntries(old, key);
-        _tree.Put(key, RecordBuffer.Written);
+        _tree.Put(key, record.Written);
         List<TableIndex> indexes = Indexes;
         for (int i = 0; i < entries.Length; i++)
             indexes[i].Tree.Put(entries[i], key);
+    }
+
+    /// <summary>Encodes <paramref name="row"/>'s record into <see cref="RecordBuffer"/>, refusing one too large to store.</summary>
+    private ByteBuilder EncodeRecord(Row row, string paramName)
+    {
+        ByteBuilder record = RecordBuffer;
+        RecordEncoding.Encode(row, Layout, record);
+        if (record.Length > BTreeLimits.MaxValueLength)
+            throw new ArgumentException($"The row is {record.Length} bytes encoded; at most {BTreeLimits.MaxValueLength} are allowed.", paramName);
+        return record;
     }
 
     private void DeleteIndexEntries(Row old, ReadOnlySpan<byte> key)
