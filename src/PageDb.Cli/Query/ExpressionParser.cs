@@ -60,15 +60,15 @@ internal sealed class ExpressionParser
 
     private Token Peek => _tokens[_next];
 
-    private SyntaxNode Or() => LeftAssociative("or", BinaryOperator.Or, And);
+    private SyntaxNode Or() => LeftAssociative(And, token => token.IsKeyword("or") ? BinaryOperator.Or : null);
 
-    private SyntaxNode And() => LeftAssociative("and", BinaryOperator.And, Not);
+    private SyntaxNode And() => LeftAssociative(Not, token => token.IsKeyword("and") ? BinaryOperator.And : null);
 
-    /// <summary><c>operand (keyword operand)*</c>, grouped from the left.</summary>
-    private SyntaxNode LeftAssociative(string keyword, BinaryOperator op, Func<SyntaxNode> operand)
+    /// <summary><c>operand (operator operand)*</c>, grouped from the left; <paramref name="operatorOf"/> names the operators of this level.</summary>
+    private SyntaxNode LeftAssociative(Func<SyntaxNode> operand, Func<Token, BinaryOperator?> operatorOf)
     {
         SyntaxNode left = operand();
-        while (Peek.IsKeyword(keyword))
+        while (operatorOf(Peek) is BinaryOperator op)
         {
             int position = Take().Position;
             left = new BinaryNode(op, left, operand(), position);
@@ -104,27 +104,11 @@ internal sealed class ExpressionParser
         return new IsNullNode(operand, negated, position);
     }
 
-    private SyntaxNode Sum()
-    {
-        SyntaxNode left = Product();
-        while (Peek.IsSymbol("+") || Peek.IsSymbol("-"))
-        {
-            Token op = Take();
-            left = new BinaryNode(op.Text == "+" ? BinaryOperator.Add : BinaryOperator.Subtract, left, Product(), op.Position);
-        }
-        return left;
-    }
+    private SyntaxNode Sum() => LeftAssociative(Product, token =>
+        token.IsSymbol("+") ? BinaryOperator.Add : token.IsSymbol("-") ? BinaryOperator.Subtract : null);
 
-    private SyntaxNode Product()
-    {
-        SyntaxNode left = Unary();
-        while (Peek.IsSymbol("*") || Peek.IsSymbol("/"))
-        {
-            Token op = Take();
-            left = new BinaryNode(op.Text == "*" ? BinaryOperator.Multiply : BinaryOperator.Divide, left, Unary(), op.Position);
-        }
-        return left;
-    }
+    private SyntaxNode Product() => LeftAssociative(Unary, token =>
+        token.IsSymbol("*") ? BinaryOperator.Multiply : token.IsSymbol("/") ? BinaryOperator.Divide : null);
 
     /// <summary>A minus before a number is part of the number, so -9223372036854775808 is an Int64.</summary>
     private SyntaxNode Unary()
