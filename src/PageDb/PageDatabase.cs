@@ -10,7 +10,7 @@ namespace PageDb;
 /// An open PageDb database: one database file plus its write-ahead log (<c>name.pagedb-wal</c>), used in-process.
 /// Thread-safe: begin transactions from any thread. One write transaction at a time; any number of readers.
 /// </summary>
-public sealed class PageDatabase : IDisposable
+public sealed partial class PageDatabase : IDisposable
 {
     private const string InMemoryPath = "memory.pagedb";
 
