@@ -48,6 +48,8 @@ internal static class Cli
             CheckCommand.Create(context),
             MaintenanceCommands.Checkpoint(context),
             MaintenanceCommands.Compact(context),
+            BackupCommand.Create(context),
+            RestoreCommand.Create(context),
             PageCommand.Create(context),
         };
 }
