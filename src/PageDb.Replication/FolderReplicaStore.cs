@@ -1,0 +1,164 @@
+namespace PageDb.Replication;
+
+/// <summary>
+/// An <see cref="IReplicaStore"/> in a local (or network-mounted) folder: key "a/b" is the file "a/b" under the root.
+/// </summary>
+/// <remarks>
+/// A put writes a temporary file beside the object (named ".name.random.tmp", which no key can name and a listing
+/// skips), syncs it, renames it over the object and syncs the directory, so an object is whole or absent even across
+/// a crash (contract invariant 2 of <see cref="IReplicaStore"/>). Directories are created as keys need them, each
+/// made durable in its parent. Stateless apart from its root: safe from many threads.
+/// </remarks>
+public sealed class FolderReplicaStore : IReplicaStore
+{
+    private readonly string _root;
+
+    /// <summary>A store rooted at <paramref name="root"/>, which is created on the first put when missing.</summary>
+    public FolderReplicaStore(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        _root = Path.GetFullPath(root);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"folder '{_root}'";
+
+    /// <inheritdoc/>
+    public async Task PutAsync(string key, Stream content, CancellationToken cancellationToken = default)
+    {
+        ReplicaKey.Validate(key);
+        ArgumentNullException.ThrowIfNull(content);
+        string path = PathOf(key);
+        string temporary = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            EnsureDirectory(Path.GetDirectoryName(path)!);
+            var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true);
+            await using (file.ConfigureAwait(false))
+            {
+                await content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+            FileStorage.Instance.SyncDirectory(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PageDbIOException)
+        {
+            DeleteQuietly(temporary);
+            throw Failure("put", key, e);
+        }
+        catch
+        {
+            DeleteQuietly(temporary);
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> TryGetAsync(string key, Stream destination, CancellationToken cancellationToken = default)
+    {
+        ReplicaKey.Validate(key);
+        ArgumentNullException.ThrowIfNull(destination);
+        FileStream file;
+        try
+        {
+            file = new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, useAsync: true);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure("get", key, e);
+        }
+        await using (file.ConfigureAwait(false))
+        {
+            try
+            {
+                await file.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Failure("get", key, e);
+            }
+        }
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<ReplicaObject>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        ReplicaKey.ValidatePrefix(prefix);
+        cancellationToken.ThrowIfCancellationRequested();
+        var objects = new List<ReplicaObject>();
+        if (!Directory.Exists(_root))
+            return Task.FromResult<IReadOnlyList<ReplicaObject>>(objects);
+        try
+        {
+            foreach (FileInfo file in new DirectoryInfo(_root).EnumerateFiles("*", SearchOption.AllDirectories))
+            {
+                string key = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                if (key.StartsWith(prefix, StringComparison.Ordinal) && !IsTemporary(key))
+                    objects.Add(new ReplicaObject(key, file.Length));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure("list", prefix, e);
+        }
+        objects.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return Task.FromResult<IReadOnlyList<ReplicaObject>>(objects);
+    }
+
+    /// <inheritdoc/>
+    public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ReplicaKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            File.Delete(PathOf(key));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // No folder, so no object: deleting a missing key succeeds.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure("delete", key, e);
+        }
+        return Task.CompletedTask;
+    }
+
+    private string PathOf(string key) => Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
+
+    /// <summary>A file no key can name: a temporary file of a put, or anything else hidden.</summary>
+    private static bool IsTemporary(string key) => key.StartsWith('.') || key.Contains("/.", StringComparison.Ordinal);
+
+    /// <summary>Creates <paramref name="directory"/> and any missing parents, each made durable in its own parent.</summary>
+    private static void EnsureDirectory(string directory)
+    {
+        if (Directory.Exists(directory))
+            return;
+        string? parent = Path.GetDirectoryName(directory);
+        if (parent is not null)
+            EnsureDirectory(parent);
+        Directory.CreateDirectory(directory);
+        FileStorage.Instance.SyncDirectory(directory);
+    }
+
+    private ReplicaStoreException Failure(string operation, string key, Exception e) => new(ToString(), operation, key, e);
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The failure being reported matters more; a leftover temporary file is never listed.
+        }
+    }
+}

@@ -1,0 +1,53 @@
+namespace PageDb.Replication.Tests;
+
+/// <summary>The <see cref="IReplicaStore"/> contract over <see cref="FolderReplicaStore"/>, plus what only a folder can show.</summary>
+public sealed class FolderReplicaStoreTests : ReplicaStoreContractTests
+{
+    private string _directory = null!;
+
+    [OneTimeSetUp]
+    public void CreateDirectory()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "pagedb-replica-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_directory);
+    }
+
+    [OneTimeTearDown]
+    public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
+
+    protected override IReplicaStore CreateStore(string root) => new FolderReplicaStore(Path.Combine(_directory, root));
+
+    [Test]
+    public async Task Temporary_files_of_an_interrupted_put_are_never_listed()
+    {
+        string root = Path.Combine(_directory, "interrupted");
+        var store = new FolderReplicaStore(root);
+        await store.PutAsync("g/one", new MemoryStream([1, 2, 3]));
+        File.WriteAllBytes(Path.Combine(root, "g", ".one.0123.tmp"), [9]);
+
+        Assert.That((await store.ListAsync("")).Select(o => o.Key), Is.EqualTo(new[] { "g/one" }));
+    }
+
+    [Test]
+    public async Task A_store_whose_folder_is_missing_lists_nothing_and_a_put_creates_it()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_directory, "later", "deeper"));
+
+        Assert.That(await store.ListAsync(""), Is.Empty);
+        await store.PutAsync("x", new MemoryStream([7]));
+        Assert.That(await store.ListAsync(""), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void A_put_that_cannot_create_its_folder_fails_as_a_store_failure_naming_the_key()
+    {
+        string blocker = Path.Combine(_directory, "a-file");
+        File.WriteAllText(blocker, "");
+        var store = new FolderReplicaStore(blocker);
+
+        var error = Assert.ThrowsAsync<ReplicaStoreException>(() => store.PutAsync("k", new MemoryStream([1])));
+
+        Assert.That(error!.Key, Is.EqualTo("k"));
+        Assert.That(error.Message, Does.Contain("put of 'k' failed on folder"));
+    }
+}
