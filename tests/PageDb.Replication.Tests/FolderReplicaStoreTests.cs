@@ -3,24 +3,12 @@ namespace PageDb.Replication.Tests;
 /// <summary>The <see cref="IReplicaStore"/> contract over <see cref="FolderReplicaStore"/>, plus what only a folder can show.</summary>
 public sealed class FolderReplicaStoreTests : ReplicaStoreContractTests
 {
-    private string _directory = null!;
-
-    [OneTimeSetUp]
-    public void CreateDirectory()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), "pagedb-replica-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_directory);
-    }
-
-    [OneTimeTearDown]
-    public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
-
-    protected override IReplicaStore CreateStore(string root) => new FolderReplicaStore(Path.Combine(_directory, root));
+    protected override IReplicaStore CreateStore(string root) => new FolderReplicaStore(Path.Combine(ScratchDirectory, root));
 
     [Test]
     public async Task Temporary_files_of_an_interrupted_put_are_never_listed()
     {
-        string root = Path.Combine(_directory, "interrupted");
+        string root = Path.Combine(ScratchDirectory, "interrupted");
         var store = new FolderReplicaStore(root);
         await store.PutAsync("g/one", new MemoryStream([1, 2, 3]));
         File.WriteAllBytes(Path.Combine(root, "g", ".one.0123.tmp"), [9]);
@@ -31,7 +19,7 @@ public sealed class FolderReplicaStoreTests : ReplicaStoreContractTests
     [Test]
     public async Task A_store_whose_folder_is_missing_lists_nothing_and_a_put_creates_it()
     {
-        var store = new FolderReplicaStore(Path.Combine(_directory, "later", "deeper"));
+        var store = new FolderReplicaStore(Path.Combine(ScratchDirectory, "later", "deeper"));
 
         Assert.That(await store.ListAsync(""), Is.Empty);
         await store.PutAsync("x", new MemoryStream([7]));
@@ -41,7 +29,7 @@ public sealed class FolderReplicaStoreTests : ReplicaStoreContractTests
     [Test]
     public void A_put_that_cannot_create_its_folder_fails_as_a_store_failure_naming_the_key()
     {
-        string blocker = Path.Combine(_directory, "a-file");
+        string blocker = Path.Combine(ScratchDirectory, "a-file");
         File.WriteAllText(blocker, "");
         var store = new FolderReplicaStore(blocker);
 

@@ -10,6 +10,19 @@ public abstract class ReplicaStoreContractTests
 {
     private IReplicaStore _store = null!;
 
+    /// <summary>A folder of this fixture's own, deleted after its last test: where local stores keep their files.</summary>
+    protected string ScratchDirectory { get; private set; } = null!;
+
+    [OneTimeSetUp]
+    public void CreateScratchDirectory()
+    {
+        ScratchDirectory = Path.Combine(Path.GetTempPath(), "pagedb-replica-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(ScratchDirectory);
+    }
+
+    [OneTimeTearDown]
+    public void DeleteScratchDirectory() => Directory.Delete(ScratchDirectory, recursive: true);
+
     /// <summary>A new store with no objects, rooted where no other test's store is.</summary>
     protected abstract IReplicaStore CreateStore(string root);
 

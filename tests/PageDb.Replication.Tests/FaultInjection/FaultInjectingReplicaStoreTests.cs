@@ -9,25 +9,13 @@ namespace PageDb.Replication.Tests.FaultInjection;
 /// </summary>
 public sealed class FaultInjectingReplicaStoreTests : ReplicaStoreContractTests
 {
-    private string _directory = null!;
-
-    [OneTimeSetUp]
-    public void CreateDirectory()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), "pagedb-faulty-replica-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_directory);
-    }
-
-    [OneTimeTearDown]
-    public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
-
     protected override IReplicaStore CreateStore(string root) =>
-        new FaultInjectingReplicaStore(new FolderReplicaStore(Path.Combine(_directory, root)), seed: 1);
+        new FaultInjectingReplicaStore(new FolderReplicaStore(Path.Combine(ScratchDirectory, root)), seed: 1);
 
     [Test]
     public async Task A_failed_call_never_reaches_the_store()
     {
-        var inner = new FolderReplicaStore(Path.Combine(_directory, "failing"));
+        var inner = new FolderReplicaStore(Path.Combine(ScratchDirectory, "failing"));
         var store = new FaultInjectingReplicaStore(inner, seed: 2) { FailureRate = 1 };
 
         Assert.ThrowsAsync<ReplicaStoreException>(() => store.PutAsync("k", Content("x")));
@@ -42,7 +30,7 @@ public sealed class FaultInjectingReplicaStoreTests : ReplicaStoreContractTests
     [Test]
     public async Task An_ambiguous_put_is_stored_although_it_reports_failure()
     {
-        var inner = new FolderReplicaStore(Path.Combine(_directory, "ambiguous"));
+        var inner = new FolderReplicaStore(Path.Combine(ScratchDirectory, "ambiguous"));
         var store = new FaultInjectingReplicaStore(inner, seed: 3) { AmbiguousPutRate = 1 };
 
         Assert.ThrowsAsync<ReplicaStoreException>(() => store.PutAsync("k", Content("stored anyway")));
@@ -53,7 +41,7 @@ public sealed class FaultInjectingReplicaStoreTests : ReplicaStoreContractTests
     [Test]
     public async Task A_late_duplicate_overwrites_a_newer_put_of_its_key()
     {
-        var inner = new FolderReplicaStore(Path.Combine(_directory, "late"));
+        var inner = new FolderReplicaStore(Path.Combine(ScratchDirectory, "late"));
         var store = new FaultInjectingReplicaStore(inner, seed: 4) { LateDuplicateRate = 1 };
         await store.PutAsync("k", Content("old"));
         store.LateDuplicateRate = 0;
@@ -77,7 +65,7 @@ public sealed class FaultInjectingReplicaStoreTests : ReplicaStoreContractTests
 
     private async Task<string[]> Outcomes(int seed)
     {
-        var inner = new FolderReplicaStore(Path.Combine(_directory, "seeded-" + Guid.NewGuid().ToString("N")));
+        var inner = new FolderReplicaStore(Path.Combine(ScratchDirectory, "seeded-" + Guid.NewGuid().ToString("N")));
         var store = new FaultInjectingReplicaStore(inner, seed) { FailureRate = 0.3, AmbiguousPutRate = 0.3 };
         var outcomes = new string[40];
         for (int i = 0; i < outcomes.Length; i++)
