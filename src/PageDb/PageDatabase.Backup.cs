@@ -10,7 +10,8 @@ public sealed partial class PageDatabase
     /// synced, and renamed over it (then the directory is synced), so the path holds the whole backup or what it held
     /// before, never part of one. Holds a read transaction, not the write lock, for the length of the copy.
     /// </summary>
-    /// <param name="path">The backup file; an existing file there is replaced.</param>
+    /// <param name="path">The backup file, on the file system whatever storage this database uses (so an in-memory
+    /// database can be saved this way); an existing file there is replaced.</param>
     /// <param name="progress">Told the pages copied so far after each batch of pages.</param>
     /// <exception cref="PageDbIOException">The target could not be written (for example, its directory is read-only or
     /// the disk is full); nothing is left at <paramref name="path"/> or beside it.</exception>

@@ -112,6 +112,19 @@ public sealed class BackupTests
     }
 
     [Test]
+    public void An_in_memory_database_backs_up_to_a_file()
+    {
+        string backup = FileIn("from-memory.pagedb");
+        using (PageDatabase db = PageDatabase.OpenInMemory())
+        {
+            ImmutableSortedDictionary<string, string> model = Load(db, keys: 300);
+            db.Backup(backup);
+            using PageDatabase copy = PageDatabase.Open(backup);
+            Assert.That(ReadAll(copy), Is.EqualTo(model));
+        }
+    }
+
+    [Test]
     public void A_failed_rename_leaves_the_target_as_it_was_and_no_temporary_file()
     {
         using PageDatabase db = PageDatabase.Open(FileIn("source.pagedb"));
