@@ -56,6 +56,22 @@ public sealed class BackupRestoreCommandsTests
     }
 
     [Test]
+    public void RestoreRefusesALeftoverWalWithoutForceAndDeletesItWithForce()
+    {
+        string backup = _run.File("b.pagedb");
+        CliRun.Ok("backup", _run.CreateSampleDatabase(rows: 5), backup);
+        string target = _run.File("target.pagedb");
+        File.WriteAllBytes(target + "-wal", new byte[100]);
+
+        CliRun.Fails(ExitCodes.Failed, "restore", backup, target);
+        Assert.That(File.Exists(target), Is.False);
+
+        CliRun.Ok("restore", backup, target, "--force");
+        Assert.That(File.Exists(target + "-wal"), Is.False);
+        Assert.That(CliRun.Ok("count", target, "orders").Out.Trim(), Is.EqualTo("5"));
+    }
+
+    [Test]
     public void RestoreWithForceReplacesTheDatabaseAndItsWal()
     {
         string backup = _run.File("b.pagedb");
