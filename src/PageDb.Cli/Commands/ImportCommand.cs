@@ -12,7 +12,12 @@ namespace PageDb.Cli.Commands;
 /// </summary>
 internal static class ImportCommand
 {
-    private sealed record Request(string Database, string Table, string File, DataFormat Format, string? Schema, string? SchemaFile, string? Key);
+    /// <summary>One import; <c>File</c> is the data file as the user named it, for messages.</summary>
+    private sealed record Request(string Database, string Table, string File, DataFormat Format, string? Schema, string? SchemaFile, string? Key)
+    {
+        /// <summary>Where the data's bytes are read from: the file, or a temporary copy of a pipe (<see cref="ImportSource"/>).</summary>
+        public string ReadPath { get; init; } = File;
+    }
 
     public static Command Create(CliContext context)
     {
@@ -53,6 +58,8 @@ internal static class ImportCommand
         if (!File.Exists(request.File))
             throw new CliException("file not found: " + request.File);
         IReadOnlyList<ColumnSpec>? declared = DeclaredSchema(request);
+        using ImportSource source = ImportSource.Open(request.File);
+        request = request with { ReadPath = source.Path };
         bool creates = !File.Exists(request.Database);
         try
         {
@@ -134,7 +141,7 @@ internal static class ImportCommand
     {
         try
         {
-            return RecordReaders.Open(request.File, request.Format, columns);
+            return RecordReaders.Open(request.ReadPath, request.Format, columns);
         }
         catch (DataFileException e)
         {
