@@ -13,6 +13,7 @@ public sealed class PageDbKvEngine : IBenchmarkEngine
     private const string TreeName = "rows";
 
     private readonly PageDatabase _database;
+    // Used only inside a write transaction, so BeginWrite's writer slot keeps concurrent committers (W9) apart.
     private readonly byte[] _key = new byte[PageDbRowCodec.KeyLength];
     private byte[] _value = new byte[512];
 
