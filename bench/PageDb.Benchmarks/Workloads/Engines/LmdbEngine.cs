@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using LightningDB;
 
 namespace PageDb.Benchmarks.Workloads.Engines;
@@ -29,7 +30,11 @@ public sealed class LmdbEngine : IBenchmarkEngine
     /// <summary>Far above W1's and W8's data (about 300 MB at full sizes); LMDB grows the file only as it writes.</summary>
     private const long MapSizeBytes = 16L << 30;
 
-    private static string? s_libraryVersion; // set by the first engine that loads the native library
+    /// <summary>Whether the runtime finds a loadable "lmdb" the way LightningDB's P/Invokes look for it.</summary>
+    private static readonly Lazy<bool> s_libraryLoads =
+        new(() => NativeLibrary.TryLoad("lmdb", typeof(LightningEnvironment).Assembly, searchPath: null, out _));
+
+    private static string? s_libraryVersion; // set by the first engine that opens
 
     private readonly LightningEnvironment _environment;
     private readonly LightningDatabase _database;
@@ -88,17 +93,15 @@ public sealed class LmdbEngine : IBenchmarkEngine
 
     private static LightningEnvironment OpenEnvironment(EngineSettings settings)
     {
-        LightningEnvironment environment;
-        try
-        {
-            environment = new LightningEnvironment(settings.Folder, new EnvironmentConfiguration { MapSize = MapSizeBytes });
-        }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
+        // Checked before LightningDB is called: an environment whose constructor fails to load the library throws
+        // again from its finalizer, which ends the process.
+        if (!s_libraryLoads.Value)
         {
             throw new InvalidOperationException(
                 "LMDB's native library could not be loaded. LightningDB's bundled liblmdb.so needs glibc 2.38; on Debian 12 " +
-                "install the system library with 'apt-get install -y liblmdb-dev' (see README.md, Benchmarks).", e);
+                "install the system library with 'apt-get install -y liblmdb-dev' (see README.md, Benchmarks).");
         }
+        var environment = new LightningEnvironment(settings.Folder, new EnvironmentConfiguration { MapSize = MapSizeBytes });
         EnvironmentOpenFlags flags = EnvironmentOpenFlags.NoThreadLocalStorage;
         if (settings.Durability == BenchDurability.Normal)
             flags |= EnvironmentOpenFlags.NoMetaSync;
