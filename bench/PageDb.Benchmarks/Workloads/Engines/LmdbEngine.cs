@@ -38,6 +38,8 @@ public sealed class LmdbEngine : IBenchmarkEngine
 
     private readonly LightningEnvironment _environment;
     private readonly LightningDatabase _database;
+    // Used only inside a write transaction, so LMDB's writer lock keeps concurrent committers (W9) apart.
+    private readonly byte[] _key = new byte[PageDbRowCodec.KeyLength];
     private byte[] _value = new byte[512];
 
     private LmdbEngine(EngineSettings settings)
@@ -52,25 +54,17 @@ public sealed class LmdbEngine : IBenchmarkEngine
     /// <inheritdoc/>
     public void BulkInsert(ReadOnlyMemory<BenchRow> rows)
     {
-        Span<byte> key = stackalloc byte[PageDbRowCodec.KeyLength];
         using LightningTransaction transaction = _environment.BeginTransaction();
         foreach (ref readonly BenchRow row in rows.Span)
-        {
-            int max = PageDbRowCodec.MaxValueLength(row);
-            if (_value.Length < max)
-                _value = new byte[max];
-            Put(transaction, row, key, _value);
-        }
+            Put(transaction, row);
         transaction.Commit().ThrowOnError();
     }
 
     /// <summary>Thread-safe: LMDB's writer lock makes concurrent callers (W9) wait for each other.</summary>
     public void InsertInOwnTransaction(in BenchRow row)
     {
-        Span<byte> key = stackalloc byte[PageDbRowCodec.KeyLength];
-        Span<byte> value = stackalloc byte[PageDbRowCodec.MaxValueLength(row)];
         using LightningTransaction transaction = _environment.BeginTransaction();
-        Put(transaction, row, key, value);
+        Put(transaction, row);
         transaction.Commit().ThrowOnError();
     }
 
@@ -84,11 +78,10 @@ public sealed class LmdbEngine : IBenchmarkEngine
         _environment.Dispose();
     }
 
-    private void Put(LightningTransaction transaction, in BenchRow row, Span<byte> key, Span<byte> value)
+    private void Put(LightningTransaction transaction, in BenchRow row)
     {
-        PageDbRowCodec.WriteKey(row.Id, key);
-        int length = PageDbRowCodec.WriteValue(row, value);
-        transaction.Put(_database, key, value[..length]).ThrowOnError();
+        PageDbRowCodec.WriteKey(row.Id, _key);
+        transaction.Put(_database, _key, PageDbRowCodec.EncodeValue(row, ref _value)).ThrowOnError();
     }
 
     private static LightningEnvironment OpenEnvironment(EngineSettings settings)

@@ -53,16 +53,13 @@ public sealed class RocksDbEngine : IBenchmarkEngine
         using var batch = new WriteBatch();
         foreach (ref readonly BenchRow row in rows.Span)
         {
-            int max = PageDbRowCodec.MaxValueLength(row);
-            if (_value.Length < max)
-                _value = new byte[max];
             PageDbRowCodec.WriteKey(row.Id, key);
-            batch.Put(key, _value.AsSpan(0, PageDbRowCodec.WriteValue(row, _value)));
+            batch.Put(key, PageDbRowCodec.EncodeValue(row, ref _value));
         }
         _database.Write(batch, _writeOptions);
     }
 
-    /// <summary>A single put is its own atomic write; thread-safe.</summary>
+    /// <summary>A single put is its own atomic write; thread-safe (W9), so its buffers are the caller's stack.</summary>
     public void InsertInOwnTransaction(in BenchRow row)
     {
         Span<byte> key = stackalloc byte[PageDbRowCodec.KeyLength];
