@@ -57,12 +57,11 @@ public sealed class W9ConcurrentCommitters : Workload
         for (int i = 0; i < committers.Length; i++)
             committers[i] = new Committer(firstId: (i + 1) * CommitterBlock, _templates);
         var group = new ThreadGroup();
-        long deadline = 0;
+        TimeSpan duration = TimeSpan.FromSeconds(context.Sizes.CommitSeconds);
         foreach (Committer committer in committers)
-            group.Add($"W9 committer {committer.FirstId / CommitterBlock}", () => committer.CommitUntil(context.Engine, Volatile.Read(ref deadline), group));
+            group.Add($"W9 committer {committer.FirstId / CommitterBlock}", () => committer.CommitFor(context.Engine, duration, group));
 
         Meter meter = Meter.Start();
-        Volatile.Write(ref deadline, Stopwatch.GetTimestamp() + (long)(context.Sizes.CommitSeconds * Stopwatch.Frequency));
         group.Run();
         long commits = committers.Sum(c => c.Latencies.Count);
         Measurement timed = meter.Stop(commits);
@@ -96,9 +95,13 @@ public sealed class W9ConcurrentCommitters : Workload
 
         public ScanTotals Committed { get; private set; }
 
-        /// <summary>Commits one-row transactions until <paramref name="deadline"/> (a timestamp) or a failure elsewhere.</summary>
-        public void CommitUntil(IBenchmarkEngine engine, long deadline, ThreadGroup group)
+        /// <summary>
+        /// Commits one-row transactions for <paramref name="duration"/> from now (the group's threads start together)
+        /// or until a failure elsewhere.
+        /// </summary>
+        public void CommitFor(IBenchmarkEngine engine, TimeSpan duration, ThreadGroup group)
         {
+            long deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
             ScanTotals committed = default;
             while (Stopwatch.GetTimestamp() < deadline && !group.Failed)
             {
