@@ -13,6 +13,8 @@ public static class EngineCatalog
     [
         SqliteEngine.Descriptor,
         LiteDbEngine.Descriptor,
+        LmdbEngine.Descriptor,
+        RocksDbEngine.Descriptor,
         PageDbKvEngine.Descriptor,
         PageDbTableEngine.Descriptor,
     ];

@@ -7,8 +7,10 @@ namespace PageDb.Benchmarks.Workloads;
 /// <see cref="BenchRow.Id"/> (unique) and must give back exactly what was stored.
 /// </summary>
 /// <remarks>
-/// Threads: the runner calls the write methods from one thread at a time, while any number of readers (each from
-/// <see cref="OpenReader"/>, each used by one thread) may run at the same time (workload W8). The runner disposes
+/// Threads: the runner calls <see cref="BulkInsert"/> from one thread at a time, and <see cref="InsertInOwnTransaction"/>
+/// from one thread too except in W9, where several threads call it at once (an adapter whose engine object is not
+/// thread-safe serializes them, as an application would); any number of readers (each from
+/// <see cref="OpenReader"/>, each used by one thread) may run at the same time as a writer (workload W8). The runner disposes
 /// every reader before the engine. File sizes are measured by the runner from the folder, so an adapter does not
 /// report them: every file it creates must live in <see cref="EngineSettings.Folder"/>.
 /// </remarks>
@@ -22,7 +24,8 @@ public interface IBenchmarkEngine : IDisposable
 
     /// <summary>
     /// Inserts one row in its own transaction and commits it at the durability the engine was opened with
-    /// (W6, W7, the writer of W8); returns only once the commit is as durable as that level promises.
+    /// (W6, W7, the writer of W8, the committers of W9, concurrently); returns only once the commit is as durable as
+    /// that level promises.
     /// </summary>
     void InsertInOwnTransaction(in BenchRow row);
 

@@ -3,7 +3,7 @@ using PageDb.Benchmarks.Workloads.Running;
 
 namespace PageDb.Benchmarks.Workloads;
 
-/// <summary>The workloads, in the order they run (W8 last: its writer adds rows to the loaded databases).</summary>
+/// <summary>The workloads, in the order they run (W8 last of those on the loaded databases: its writer adds rows to them).</summary>
 public static class WorkloadCatalog
 {
     /// <summary>New instances of every workload (each caches its generated keys for one run).</summary>
@@ -17,5 +17,6 @@ public static class WorkloadCatalog
         new W6DurableCommits(),
         new W7RelaxedCommits(),
         new W8ConcurrentReaders(),
+        new W9ConcurrentCommitters(),
     ];
 }

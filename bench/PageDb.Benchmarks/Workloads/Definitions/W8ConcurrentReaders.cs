@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using PageDb.Benchmarks.Workloads.Data;
 using PageDb.Benchmarks.Workloads.Running;
 
@@ -67,7 +66,7 @@ public sealed class W8ConcurrentReaders : Workload
         IBenchmarkReader[] readers, long[][] idsPerReader, IBenchmarkEngine engine, DataGenerator generator, long firstWriterId)
     {
         private readonly LookupTotals[] _lookups = new LookupTotals[readers.Length];
-        private ExceptionDispatchInfo? _failure; // first exception of any thread, set once by CompareExchange
+        private readonly ThreadGroup _threads = new();
         private int _readersRunning = readers.Length;
         private double _writtenSum;
 
@@ -76,24 +75,13 @@ public sealed class W8ConcurrentReaders : Workload
         /// <summary>Starts every thread together and returns when all are done; rethrows a thread's exception.</summary>
         public void Execute()
         {
-            using var start = new ManualResetEventSlim(initialState: false);
-            var threads = new List<Thread>(readers.Length + 1);
             for (int i = 0; i < readers.Length; i++)
             {
                 int reader = i;
-                threads.Add(new Thread(() => Guard(start, () => Read(reader))) { IsBackground = true, Name = $"W8 reader {i}" });
+                _threads.Add($"W8 reader {i}", () => Read(reader));
             }
-            threads.Add(new Thread(() => Guard(start, Write)) { IsBackground = true, Name = "W8 writer" });
-            foreach (Thread thread in threads)
-            {
-                thread.Start();
-            }
-            start.Set();
-            foreach (Thread thread in threads)
-            {
-                thread.Join();
-            }
-            _failure?.Throw();
+            _threads.Add("W8 writer", Write);
+            _threads.Run();
         }
 
         /// <summary>Checks every reader's answers and that exactly the committed rows are stored in the writer's block.</summary>
@@ -119,11 +107,12 @@ public sealed class W8ConcurrentReaders : Workload
             }
         }
 
+        /// <summary>Commits until the readers are done, or stops at once when a reader has failed.</summary>
         private void Write()
         {
             long commits = 0;
             double sum = 0;
-            while (Volatile.Read(ref _readersRunning) > 0)
+            while (Volatile.Read(ref _readersRunning) > 0 && !_threads.Failed)
             {
                 BenchRow row = generator.Row(firstWriterId + commits);
                 engine.InsertInOwnTransaction(row);
@@ -132,21 +121,6 @@ public sealed class W8ConcurrentReaders : Workload
             }
             Commits = commits;
             _writtenSum = sum;
-        }
-
-        /// <summary>Waits for the start signal, runs <paramref name="body"/>, and records its exception for Execute.</summary>
-        private void Guard(ManualResetEventSlim start, Action body)
-        {
-            try
-            {
-                start.Wait();
-                body();
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
-                Volatile.Write(ref _readersRunning, 0); // stops the writer; Execute rethrows after the joins
-            }
         }
     }
 }

@@ -13,6 +13,7 @@ public sealed class PageDbKvEngine : IBenchmarkEngine
     private const string TreeName = "rows";
 
     private readonly PageDatabase _database;
+    // Used only inside a write transaction, so BeginWrite's writer slot keeps concurrent committers (W9) apart.
     private readonly byte[] _key = new byte[PageDbRowCodec.KeyLength];
     private byte[] _value = new byte[512];
 
@@ -55,12 +56,8 @@ public sealed class PageDbKvEngine : IBenchmarkEngine
 
     private void Put(Tree tree, in BenchRow row)
     {
-        int max = PageDbRowCodec.MaxValueLength(row);
-        if (_value.Length < max)
-            _value = new byte[max];
         PageDbRowCodec.WriteKey(row.Id, _key);
-        int length = PageDbRowCodec.WriteValue(row, _value);
-        tree.Put(_key, _value.AsSpan(0, length));
+        tree.Put(_key, PageDbRowCodec.EncodeValue(row, ref _value));
     }
 
     private static string Describe() =>

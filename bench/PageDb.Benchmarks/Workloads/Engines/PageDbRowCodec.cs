@@ -6,7 +6,8 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 /// <summary>
 /// How the key-value adapter stores a row: the key is the id as 8 bytes big-endian with the sign bit flipped (so
 /// byte order is numeric order, negatives first); the value is the 8-byte little-endian double, then the name and the
-/// payload, each as a u16 length and UTF-8 bytes.
+/// payload, each as a u16 length and UTF-8 bytes. Every key-value adapter (<c>pagedb-kv</c>, <c>lmdb</c>, <c>rocksdb</c>)
+/// stores these bytes, so their file sizes and read costs compare like for like.
 /// </summary>
 internal static class PageDbRowCodec
 {
@@ -23,6 +24,18 @@ internal static class PageDbRowCodec
         at += WriteString(row.Name, buffer[at..]);
         at += WriteString(row.Payload, buffer[at..]);
         return at;
+    }
+
+    /// <summary>
+    /// Encodes the value part of <paramref name="row"/> into <paramref name="buffer"/>, replaced by a larger one first
+    /// when it may be too small; returns the encoded bytes.
+    /// </summary>
+    public static ReadOnlySpan<byte> EncodeValue(in BenchRow row, ref byte[] buffer)
+    {
+        int max = MaxValueLength(row);
+        if (buffer.Length < max)
+            buffer = new byte[max];
+        return buffer.AsSpan(0, WriteValue(row, buffer));
     }
 
     /// <summary>The largest encoded value of <paramref name="row"/>.</summary>

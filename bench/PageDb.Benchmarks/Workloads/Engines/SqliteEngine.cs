@@ -15,6 +15,7 @@ public sealed class SqliteEngine : IBenchmarkEngine
     private const string FileName = "bench.sqlite";
 
     private readonly EngineSettings _settings;
+    private readonly Lock _writer = new(); // serializes concurrent one-row inserts (W9) on the one write connection
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _insert;
     private readonly SqliteParameter _id;
@@ -50,8 +51,17 @@ public sealed class SqliteEngine : IBenchmarkEngine
         _insert.Transaction = null;
     }
 
-    /// <summary>An autocommit statement: SQLite's own one-statement transaction, the idiomatic single insert.</summary>
-    public void InsertInOwnTransaction(in BenchRow row) => Insert(row);
+    /// <summary>
+    /// An autocommit statement: SQLite's own one-statement transaction, the idiomatic single insert. Concurrent callers
+    /// take turns on the write connection (SQLite admits one writer at a time, and a connection is single-threaded).
+    /// </summary>
+    public void InsertInOwnTransaction(in BenchRow row)
+    {
+        lock (_writer)
+        {
+            Insert(row);
+        }
+    }
 
     /// <summary>A reader on its own connection (SQLite connections are single-threaded), with its own cache.</summary>
     public IBenchmarkReader OpenReader() => new SqliteReader(OpenConnection(_settings));

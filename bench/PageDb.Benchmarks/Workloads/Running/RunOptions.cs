@@ -9,9 +9,9 @@ public sealed record RunOptions
     public const string Usage = """
         usage: PageDb.Benchmarks [--workloads W1,W3|all] [--engines sqlite,litedb|all] [--quick]
                                  [--repetitions N] [--out DIR] [--temp DIR] [--seed N] [--cache-mb N]
-                                 [--baselines sqlite,litedb] [--subject pagedb]
+                                 [--baselines sqlite,litedb,lmdb,rocksdb] [--subject pagedb]
                PageDb.Benchmarks micro [BenchmarkDotNet options]
-          --workloads    which of W1..W8 to run (default all)
+          --workloads    which of W1..W9 to run (default all)
           --engines      which engines (default all known: see docs/benchmarks.md)
           --quick        smaller sizes, finishes within minutes
           --repetitions  measured repetitions per workload and engine; the median is reported (default 3)
@@ -19,11 +19,11 @@ public sealed record RunOptions
           --temp         folder the databases are created in (default the system temp folder)
           --seed         data seed (default 20240601)
           --cache-mb     page cache given to every engine that has one (default 64)
-          --baselines    engines the ratio columns divide by (default sqlite,litedb)
+          --baselines    engines the ratio columns divide by, of those run (default sqlite,litedb,lmdb,rocksdb)
           --subject      ratio columns are shown for engines whose name starts with this (default pagedb)
         """;
 
-    /// <summary>Workload ids to run ("W1".."W8"), in run order.</summary>
+    /// <summary>Workload ids to run ("W1".."W9"), in run order.</summary>
     public IReadOnlyList<string> Workloads { get; init; } = [];
 
     /// <summary>Engine names to run, in column order.</summary>
@@ -48,7 +48,7 @@ public sealed record RunOptions
     public long CacheSizeBytes { get; init; } = 64L << 20;
 
     /// <summary>Engines the ratio columns divide by.</summary>
-    public IReadOnlyList<string> Baselines { get; init; } = ["sqlite", "litedb"];
+    public IReadOnlyList<string> Baselines { get; init; } = ["sqlite", "litedb", "lmdb", "rocksdb"];
 
     /// <summary>Name prefix of the engines ratios are shown for.</summary>
     public string Subject { get; init; } = "pagedb";

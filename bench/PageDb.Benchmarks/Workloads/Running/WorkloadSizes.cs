@@ -11,17 +11,19 @@ public sealed record WorkloadSizes(
     int RelaxedCommits,
     int ReaderThreads,
     int LookupsPerReader,
-    int DiskProbeAppends)
+    int DiskProbeAppends,
+    int Committers,
+    double CommitSeconds)
 {
     /// <summary>The sizes the issue asks for.</summary>
     public static WorkloadSizes Full { get; } = new(
         BulkRows: 1_000_000, RandomRows: 200_000, Lookups: 1_000_000, Ranges: 10_000, RangeLength: 100,
         DurableCommits: 2_000, RelaxedCommits: 2_000, ReaderThreads: 4, LookupsPerReader: 250_000,
-        DiskProbeAppends: 2_000);
+        DiskProbeAppends: 2_000, Committers: 8, CommitSeconds: 5);
 
     /// <summary>Sizes for a run that finishes within minutes on two cores.</summary>
     public static WorkloadSizes Quick { get; } = new(
         BulkRows: 100_000, RandomRows: 50_000, Lookups: 100_000, Ranges: 2_000, RangeLength: 100,
         DurableCommits: 1_000, RelaxedCommits: 1_000, ReaderThreads: 4, LookupsPerReader: 25_000,
-        DiskProbeAppends: 300);
+        DiskProbeAppends: 300, Committers: 8, CommitSeconds: 2);
 }
