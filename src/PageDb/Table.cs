@@ -28,6 +28,10 @@ public sealed partial class Table
     private List<TableIndex>? _indexes;
     private long _indexesLoadedAt = -1;
 
+    // The transaction's change count right after this object inserted LastInsertedRowId into a table keyed by row
+    // id: while it is unchanged, no other write (through another table object, a rollback of a statement) happened.
+    private long _lastRowIdAt = -1;
+
     // The transaction's schema version when the table was last found in its catalog with this root. Whoever
     // constructs a table has just found or created it there, so a read transaction never looks again.
     private long _checkedAt;
@@ -114,7 +118,39 @@ public sealed partial class Table
     {
         EnsureCurrent();
         EncodePrimaryKey(key, nameof(key));
-        return _tree.TryGet(KeyBuffer.Written, out byte[] record) ? DecodeRow(KeyBuffer.Written, record, null) : null;
+        Row? row = null;
+        _tree.TryRead(KeyBuffer.Written, new DecodeTarget(this, ref row),
+            static (record, target) => target.Row = target.Table.DecodeRow(target.Table.KeyBuffer.Written, record, null));
+        return row;
+    }
+
+    /// <summary>
+    /// Loads the row whose primary key (or row id) is <paramref name="key"/> into <paramref name="row"/>, a buffer the
+    /// caller reuses: a warm lookup allocates nothing. False, leaving <paramref name="row"/> as it was, when there is none.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key's values do not match the primary key's columns.</exception>
+    public bool TryGet(Row key, RowBuffer row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        EnsureCurrent();
+        EncodePrimaryKey(key, nameof(key));
+        return Fill(row);
+    }
+
+    /// <summary>
+    /// Loads the row whose Int64 primary key (or row id) is <paramref name="key"/> into <paramref name="row"/>, as
+    /// <see cref="TryGet(Row, RowBuffer)"/> does, without a key row.
+    /// </summary>
+    /// <exception cref="ArgumentException">The table's primary key is not one Int64 column.</exception>
+    public bool TryGet(long key, RowBuffer row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        EnsureCurrent();
+        if (!Schema.HasRowId && (Schema.PrimaryKeyOrdinals.Length != 1 || Layout.KeyTypes[0] != ColumnType.Int64))
+            throw new ArgumentException($"The primary key of table '{Name}' is not one Int64 column.", nameof(key));
+        KeyBuffer.Clear();
+        KeyEncoding.AppendRowId(KeyBuffer, key);
+        return Fill(row);
     }
 
     /// <summary>True when a row with primary key (or row id) <paramref name="key"/> exists.</summary>
@@ -127,7 +163,7 @@ public sealed partial class Table
     /// <summary>Decodes the stored row at <paramref name="key"/> with <paramref name="record"/>: all columns, or <paramref name="ordinals"/>.</summary>
     internal Row DecodeRow(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, int[]? ordinals)
     {
-        var reader = new RecordReader(record, Layout, FilePath);
+        var reader = new RecordReader(record, Layout, FilePath, key);
         int count = ordinals?.Length ?? Layout.ColumnCount;
         var values = new Value[count];
         for (int i = 0; i < count; i++)
@@ -236,17 +272,35 @@ public sealed partial class Table
         EnsureCurrent();
         ArgumentNullException.ThrowIfNull(row);
         ValidateRow(row);
+        long rowId = 0;
         if (Schema.HasRowId)
         {
-            long rowId = NextRowId();
+            rowId = NextRowId();
             KeyBuffer.Clear();
             KeyEncoding.AppendRowId(KeyBuffer, rowId);
-            WriteAt(row, KeyBuffer.ToArray(), replace: false);
-            LastInsertedRowId = rowId;
-            return;
+            replace = false;
         }
-        EncodeRowKey(row);
-        WriteAt(row, KeyBuffer.ToArray(), replace);
+        else
+        {
+            EncodeRowKey(row);
+        }
+        if (Indexes.Count == 0)
+            WriteUnindexed(row, replace);
+        else
+            WriteAt(row, KeyBuffer.ToArray(), replace);
+        if (Schema.HasRowId)
+            NoteRowIdUsed(rowId);
+    }
+
+    /// <summary>Writes a row of a table without indexes in one descent: no old row is needed to update index entries.</summary>
+    private void WriteUnindexed(Row row, bool replace)
+    {
+        ByteBuilder record = EncodeRecord(row, nameof(row));
+        _transaction.NoteChange();
+        if (replace)
+            _tree.Put(KeyBuffer.Written, record.Written);
+        else if (!_tree.TryInsert(KeyBuffer.Written, record.Written))
+            ThrowDuplicateKey(row);
     }
 
     private void WriteAt(Row row, byte[] key, bool replace)
@@ -299,7 +353,10 @@ public sealed partial class Table
     private ByteBuilder EncodeRecord(Row row, string paramName)
     {
         ByteBuilder record = RecordBuffer;
-        RecordEncoding.Encode(row, Layout, record);
+        if (Layout.IsCompact)
+            CompactRecordEncoding.Encode(row, Layout, record);
+        else
+            RecordEncoding.Encode(row, Layout, record);
         if (record.Length > BTreeLimits.MaxValueLength)
             throw new ArgumentException($"The row is {record.Length} bytes encoded; at most {BTreeLimits.MaxValueLength} are allowed.", paramName);
         return record;
@@ -314,16 +371,33 @@ public sealed partial class Table
         }
     }
 
+    /// <summary>The row id for the next insert: one past the largest key, remembered while nothing else changed the transaction.</summary>
     private long NextRowId()
     {
+        if (_lastRowIdAt == _transaction.ChangeCount)
+            return CheckedNext(LastInsertedRowId);
         using BTreeCursor cursor = _tree.OpenCursor();
-        if (!cursor.SeekLast())
-            return 1;
-        long last = DecodeRowId(cursor.Key).AsInt64;
+        return cursor.SeekLast() ? CheckedNext(DecodeRowId(cursor.Key).AsInt64) : 1;
+    }
+
+    private long CheckedNext(long last)
+    {
         if (last == long.MaxValue)
             throw new PageDbException($"Table '{Name}' has used every row id.");
         return last + 1;
     }
+
+    /// <summary>Records that <paramref name="rowId"/>, now the largest key, was inserted, as of the transaction's latest change.</summary>
+    private void NoteRowIdUsed(long rowId)
+    {
+        LastInsertedRowId = rowId;
+        _lastRowIdAt = _transaction.ChangeCount;
+    }
+
+    /// <summary>Loads the row under the key in <see cref="KeyBuffer"/> into <paramref name="row"/>.</summary>
+    private bool Fill(RowBuffer row) =>
+        _tree.TryRead(KeyBuffer.Written, (Table: this, Row: row),
+            static (record, target) => target.Row.Load(target.Table.KeyBuffer.Written, record, target.Table.Layout, target.Table.FilePath));
 
     private void EncodeRowKey(Row row)
     {
@@ -372,4 +446,17 @@ public sealed partial class Table
     [DoesNotReturn]
     private void ThrowDuplicateKey(Row row) =>
         throw new ConstraintViolationException($"Table '{Name}' already has a row with the primary key of {row}.");
+
+    /// <summary>Where <see cref="Get"/>'s decoding callback leaves the row it decoded in place, without copying the record.</summary>
+    private readonly ref struct DecodeTarget
+    {
+        public readonly Table Table;
+        public readonly ref Row? Row;
+
+        public DecodeTarget(Table table, ref Row? row)
+        {
+            Table = table;
+            Row = ref row;
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using PageDb.Btree;
 using PageDb.Core.Pages;
 
@@ -63,6 +64,30 @@ public sealed class Tree
     {
         _transaction.EnsureActive();
         return _btree.TryGet(key, out value);
+    }
+
+    /// <summary>
+    /// Looks up <paramref name="key"/> and, when found, appends its value to <paramref name="value"/> (for example an
+    /// <see cref="ArrayBufferWriter{T}"/> the caller resets and reuses: then a warm lookup allocates nothing).
+    /// </summary>
+    public bool TryGet(ReadOnlySpan<byte> key, IBufferWriter<byte> value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        _transaction.EnsureActive();
+        return _btree.TryRead(key, value, static (found, destination) => destination.Write(found));
+    }
+
+    /// <summary>
+    /// Looks up <paramref name="key"/> and, when found, calls <paramref name="reader"/> with its value and
+    /// <paramref name="state"/>, without copying the value out of the page when it fits in one. The span is valid only
+    /// during the call; a static lambda with its state in <paramref name="state"/> makes the lookup allocate nothing.
+    /// </summary>
+    public bool TryRead<TState>(ReadOnlySpan<byte> key, TState state, ReadOnlySpanAction<byte, TState> reader)
+        where TState : allows ref struct
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        _transaction.EnsureActive();
+        return _btree.TryRead(key, state, reader);
     }
 
     /// <summary>Opens a cursor over the tree, positioned nowhere until a seek.</summary>

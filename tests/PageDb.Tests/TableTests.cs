@@ -175,6 +175,25 @@ public class TableTests
     }
 
     [Test]
+    public void Row_ids_stay_distinct_when_two_handles_of_one_table_insert_in_turn()
+    {
+        using PageDatabase db = Open(new MemoryStorage());
+        using WriteTransaction tx = db.BeginWrite();
+        Table first = tx.CreateTable(new TableSchema("log", [new Column("msg", ColumnType.String)]));
+        Table second = tx.GetTable("log");
+        first.Insert(Row.Of("a"));
+        first.Insert(Row.Of("b"));
+        second.Insert(Row.Of("c"));
+        first.Insert(Row.Of("d"));
+        Assert.That(first.Delete(Row.Of(4L)), Is.True);
+        first.Insert(Row.Of("e"));
+        Assert.That((first.LastInsertedRowId, second.LastInsertedRowId), Is.EqualTo((4L, 3L)), "after a delete of the last row its id is given again");
+        Assert.That(first.Count, Is.EqualTo(4));
+        Assert.That(first.Get(Row.Of(3L)), Is.EqualTo(Row.Of("c")));
+        Assert.That(first.Get(Row.Of(4L)), Is.EqualTo(Row.Of("e")));
+    }
+
+    [Test]
     public void Unique_indexes_refuse_duplicates_and_change_nothing()
     {
         using PageDatabase db = Open(new MemoryStorage());

@@ -11,7 +11,7 @@ internal sealed class TableDefinition
     {
         Schema = schema;
         Encoded = encoded;
-        Layout = new RecordLayout(schema.Columns);
+        Layout = new RecordLayout(schema.Columns, schema.PrimaryKeyOrdinals, SchemaEncoding.RecordFormatOf(encoded));
     }
 
     /// <summary>The definition bytes (<see cref="SchemaEncoding.EncodeTable"/>) this was decoded from or encoded to.</summary>
