@@ -109,15 +109,21 @@ public sealed class Tree
         return Enumerate(from, to);
     }
 
+    /// <summary>
+    /// Walks the range with the B+tree's own range enumerator over a cursor of this transaction, which releases its
+    /// pages when the transaction ends and refuses to step once the tree was changed.
+    /// </summary>
     private IEnumerable<(byte[] Key, byte[] Value)> Enumerate(byte[]? from, byte[]? to)
     {
         using Cursor cursor = OpenCursor();
-        bool positioned = from is null ? cursor.SeekFirst() : cursor.Seek(from);
-        for (; positioned; positioned = cursor.Next())
-        {
-            if (to is not null && cursor.Key.SequenceCompareTo(to) >= 0)
-                yield break;
-            yield return (cursor.Key.ToArray(), cursor.Value.ToArray());
-        }
+        var range = new BTreeRange.Enumerator(cursor.Inner, from, to, descending: false);
+        for (bool more = range.MoveNext(); more; more = Step(cursor, ref range))
+            yield return (range.Current.Key.ToArray(), range.Current.Value.ToArray());
+    }
+
+    private static bool Step(Cursor cursor, ref BTreeRange.Enumerator range)
+    {
+        cursor.EnsurePositionCurrent();
+        return range.MoveNext();
     }
 }
