@@ -76,6 +76,8 @@ public sealed partial class Table
 
     internal BTree Tree => _tree;
 
+    internal TableDefinition Definition => _definition;
+
     internal RecordLayout Layout => _definition.Layout;
 
     internal string FilePath => _transaction.Pages.FilePath;
