@@ -208,7 +208,7 @@ public sealed partial class Table
             ThrowDuplicateKey(row);
         CheckIndexes(row, newKey, oldKey, out byte[][] entries);
         DeleteEncoded(oldKey);
-        Store(row, newKey, null, entries);
+        Store(row, newKey, null, entries, replace: true);
     }
 
     /// <summary>Deletes the row stored under the encoded key, with its index entries.</summary>
@@ -287,35 +287,20 @@ public sealed partial class Table
             EncodeRowKey(row);
         }
         if (Indexes.Count == 0)
-            WriteUnindexed(row, replace);
+            Store(row, KeyBuffer.Written, null, [], replace); // no index entries to update: the old row is not needed
         else
             WriteAt(row, KeyBuffer.ToArray(), replace);
         if (Schema.HasRowId)
             NoteRowIdUsed(rowId);
     }
 
-    /// <summary>Writes a row of a table without indexes in one descent: no old row is needed to update index entries.</summary>
-    private void WriteUnindexed(Row row, bool replace)
-    {
-        ByteBuilder record = EncodeRecord(row, nameof(row));
-        _transaction.NoteChange();
-        if (replace)
-            _tree.Put(KeyBuffer.Written, record.Written);
-        else if (!_tree.TryInsert(KeyBuffer.Written, record.Written))
-            ThrowDuplicateKey(row);
-    }
-
     private void WriteAt(Row row, byte[] key, bool replace)
     {
         Row? old = null;
-        if (_tree.TryGet(key, out byte[] existing))
-        {
-            if (!replace)
-                ThrowDuplicateKey(row);
+        if (replace && _tree.TryGet(key, out byte[] existing))
             old = DecodeRow(key, existing, null);
-        }
         CheckIndexes(row, key, key, out byte[][] entries);
-        Store(row, key, old, entries);
+        Store(row, key, old, entries, replace);
     }
 
     /// <summary>
@@ -339,13 +324,21 @@ public sealed partial class Table
         }
     }
 
-    private void Store(Row row, byte[] key, Row? old, byte[][] entries)
+    /// <summary>
+    /// Stores <paramref name="row"/>'s record under <paramref name="key"/> with its index <paramref name="entries"/>:
+    /// replacing the row there (<paramref name="old"/>, whose entries go), or, without <paramref name="replace"/>,
+    /// only when the key is new, found in the same descent; a present key throws and changes nothing.
+    /// </summary>
+    private void Store(Row row, ReadOnlySpan<byte> key, Row? old, byte[][] entries, bool replace)
     {
         ByteBuilder record = EncodeRecord(row, nameof(row));
+        if (!replace && !_tree.TryInsert(key, record.Written))
+            ThrowDuplicateKey(row);
         _transaction.NoteChange();
         if (old is not null)
             DeleteIndexEntries(old, key);
-        _tree.Put(key, record.Written);
+        if (replace)
+            _tree.Put(key, record.Written);
         List<TableIndex> indexes = Indexes;
         for (int i = 0; i < entries.Length; i++)
             indexes[i].Tree.Put(entries[i], key);

@@ -1,3 +1,4 @@
+using PageDb.Execution;
 using static PageDb.Tests.TestDatabase;
 
 namespace PageDb.Tests;
@@ -41,6 +42,14 @@ public class TableTests
         Assert.Throws<ConstraintViolationException>(() => orders.Insert(Row.Of(1L, "mallory", 0.0)));
         Assert.That(orders.Get(Row.Of(1L)), Is.EqualTo(Row.Of(1L, "alice", 12.5)));
         Assert.That(orders.Count, Is.EqualTo(1));
+
+        orders.CreateIndex("by_customer", ["customer"], unique: true); // an indexed insert takes another path
+        var error = Assert.Throws<ConstraintViolationException>(() => orders.Insert(Row.Of(1L, "mallory", 0.0)));
+        Assert.That(error!.Message, Does.Contain("primary key"));
+        Assert.Throws<ConstraintViolationException>(() => orders.Insert(Row.Of(1L, "alice", 0.0)));
+        Assert.That(orders.Get(Row.Of(1L)), Is.EqualTo(Row.Of(1L, "alice", 12.5)));
+        using IndexScan mallory = orders.IndexScan("by_customer", Row.Of("mallory"), Row.Of("mallory"));
+        Assert.That(mallory.ToList(), Is.Empty, "no index entry of the refused row");
     }
 
     [Test]
