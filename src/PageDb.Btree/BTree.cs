@@ -1,3 +1,4 @@
+using System.Buffers;
 using PageDb.Core.Pages;
 using PageDb.Core.Paging;
 
@@ -81,6 +82,39 @@ public sealed class BTree
         return true;
     }
 
+    /// <summary>
+    /// Looks <paramref name="key"/> up and, when found, calls <paramref name="reader"/> with its value and
+    /// <paramref name="state"/>. The span is valid only during the call: an inline value is a view into the pinned
+    /// leaf, one with overflow pages is assembled in a pooled buffer. Allocates nothing.
+    /// </summary>
+    public bool TryRead<TState>(ReadOnlySpan<byte> key, TState state, ReadOnlySpanAction<byte, TState> reader)
+        where TState : allows ref struct
+    {
+        Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
+        using PageHandle leaf = DescendToLeaf(key, path, out _);
+        var page = new SlottedPageReader(leaf.Data);
+        int index = NodeSearch.SearchLeaf(page, key, leaf.Number, _pages.FilePath);
+        if (index < 0)
+            return false;
+        LeafCell cell = LeafCell.Read(page.GetCell(index), leaf.Number, _pages.FilePath);
+        if (!cell.HasOverflow)
+        {
+            reader(cell.LocalValue, state);
+            return true;
+        }
+        byte[] assembled = ArrayPool<byte>.Shared.Rent(cell.ValueLength);
+        try
+        {
+            cell.CopyValueTo(_pages, assembled.AsSpan(0, cell.ValueLength));
+            reader(assembled.AsSpan(0, cell.ValueLength), state);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(assembled);
+        }
+        return true;
+    }
+
     /// <summary>True when <paramref name="key"/> is present.</summary>
     public bool ContainsKey(ReadOnlySpan<byte> key)
     {
@@ -93,7 +127,15 @@ public sealed class BTree
     /// Stores <paramref name="value"/> under <paramref name="key"/>, replacing any value there. Returns true when the
     /// key was new. A key outside 1..1,024 bytes or a value over 64 MiB throws <see cref="ArgumentException"/> first.
     /// </summary>
-    public bool Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    public bool Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Store(key, value, replace: true);
+
+    /// <summary>
+    /// Stores <paramref name="value"/> under <paramref name="key"/> when the key is absent, in one descent; returns
+    /// false, changing nothing, when it is present. Limits as for <see cref="Put"/>.
+    /// </summary>
+    public bool TryInsert(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Store(key, value, replace: false);
+
+    private bool Store(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool replace)
     {
         BTreeLimits.ValidateKey(key);
         BTreeLimits.ValidateValue(value);
@@ -107,6 +149,8 @@ public sealed class BTree
             var page = new SlottedPageReader(leafHandle.Data);
             leaf = leafHandle.Number;
             index = NodeSearch.SearchLeaf(page, key, leaf, _pages.FilePath);
+            if (index >= 0 && !replace)
+                return false;
             if (index >= 0)
                 oldChain = LeafCell.Read(page.GetCell(index), leaf, _pages.FilePath).OverflowPage;
         }

@@ -17,10 +17,14 @@ namespace PageDb.Btree;
 /// </remarks>
 public sealed class BTreeCursor : IDisposable
 {
+    private const int InitialLevels = 8;
+
     private readonly IPageAccessor _pages;
     private readonly PageNumber _root;
-    private readonly PageHandle[] _path = new PageHandle[NodeHeader.MaxDepth + 1]; // pinned pages, root first
-    private readonly int[] _index = new int[NodeHeader.MaxDepth + 1]; // link followed (interior) or entry (leaf)
+    // Sized for trees of up to 8 levels (far more than any file holds) and grown by Pin for deeper ones, so opening a
+    // cursor does not allocate room for the 65 levels the depth limit allows.
+    private PageHandle[] _path = new PageHandle[InitialLevels]; // pinned pages, root first
+    private int[] _index = new int[InitialLevels]; // link followed (interior) or entry (leaf)
     private int _leafLevel = -1; // level of the pinned leaf in _path; -1 when nothing is pinned
     private byte[] _valueBuffer = [];
     private bool _valueAssembled; // _valueBuffer holds the current entry's value
@@ -224,6 +228,11 @@ public sealed class BTreeCursor : IDisposable
     {
         if (level > NodeHeader.MaxDepth)
             ThrowHelper.ThrowCorrupt(_pages.FilePath, page, "B+tree deeper than 64 levels (a cycle of links)");
+        if (level == _path.Length)
+        {
+            Array.Resize(ref _path, Math.Min(2 * _path.Length, NodeHeader.MaxDepth + 1));
+            Array.Resize(ref _index, _path.Length);
+        }
         _path[level] = _pages.Read(page);
         _leafLevel = level;
         NodeHeader.CheckNodeType(_path[level].Data, page, _pages.FilePath);

@@ -98,7 +98,11 @@ public sealed class Cursor : IDisposable
         _transaction.EnsureActive();
     }
 
-    private void EnsurePositionCurrent()
+    /// <summary>The B+tree cursor this one guards.</summary>
+    internal BTreeCursor Inner => _cursor;
+
+    /// <summary>Throws when the cursor or its transaction has ended, or the tree changed since the cursor was positioned.</summary>
+    internal void EnsurePositionCurrent()
     {
         EnsureUsable();
         if (_positionedAtChange != _transaction.ChangeCount)

@@ -72,7 +72,7 @@ public class ReadTransaction : IDisposable
     public bool TryGetTree(string name, [MaybeNullWhen(false)] out Tree tree)
     {
         EnsureActive();
-        if (TryGetCatalogRecord(name, CatalogEntryKind.Tree, out _, out PageNumber root))
+        if (TryFind(name, CatalogEntryKind.Tree, out PageNumber root, out _))
         {
             tree = new Tree(this, name, root);
             return true;
@@ -95,10 +95,9 @@ public class ReadTransaction : IDisposable
     {
         EnsureActive();
         TableSchema.ValidateName(name, nameof(name));
-        if (TryGetCatalogRecord(name, CatalogEntryKind.Table, out byte[] record, out PageNumber root))
+        if (TryFind(name, CatalogEntryKind.Table, out PageNumber root, out TableDefinition? definition))
         {
-            TableDefinition definition = TableDefinitions.Get(name, CatalogEntry.DefinitionOf(record), Pages.FilePath);
-            table = new Table(this, definition, root);
+            table = new Table(this, definition!, root);
             return true;
         }
         table = null;
@@ -107,18 +106,54 @@ public class ReadTransaction : IDisposable
 
     /// <summary>
     /// Looks <paramref name="name"/> up in this transaction's catalog: true when it names an object of
-    /// <paramref name="kind"/>, whose stored record (read in place, not copied again) and root are returned.
+    /// <paramref name="kind"/>, whose root is returned with, for a table, its definition (from the database's cache,
+    /// compared with the stored bytes in place: the lookup copies nothing).
     /// </summary>
     /// <exception cref="ArgumentException">The name is empty or too long.</exception>
-    private bool TryGetCatalogRecord(string name, CatalogEntryKind kind, out byte[] record, out PageNumber root)
+    private bool TryFind(string name, CatalogEntryKind kind, out PageNumber root, out TableDefinition? definition)
     {
-        byte[] encodedName = Catalog.EncodeName(name);
+        Span<byte> encodedName = stackalloc byte[Catalog.MaxNameBytes];
+        int length = Catalog.EncodeName(name, encodedName);
         var catalog = new Catalog(Pages);
+        bool matches = false;
         root = default;
-        if (!catalog.TryGetRecord(encodedName, out record))
-            return false;
-        (CatalogEntryKind found, root) = CatalogEntry.DecodeHeader(record, Pages.FilePath, catalog.Root);
-        return found == kind;
+        definition = null;
+        catalog.TryReadRecord(encodedName[..length], new CatalogLookup(this, name, kind, catalog.Root, ref matches, ref root, ref definition),
+            static (record, lookup) => lookup.Read(record));
+        return matches;
+    }
+
+    /// <summary>Where <see cref="TryFind"/>'s callback reads a catalog record in place and leaves what it found.</summary>
+    private readonly ref struct CatalogLookup
+    {
+        private readonly ReadTransaction _transaction;
+        private readonly string _name;
+        private readonly CatalogEntryKind _kind;
+        private readonly PageNumber _catalogRoot;
+        private readonly ref bool _matches;
+        private readonly ref PageNumber _root;
+        private readonly ref TableDefinition? _definition;
+
+        public CatalogLookup(ReadTransaction transaction, string name, CatalogEntryKind kind, PageNumber catalogRoot,
+            ref bool matches, ref PageNumber root, ref TableDefinition? definition)
+        {
+            _transaction = transaction;
+            _name = name;
+            _kind = kind;
+            _catalogRoot = catalogRoot;
+            _matches = ref matches;
+            _root = ref root;
+            _definition = ref definition;
+        }
+
+        public void Read(ReadOnlySpan<byte> record)
+        {
+            string filePath = _transaction.Pages.FilePath;
+            (CatalogEntryKind found, _root) = CatalogEntry.DecodeHeader(record, filePath, _catalogRoot);
+            _matches = found == _kind;
+            if (_matches && _kind == CatalogEntryKind.Table)
+                _definition = _transaction.TableDefinitions.Get(_name, CatalogEntry.DefinitionOf(record), filePath);
+        }
     }
 
     /// <summary>Ends the transaction. For a write transaction that was not committed, this rolls it back.</summary>

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using PageDb.Records;
 
@@ -6,9 +5,9 @@ namespace PageDb;
 
 /// <summary>
 /// An immutable row of values, as inserted into a table or produced by an operator. Typed getters read a column by
-/// its position; they throw <see cref="InvalidCastException"/> when the column holds another type or null.
+/// its position (<see cref="RowValues"/>).
 /// </summary>
-public sealed class Row : IEquatable<Row>, IValueSource
+public sealed class Row : RowValues, IEquatable<Row>, IValueSource
 {
     private readonly Value[] _values;
 
@@ -26,36 +25,15 @@ public sealed class Row : IEquatable<Row>, IValueSource
     }
 
     /// <summary>The number of values.</summary>
-    public int Count => _values.Length;
+    public override int Count => _values.Length;
 
     /// <summary>The value at <paramref name="index"/> as an object (null for null).</summary>
     public object? this[int index] => _values[index].ToObject();
 
     internal ReadOnlySpan<Value> Values => _values;
 
-    /// <summary>True when the value at <paramref name="index"/> is null.</summary>
-    public bool IsNull(int index) => _values[index].IsNull;
-
-    /// <summary>The Int64 at <paramref name="index"/>.</summary>
-    public long GetInt64(int index) => Typed(index, ColumnType.Int64).AsInt64;
-
-    /// <summary>The Double at <paramref name="index"/>.</summary>
-    public double GetDouble(int index) => Typed(index, ColumnType.Double).AsDouble;
-
-    /// <summary>The Boolean at <paramref name="index"/>.</summary>
-    public bool GetBoolean(int index) => Typed(index, ColumnType.Boolean).AsBoolean;
-
-    /// <summary>The String at <paramref name="index"/>.</summary>
-    public string GetString(int index) => Typed(index, ColumnType.String).AsString;
-
-    /// <summary>The Bytes at <paramref name="index"/> (the row's own array: do not change it).</summary>
-    public byte[] GetBytes(int index) => Typed(index, ColumnType.Bytes).AsBytes;
-
-    /// <summary>The DateTime at <paramref name="index"/>, with Kind UTC.</summary>
-    public DateTime GetDateTime(int index) => Typed(index, ColumnType.DateTime).AsDateTime;
-
-    /// <summary>The Decimal at <paramref name="index"/>.</summary>
-    public decimal GetDecimal(int index) => Typed(index, ColumnType.Decimal).AsDecimal;
+    /// <inheritdoc/>
+    internal override Value ValueAt(int ordinal) => _values[ordinal];
 
     Value IValueSource.GetValue(int ordinal) => _values[ordinal];
 
@@ -94,19 +72,4 @@ public sealed class Row : IEquatable<Row>, IValueSource
             text.Append(i == 0 ? "" : ", ").Append(_values[i].ToString());
         return text.Append(')').ToString();
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Value Typed(int index, ColumnType type)
-    {
-        Value value = _values[index];
-        if (value.Type != type)
-            ThrowWrongType(index, type, value);
-        return value;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowWrongType(int index, ColumnType type, Value value) =>
-        throw new InvalidCastException(value.IsNull
-            ? $"Column {index} is null, not {type}."
-            : $"Column {index} holds {value.Type}, not {type}.");
 }

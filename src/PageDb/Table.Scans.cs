@@ -45,19 +45,22 @@ public sealed partial class Table
         return cursor;
     }
 
+    /// <summary>Encodes a bound (a prefix of the key's columns, nulls allowed) of the primary key or of <paramref name="index"/>.</summary>
     private byte[] EncodeBound(Row bound, TableIndex? index, string paramName)
     {
-        Column[] keyColumns = index is null
-            ? Schema.HasRowId ? [RowIdKeyColumn] : Array.ConvertAll(Schema.PrimaryKeyOrdinals, o => Schema.Columns[o])
-            : Array.ConvertAll(index.Ordinals, o => Schema.Columns[o]);
-        if (bound.Count == 0 || bound.Count > keyColumns.Length)
-            throw new ArgumentException($"A bound has 1 to {keyColumns.Length} values; {bound.Count} given.", paramName);
-        var key = new ByteBuilder();
+        int keyColumns = index?.Ordinals.Length ?? Math.Max(Schema.PrimaryKeyOrdinals.Length, 1);
+        if (bound.Count == 0 || bound.Count > keyColumns)
+            throw new ArgumentException($"A bound has 1 to {keyColumns} values; {bound.Count} given.", paramName);
+        ByteBuilder key = KeyBuffer;
+        key.Clear();
         for (int i = 0; i < bound.Count; i++)
         {
-            Column column = keyColumns[i] with { Nullable = true };
-            ValidateValue(column, bound.GetValue(i), paramName);
-            KeyEncoding.Append(key, bound.GetValue(i));
+            Column column = index is not null ? Schema.Columns[index.Ordinals[i]]
+                : Schema.HasRowId ? RowIdKeyColumn : Schema.Columns[Schema.PrimaryKeyOrdinals[i]];
+            Value value = bound.GetValue(i);
+            if (!value.IsNull && value.Type != column.Type)
+                ThrowWrongValue(column, value, paramName);
+            KeyEncoding.Append(key, value);
         }
         return key.ToArray();
     }

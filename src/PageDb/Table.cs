@@ -28,6 +28,10 @@ public sealed partial class Table
     private List<TableIndex>? _indexes;
     private long _indexesLoadedAt = -1;
 
+    // The transaction's change count right after this object inserted LastInsertedRowId into a table keyed by row
+    // id: while it is unchanged, no other write (through another table object, a rollback of a statement) happened.
+    private long _lastRowIdAt = -1;
+
     // The transaction's schema version when the table was last found in its catalog with this root. Whoever
     // constructs a table has just found or created it there, so a read transaction never looks again.
     private long _checkedAt;
@@ -72,6 +76,8 @@ public sealed partial class Table
 
     internal BTree Tree => _tree;
 
+    internal TableDefinition Definition => _definition;
+
     internal RecordLayout Layout => _definition.Layout;
 
     internal string FilePath => _transaction.Pages.FilePath;
@@ -114,7 +120,39 @@ public sealed partial class Table
     {
         EnsureCurrent();
         EncodePrimaryKey(key, nameof(key));
-        return _tree.TryGet(KeyBuffer.Written, out byte[] record) ? DecodeRow(KeyBuffer.Written, record, null) : null;
+        Row? row = null;
+        _tree.TryRead(KeyBuffer.Written, new DecodeTarget(this, ref row),
+            static (record, target) => target.Row = target.Table.DecodeRow(target.Table.KeyBuffer.Written, record, null));
+        return row;
+    }
+
+    /// <summary>
+    /// Loads the row whose primary key (or row id) is <paramref name="key"/> into <paramref name="row"/>, a buffer the
+    /// caller reuses: a warm lookup allocates nothing. False, leaving <paramref name="row"/> as it was, when there is none.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key's values do not match the primary key's columns.</exception>
+    public bool TryGet(Row key, RowBuffer row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        EnsureCurrent();
+        EncodePrimaryKey(key, nameof(key));
+        return Fill(row);
+    }
+
+    /// <summary>
+    /// Loads the row whose Int64 primary key (or row id) is <paramref name="key"/> into <paramref name="row"/>, as
+    /// <see cref="TryGet(Row, RowBuffer)"/> does, without a key row.
+    /// </summary>
+    /// <exception cref="ArgumentException">The table's primary key is not one Int64 column.</exception>
+    public bool TryGet(long key, RowBuffer row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        EnsureCurrent();
+        if (!Schema.HasRowId && (Schema.PrimaryKeyOrdinals.Length != 1 || Layout.KeyTypes[0] != ColumnType.Int64))
+            throw new ArgumentException($"The primary key of table '{Name}' is not one Int64 column.", nameof(key));
+        KeyBuffer.Clear();
+        KeyEncoding.AppendRowId(KeyBuffer, key);
+        return Fill(row);
     }
 
     /// <summary>True when a row with primary key (or row id) <paramref name="key"/> exists.</summary>
@@ -127,7 +165,7 @@ public sealed partial class Table
     /// <summary>Decodes the stored row at <paramref name="key"/> with <paramref name="record"/>: all columns, or <paramref name="ordinals"/>.</summary>
     internal Row DecodeRow(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, int[]? ordinals)
     {
-        var reader = new RecordReader(record, Layout, FilePath);
+        var reader = new RecordReader(record, Layout, FilePath, key);
         int count = ordinals?.Length ?? Layout.ColumnCount;
         var values = new Value[count];
         for (int i = 0; i < count; i++)
@@ -170,7 +208,7 @@ public sealed partial class Table
             ThrowDuplicateKey(row);
         CheckIndexes(row, newKey, oldKey, out byte[][] entries);
         DeleteEncoded(oldKey);
-        Store(row, newKey, null, entries);
+        Store(row, newKey, null, entries, replace: true);
     }
 
     /// <summary>Deletes the row stored under the encoded key, with its index entries.</summary>
@@ -236,30 +274,33 @@ public sealed partial class Table
         EnsureCurrent();
         ArgumentNullException.ThrowIfNull(row);
         ValidateRow(row);
+        long rowId = 0;
         if (Schema.HasRowId)
         {
-            long rowId = NextRowId();
+            rowId = NextRowId();
             KeyBuffer.Clear();
             KeyEncoding.AppendRowId(KeyBuffer, rowId);
-            WriteAt(row, KeyBuffer.ToArray(), replace: false);
-            LastInsertedRowId = rowId;
-            return;
+            replace = false;
         }
-        EncodeRowKey(row);
-        WriteAt(row, KeyBuffer.ToArray(), replace);
+        else
+        {
+            EncodeRowKey(row);
+        }
+        if (Indexes.Count == 0)
+            Store(row, KeyBuffer.Written, null, [], replace); // no index entries to update: the old row is not needed
+        else
+            WriteAt(row, KeyBuffer.ToArray(), replace);
+        if (Schema.HasRowId)
+            NoteRowIdUsed(rowId);
     }
 
     private void WriteAt(Row row, byte[] key, bool replace)
     {
         Row? old = null;
-        if (_tree.TryGet(key, out byte[] existing))
-        {
-            if (!replace)
-                ThrowDuplicateKey(row);
+        if (replace && _tree.TryGet(key, out byte[] existing))
             old = DecodeRow(key, existing, null);
-        }
         CheckIndexes(row, key, key, out byte[][] entries);
-        Store(row, key, old, entries);
+        Store(row, key, old, entries, replace);
     }
 
     /// <summary>
@@ -283,13 +324,21 @@ public sealed partial class Table
         }
     }
 
-    private void Store(Row row, byte[] key, Row? old, byte[][] entries)
+    /// <summary>
+    /// Stores <paramref name="row"/>'s record under <paramref name="key"/> with its index <paramref name="entries"/>:
+    /// replacing the row there (<paramref name="old"/>, whose entries go), or, without <paramref name="replace"/>,
+    /// only when the key is new, found in the same descent; a present key throws and changes nothing.
+    /// </summary>
+    private void Store(Row row, ReadOnlySpan<byte> key, Row? old, byte[][] entries, bool replace)
     {
         ByteBuilder record = EncodeRecord(row, nameof(row));
+        if (!replace && !_tree.TryInsert(key, record.Written))
+            ThrowDuplicateKey(row);
         _transaction.NoteChange();
         if (old is not null)
             DeleteIndexEntries(old, key);
-        _tree.Put(key, record.Written);
+        if (replace)
+            _tree.Put(key, record.Written);
         List<TableIndex> indexes = Indexes;
         for (int i = 0; i < entries.Length; i++)
             indexes[i].Tree.Put(entries[i], key);
@@ -299,7 +348,10 @@ public sealed partial class Table
     private ByteBuilder EncodeRecord(Row row, string paramName)
     {
         ByteBuilder record = RecordBuffer;
-        RecordEncoding.Encode(row, Layout, record);
+        if (Layout.IsCompact)
+            CompactRecordEncoding.Encode(row, Layout, record);
+        else
+            RecordEncoding.Encode(row, Layout, record);
         if (record.Length > BTreeLimits.MaxValueLength)
             throw new ArgumentException($"The row is {record.Length} bytes encoded; at most {BTreeLimits.MaxValueLength} are allowed.", paramName);
         return record;
@@ -314,16 +366,33 @@ public sealed partial class Table
         }
     }
 
+    /// <summary>The row id for the next insert: one past the largest key, remembered while nothing else changed the transaction.</summary>
     private long NextRowId()
     {
+        if (_lastRowIdAt == _transaction.ChangeCount)
+            return CheckedNext(LastInsertedRowId);
         using BTreeCursor cursor = _tree.OpenCursor();
-        if (!cursor.SeekLast())
-            return 1;
-        long last = DecodeRowId(cursor.Key).AsInt64;
+        return cursor.SeekLast() ? CheckedNext(DecodeRowId(cursor.Key).AsInt64) : 1;
+    }
+
+    private long CheckedNext(long last)
+    {
         if (last == long.MaxValue)
             throw new PageDbException($"Table '{Name}' has used every row id.");
         return last + 1;
     }
+
+    /// <summary>Records that <paramref name="rowId"/>, now the largest key, was inserted, as of the transaction's latest change.</summary>
+    private void NoteRowIdUsed(long rowId)
+    {
+        LastInsertedRowId = rowId;
+        _lastRowIdAt = _transaction.ChangeCount;
+    }
+
+    /// <summary>Loads the row under the key in <see cref="KeyBuffer"/> into <paramref name="row"/>.</summary>
+    private bool Fill(RowBuffer row) =>
+        _tree.TryRead(KeyBuffer.Written, (Table: this, Row: row),
+            static (record, target) => target.Row.Load(target.Table.KeyBuffer.Written, record, target.Table.Layout, target.Table.FilePath));
 
     private void EncodeRowKey(Row row)
     {
@@ -372,4 +441,17 @@ public sealed partial class Table
     [DoesNotReturn]
     private void ThrowDuplicateKey(Row row) =>
         throw new ConstraintViolationException($"Table '{Name}' already has a row with the primary key of {row}.");
+
+    /// <summary>Where <see cref="Get"/>'s decoding callback leaves the row it decoded in place, without copying the record.</summary>
+    private readonly ref struct DecodeTarget
+    {
+        public readonly Table Table;
+        public readonly ref Row? Row;
+
+        public DecodeTarget(Table table, ref Row? row)
+        {
+            Table = table;
+            Row = ref row;
+        }
+    }
 }

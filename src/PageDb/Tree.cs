@@ -1,3 +1,4 @@
+using System.Buffers;
 using PageDb.Btree;
 using PageDb.Core.Pages;
 
@@ -65,6 +66,30 @@ public sealed class Tree
         return _btree.TryGet(key, out value);
     }
 
+    /// <summary>
+    /// Looks up <paramref name="key"/> and, when found, appends its value to <paramref name="value"/> (for example an
+    /// <see cref="ArrayBufferWriter{T}"/> the caller resets and reuses: then a warm lookup allocates nothing).
+    /// </summary>
+    public bool TryGet(ReadOnlySpan<byte> key, IBufferWriter<byte> value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        _transaction.EnsureActive();
+        return _btree.TryRead(key, value, static (found, destination) => destination.Write(found));
+    }
+
+    /// <summary>
+    /// Looks up <paramref name="key"/> and, when found, calls <paramref name="reader"/> with its value and
+    /// <paramref name="state"/>, without copying the value out of the page when it fits in one. The span is valid only
+    /// during the call; a static lambda with its state in <paramref name="state"/> makes the lookup allocate nothing.
+    /// </summary>
+    public bool TryRead<TState>(ReadOnlySpan<byte> key, TState state, ReadOnlySpanAction<byte, TState> reader)
+        where TState : allows ref struct
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        _transaction.EnsureActive();
+        return _btree.TryRead(key, state, reader);
+    }
+
     /// <summary>Opens a cursor over the tree, positioned nowhere until a seek.</summary>
     public Cursor OpenCursor()
     {
@@ -84,15 +109,21 @@ public sealed class Tree
         return Enumerate(from, to);
     }
 
+    /// <summary>
+    /// Walks the range with the B+tree's own range enumerator over a cursor of this transaction, which releases its
+    /// pages when the transaction ends and refuses to step once the tree was changed.
+    /// </summary>
     private IEnumerable<(byte[] Key, byte[] Value)> Enumerate(byte[]? from, byte[]? to)
     {
         using Cursor cursor = OpenCursor();
-        bool positioned = from is null ? cursor.SeekFirst() : cursor.Seek(from);
-        for (; positioned; positioned = cursor.Next())
-        {
-            if (to is not null && cursor.Key.SequenceCompareTo(to) >= 0)
-                yield break;
-            yield return (cursor.Key.ToArray(), cursor.Value.ToArray());
-        }
+        var range = new BTreeRange.Enumerator(cursor.Inner, from, to, descending: false);
+        for (bool more = range.MoveNext(); more; more = Step(cursor, ref range))
+            yield return (range.Current.Key.ToArray(), range.Current.Value.ToArray());
+    }
+
+    private static bool Step(Cursor cursor, ref BTreeRange.Enumerator range)
+    {
+        cursor.EnsurePositionCurrent();
+        return range.MoveNext();
     }
 }

@@ -89,6 +89,36 @@ public class BTreeTests
     }
 
     [Test]
+    public void TryInsertStoresOnlyNewKeysAndLeavesAPresentOneUntouched()
+    {
+        var (pages, tree) = TreeTestKit.NewTree();
+        Assert.That(tree.TryInsert([1, 2], [9]), Is.True);
+        int live = pages.LivePageCount;
+        Assert.That(tree.TryInsert([1, 2], new byte[10_000]), Is.False, "a present key, even with a value needing overflow pages");
+        Assert.That(tree.Get([1, 2]), Is.EqualTo(new byte[] { 9 }));
+        Assert.That(pages.LivePageCount, Is.EqualTo(live), "no overflow chain was written for the refused value");
+        Assert.That(tree.Count, Is.EqualTo(1));
+        Assert.That(pages.PinCount, Is.Zero);
+        TreeTestKit.AssertValid(pages, tree);
+    }
+
+    [Test]
+    public void TryReadHandsOverInlineAndOverflowValuesWithoutCopyingThemOut()
+    {
+        var (pages, tree) = TreeTestKit.NewTree();
+        byte[] large = TreeTestKit.Bytes(new Random(8), 20_000);
+        tree.Put([1], [5, 6, 7]);
+        tree.Put([2], large);
+        byte[]? seen = null;
+        Assert.That(tree.TryRead([1], 0, (value, _) => seen = value.ToArray()), Is.True);
+        Assert.That(seen, Is.EqualTo(new byte[] { 5, 6, 7 }));
+        Assert.That(tree.TryRead([2], 0, (value, _) => seen = value.ToArray()), Is.True);
+        Assert.That(seen, Is.EqualTo(large));
+        Assert.That(tree.TryRead([3], 0, (_, _) => Assert.Fail("called for a missing key")), Is.False);
+        Assert.That(pages.PinCount, Is.Zero);
+    }
+
+    [Test]
     public void LargestKeysFitAndSplit()
     {
         var (pages, tree) = TreeTestKit.NewTree();

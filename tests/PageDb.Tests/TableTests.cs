@@ -1,3 +1,4 @@
+using PageDb.Execution;
 using static PageDb.Tests.TestDatabase;
 
 namespace PageDb.Tests;
@@ -41,6 +42,14 @@ public class TableTests
         Assert.Throws<ConstraintViolationException>(() => orders.Insert(Row.Of(1L, "mallory", 0.0)));
         Assert.That(orders.Get(Row.Of(1L)), Is.EqualTo(Row.Of(1L, "alice", 12.5)));
         Assert.That(orders.Count, Is.EqualTo(1));
+
+        orders.CreateIndex("by_customer", ["customer"], unique: true); // an indexed insert takes another path
+        var error = Assert.Throws<ConstraintViolationException>(() => orders.Insert(Row.Of(1L, "mallory", 0.0)));
+        Assert.That(error!.Message, Does.Contain("primary key"));
+        Assert.Throws<ConstraintViolationException>(() => orders.Insert(Row.Of(1L, "alice", 0.0)));
+        Assert.That(orders.Get(Row.Of(1L)), Is.EqualTo(Row.Of(1L, "alice", 12.5)));
+        using IndexScan mallory = orders.IndexScan("by_customer", Row.Of("mallory"), Row.Of("mallory"));
+        Assert.That(mallory.ToList(), Is.Empty, "no index entry of the refused row");
     }
 
     [Test]
@@ -172,6 +181,25 @@ public class TableTests
             Assert.That(log.Delete(Row.Of(1L)), Is.True);
             Assert.That(log.Count, Is.EqualTo(2));
         }
+    }
+
+    [Test]
+    public void Row_ids_stay_distinct_when_two_handles_of_one_table_insert_in_turn()
+    {
+        using PageDatabase db = Open(new MemoryStorage());
+        using WriteTransaction tx = db.BeginWrite();
+        Table first = tx.CreateTable(new TableSchema("log", [new Column("msg", ColumnType.String)]));
+        Table second = tx.GetTable("log");
+        first.Insert(Row.Of("a"));
+        first.Insert(Row.Of("b"));
+        second.Insert(Row.Of("c"));
+        first.Insert(Row.Of("d"));
+        Assert.That(first.Delete(Row.Of(4L)), Is.True);
+        first.Insert(Row.Of("e"));
+        Assert.That((first.LastInsertedRowId, second.LastInsertedRowId), Is.EqualTo((4L, 3L)), "after a delete of the last row its id is given again");
+        Assert.That(first.Count, Is.EqualTo(4));
+        Assert.That(first.Get(Row.Of(3L)), Is.EqualTo(Row.Of("c")));
+        Assert.That(first.Get(Row.Of(4L)), Is.EqualTo(Row.Of("e")));
     }
 
     [Test]

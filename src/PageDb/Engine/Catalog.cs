@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using PageDb.Btree;
 using PageDb.Core.Pages;
@@ -37,16 +38,10 @@ internal readonly struct Catalog
 
     public bool TryGet(string name, out CatalogEntry entry)
     {
-        bool found = TryGetRecord(EncodeName(name), out byte[] record);
+        bool found = _tree.TryGet(EncodeName(name), out byte[] record);
         entry = found ? CatalogEntry.Decode(record, _pages.FilePath, Root) : default;
         return found;
     }
-
-    /// <summary>
-    /// The stored record of the name encoded by <see cref="EncodeName"/>, undecoded, for callers that read its
-    /// definition in place (<see cref="CatalogEntry.DecodeHeader"/>, <see cref="CatalogEntry.DefinitionOf"/>).
-    /// </summary>
-    public bool TryGetRecord(ReadOnlySpan<byte> encodedName, out byte[] record) => _tree.TryGet(encodedName, out record);
 
     public void Add(string name, CatalogEntry entry) => _tree.Put(EncodeName(name), entry.Encode());
 
@@ -80,12 +75,26 @@ internal readonly struct Catalog
     /// <summary>Checks a name given by a caller: non-empty, at most <see cref="MaxNameBytes"/> UTF-8 bytes.</summary>
     public static byte[] EncodeName(string name)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        byte[] bytes = Encoding.UTF8.GetBytes(name);
-        if (bytes.Length > MaxNameBytes)
-            throw new ArgumentException($"A name may be at most {MaxNameBytes} UTF-8 bytes long.", nameof(name));
-        return bytes;
+        Span<byte> bytes = stackalloc byte[MaxNameBytes];
+        return bytes[..EncodeName(name, bytes)].ToArray();
     }
+
+    /// <summary>
+    /// Checks <paramref name="name"/> as <see cref="EncodeName(string)"/> does and writes its UTF-8 bytes into
+    /// <paramref name="destination"/> (<see cref="MaxNameBytes"/> long), returning their count.
+    /// </summary>
+    public static int EncodeName(string name, Span<byte> destination)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (!Encoding.UTF8.TryGetBytes(name, destination[..MaxNameBytes], out int written))
+            throw new ArgumentException($"A name may be at most {MaxNameBytes} UTF-8 bytes long.", nameof(name));
+        return written;
+    }
+
+    /// <summary>Hands the stored record of the encoded name to <paramref name="reader"/> in place, without copying it.</summary>
+    public bool TryReadRecord<TState>(ReadOnlySpan<byte> encodedName, TState state, ReadOnlySpanAction<byte, TState> reader)
+        where TState : allows ref struct =>
+        _tree.TryRead(encodedName, state, reader);
 
     private static PageNumber ReadRoot(IPageAccessor pages)
     {

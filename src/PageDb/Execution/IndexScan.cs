@@ -19,9 +19,8 @@ public sealed class IndexScan : PlanOperator
         _table = table;
         _index = index;
         _range = range;
-        OutputColumn[] all = TableScan.TableColumns(table);
-        _ordinals = columns is null ? Enumerable.Range(0, table.Schema.Columns.Count).ToArray() : TableScan.Resolve(all, columns);
-        Columns = Array.ConvertAll(_ordinals, o => all[o]);
+        _ordinals = TableScan.Ordinals(table, columns);
+        Columns = TableScan.Select(table.Definition.ScanColumns, _ordinals);
     }
 
     /// <inheritdoc/>

@@ -13,19 +13,19 @@ public sealed class TableScan : PlanOperator
     private readonly int[] _ordinals;
     private readonly Expr? _where;
     private readonly Expr? _boundWhere;
-    private readonly EncodedRow _current;
+    private readonly EncodedRow? _current; // where the predicate reads rows; none without one
     private Cursor? _cursor;
     private ScanState _state;
 
     internal TableScan(Table table, IReadOnlyList<string>? columns, Expr? where)
     {
         _table = table;
-        OutputColumn[] all = TableColumns(table);
-        _ordinals = columns is null ? Enumerable.Range(0, table.Schema.Columns.Count).ToArray() : Resolve(all, columns);
-        Columns = Array.ConvertAll(_ordinals, o => all[o]);
+        OutputColumn[] all = table.Definition.ScanColumns;
+        _ordinals = Ordinals(table, columns);
+        Columns = Select(all, _ordinals);
         _where = where;
         _boundWhere = where?.Bind(all);
-        _current = new EncodedRow(table);
+        _current = where is null ? null : new EncodedRow(table);
     }
 
     /// <inheritdoc/>
@@ -35,17 +35,27 @@ public sealed class TableScan : PlanOperator
     public override string ToString() =>
         $"TableScan {_table.Name} [{string.Join(", ", Columns.Select(c => c.Name))}]" + (_where is null ? "" : $" where {_where}");
 
-    /// <summary>Every column of <paramref name="table"/>, then its row id if it has one (named <see cref="TableSchema.RowIdColumn"/>).</summary>
-    internal static OutputColumn[] TableColumns(Table table)
+    /// <summary>The ordinals of <paramref name="columns"/> among the table's scan columns (all its columns when null).</summary>
+    /// <exception cref="ArgumentException">A column is missing or ambiguous.</exception>
+    internal static int[] Ordinals(Table table, IReadOnlyList<string>? columns)
     {
-        var columns = table.Schema.Columns.Select(c => new OutputColumn(c.Name, table.Name)).ToList();
-        if (table.Schema.HasRowId)
-            columns.Add(new OutputColumn(TableSchema.RowIdColumn, table.Name));
-        return [.. columns];
+        if (columns is null)
+            return table.Definition.AllOrdinals;
+        OutputColumn[] all = table.Definition.ScanColumns;
+        var ordinals = new int[columns.Count];
+        for (int i = 0; i < ordinals.Length; i++)
+            ordinals[i] = OutputColumn.Resolve(all, columns[i]);
+        return ordinals;
     }
 
-    internal static int[] Resolve(IReadOnlyList<OutputColumn> all, IReadOnlyList<string> columns) =>
-        columns.Select(c => OutputColumn.Resolve(all, c)).ToArray();
+    /// <summary>The columns at <paramref name="ordinals"/> of <paramref name="all"/>.</summary>
+    internal static OutputColumn[] Select(OutputColumn[] all, int[] ordinals)
+    {
+        var selected = new OutputColumn[ordinals.Length];
+        for (int i = 0; i < ordinals.Length; i++)
+            selected[i] = all[ordinals[i]];
+        return selected;
+    }
 
     /// <inheritdoc/>
     protected override void OnOpen()
@@ -62,7 +72,7 @@ public sealed class TableScan : PlanOperator
         {
             if (_boundWhere is null)
                 return _table.DecodeRow(cursor.Key, cursor.Value, _ordinals);
-            _current.Load(cursor.Key, cursor.Value);
+            _current!.Load(cursor.Key, cursor.Value);
             if (_boundWhere.IsTrue(_current))
                 return _current.ToRow(_ordinals);
         }

@@ -5,7 +5,9 @@ using System.Text;
 namespace PageDb.Records;
 
 /// <summary>
-/// The binary record that holds a table row (the value of the row's entry in the table's B+tree). Little-endian.
+/// The fixed-slot record (<see cref="RecordFormat.FixedSlots"/>, table definition version 1), which tables created
+/// by earlier builds keep; new tables use <see cref="CompactRecordEncoding"/>. The value of the row's entry in the
+/// table's B+tree. Little-endian.
 /// <code>
 /// offset            size           field
 /// 0                 2              column count n (u16)
@@ -75,7 +77,8 @@ internal static class RecordEncoding
         }
     }
 
-    private static void WriteDecimal(Span<byte> slot, decimal value)
+    /// <summary>Writes <paramref name="value"/> as four little-endian i32 in the order of <see cref="decimal.GetBits(decimal)"/>.</summary>
+    public static void WriteDecimal(Span<byte> slot, decimal value)
     {
         Span<int> parts = stackalloc int[4];
         decimal.GetBits(value, parts);

@@ -7,7 +7,7 @@ namespace PageDb.Records;
 /// The definitions stored in catalog entries of tables and indexes (after the entry's kind and root). Little-endian.
 /// <code>
 /// table schema:
-///   0  1  version (1)
+///   0  1  version: the table's record format (<see cref="RecordFormat"/>): 1 fixed slots, 2 compact (written now)
 ///   1  2  column count c (u16), then c times:
 ///           1  type (<see cref="ColumnType"/>)
 ///           1  flags: bit 0 = nullable
@@ -22,14 +22,14 @@ namespace PageDb.Records;
 /// </summary>
 internal static class SchemaEncoding
 {
-    private const byte Version = 1;
+    private const byte IndexVersion = 1;
     private const byte NullableFlag = 1;
     private const byte UniqueFlag = 1;
 
     public static byte[] EncodeTable(TableSchema schema)
     {
         var output = new ByteBuilder();
-        output.Add(Version);
+        output.Add((byte)RecordFormat.Compact);
         WriteUInt16(output, schema.Columns.Count);
         foreach (Column column in schema.Columns)
         {
@@ -47,7 +47,7 @@ internal static class SchemaEncoding
     public static TableSchema DecodeTable(string name, ReadOnlySpan<byte> bytes, string filePath)
     {
         var reader = new DefinitionReader(bytes, filePath);
-        reader.ExpectVersion(Version);
+        reader.ExpectVersion((byte)RecordFormat.FixedSlots, (byte)RecordFormat.Compact);
         var columns = new Column[reader.UInt16()];
         for (int i = 0; i < columns.Length; i++)
         {
@@ -68,10 +68,13 @@ internal static class SchemaEncoding
         }
     }
 
+    /// <summary>The record format of a table whose definition <paramref name="encodedTable"/> decoded.</summary>
+    public static RecordFormat RecordFormatOf(ReadOnlySpan<byte> encodedTable) => (RecordFormat)encodedTable[0];
+
     public static byte[] EncodeIndex(ReadOnlySpan<int> ordinals, bool unique)
     {
         var output = new ByteBuilder();
-        output.Add(Version);
+        output.Add(IndexVersion);
         output.Add(unique ? UniqueFlag : (byte)0);
         WriteOrdinals(output, ordinals);
         return output.ToArray();
@@ -80,7 +83,7 @@ internal static class SchemaEncoding
     public static (int[] Ordinals, bool Unique) DecodeIndex(ReadOnlySpan<byte> bytes, int tableColumns, string filePath)
     {
         var reader = new DefinitionReader(bytes, filePath);
-        reader.ExpectVersion(Version);
+        reader.ExpectVersion(IndexVersion, IndexVersion);
         bool unique = (reader.Byte() & UniqueFlag) != 0;
         int[] ordinals = reader.Ordinals(tableColumns);
         if (ordinals.Length == 0)
@@ -107,9 +110,10 @@ internal static class SchemaEncoding
         private readonly ReadOnlySpan<byte> _bytes = bytes;
         private int _offset;
 
-        public void ExpectVersion(byte version)
+        public void ExpectVersion(byte lowest, byte highest)
         {
-            if (Byte() != version)
+            byte version = Byte();
+            if (version < lowest || version > highest)
                 ThrowHelper.ThrowCorrupt(filePath, "a catalog definition has an unknown version");
         }
 

@@ -1,3 +1,5 @@
+using PageDb.Execution;
+
 namespace PageDb.Records;
 
 /// <summary>
@@ -7,11 +9,15 @@ namespace PageDb.Records;
 /// </summary>
 internal sealed class TableDefinition
 {
+    // Made on first use; two threads may both make them, and either result is the same.
+    private OutputColumn[]? _scanColumns;
+    private int[]? _allOrdinals;
+
     public TableDefinition(TableSchema schema, byte[] encoded)
     {
         Schema = schema;
         Encoded = encoded;
-        Layout = new RecordLayout(schema.Columns);
+        Layout = new RecordLayout(schema.Columns, schema.PrimaryKeyOrdinals, SchemaEncoding.RecordFormatOf(encoded));
     }
 
     /// <summary>The definition bytes (<see cref="SchemaEncoding.EncodeTable"/>) this was decoded from or encoded to.</summary>
@@ -21,7 +27,26 @@ internal sealed class TableDefinition
 
     public RecordLayout Layout { get; }
 
+    /// <summary>
+    /// The columns a scan of the table offers: every column, then the row id when the table has one (named
+    /// <see cref="TableSchema.RowIdColumn"/>). Shared by every scan of the table; never changed.
+    /// </summary>
+    public OutputColumn[] ScanColumns => _scanColumns ??= MakeScanColumns(Schema);
+
+    /// <summary>The ordinals of every column, in order: what a scan produces when no columns are named.</summary>
+    public int[] AllOrdinals => _allOrdinals ??= [.. Enumerable.Range(0, Schema.Columns.Count)];
+
     /// <summary>Decodes the definition <paramref name="encoded"/> of table <paramref name="name"/>; a bad one is corruption.</summary>
     public static TableDefinition Decode(string name, ReadOnlySpan<byte> encoded, string filePath) =>
         new(SchemaEncoding.DecodeTable(name, encoded, filePath), encoded.ToArray());
+
+    private static OutputColumn[] MakeScanColumns(TableSchema schema)
+    {
+        var columns = new OutputColumn[schema.Columns.Count + (schema.HasRowId ? 1 : 0)];
+        for (int i = 0; i < schema.Columns.Count; i++)
+            columns[i] = new OutputColumn(schema.Columns[i].Name, schema.Name);
+        if (schema.HasRowId)
+            columns[^1] = new OutputColumn(TableSchema.RowIdColumn, schema.Name);
+        return columns;
+    }
 }

@@ -5,18 +5,21 @@ namespace PageDb.Records;
 
 /// <summary>
 /// One typed value, or null, without boxing: numbers, booleans and ticks live in <see cref="Bits"/>, decimals in
-/// their own field, strings and byte arrays in <see cref="Reference"/>. The currency of rows, records and expressions.
+/// <see cref="Bits"/> (low and middle 32 bits) and two more ints (high bits, flags), strings and byte arrays in
+/// <see cref="Reference"/>. The currency of rows, records and expressions: 32 bytes, so a row's array stays small.
 /// </summary>
 internal readonly struct Value : IEquatable<Value>
 {
-    private readonly decimal _decimal;
+    private readonly int _decimalHigh;
+    private readonly int _decimalFlags;
 
-    private Value(ColumnType type, long bits, object? reference, decimal dec)
+    private Value(ColumnType type, long bits, object? reference, int decimalHigh = 0, int decimalFlags = 0)
     {
         Type = type;
         Bits = bits;
         Reference = reference;
-        _decimal = dec;
+        _decimalHigh = decimalHigh;
+        _decimalFlags = decimalFlags;
     }
 
     /// <summary>The value's type; meaningless when <see cref="IsNull"/>.</summary>
@@ -25,7 +28,7 @@ internal readonly struct Value : IEquatable<Value>
     /// <summary>True for the null value (Type is 0).</summary>
     public bool IsNull => Type == 0;
 
-    /// <summary>The 64 bits of an Int64, Double (IEEE bits), Boolean (0/1) or DateTime (ticks).</summary>
+    /// <summary>The 64 bits of an Int64, Double (IEEE bits), Boolean (0/1) or DateTime (ticks); a Decimal's low 64 bits.</summary>
     public long Bits { get; }
 
     /// <summary>The string or byte array.</summary>
@@ -33,21 +36,26 @@ internal readonly struct Value : IEquatable<Value>
 
     public static Value Null => default;
 
-    public static Value FromInt64(long v) => new(ColumnType.Int64, v, null, 0);
+    public static Value FromInt64(long v) => new(ColumnType.Int64, v, null);
 
-    public static Value FromDouble(double v) => new(ColumnType.Double, BitConverterless(v), null, 0);
+    public static Value FromDouble(double v) => new(ColumnType.Double, BitConverterless(v), null);
 
-    public static Value FromBoolean(bool v) => new(ColumnType.Boolean, v ? 1 : 0, null, 0);
+    public static Value FromBoolean(bool v) => new(ColumnType.Boolean, v ? 1 : 0, null);
 
-    public static Value FromString(string v) => new(ColumnType.String, 0, v, 0);
+    public static Value FromString(string v) => new(ColumnType.String, 0, v);
 
-    public static Value FromBytes(byte[] v) => new(ColumnType.Bytes, 0, v, 0);
+    public static Value FromBytes(byte[] v) => new(ColumnType.Bytes, 0, v);
 
-    public static Value FromDateTime(DateTime v) => new(ColumnType.DateTime, v.Ticks, null, 0);
+    public static Value FromDateTime(DateTime v) => new(ColumnType.DateTime, v.Ticks, null);
 
-    public static Value FromDateTimeTicks(long ticks) => new(ColumnType.DateTime, ticks, null, 0);
+    public static Value FromDateTimeTicks(long ticks) => new(ColumnType.DateTime, ticks, null);
 
-    public static Value FromDecimal(decimal v) => new(ColumnType.Decimal, 0, null, v);
+    public static Value FromDecimal(decimal v)
+    {
+        Span<int> parts = stackalloc int[4];
+        decimal.GetBits(v, parts);
+        return new(ColumnType.Decimal, (uint)parts[0] | ((long)parts[1] << 32), null, parts[2], parts[3]);
+    }
 
     public long AsInt64 => Bits;
 
@@ -61,7 +69,7 @@ internal readonly struct Value : IEquatable<Value>
 
     public DateTime AsDateTime => new(Bits, DateTimeKind.Utc);
 
-    public decimal AsDecimal => _decimal;
+    public decimal AsDecimal => new((int)Bits, (int)(Bits >> 32), _decimalHigh, _decimalFlags < 0, (byte)(_decimalFlags >> 16));
 
     /// <summary>
     /// Converts a caller's object: null, long, int (widened to Int64), double, bool, string, byte[], DateTime, decimal.
@@ -113,7 +121,7 @@ internal readonly struct Value : IEquatable<Value>
             ColumnType.Boolean => a.Bits.CompareTo(b.Bits),
             ColumnType.String => CompareStrings(a.AsString, b.AsString),
             ColumnType.Bytes => a.AsBytes.AsSpan().SequenceCompareTo(b.AsBytes),
-            ColumnType.Decimal => a._decimal.CompareTo(b._decimal),
+            ColumnType.Decimal => a.AsDecimal.CompareTo(b.AsDecimal),
             _ => throw new UnreachableException(),
         };
     }
@@ -150,9 +158,7 @@ internal readonly struct Value : IEquatable<Value>
         ColumnType.Int64 => AsInt64.GetHashCode(),
         // Numbers that compare equal must hash equal: an integral double or decimal hashes like its Int64.
         ColumnType.Double => HashNumber(AsDouble),
-        ColumnType.Decimal => decimal.Truncate(_decimal) == _decimal && Math.Abs(_decimal) < 1e18m
-            ? ((long)_decimal).GetHashCode()
-            : HashNumber((double)_decimal),
+        ColumnType.Decimal => HashDecimal(AsDecimal),
         ColumnType.String => StringComparer.Ordinal.GetHashCode(AsString),
         ColumnType.Bytes => HashBytes(AsBytes),
         _ => Bits.GetHashCode(),
@@ -185,12 +191,15 @@ internal readonly struct Value : IEquatable<Value>
     public double ToDouble() => Type switch
     {
         ColumnType.Int64 => AsInt64,
-        ColumnType.Decimal => (double)_decimal,
+        ColumnType.Decimal => (double)AsDecimal,
         _ => AsDouble,
     };
 
     /// <summary>An Int64 or Decimal value as a decimal.</summary>
-    public decimal ToDecimal() => Type == ColumnType.Int64 ? AsInt64 : _decimal;
+    public decimal ToDecimal() => Type == ColumnType.Int64 ? AsInt64 : AsDecimal;
+
+    private static int HashDecimal(decimal d) =>
+        decimal.Truncate(d) == d && Math.Abs(d) < 1e18m ? ((long)d).GetHashCode() : HashNumber((double)d);
 
     private static int HashNumber(double d)
     {

@@ -8,12 +8,15 @@ internal sealed class PageDbTableReader(PageDatabase database) : IBenchmarkReade
     /// <summary>The one column the scans read: <c>value</c>.</summary>
     private static readonly string[] ValueColumn = ["value"];
 
+    /// <summary>Filled by every lookup, so a lookup allocates only the row's strings.</summary>
+    private readonly RowBuffer _found = new();
+
     public bool TryGet(long id, out BenchRow row)
     {
         using ReadTransaction transaction = database.BeginRead();
-        Row? found = transaction.GetTable(PageDbTableEngine.TableName).Get(Row.Of(id));
-        row = found is null ? default : new BenchRow(id, found.GetString(1), found.GetDouble(2), found.GetString(3));
-        return found is not null;
+        bool found = transaction.GetTable(PageDbTableEngine.TableName).TryGet(id, _found);
+        row = found ? new BenchRow(id, _found.GetString(1), _found.GetDouble(2), _found.GetString(3)) : default;
+        return found;
     }
 
     public ScanTotals ScanAll()
