@@ -26,4 +26,10 @@ public sealed record WalOptions
     /// allocated space and need only a data sync. 1 MiB by default.
     /// </summary>
     public int GrowthStep { get; init; } = 1 << 20;
+
+    /// <summary>
+    /// When the log forgets the older of its two files and that file is longer than this, the file is shrunk to its
+    /// header first (a reader held open for long let it grow; its space is not worth keeping). Never by default.
+    /// </summary>
+    public long ShrinkForgottenFileAbove { get; init; } = long.MaxValue;
 }

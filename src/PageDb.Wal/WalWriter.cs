@@ -54,6 +54,9 @@ internal sealed class WalWriter : IDisposable
     /// </summary>
     private bool _elideZeroRuns;
 
+    /// <summary>The format version of the generation's header.</summary>
+    private uint _version;
+
     /// <summary>
     /// False only when nothing was written since the last successful <see cref="Sync"/>, which may then skip the system
     /// call. True at open: the file may hold writes of an earlier open that were never synced.
@@ -75,10 +78,17 @@ internal sealed class WalWriter : IDisposable
         _committedChain = _chain = log.CommittedChecksum;
         _nonce = NewNonce();
         _elideZeroRuns = log.Version >= WalFormat.ZeroRunElisionVersion;
+        _version = log.Version;
     }
 
     /// <summary>True after a failed write or sync.</summary>
     public bool IsFailed => _failed;
+
+    /// <summary>
+    /// True when the generation's header is of a version with two log files (3 or later): only then may the log switch
+    /// to the other file, since a build that wrote an older header would not read the second file.
+    /// </summary>
+    public bool CanSwitch => _version >= WalFormat.TwoFileVersion;
 
     /// <summary>The checkpoint sequence of the current generation.</summary>
     public ulong CheckpointSequence => _sequence;
@@ -174,6 +184,7 @@ internal sealed class WalWriter : IDisposable
         header.Write(_options.PageSize, _options.DatabaseId, sequence, _salt1, _salt2);
         WriteAt(0, bytes);
         _elideZeroRuns = true;
+        _version = WalFormat.Version;
         _allocatedEnd = Math.Max(_allocatedEnd, WalFormat.HeaderSize);
         _committedEnd = _flushedEnd = WalFormat.HeaderSize;
         _committedChain = _chain = header.Checksum;

@@ -161,12 +161,15 @@ public sealed class PageDatabase : IDisposable
         WalMark last = _engine.Wal.LastCommit;
         WalMark copied = _engine.Wal.CheckpointedThrough;
         PageCensus census = PageCensus.Take(pages);
+        (TimeSpan oldestAge, long pinnedBytes) = _engine.Readers.Oldest(_engine.Wal);
         return new DatabaseStats
         {
             PageSize = pages.PageSize,
             PageCount = pages.PageCount,
             FreePages = fields.FreePageCount,
-            WalBytes = _engine.Wal.LogBytes,
+            WalBytes = _engine.Wal.TotalBytes,
+            OldestReaderAge = oldestAge,
+            OldestReaderPinnedWalBytes = pinnedBytes,
             WalFrames = Math.Max(0, last.LastCommitFrame.Value - copied.LastCommitFrame.Value),
             CacheHits = cache.Hits,
             CacheMisses = cache.Misses,

@@ -63,6 +63,9 @@ internal sealed class StorageEngine : IDisposable
                 ReadOnly = options.ReadOnly,
                 SyncEnabled = options.Durability != Durability.None,
                 CompressFrames = options.CompressWal,
+                // Preallocating a whole MiB per step would double the footprint of a log kept near a 1 MiB threshold.
+                GrowthStep = (int)Math.Clamp(options.CheckpointThresholdBytes / 4, 64 << 10, 1 << 20),
+                ShrinkForgottenFileAbove = 2 * options.CheckpointThresholdBytes,
             });
             return new StorageEngine(options, file, wal, new BufferPool(file.PageSize, options.CacheSizeBytes));
         }
