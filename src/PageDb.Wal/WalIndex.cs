@@ -75,11 +75,11 @@ internal sealed class WalIndex
     /// <summary>The log file (0 or 1) the current generation is in. Writer only.</summary>
     public int CurrentFile => _generation.File;
 
-    /// <summary>True while the current generation continues an older one in the other file. Writer only.</summary>
-    public bool HasOlder => _older is not null;
+    /// <summary>True while the current generation continues an older one in the other file.</summary>
+    public bool HasOlder => Volatile.Read(ref _older) is not null;
 
-    /// <summary>The last frame (a commit frame) of the older generation. Writer only; only while <see cref="HasOlder"/>.</summary>
-    public WalMark OlderLastCommit => new(new FrameIndex(_olderLastCommit));
+    /// <summary>The last frame (a commit frame) of the older generation; only meaningful while <see cref="HasOlder"/> (read that first).</summary>
+    public WalMark OlderLastCommit => new(new FrameIndex(Volatile.Read(ref _olderLastCommit)));
 
     /// <summary>True when frames were added after the last commit (spilled or in-progress transaction). Writer only.</summary>
     public bool HasUncommitted => _next > _uncommittedStart;
@@ -195,7 +195,7 @@ internal sealed class WalIndex
     {
         Debug.Assert(!HasUncommitted && _older is null && HasCommitsInGeneration, "a switch needs a committed generation to leave behind");
         Generation current = _generation;
-        _olderLastCommit = _lastCommit;
+        Volatile.Write(ref _olderLastCommit, _lastCommit);
         Volatile.Write(ref _older, current);
         Volatile.Write(ref _generation, new Generation(_next, 1 - current.File));
     }
@@ -210,14 +210,16 @@ internal sealed class WalIndex
 
     /// <summary>
     /// Fills <paramref name="destination"/> with (page, newest frame at or before <paramref name="mark"/>) for every page
-    /// whose such frame is after <paramref name="after"/>. Writer only (checkpoint).
+    /// whose such frame is after <paramref name="after"/>. The checkpoint: the writer's, or a background one beside
+    /// the writer (which reads the current generation as readers do; it only changes while no checkpoint runs when the
+    /// writer restarts or switches, and the engine serializes those with checkpoints).
     /// </summary>
     public void CollectNewest(WalMark after, WalMark mark, List<(PageNumber Page, FrameIndex Frame)> destination)
     {
-        PageTable table = _generation.Table;
+        PageTable table = Volatile.Read(ref _generation).Table;
         CollectNewest(table, skip: null, after, mark, destination);
-        if (_older is not null)
-            CollectNewest(_older.Table, skip: table, after, mark, destination);
+        if (Volatile.Read(ref _older) is { } older)
+            CollectNewest(older.Table, skip: table, after, mark, destination);
     }
 
     /// <summary>Collects the pages of <paramref name="table"/>, except those of <paramref name="skip"/> (already collected).</summary>

@@ -32,4 +32,11 @@ public sealed record WalOptions
     /// header first (a reader held open for long let it grow; its space is not worth keeping). Never by default.
     /// </summary>
     public long ShrinkForgottenFileAbove { get; init; } = long.MaxValue;
+
+    /// <summary>
+    /// The engine's one failure state, shared with the database file: a failed write or sync of the log is recorded
+    /// there, and the log refuses writes once anything in the engine has failed. It belongs to one open: reopening
+    /// (which recovers) needs a new one.
+    /// </summary>
+    public FailureState Failure { get; init; } = new();
 }

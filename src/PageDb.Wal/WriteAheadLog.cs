@@ -9,8 +9,11 @@ namespace PageDb.Wal;
 /// Byte layout in <see cref="WalFormat"/>; recovery rule in <see cref="Recovery"/>; index in <see cref="WalIndex"/>.
 /// <para>
 /// Threads. Writer calls (<see cref="Append"/>, <see cref="Commit"/>, <see cref="Rollback"/>,
-/// <see cref="FindUncommittedFrame"/>, <see cref="Checkpoint"/>, <see cref="Dispose"/>) come from one thread at a
-/// time: the holder of the engine's write lock. Reader calls (<see cref="LastCommit"/>, <see cref="FindFrame"/>,
+/// <see cref="FindUncommittedFrame"/>, <see cref="TrySwitchFiles"/>, <see cref="Checkpoint"/>, <see cref="Dispose"/>)
+/// come from one thread at a time: the holder of the engine's write lock. <see cref="CheckpointOlder"/> may run on
+/// another thread at the same time as the writer calls except <see cref="Checkpoint"/> and <see cref="Dispose"/>
+/// (the engine serializes checkpoints): it touches only the older generation's file, the checkpoint target and
+/// <see cref="CheckpointedThrough"/>, and the writer never switches while an older generation exists. Reader calls (<see cref="LastCommit"/>, <see cref="FindFrame"/>,
 /// <see cref="TryReadFrame"/>, <see cref="DatabaseSizeAt"/>) may come from any number of threads at once, during
 /// writer calls, without locks.
 /// </para>
@@ -40,9 +43,10 @@ namespace PageDb.Wal;
 ///    into the other file, syncs it (creating and preallocating the file, then syncing its directory, the first time),
 ///    and appends from then on to the other file. The current generation becomes the older one.
 /// 2. Forget: once a checkpoint has copied every commit of the older generation into the database file and synced it
-///    (so no reader is older than its last commit either: the copy stops at the oldest reader), the older generation
-///    is dropped from the index and its file gets a new header, synced, so its frames never validate again. Its
-///    space is reused at the next switch back.
+///    (so no reader is older than its last commit either: the copy stops at the oldest reader), the older file gets a
+///    new header, synced, so its frames never validate again, and then the older generation is dropped from the index
+///    (readers fall back to the database file). Its space is reused at the next switch back, which first shrinks the
+///    file to its header when a long reader let it grow past <see cref="WalOptions.ShrinkForgottenFileAbove"/>.
 /// 3. Restart in place (as before): only when there is no older generation; the new header's sequence is the highest.
 /// A generation continued from a version 1 or 2 header never switches (an older build would not read the second
 /// file) until a restart in place writes a version 3 header.
@@ -60,7 +64,7 @@ public sealed class WriteAheadLog : IDisposable
     /// <summary>Appends to the current generation's file; replaced at a switch. Writer only.</summary>
     private WalWriter? _writer;
 
-    /// <summary>The highest checkpoint sequence in either file's header. Writer only.</summary>
+    /// <summary>The highest checkpoint sequence in either file's header (Interlocked: the writer and a background checkpoint write headers).</summary>
     private ulong _highestSequence;
 
     /// <summary>Every commit at or before this frame is in the database file (Volatile: readers may ask).</summary>
@@ -119,8 +123,8 @@ public sealed class WriteAheadLog : IDisposable
     /// <summary>True when frames were appended after the last commit (a spilling transaction). Writer only.</summary>
     public bool HasUncommittedFrames => _index.HasUncommitted;
 
-    /// <summary>True after a failed write or sync: every further write throws until the database is reopened.</summary>
-    public bool IsFailed => _writer?.IsFailed ?? false;
+    /// <summary>True after a failed write or sync (anywhere in the engine sharing the failure state): every further write throws until the database is reopened.</summary>
+    public bool IsFailed => _options.Failure.IsFailed;
 
     /// <summary>The WAL path of the database at <paramref name="databasePath"/>: <c>name.pagedb</c> -> <c>name.pagedb-wal</c>.</summary>
     public static string PathFor(string databasePath)
@@ -267,6 +271,47 @@ public sealed class WriteAheadLog : IDisposable
         return new WalCheckpointResult(copied, CheckpointedThrough, complete, restarted);
     }
 
+    /// <summary>True when the log may switch files (its generation's header is of format version 3 or later). Writer only.</summary>
+    public bool CanSwitch => Writer.CanSwitch;
+
+    /// <summary>True while the current generation continues an older one in the other file (not yet copied out and forgotten).</summary>
+    public bool HasOlderGeneration => _index.HasOlder;
+
+    /// <summary>
+    /// Step 1 of "Two log files" without a checkpoint: switches to the other file when there is no older generation,
+    /// no uncommitted frame, the current generation has a commit and its header allows it; the generation left behind
+    /// is then for <see cref="CheckpointOlder"/> to copy out. Returns whether it switched. Writer only.
+    /// </summary>
+    /// <exception cref="PageDbIOException">A sync or the new header's write failed: the log is failed until reopened.</exception>
+    public bool TrySwitchFiles()
+    {
+        Writer.ThrowIfFailed();
+        if (_index.HasOlder || _index.HasUncommitted || !_index.HasCommitsInGeneration || !Writer.CanSwitch)
+            return false;
+        SwitchFiles();
+        return true;
+    }
+
+    /// <summary>
+    /// Copies the older generation's commits up to <paramref name="oldestReaderMark"/> into <paramref name="target"/>
+    /// (the older file synced first, the target after) and, once all of them are copied, forgets the older generation.
+    /// Returns true when there is no older generation left. May run beside the writer (see the type's threads).
+    /// </summary>
+    /// <exception cref="PageDbIOException">A write or sync failed: the engine is failed until reopened.</exception>
+    public bool CheckpointOlder(ICheckpointTarget target, WalMark oldestReaderMark)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!_index.HasOlder)
+            return true;
+        Writer.ThrowIfFailed();
+        WalMark olderLast = _index.OlderLastCommit;
+        SyncOlderFile();
+        WalMark upTo = WalMark.Min(oldestReaderMark, olderLast);
+        if (upTo > CheckpointedThrough)
+            CopyIntoTarget(target, upTo);
+        return CheckpointedThrough >= olderLast && ForgetOlder();
+    }
+
     /// <summary>Checks the index invariants (<see cref="WalIndex"/>); throws <see cref="InvalidOperationException"/> when one is broken.</summary>
     public void Verify() => _index.Verify();
 
@@ -351,7 +396,7 @@ public sealed class WriteAheadLog : IDisposable
         }
         catch (Exception e) when (e is not CorruptDatabaseException)
         {
-            Writer.MarkFailed();
+            _options.Failure.Fail(e);
             if (e is PageDbIOException)
                 throw;
             throw new PageDbIOException(FilePath, "Checkpoint", e);
@@ -361,7 +406,7 @@ public sealed class WriteAheadLog : IDisposable
     private bool Restart(bool truncate)
     {
         _index.Restart(_index.CurrentFile);
-        Writer.StartGeneration(++_highestSequence);
+        Writer.StartGeneration(Interlocked.Increment(ref _highestSequence));
         // The new header must be durable before any frame of the new generation overwrites the old one's space: a
         // crash that kept the old header and the start of the old frames, but not the rest, would otherwise replay an
         // old prefix of commits over the newer database file. (TruncateToHeader syncs too.)
@@ -384,7 +429,11 @@ public sealed class WriteAheadLog : IDisposable
     private void SwitchFiles()
     {
         Writer.Sync();
-        WalWriter next = NewGenerationIn(1 - _index.CurrentFile);
+        int other = 1 - _index.CurrentFile;
+        if (_files[other] is { } file && file.Length > _options.ShrinkForgottenFileAbove)
+            ShrinkToHeader(other);
+        WalWriter next = NewGenerationIn(other);
+        next.AllocateFirstStep();
         Volatile.Write(ref _olderEnd, Writer.End);
         _index.Switch();
         _writer!.Dispose();
@@ -392,18 +441,33 @@ public sealed class WriteAheadLog : IDisposable
     }
 
     /// <summary>
-    /// Step 2 of "Two log files": the older generation is in the database file (synced) and no reader needs it, so
-    /// the index forgets it first (readers then fall back to the database file) and its file gets a new header.
+    /// Step 2 of "Two log files": the older generation is in the database file (synced) and no reader needs it, so its
+    /// file gets a new header (readers still reading its frames are unaffected: they read past the header), and only
+    /// then does the index forget it, which is what lets the writer switch back into the file.
     /// </summary>
     private bool ForgetOlder()
     {
-        _index.DropOlder();
+        NewGenerationIn(1 - _index.CurrentFile).Dispose();
         Volatile.Write(ref _olderEnd, 0);
-        int older = 1 - _index.CurrentFile;
-        if (_files[older]!.Length > _options.ShrinkForgottenFileAbove)
-            ShrinkToHeader(older);
-        NewGenerationIn(older).Dispose();
+        _index.DropOlder();
         return true;
+    }
+
+    /// <summary>Makes the older generation's frames durable before any of them is copied (the checkpoint order, rule 1 of <see cref="Checkpointer"/>).</summary>
+    private void SyncOlderFile()
+    {
+        if (!_options.SyncEnabled)
+            return;
+        int older = 1 - _index.CurrentFile;
+        try
+        {
+            _files[older]!.Sync(includeMetadata: false);
+        }
+        catch (Exception e)
+        {
+            _options.Failure.Fail(e);
+            throw new PageDbIOException(_paths[older], "Sync", e);
+        }
     }
 
     /// <summary>
@@ -419,7 +483,7 @@ public sealed class WriteAheadLog : IDisposable
             IStorageFile storageFile = existing ?? _storage.Open(_paths[file], StorageOpenMode.CreateIfMissing);
             Volatile.Write(ref _files[file], storageFile);
             writer = new WalWriter(storageFile, _options, RecoveredLog.NoLog(foreign: false));
-            writer.StartGeneration(++_highestSequence);
+            writer.StartGeneration(Interlocked.Increment(ref _highestSequence));
             if (existing is null)
                 writer.MakeNewFileDurable(_storage);
             else
@@ -429,7 +493,7 @@ public sealed class WriteAheadLog : IDisposable
         catch (Exception e)
         {
             writer?.Dispose();
-            Writer.MarkFailed();
+            _options.Failure.Fail(e);
             if (e is PageDbIOException)
                 throw;
             throw new PageDbIOException(_paths[file], "Open", e);
@@ -456,7 +520,7 @@ public sealed class WriteAheadLog : IDisposable
         }
         catch (Exception e)
         {
-            Writer.MarkFailed();
+            _options.Failure.Fail(e);
             throw new PageDbIOException(_paths[file], "Truncate", e);
         }
     }
