@@ -12,24 +12,79 @@ namespace PageDb.Wal;
 /// other than the database's = <see cref="CorruptDatabaseException"/> (a header is written within one sector, so it
 /// cannot tear: a damaged one is real damage, and guessing could lose committed data).
 /// </para>
+/// <para>
+/// Two files (<see cref="WriteAheadLog"/>, "Two log files"): each sound header of this database is a generation; they
+/// are read in the order of their checkpoint sequences into one index, the older first, so the log is the older
+/// file's committed frames followed by the newer file's. The newer file is the one the writer goes on appending to;
+/// the older one stays a generation of the index only when it holds a commit.
+/// </para>
 /// </summary>
 internal static class Recovery
 {
-    /// <summary>Reads the log in <paramref name="file"/> (null: no file) into <paramref name="index"/>.</summary>
-    public static RecoveredLog Run(IStorageFile? file, WalOptions options, WalIndex index)
+    /// <summary>
+    /// Reads the logs in <paramref name="files"/> (the <c>-wal</c> and <c>-wal2</c> files; null: no file) into an
+    /// index, and returns the index with what the writer needs to continue the newer generation.
+    /// </summary>
+    public static RecoveredLog Run(IStorageFile?[] files, WalOptions options, out WalIndex index)
     {
-        Span<byte> headerBytes = stackalloc byte[WalFormat.HeaderSize];
-        if (file is null || !file.TryReadExactly(0, headerBytes))
-            return RecoveredLog.NoLog(foreign: false);
-        var header = new WalHeader(headerBytes);
+        Span<byte> first = stackalloc byte[WalFormat.HeaderSize];
+        Span<byte> second = stackalloc byte[WalFormat.HeaderSize];
+        HeaderState a = ReadHeader(files[0], options, first);
+        HeaderState b = ReadHeader(files[1], options, second);
+        bool foreign = a == HeaderState.Foreign || b == HeaderState.Foreign;
+        if (a != HeaderState.Sound && b != HeaderState.Sound)
+        {
+            index = new WalIndex();
+            return RecoveredLog.NoLog(foreign) with { HighestSequence = 0 };
+        }
+        var headerA = new WalHeader(first);
+        var headerB = new WalHeader(second);
+        if (a == HeaderState.Sound && b == HeaderState.Sound && headerA.CheckpointSequence == headerB.CheckpointSequence)
+            ThrowHelper.ThrowCorrupt(files[1]!.Path, "both WAL files have the same checkpoint sequence");
+        int newer = b != HeaderState.Sound || (a == HeaderState.Sound && headerA.CheckpointSequence > headerB.CheckpointSequence) ? 0 : 1;
+        WalHeader newerHeader = newer == 0 ? headerA : headerB;
+        WalHeader olderHeader = newer == 0 ? headerB : headerA;
+        bool hasOlder = (newer == 0 ? b : a) == HeaderState.Sound;
+        index = new WalIndex(hasOlder ? 1 - newer : newer);
+        RecoveredLog? older = hasOlder ? ScanFrames(files[1 - newer]!, options.PageSize, olderHeader, index) : null;
+        if (older is not null && older.Commits > 0)
+            index.Switch();
+        else if (older is not null)
+            index.Restart(newer);
+        RecoveredLog log = ScanFrames(files[newer]!, options.PageSize, newerHeader, index);
+        return log with
+        {
+            File = newer,
+            ForeignLogDiscarded = foreign,
+            HighestSequence = newerHeader.CheckpointSequence,
+            Commits = log.Commits + (older?.Commits ?? 0),
+            CommittedFrames = log.CommittedFrames + (older?.CommittedFrames ?? 0),
+            IgnoredFrames = log.IgnoredFrames + (older?.IgnoredFrames ?? 0),
+        };
+    }
+
+    private enum HeaderState
+    {
+        None,
+        Foreign,
+        Sound,
+    }
+
+    /// <summary>Reads and checks the header of <paramref name="file"/> into <paramref name="bytes"/>.</summary>
+    /// <exception cref="CorruptDatabaseException">The header is damaged, or of this database with another page size.</exception>
+    private static HeaderState ReadHeader(IStorageFile? file, WalOptions options, Span<byte> bytes)
+    {
+        if (file is null || !file.TryReadExactly(0, bytes))
+            return HeaderState.None;
+        var header = new WalHeader(bytes);
         if (header.IsZero)
-            return RecoveredLog.NoLog(foreign: false);
+            return HeaderState.None;
         header.Verify(file.Path);
         if (header.DatabaseId != options.DatabaseId)
-            return RecoveredLog.NoLog(foreign: true);
+            return HeaderState.Foreign;
         if (header.PageSize != (uint)options.PageSize)
             ThrowHelper.ThrowCorrupt(file.Path, "the WAL's page size differs from the database's");
-        return ScanFrames(file, options.PageSize, header, index);
+        return HeaderState.Sound;
     }
 
     private static RecoveredLog ScanFrames(IStorageFile file, int pageSize, WalHeader header, WalIndex index)
@@ -99,8 +154,14 @@ internal sealed record RecoveredLog(ulong CheckpointSequence, uint Salt1, uint S
     /// <summary>The format version of the generation's header (the current version when there is no log).</summary>
     public uint Version { get; init; } = WalFormat.Version;
 
-    /// <summary>True when the file held another database's log.</summary>
+    /// <summary>True when a file held another database's log.</summary>
     public bool ForeignLogDiscarded { get; init; }
+
+    /// <summary>The log file (0 = <c>-wal</c>, 1 = <c>-wal2</c>) of the newer generation, which the writer continues.</summary>
+    public int File { get; init; }
+
+    /// <summary>The highest checkpoint sequence of any sound header (0 when none): the next header written gets one more.</summary>
+    public ulong HighestSequence { get; init; }
 
     /// <summary>True when there is no usable log and the writer must start one.</summary>
     public bool IsNoLog => Salt1 == 0;

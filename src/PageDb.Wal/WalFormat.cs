@@ -10,11 +10,13 @@ namespace PageDb.Wal;
 /// WAL header, 48 bytes at offset 0
 /// offset size field
 ///  0     8    magic "PageDbWL" (ASCII)
-///  8     4    format version (u32), 2; version 1 (no zero-run elided frames) is still read, and its generation is
-///             continued without elided frames until the next restart writes a version 2 header
+///  8     4    format version (u32), 3; versions 1 (no zero-run elided frames) and 2 (one log file) are still read,
+///             and their generation is continued as that version wrote it (without elided frames, without a switch to
+///             the second file) until the next restart writes a version 3 header
 /// 12     4    page size (u32): the database's page size
 /// 16     8    database id (u64): the random id in the database file header; a WAL is never replayed into another file
-/// 24     8    checkpoint sequence (u64): +1 at every restart of the log
+/// 24     8    checkpoint sequence (u64): higher than both files' at every header written (restart, switch, forget);
+///             recovery reads the two log files (-wal, -wal2) in the order of their sequences
 /// 32     4    salt-1 (u32), random, never 0
 /// 36     4    salt-2 (u32), random
 /// 40     8    header checksum (u64): XxHash64, seed 0, of bytes [0, 40)
@@ -53,13 +55,16 @@ public static class WalFormat
     public const ulong Magic = 0x4C57_6244_6567_6150; // "PageDbWL"
 
     /// <summary>The format version this code writes.</summary>
-    public const uint Version = 2;
+    public const uint Version = 3;
 
     /// <summary>The oldest format version this code reads: version 1 differs only in having no zero-run elided frames.</summary>
     public const uint OldestReadableVersion = 1;
 
     /// <summary>The first version whose frames may be stored zero-run elided.</summary>
     public const uint ZeroRunElisionVersion = 2;
+
+    /// <summary>The first version whose log may continue in a second file (<c>-wal2</c>); see <see cref="WriteAheadLog"/>.</summary>
+    public const uint TwoFileVersion = 3;
 
     /// <summary>Offset of the magic number.</summary>
     public const int MagicOffset = 0; // 0-7 u64

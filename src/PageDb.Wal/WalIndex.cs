@@ -23,11 +23,18 @@ namespace PageDb.Wal;
 /// 4. A restart publishes a new, empty <see cref="Generation"/>; frames keep counting up, so a reader whose mark
 ///    predates the restart finds no frame at or before it there and reads the database file, which by then holds
 ///    everything (the restart rule in <see cref="WriteAheadLog"/>).
+/// 5. A switch to the other log file (<see cref="Switch"/>) publishes the current generation as the older one before
+///    it publishes the new current one, so a reader that loads the current generation and then the older one never
+///    misses a generation. Frames are forgotten only from the oldest end (<see cref="DropOlder"/>, or a restart when
+///    there is no older generation), so the frames still readable are always those from <see cref="LiveStart"/> on,
+///    and <see cref="LiveStart"/> moves before the writer overwrites any forgotten frame's bytes.
 /// </para>
 /// Invariants (<see cref="Verify"/>):
 /// 1. Every chain from the page table is strictly decreasing, stays inside the generation, and holds only frames of
 ///    its page.
 /// 2. The last commit is before every uncommitted frame and is not after the last frame added.
+/// 3. An older generation, when there is one, lies entirely before the current one, in the other file, and ends with
+///    a commit frame.
 /// </summary>
 internal sealed class WalIndex
 {
@@ -35,8 +42,17 @@ internal sealed class WalIndex
     private const int SegmentSize = 1 << SegmentShift;
     private const int SegmentMask = SegmentSize - 1;
 
-    /// <summary>The frames of the current generation; replaced by <see cref="Restart"/>. Readers load it once per call.</summary>
+    /// <summary>The frames of the current generation; replaced by <see cref="Restart"/> and <see cref="Switch"/>. Readers load it once per call.</summary>
     private Generation _generation;
+
+    /// <summary>The generation in the other file that the current one continues, or null (set by <see cref="Switch"/>, cleared by <see cref="DropOlder"/>).</summary>
+    private Generation? _older;
+
+    /// <summary>The last commit frame of <see cref="_older"/>. Writer only.</summary>
+    private long _olderLastCommit;
+
+    /// <summary>The oldest frame still readable: frames before it were forgotten and their bytes may be overwritten.</summary>
+    private long _liveStart = 1;
 
     /// <summary>The newest committed frame (published with Volatile.Write after the commit is durable as asked).</summary>
     private long _lastCommit;
@@ -47,14 +63,23 @@ internal sealed class WalIndex
     /// <summary>The first frame of the current uncommitted run; frames from here to <see cref="_next"/> are uncommitted. Writer only.</summary>
     private long _uncommittedStart = 1;
 
-    /// <summary>Creates an empty index.</summary>
-    public WalIndex() => _generation = new Generation(firstFrame: 1);
+    /// <summary>Creates an empty index whose first generation is in log file <paramref name="file"/> (0 or 1).</summary>
+    public WalIndex(int file = 0) => _generation = new Generation(firstFrame: 1, file);
 
     /// <summary>The last committed frame, as a reader's mark.</summary>
     public WalMark LastCommit => new(new FrameIndex(Volatile.Read(ref _lastCommit)));
 
-    /// <summary>The first frame of the current generation.</summary>
-    public FrameIndex GenerationStart => new(Volatile.Read(ref _generation).FirstFrame);
+    /// <summary>The oldest frame still readable; a frame before it was forgotten (its space may have been reused).</summary>
+    public FrameIndex LiveStart => new(Volatile.Read(ref _liveStart));
+
+    /// <summary>The log file (0 or 1) the current generation is in. Writer only.</summary>
+    public int CurrentFile => _generation.File;
+
+    /// <summary>True while the current generation continues an older one in the other file.</summary>
+    public bool HasOlder => Volatile.Read(ref _older) is not null;
+
+    /// <summary>The last frame (a commit frame) of the older generation; only meaningful while <see cref="HasOlder"/> (read that first).</summary>
+    public WalMark OlderLastCommit => new(new FrameIndex(Volatile.Read(ref _olderLastCommit)));
 
     /// <summary>True when frames were added after the last commit (spilled or in-progress transaction). Writer only.</summary>
     public bool HasUncommitted => _next > _uncommittedStart;
@@ -66,11 +91,20 @@ internal sealed class WalIndex
     public FrameIndex Find(PageNumber page, WalMark mark)
     {
         Generation generation = Volatile.Read(ref _generation);
+        Generation? older = Volatile.Read(ref _older);
+        long frame = FindIn(generation, page, mark);
+        if (frame == 0 && older is not null)
+            frame = FindIn(older, page, mark);
+        return new FrameIndex(frame);
+    }
+
+    private static long FindIn(Generation generation, PageNumber page, WalMark mark)
+    {
         long limit = mark.LastCommitFrame.Value;
         long frame = generation.Table.Newest(page.Value);
         while (frame > limit)
             frame = generation.Entry(frame).PreviousOfPage;
-        return new FrameIndex(frame);
+        return frame;
     }
 
     /// <summary>The newest uncommitted frame of <paramref name="page"/> (the writer's own spill), or <see cref="FrameIndex.None"/>. Writer only.</summary>
@@ -87,20 +121,26 @@ internal sealed class WalIndex
     public bool TryGetEntry(FrameIndex frame, out FrameEntry entry)
     {
         Generation generation = Volatile.Read(ref _generation);
-        if (frame.Value < generation.FirstFrame || frame.Value >= generation.Limit)
+        Generation? older = Volatile.Read(ref _older);
+        if (generation.Contains(frame.Value))
         {
-            entry = default;
-            return false;
+            entry = generation.Entry(frame.Value);
+            return true;
         }
-        entry = generation.Entry(frame.Value);
-        return true;
+        if (older is not null && older.Contains(frame.Value) && frame.Value < generation.FirstFrame)
+        {
+            entry = older.Entry(frame.Value);
+            return true;
+        }
+        entry = default;
+        return false;
     }
 
-    /// <summary>The entry of <paramref name="frame"/>, which must be in the current generation. Writer only.</summary>
+    /// <summary>The entry of <paramref name="frame"/>, which must be in the current or the older generation. Writer only.</summary>
     public FrameEntry GetEntry(FrameIndex frame)
     {
-        Debug.Assert(frame.Value >= _generation.FirstFrame && frame.Value < _next, "frame outside the current generation");
-        return _generation.Entry(frame.Value);
+        Debug.Assert(frame.Value >= _liveStart && frame.Value < _next, "frame outside the live generations");
+        return frame.Value >= _generation.FirstFrame ? _generation.Entry(frame.Value) : _older!.Entry(frame.Value);
     }
 
     /// <summary>Records a new uncommitted frame and makes it the newest of its page. Writer only.</summary>
@@ -109,7 +149,7 @@ internal sealed class WalIndex
         Generation generation = _generation;
         long frame = _next;
         long previous = generation.Table.Newest(page.Value);
-        generation.SetEntry(frame, new FrameEntry(fileOffset, previous, page.Value, commitSize, storedLength, encoding));
+        generation.SetEntry(frame, new FrameEntry(fileOffset, previous, page.Value, commitSize, storedLength, encoding, generation.File));
         generation.Table = generation.Table.Set(page.Value, frame);
         _next = frame + 1;
         return new FrameIndex(frame);
@@ -135,24 +175,60 @@ internal sealed class WalIndex
         _uncommittedStart = _next;
     }
 
-    /// <summary>Starts an empty generation; frame numbering continues. The caller has checked the restart rule. Writer only.</summary>
-    public void Restart()
+    /// <summary>
+    /// Starts an empty generation in log file <paramref name="file"/>, forgetting every frame; frame numbering
+    /// continues. The caller has checked the restart rule (and, with an older generation, that it is fully copied). Writer only.
+    /// </summary>
+    public void Restart(int file)
     {
         Debug.Assert(!HasUncommitted, "a restart would lose uncommitted frames");
-        Volatile.Write(ref _generation, new Generation(_next));
+        Volatile.Write(ref _liveStart, _next);
+        _older = null;
+        Volatile.Write(ref _generation, new Generation(_next, file));
+    }
+
+    /// <summary>
+    /// Starts an empty generation in the other log file that continues the current one, which becomes the older
+    /// generation (publication rule 5). Needs no older generation and no uncommitted frame. Writer only.
+    /// </summary>
+    public void Switch()
+    {
+        Debug.Assert(!HasUncommitted && _older is null && HasCommitsInGeneration, "a switch needs a committed generation to leave behind");
+        Generation current = _generation;
+        Volatile.Write(ref _olderLastCommit, _lastCommit);
+        Volatile.Write(ref _older, current);
+        Volatile.Write(ref _generation, new Generation(_next, 1 - current.File));
+    }
+
+    /// <summary>Forgets the older generation (every commit in it is in the database file and no reader needs it). Writer only.</summary>
+    public void DropOlder()
+    {
+        Debug.Assert(_older is not null, "no older generation to drop");
+        Volatile.Write(ref _liveStart, _generation.FirstFrame);
+        Volatile.Write(ref _older, null);
     }
 
     /// <summary>
     /// Fills <paramref name="destination"/> with (page, newest frame at or before <paramref name="mark"/>) for every page
-    /// whose such frame is after <paramref name="after"/>. Writer only (checkpoint).
+    /// whose such frame is after <paramref name="after"/>. The checkpoint: the writer's, or a background one beside
+    /// the writer (which reads the current generation as readers do; it only changes while no checkpoint runs when the
+    /// writer restarts or switches, and the engine serializes those with checkpoints).
     /// </summary>
     public void CollectNewest(WalMark after, WalMark mark, List<(PageNumber Page, FrameIndex Frame)> destination)
     {
-        PageTable table = _generation.Table;
+        PageTable table = Volatile.Read(ref _generation).Table;
+        CollectNewest(table, skip: null, after, mark, destination);
+        if (Volatile.Read(ref _older) is { } older)
+            CollectNewest(older.Table, skip: table, after, mark, destination);
+    }
+
+    /// <summary>Collects the pages of <paramref name="table"/>, except those of <paramref name="skip"/> (already collected).</summary>
+    private void CollectNewest(PageTable table, PageTable? skip, WalMark after, WalMark mark, List<(PageNumber Page, FrameIndex Frame)> destination)
+    {
         for (int slot = 0; slot < table.Capacity; slot++)
         {
             long key = table.KeyAt(slot);
-            if (key == 0)
+            if (key == 0 || (skip is not null && skip.Newest((uint)(key - 1)) != 0))
                 continue;
             PageNumber page = new((uint)(key - 1));
             FrameIndex frame = Find(page, mark);
@@ -164,23 +240,34 @@ internal sealed class WalIndex
     /// <summary>Checks the invariants in the type's summary; throws <see cref="InvalidOperationException"/> on the first broken one.</summary>
     public void Verify()
     {
-        Generation generation = _generation;
         if (_lastCommit >= _uncommittedStart || _uncommittedStart > _next)
             ThrowHelper.ThrowInvalidOperation("WAL index: last commit, uncommitted start and next frame out of order");
+        VerifyChains(_generation, _next);
+        if (_older is null)
+            return;
+        if (_older.File == _generation.File || _older.FirstFrame > _olderLastCommit || _olderLastCommit >= _generation.FirstFrame)
+            ThrowHelper.ThrowInvalidOperation("WAL index: the older generation is not before the current one in the other file");
+        if (_older.Entry(_olderLastCommit).CommitSize == 0)
+            ThrowHelper.ThrowInvalidOperation("WAL index: the older generation does not end with a commit frame");
+        VerifyChains(_older, _generation.FirstFrame);
+    }
+
+    private static void VerifyChains(Generation generation, long end)
+    {
         for (int slot = 0; slot < generation.Table.Capacity; slot++)
         {
             long key = generation.Table.KeyAt(slot);
             if (key != 0)
-                VerifyChain((uint)(key - 1), generation.Table.Newest((uint)(key - 1)), generation);
+                VerifyChain((uint)(key - 1), generation.Table.Newest((uint)(key - 1)), generation, end);
         }
     }
 
-    private void VerifyChain(uint page, long frame, Generation generation)
+    private static void VerifyChain(uint page, long frame, Generation generation, long end)
     {
         long newer = long.MaxValue;
         while (frame != 0)
         {
-            if (frame >= newer || frame < generation.FirstFrame || frame >= _next)
+            if (frame >= newer || frame < generation.FirstFrame || frame >= end)
                 ThrowHelper.ThrowInvalidOperation("WAL index: a page chain is not strictly decreasing inside its generation");
             if (generation.Entry(frame).Page != page)
                 ThrowHelper.ThrowInvalidOperation("WAL index: a page chain holds a frame of another page");
@@ -196,11 +283,12 @@ internal sealed class WalIndex
     /// <param name="CommitSize">The database size in pages when this is a commit frame, else 0.</param>
     /// <param name="StoredLength">The bytes of the stored image.</param>
     /// <param name="Encoding">How the image is stored.</param>
+    /// <param name="File">The log file holding the frame: 0 (<c>-wal</c>) or 1 (<c>-wal2</c>).</param>
     internal readonly record struct FrameEntry(
-        long FileOffset, long PreviousOfPage, uint Page, uint CommitSize, int StoredLength, FrameEncoding Encoding);
+        long FileOffset, long PreviousOfPage, uint Page, uint CommitSize, int StoredLength, FrameEncoding Encoding, int File);
 
     /// <summary>One generation's frames (between two restarts). Readers keep using an old one safely after a restart.</summary>
-    private sealed class Generation(long firstFrame)
+    private sealed class Generation(long firstFrame, int file)
     {
         /// <summary>The segments of entries; replaced by a longer copy when full (segments themselves never move).</summary>
         private FrameEntry[][] _segments = [];
@@ -210,6 +298,12 @@ internal sealed class WalIndex
 
         /// <summary>Frames below this belong to earlier generations.</summary>
         public long FirstFrame { get; } = firstFrame;
+
+        /// <summary>The log file the generation's frames are in (0 or 1).</summary>
+        public int File { get; } = file;
+
+        /// <summary>True when <paramref name="frame"/> is at or after the first frame and has an entry slot.</summary>
+        public bool Contains(long frame) => frame >= FirstFrame && frame < Limit;
 
         /// <summary>One past the last frame that has an entry.</summary>
         public long Limit => FirstFrame + ((long)Volatile.Read(ref _segments).Length << SegmentShift);

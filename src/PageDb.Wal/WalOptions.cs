@@ -26,4 +26,17 @@ public sealed record WalOptions
     /// allocated space and need only a data sync. 1 MiB by default.
     /// </summary>
     public int GrowthStep { get; init; } = 1 << 20;
+
+    /// <summary>
+    /// When the log forgets the older of its two files and that file is longer than this, the file is shrunk to its
+    /// header first (a reader held open for long let it grow; its space is not worth keeping). Never by default.
+    /// </summary>
+    public long ShrinkForgottenFileAbove { get; init; } = long.MaxValue;
+
+    /// <summary>
+    /// The engine's one failure state, shared with the database file: a failed write or sync of the log is recorded
+    /// there, and the log refuses writes once anything in the engine has failed. It belongs to one open: reopening
+    /// (which recovers) needs a new one.
+    /// </summary>
+    public FailureState Failure { get; init; } = new();
 }

@@ -14,8 +14,9 @@ namespace PageDb.Wal;
 /// recovery stops at the first frame whose salt or chained checksum fails, and zeroed space has salt 0, which never
 /// validates (WalFormat invariant 2): preallocated space always reads as the end of the log.
 /// </para>
-/// Failure: any exception from a write, sync or resize marks the writer failed; every later call throws
-/// <see cref="PageDbIOException"/> until the log is reopened (and recovered). A failed sync is never retried.
+/// Failure: any exception from a write, sync or resize is recorded in the engine's one <see cref="FailureState"/>
+/// (<see cref="WalOptions.Failure"/>); once anything failed, every later call throws <see cref="PageDbIOException"/>
+/// until the log is reopened (and recovered). A failed sync is never retried.
 /// </summary>
 internal sealed class WalWriter : IDisposable
 {
@@ -46,13 +47,14 @@ internal sealed class WalWriter : IDisposable
     private long _committedEnd;
     private ulong _committedChain;
 
-    private bool _failed;
-
     /// <summary>
     /// Whether frames may be stored zero-run elided: only under a header of a version that has them, so a generation
     /// begun by an older build stays readable by it until the next restart writes a current header.
     /// </summary>
     private bool _elideZeroRuns;
+
+    /// <summary>The format version of the generation's header.</summary>
+    private uint _version;
 
     /// <summary>
     /// False only when nothing was written since the last successful <see cref="Sync"/>, which may then skip the system
@@ -75,10 +77,17 @@ internal sealed class WalWriter : IDisposable
         _committedChain = _chain = log.CommittedChecksum;
         _nonce = NewNonce();
         _elideZeroRuns = log.Version >= WalFormat.ZeroRunElisionVersion;
+        _version = log.Version;
     }
 
-    /// <summary>True after a failed write or sync.</summary>
-    public bool IsFailed => _failed;
+    /// <summary>True after a failed write or sync (of the log, or anywhere in the engine sharing its failure state).</summary>
+    public bool IsFailed => _options.Failure.IsFailed;
+
+    /// <summary>
+    /// True when the generation's header is of a version with two log files (3 or later): only then may the log switch
+    /// to the other file, since a build that wrote an older header would not read the second file.
+    /// </summary>
+    public bool CanSwitch => _version >= WalFormat.TwoFileVersion;
 
     /// <summary>The checkpoint sequence of the current generation.</summary>
     public ulong CheckpointSequence => _sequence;
@@ -174,6 +183,7 @@ internal sealed class WalWriter : IDisposable
         header.Write(_options.PageSize, _options.DatabaseId, sequence, _salt1, _salt2);
         WriteAt(0, bytes);
         _elideZeroRuns = true;
+        _version = WalFormat.Version;
         _allocatedEnd = Math.Max(_allocatedEnd, WalFormat.HeaderSize);
         _committedEnd = _flushedEnd = WalFormat.HeaderSize;
         _committedChain = _chain = header.Checksum;
@@ -198,6 +208,12 @@ internal sealed class WalWriter : IDisposable
             Fail(e, "Sync");
         }
     }
+
+    /// <summary>
+    /// Allocates the first growth step past the header now (zeros and a full sync), so the first commits of a
+    /// generation begun by a switch into a new or shrunk file sync only data.
+    /// </summary>
+    public void AllocateFirstStep() => EnsureAllocated(WalFormat.HeaderSize + 1);
 
     /// <summary>Shrinks the file to its header (after a restart); the next commit grows it again.</summary>
     public void TruncateToHeader()
@@ -226,13 +242,10 @@ internal sealed class WalWriter : IDisposable
         return true;
     }
 
-    /// <summary>Marks the log failed after an error outside the writer (the checkpoint target's write or sync).</summary>
-    public void MarkFailed() => _failed = true;
-
     /// <summary>Throws when an earlier write or sync failed.</summary>
     public void ThrowIfFailed()
     {
-        if (_failed)
+        if (_options.Failure.IsFailed)
             ThrowFailed(_file.Path);
     }
 
@@ -286,7 +299,7 @@ internal sealed class WalWriter : IDisposable
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void Fail(Exception e, string operation)
     {
-        _failed = true;
+        _options.Failure.Fail(e);
         if (e is PageDbIOException)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
         throw new PageDbIOException(_file.Path, operation, e);

@@ -9,8 +9,11 @@ namespace PageDb.Wal;
 /// Byte layout in <see cref="WalFormat"/>; recovery rule in <see cref="Recovery"/>; index in <see cref="WalIndex"/>.
 /// <para>
 /// Threads. Writer calls (<see cref="Append"/>, <see cref="Commit"/>, <see cref="Rollback"/>,
-/// <see cref="FindUncommittedFrame"/>, <see cref="Checkpoint"/>, <see cref="Dispose"/>) come from one thread at a
-/// time: the holder of the engine's write lock. Reader calls (<see cref="LastCommit"/>, <see cref="FindFrame"/>,
+/// <see cref="FindUncommittedFrame"/>, <see cref="TrySwitchFiles"/>, <see cref="Checkpoint"/>, <see cref="Dispose"/>)
+/// come from one thread at a time: the holder of the engine's write lock. <see cref="CheckpointOlder"/> may run on
+/// another thread at the same time as the writer calls except <see cref="Checkpoint"/> and <see cref="Dispose"/>
+/// (the engine serializes checkpoints): it touches only the older generation's file, the checkpoint target and
+/// <see cref="CheckpointedThrough"/>, and the writer never switches while an older generation exists. Reader calls (<see cref="LastCommit"/>, <see cref="FindFrame"/>,
 /// <see cref="TryReadFrame"/>, <see cref="DatabaseSizeAt"/>) may come from any number of threads at once, during
 /// writer calls, without locks.
 /// </para>
@@ -29,29 +32,69 @@ namespace PageDb.Wal;
 /// they detect the restart (<see cref="TryReadFrame"/> returns false) and read the database file, which then holds
 /// exactly their snapshot.
 /// </para>
+/// <para>
+/// Two log files (format version 3; SQLite's wal2 idea), so the log stays bounded when readers always overlap. The
+/// log is <c>name.pagedb-wal</c> and, from the first switch on, <c>name.pagedb-wal2</c>; each holds at most one
+/// generation, and the log's content is the older generation's committed frames followed by the newer one's. Every
+/// header written gets a checkpoint sequence higher than both files' (so recovery orders the files by it). The
+/// protocol, with the crash-safe order of each step:
+/// 1. Switch: when a checkpoint cannot restart the log because a reader is older than the last commit, there is no
+///    older generation and no uncommitted frame, the writer syncs the current file, writes a new header (new salts)
+///    into the other file, syncs it (creating and preallocating the file, then syncing its directory, the first time),
+///    and appends from then on to the other file. The current generation becomes the older one.
+/// 2. Forget: once a checkpoint has copied every commit of the older generation into the database file and synced it
+///    (so no reader is older than its last commit either: the copy stops at the oldest reader), the older file gets a
+///    new header, synced, so its frames never validate again, and then the older generation is dropped from the index
+///    (readers fall back to the database file). Its space is reused at the next switch back, which first shrinks the
+///    file to its header when a long reader let it grow past <see cref="WalOptions.ShrinkForgottenFileAbove"/>.
+/// 3. Restart in place (as before): only when there is no older generation; the new header's sequence is the highest.
+/// A generation continued from a version 1 or 2 header never switches (an older build would not read the second
+/// file) until a restart in place writes a version 3 header.
+/// </para>
 /// </summary>
 public sealed class WriteAheadLog : IDisposable
 {
-    private readonly IStorageFile? _file;
+    /// <summary>The log files: [0] is <c>-wal</c>, [1] is <c>-wal2</c> (null until the first switch creates it). Writer sets, readers Volatile-read.</summary>
+    private readonly IStorageFile?[] _files;
+    private readonly string[] _paths;
+    private readonly IStorage _storage;
     private readonly WalOptions _options;
     private readonly WalIndex _index;
-    private readonly WalWriter? _writer;
+
+    /// <summary>Appends to the current generation's file; replaced at a switch. Writer only.</summary>
+    private WalWriter? _writer;
+
+    /// <summary>The highest checkpoint sequence in either file's header (Interlocked: the writer and a background checkpoint write headers).</summary>
+    private ulong _highestSequence;
 
     /// <summary>Every commit at or before this frame is in the database file (Volatile: readers may ask).</summary>
     private long _checkpointedThrough;
 
-    private WriteAheadLog(IStorageFile? file, string path, WalOptions options, WalIndex index, WalWriter? writer, WalRecoveryInfo recovery)
+    /// <summary>Bytes of committed frames appended since the log was opened (Volatile: readers may ask).</summary>
+    private long _committedBytes;
+
+    /// <summary>Bytes of frames appended since the last commit or rollback. Writer only.</summary>
+    private long _pendingBytes;
+
+    /// <summary>The end of the older generation's file while there is one, else 0 (Volatile: readers may ask).</summary>
+    private long _olderEnd;
+
+    private WriteAheadLog(IStorage storage, IStorageFile?[] files, string[] paths, WalOptions options, WalIndex index,
+        WalWriter? writer, RecoveredLog log, WalRecoveryInfo recovery)
     {
-        _file = file;
-        FilePath = path;
+        _storage = storage;
+        _files = files;
+        _paths = paths;
         _options = options;
         _index = index;
         _writer = writer;
+        _highestSequence = Math.Max(log.HighestSequence, writer?.CheckpointSequence ?? 0);
+        _olderEnd = index.HasOlder ? files[1 - index.CurrentFile]!.Length : 0;
         Recovery = recovery;
     }
 
-    /// <summary>The WAL file's path.</summary>
-    public string FilePath { get; }
+    /// <summary>The path of the first WAL file (<c>name.pagedb-wal</c>).</summary>
+    public string FilePath => _paths[0];
 
     /// <summary>The page size.</summary>
     public int PageSize => _options.PageSize;
@@ -65,8 +108,14 @@ public sealed class WriteAheadLog : IDisposable
     /// <summary>Every commit at or before this mark has been copied into the database file.</summary>
     public WalMark CheckpointedThrough => new(new FrameIndex(Volatile.Read(ref _checkpointedThrough)));
 
-    /// <summary>The bytes the log occupies from the start of the file to its end (the automatic-checkpoint measure).</summary>
-    public long LogBytes => _writer?.End ?? _file?.Length ?? 0;
+    /// <summary>The bytes the current file's log occupies from its start to its end (the automatic-checkpoint measure).</summary>
+    public long LogBytes => _writer?.End ?? _files[0]?.Length ?? 0;
+
+    /// <summary>The bytes of both files' logs: <see cref="LogBytes"/> plus the older generation's file while there is one.</summary>
+    public long TotalBytes => LogBytes + Volatile.Read(ref _olderEnd);
+
+    /// <summary>Bytes of committed frames appended since the log was opened; only grows.</summary>
+    public long CommittedBytes => Volatile.Read(ref _committedBytes);
 
     /// <summary>The current generation's checkpoint sequence (+1 at every restart).</summary>
     public ulong CheckpointSequence => _writer?.CheckpointSequence ?? Recovery.CheckpointSequence;
@@ -74,8 +123,8 @@ public sealed class WriteAheadLog : IDisposable
     /// <summary>True when frames were appended after the last commit (a spilling transaction). Writer only.</summary>
     public bool HasUncommittedFrames => _index.HasUncommitted;
 
-    /// <summary>True after a failed write or sync: every further write throws until the database is reopened.</summary>
-    public bool IsFailed => _writer?.IsFailed ?? false;
+    /// <summary>True after a failed write or sync (anywhere in the engine sharing the failure state): every further write throws until the database is reopened.</summary>
+    public bool IsFailed => _options.Failure.IsFailed;
 
     /// <summary>The WAL path of the database at <paramref name="databasePath"/>: <c>name.pagedb</c> -> <c>name.pagedb-wal</c>.</summary>
     public static string PathFor(string databasePath)
@@ -83,6 +132,9 @@ public sealed class WriteAheadLog : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         return databasePath + "-wal";
     }
+
+    /// <summary>The second WAL file's path (format version 3): <c>name.pagedb</c> -> <c>name.pagedb-wal2</c>.</summary>
+    public static string SecondPathFor(string databasePath) => PathFor(databasePath) + "2";
 
     /// <summary>
     /// Opens (creating when missing, unless read-only) the log of the database at <paramref name="databasePath"/> and
@@ -95,27 +147,29 @@ public sealed class WriteAheadLog : IDisposable
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(options);
-        string path = PathFor(databasePath);
+        string[] paths = [PathFor(databasePath), SecondPathFor(databasePath)];
         if (!WalFormat.IsValidPageSize(options.PageSize))
             ThrowHelper.ThrowArgument(nameof(options), "PageSize must be a power of two from 4096 to 65536.");
         if (options.GrowthStep <= 0)
             ThrowHelper.ThrowArgument(nameof(options), "GrowthStep must be positive.");
-        IStorageFile? file = OpenFile(storage, path, options.ReadOnly);
+        IStorageFile?[] files = new IStorageFile?[2];
         WalWriter? writer = null;
         try
         {
-            var index = new WalIndex();
-            RecoveredLog log = Wal.Recovery.Run(file, options, index);
-            if (file is not null && !options.ReadOnly)
-                writer = StartWriter(storage, file, options, log);
+            files[0] = OpenFile(storage, paths[0], options.ReadOnly, create: true);
+            files[1] = OpenFile(storage, paths[1], options.ReadOnly, create: false);
+            RecoveredLog log = Wal.Recovery.Run(files, options, out WalIndex index);
+            if (files[0] is not null && !options.ReadOnly)
+                writer = StartWriter(storage, files[log.File]!, options, log);
             var info = new WalRecoveryInfo(log.Commits, log.CommittedFrames, log.IgnoredFrames, log.ForeignLogDiscarded,
                 writer?.CheckpointSequence ?? log.CheckpointSequence);
-            return new WriteAheadLog(file, path, options, index, writer, info);
+            return new WriteAheadLog(storage, files, paths, options, index, writer, log, info);
         }
         catch
         {
             writer?.Dispose();
-            file?.Dispose();
+            files[0]?.Dispose();
+            files[1]?.Dispose();
             throw;
         }
     }
@@ -135,10 +189,10 @@ public sealed class WriteAheadLog : IDisposable
         if (!_index.TryGetEntry(frame, out WalIndex.FrameEntry entry))
             return false;
         bool read = TryReadImage(frame, entry, destination);
-        if (_index.GenerationStart > frame)
+        if (_index.LiveStart > frame)
             return false;
         if (!read)
-            ThrowHelper.ThrowCorrupt(FilePath, new PageNumber(entry.Page), "a WAL frame is missing or does not decode");
+            ThrowHelper.ThrowCorrupt(_paths[entry.File], new PageNumber(entry.Page), "a WAL frame is missing or does not decode");
         return true;
     }
 
@@ -168,6 +222,8 @@ public sealed class WriteAheadLog : IDisposable
             ThrowHelper.ThrowArgument(nameof(databaseSizeInPages), "A database has at least its header page.");
         AppendFrame(page, image, databaseSizeInPages);
         Writer.Commit(sync);
+        Volatile.Write(ref _committedBytes, _committedBytes + _pendingBytes);
+        _pendingBytes = 0;
         _index.PublishCommit();
         return _index.LastCommit;
     }
@@ -177,6 +233,7 @@ public sealed class WriteAheadLog : IDisposable
     {
         _index.Rollback();
         Writer.Rollback();
+        _pendingBytes = 0;
     }
 
     /// <summary>
@@ -184,7 +241,8 @@ public sealed class WriteAheadLog : IDisposable
     /// <paramref name="oldestReaderMark"/> (pass <see cref="LastCommit"/> when there is no reader) and the last commit,
     /// syncs the log first and the target after, and then, when everything is copied and no reader is older than the
     /// last commit, restarts the log from its beginning; with <paramref name="truncate"/>, a restart also shrinks the
-    /// file to its header. Writer only.
+    /// files to their headers. When a reader holds the restart back, it forgets the older generation once it is
+    /// copied, and switches to the other file when there is no older generation (the type's "Two log files"). Writer only.
     /// </summary>
     /// <exception cref="PageDbIOException">A write or sync failed (in the log or the target): the log is failed until reopened.</exception>
     public WalCheckpointResult Checkpoint(ICheckpointTarget target, WalMark oldestReaderMark, bool truncate = false)
@@ -198,20 +256,71 @@ public sealed class WriteAheadLog : IDisposable
         // the copy below also relies on it: the log is synced before the database file is touched.
         Writer.Sync();
         int copied = upTo > CheckpointedThrough ? CopyIntoTarget(target, upTo) : 0;
+        bool forgot = _index.HasOlder && CheckpointedThrough >= _index.OlderLastCommit && ForgetOlder();
         bool complete = CheckpointedThrough >= last;
-        bool restarted = complete && upTo == last && !_index.HasUncommitted
-            && (_index.HasCommitsInGeneration || truncate) && Restart(truncate);
+        bool restarted = false;
+        if (!_index.HasUncommitted && !_index.HasOlder)
+        {
+            if (complete && upTo == last && (_index.HasCommitsInGeneration || truncate))
+                restarted = Restart(truncate);
+            else if (upTo < last && _index.HasCommitsInGeneration && Writer.CanSwitch)
+                SwitchFiles();
+        }
+        // Forgetting the older generation when the current one has no commit yet leaves the log as empty as a restart.
+        restarted |= forgot && complete && !_index.HasCommitsInGeneration;
         return new WalCheckpointResult(copied, CheckpointedThrough, complete, restarted);
+    }
+
+    /// <summary>True when the log may switch files (its generation's header is of format version 3 or later). Writer only.</summary>
+    public bool CanSwitch => Writer.CanSwitch;
+
+    /// <summary>True while the current generation continues an older one in the other file (not yet copied out and forgotten).</summary>
+    public bool HasOlderGeneration => _index.HasOlder;
+
+    /// <summary>
+    /// Step 1 of "Two log files" without a checkpoint: switches to the other file when there is no older generation,
+    /// no uncommitted frame, the current generation has a commit and its header allows it; the generation left behind
+    /// is then for <see cref="CheckpointOlder"/> to copy out. Returns whether it switched. Writer only.
+    /// </summary>
+    /// <exception cref="PageDbIOException">A sync or the new header's write failed: the log is failed until reopened.</exception>
+    public bool TrySwitchFiles()
+    {
+        Writer.ThrowIfFailed();
+        if (_index.HasOlder || _index.HasUncommitted || !_index.HasCommitsInGeneration || !Writer.CanSwitch)
+            return false;
+        SwitchFiles();
+        return true;
+    }
+
+    /// <summary>
+    /// Copies the older generation's commits up to <paramref name="oldestReaderMark"/> into <paramref name="target"/>
+    /// (the older file synced first, the target after) and, once all of them are copied, forgets the older generation.
+    /// Returns true when there is no older generation left. May run beside the writer (see the type's threads).
+    /// </summary>
+    /// <exception cref="PageDbIOException">A write or sync failed: the engine is failed until reopened.</exception>
+    public bool CheckpointOlder(ICheckpointTarget target, WalMark oldestReaderMark)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!_index.HasOlder)
+            return true;
+        Writer.ThrowIfFailed();
+        WalMark olderLast = _index.OlderLastCommit;
+        SyncOlderFile();
+        WalMark upTo = WalMark.Min(oldestReaderMark, olderLast);
+        if (upTo > CheckpointedThrough)
+            CopyIntoTarget(target, upTo);
+        return CheckpointedThrough >= olderLast && ForgetOlder();
     }
 
     /// <summary>Checks the index invariants (<see cref="WalIndex"/>); throws <see cref="InvalidOperationException"/> when one is broken.</summary>
     public void Verify() => _index.Verify();
 
-    /// <summary>Closes the file. Does not checkpoint: that is the engine's choice.</summary>
+    /// <summary>Closes the files. Does not checkpoint: that is the engine's choice.</summary>
     public void Dispose()
     {
         _writer?.Dispose();
-        _file?.Dispose();
+        _files[0]?.Dispose();
+        _files[1]?.Dispose();
     }
 
     /// <summary>
@@ -221,7 +330,7 @@ public sealed class WriteAheadLog : IDisposable
     {
         WalIndex.FrameEntry entry = _index.GetEntry(frame);
         if (!TryReadImage(frame, entry, destination))
-            ThrowHelper.ThrowCorrupt(FilePath, new PageNumber(entry.Page), "a WAL frame is missing or does not decode");
+            ThrowHelper.ThrowCorrupt(_paths[entry.File], new PageNumber(entry.Page), "a WAL frame is missing or does not decode");
     }
 
     private WalWriter Writer
@@ -239,6 +348,7 @@ public sealed class WriteAheadLog : IDisposable
         if (image.Length != PageSize)
             ThrowHelper.ThrowArgument(nameof(image), "A frame image must be exactly one page.");
         long offset = Writer.Append(page, image, commitSize, out int storedLength, out FrameEncoding encoding);
+        _pendingBytes += WalFormat.FrameSize(storedLength);
         return _index.Add(page, offset, storedLength, encoding, commitSize);
     }
 
@@ -270,7 +380,7 @@ public sealed class WriteAheadLog : IDisposable
         bool ownUncommitted = frame > _index.LastCommit.LastCommitFrame;
         if (ownUncommitted && _writer!.TryCopyBuffered(entry.FileOffset, entry.StoredLength, stored))
             return true;
-        return _file!.TryReadExactly(entry.FileOffset + WalFormat.FrameHeaderSize, stored);
+        return Volatile.Read(ref _files[entry.File])!.TryReadExactly(entry.FileOffset + WalFormat.FrameHeaderSize, stored);
     }
 
     private int CopyIntoTarget(ICheckpointTarget target, WalMark upTo)
@@ -286,7 +396,7 @@ public sealed class WriteAheadLog : IDisposable
         }
         catch (Exception e) when (e is not CorruptDatabaseException)
         {
-            Writer.MarkFailed();
+            _options.Failure.Fail(e);
             if (e is PageDbIOException)
                 throw;
             throw new PageDbIOException(FilePath, "Checkpoint", e);
@@ -295,23 +405,133 @@ public sealed class WriteAheadLog : IDisposable
 
     private bool Restart(bool truncate)
     {
-        _index.Restart();
-        Writer.StartGeneration(Writer.CheckpointSequence + 1);
+        _index.Restart(_index.CurrentFile);
+        Writer.StartGeneration(Interlocked.Increment(ref _highestSequence));
         // The new header must be durable before any frame of the new generation overwrites the old one's space: a
         // crash that kept the old header and the start of the old frames, but not the rest, would otherwise replay an
         // old prefix of commits over the newer database file. (TruncateToHeader syncs too.)
         if (truncate)
+        {
             Writer.TruncateToHeader();
+            TruncateOtherFile();
+        }
         else
+        {
             Writer.Sync();
+        }
         return true;
     }
 
-    private static IStorageFile? OpenFile(IStorage storage, string path, bool readOnly)
+    /// <summary>
+    /// Step 1 of "Two log files": the current file is synced (every frame of the generation left behind is durable
+    /// before any frame of the next one), the other file gets a new generation's header, synced, and takes the appends.
+    /// </summary>
+    private void SwitchFiles()
     {
-        if (!readOnly)
+        Writer.Sync();
+        int other = 1 - _index.CurrentFile;
+        if (_files[other] is { } file && file.Length > _options.ShrinkForgottenFileAbove)
+            ShrinkToHeader(other);
+        WalWriter next = NewGenerationIn(other);
+        next.AllocateFirstStep();
+        Volatile.Write(ref _olderEnd, Writer.End);
+        _index.Switch();
+        _writer!.Dispose();
+        _writer = next;
+    }
+
+    /// <summary>
+    /// Step 2 of "Two log files": the older generation is in the database file (synced) and no reader needs it, so its
+    /// file gets a new header (readers still reading its frames are unaffected: they read past the header), and only
+    /// then does the index forget it, which is what lets the writer switch back into the file.
+    /// </summary>
+    private bool ForgetOlder()
+    {
+        NewGenerationIn(1 - _index.CurrentFile).Dispose();
+        Volatile.Write(ref _olderEnd, 0);
+        _index.DropOlder();
+        return true;
+    }
+
+    /// <summary>Makes the older generation's frames durable before any of them is copied (the checkpoint order, rule 1 of <see cref="Checkpointer"/>).</summary>
+    private void SyncOlderFile()
+    {
+        if (!_options.SyncEnabled)
+            return;
+        int older = 1 - _index.CurrentFile;
+        try
+        {
+            _files[older]!.Sync(includeMetadata: false);
+        }
+        catch (Exception e)
+        {
+            _options.Failure.Fail(e);
+            throw new PageDbIOException(_paths[older], "Sync", e);
+        }
+    }
+
+    /// <summary>
+    /// Writes a header of a new, empty generation (sequence above both files', new salts) into log file
+    /// <paramref name="file"/>, creating the file when it does not exist yet, and makes it durable.
+    /// </summary>
+    private WalWriter NewGenerationIn(int file)
+    {
+        WalWriter? writer = null;
+        try
+        {
+            IStorageFile? existing = _files[file];
+            IStorageFile storageFile = existing ?? _storage.Open(_paths[file], StorageOpenMode.CreateIfMissing);
+            Volatile.Write(ref _files[file], storageFile);
+            writer = new WalWriter(storageFile, _options, RecoveredLog.NoLog(foreign: false));
+            writer.StartGeneration(Interlocked.Increment(ref _highestSequence));
+            if (existing is null)
+                writer.MakeNewFileDurable(_storage);
+            else
+                writer.Sync();
+            return writer;
+        }
+        catch (Exception e)
+        {
+            writer?.Dispose();
+            _options.Failure.Fail(e);
+            if (e is PageDbIOException)
+                throw;
+            throw new PageDbIOException(_paths[file], "Open", e);
+        }
+    }
+
+    /// <summary>With a truncating restart and no older generation, shrinks the other file (if any) to its header too.</summary>
+    private void TruncateOtherFile()
+    {
+        int other = 1 - _index.CurrentFile;
+        if (_files[other] is not null)
+            ShrinkToHeader(other);
+    }
+
+    /// <summary>Shrinks log file <paramref name="file"/>, which holds no live generation, to its header, durably.</summary>
+    private void ShrinkToHeader(int file)
+    {
+        try
+        {
+            if (_files[file]!.Length > WalFormat.HeaderSize)
+                _files[file]!.SetLength(WalFormat.HeaderSize);
+            if (_options.SyncEnabled)
+                _files[file]!.Sync(includeMetadata: true);
+        }
+        catch (Exception e)
+        {
+            _options.Failure.Fail(e);
+            throw new PageDbIOException(_paths[file], "Truncate", e);
+        }
+    }
+
+    private static IStorageFile? OpenFile(IStorage storage, string path, bool readOnly, bool create)
+    {
+        if (!readOnly && create)
             return storage.Open(path, StorageOpenMode.CreateIfMissing);
-        return storage.Exists(path) ? storage.Open(path, StorageOpenMode.ReadOnly) : null;
+        if (!storage.Exists(path))
+            return null;
+        return storage.Open(path, readOnly ? StorageOpenMode.ReadOnly : StorageOpenMode.ReadWrite);
     }
 
     private static WalWriter StartWriter(IStorage storage, IStorageFile file, WalOptions options, RecoveredLog log)
@@ -319,7 +539,7 @@ public sealed class WriteAheadLog : IDisposable
         var writer = new WalWriter(file, options, log);
         if (log.IsNoLog)
         {
-            writer.StartGeneration(log.CheckpointSequence + 1);
+            writer.StartGeneration(log.HighestSequence + 1);
             writer.MakeNewFileDurable(storage);
         }
         return writer;

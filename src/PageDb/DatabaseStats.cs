@@ -12,8 +12,20 @@ public sealed class DatabaseStats
     /// <summary>Pages on the free list.</summary>
     public long FreePages { get; init; }
 
-    /// <summary>Size of the write-ahead log file in bytes.</summary>
+    /// <summary>Bytes of the write-ahead log: its current file's log, plus the other file's while it still holds an older generation.</summary>
     public long WalBytes { get; init; }
+
+    /// <summary>
+    /// How long the oldest snapshot still held by a read transaction has been open (since the first reader of that
+    /// snapshot began). GetStats reads through a transaction of its own, so with no other reader open this is nearly zero.
+    /// </summary>
+    public TimeSpan OldestReaderAge { get; init; }
+
+    /// <summary>
+    /// WAL bytes committed after the oldest open reader's snapshot: the log cannot forget them while that reader is
+    /// open (it may hold back a restart or a switch of log files). Zero when no other reader is open.
+    /// </summary>
+    public long OldestReaderPinnedWalBytes { get; init; }
 
     /// <summary>Committed frames in the WAL not yet copied into the database file.</summary>
     public long WalFrames { get; init; }

@@ -10,7 +10,7 @@ namespace PageDb;
 /// An open PageDb database: one database file plus its write-ahead log (<c>name.pagedb-wal</c>), used in-process.
 /// Thread-safe: begin transactions from any thread. One write transaction at a time; any number of readers.
 /// </summary>
-public sealed partial class PageDatabase : IDisposable
+public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
 {
     private const string InMemoryPath = "memory.pagedb";
 
@@ -95,12 +95,35 @@ public sealed partial class PageDatabase : IDisposable
         ThrowIfDisposed();
         _engine.ThrowIfNotWritable();
         _engine.Gate.Enter(_engine.Options.WriteLockTimeout);
+        return StartWrite();
+    }
+
+    /// <summary>
+    /// Begins the write transaction, waiting without blocking a thread up to <see cref="PageDbOptions.WriteLockTimeout"/>
+    /// for the current one. The transaction may then be used from whichever thread continues after the await (one at a
+    /// time). Cancelling before the writer slot is granted leaves no trace.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the slot was granted.</exception>
+    /// <exception cref="TimeoutException">Another write transaction stayed open for longer than the timeout.</exception>
+    /// <exception cref="InvalidOperationException">The database was opened read-only.</exception>
+    /// <exception cref="PageDbIOException">An earlier write or sync failed; reopen the database to recover.</exception>
+    public async Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        _engine.ThrowIfNotWritable();
+        await _engine.Gate.EnterAsync(_engine.Options.WriteLockTimeout, cancellationToken).ConfigureAwait(false);
+        return StartWrite();
+    }
+
+    /// <summary>Starts a write transaction once the caller holds the gate; releases the gate when that fails.</summary>
+    private WriteTransaction StartWrite()
+    {
         try
         {
             _engine.ThrowIfNotWritable();
-            // Readers that began after the last commit no longer pin old frames, so this is where an oversized WAL
-            // can most often be copied out and restarted (after a commit, readers are usually one commit behind).
-            _engine.CheckpointIfOverThreshold();
+            // The switch after the last commit may have been refused (the background was still copying the older
+            // generation out), and a version 1 or 2 log is still checkpointed here when readers held it back.
+            _engine.MaintainLog();
             var snapshot = new SnapshotPages(_engine, _engine.Wal.LastCommit);
             return new WriteTransaction(_engine, new TransactionPages(_engine, snapshot, _engine.NextTransactionSequence()),
                 _tableDefinitions);
@@ -161,12 +184,15 @@ public sealed partial class PageDatabase : IDisposable
         WalMark last = _engine.Wal.LastCommit;
         WalMark copied = _engine.Wal.CheckpointedThrough;
         PageCensus census = PageCensus.Take(pages);
+        (TimeSpan oldestAge, long pinnedBytes) = _engine.Readers.Oldest(_engine.Wal);
         return new DatabaseStats
         {
             PageSize = pages.PageSize,
             PageCount = pages.PageCount,
             FreePages = fields.FreePageCount,
-            WalBytes = _engine.Wal.LogBytes,
+            WalBytes = _engine.Wal.TotalBytes,
+            OldestReaderAge = oldestAge,
+            OldestReaderPinnedWalBytes = pinnedBytes,
             WalFrames = Math.Max(0, last.LastCommitFrame.Value - copied.LastCommitFrame.Value),
             CacheHits = cache.Hits,
             CacheMisses = cache.Misses,
@@ -200,6 +226,16 @@ public sealed partial class PageDatabase : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
             _engine.Dispose();
+    }
+
+    /// <summary>
+    /// As <see cref="Dispose"/>: checkpoints when it can and closes the files. The final checkpoint runs on a
+    /// thread-pool thread, so the caller's thread is not blocked by its copy and syncs.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            await Task.Run(_engine.Dispose).ConfigureAwait(false);
     }
 
     private void EnsureCatalog()

@@ -12,7 +12,7 @@ namespace PageDb;
 /// it never blocks or is blocked by the writer. Any number may be open at once, on any threads. Dispose it promptly:
 /// while it is open, checkpoints cannot copy past its snapshot.
 /// </summary>
-public class ReadTransaction : IDisposable
+public class ReadTransaction : IDisposable, IAsyncDisposable
 {
     private readonly WalMark _registeredMark;
 
@@ -165,6 +165,14 @@ public class ReadTransaction : IDisposable
         DisposeCursors();
         End();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>As <see cref="Dispose"/>, which never blocks on I/O (a rollback drops private pages); completes at once.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Counts changes made through this transaction, so a cursor can tell that the tree moved under it.</summary>

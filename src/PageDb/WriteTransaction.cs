@@ -145,6 +145,30 @@ public sealed class WriteTransaction : ReadTransaction
         Release(rollBack: false);
     }
 
+    /// <summary>
+    /// As <see cref="Commit"/>, for callers that await. <paramref name="cancellationToken"/> is honoured only before the
+    /// commit starts (a cancelled commit throws and the transaction stays open, to be committed or disposed); once it
+    /// starts it runs to the end, because a commit half done cannot be taken back. The commit and its sync
+    /// (<see cref="Durability.Full"/>) still run on the calling thread: the task completes when the commit is durable at
+    /// the chosen level.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the commit started.</exception>
+    /// <exception cref="PageDbIOException">Writing or syncing the WAL failed, as for <see cref="Commit"/>.</exception>
+    public Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled(cancellationToken);
+        try
+        {
+            Commit();
+            return Task.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
+        }
+    }
+
     private protected override void End() => Release(rollBack: true);
 
     internal override void EnsureWritable() => EnsureActive();
@@ -157,7 +181,7 @@ public sealed class WriteTransaction : ReadTransaction
             if (rollBack && Engine.Wal.HasUncommittedFrames && !Engine.Wal.IsFailed)
                 Engine.Wal.Rollback();
             if (!rollBack)
-                CheckpointAfterCommit();
+                MaintainLogAfterCommit();
         }
         finally
         {
@@ -166,14 +190,15 @@ public sealed class WriteTransaction : ReadTransaction
     }
 
     /// <summary>
-    /// The automatic checkpoint. Its failure does not undo the commit that preceded it, so it is not thrown to the
-    /// committer; it marks the database failed, and the next writer is told.
+    /// The writer's part of the automatic checkpoint (a switch of log files; the copy runs in the background). Its
+    /// failure does not undo the commit that preceded it, so it is not thrown to the committer; it marks the database
+    /// failed, and the next writer is told.
     /// </summary>
-    private void CheckpointAfterCommit()
+    private void MaintainLogAfterCommit()
     {
         try
         {
-            Engine.CheckpointIfOverThreshold();
+            Engine.MaintainLog();
         }
         catch (PageDbIOException e)
         {

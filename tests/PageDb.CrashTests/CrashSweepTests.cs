@@ -7,7 +7,9 @@ namespace PageDb.CrashTests;
 /// <summary>
 /// A short script that goes through the whole life of a database (creation, commits, a spilling commit, a rollback,
 /// a held reader, checkpoints of each mode with WAL restarts, compaction, a close and reopen), crashed at every I/O
-/// call in turn (every <c>stride</c>-th in the default run), each time recovered and checked.
+/// call in turn (every <c>stride</c>-th in the default run), each time recovered and checked. Held readers make
+/// passive checkpoints take every step of the two-file log: a switch to <c>-wal2</c>, forgetting <c>-wal</c> and
+/// switching back to it, forgetting <c>-wal2</c> and restarting in place.
 /// </summary>
 public class CrashSweepTests
 {
@@ -15,6 +17,8 @@ public class CrashSweepTests
     [
         Commit, Commit, LargeCommit, Rollback, HoldReader, Commit, PassiveCheckpoint, ReleaseReader, Commit,
         FullCheckpoint, Commit, Compact, Commit, Reopen, Commit, LargeCommit, PassiveCheckpoint, Commit,
+        HoldReader, Commit, PassiveCheckpoint, ReleaseReader, HoldReader, Commit, PassiveCheckpoint, Commit, Reopen,
+        HoldReader, Commit, PassiveCheckpoint, ReleaseReader, Commit, PassiveCheckpoint, Commit,
     ];
 
     [TestCase(Durability.Full)]
@@ -25,6 +29,7 @@ public class CrashSweepTests
         var dryRun = new CrashRun(seed, durability);
         CrashRunResult clean = dryRun.RunScript(Script, long.MaxValue);
         Assert.That(clean.Failure, Is.Null, clean.Failure);
+        Assert.That(dryRun.Storage.Exists("crash/db.pagedb-wal2"), Is.True, "the script's held readers make the log switch to its second file");
         long calls = dryRun.Storage.Calls;
         int stride = TestSeed.LongRun ? 1 : (int)Math.Max(1, calls / 300);
         var total = new CrashRunResult();

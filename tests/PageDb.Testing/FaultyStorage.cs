@@ -13,6 +13,12 @@ public sealed class FaultyStorage(IStorage inner) : IStorage
     /// <summary>When true, every sync throws.</summary>
     public bool FailSyncs { get; set; }
 
+    /// <summary>When set, every write to the file of this path throws (as <see cref="PageDbIOException"/>); null = none.</summary>
+    public string? FailWritesTo { get; set; }
+
+    /// <summary>Runs before every write, with the file's path, on the writing thread (to see which thread writes what).</summary>
+    public Action<string>? BeforeWrite { get; set; }
+
     /// <summary>Runs (once, then cleared) at the start of the next read at or after <see cref="HookOffset"/>.</summary>
     public Action? OnNextHookedRead { get; set; }
 
@@ -50,7 +56,8 @@ public sealed class FaultyStorage(IStorage inner) : IStorage
 
         public void Write(long offset, ReadOnlySpan<byte> source)
         {
-            if (owner.Writes >= owner.WritesBeforeFailure)
+            owner.BeforeWrite?.Invoke(inner.Path);
+            if (owner.Writes >= owner.WritesBeforeFailure || owner.FailWritesTo == inner.Path)
                 throw new PageDbIOException(inner.Path, "Write", new IOException("injected write failure"));
             owner.Writes++;
             inner.Write(offset, source);

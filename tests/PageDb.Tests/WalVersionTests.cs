@@ -6,11 +6,14 @@ namespace PageDb.Tests;
 
 /// <summary>
 /// A WAL written by a build of format version 1 (before zero-run elided frames) still opens; its generation goes on
-/// without elided frames, so that build could still read it, until a restart writes a version 2 header.
+/// without elided frames, so that build could still read it, until a restart writes a current header. Likewise a
+/// version 2 log (one file) goes on in its one file, even while readers hold a restart back, until a restart writes a
+/// version 3 header; only then may the log switch to its second file.
 /// </summary>
 public class WalVersionTests
 {
     private const string WalPath = DbPath + "-wal";
+    private const string SecondWalPath = DbPath + "-wal2";
 
     [Test]
     public void A_version_1_log_is_read_continued_without_elided_frames_and_upgraded_at_the_next_restart()
@@ -53,7 +56,48 @@ public class WalVersionTests
         SetVersion(storage, WalFormat.Version + 1);
 
         var error = Assert.Throws<CorruptDatabaseException>(() => Open(storage).Dispose());
-        Assert.That(error!.Message, Does.Contain("unknown format version (3; this build reads 1 to 2)"));
+        Assert.That(error!.Message, Does.Contain($"unknown format version ({WalFormat.Version + 1}; this build reads 1 to {WalFormat.Version})"));
+    }
+
+    [Test]
+    public void A_version_2_log_is_continued_in_its_one_file_until_a_restart_writes_version_3()
+    {
+        var storage = new MemoryStorage();
+        using (PageDatabase db = Open(storage))
+            Put(db, "t", ("a", "1"));
+        Assert.That(storage.GetContents(WalPath), Has.Length.EqualTo(WalFormat.HeaderSize), "a clean close truncates the log to its header");
+        SetVersion(storage, 2);
+
+        using (PageDatabase db = Open(storage))
+        {
+            Put(db, "t", ("b", "2"));
+            using (db.BeginRead())
+            {
+                Put(db, "t", ("c", "3"));
+                db.Checkpoint(CheckpointMode.Passive); // held back by the reader: a version 3 log would switch files here
+                Put(db, "t", ("d", "4"));
+            }
+            Assert.That(storage.Exists(SecondWalPath), Is.False, "a version 2 generation never switches");
+            Assert.That(HeaderVersion(storage.GetContents(WalPath)), Is.EqualTo(2u));
+
+            db.Checkpoint(CheckpointMode.Passive); // no reader: restarts the log with a version 3 header
+            Assert.That(HeaderVersion(storage.GetContents(WalPath)), Is.EqualTo(WalFormat.Version));
+            Put(db, "t", ("e", "5"));
+            using (db.BeginRead())
+            {
+                Put(db, "t", ("f", "6"));
+                db.Checkpoint(CheckpointMode.Passive);
+                Put(db, "t", ("g", "7"));
+            }
+            Assert.That(storage.Exists(SecondWalPath), Is.True, "a version 3 log switches files when a reader holds the restart back");
+        }
+
+        using (PageDatabase db = Open(storage))
+        {
+            using ReadTransaction tx = db.BeginRead();
+            Assert.That(tx.GetTree("t").Count, Is.EqualTo(7));
+            Assert.That(db.CheckIntegrity().IsOk, Is.True);
+        }
     }
 
     /// <summary>Rewrites the (frameless, cleanly closed) log's header as version 1, as the earlier build left it.</summary>

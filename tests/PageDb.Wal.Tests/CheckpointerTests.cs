@@ -76,6 +76,40 @@ public sealed class CheckpointerTests
     }
 
     [Test]
+    public void Readers_that_always_overlap_make_the_log_alternate_between_its_two_files()
+    {
+        int seed = TestSeed.Next();
+        var random = new Random(seed);
+        using var harness = new WalHarness();
+        var model = new CommittedPagesModel();
+        var marks = new List<WalMark>();
+        IEnumerable<uint> pages = Enumerable.Range(0, 8).Select(p => (uint)p);
+        for (int round = 0; round < 6; round++)
+        {
+            for (int i = 0; i < 3; i++)
+                marks.Add(harness.CommitTransaction(model, Pages.Transaction(random, 4096, 8, 3)));
+            // The reader of the round before is always still open: the log can never restart in place.
+            WalMark oldest = marks[Math.Max(0, marks.Count - 4)];
+            WalCheckpointResult result = harness.Wal.Checkpoint(harness.Database, oldest);
+            Assert.That(result.Restarted, Is.False, $"seed {seed}, round {round}");
+            Assert.That(result.CheckpointedThrough, Is.EqualTo(oldest), $"seed {seed}, round {round}");
+            harness.Wal.Verify();
+            for (int m = Math.Max(0, marks.Count - 4); m < marks.Count; m++)
+                harness.AssertState(model.StateAfter(m + 1), pages, marks[m], $"seed {seed}, round {round}, mark {m}");
+            Assert.That(harness.Storage.Exists(WalHarness.WalPath + "2"), Is.True, $"seed {seed}: the first held-back checkpoint switched files");
+            Assert.That(harness.Wal.TotalBytes, Is.LessThan(2 * (WalFormat.HeaderSize + 6L * WalFormat.FrameSize(4096))),
+                $"seed {seed}, round {round}: the log holds the last round only");
+        }
+
+        harness.Reopen();
+        harness.AssertState(model.StateAfter(model.Commits), pages, harness.Wal.LastCommit, $"seed {seed}: both files recovered in order");
+        WalCheckpointResult full = harness.Wal.Checkpoint(harness.Database, harness.Wal.LastCommit);
+        Assert.That(full.IsComplete && full.Restarted, Is.True, $"seed {seed}");
+        foreach ((uint page, byte[] image) in model.StateAfter(model.Commits))
+            Assert.That(harness.Database.Pages[page], Is.EqualTo(image), $"seed {seed}, page {page}");
+    }
+
+    [Test]
     public void Uncommitted_frames_prevent_the_restart()
     {
         using var harness = new WalHarness();

@@ -32,11 +32,11 @@ internal sealed class WalHarness : IDisposable
     public MemoryCheckpointTarget Database { get; } = new();
     public int PageSize => Options.PageSize;
 
-    /// <summary>Closes and reopens the log (recovery), keeping the storage and the database.</summary>
+    /// <summary>Closes and reopens the log (recovery), keeping the storage and the database; the open gets a failure state of its own.</summary>
     public void Reopen()
     {
         Wal.Dispose();
-        Wal = WriteAheadLog.Open(Storage, DatabasePath, Options);
+        Wal = WriteAheadLog.Open(Storage, DatabasePath, Options with { Failure = new FailureState() });
         Wal.Verify();
     }
 

@@ -69,6 +69,7 @@ internal static class ImportCommand
         {
             File.Delete(request.Database);
             File.Delete(request.Database + "-wal");
+            File.Delete(request.Database + "-wal2");
             throw;
         }
     }

@@ -22,11 +22,12 @@ public sealed class DatabaseFile : IDisposable
 {
     private readonly IStorageFile _file;
     private uint _pageCount; // written by the writer thread, read by any: accessed through Volatile
-    private Exception? _failure; // the first failed change; set once by the writer thread
+    private readonly FailureState _failure; // shared with the rest of the engine: a failure anywhere refuses changes here
 
-    private DatabaseFile(IStorageFile file, int pageSize, uint pageCount, ulong databaseId, bool isReadOnly, bool wasCreated)
+    private DatabaseFile(IStorageFile file, int pageSize, uint pageCount, ulong databaseId, bool isReadOnly, bool wasCreated, FailureState failure)
     {
         _file = file;
+        _failure = failure;
         PageSize = pageSize;
         _pageCount = pageCount;
         DatabaseId = databaseId;
@@ -55,8 +56,8 @@ public sealed class DatabaseFile : IDisposable
     /// </summary>
     public uint PageCount => Volatile.Read(ref _pageCount);
 
-    /// <summary>True once a change failed; the file then refuses changes until reopened.</summary>
-    public bool IsFailed => Volatile.Read(ref _failure) is not null;
+    /// <summary>True once a change failed (here, or elsewhere in the engine sharing its failure state); the file then refuses changes until reopened.</summary>
+    public bool IsFailed => _failure.IsFailed;
 
     /// <summary>
     /// Opens the database file at <paramref name="path"/>, creating it with pages of <paramref name="pageSize"/> bytes
@@ -67,7 +68,8 @@ public sealed class DatabaseFile : IDisposable
     /// <exception cref="DatabaseLockedException">Another process or open instance has the file open for writing.</exception>
     /// <exception cref="PageDbException">The file is not a PageDb database, or has a newer format version.</exception>
     /// <exception cref="CorruptDatabaseException">The header is damaged or the file is truncated.</exception>
-    public static DatabaseFile Open(IStorage storage, string path, StorageOpenMode mode, int pageSize = FileHeaderPage.DefaultPageSize)
+    public static DatabaseFile Open(IStorage storage, string path, StorageOpenMode mode, int pageSize = FileHeaderPage.DefaultPageSize,
+        FailureState? failure = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -81,8 +83,8 @@ public sealed class DatabaseFile : IDisposable
             if (!isReadOnly && !file.TryLockExclusive())
                 throw new DatabaseLockedException(path);
             if (mode == StorageOpenMode.CreateIfMissing && IsUnfinishedCreation(file))
-                return Create(storage, file, pageSize);
-            return OpenExisting(file, isReadOnly);
+                return Create(storage, file, pageSize, failure ?? new FailureState());
+            return OpenExisting(file, isReadOnly, failure ?? new FailureState());
         }
         catch
         {
@@ -210,7 +212,7 @@ public sealed class DatabaseFile : IDisposable
     /// <summary>Closes the file and releases the writer lock. Unsynced writes are not synced.</summary>
     public void Dispose() => _file.Dispose();
 
-    private static DatabaseFile Create(IStorage storage, IStorageFile file, int pageSize)
+    private static DatabaseFile Create(IStorage storage, IStorageFile file, int pageSize, FailureState failure)
     {
         ulong databaseId = NewDatabaseId();
         var page = new byte[pageSize];
@@ -221,10 +223,10 @@ public sealed class DatabaseFile : IDisposable
             file.SetLength(pageSize);
         file.Sync(includeMetadata: true);
         storage.SyncDirectory(file.Path);
-        return new DatabaseFile(file, pageSize, pageCount: 1, databaseId, isReadOnly: false, wasCreated: true);
+        return new DatabaseFile(file, pageSize, pageCount: 1, databaseId, isReadOnly: false, wasCreated: true, failure);
     }
 
-    private static DatabaseFile OpenExisting(IStorageFile file, bool isReadOnly)
+    private static DatabaseFile OpenExisting(IStorageFile file, bool isReadOnly, FailureState failure)
     {
         Span<byte> prefix = stackalloc byte[FileHeaderPage.FieldsEnd];
         int prefixLength = file.Read(0, prefix);
@@ -237,7 +239,7 @@ public sealed class DatabaseFile : IDisposable
         var header = new FileHeaderPageReader(page);
         header.Verify(file.Path);
         header.CheckFileLength(file.Length, file.Path);
-        return new DatabaseFile(file, pageSize, header.PageCount, header.DatabaseId, isReadOnly, wasCreated: false);
+        return new DatabaseFile(file, pageSize, header.PageCount, header.DatabaseId, isReadOnly, wasCreated: false, failure);
     }
 
     /// <summary>
@@ -277,11 +279,11 @@ public sealed class DatabaseFile : IDisposable
     {
         if (IsReadOnly)
             ThrowHelper.ThrowInvalidOperation("the database file was opened read-only");
-        if (Volatile.Read(ref _failure) is { } failure)
+        if (_failure.Failure is { } failure)
             ThrowFailedEarlier(failure);
     }
 
-    private void Poison(Exception failure) => Interlocked.CompareExchange(ref _failure, failure, null);
+    private void Poison(Exception failure) => _failure.Fail(failure);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowPastEnd(PageNumber page, uint pageCount) =>

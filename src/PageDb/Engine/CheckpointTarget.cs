@@ -17,7 +17,8 @@ namespace PageDb.Engine;
 /// 4. sync; 5. only now is the file cut when it shrank. So the header never counts pages the file lacks, and a torn
 /// header write happens only while the WAL still holds page 0 (see <see cref="HeaderRepair"/>).
 /// With syncs disabled (Durability.None) the WAL never calls <see cref="Sync"/>, so nothing is deferred.
-/// Used only by the writer (the holder of the write gate).
+/// Used by one checkpoint at a time, under the engine's checkpoint lock: the writer's (explicit checkpoints, close) or
+/// the background checkpointer's.
 /// </remarks>
 internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool syncsEnabled) : ICheckpointTarget
 {

@@ -12,7 +12,7 @@ internal sealed class ReaderRegistry
     private readonly object _lock = new();
 
     // Guarded by _lock: open snapshots per mark (several readers may share one mark).
-    private readonly SortedDictionary<WalMark, int> _openByMark = [];
+    private readonly SortedDictionary<WalMark, OpenSnapshot> _openByMark = [];
 
     /// <summary>
     /// Registers a reader of the latest commit and returns its mark. Reading the mark and registering it are one
@@ -24,8 +24,9 @@ internal sealed class ReaderRegistry
         lock (_lock)
         {
             WalMark mark = wal.LastCommit;
-            _openByMark.TryGetValue(mark, out int count);
-            _openByMark[mark] = count + 1;
+            _openByMark[mark] = _openByMark.TryGetValue(mark, out OpenSnapshot open)
+                ? open with { Readers = open.Readers + 1 }
+                : new OpenSnapshot(1, Environment.TickCount64, wal.CommittedBytes);
             return mark;
         }
     }
@@ -35,11 +36,11 @@ internal sealed class ReaderRegistry
     {
         lock (_lock)
         {
-            int count = _openByMark[mark];
-            if (count == 1)
+            OpenSnapshot open = _openByMark[mark];
+            if (open.Readers == 1)
                 _openByMark.Remove(mark);
             else
-                _openByMark[mark] = count - 1;
+                _openByMark[mark] = open with { Readers = open.Readers - 1 };
             Monitor.PulseAll(_lock);
         }
     }
@@ -63,10 +64,24 @@ internal sealed class ReaderRegistry
             lock (_lock)
             {
                 int total = 0;
-                foreach (int count in _openByMark.Values)
-                    total += count;
+                foreach (OpenSnapshot open in _openByMark.Values)
+                    total += open.Readers;
                 return total;
             }
+        }
+    }
+
+    /// <summary>
+    /// How long the oldest snapshot still open has been held (since the first reader of it began) and the WAL bytes
+    /// committed after it, which it keeps the log from forgetting; zeros when no reader is open.
+    /// </summary>
+    public (TimeSpan Age, long PinnedWalBytes) Oldest(WriteAheadLog wal)
+    {
+        lock (_lock)
+        {
+            foreach (OpenSnapshot open in _openByMark.Values)
+                return (TimeSpan.FromMilliseconds(Environment.TickCount64 - open.BeganAt), wal.CommittedBytes - open.CommittedBytesAtMark);
+            return (TimeSpan.Zero, 0);
         }
     }
 
@@ -87,3 +102,9 @@ internal sealed class ReaderRegistry
         }
     }
 }
+
+/// <summary>The readers of one snapshot mark.</summary>
+/// <param name="Readers">How many are open.</param>
+/// <param name="BeganAt">When the first of them began (<see cref="Environment.TickCount64"/>).</param>
+/// <param name="CommittedBytesAtMark">The WAL's committed bytes when the mark was taken.</param>
+internal readonly record struct OpenSnapshot(int Readers, long BeganAt, long CommittedBytesAtMark);

@@ -7,27 +7,40 @@ namespace PageDb.Engine;
 /// <summary>
 /// The parts of an open database below the catalog: the database file, the WAL, the buffer pool and the bookkeeping
 /// that ties them into transactions (the write gate, the open readers, the failed state).
-/// Threads: any thread may begin readers; writer work (commits, checkpoints) happens under <see cref="Gate"/>.
+/// Threads: any thread may begin readers; writer work (commits, checkpoints) happens under <see cref="Gate"/>;
+/// automatic checkpoints run on the <see cref="BackgroundCheckpointer"/>'s thread.
 /// </summary>
 internal sealed class StorageEngine : IDisposable
 {
+    // Serializes checkpoints: the background one and the writer's (explicit Checkpoint, close). Taken after the gate.
+    private readonly Lock _checkpointLock = new();
+
+    // Null for a read-only database; started when the engine opens, stopped before the final checkpoint.
+    private readonly BackgroundCheckpointer? _background;
+
     private long _transactionSequence;
 
-    // Written once, by the first failed write or sync; read by every later writer. After it is set, the database
-    // refuses writes until reopened, because the files may hold a partial commit that only recovery can judge.
-    private Exception? _failure;
-
-    private StorageEngine(PageDbOptions options, DatabaseFile file, WriteAheadLog wal, BufferPool pool)
+    private StorageEngine(PageDbOptions options, DatabaseFile file, WriteAheadLog wal, BufferPool pool, FailureState failure)
     {
         Options = options;
+        Failure = failure;
         File = file;
         Wal = wal;
         Pool = pool;
         Loader = new PageLoader(file, wal);
         CheckpointTarget = new CheckpointTarget(file, pool, options.Durability != Durability.None);
+        if (!options.ReadOnly)
+            _background = new BackgroundCheckpointer(CheckpointOlderGeneration, failure, file.Path);
     }
 
     public PageDbOptions Options { get; }
+
+    /// <summary>
+    /// The engine's one failure state, shared by the database file and the WAL: the first failed write or sync of a
+    /// commit, checkpoint or sync (foreground or background) is recorded there, and the database refuses writes until
+    /// reopened, because the files may hold a partial commit that only recovery can judge.
+    /// </summary>
+    public FailureState Failure { get; }
 
     public DatabaseFile File { get; }
 
@@ -52,7 +65,8 @@ internal sealed class StorageEngine : IDisposable
         StorageOpenMode mode = options.ReadOnly ? StorageOpenMode.ReadOnly
             : options.CreateIfMissing ? StorageOpenMode.CreateIfMissing
             : StorageOpenMode.ReadWrite;
-        DatabaseFile file = OpenDatabaseFile(storage, path, mode, options);
+        var failure = new FailureState();
+        DatabaseFile file = OpenDatabaseFile(storage, path, mode, options, failure);
         WriteAheadLog? wal = null;
         try
         {
@@ -63,8 +77,12 @@ internal sealed class StorageEngine : IDisposable
                 ReadOnly = options.ReadOnly,
                 SyncEnabled = options.Durability != Durability.None,
                 CompressFrames = options.CompressWal,
+                // Preallocating a whole MiB per step would double the footprint of a log kept near a 1 MiB threshold.
+                GrowthStep = (int)Math.Clamp(options.CheckpointThresholdBytes / 4, 64 << 10, 1 << 20),
+                ShrinkForgottenFileAbove = 2 * options.CheckpointThresholdBytes,
+                Failure = failure,
             });
-            return new StorageEngine(options, file, wal, new BufferPool(file.PageSize, options.CacheSizeBytes));
+            return new StorageEngine(options, file, wal, new BufferPool(file.PageSize, options.CacheSizeBytes), failure);
         }
         catch
         {
@@ -75,15 +93,15 @@ internal sealed class StorageEngine : IDisposable
     }
 
     /// <summary>Opens the database file, first restoring its header from the WAL when a crash mid-checkpoint tore it.</summary>
-    private static DatabaseFile OpenDatabaseFile(IStorage storage, string path, StorageOpenMode mode, PageDbOptions options)
+    private static DatabaseFile OpenDatabaseFile(IStorage storage, string path, StorageOpenMode mode, PageDbOptions options, FailureState failure)
     {
         try
         {
-            return DatabaseFile.Open(storage, path, mode, options.PageSize);
+            return DatabaseFile.Open(storage, path, mode, options.PageSize, failure);
         }
         catch (CorruptDatabaseException e) when (e.PageNumber == 0 && !options.ReadOnly && HeaderRepair.TryRestoreFromWal(storage, path))
         {
-            return DatabaseFile.Open(storage, path, mode, options.PageSize);
+            return DatabaseFile.Open(storage, path, mode, options.PageSize, failure);
         }
     }
 
@@ -95,12 +113,12 @@ internal sealed class StorageEngine : IDisposable
     {
         if (Options.ReadOnly)
             throw new InvalidOperationException($"The database '{File.Path}' was opened read-only.");
-        if (Volatile.Read(ref _failure) is { } failure)
+        if (Failure.Failure is { } failure)
             throw new PageDbIOException(File.Path, $"The database '{File.Path}' refuses writes after an earlier I/O failure ({failure.Message}); reopen it to recover.");
     }
 
     /// <summary>Marks the database failed: a write or sync failed part-way through a commit or checkpoint.</summary>
-    public void Fail(Exception failure) => Interlocked.CompareExchange(ref _failure, failure, null);
+    public void Fail(Exception failure) => Failure.Fail(failure);
 
     /// <summary>
     /// Copies the WAL into the database file as far as <paramref name="mode"/> allows. The caller holds the gate.
@@ -114,7 +132,8 @@ internal sealed class StorageEngine : IDisposable
             return false;
         try
         {
-            Wal.Checkpoint(CheckpointTarget, Readers.OldestOr(last), truncate: mode == CheckpointMode.Truncate);
+            lock (_checkpointLock)
+                Wal.Checkpoint(CheckpointTarget, Readers.OldestOr(last), truncate: mode == CheckpointMode.Truncate);
             return true;
         }
         catch (PageDbIOException e)
@@ -124,19 +143,54 @@ internal sealed class StorageEngine : IDisposable
         }
     }
 
-    /// <summary>Runs a passive checkpoint when the WAL has grown past the threshold. The caller holds the gate.</summary>
-    public void CheckpointIfOverThreshold()
+    /// <summary>
+    /// The writer's part of an automatic checkpoint, when the WAL has grown past the threshold: switch the log to its
+    /// other file and leave the copy to the background thread. Backpressure: when the current file has grown past
+    /// twice the threshold while the background has not yet copied the older generation out (it lags, or gets no CPU),
+    /// the writer runs that copy itself, so the log stays bounded however fast commits come. A log whose header
+    /// predates two files (format version 1 or 2) cannot switch; it is checkpointed here, as before, until a restart
+    /// upgrades it. The caller holds the gate.
+    /// </summary>
+    public void MaintainLog()
     {
-        if (Wal.LogBytes > Options.CheckpointThresholdBytes)
+        if (Wal.LogBytes <= Options.CheckpointThresholdBytes)
+            return;
+        if (!Wal.CanSwitch)
+        {
             Checkpoint(CheckpointMode.Passive);
+            return;
+        }
+        try
+        {
+            Wal.TrySwitchFiles();
+            if (!Wal.HasOlderGeneration)
+                return;
+            if (Wal.LogBytes > 2 * Options.CheckpointThresholdBytes && CheckpointOlderGeneration())
+                Wal.TrySwitchFiles();
+        }
+        catch (PageDbIOException e)
+        {
+            Fail(e);
+            throw;
+        }
+        if (Wal.HasOlderGeneration)
+            _background?.Signal();
+    }
+
+    /// <summary>One checkpoint of the WAL's older generation (background thread, or the writer when it lags); true when none is left.</summary>
+    private bool CheckpointOlderGeneration()
+    {
+        lock (_checkpointLock)
+            return Wal.CheckpointOlder(CheckpointTarget, Readers.OldestOr(Wal.LastCommit));
     }
 
     /// <summary>Closes the files, checkpointing first when nobody is writing and nothing has failed.</summary>
     public void Dispose()
     {
+        _background?.Dispose();
         try
         {
-            if (!Options.ReadOnly && _failure is null && Gate.TryEnter())
+            if (!Options.ReadOnly && !Failure.IsFailed && Gate.TryEnter())
             {
                 try
                 {

@@ -12,7 +12,22 @@ internal sealed class WriteGate : IDisposable
     public void Enter(TimeSpan timeout)
     {
         if (!_semaphore.Wait(timeout))
-            throw new TimeoutException($"Another write transaction held the database for longer than {timeout.TotalSeconds:0.###} s (PageDbOptions.WriteLockTimeout).");
+            ThrowTimeout(timeout);
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowTimeout(TimeSpan timeout) =>
+        throw new TimeoutException($"Another write transaction held the database for longer than {timeout.TotalSeconds:0.###} s (PageDbOptions.WriteLockTimeout).");
+
+    /// <summary>
+    /// Takes the gate without blocking a thread, waiting up to <paramref name="timeout"/>; throws
+    /// <see cref="TimeoutException"/> after that, or <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> fires first (the gate is then not taken).
+    /// </summary>
+    public async Task EnterAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!await _semaphore.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
+            ThrowTimeout(timeout);
     }
 
     /// <summary>Takes the gate only if it is free right now.</summary>

@@ -18,8 +18,9 @@ public abstract class SmallTransactions : Workload
     protected abstract int CommitCount(WorkloadSizes sizes);
 
     /// <summary>
-    /// Commits the rows one per transaction; returns commits/s, the median commit latency in milliseconds, and, for a
-    /// workload that <see cref="Workload.ComparesWithDisk"/>, commits/s divided by the disk's raw syncs/s.
+    /// Commits the rows one per transaction; returns commits/s, the median commit latency in milliseconds, for a
+    /// workload that <see cref="Workload.ComparesWithDisk"/> commits/s divided by the disk's raw syncs/s, and then the
+    /// 99th and 99.9th percentile commit latencies in milliseconds.
     /// </summary>
     public override RepetitionResult Run(WorkloadContext context)
     {
@@ -36,10 +37,13 @@ public abstract class SmallTransactions : Workload
         Measurement timed = meter.Stop(_rows.Length);
 
         VerificationException.ThrowUnlessEqual(ScanTotals.Of(_rows), context.Readers.Get(0).ScanAll(), $"scan after {Id}");
-        double medianMilliseconds = Statistics.Median<long>(latencies) * 1000.0 / Stopwatch.Frequency;
+        double toMilliseconds = 1000.0 / Stopwatch.Frequency;
+        double medianMilliseconds = Statistics.Median<long>(latencies) * toMilliseconds;
+        double p99 = Statistics.Percentile<long>(latencies, 0.99) * toMilliseconds;
+        double p999 = Statistics.Percentile<long>(latencies, 0.999) * toMilliseconds;
         double[] values = ComparesWithDisk
-            ? [timed.PerSecond, medianMilliseconds, timed.PerSecond / (context.DiskProbe?.SyncsPerSecond ?? double.NaN)]
-            : [timed.PerSecond, medianMilliseconds];
+            ? [timed.PerSecond, medianMilliseconds, timed.PerSecond / (context.DiskProbe?.SyncsPerSecond ?? double.NaN), p99, p999]
+            : [timed.PerSecond, medianMilliseconds, p99, p999];
         return new RepetitionResult(values, timed);
     }
 }

@@ -20,6 +20,8 @@ public sealed class W6DurableCommits : SmallTransactions
         new("commits/s", HigherIsBetter: true),
         new("median commit ms", HigherIsBetter: false),
         new("commits per raw fsync", HigherIsBetter: true),
+        new("p99 commit ms", HigherIsBetter: false),
+        new("p99.9 commit ms", HigherIsBetter: false),
     ];
 
     /// <inheritdoc/>

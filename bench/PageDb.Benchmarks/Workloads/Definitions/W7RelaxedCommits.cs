@@ -13,7 +13,12 @@ public sealed class W7RelaxedCommits : SmallTransactions
 
     /// <inheritdoc/>
     public override IReadOnlyList<MetricDefinition> Metrics { get; } =
-        [new("commits/s", HigherIsBetter: true), new("median commit ms", HigherIsBetter: false)];
+    [
+        new("commits/s", HigherIsBetter: true),
+        new("median commit ms", HigherIsBetter: false),
+        new("p99 commit ms", HigherIsBetter: false),
+        new("p99.9 commit ms", HigherIsBetter: false),
+    ];
 
     /// <inheritdoc/>
     public override BenchDurability Durability => BenchDurability.Normal;

@@ -1,0 +1,80 @@
+using PageDb.Wal;
+
+namespace PageDb.Engine;
+
+/// <summary>
+/// Runs the automatic checkpoints on a thread of its own, so that a commit never waits for one. The writer, past the
+/// threshold, only switches the log to its other file (<see cref="WriteAheadLog.TrySwitchFiles"/>: a sync and a header
+/// write) and signals; this thread then copies the generation left behind into the database file as soon as no reader
+/// needs it any more and forgets it (<see cref="WriteAheadLog.CheckpointOlder"/>), retrying every few milliseconds
+/// while readers hold it back.
+/// <para>
+/// Threads: <see cref="Signal"/> from the writer; <see cref="Dispose"/> from the engine's Dispose, before the final
+/// checkpoint. The checkpoint itself runs under the engine's checkpoint lock, so it never overlaps a checkpoint of the
+/// writer's (explicit <c>Checkpoint</c>, close). A failure of any kind is recorded in the engine's one failure state
+/// (the database then refuses writes until reopened) and stops the thread.
+/// </para>
+/// </summary>
+internal sealed class BackgroundCheckpointer : IDisposable
+{
+    private static readonly TimeSpan RetryWhileHeldBack = TimeSpan.FromMilliseconds(5);
+
+    private readonly Func<bool> _checkpointOlder;
+    private readonly FailureState _failure;
+    private readonly Thread _thread;
+
+    // Set by the writer (Signal) and by Dispose; the thread waits on it.
+    private readonly AutoResetEvent _wake = new(initialState: false);
+
+    // Set once by Dispose, read by the thread after every wake.
+    private volatile bool _stopping;
+
+    /// <summary>
+    /// Starts the thread. <paramref name="checkpointOlder"/> runs one background checkpoint (under the engine's
+    /// checkpoint lock) and returns true when nothing is left for it to do.
+    /// </summary>
+    public BackgroundCheckpointer(Func<bool> checkpointOlder, FailureState failure, string databasePath)
+    {
+        _checkpointOlder = checkpointOlder;
+        _failure = failure;
+        _thread = new Thread(Run) { IsBackground = true, Name = "PageDb checkpoint " + Path.GetFileName(databasePath) };
+        _thread.Start();
+    }
+
+    /// <summary>Asks for a checkpoint of the older log generation; returns at once.</summary>
+    public void Signal() => _wake.Set();
+
+    /// <summary>Stops the thread and waits for a checkpoint in progress to finish.</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        _wake.Set();
+        _thread.Join();
+        _wake.Dispose();
+    }
+
+    private void Run()
+    {
+        bool idle = true;
+        while (true)
+        {
+            if (idle)
+                _wake.WaitOne();
+            else
+                _wake.WaitOne(RetryWhileHeldBack);
+            if (_stopping || _failure.IsFailed)
+                return;
+            try
+            {
+                idle = _checkpointOlder();
+            }
+            catch (Exception e)
+            {
+                // Nobody waits on this thread to hear of it: the failure state tells the next writer, and the open
+                // that follows recovers from the log, which still holds everything the copy did not finish.
+                _failure.Fail(e);
+                return;
+            }
+        }
+    }
+}

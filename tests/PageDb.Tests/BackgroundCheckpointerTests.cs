@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using PageDb.Testing;
+using PageDb.Wal;
+using static PageDb.Tests.TestDatabase;
+
+namespace PageDb.Tests;
+
+/// <summary>
+/// Automatic checkpoints run on the engine's background thread (src/PageDb/Engine/BackgroundCheckpointer.cs): the
+/// committing thread only switches log files, never copies pages into the database file; closing still leaves a
+/// fully checkpointed file and empty logs. (Its failure path is in FailureTests.)
+/// </summary>
+public class BackgroundCheckpointerTests
+{
+    [Test]
+    public void The_committing_thread_never_copies_into_the_database_file_and_closing_leaves_it_checkpointed()
+    {
+        var memory = new MemoryStorage();
+        var faulty = new FaultyStorage(memory);
+        var options = new PageDbOptions { Storage = faulty, CheckpointThresholdBytes = 32 << 10, Durability = Durability.Normal };
+        var databaseWriters = new ConcurrentBag<int>();
+        int committer = Environment.CurrentManagedThreadId;
+        int written = 0;
+        using (PageDatabase db = PageDatabase.Open(DbPath, options))
+        {
+            Put(db, "t", ("warm", "up"));
+            faulty.BeforeWrite = path =>
+            {
+                if (path == DbPath)
+                    databaseWriters.Add(Environment.CurrentManagedThreadId);
+            };
+            WriteAheadLog wal = WalOf(db);
+            for (int cycle = 0; cycle < 4; cycle++)
+            {
+                // Commit until the log switches files, then let the background copy the older file out before going
+                // on, so the writer never falls two thresholds behind (when it would copy itself: backpressure).
+                while (!wal.HasOlderGeneration)
+                    Put(db, "t", ($"k{written++:D5}", new string('v', 300)));
+                Assert.That(WaitUntil(() => !wal.HasOlderGeneration), Is.True, $"cycle {cycle}: the background copied the older file out");
+            }
+            faulty.BeforeWrite = null;
+            Assert.That(databaseWriters, Is.Not.Empty, "the older generations were copied into the database file");
+            Assert.That(databaseWriters, Has.None.EqualTo(committer), "no copy ran on the committing thread");
+        }
+
+        Assert.That(memory.GetContents(DbPath + "-wal"), Has.Length.EqualTo(WalFormat.HeaderSize), "closing checkpoints and truncates");
+        Assert.That(memory.GetContents(DbPath + "-wal2"), Has.Length.EqualTo(WalFormat.HeaderSize), "closing truncates the second file too");
+        using PageDatabase reopened = PageDatabase.Open(DbPath, options);
+        using ReadTransaction tx = reopened.BeginRead();
+        Assert.That(tx.GetTree("t").Count, Is.EqualTo(written + 1));
+        Assert.That(reopened.CheckIntegrity().IsOk, Is.True);
+    }
+
+    private static WriteAheadLog WalOf(PageDatabase db)
+    {
+        using ReadTransaction tx = db.BeginRead();
+        return tx.Engine.Wal;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; false after 30 s (a bound, not a timing check).</summary>
+    private static bool WaitUntil(Func<bool> condition)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(30))
+                return false;
+            Thread.Sleep(1);
+        }
+        return true;
+    }
+}
