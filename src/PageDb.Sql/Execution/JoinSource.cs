@@ -1,0 +1,28 @@
+using PageDb.Sql.Binding;
+using PageDb.Sql.Syntax;
+using PageDb.Sql.Values;
+
+namespace PageDb.Sql.Execution;
+
+/// <summary>
+/// One FROM item of a compiled query: where its rows come from, how wide they are, how it joins (a LEFT join keeps a
+/// row of NULLs when nothing matches), and the conditions checked once it is joined: its ON condition (which decides
+/// a match) and the WHERE conditions whose highest FROM item it is.
+/// </summary>
+internal sealed class JoinSource(Func<Frame?, ExecutionContext, List<SqlValue[]>> rows, int width, JoinKind kind)
+{
+    /// <summary>The rows of the item, given the enclosing query's frame.</summary>
+    public Func<Frame?, ExecutionContext, List<SqlValue[]>> Rows { get; } = rows;
+
+    /// <summary>The number of columns.</summary>
+    public int Width { get; } = width;
+
+    /// <summary>How the item joins the ones before it.</summary>
+    public JoinKind Kind { get; } = kind;
+
+    /// <summary>Conditions that decide whether a row of a LEFT-joined item matches.</summary>
+    public List<Evaluator> MatchConditions { get; } = [];
+
+    /// <summary>Conditions checked on each joined row (after NULL padding for a LEFT join).</summary>
+    public List<Evaluator> Filters { get; } = [];
+}
