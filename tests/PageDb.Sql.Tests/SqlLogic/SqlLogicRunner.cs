@@ -6,7 +6,7 @@ using PageDb.Sql.Values;
 namespace PageDb.Sql.Tests.SqlLogic;
 
 /// <summary>
-/// Runs sqllogictest records on a fresh in-memory PageDb database, with the corpus's rules: result values formatted
+/// Runs sqllogictest records on a fresh in-memory PageDb database through the ADO.NET provider, with the corpus's rules: result values formatted
 /// by column type (integers, reals with three decimals, NULL, (empty), non-printable bytes as @), sorted by the
 /// record's sort mode, compared as values or as an MD5 hash, labels giving the same result, and a query that fails
 /// counting as returning no rows.
@@ -14,19 +14,15 @@ namespace PageDb.Sql.Tests.SqlLogic;
 public sealed class SqlLogicRunner : IDisposable
 {
     private const int KeptFailures = 20;
-    private readonly PageDatabase _database = PageDatabase.OpenInMemory();
-    private readonly ISqlLogicConnection _connection;
+    private readonly SqlLogicConnection _connection = new();
     private readonly Dictionary<string, string> _labels = new(StringComparer.Ordinal);
 
-    /// <summary>A runner over a fresh database reached through <paramref name="connect"/>.</summary>
-    public SqlLogicRunner(Func<PageDatabase, ISqlLogicConnection> connect) => _connection = connect(_database);
-
-    /// <summary>Runs the first <paramref name="limit"/> applicable records of <paramref name="path"/>.</summary>
-    public SqlLogicResult RunFile(string path, string name, int limit)
+    /// <summary>Runs the records of <paramref name="path"/> that apply to PageDb.</summary>
+    public SqlLogicResult RunFile(string path, string name)
     {
-        (List<(SqlLogicRecord Record, int HashThreshold)> records, int skipped) = SqlLogicFile.Read(path);
+        (List<SqlLogicRecord> records, int skipped) = SqlLogicFile.Read(path);
         var result = new SqlLogicResult(name) { Skipped = skipped };
-        foreach ((SqlLogicRecord record, _) in records.Take(limit))
+        foreach (SqlLogicRecord record in records)
         {
             result.Run++;
             string? failure = RunRecord(record, out bool crashed);
@@ -96,12 +92,12 @@ public sealed class SqlLogicRunner : IDisposable
         return $"expected [{want}] got [{got}]" + (error is null ? "" : $" (error: {error})");
     }
 
-    private static List<string> Format(IReadOnlyList<IReadOnlyList<SqlValue>> rows, string types)
+    private static List<string> Format(List<SqlValue[]> rows, string types)
     {
         var values = new List<string>();
-        foreach (IReadOnlyList<SqlValue> row in rows)
+        foreach (SqlValue[] row in rows)
         {
-            for (int i = 0; i < row.Count; i++)
+            for (int i = 0; i < row.Length; i++)
                 values.Add(FormatValue(row[i], i < types.Length ? types[i] : 'T'));
         }
         return values;
@@ -182,10 +178,6 @@ public sealed class SqlLogicRunner : IDisposable
         return $"{values.Count} values hashing to {Convert.ToHexStringLower(digest)}";
     }
 
-    /// <summary>Closes the connection and the database.</summary>
-    public void Dispose()
-    {
-        _connection.Dispose();
-        _database.Dispose();
-    }
+    /// <summary>Closes the connection and its database.</summary>
+    public void Dispose() => _connection.Dispose();
 }
