@@ -71,18 +71,16 @@ internal static class ScalarFunctions
         return SqlValue.Null;
     }
 
+    /// <summary>abs(): an integer stays an integer; anything else (text too) becomes a real, as in SQLite.</summary>
     private static SqlValue Abs(SqlValue value)
     {
         if (value.IsNull)
             return value;
-        SqlValue number = value.ToNumber();
-        if (number.Kind == SqlValueKind.Integer)
-        {
-            if (number.Integer == long.MinValue)
-                throw new SqlException("Integer overflow in abs().");
-            return SqlValue.FromInteger(Math.Abs(number.Integer));
-        }
-        return SqlValue.FromReal(Math.Abs(number.ToReal()));
+        if (value.Kind != SqlValueKind.Integer)
+            return SqlValue.FromReal(Math.Abs(value.ToReal()));
+        if (value.Integer == long.MinValue)
+            throw new SqlException("Integer overflow in abs().");
+        return SqlValue.FromInteger(Math.Abs(value.Integer));
     }
 
     private static SqlValue Length(SqlValue value) => value.Kind switch

@@ -88,7 +88,8 @@ internal abstract class Accumulator
             if (value.IsNull)
                 return;
             _any = true;
-            value = value.ToNumber();
+            if (value.Kind == SqlValueKind.Text)
+                value = NumberText.TryParseWhole(value.Text, out SqlValue number) ? number : SqlValue.FromReal(value.ToReal());
             if (!_isReal && value.Kind == SqlValueKind.Integer)
             {
                 long sum = unchecked(_integer + value.Integer);
@@ -108,7 +109,7 @@ internal abstract class Accumulator
                 _isReal = true;
                 _real = _integer;
             }
-            _real += value.ToReal();
+            _real += value.ToNumber().ToReal();
         }
     }
 

@@ -30,11 +30,9 @@ internal sealed class CompiledQuery(
 
     private List<SqlValue[]> Execute(Frame? outer, ExecutionContext context)
     {
-        List<OutputRow> rows = cores[0].Execute(outer, context);
-        if (cores[0].Distinct)
-            rows = Distinct(rows);
+        List<OutputRow> rows = CoreRows(cores[0], outer, context);
         for (int i = 1; i < cores.Count; i++)
-            rows = Combine(rows, Distinct(cores[i].Execute(outer, context)), operators[i - 1]);
+            rows = Combine(rows, CoreRows(cores[i], outer, context), operators[i - 1]);
         if (order.Count > 0)
         {
             OutputRow[] sorted = [.. rows];
@@ -46,6 +44,12 @@ internal sealed class CompiledQuery(
             rows = [.. rows.OrderBy(r => r.Values, RowComparer.Instance)];
         }
         return Slice(rows, outer, context);
+    }
+
+    private static List<OutputRow> CoreRows(CoreQuery core, Frame? outer, ExecutionContext context)
+    {
+        List<OutputRow> rows = core.Execute(outer, context);
+        return core.Distinct ? Distinct(rows) : rows;
     }
 
     private List<SqlValue[]> Slice(List<OutputRow> rows, Frame? outer, ExecutionContext context)
@@ -67,13 +71,25 @@ internal sealed class CompiledQuery(
         return rows.FindAll(r => seen.Add(r.Values));
     }
 
+    /// <summary>
+    /// UNION's duplicates removed keeping the last of equal rows, as SQLite's index of the union does (1 and 1.0 are
+    /// equal; the one that comes out is the later one).
+    /// </summary>
+    private static List<OutputRow> LastOfEach(List<OutputRow> rows)
+    {
+        var last = new Dictionary<SqlValue[], OutputRow>(RowComparer.Instance);
+        foreach (OutputRow row in rows)
+            last[row.Values] = row;
+        return [.. last.Values];
+    }
+
     private List<OutputRow> Combine(List<OutputRow> left, List<OutputRow> right, CompoundOperator op)
     {
         var rightSet = new HashSet<SqlValue[]>(right.Select(r => r.Values), RowComparer.Instance);
         List<OutputRow> combined = op switch
         {
             CompoundOperator.UnionAll => [.. left, .. right],
-            CompoundOperator.Union => Distinct([.. left, .. right]),
+            CompoundOperator.Union => LastOfEach([.. left, .. right]),
             CompoundOperator.Intersect => Distinct(left.FindAll(r => rightSet.Contains(r.Values))),
             _ => Distinct(left.FindAll(r => !rightSet.Contains(r.Values))),
         };

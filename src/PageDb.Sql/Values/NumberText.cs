@@ -29,7 +29,10 @@ internal static class NumberText
         return true;
     }
 
-    /// <summary>A real as SQLite prints it (<c>%!.15g</c>): always with a point or an exponent.</summary>
+    /// <summary>
+    /// A real as SQLite prints it: 15 significant digits when they read back as the same value, else 17; always
+    /// with a point or an exponent.
+    /// </summary>
     public static string FormatReal(double value)
     {
         if (double.IsPositiveInfinity(value))
@@ -37,6 +40,8 @@ internal static class NumberText
         if (double.IsNegativeInfinity(value))
             return "-Inf";
         string text = value.ToString("G15", CultureInfo.InvariantCulture);
+        if (double.Parse(text, CultureInfo.InvariantCulture) != value)
+            text = value.ToString("G17", CultureInfo.InvariantCulture);
         int e = text.IndexOf('E', StringComparison.Ordinal);
         if (e < 0)
             return text.Contains('.', StringComparison.Ordinal) ? text : text + ".0";
