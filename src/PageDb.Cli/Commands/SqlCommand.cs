@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using PageDb.Sql.Scan;
 using PageDb.Sql;
 
 namespace PageDb.Cli.Commands;

@@ -1,7 +1,7 @@
 using PageDb.Execution;
 using PageDb.Expressions;
 
-namespace PageDb.Cli.Query;
+namespace PageDb.Sql.Scan;
 
 /// <summary>
 /// Builds the operator plan for a bound <see cref="ScanQuery"/>: an <see cref="IndexScan"/> over the key range the

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PageDb.Cli;
+namespace PageDb.Sql.Scan;
 
 /// <summary>
 /// A column value as <c>pagedb</c> prints it: NULL, numbers in the invariant culture (doubles so that they read back

@@ -1,4 +1,4 @@
-namespace PageDb.Cli.Query;
+namespace PageDb.Sql.Scan;
 
 /// <summary>
 /// Checks a parsed expression against a table's columns before anything runs: every name must be a column, every
@@ -33,7 +33,7 @@ internal sealed class ExpressionBinder
         Find(name) ?? throw ExpressionError.At(_origin, position, UnknownColumn(name));
 
     /// <summary>The column called <paramref name="name"/>, named in a list rather than an expression.</summary>
-    public Column Resolve(string name) => Find(name) ?? throw new CliException($"{_origin}: {UnknownColumn(name)}");
+    public Column Resolve(string name) => Find(name) ?? throw new SqlException($"{_origin}: {UnknownColumn(name)}");
 
     private Column? Find(string name) => _columns.FirstOrDefault(c => c.Name == name);
 

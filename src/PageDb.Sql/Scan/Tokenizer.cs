@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace PageDb.Cli.Query;
+namespace PageDb.Sql.Scan;
 
 /// <summary>Splits an expression into tokens (<see cref="Token"/>), ending with one <see cref="TokenKind.End"/>.</summary>
 internal sealed class Tokenizer

@@ -1,4 +1,4 @@
-namespace PageDb.Cli.Query;
+namespace PageDb.Sql.Scan;
 
 /// <summary>
 /// A node of a parsed expression, with the position (0-based) of the character that errors about it point at.

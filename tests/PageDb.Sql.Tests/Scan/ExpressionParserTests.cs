@@ -1,6 +1,7 @@
-using PageDb.Cli.Query;
+using PageDb.Sql;
+using PageDb.Sql.Scan;
 
-namespace PageDb.Cli.Tests.Query;
+namespace PageDb.Sql.Tests.Scan;
 
 public sealed class ExpressionParserTests
 {
@@ -55,7 +56,7 @@ public sealed class ExpressionParserTests
     [TestCase("a = 1e999", "5: the number 1e999 is out of the Double range")]
     public void SyntaxErrorsNameTheCharacter(string text, string message)
     {
-        var error = Assert.Throws<CliException>(() => ExpressionParser.ParseCondition(text, "--where"));
+        var error = Assert.Throws<SqlException>(() => ExpressionParser.ParseCondition(text, "--where"));
         Assert.That(error!.Message, Is.EqualTo("--where, character " + message));
     }
 
@@ -74,7 +75,7 @@ public sealed class ExpressionParserTests
     {
         IReadOnlyList<OrderItem> items = ExpressionParser.ParseOrderBy("desc desc", "--order-by");
         Assert.That(items.Single(), Is.EqualTo(new OrderItem(new ColumnNode("desc", 0), true)));
-        var error = Assert.Throws<CliException>(() => ExpressionParser.ParseOrderBy("total desc desc", "--order-by"));
+        var error = Assert.Throws<SqlException>(() => ExpressionParser.ParseOrderBy("total desc desc", "--order-by"));
         Assert.That(error!.Message, Is.EqualTo("--order-by, character 12: unexpected 'desc'"));
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace PageDb.Cli;
+namespace PageDb.Sql.Scan;
 
 /// <summary>
 /// Keys and values on the command line: UTF-8 text, or bytes written as <c>0x</c> followed by hex digits.
@@ -22,7 +22,7 @@ internal static class ByteText
         }
         catch (FormatException)
         {
-            throw new CliException($"'{text}' starts with 0x but is not an even number of hex digits");
+            throw new SqlException($"'{text}' starts with 0x but is not an even number of hex digits");
         }
     }
 

@@ -1,4 +1,4 @@
-namespace PageDb.Cli.Query;
+namespace PageDb.Sql.Scan;
 
 /// <summary>What a token of an expression is.</summary>
 internal enum TokenKind

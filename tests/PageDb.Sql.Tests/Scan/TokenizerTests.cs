@@ -1,6 +1,7 @@
-using PageDb.Cli.Query;
+using PageDb.Sql;
+using PageDb.Sql.Scan;
 
-namespace PageDb.Cli.Tests.Query;
+namespace PageDb.Sql.Tests.Scan;
 
 public sealed class TokenizerTests
 {
@@ -25,7 +26,7 @@ public sealed class TokenizerTests
     [TestCase("\"\" = 1", "1: a quoted name is empty")]
     public void BadTextNamesTheCharacter(string text, string message)
     {
-        var error = Assert.Throws<CliException>(() => Tokenizer.Tokenize(text, "--where"));
+        var error = Assert.Throws<SqlException>(() => Tokenizer.Tokenize(text, "--where"));
         Assert.That(error!.Message, Is.EqualTo("--where, character " + message));
     }
 }

@@ -1,6 +1,6 @@
 using PageDb.Execution;
 
-namespace PageDb.Cli.Query;
+namespace PageDb.Sql.Scan;
 
 /// <summary>
 /// A key range on the first column of the primary key (<see cref="Index"/> null) or of a secondary index, taken from

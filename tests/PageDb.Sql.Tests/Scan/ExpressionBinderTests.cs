@@ -1,6 +1,7 @@
-using PageDb.Cli.Query;
+using PageDb.Sql;
+using PageDb.Sql.Scan;
 
-namespace PageDb.Cli.Tests.Query;
+namespace PageDb.Sql.Tests.Scan;
 
 public sealed class ExpressionBinderTests
 {
@@ -15,7 +16,7 @@ public sealed class ExpressionBinderTests
 
     private static object? RightValue(string text) => ((LiteralNode)((BinaryNode)Bind(text)).Right).Value;
 
-    private static string Error(string text) => Assert.Throws<CliException>(() => Bind(text))!.Message;
+    private static string Error(string text) => Assert.Throws<SqlException>(() => Bind(text))!.Message;
 
     [Test]
     public void AnIntegerComparedWithADoubleColumnBecomesADouble()
@@ -89,13 +90,13 @@ public sealed class ExpressionBinderTests
     {
         var schema = new TableSchema("log", [new Column("line", ColumnType.String)]);
         Assert.That(Bind("_rowid > 3", schema).ToString(), Is.EqualTo("(_rowid > 3)"));
-        Assert.That(Assert.Throws<CliException>(() => Bind("_rowid > 3"))!.Message, Does.Contain("unknown column '_rowid'"));
+        Assert.That(Assert.Throws<SqlException>(() => Bind("_rowid > 3"))!.Message, Does.Contain("unknown column '_rowid'"));
     }
 
     [Test]
     public void AListedColumnThatIsMissingIsNamed()
     {
-        var error = Assert.Throws<CliException>(() => new ExpressionBinder(Schema, "--columns").Resolve("cost"));
+        var error = Assert.Throws<SqlException>(() => new ExpressionBinder(Schema, "--columns").Resolve("cost"));
         Assert.That(error!.Message, Is.EqualTo("--columns: unknown column 'cost' (columns: id, name, total, price, at, data, flag)"));
     }
 }

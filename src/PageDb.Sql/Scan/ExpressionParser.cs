@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PageDb.Cli.Query;
+namespace PageDb.Sql.Scan;
 
 /// <summary>
 /// Parses conditions and sort keys by recursive descent, loosest operator first:
@@ -211,6 +211,6 @@ internal sealed class ExpressionParser
         return true;
     }
 
-    private CliException Expected(string what) =>
+    private SqlException Expected(string what) =>
         ExpressionError.At(_origin, Peek.Position, $"expected {what}, found {Peek.Describe()}");
 }

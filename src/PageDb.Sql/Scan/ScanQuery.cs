@@ -1,4 +1,4 @@
-namespace PageDb.Cli.Query;
+namespace PageDb.Sql.Scan;
 
 /// <summary>
 /// What <c>pagedb scan</c> was asked for: the columns to print (null: all), the condition, the sort keys and the row
@@ -35,7 +35,7 @@ internal sealed record ScanQuery(IReadOnlyList<string>? Columns, SyntaxNode? Whe
     {
         string[] columns = text.Split(',', StringSplitOptions.TrimEntries);
         if (columns.Any(c => c.Length == 0))
-            throw new CliException($"--columns: '{text}' has an empty column name (write names separated by commas)");
+            throw new SqlException($"--columns: '{text}' has an empty column name (write names separated by commas)");
         return columns;
     }
 }

@@ -1,6 +1,6 @@
 using PageDb.Expressions;
 
-namespace PageDb.Cli.Query;
+namespace PageDb.Sql.Scan;
 
 /// <summary>Turns a bound syntax tree (<see cref="ExpressionBinder"/>) into the engine's <see cref="Expr"/>.</summary>
 internal static class ExprBuilder

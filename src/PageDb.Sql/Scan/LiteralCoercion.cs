@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PageDb.Cli.Query;
+namespace PageDb.Sql.Scan;
 
 /// <summary>
 /// Turns a literal compared with (or computed with) a typed operand into that operand's type, because the engine
