@@ -120,7 +120,7 @@ internal sealed class QueryCompiler
                 throw _binder.Error(item.Offset, $"The alias '{source}' is used twice.");
             foreach (Column column in table.Schema.Columns)
                 scope.Add(source, column.Name, TypeMapping.AffinityOf(column.Type), i);
-            core.Sources.Add(new JoinSource((_, context) => context.TableRows(table, withRowId: false), table.Schema.Columns.Count, item.Join));
+            core.Sources.Add(new JoinSource((_, context) => context.TableRows(table, withRowId: false), table.Schema.Columns.Count, item.Join, table));
         }
     }
 
@@ -154,6 +154,8 @@ internal sealed class QueryCompiler
             PlaceConditions(and.Right, scope, core, leftJoin);
             return;
         }
+        if (leftJoin is null)
+            TryKeyLookup(condition, scope, core);
         scope.ResetUse();
         Evaluator bound = _binder.Bind(condition, scope).Evaluate;
         if (leftJoin is not null)
@@ -164,6 +166,41 @@ internal sealed class QueryCompiler
             core.Sources[0].Filters.Add(bound);
         else
             core.ConstantFilters.Add(bound);
+    }
+
+    /// <summary>
+    /// Gives a FROM table a primary-key lookup for <c>key = value</c> or <c>key IN (values)</c> when the values depend
+    /// on none of the query's own tables and have no affinity of their own (or the key's), so the comparison converts
+    /// them exactly as <see cref="KeyLookup"/> does. The condition is still checked on the rows read.
+    /// </summary>
+    private void TryKeyLookup(SqlExpr condition, Scope scope, CoreQuery core)
+    {
+        (ColumnExpr? name, IReadOnlyList<SqlExpr> values) = condition switch
+        {
+            BinaryExpr { Operator: "=", Left: ColumnExpr l } b when b.Right is not ColumnExpr => (l, [b.Right]),
+            BinaryExpr { Operator: "=", Right: ColumnExpr r } b when b.Left is not ColumnExpr => (r, [b.Left]),
+            InListExpr { Negated: false, Operand: ColumnExpr c } i => (c, i.Items),
+            _ => ((ColumnExpr?)null, (IReadOnlyList<SqlExpr>)[]),
+        };
+        if (name is null || values.Count == 0)
+            return;
+        if (scope.Resolve(name.Table, name.Column, m => _binder.Error(name.Offset, m)) is not ({ } found, 0))
+            return;
+        JoinSource source = core.Sources[found.SourceIndex];
+        Table? table = source.Table;
+        if (table is null || source.Kind != JoinKind.Inner || table.Schema.PrimaryKey.Count != 1
+            || !string.Equals(table.Schema.PrimaryKey[0], found.Name, StringComparison.Ordinal))
+            return;
+        var keys = new List<Evaluator>();
+        foreach (SqlExpr value in values)
+        {
+            scope.ResetUse();
+            Bound bound = _binder.Bind(value, scope);
+            if (scope.HighestSourceUsed >= 0 || (bound.Affinity != Affinity.None && bound.Affinity != found.Affinity))
+                return;
+            keys.Add(bound.Evaluate);
+        }
+        source.Lookup = new KeyLookup(table, keys);
     }
 
     private Bound BindGroupTerm(SqlExpr term, IReadOnlyList<ResultColumn> columns, Scope scope)

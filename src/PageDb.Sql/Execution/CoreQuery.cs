@@ -84,7 +84,7 @@ internal sealed class CoreQuery
         }
         var rows = new List<SqlValue[]>[Sources.Count];
         for (int i = 0; i < rows.Length; i++)
-            rows[i] = Sources[i].Rows(outer, context);
+            rows[i] = Sources[i].Read(outer, context);
         JoinLevel(0, 0, rows, current, frame, output);
         return output;
     }

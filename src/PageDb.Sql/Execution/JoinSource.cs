@@ -9,16 +9,25 @@ namespace PageDb.Sql.Execution;
 /// row of NULLs when nothing matches), and the conditions checked once it is joined: its ON condition (which decides
 /// a match) and the WHERE conditions whose highest FROM item it is.
 /// </summary>
-internal sealed class JoinSource(Func<Frame?, ExecutionContext, List<SqlValue[]>> rows, int width, JoinKind kind)
+internal sealed class JoinSource(Func<Frame?, ExecutionContext, List<SqlValue[]>> rows, int width, JoinKind kind, Table? table = null)
 {
     /// <summary>The rows of the item, given the enclosing query's frame.</summary>
     public Func<Frame?, ExecutionContext, List<SqlValue[]>> Rows { get; } = rows;
+
+    /// <summary>The table read, or null for a subquery.</summary>
+    public Table? Table { get; } = table;
 
     /// <summary>The number of columns.</summary>
     public int Width { get; } = width;
 
     /// <summary>How the item joins the ones before it.</summary>
     public JoinKind Kind { get; } = kind;
+
+    /// <summary>A primary-key lookup that can replace the scan, set by the compiler when WHERE allows one.</summary>
+    public KeyLookup? Lookup { get; set; }
+
+    /// <summary>The rows to join: those of the key lookup when there is one and it applies, else all of them.</summary>
+    public List<SqlValue[]> Read(Frame? outer, ExecutionContext context) => Lookup?.TryRead(outer, context) ?? Rows(outer, context);
 
     /// <summary>Conditions that decide whether a row of a LEFT-joined item matches.</summary>
     public List<Evaluator> MatchConditions { get; } = [];

@@ -23,13 +23,17 @@ internal static class StoredValues
         var rows = new List<SqlValue[]>();
         using var scan = table.Scan(names);
         foreach (Row row in scan)
-        {
-            var values = new SqlValue[row.Count];
-            for (int i = 0; i < values.Length; i++)
-                values[i] = FromStored(row[i]);
-            rows.Add(values);
-        }
+            rows.Add(FromRow(row));
         return rows;
+    }
+
+    /// <summary>The SQL values of a stored row.</summary>
+    public static SqlValue[] FromRow(Row row)
+    {
+        var values = new SqlValue[row.Count];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = FromStored(row[i]);
+        return values;
     }
 
     /// <summary>The SQL value of a stored value.</summary>

@@ -1,0 +1,47 @@
+namespace PageDb.Sql.Tests;
+
+/// <summary>
+/// WHERE key = value and key IN (...) read the table by its primary key: the rows must be exactly those a scan would
+/// give, whatever the value's type (the comparison's conversions) and with NULLs and duplicates in the list.
+/// </summary>
+[TestFixture]
+public sealed class KeyLookupTests
+{
+    private PageDatabase _db = null!;
+    private SqlSession _session = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _db = PageDatabase.OpenInMemory();
+        _session = new SqlSession(_db);
+        _session.Execute("CREATE TABLE i(id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE t(name TEXT PRIMARY KEY, n INTEGER); CREATE TABLE r(x REAL PRIMARY KEY)");
+        _session.Execute("INSERT INTO i VALUES (1, 'a'), (3, 'c'), (5, 'e'); INSERT INTO t VALUES ('5', 5), ('x', 0); INSERT INTO r VALUES (2.0), (2.5)");
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _session.Dispose();
+        _db.Dispose();
+    }
+
+    private string Query(string sql) =>
+        string.Join(",", _session.Execute(sql).Rows.Select(r => string.Join("|", r.Select(v => v.ToString()))));
+
+    [TestCase("SELECT id FROM i WHERE id = 3", "3")]
+    [TestCase("SELECT id FROM i WHERE 3 = id", "3")]
+    [TestCase("SELECT id FROM i WHERE id = '5'", "5")]
+    [TestCase("SELECT id FROM i WHERE id = 5.0", "5")]
+    [TestCase("SELECT id FROM i WHERE id = 5.5", "")]
+    [TestCase("SELECT id FROM i WHERE id = 'x'", "")]
+    [TestCase("SELECT id FROM i WHERE id = NULL", "")]
+    [TestCase("SELECT id FROM i WHERE id IN (5, NULL, 1, 5, 4)", "1,5")]
+    [TestCase("SELECT id FROM i WHERE id IN ('3', 'x')", "3")]
+    [TestCase("SELECT name FROM t WHERE name = 5", "5")]
+    [TestCase("SELECT x FROM r WHERE x = 2", "2.0")]
+    [TestCase("SELECT i.v, t.n FROM i, t WHERE i.id = 5 AND t.name = i.v || ''", "")]
+    [TestCase("SELECT i.v FROM i WHERE i.id = (SELECT max(n) FROM t)", "e")]
+    [TestCase("SELECT (SELECT v FROM i WHERE id = t.n) FROM t ORDER BY name", "e,NULL")]
+    public void A_key_lookup_finds_what_a_scan_finds(string sql, string expected) => Assert.That(Query(sql), Is.EqualTo(expected));
+}
