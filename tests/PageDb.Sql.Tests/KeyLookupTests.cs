@@ -5,29 +5,17 @@ namespace PageDb.Sql.Tests;
 /// give, whatever the value's type (the comparison's conversions) and with NULLs and duplicates in the list.
 /// </summary>
 [TestFixture]
-public sealed class KeyLookupTests
+public sealed class KeyLookupTests : SessionFixture
 {
-    private PageDatabase _db = null!;
-    private SqlSession _session = null!;
-
     [SetUp]
     public void SetUp()
     {
-        _db = PageDatabase.OpenInMemory();
-        _session = new SqlSession(_db);
-        _session.Execute("CREATE TABLE i(id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE t(name TEXT PRIMARY KEY, n INTEGER); CREATE TABLE r(x REAL PRIMARY KEY)");
-        _session.Execute("INSERT INTO i VALUES (1, 'a'), (3, 'c'), (5, 'e'); INSERT INTO t VALUES ('5', 5), ('x', 0); INSERT INTO r VALUES (2.0), (2.5)");
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _session.Dispose();
-        _db.Dispose();
+        Session.Execute("CREATE TABLE i(id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE t(name TEXT PRIMARY KEY, n INTEGER); CREATE TABLE r(x REAL PRIMARY KEY)");
+        Session.Execute("INSERT INTO i VALUES (1, 'a'), (3, 'c'), (5, 'e'); INSERT INTO t VALUES ('5', 5), ('x', 0); INSERT INTO r VALUES (2.0), (2.5)");
     }
 
     private string Query(string sql) =>
-        string.Join(",", _session.Execute(sql).Rows.Select(r => string.Join("|", r.Select(v => v.ToString()))));
+        string.Join(",", Session.Execute(sql).Rows.Select(r => string.Join("|", r.Select(v => v.ToString()))));
 
     [TestCase("SELECT id FROM i WHERE id = 3", "3")]
     [TestCase("SELECT id FROM i WHERE 3 = id", "3")]

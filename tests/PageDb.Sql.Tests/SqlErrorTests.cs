@@ -2,33 +2,21 @@ namespace PageDb.Sql.Tests;
 
 /// <summary>Bad SQL and misuse: each a clear SqlException (or ConstraintViolationException) and nothing applied.</summary>
 [TestFixture]
-public sealed class SqlErrorTests
+public sealed class SqlErrorTests : SessionFixture
 {
-    private PageDatabase _db = null!;
-    private SqlSession _session = null!;
-
     [SetUp]
     public void SetUp()
     {
-        _db = PageDatabase.OpenInMemory();
-        _session = new SqlSession(_db);
-        _session.Execute("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL)");
-        _session.Execute("INSERT INTO t VALUES (1, 'a', 1.5)");
+        Session.Execute("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL)");
+        Session.Execute("INSERT INTO t VALUES (1, 'a', 1.5)");
     }
 
-    [TearDown]
-    public void TearDown()
-    {
-        _session.Dispose();
-        _db.Dispose();
-    }
-
-    private long Count() => _session.Execute("SELECT count(*) FROM t").Rows[0][0].ToInteger();
+    private long Count() => Session.Execute("SELECT count(*) FROM t").Rows[0][0].ToInteger();
 
     [Test]
     public void A_syntax_error_names_its_line_and_column()
     {
-        var error = Assert.Throws<SqlException>(() => _session.Execute("SELECT id\nFROM t\nWHERE name = = 'a'"))!;
+        var error = Assert.Throws<SqlException>(() => Session.Execute("SELECT id\nFROM t\nWHERE name = = 'a'"))!;
         Assert.That((error.Line, error.Column), Is.EqualTo((3, 14)));
         Assert.That(error.Message, Does.Contain("line 3, column 14"));
     }
@@ -41,13 +29,13 @@ public sealed class SqlErrorTests
     [TestCase("SELECT 'unterminated", "Unterminated string")]
     public void An_unknown_name_or_misuse_is_a_SqlException(string sql, string message)
     {
-        Assert.That(() => _session.Execute(sql), Throws.TypeOf<SqlException>().With.Message.Contains(message));
+        Assert.That(() => Session.Execute(sql), Throws.TypeOf<SqlException>().With.Message.Contains(message));
     }
 
     [Test]
     public void A_type_error_applies_none_of_the_statement()
     {
-        Assert.That(() => _session.Execute("INSERT INTO t VALUES (2, 'b', 2.0), (3, 'c', 'not a number')"),
+        Assert.That(() => Session.Execute("INSERT INTO t VALUES (2, 'b', 2.0), (3, 'c', 'not a number')"),
             Throws.TypeOf<SqlException>().With.Message.Contains("Cannot store the text 'not a number'"));
         Assert.That(Count(), Is.EqualTo(1));
     }
@@ -55,17 +43,17 @@ public sealed class SqlErrorTests
     [Test]
     public void A_constraint_violation_applies_none_of_the_statement()
     {
-        Assert.That(() => _session.Execute("INSERT INTO t VALUES (2, 'b', 2.0), (1, 'again', 0)"), Throws.TypeOf<ConstraintViolationException>());
-        Assert.That(() => _session.Execute("INSERT INTO t VALUES (5, NULL, 0)"), Throws.TypeOf<ConstraintViolationException>().With.Message.Contains("NOT NULL"));
+        Assert.That(() => Session.Execute("INSERT INTO t VALUES (2, 'b', 2.0), (1, 'again', 0)"), Throws.TypeOf<ConstraintViolationException>());
+        Assert.That(() => Session.Execute("INSERT INTO t VALUES (5, NULL, 0)"), Throws.TypeOf<ConstraintViolationException>().With.Message.Contains("NOT NULL"));
         Assert.That(Count(), Is.EqualTo(1));
     }
 
     [Test]
     public void Rollback_discards_a_transaction_and_commit_keeps_it()
     {
-        _session.Execute("BEGIN; INSERT INTO t VALUES (2, 'b', 2.0); ROLLBACK");
+        Session.Execute("BEGIN; INSERT INTO t VALUES (2, 'b', 2.0); ROLLBACK");
         Assert.That(Count(), Is.EqualTo(1));
-        _session.Execute("BEGIN; INSERT INTO t VALUES (2, 'b', 2.0); COMMIT");
+        Session.Execute("BEGIN; INSERT INTO t VALUES (2, 'b', 2.0); COMMIT");
         Assert.That(Count(), Is.EqualTo(2));
     }
 }

@@ -165,62 +165,31 @@ internal sealed partial class Parser
         return new InListExpr(offset, left, items, negated);
     }
 
-    private SqlExpr Comparison()
-    {
-        SqlExpr left = Bitwise();
-        while (Current.IsSymbol("<") || Current.IsSymbol("<=") || Current.IsSymbol(">") || Current.IsSymbol(">="))
-        {
-            Token token = Current;
-            _position++;
-            left = new BinaryExpr(token.Offset, token.Text, left, Bitwise());
-        }
-        return left;
-    }
+    private static readonly string[] ComparisonSymbols = ["<", "<=", ">", ">="];
+    private static readonly string[] BitwiseSymbols = ["&", "|", "<<", ">>"];
+    private static readonly string[] AdditiveSymbols = ["+", "-"];
+    private static readonly string[] MultiplicativeSymbols = ["*", "/", "%"];
+    private static readonly string[] ConcatenationSymbols = ["||"];
 
-    private SqlExpr Bitwise()
-    {
-        SqlExpr left = Additive();
-        while (Current.IsSymbol("&") || Current.IsSymbol("|") || Current.IsSymbol("<<") || Current.IsSymbol(">>"))
-        {
-            Token token = Current;
-            _position++;
-            left = new BinaryExpr(token.Offset, token.Text, left, Additive());
-        }
-        return left;
-    }
+    private SqlExpr Comparison() => LeftAssociative(ComparisonSymbols, Bitwise);
 
-    private SqlExpr Additive()
-    {
-        SqlExpr left = Multiplicative();
-        while (Current.IsSymbol("+") || Current.IsSymbol("-"))
-        {
-            Token token = Current;
-            _position++;
-            left = new BinaryExpr(token.Offset, token.Text, left, Multiplicative());
-        }
-        return left;
-    }
+    private SqlExpr Bitwise() => LeftAssociative(BitwiseSymbols, Additive);
 
-    private SqlExpr Multiplicative()
-    {
-        SqlExpr left = Concatenation();
-        while (Current.IsSymbol("*") || Current.IsSymbol("/") || Current.IsSymbol("%"))
-        {
-            Token token = Current;
-            _position++;
-            left = new BinaryExpr(token.Offset, token.Text, left, Concatenation());
-        }
-        return left;
-    }
+    private SqlExpr Additive() => LeftAssociative(AdditiveSymbols, Multiplicative);
 
-    private SqlExpr Concatenation()
+    private SqlExpr Multiplicative() => LeftAssociative(MultiplicativeSymbols, Concatenation);
+
+    private SqlExpr Concatenation() => LeftAssociative(ConcatenationSymbols, Unary);
+
+    /// <summary>One precedence level of left-associative binary operators: operands from <paramref name="operand"/>.</summary>
+    private SqlExpr LeftAssociative(string[] symbols, Func<SqlExpr> operand)
     {
-        SqlExpr left = Unary();
-        while (Current.IsSymbol("||"))
+        SqlExpr left = operand();
+        while (Current.Kind == TokenKind.Symbol && Array.IndexOf(symbols, Current.Text) >= 0)
         {
             Token token = Current;
             _position++;
-            left = new BinaryExpr(token.Offset, "||", left, Unary());
+            left = new BinaryExpr(token.Offset, token.Text, left, operand());
         }
         return left;
     }
