@@ -60,7 +60,7 @@ public sealed class SqlSession : IDisposable
         {
             if (_transaction is not null)
                 return new StatementRunner(sql, _transaction, parameters).Run(statement);
-            if (statement is SelectStatement)
+            if (statement is SelectStatement or ExplainStatement)
             {
                 using ReadTransaction read = _database.BeginRead();
                 return new StatementRunner(sql, read, parameters).Run(statement);

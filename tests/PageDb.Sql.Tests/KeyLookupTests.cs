@@ -32,4 +32,12 @@ public sealed class KeyLookupTests : SessionFixture
     [TestCase("SELECT i.v FROM i WHERE i.id = (SELECT max(n) FROM t)", "e")]
     [TestCase("SELECT (SELECT v FROM i WHERE id = t.n) FROM t ORDER BY name", "e,NULL")]
     public void A_key_lookup_finds_what_a_scan_finds(string sql, string expected) => Assert.That(Query(sql), Is.EqualTo(expected));
+
+    [Test]
+    public void Explain_shows_the_lookup_and_the_scan()
+    {
+        Assert.That(Query("EXPLAIN SELECT v FROM i WHERE id IN (1, 3) ORDER BY v"), Is.EqualTo("LOOKUP BY PRIMARY KEY i (checking 1 condition),SORT BY 1 key"));
+        Assert.That(Query("EXPLAIN SELECT count(*) FROM i AS a, t WHERE a.v = t.name GROUP BY t.n"),
+            Is.EqualTo("SCAN i AS a,JOIN SCAN t (checking 1 condition),GROUP BY 1 key, 1 aggregates"));
+    }
 }

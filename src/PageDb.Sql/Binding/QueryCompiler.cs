@@ -111,7 +111,7 @@ internal sealed class QueryCompiler
                 string alias = item.Alias ?? $"subquery{i}";
                 foreach (string name in inner.ColumnNames)
                     scope.Add(alias, name, Affinity.None, i);
-                core.Sources.Add(new JoinSource(inner.Run, inner.ColumnNames.Count, item.Join));
+                core.Sources.Add(new JoinSource(alias, inner.Run, inner.ColumnNames.Count, item.Join));
                 continue;
             }
             Table table = _catalog.RequireTable(item.Table!, m => _binder.Error(item.Offset, m));
@@ -120,7 +120,8 @@ internal sealed class QueryCompiler
                 throw _binder.Error(item.Offset, $"The alias '{source}' is used twice.");
             foreach (Column column in table.Schema.Columns)
                 scope.Add(source, column.Name, TypeMapping.AffinityOf(column.Type), i);
-            core.Sources.Add(new JoinSource((_, context) => context.TableRows(table, withRowId: false), table.Schema.Columns.Count, item.Join, table));
+            string described = item.Alias is null ? table.Name : $"{table.Name} AS {item.Alias}";
+            core.Sources.Add(new JoinSource(described, (_, context) => context.TableRows(table, withRowId: false), table.Schema.Columns.Count, item.Join, table));
         }
     }
 

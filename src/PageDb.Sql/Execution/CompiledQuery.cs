@@ -24,6 +24,29 @@ internal sealed class CompiledQuery(
     /// <summary>The affinity of the first result column (what IN compares with).</summary>
     public Affinity FirstColumnAffinity => columnAffinities[0];
 
+    /// <summary>EXPLAIN's lines: each core's steps, how the cores combine, then the sort and the limit.</summary>
+    public List<string> Explain()
+    {
+        var lines = new List<string>();
+        cores[0].Explain(lines);
+        for (int i = 1; i < cores.Count; i++)
+        {
+            lines.Add(operators[i - 1] switch
+            {
+                CompoundOperator.UnionAll => "UNION ALL",
+                CompoundOperator.Union => "UNION",
+                CompoundOperator.Intersect => "INTERSECT",
+                _ => "EXCEPT",
+            });
+            cores[i].Explain(lines);
+        }
+        if (order.Count > 0)
+            lines.Add($"SORT BY {order.Count} key{(order.Count == 1 ? "" : "s")}");
+        if (limit is not null || offset is not null)
+            lines.Add("LIMIT");
+        return lines;
+    }
+
     /// <summary>The result rows, given the enclosing query's frame (null at the top).</summary>
     public List<SqlValue[]> Run(Frame? outer, ExecutionContext context) =>
         correlation.IsCorrelated ? Execute(outer, context) : context.Uncorrelated(this, () => Execute(outer, context));

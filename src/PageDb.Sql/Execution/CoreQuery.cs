@@ -40,6 +40,21 @@ internal sealed class CoreQuery
     /// <summary>True for SELECT DISTINCT.</summary>
     public bool Distinct { get; set; }
 
+    /// <summary>Adds EXPLAIN's lines for the core: its FROM items in join order, then the steps after the join.</summary>
+    public void Explain(List<string> lines)
+    {
+        if (Sources.Count == 0)
+            lines.Add("ONE ROW" + (ConstantFilters.Count > 0 ? " (checking conditions)" : ""));
+        for (int i = 0; i < Sources.Count; i++)
+            lines.Add(Sources[i].Explain(i == 0));
+        if (IsAggregate)
+            lines.Add(GroupBy.Count > 0 ? $"GROUP BY {GroupBy.Count} key{(GroupBy.Count == 1 ? "" : "s")}, {Aggregates.Count} aggregates" : $"AGGREGATE {Aggregates.Count}");
+        if (Having is not null)
+            lines.Add("HAVING");
+        if (Distinct)
+            lines.Add("DISTINCT");
+    }
+
     /// <summary>The rows of the core.</summary>
     public List<OutputRow> Execute(Frame? outer, ExecutionContext context)
     {

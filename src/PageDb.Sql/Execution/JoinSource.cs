@@ -9,10 +9,13 @@ namespace PageDb.Sql.Execution;
 /// row of NULLs when nothing matches), and the conditions checked once it is joined: its ON condition (which decides
 /// a match) and the WHERE conditions whose highest FROM item it is.
 /// </summary>
-internal sealed class JoinSource(Func<Frame?, ExecutionContext, List<SqlValue[]>> rows, int width, JoinKind kind, Table? table = null)
+internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, List<SqlValue[]>> rows, int width, JoinKind kind, Table? table = null)
 {
     /// <summary>The rows of the item, given the enclosing query's frame.</summary>
     public Func<Frame?, ExecutionContext, List<SqlValue[]>> Rows { get; } = rows;
+
+    /// <summary>How EXPLAIN names the item: its table and alias, or its subquery's alias.</summary>
+    public string Name { get; } = name;
 
     /// <summary>The table read, or null for a subquery.</summary>
     public Table? Table { get; } = table;
@@ -34,4 +37,13 @@ internal sealed class JoinSource(Func<Frame?, ExecutionContext, List<SqlValue[]>
 
     /// <summary>Conditions checked on each joined row (after NULL padding for a LEFT join).</summary>
     public List<Evaluator> Filters { get; } = [];
+
+    /// <summary>One line of EXPLAIN: how the item is read and joined, and how many conditions are checked there.</summary>
+    public string Explain(bool first)
+    {
+        string how = Lookup is not null ? "LOOKUP BY PRIMARY KEY" : Table is not null ? "SCAN" : "SUBQUERY";
+        string join = first ? "" : Kind == JoinKind.Left ? "LEFT JOIN " : "JOIN ";
+        int conditions = MatchConditions.Count + Filters.Count;
+        return $"{join}{how} {Name}" + (conditions > 0 ? $" (checking {conditions} condition{(conditions == 1 ? "" : "s")})" : "");
+    }
 }

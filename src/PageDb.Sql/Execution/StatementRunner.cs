@@ -29,6 +29,7 @@ internal sealed class StatementRunner
     public SqlResult Run(SqlStatement statement) => statement switch
     {
         SelectStatement select => Query(select),
+        ExplainStatement { Statement: SelectStatement select } => Explain(select),
         CreateTableStatement create => CreateTable(create),
         CreateIndexStatement create => CreateIndex(create),
         DropStatement drop => Drop(drop),
@@ -47,6 +48,12 @@ internal sealed class StatementRunner
         CompiledQuery query = _compiler.Compile(select, null);
         List<SqlValue[]> rows = query.Run(null, _context);
         return new SqlResult(query.ColumnNames, rows.ConvertAll<IReadOnlyList<SqlValue>>(r => r), -1);
+    }
+
+    private SqlResult Explain(SelectStatement select)
+    {
+        List<string> lines = _compiler.Compile(select, null).Explain();
+        return new SqlResult(["plan"], lines.ConvertAll<IReadOnlyList<SqlValue>>(l => [SqlValue.FromText(l)]), -1);
     }
 
     private SqlResult CreateTable(CreateTableStatement create)
