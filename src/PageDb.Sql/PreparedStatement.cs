@@ -4,7 +4,7 @@ using PageDb.Sql.Syntax;
 namespace PageDb.Sql;
 
 /// <summary>
-/// SQL text parsed once, to run many times with different parameters through <see cref="SqlSession.Execute(PreparedStatement, Execution.SqlParameters?)"/>.
+/// SQL text parsed once, to run many times with different parameters through <see cref="SqlSession.Execute(PreparedStatement, SqlParameters?)"/>.
 /// Names are bound on each run, in the transaction it runs in, so a prepared statement stays valid across schema changes.
 /// </summary>
 public sealed class PreparedStatement

@@ -1,6 +1,6 @@
 using PageDb.Sql.Values;
 
-namespace PageDb.Sql.Execution;
+namespace PageDb.Sql;
 
 /// <summary>
 /// A statement's parameter values by name. Named parameters are found with or without their prefix (<c>@id</c>,
