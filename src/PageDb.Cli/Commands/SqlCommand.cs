@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using System.Text;
-using PageDb.Sql.Scan;
+using System.Text.Json;
 using PageDb.Sql;
+using PageDb.Sql.Binding;
+using PageDb.Sql.Scan;
 
 namespace PageDb.Cli.Commands;
 
@@ -78,7 +79,7 @@ internal static class SqlCommand
                 return ExitCodes.Ok;
             case ".schema" when words.Length == 2:
                 TableSchema schema = TableLookup.Get(tx, words[1]).Schema;
-                string columns = string.Join(", ", schema.Columns.Select(c => $"{c.Name} {c.Type}{(c.Nullable ? "" : " NOT NULL")}"));
+                string columns = string.Join(", ", schema.Columns.Select(c => $"{c.Name} {TypeMapping.SqlName(c.Type)}{(c.Nullable ? "" : " NOT NULL")}"));
                 string key = schema.HasRowId ? "" : $", PRIMARY KEY ({string.Join(", ", schema.PrimaryKey)})";
                 context.Out.WriteLine($"CREATE TABLE {schema.Name} ({columns}{key})");
                 return ExitCodes.Ok;
