@@ -39,6 +39,7 @@ internal static class Cli
             SchemaCommand.Create(context),
             CountCommand.Create(context),
             ScanCommand.Create(context),
+            SqlCommand.Create(context),
             ImportCommand.Create(context),
             ExportCommand.Create(context),
             KeyValueCommands.Get(context),

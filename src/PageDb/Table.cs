@@ -114,6 +114,23 @@ public sealed partial class Table
         return DeleteEncoded(KeyBuffer.Written);
     }
 
+    /// <summary>
+    /// Replaces the row whose primary key (or row id) is <paramref name="key"/> with <paramref name="row"/>, whose key
+    /// may differ (the row then moves; a table without a key keeps the row id). False when there is no such row.
+    /// </summary>
+    /// <exception cref="ArgumentException">As for <see cref="Insert"/>, or the key's values do not match the key's columns.</exception>
+    /// <exception cref="ConstraintViolationException">The new key or a unique index value belongs to another row; nothing changed.</exception>
+    public bool Update(Row key, Row row)
+    {
+        _transaction.EnsureWritable();
+        EncodePrimaryKey(key, nameof(key));
+        byte[] oldKey = KeyBuffer.ToArray();
+        if (!_tree.ContainsKey(oldKey))
+            return false;
+        Replace(oldKey, row);
+        return true;
+    }
+
     /// <summary>The row whose primary key (or row id) is <paramref name="key"/>, or null.</summary>
     /// <exception cref="ArgumentException">The key's values do not match the primary key's columns.</exception>
     public Row? Get(Row key)

@@ -33,6 +33,32 @@ public class TableTests
     }
 
     [Test]
+    public void Update_replaces_a_row_by_key_moves_it_when_the_key_changes_and_keeps_a_row_id()
+    {
+        using PageDatabase db = Open(new MemoryStorage());
+        using WriteTransaction tx = db.BeginWrite();
+        Table orders = tx.CreateTable(Orders());
+        orders.Insert(Row.Of(1L, "alice", 12.5));
+        orders.Insert(Row.Of(2L, "bob", 1.0));
+        orders.CreateIndex("by_customer", ["customer"], unique: true);
+        Assert.That(orders.Update(Row.Of(1L), Row.Of(1L, "alice", 20.0)), Is.True);
+        Assert.That(orders.Update(Row.Of(1L), Row.Of(5L, "ann", 20.0)), Is.True);
+        Assert.That((orders.Get(Row.Of(1L)), orders.Get(Row.Of(5L))), Is.EqualTo(((Row?)null, (Row?)Row.Of(5L, "ann", 20.0))));
+        Assert.That(orders.Update(Row.Of(9L), Row.Of(9L, "x", 0.0)), Is.False);
+        Assert.Throws<ConstraintViolationException>(() => orders.Update(Row.Of(5L), Row.Of(2L, "ann", 0.0)));
+        Assert.Throws<ConstraintViolationException>(() => orders.Update(Row.Of(5L), Row.Of(5L, "bob", 0.0)));
+        Assert.That(orders.IndexScan("by_customer", Row.Of("ann"), Row.Of("ann")).Select(r => r.GetInt64(0)), Is.EqualTo(new[] { 5L }));
+
+        Table log = tx.CreateTable(new TableSchema("log", [new Column("text", ColumnType.String)]));
+        log.Insert(Row.Of("first"));
+        log.Insert(Row.Of("second"));
+        Assert.That(log.Update(Row.Of(1L), Row.Of("changed")), Is.True);
+        Assert.That(log.Scan().Select(r => r.GetString(0)), Is.EqualTo(new[] { "changed", "second" }));
+        tx.Commit();
+        Assert.That(db.CheckIntegrity().IsOk, Is.True);
+    }
+
+    [Test]
     public void A_duplicate_key_throws_and_changes_nothing()
     {
         using PageDatabase db = Open(new MemoryStorage());

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PageDb.Sql.Scan;
 
 namespace PageDb.Cli.Commands;
 

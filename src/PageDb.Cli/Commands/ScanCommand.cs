@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using PageDb.Cli.Query;
+using PageDb.Sql.Scan;
 using PageDb.Execution;
 
 namespace PageDb.Cli.Commands;

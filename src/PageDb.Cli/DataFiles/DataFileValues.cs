@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using PageDb.Sql.Scan;
 
 namespace PageDb.Cli.DataFiles;
 

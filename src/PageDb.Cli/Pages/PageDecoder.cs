@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using PageDb.Core.Pages;
+using PageDb.Sql.Scan;
 
 namespace PageDb.Cli.Pages;
 

@@ -1,4 +1,4 @@
-using PageDb.Cli.Query;
+using PageDb.Sql.Scan;
 using PageDb.Execution;
 
 namespace PageDb.Cli.Tests.Query;

@@ -1,0 +1,129 @@
+using System.Data;
+using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
+using PageDb.Sql;
+
+namespace PageDb.Data;
+
+/// <summary>
+/// A SQL command on a <see cref="PageDbConnection"/>. The text is parsed once (on <see cref="Prepare"/> or first run)
+/// and reused while it does not change; parameters are bound on each run.
+/// </summary>
+public sealed class PageDbCommand : DbCommand
+{
+    private string _commandText = "";
+    private PreparedStatement? _prepared;
+    private PageDbConnection? _connection;
+
+    /// <summary>A command without text or connection.</summary>
+    public PageDbCommand()
+    {
+    }
+
+    /// <summary>A command running <paramref name="commandText"/> on <paramref name="connection"/>.</summary>
+    public PageDbCommand(string commandText, PageDbConnection? connection = null)
+    {
+        _commandText = commandText;
+        _connection = connection;
+    }
+
+    /// <inheritdoc/>
+    [AllowNull]
+    public override string CommandText
+    {
+        get => _commandText;
+        set
+        {
+            _commandText = value ?? "";
+            _prepared = null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override int CommandTimeout { get; set; } = 30;
+
+    /// <inheritdoc/>
+    public override CommandType CommandType
+    {
+        get => CommandType.Text;
+        set
+        {
+            if (value != CommandType.Text)
+                throw new ArgumentException("PageDb runs SQL text commands only.", nameof(value));
+        }
+    }
+
+    /// <inheritdoc/>
+    public override bool DesignTimeVisible { get; set; }
+
+    /// <inheritdoc/>
+    public override UpdateRowSource UpdatedRowSource { get; set; }
+
+    /// <summary>The command's parameters.</summary>
+    public new PageDbParameterCollection Parameters { get; } = new();
+
+    /// <summary>The connection the command runs on.</summary>
+    public new PageDbConnection? Connection
+    {
+        get => _connection;
+        set => _connection = value;
+    }
+
+    /// <inheritdoc/>
+    protected override DbConnection? DbConnection
+    {
+        get => _connection;
+        set => _connection = (PageDbConnection?)value;
+    }
+
+    /// <inheritdoc/>
+    protected override DbParameterCollection DbParameterCollection => Parameters;
+
+    /// <inheritdoc/>
+    protected override DbTransaction? DbTransaction { get; set; }
+
+    /// <inheritdoc/>
+    public override void Cancel()
+    {
+    }
+
+    /// <inheritdoc/>
+    public override void Prepare() => _prepared ??= SqlSession.Prepare(_commandText);
+
+    /// <summary>Runs the command; the number of rows inserted, updated or deleted (-1 for other statements).</summary>
+    public override int ExecuteNonQuery() => (int)Math.Min(int.MaxValue, Run().RowsAffected);
+
+    /// <summary>Runs the command; the first value of the first row, or null.</summary>
+    public override object? ExecuteScalar()
+    {
+        SqlResult result = Run();
+        return result.Rows.Count == 0 || result.Rows[0].Count == 0 ? null : result.Rows[0][0].ToObject() ?? DBNull.Value;
+    }
+
+    /// <summary>Runs the command and reads its rows.</summary>
+    public new PageDbDataReader ExecuteReader() => new(Run());
+
+    /// <inheritdoc/>
+    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => ExecuteReader();
+
+    /// <inheritdoc/>
+    protected override DbParameter CreateDbParameter() => new PageDbParameter();
+
+    private SqlResult Run()
+    {
+        PageDbConnection connection = _connection ?? throw new InvalidOperationException("The command has no connection.");
+        if (connection.State != ConnectionState.Open)
+            throw new InvalidOperationException("The command's connection is not open.");
+        Prepare();
+        var parameters = new SqlParameters();
+        for (int i = 0; i < Parameters.Items.Count; i++)
+        {
+            PageDbParameter parameter = Parameters.Items[i];
+            if (parameter.ParameterName.Length == 0)
+                parameters.Set(i + 1, parameter.Value);
+            else
+                parameters.Set(parameter.ParameterName, parameter.Value);
+        }
+        return connection.Session.Execute(_prepared!, parameters);
+    }
+}

@@ -1,0 +1,209 @@
+using System.Collections;
+using System.Data;
+using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using PageDb.Sql;
+using PageDb.Sql.Values;
+
+namespace PageDb.Data;
+
+/// <summary>
+/// Reads the rows of a command's result. Values come back as SQLite's storage classes do: long, double, string,
+/// byte[] or DBNull; the typed getters convert (GetInt32 checks the range, GetBoolean is non-zero, GetDateTime parses
+/// text). A column's field type is the type of its first non-null value (string when every value is NULL).
+/// </summary>
+[SuppressMessage("Design", "CA1010", Justification = "DbDataReader's non-generic enumeration is the ADO.NET contract; rows are not objects.")]
+public sealed class PageDbDataReader : DbDataReader
+{
+    private readonly SqlResult _result;
+    private int _row = -1;
+    private bool _closed;
+
+    internal PageDbDataReader(SqlResult result) => _result = result;
+
+    /// <inheritdoc/>
+    public override int FieldCount => _result.Columns.Count;
+
+    /// <inheritdoc/>
+    public override bool HasRows => _result.Rows.Count > 0;
+
+    /// <inheritdoc/>
+    public override bool IsClosed => _closed;
+
+    /// <inheritdoc/>
+    public override int RecordsAffected => (int)Math.Min(int.MaxValue, _result.RowsAffected);
+
+    /// <inheritdoc/>
+    public override int Depth => 0;
+
+    /// <inheritdoc/>
+    public override object this[int ordinal] => GetValue(ordinal);
+
+    /// <inheritdoc/>
+    public override object this[string name] => GetValue(GetOrdinal(name));
+
+    /// <inheritdoc/>
+    public override bool Read()
+    {
+        if (_closed || _row >= _result.Rows.Count)
+            return false;
+        _row++;
+        return _row < _result.Rows.Count;
+    }
+
+    /// <inheritdoc/>
+    public override bool NextResult() => false;
+
+    /// <inheritdoc/>
+    public override void Close() => _closed = true;
+
+    /// <inheritdoc/>
+    public override string GetName(int ordinal) => _result.Columns[ordinal];
+
+    /// <inheritdoc/>
+    public override int GetOrdinal(string name)
+    {
+        for (int i = 0; i < _result.Columns.Count; i++)
+        {
+            if (string.Equals(_result.Columns[i], name, StringComparison.OrdinalIgnoreCase))
+                return i;
+        }
+        throw new ArgumentOutOfRangeException(nameof(name), name, $"The result has no column named '{name}'.");
+    }
+
+    /// <inheritdoc/>
+    public override Type GetFieldType(int ordinal)
+    {
+        foreach (IReadOnlyList<SqlValue> row in _result.Rows)
+        {
+            if (!row[ordinal].IsNull)
+                return row[ordinal].ToObject()!.GetType();
+        }
+        return typeof(string);
+    }
+
+    /// <inheritdoc/>
+    public override string GetDataTypeName(int ordinal) => GetFieldType(ordinal) switch
+    {
+        Type t when t == typeof(long) => "INTEGER",
+        Type t when t == typeof(double) => "REAL",
+        Type t when t == typeof(byte[]) => "BLOB",
+        _ => "TEXT",
+    };
+
+    /// <inheritdoc/>
+    public override object GetValue(int ordinal) => Current(ordinal).ToObject() ?? DBNull.Value;
+
+    /// <inheritdoc/>
+    public override int GetValues(object[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        int count = Math.Min(values.Length, FieldCount);
+        for (int i = 0; i < count; i++)
+            values[i] = GetValue(i);
+        return count;
+    }
+
+    /// <inheritdoc/>
+    public override bool IsDBNull(int ordinal) => Current(ordinal).IsNull;
+
+    /// <inheritdoc/>
+    public override bool GetBoolean(int ordinal) => NotNull(ordinal).ToInteger() != 0;
+
+    /// <inheritdoc/>
+    public override byte GetByte(int ordinal) => checked((byte)NotNull(ordinal).ToInteger());
+
+    /// <inheritdoc/>
+    public override long GetBytes(int ordinal, long dataOffset, byte[]? buffer, int bufferOffset, int length)
+    {
+        SqlValue value = NotNull(ordinal);
+        byte[] bytes = value.ToObject() as byte[] ?? System.Text.Encoding.UTF8.GetBytes(value.ToText()!);
+        if (buffer is null)
+            return bytes.Length;
+        int count = (int)Math.Max(0, Math.Min(length, bytes.Length - dataOffset));
+        Array.Copy(bytes, dataOffset, buffer, bufferOffset, count);
+        return count;
+    }
+
+    /// <inheritdoc/>
+    public override char GetChar(int ordinal) => GetString(ordinal)[0];
+
+    /// <inheritdoc/>
+    public override long GetChars(int ordinal, long dataOffset, char[]? buffer, int bufferOffset, int length)
+    {
+        string text = GetString(ordinal);
+        if (buffer is null)
+            return text.Length;
+        int count = (int)Math.Max(0, Math.Min(length, text.Length - dataOffset));
+        text.CopyTo((int)dataOffset, buffer, bufferOffset, count);
+        return count;
+    }
+
+    /// <inheritdoc/>
+    public override DateTime GetDateTime(int ordinal) =>
+        DateTime.Parse(GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+
+    /// <inheritdoc/>
+    public override decimal GetDecimal(int ordinal)
+    {
+        SqlValue value = NotNull(ordinal);
+        return value.Kind == SqlValueKind.Integer ? value.ToInteger() : (decimal)value.ToReal();
+    }
+
+    /// <inheritdoc/>
+    public override double GetDouble(int ordinal) => NotNull(ordinal).ToReal();
+
+    /// <inheritdoc/>
+    public override float GetFloat(int ordinal) => (float)NotNull(ordinal).ToReal();
+
+    /// <inheritdoc/>
+    public override Guid GetGuid(int ordinal) => Guid.Parse(GetString(ordinal));
+
+    /// <inheritdoc/>
+    public override short GetInt16(int ordinal) => checked((short)NotNull(ordinal).ToInteger());
+
+    /// <inheritdoc/>
+    public override int GetInt32(int ordinal) => checked((int)NotNull(ordinal).ToInteger());
+
+    /// <inheritdoc/>
+    public override long GetInt64(int ordinal) => NotNull(ordinal).ToInteger();
+
+    /// <inheritdoc/>
+    public override string GetString(int ordinal) => NotNull(ordinal).ToText()!;
+
+    /// <inheritdoc/>
+    public override IEnumerator GetEnumerator() => new DbEnumerator(this, closeReader: false);
+
+    /// <inheritdoc/>
+    public override DataTable GetSchemaTable()
+    {
+        var table = new DataTable("SchemaTable") { Locale = CultureInfo.InvariantCulture };
+        table.Columns.Add(SchemaTableColumn.ColumnName, typeof(string));
+        table.Columns.Add(SchemaTableColumn.ColumnOrdinal, typeof(int));
+        table.Columns.Add(SchemaTableColumn.DataType, typeof(Type));
+        table.Columns.Add(SchemaTableColumn.AllowDBNull, typeof(bool));
+        table.Columns.Add("DataTypeName", typeof(string));
+        for (int i = 0; i < FieldCount; i++)
+            table.Rows.Add(GetName(i), i, GetFieldType(i), true, GetDataTypeName(i));
+        return table;
+    }
+
+    /// <summary>The value in column <paramref name="ordinal"/> of the current row, as a SQL value.</summary>
+    public SqlValue GetSqlValue(int ordinal) => Current(ordinal);
+
+    private SqlValue Current(int ordinal)
+    {
+        if (_closed)
+            throw new InvalidOperationException("The reader is closed.");
+        if (_row < 0 || _row >= _result.Rows.Count)
+            throw new InvalidOperationException("The reader is not on a row: call Read first.");
+        return _result.Rows[_row][ordinal];
+    }
+
+    private SqlValue NotNull(int ordinal)
+    {
+        SqlValue value = Current(ordinal);
+        return value.IsNull ? throw new InvalidCastException($"Column {ordinal} is NULL.") : value;
+    }
+}

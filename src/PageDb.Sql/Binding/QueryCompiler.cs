@@ -1,0 +1,273 @@
+using PageDb.Sql.Execution;
+using PageDb.Sql.Syntax;
+using PageDb.Sql.Values;
+
+namespace PageDb.Sql.Binding;
+
+/// <summary>
+/// Compiles a parsed SELECT against the catalog of a transaction: resolves its FROM items to tables (or compiled
+/// subqueries), binds every expression in the right scope, splits WHERE into conditions placed at the join level that
+/// can first check them, and resolves ORDER BY terms to result columns or expressions.
+/// </summary>
+internal sealed class QueryCompiler
+{
+    private readonly SqlCatalog _catalog;
+    private readonly ExpressionBinder _binder;
+
+    /// <summary>A compiler for statements of <paramref name="sql"/> run in <paramref name="catalog"/>'s transaction.</summary>
+    public QueryCompiler(SqlCatalog catalog, string sql)
+    {
+        _catalog = catalog;
+        _binder = new ExpressionBinder(this, sql);
+    }
+
+    /// <summary>The expression binder (for statements that bind expressions outside a query).</summary>
+    public ExpressionBinder Binder => _binder;
+
+    /// <summary>Compiles <paramref name="select"/>; <paramref name="parent"/> is the enclosing query's scope for a subquery.</summary>
+    public CompiledQuery Compile(SelectStatement select, Scope? parent)
+    {
+        var correlation = new Correlation();
+        var cores = new List<CoreQuery>();
+        List<string>? names = null;
+        List<Affinity>? affinities = null;
+        bool compound = select.Cores.Count > 1;
+        for (int i = 0; i < select.Cores.Count; i++)
+        {
+            (CoreQuery core, List<string> coreNames, List<Affinity> coreAffinities) =
+                CompileCore(select.Cores[i], parent, correlation, i == 0 && !compound ? select.OrderBy : []);
+            if (names is not null && coreNames.Count != names.Count)
+                throw _binder.Error(select.Offset, "SELECTs to the left and right of a compound operator do not have the same number of result columns.");
+            names ??= coreNames;
+            affinities ??= coreAffinities;
+            cores.Add(core);
+        }
+        if (compound)
+            ResolveCompoundOrder(select.OrderBy, names!, cores[0]);
+        var emptyScope = new Scope(parent, correlation);
+        Evaluator? limit = select.Limit is null ? null : _binder.Bind(select.Limit, emptyScope).Evaluate;
+        Evaluator? offset = select.OffsetRows is null ? null : _binder.Bind(select.OffsetRows, emptyScope).Evaluate;
+        OrderKey[] order = [.. select.OrderBy.Select(t => new OrderKey(t.Descending, t.NullsFirst))];
+        return new CompiledQuery(names!, affinities!, correlation, cores, select.Operators, order, limit, offset);
+    }
+
+    private void ResolveCompoundOrder(IReadOnlyList<OrderTerm> terms, List<string> names, CoreQuery first)
+    {
+        foreach (OrderTerm term in terms)
+        {
+            int position = OutputPosition(term.Expression, names, aliasesOnly: false);
+            if (position < 0)
+                throw _binder.Error(term.Expression.Offset, "An ORDER BY term of a compound SELECT must name a result column.");
+            first.OrderKeys.Add((null, position));
+        }
+    }
+
+    private (CoreQuery, List<string>, List<Affinity>) CompileCore(SelectCore select, Scope? parent, Correlation correlation, IReadOnlyList<OrderTerm> orderBy)
+    {
+        var core = new CoreQuery { Distinct = select.Distinct };
+        var scope = new Scope(parent, correlation);
+        AddSources(select.From, scope, parent, core);
+        scope.Aliases = Aliases(select.Columns);
+        core.IsAggregate = select.GroupBy.Count > 0 || select.Having is not null
+            || select.Columns.Any(c => c.Expression is not null && AggregateFinder.Contains(c.Expression))
+            || orderBy.Any(t => AggregateFinder.Contains(t.Expression));
+        BindJoinConditions(select.From, scope, core);
+        if (select.Where is not null)
+            PlaceConditions(select.Where, scope, core, null);
+        foreach (SqlExpr term in select.GroupBy)
+            core.GroupBy.Add(BindGroupTerm(term, select.Columns, scope).Evaluate);
+        if (core.IsAggregate)
+            scope.Aggregates = core.Aggregates;
+        (List<string> names, List<Affinity> affinities) = BindOutputs(select.Columns, scope, core);
+        if (select.Having is not null)
+            core.Having = _binder.Bind(select.Having, scope).Evaluate;
+        foreach (OrderTerm term in orderBy)
+        {
+            int position = OutputPosition(term.Expression, names, aliasesOnly: true, select.Columns);
+            core.OrderKeys.Add(position >= 0 ? (null, position) : (_binder.Bind(term.Expression, scope), -1));
+        }
+        return (core, names, affinities);
+    }
+
+    private static Dictionary<string, SqlExpr> Aliases(IReadOnlyList<ResultColumn> columns)
+    {
+        var aliases = new Dictionary<string, SqlExpr>(StringComparer.OrdinalIgnoreCase);
+        foreach (ResultColumn column in columns)
+        {
+            if (column.Alias is not null && column.Expression is not null)
+                aliases.TryAdd(column.Alias, column.Expression);
+        }
+        return aliases;
+    }
+
+    private void AddSources(IReadOnlyList<FromItem> from, Scope scope, Scope? parent, CoreQuery core)
+    {
+        for (int i = 0; i < from.Count; i++)
+        {
+            FromItem item = from[i];
+            if (item.Subquery is not null)
+            {
+                CompiledQuery inner = Compile(item.Subquery, parent);
+                string alias = item.Alias ?? $"subquery{i}";
+                foreach (string name in inner.ColumnNames)
+                    scope.Add(alias, name, Affinity.None, i);
+                core.Sources.Add(new JoinSource(alias, inner.Run, inner.ColumnNames.Count, item.Join));
+                continue;
+            }
+            Table table = _catalog.RequireTable(item.Table!, m => _binder.Error(item.Offset, m));
+            string source = item.Alias ?? table.Name;
+            if (item.Alias is not null && scope.HasSource(source))
+                throw _binder.Error(item.Offset, $"The alias '{source}' is used twice.");
+            foreach (Column column in table.Schema.Columns)
+                scope.Add(source, column.Name, TypeMapping.AffinityOf(column.Type), i);
+            string described = item.Alias is null ? table.Name : $"{table.Name} AS {item.Alias}";
+            core.Sources.Add(new JoinSource(described, (_, context) => context.TableRows(table, withRowId: false), table.Schema.Columns.Count, item.Join, table));
+        }
+    }
+
+    private void BindJoinConditions(IReadOnlyList<FromItem> from, Scope scope, CoreQuery core)
+    {
+        for (int i = 0; i < from.Count; i++)
+        {
+            FromItem item = from[i];
+            JoinSource? left = item.Join == JoinKind.Left ? core.Sources[i] : null;
+            if (item.On is not null)
+                PlaceConditions(item.On, scope, core, left);
+            foreach (string column in item.Using ?? [])
+            {
+                ScopeColumn leftColumn = scope.Columns.FirstOrDefault(c => c.SourceIndex < i && string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase))
+                    ?? throw _binder.Error(item.Offset, $"Cannot join using column {column}: it is not on the left.");
+                ScopeColumn rightColumn = scope.Columns.FirstOrDefault(c => c.SourceIndex == i && string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase))
+                    ?? throw _binder.Error(item.Offset, $"Cannot join using column {column}: it is not on the right.");
+                int l = leftColumn.Ordinal, r = rightColumn.Ordinal;
+                Evaluator equal = f => SqlComparison.Compare(f.Row[l], leftColumn.Affinity, f.Row[r], rightColumn.Affinity) == 0 ? SqlValue.FromInteger(1) : SqlValue.FromInteger(0);
+                (left?.MatchConditions ?? core.Sources[i].Filters).Add(equal);
+            }
+        }
+    }
+
+    /// <summary>Splits a condition at its ANDs and puts each part where it can first be checked.</summary>
+    private void PlaceConditions(SqlExpr condition, Scope scope, CoreQuery core, JoinSource? leftJoin)
+    {
+        if (condition is BinaryExpr { Operator: "AND" } and)
+        {
+            PlaceConditions(and.Left, scope, core, leftJoin);
+            PlaceConditions(and.Right, scope, core, leftJoin);
+            return;
+        }
+        if (leftJoin is null)
+            TryKeyLookup(condition, scope, core);
+        scope.ResetUse();
+        Evaluator bound = _binder.Bind(condition, scope).Evaluate;
+        if (leftJoin is not null)
+            leftJoin.MatchConditions.Add(bound);
+        else if (scope.HighestSourceUsed >= 0)
+            core.Sources[scope.HighestSourceUsed].Filters.Add(bound);
+        else if (core.Sources.Count > 0)
+            core.Sources[0].Filters.Add(bound);
+        else
+            core.ConstantFilters.Add(bound);
+    }
+
+    /// <summary>
+    /// Gives a FROM table a primary-key lookup for <c>key = value</c> or <c>key IN (values)</c> when the values depend
+    /// on none of the query's own tables and have no affinity of their own (or the key's), so the comparison converts
+    /// them exactly as <see cref="KeyLookup"/> does. The condition is still checked on the rows read.
+    /// </summary>
+    private void TryKeyLookup(SqlExpr condition, Scope scope, CoreQuery core)
+    {
+        (ColumnExpr? name, IReadOnlyList<SqlExpr> values) = condition switch
+        {
+            BinaryExpr { Operator: "=", Left: ColumnExpr l } b when b.Right is not ColumnExpr => (l, [b.Right]),
+            BinaryExpr { Operator: "=", Right: ColumnExpr r } b when b.Left is not ColumnExpr => (r, [b.Left]),
+            InListExpr { Negated: false, Operand: ColumnExpr c } i => (c, i.Items),
+            _ => ((ColumnExpr?)null, (IReadOnlyList<SqlExpr>)[]),
+        };
+        if (name is null || values.Count == 0)
+            return;
+        if (scope.Resolve(name.Table, name.Column, m => _binder.Error(name.Offset, m)) is not ({ } found, 0))
+            return;
+        JoinSource source = core.Sources[found.SourceIndex];
+        Table? table = source.Table;
+        if (table is null || source.Kind != JoinKind.Inner || table.Schema.PrimaryKey.Count != 1
+            || !string.Equals(table.Schema.PrimaryKey[0], found.Name, StringComparison.Ordinal))
+            return;
+        var keys = new List<Evaluator>();
+        foreach (SqlExpr value in values)
+        {
+            scope.ResetUse();
+            Bound bound = _binder.Bind(value, scope);
+            if (scope.HighestSourceUsed >= 0 || (bound.Affinity != Affinity.None && bound.Affinity != found.Affinity))
+                return;
+            keys.Add(bound.Evaluate);
+        }
+        source.Lookup = new KeyLookup(table, keys);
+    }
+
+    private Bound BindGroupTerm(SqlExpr term, IReadOnlyList<ResultColumn> columns, Scope scope)
+    {
+        if (term is LiteralExpr { Value.Kind: SqlValueKind.Integer } literal)
+        {
+            long position = literal.Value.Integer;
+            if (position < 1 || position > columns.Count || columns[(int)position - 1].Expression is null)
+                throw _binder.Error(term.Offset, $"GROUP BY term out of range: {position}.");
+            return _binder.Bind(columns[(int)position - 1].Expression!, scope);
+        }
+        return _binder.Bind(term, scope);
+    }
+
+    private (List<string>, List<Affinity>) BindOutputs(IReadOnlyList<ResultColumn> columns, Scope scope, CoreQuery core)
+    {
+        var names = new List<string>();
+        var affinities = new List<Affinity>();
+        foreach (ResultColumn column in columns)
+        {
+            if (column.Star)
+            {
+                bool any = false;
+                foreach (ScopeColumn source in scope.Columns)
+                {
+                    if (column.StarTable is not null && !string.Equals(source.Source, column.StarTable, StringComparison.OrdinalIgnoreCase))
+                        continue;
+                    int ordinal = source.Ordinal;
+                    core.Outputs.Add(new Bound(f => f.Row[ordinal], source.Affinity));
+                    names.Add(source.Name);
+                    affinities.Add(source.Affinity);
+                    any = true;
+                }
+                if (!any)
+                    throw new SqlException(column.StarTable is null ? "SELECT * needs a FROM clause." : $"No such table: {column.StarTable}.");
+                continue;
+            }
+            Bound bound = _binder.Bind(column.Expression!, scope);
+            core.Outputs.Add(bound);
+            names.Add(column.Alias ?? (column.Expression is ColumnExpr c ? c.Column : column.Text));
+            affinities.Add(bound.Affinity);
+        }
+        return (names, affinities);
+    }
+
+    /// <summary>
+    /// The result column an ORDER BY term names: a position (1-based in SQL), or an alias; for a compound query also a
+    /// result column's name. -1 when the term is an expression to evaluate.
+    /// </summary>
+    private int OutputPosition(SqlExpr term, List<string> names, bool aliasesOnly, IReadOnlyList<ResultColumn>? columns = null)
+    {
+        if (term is LiteralExpr { Value.Kind: SqlValueKind.Integer } literal)
+        {
+            long position = literal.Value.Integer;
+            if (position < 1 || position > names.Count)
+                throw _binder.Error(term.Offset, $"ORDER BY term out of range: {position}; there are {names.Count} result columns.");
+            return (int)position - 1;
+        }
+        if (term is not ColumnExpr { Table: null } column)
+            return -1;
+        for (int i = 0; i < names.Count; i++)
+        {
+            bool isAlias = columns is null || (i < columns.Count && columns[i].Alias is not null);
+            if ((!aliasesOnly || isAlias) && string.Equals(names[i], column.Column, StringComparison.OrdinalIgnoreCase))
+                return i;
+        }
+        return -1;
+    }
+}

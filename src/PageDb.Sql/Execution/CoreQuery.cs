@@ -1,0 +1,184 @@
+using PageDb.Sql.Binding;
+using PageDb.Sql.Values;
+
+namespace PageDb.Sql.Execution;
+
+/// <summary>One output row of a SELECT core, with the values its ORDER BY sorts on.</summary>
+internal readonly record struct OutputRow(SqlValue[] Values, SqlValue[] Keys);
+
+/// <summary>
+/// A compiled SELECT core. Execution joins the FROM items by nested loops, checking each WHERE condition as soon as
+/// the items it names are joined; then groups and aggregates (groups come out in GROUP BY order, as SQLite's do),
+/// filters by HAVING, and evaluates the result columns and ORDER BY keys of each row or group.
+/// </summary>
+internal sealed class CoreQuery
+{
+    /// <summary>The FROM items in join order.</summary>
+    public List<JoinSource> Sources { get; } = [];
+
+    /// <summary>Conditions that name no FROM item, checked once when there is none.</summary>
+    public List<Evaluator> ConstantFilters { get; } = [];
+
+    /// <summary>The result columns.</summary>
+    public List<Bound> Outputs { get; } = [];
+
+    /// <summary>The ORDER BY keys (bound expressions, or result column positions).</summary>
+    public List<(Bound? Expression, int Output)> OrderKeys { get; } = [];
+
+    /// <summary>True for an aggregate query (GROUP BY or an aggregate function).</summary>
+    public bool IsAggregate { get; set; }
+
+    /// <summary>The GROUP BY expressions.</summary>
+    public List<Evaluator> GroupBy { get; } = [];
+
+    /// <summary>The aggregate calls, by slot.</summary>
+    public List<AggregateCall> Aggregates { get; } = [];
+
+    /// <summary>The HAVING condition.</summary>
+    public Evaluator? Having { get; set; }
+
+    /// <summary>True for SELECT DISTINCT.</summary>
+    public bool Distinct { get; set; }
+
+    /// <summary>Adds EXPLAIN's lines for the core: its FROM items in join order, then the steps after the join.</summary>
+    public void Explain(List<string> lines)
+    {
+        if (Sources.Count == 0)
+            lines.Add("ONE ROW" + (ConstantFilters.Count > 0 ? " (checking conditions)" : ""));
+        for (int i = 0; i < Sources.Count; i++)
+            lines.Add(Sources[i].Explain(i == 0));
+        if (IsAggregate)
+            lines.Add(GroupBy.Count > 0 ? $"GROUP BY {GroupBy.Count} key{(GroupBy.Count == 1 ? "" : "s")}, {Aggregates.Count} aggregates" : $"AGGREGATE {Aggregates.Count}");
+        if (Having is not null)
+            lines.Add("HAVING");
+        if (Distinct)
+            lines.Add("DISTINCT");
+    }
+
+    /// <summary>The rows of the core.</summary>
+    public List<OutputRow> Execute(Frame? outer, ExecutionContext context)
+    {
+        List<SqlValue[]> rows = Join(outer, context);
+        var output = new List<OutputRow>();
+        if (IsAggregate)
+        {
+            foreach (Frame frame in Groups(rows, outer, context))
+                Emit(frame, output);
+        }
+        else
+        {
+            foreach (SqlValue[] row in rows)
+                Emit(new Frame(context, row, outer), output);
+        }
+        return output;
+    }
+
+    private void Emit(Frame frame, List<OutputRow> output)
+    {
+        if (Having is not null && Having(frame).ToTruth() != true)
+            return;
+        var values = new SqlValue[Outputs.Count];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = Outputs[i].Evaluate(frame);
+        var keys = new SqlValue[OrderKeys.Count];
+        for (int i = 0; i < keys.Length; i++)
+            keys[i] = OrderKeys[i].Expression is Bound key ? key.Evaluate(frame) : values[OrderKeys[i].Output];
+        output.Add(new OutputRow(values, keys));
+    }
+
+    private List<SqlValue[]> Join(Frame? outer, ExecutionContext context)
+    {
+        int width = Sources.Sum(s => s.Width);
+        var current = new SqlValue[width];
+        var frame = new Frame(context, current, outer);
+        var output = new List<SqlValue[]>();
+        foreach (Evaluator filter in ConstantFilters)
+        {
+            if (filter(frame).ToTruth() != true)
+                return output;
+        }
+        var rows = new List<SqlValue[]>[Sources.Count];
+        for (int i = 0; i < rows.Length; i++)
+            rows[i] = Sources[i].Read(outer, context);
+        JoinLevel(0, 0, rows, current, frame, output);
+        return output;
+    }
+
+    private void JoinLevel(int level, int offset, List<SqlValue[]>[] rows, SqlValue[] current, Frame frame, List<SqlValue[]> output)
+    {
+        if (level == Sources.Count)
+        {
+            output.Add((SqlValue[])current.Clone());
+            return;
+        }
+        JoinSource source = Sources[level];
+        bool matched = false;
+        foreach (SqlValue[] row in rows[level])
+        {
+            Array.Copy(row, 0, current, offset, source.Width);
+            if (!AllTrue(source.MatchConditions, frame))
+                continue;
+            matched = true;
+            if (AllTrue(source.Filters, frame))
+                JoinLevel(level + 1, offset + source.Width, rows, current, frame, output);
+        }
+        if (!matched && source.Kind == Syntax.JoinKind.Left)
+        {
+            Array.Fill(current, SqlValue.Null, offset, source.Width);
+            if (AllTrue(source.Filters, frame))
+                JoinLevel(level + 1, offset + source.Width, rows, current, frame, output);
+        }
+    }
+
+    private static bool AllTrue(List<Evaluator> conditions, Frame frame)
+    {
+        foreach (Evaluator condition in conditions)
+        {
+            if (condition(frame).ToTruth() != true)
+                return false;
+        }
+        return true;
+    }
+
+    private List<Frame> Groups(List<SqlValue[]> rows, Frame? outer, ExecutionContext context)
+    {
+        var groups = new Dictionary<SqlValue[], (SqlValue[] Row, Accumulator[] Accumulators)>(RowComparer.Instance);
+        var order = new List<SqlValue[]>();
+        foreach (SqlValue[] row in rows)
+        {
+            var frame = new Frame(context, row, outer);
+            var key = new SqlValue[GroupBy.Count];
+            for (int i = 0; i < key.Length; i++)
+                key[i] = GroupBy[i](frame);
+            if (!groups.TryGetValue(key, out var group))
+            {
+                group = (row, [.. Aggregates.Select(a => a.CreateAccumulator())]);
+                order.Add(key);
+            }
+            groups[key] = (row, group.Accumulators);
+            for (int i = 0; i < Aggregates.Count; i++)
+                group.Accumulators[i].Add(Arguments(Aggregates[i], frame));
+        }
+        if (GroupBy.Count == 0 && order.Count == 0)
+        {
+            order.Add([]);
+            groups[[]] = (new SqlValue[Sources.Sum(s => s.Width)], [.. Aggregates.Select(a => a.CreateAccumulator())]);
+        }
+        order.Sort(RowComparer.Instance);
+        var frames = new List<Frame>(order.Count);
+        foreach (SqlValue[] key in order)
+        {
+            (SqlValue[] row, Accumulator[] accumulators) = groups[key];
+            frames.Add(new Frame(context, row, outer, [.. accumulators.Select(a => a.Result())]));
+        }
+        return frames;
+    }
+
+    private static SqlValue[] Arguments(AggregateCall call, Frame frame)
+    {
+        var values = new SqlValue[call.Arguments.Length];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = call.Arguments[i].Evaluate(frame);
+        return values;
+    }
+}

@@ -1,0 +1,45 @@
+using PageDb.Sql.Values;
+
+namespace PageDb.Sql.Execution;
+
+/// <summary>
+/// The state of one statement's execution: its transaction, its parameter values, and the rows of each table it reads
+/// (read once per statement: a statement's reads all see the table as it was before the statement changed it).
+/// </summary>
+internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameters parameters)
+{
+    private readonly Dictionary<string, List<SqlValue[]>> _tableRows = new(StringComparer.Ordinal);
+    private readonly Dictionary<object, List<SqlValue[]>> _uncorrelated = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The transaction the statement runs in.</summary>
+    public ReadTransaction Transaction { get; } = transaction;
+
+    /// <summary>The statement's parameter values.</summary>
+    public SqlParameters Parameters { get; } = parameters;
+
+    /// <summary>Every row of <paramref name="table"/>, with the row id last when <paramref name="withRowId"/> is set.</summary>
+    public List<SqlValue[]> TableRows(Table table, bool withRowId)
+    {
+        string key = withRowId ? table.Name + "\0rowid" : table.Name;
+        if (!_tableRows.TryGetValue(key, out List<SqlValue[]>? rows))
+        {
+            rows = StoredValues.ReadAll(table, withRowId);
+            _tableRows[key] = rows;
+        }
+        return rows;
+    }
+
+    /// <summary>Forgets the rows read, after the statement changed a table.</summary>
+    public void ForgetTableRows() => _tableRows.Clear();
+
+    /// <summary>The rows of an uncorrelated subquery, computed once per statement.</summary>
+    public List<SqlValue[]> Uncorrelated(object query, Func<List<SqlValue[]>> run)
+    {
+        if (!_uncorrelated.TryGetValue(query, out List<SqlValue[]>? rows))
+        {
+            rows = run();
+            _uncorrelated[query] = rows;
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,49 @@
+using PageDb.Sql.Binding;
+using PageDb.Sql.Syntax;
+using PageDb.Sql.Values;
+
+namespace PageDb.Sql.Execution;
+
+/// <summary>
+/// One FROM item of a compiled query: where its rows come from, how wide they are, how it joins (a LEFT join keeps a
+/// row of NULLs when nothing matches), and the conditions checked once it is joined: its ON condition (which decides
+/// a match) and the WHERE conditions whose highest FROM item it is.
+/// </summary>
+internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, List<SqlValue[]>> rows, int width, JoinKind kind, Table? table = null)
+{
+    /// <summary>The rows of the item, given the enclosing query's frame.</summary>
+    public Func<Frame?, ExecutionContext, List<SqlValue[]>> Rows { get; } = rows;
+
+    /// <summary>How EXPLAIN names the item: its table and alias, or its subquery's alias.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The table read, or null for a subquery.</summary>
+    public Table? Table { get; } = table;
+
+    /// <summary>The number of columns.</summary>
+    public int Width { get; } = width;
+
+    /// <summary>How the item joins the ones before it.</summary>
+    public JoinKind Kind { get; } = kind;
+
+    /// <summary>A primary-key lookup that can replace the scan, set by the compiler when WHERE allows one.</summary>
+    public KeyLookup? Lookup { get; set; }
+
+    /// <summary>The rows to join: those of the key lookup when there is one and it applies, else all of them.</summary>
+    public List<SqlValue[]> Read(Frame? outer, ExecutionContext context) => Lookup?.TryRead(outer, context) ?? Rows(outer, context);
+
+    /// <summary>Conditions that decide whether a row of a LEFT-joined item matches.</summary>
+    public List<Evaluator> MatchConditions { get; } = [];
+
+    /// <summary>Conditions checked on each joined row (after NULL padding for a LEFT join).</summary>
+    public List<Evaluator> Filters { get; } = [];
+
+    /// <summary>One line of EXPLAIN: how the item is read and joined, and how many conditions are checked there.</summary>
+    public string Explain(bool first)
+    {
+        string how = Lookup is not null ? "LOOKUP BY PRIMARY KEY" : Table is not null ? "SCAN" : "SUBQUERY";
+        string join = first ? "" : Kind == JoinKind.Left ? "LEFT JOIN " : "JOIN ";
+        int conditions = MatchConditions.Count + Filters.Count;
+        return $"{join}{how} {Name}" + (conditions > 0 ? $" (checking {conditions} condition{(conditions == 1 ? "" : "s")})" : "");
+    }
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using PageDb.Sql.Binding;
+using PageDb.Sql.Values;
+
+namespace PageDb.Sql.Execution;
+
+/// <summary>
+/// Converts between SQL values and the typed values a PageDb table stores. A value is first given its column's
+/// affinity (so '12' stored in an INTEGER column is 12, and 5 in a REAL column is 5.0); a value that still does not fit
+/// the column's type is a type error, where SQLite would store it as it is.
+/// </summary>
+internal static class StoredValues
+{
+    private const string DateTimeFormat = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
+
+    /// <summary>Every row of <paramref name="table"/> as SQL values, with the row id last when asked.</summary>
+    public static List<SqlValue[]> ReadAll(Table table, bool withRowId)
+    {
+        IReadOnlyList<Column> columns = table.Schema.Columns;
+        List<string>? names = null;
+        if (withRowId && table.Schema.HasRowId)
+            names = [.. columns.Select(c => c.Name), TableSchema.RowIdColumn];
+        var rows = new List<SqlValue[]>();
+        using var scan = table.Scan(names);
+        foreach (Row row in scan)
+            rows.Add(FromRow(row));
+        return rows;
+    }
+
+    /// <summary>The SQL values of a stored row.</summary>
+    public static SqlValue[] FromRow(Row row)
+    {
+        var values = new SqlValue[row.Count];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = FromStored(row[i]);
+        return values;
+    }
+
+    /// <summary>The SQL value of a stored value.</summary>
+    public static SqlValue FromStored(object? value) => value switch
+    {
+        null => SqlValue.Null,
+        bool flag => SqlValue.FromBoolean(flag),
+        DateTime time => SqlValue.FromText(time.ToString(DateTimeFormat, CultureInfo.InvariantCulture)),
+        decimal number => number == decimal.Truncate(number) && number >= long.MinValue && number <= long.MaxValue
+            ? SqlValue.FromInteger((long)number)
+            : SqlValue.FromReal((double)number),
+        _ => SqlValue.FromObject(value),
+    };
+
+    /// <summary>The value to store for <paramref name="value"/> in <paramref name="column"/>.</summary>
+    /// <exception cref="SqlException">The value does not fit the column's type, or is NULL in a NOT NULL column.</exception>
+    public static object? ToStored(SqlValue value, Column column, string table)
+    {
+        if (value.IsNull)
+        {
+            if (!column.Nullable)
+                throw new ConstraintViolationException($"NOT NULL constraint failed: {table}.{column.Name}");
+            return null;
+        }
+        SqlValue converted = value.WithAffinity(TypeMapping.AffinityOf(column.Type));
+        object? stored = column.Type switch
+        {
+            ColumnType.Int64 when converted.Kind == SqlValueKind.Integer => converted.Integer,
+            ColumnType.Double when converted.IsNumeric => converted.ToReal(),
+            ColumnType.String when converted.Kind == SqlValueKind.Text => converted.Text,
+            ColumnType.Bytes when converted.Kind == SqlValueKind.Blob => converted.Blob,
+            ColumnType.Bytes when converted.Kind == SqlValueKind.Text => System.Text.Encoding.UTF8.GetBytes(converted.Text),
+            ColumnType.Boolean when converted.IsNumeric => converted.ToReal() != 0,
+            ColumnType.Decimal when converted.IsNumeric => ToDecimal(converted),
+            ColumnType.DateTime when converted.Kind == SqlValueKind.Text => ParseDateTime(converted.Text),
+            _ => null,
+        };
+        return stored ?? throw new SqlException(
+            $"Cannot store {Describe(value)} in column {table}.{column.Name} of type {TypeMapping.SqlName(column.Type)}.");
+    }
+
+    private static object? ToDecimal(SqlValue value)
+    {
+        if (value.Kind == SqlValueKind.Integer)
+            return (decimal)value.Integer;
+        double real = value.Real;
+        return double.IsFinite(real) && Math.Abs(real) < 7.9e28 ? (decimal)real : null;
+    }
+
+    private static DateTime? ParseDateTime(string text) =>
+        DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime time)
+            ? time
+            : null;
+
+    private static string Describe(SqlValue value) => value.Kind switch
+    {
+        SqlValueKind.Text => $"the text '{value.Text}'",
+        SqlValueKind.Blob => "a blob",
+        SqlValueKind.Real => $"the real {value}",
+        _ => $"the value {value}",
+    };
+}

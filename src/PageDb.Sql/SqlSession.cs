@@ -1,0 +1,102 @@
+using PageDb.Sql.Execution;
+using PageDb.Sql.Syntax;
+
+namespace PageDb.Sql;
+
+/// <summary>
+/// Runs SQL against a <see cref="PageDatabase"/>. Outside BEGIN ... COMMIT each statement runs in its own transaction
+/// (a read transaction for a query, a write transaction otherwise) and a statement that fails changes nothing. Inside
+/// an explicit transaction, statements share one write transaction; a failed statement leaves the changes it made
+/// before failing in that transaction, and ROLLBACK discards them all. Not thread-safe: use one session per thread.
+/// </summary>
+public sealed class SqlSession : IDisposable
+{
+    private readonly PageDatabase _database;
+    private WriteTransaction? _transaction;
+
+    /// <summary>A session on <paramref name="database"/>, which it does not own.</summary>
+    public SqlSession(PageDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+    }
+
+    /// <summary>True between BEGIN and COMMIT or ROLLBACK.</summary>
+    public bool InTransaction => _transaction is not null;
+
+    /// <summary>Parses <paramref name="sql"/> once for repeated runs.</summary>
+    /// <exception cref="SqlException">The text is not valid SQL.</exception>
+    public static PreparedStatement Prepare(string sql) => new(sql);
+
+    /// <summary>Runs every statement of <paramref name="sql"/>; returns the last one's result.</summary>
+    /// <exception cref="SqlException">Bad SQL, an unknown name, a type error or a missing parameter.</exception>
+    /// <exception cref="ConstraintViolationException">A duplicate key or unique value, or a NULL in a NOT NULL column.</exception>
+    public SqlResult Execute(string sql, SqlParameters? parameters = null) => Execute(Prepare(sql), parameters);
+
+    /// <summary>Runs every statement of <paramref name="statement"/>; returns the last one's result.</summary>
+    /// <exception cref="SqlException">An unknown name, a type error or a missing parameter.</exception>
+    /// <exception cref="ConstraintViolationException">A duplicate key or unique value, or a NULL in a NOT NULL column.</exception>
+    public SqlResult Execute(PreparedStatement statement, SqlParameters? parameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        SqlResult result = SqlResult.Changed(-1);
+        foreach (SqlStatement parsed in statement.Statements)
+            result = Run(statement.Sql, parsed, parameters ?? SqlParameters.Empty);
+        return result;
+    }
+
+    /// <summary>Rolls back an open transaction.</summary>
+    public void Dispose()
+    {
+        _transaction?.Dispose();
+        _transaction = null;
+    }
+
+    private SqlResult Run(string sql, SqlStatement statement, SqlParameters parameters)
+    {
+        if (statement is TransactionStatement control)
+            return Control(sql, control);
+        try
+        {
+            if (_transaction is not null)
+                return new StatementRunner(sql, _transaction, parameters).Run(statement);
+            if (statement is SelectStatement or ExplainStatement)
+            {
+                using ReadTransaction read = _database.BeginRead();
+                return new StatementRunner(sql, read, parameters).Run(statement);
+            }
+            using WriteTransaction write = _database.BeginWrite();
+            SqlResult result = new StatementRunner(sql, write, parameters).Run(statement);
+            write.Commit();
+            return result;
+        }
+        catch (ArgumentException e)
+        {
+            throw SourcePosition.Error(sql, statement.Offset, e.Message);
+        }
+    }
+
+    private SqlResult Control(string sql, TransactionStatement control)
+    {
+        switch (control.Action)
+        {
+            case TransactionAction.Begin:
+                if (_transaction is not null)
+                    throw SourcePosition.Error(sql, control.Offset, "A transaction is already open.");
+                _transaction = _database.BeginWrite();
+                break;
+            case TransactionAction.Commit:
+                WriteTransaction commit = _transaction ?? throw SourcePosition.Error(sql, control.Offset, "No transaction is open.");
+                _transaction = null;
+                using (commit)
+                    commit.Commit();
+                break;
+            default:
+                WriteTransaction rollback = _transaction ?? throw SourcePosition.Error(sql, control.Offset, "No transaction is open.");
+                _transaction = null;
+                rollback.Dispose();
+                break;
+        }
+        return SqlResult.Changed(-1);
+    }
+}

@@ -1,0 +1,45 @@
+namespace PageDb.Cli.Tests.Commands;
+
+/// <summary>pagedb sql: statements from the argument or a file, the three output formats, and one-line errors.</summary>
+public sealed class SqlCommandTests
+{
+    private CliRun _run = null!;
+
+    [SetUp]
+    public void SetUp() => _run = new CliRun();
+
+    [TearDown]
+    public void TearDown() => _run.Dispose();
+
+    [Test]
+    public void Statements_change_a_new_database_and_a_query_prints_a_table()
+    {
+        string db = _run.File("new.pagedb");
+        CliResult created = CliRun.Ok("sql", db, "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO t VALUES (1, 'a'), (2, 'b')");
+        Assert.That(created.Out, Is.EqualTo("2 rows changed" + Environment.NewLine));
+        CliResult queried = CliRun.Ok("sql", db, "SELECT name, id * 10 AS tens FROM t ORDER BY id DESC");
+        Assert.That(queried.Out, Does.Contain("name").And.Contain("tens").And.Contain("20").And.EndWith("2 rows" + Environment.NewLine));
+        Assert.That(queried.Out, Does.Match(@"b\s+20\s*\r?\n\s*a\s+10"));
+    }
+
+    [Test]
+    public void A_file_runs_and_rows_print_as_csv_or_jsonl()
+    {
+        string db = _run.CreateSampleDatabase(rows: 3);
+        string file = _run.File("q.sql");
+        File.WriteAllText(file, "SELECT id, customer FROM orders\nWHERE id <= 2\nORDER BY id;\n");
+        CliResult csv = CliRun.Ok("sql", db, "-f", file, "--format", "csv");
+        Assert.That(csv.Out.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries)[0], Is.EqualTo("id,customer"));
+        Assert.That(csv.Out.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(3));
+        CliResult jsonl = CliRun.Ok("sql", db, "SELECT id FROM orders WHERE id = 1", "--format", "jsonl");
+        Assert.That(jsonl.Out.Trim(), Is.EqualTo("{\"id\":1}"));
+    }
+
+    [Test]
+    public void A_syntax_error_is_one_line_that_points_at_the_column()
+    {
+        string db = _run.CreateSampleDatabase(rows: 1);
+        CliResult result = CliRun.Fails(ExitCodes.Failed, "sql", db, "SELECT id FROM orders WHERE");
+        Assert.That(result.Err, Does.Contain("line 1, column 28"));
+    }
+}
