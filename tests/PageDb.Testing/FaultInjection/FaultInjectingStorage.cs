@@ -15,7 +15,9 @@ namespace PageDb.Testing.FaultInjection;
 /// (a write in flight may or may not reach the disk), and so does every later call, on any handle, until
 /// <see cref="Crash"/>. Handles opened before a crash stay dead afterwards.</item>
 /// <item><see cref="FailCall"/> and <see cref="FailEvery"/> make calls fail as <see cref="PageDbIOException"/>
-/// (I/O error or disk full), changing nothing.</item>
+/// (I/O error or disk full), changing nothing; except a failed sync, which does what Linux does: the unsynced writes
+/// it covered leave write-back for good (a later sync succeeds without them) while reads still see them, until a
+/// crash loses them.</item>
 /// </list>
 /// Deterministic: given the same calls, the same crash seed gives the same disk. Thread-safe (one lock).
 /// </summary>
