@@ -133,6 +133,20 @@ public sealed class FaultInjectingStorage : IStorage
         }
     }
 
+    /// <summary>
+    /// Simulates the process dying while the OS lives on (SIGKILL, an unhandled exception): every write so far stays,
+    /// as the page cache holds it, including a write in flight at the crash call; handles opened before are dead, locks
+    /// are released, and <see cref="CrashAtCall"/> is cleared.
+    /// </summary>
+    public void CrashProcess()
+    {
+        lock (_gate)
+        {
+            SyncAll();
+            Crash(seed: 0); // nothing is unsynced: the seed chooses nothing
+        }
+    }
+
     /// <summary>Makes every file's data, size and directory entry durable (a clean shutdown of the simulated OS).</summary>
     public void SyncAll()
     {
