@@ -174,11 +174,7 @@ internal sealed class CrashRun
         {
             if (_storage.HasCrashed)
             {
-                int crashSeed = _crashRandom.Next();
-                if (_crashKind == CrashKind.ProcessCrash)
-                    _storage.CrashProcess();
-                else
-                    _storage.Crash(crashSeed);
+                CrashStorage(_crashRandom.Next());
                 _result.CrashPoints++;
                 _phase = "reopening after crash " + _result.CrashPoints;
                 if (_crashRandom.Next(4) == 0)
@@ -198,6 +194,25 @@ internal sealed class CrashRun
         }
         _storage.CrashAtCall = null;
         Check();
+    }
+
+    private void CrashStorage(int seed)
+    {
+        switch (_crashKind)
+        {
+            case CrashKind.ProcessCrash:
+                _storage.CrashProcess();
+                break;
+            case CrashKind.UnsyncedDropped:
+                _storage.CrashWith(seed, keepProbability: 0, tearProbability: 0);
+                break;
+            case CrashKind.TornSectors:
+                _storage.CrashWith(seed, keepProbability: 0, tearProbability: 1);
+                break;
+            default:
+                _storage.Crash(seed);
+                break;
+        }
     }
 
     private void Check()

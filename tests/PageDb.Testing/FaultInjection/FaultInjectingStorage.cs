@@ -114,12 +114,25 @@ public sealed class FaultInjectingStorage : IStorage
     /// </summary>
     public void Crash(int seed)
     {
+        var random = new Random(seed);
+        // Vary the mix from crash to crash: some lose almost everything unsynced, some keep almost all of it.
+        double keep = random.NextDouble();
+        double tear = random.Next(3) == 0 ? 0 : random.NextDouble() * 0.5;
+        PowerLoss(random, keep, tear);
+    }
+
+    /// <summary>
+    /// A power loss in which each unsynced write is torn (each 512-byte sector kept or lost on its own) with
+    /// probability <paramref name="tearProbability"/>, else kept whole with probability <paramref name="keepProbability"/>,
+    /// else lost; (0, 0) drops every unsynced write. The rest as <see cref="Crash"/>.
+    /// </summary>
+    public void CrashWith(int seed, double keepProbability, double tearProbability) =>
+        PowerLoss(new Random(seed), keepProbability, tearProbability);
+
+    private void PowerLoss(Random random, double keep, double tear)
+    {
         lock (_gate)
         {
-            var random = new Random(seed);
-            // Vary the mix from crash to crash: some lose almost everything unsynced, some keep almost all of it.
-            double keep = random.NextDouble();
-            double tear = random.Next(3) == 0 ? 0 : random.NextDouble() * 0.5;
             _visible.Clear();
             foreach ((string path, SimulatedFile file) in _durable.OrderBy(f => f.Key, StringComparer.Ordinal))
             {
