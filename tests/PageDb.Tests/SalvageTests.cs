@@ -66,17 +66,19 @@ public class SalvageTests
         AssertRecovered(storage, original, lost: []);
     }
 
-    [Test]
-    public void With_the_catalog_damaged_every_entry_is_kept_in_lost_and_found()
+    [TestCase(true, TestName = "With_the_catalog_damaged_every_entry_is_kept_in_lost_and_found")]
+    [TestCase(false, TestName = "With_the_file_header_damaged_every_entry_is_kept_in_lost_and_found")]
+    public void With_the_catalog_damaged_every_entry_is_kept_in_lost_and_found(bool catalog)
     {
         MemoryStorage storage = BuildDamageable();
         Dictionary<string, List<(byte[], byte[])>> original = Pairs(storage, DbPath);
-        Damage(storage, CatalogRoot(storage), zero: true);
+        Damage(storage, catalog ? CatalogRoot(storage) : PageNumber.Header, zero: true);
 
         SalvageReport report = PageDatabase.Salvage(DbPath, NewPath, Options(storage));
 
         Assert.That(report.Recovered, Is.Empty);
-        Assert.That(report.LostAndFoundEntries, Is.EqualTo(original.Values.Sum(p => p.Count)), "rows, index entries and keys");
+        int catalogEntries = catalog ? 0 : original.Count; // without the header, the catalog's own leaf is an orphan too
+        Assert.That(report.LostAndFoundEntries, Is.EqualTo(original.Values.Sum(p => p.Count) + catalogEntries), "rows, index entries and keys");
         using PageDatabase salvaged = PageDatabase.Open(NewPath, Options(storage));
         using ReadTransaction tx = salvaged.BeginRead();
         Assert.That(tx.GetTree(report.LostAndFoundTree).Count, Is.EqualTo(report.LostAndFoundEntries));
