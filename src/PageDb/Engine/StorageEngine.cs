@@ -71,6 +71,7 @@ internal sealed class StorageEngine : IDisposable
             }
             catch
             {
+                // Not engine.Dispose(): that would checkpoint again. The catch below closes the files.
                 engine.Pool.Dispose();
                 engine.Gate.Dispose();
                 throw;
