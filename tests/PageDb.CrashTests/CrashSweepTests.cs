@@ -64,6 +64,8 @@ public class CrashSweepTests
                     total.Add(new CrashRun(seed, Durability.Full, variant: (int)crashAt, crashKind: kind).RunScript(script, crashAt));
             }
             Assert.That(total.Failure, Is.Null, $"workload [{string.Join(", ", script)}]: {total.Failure}");
+            if (workloads % 50 == 0)
+                TestContext.Progress.WriteLine($"after {workloads} workloads: {total}");
         }
         TestContext.Out.WriteLine($"{workloads} workloads of up to {maxLength} operations, every I/O call crashed 3 ways: {total}");
         Assert.That(total.CrashPoints, Is.GreaterThanOrEqualTo(TestSeed.LongRun ? 20_000 : 500), TestSeed.Describe(seed));
