@@ -47,6 +47,7 @@ internal static class Cli
             KeyValueCommands.Delete(context),
             StatsCommand.Create(context),
             CheckCommand.Create(context),
+            RecoverCommand.Create(context),
             MaintenanceCommands.Checkpoint(context),
             MaintenanceCommands.Compact(context),
             BackupCommand.Create(context),

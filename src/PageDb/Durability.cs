@@ -9,6 +9,11 @@ public enum Durability
     /// <summary>The WAL is synced at checkpoints only: a crash may lose the last commits, never consistency.</summary>
     Normal,
 
-    /// <summary>Nothing is ever synced: for bulk loads and tests. A crash of the machine (not the process) may corrupt nothing, but lose anything.</summary>
+    /// <summary>
+    /// Nothing is ever synced: for bulk loads and tests. A crash of the process alone loses nothing committed (the OS
+    /// keeps every write it made). A power loss or OS crash may lose any commit and may leave the database unopenable
+    /// (<see cref="CorruptDatabaseException"/>) or damaged (<see cref="PageDatabase.CheckIntegrity"/> reports it):
+    /// keep a copy of anything you cannot load again.
+    /// </summary>
     None,
 }

@@ -76,6 +76,31 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// Copies every readable row and key of the damaged database at <paramref name="damagedPath"/> into a new database
+    /// at <paramref name="newPath"/>, looking at every page rather than only where the trees' links lead: tables keep
+    /// their schema and indexes when the catalog is readable, leaves no tree reaches go back to the tree whose damaged
+    /// part they fit, else to a lost-and-found tree. The damaged files are opened read-only and never changed.
+    /// </summary>
+    /// <param name="damagedPath">The damaged database (its WAL, when present and readable, is read too).</param>
+    /// <param name="newPath">Where to create the new database; it must not exist.</param>
+    /// <param name="options">Options for the new database; <see cref="PageDbOptions.Storage"/> serves both files.</param>
+    /// <returns>What was recovered and what could not be read.</returns>
+    /// <exception cref="IOException"><paramref name="newPath"/> exists already.</exception>
+    /// <exception cref="PageDbException">The damaged file holds no readable page.</exception>
+    public static SalvageReport Salvage(string damagedPath, string newPath, PageDbOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(damagedPath);
+        ArgumentException.ThrowIfNullOrEmpty(newPath);
+        options ??= new PageDbOptions();
+        if (options.ReadOnly)
+            throw new ArgumentException("The new database cannot be read-only.", nameof(options));
+        IStorage storage = options.Storage ?? FileStorage.Instance;
+        if (storage.Exists(newPath))
+            throw new IOException($"'{newPath}' exists already: salvage writes a new database.");
+        return PageDb.Salvage.DatabaseSalvager.Run(storage, damagedPath, newPath, options);
+    }
+
     /// <summary>Begins a read transaction on the latest committed state.</summary>
     public ReadTransaction BeginRead()
     {

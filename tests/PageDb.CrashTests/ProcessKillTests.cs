@@ -18,8 +18,8 @@ public class ProcessKillTests
     {
         int seed = TestSeed.Next();
         var random = new Random(seed);
-        int kills = TestSeed.LongRun ? 300 : 50;
-        DateTime deadline = DateTime.UtcNow.AddSeconds(TestSeed.LongRun ? 600 : 75);
+        int kills = TestSeed.LongRun ? 500 : 50;
+        DateTime deadline = DateTime.UtcNow.AddSeconds(TestSeed.LongRun ? 1200 : 75);
         string directory = Path.Combine(Path.GetTempPath(), "pagedb-kill-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         string dbPath = Path.Combine(directory, "db.pagedb");

@@ -16,20 +16,26 @@ internal static partial class DataFileValues
     private const NumberStyles Real = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
 
     /// <summary>The text of column <paramref name="ordinal"/> of <paramref name="row"/>, or null for a null.</summary>
-    public static string? Format(Row row, int ordinal, ColumnType type)
+    public static string? Format(Row row, int ordinal, ColumnType type) => row.IsNull(ordinal) ? null : Format(row[ordinal]!, type);
+
+    /// <summary>
+    /// Whether <paramref name="text"/>, which <see cref="TryParse"/> read as <paramref name="value"/>, is the text
+    /// <see cref="Format(Row, int, ColumnType)"/> writes for it, so that an import then an export gives it back.
+    /// </summary>
+    public static bool IsCanonical(string text, object value, ColumnType type) => Format(value, type) == text;
+
+    private static string Format(object value, ColumnType type)
     {
-        if (row.IsNull(ordinal))
-            return null;
         CultureInfo invariant = CultureInfo.InvariantCulture;
         return type switch
         {
-            ColumnType.Int64 => row.GetInt64(ordinal).ToString(invariant),
-            ColumnType.Double => row.GetDouble(ordinal).ToString("R", invariant),
-            ColumnType.Boolean => row.GetBoolean(ordinal) ? "true" : "false",
-            ColumnType.String => row.GetString(ordinal),
-            ColumnType.Bytes => ByteText.Hex(row.GetBytes(ordinal)),
-            ColumnType.DateTime => row.GetDateTime(ordinal).ToString("O", invariant),
-            ColumnType.Decimal => row.GetDecimal(ordinal).ToString(invariant),
+            ColumnType.Int64 => ((long)value).ToString(invariant),
+            ColumnType.Double => ((double)value).ToString("R", invariant),
+            ColumnType.Boolean => (bool)value ? "true" : "false",
+            ColumnType.String => (string)value,
+            ColumnType.Bytes => ByteText.Hex((byte[])value),
+            ColumnType.DateTime => ((DateTime)value).ToString("O", invariant),
+            ColumnType.Decimal => ((decimal)value).ToString(invariant),
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown column type"),
         };
     }

@@ -1,14 +1,18 @@
 namespace PageDb.Cli.DataFiles;
 
 /// <summary>
-/// Infers column types from every value of the file: the first of Int64, Double, Boolean, DateTime (ISO 8601) that
-/// reads every non-null value of a column, else String; nullable when a value is null or missing. A column with no
-/// values at all is a nullable String. Bytes and Decimal are never guessed: declare them in a schema.
+/// Infers column types from every value of the file: the first of Int64, Double, Decimal, Boolean, DateTime (ISO 8601)
+/// that reads every non-null value of a column, else String; nullable when a value is null or missing. A column with no
+/// values at all is a nullable String. Bytes are never guessed: declare them in a schema.
+/// A number type reads a value only when the text is that number's canonical form, the text export writes back
+/// (<see cref="DataFileValues.IsCanonical"/>): a ZIP code <c>00501</c>, <c>+5</c> or <c>1e3</c> keeps its column a
+/// String, since as a number it would come back as <c>501</c>, <c>5</c> or <c>1000</c>. Money such as <c>1.50</c> is
+/// Decimal, which keeps its scale, where Double would write <c>1.5</c>.
 /// </summary>
 internal sealed class TypeInference
 {
-    private static readonly ColumnType[] Candidates = [ColumnType.Int64, ColumnType.Double, ColumnType.Boolean, ColumnType.DateTime];
-    private const int AllCandidates = (1 << 4) - 1;
+    private static readonly ColumnType[] Candidates = [ColumnType.Int64, ColumnType.Double, ColumnType.Decimal, ColumnType.Boolean, ColumnType.DateTime];
+    private const int AllCandidates = (1 << 5) - 1;
 
     private readonly List<ColumnState> _columns = [];
     private long _records;
@@ -50,9 +54,12 @@ internal sealed class TypeInference
                 state.Fits &= ~(1 << i);
     }
 
-    /// <summary>A JSON string is text or a date, never a number or a boolean.</summary>
+    /// <summary>A JSON string is text or a date, never a number or a boolean; a number only in its canonical form.</summary>
     private static bool Reads(ColumnType type, FieldText value) =>
-        (!value.TextOnly || type == ColumnType.DateTime) && DataFileValues.TryParse(value.Text!, type) is not null;
+        (!value.TextOnly || type == ColumnType.DateTime) && DataFileValues.TryParse(value.Text!, type) is { } parsed
+        && (!IsNumber(type) || DataFileValues.IsCanonical(value.Text!, parsed, type));
+
+    private static bool IsNumber(ColumnType type) => type is ColumnType.Int64 or ColumnType.Double or ColumnType.Decimal;
 
     private sealed class ColumnState
     {

@@ -16,7 +16,9 @@ namespace PageDb.Engine;
 /// 1. every page but the header is written and the file grows as needed; 2. sync; 3. the header (page 0) is written;
 /// 4. sync; 5. only now is the file cut when it shrank. So the header never counts pages the file lacks, and a torn
 /// header write happens only while the WAL still holds page 0 (see <see cref="HeaderRepair"/>).
-/// With syncs disabled (Durability.None) the WAL never calls <see cref="Sync"/>, so nothing is deferred.
+/// With syncs disabled (Durability.None) the WAL never calls <see cref="Sync"/>: the header is written when the page
+/// count is set, after the file has grown (before it shrinks), so that a crash of the process alone (the OS keeps every
+/// write) still never leaves a header counting pages the file lacks. A power loss may: None promises nothing then.
 /// Used by one checkpoint at a time, under the engine's checkpoint lock: the writer's (explicit checkpoints, close) or
 /// the background checkpointer's.
 /// </remarks>
@@ -29,7 +31,7 @@ internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool 
 
     public void WritePage(PageNumber page, ReadOnlySpan<byte> image)
     {
-        if (page == PageNumber.Header && syncsEnabled)
+        if (page == PageNumber.Header)
         {
             image.CopyTo(_header);
             _headerPending = true;
@@ -55,8 +57,11 @@ internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool 
         }
         else
         {
+            WritePendingHeader();
             file.Truncate(pageCount);
         }
+        if (!syncsEnabled)
+            WritePendingHeader();
     }
 
     public void Sync()
@@ -64,9 +69,7 @@ internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool 
         file.Sync();
         if (_headerPending)
         {
-            _headerPending = false;
-            file.WritePage(PageNumber.Header, _header);
-            pool.Remove(PageKey.FromFile(PageNumber.Header));
+            WritePendingHeader();
             file.Sync();
         }
         if (_shrinkTo != 0)
@@ -75,5 +78,14 @@ internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool 
             _shrinkTo = 0;
             file.Sync();
         }
+    }
+
+    private void WritePendingHeader()
+    {
+        if (!_headerPending)
+            return;
+        _headerPending = false;
+        file.WritePage(PageNumber.Header, _header);
+        pool.Remove(PageKey.FromFile(PageNumber.Header));
     }
 }

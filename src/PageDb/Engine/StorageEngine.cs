@@ -82,7 +82,20 @@ internal sealed class StorageEngine : IDisposable
                 ShrinkForgottenFileAbove = 2 * options.CheckpointThresholdBytes,
                 Failure = failure,
             });
-            return new StorageEngine(options, file, wal, new BufferPool(file.PageSize, options.CacheSizeBytes), failure);
+            var engine = new StorageEngine(options, file, wal, new BufferPool(file.PageSize, options.CacheSizeBytes), failure);
+            try
+            {
+                engine.MakeRecoveredStateDurable(storage);
+            }
+            catch
+            {
+                // Not engine.Dispose(): that would checkpoint again. The catch below closes the files.
+                engine._background?.Dispose();
+                engine.Pool.Dispose();
+                engine.Gate.Dispose();
+                throw;
+            }
+            return engine;
         }
         catch
         {
@@ -90,6 +103,31 @@ internal sealed class StorageEngine : IDisposable
             file.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Before this open accepts a commit, makes durable what recovery read: a truncating checkpoint writes every page
+    /// the WAL holds into the database file and syncs it, then restarts the WAL on a synced header; then the file header
+    /// is written again and synced, and the directory entries of both files are synced.
+    /// Recovery reads through the OS page cache, which may show writes that will never reach the disk: on Linux a
+    /// failed fsync (EIO) drops the dirty pages it covered from write-back but keeps showing them, and a later fsync
+    /// succeeds without them. Commits appended after such frames would be lost with them at the next power loss, and
+    /// the reopened database would show a commit whose <see cref="WriteTransaction.Commit"/> threw. Writing the pages
+    /// again dirties them, so the sync that follows either makes them durable or fails, and then the open fails.
+    /// The header and directory entries count because the failed sync may have been the one that created the files.
+    /// Skipped when nothing can have failed (this open created the file) or nothing is promised (read-only, or
+    /// <see cref="Durability.None"/>, which never syncs).
+    /// </summary>
+    private void MakeRecoveredStateDurable(IStorage storage)
+    {
+        if (Options.ReadOnly || File.WasCreated || Options.Durability == Durability.None)
+            return;
+        Checkpoint(CheckpointMode.Truncate);
+        var header = new byte[File.PageSize];
+        File.ReadHeader(header);
+        File.WriteHeader(header);
+        File.Sync();
+        storage.SyncDirectory(File.Path);
     }
 
     /// <summary>Opens the database file, first restoring its header from the WAL when a crash mid-checkpoint tore it.</summary>

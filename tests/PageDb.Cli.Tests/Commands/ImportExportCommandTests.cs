@@ -121,6 +121,36 @@ public sealed class ImportExportCommandTests
         Assert.That(third.GetString(5), Is.EqualTo("42"));
     }
 
+    /// <summary>
+    /// Real data (the US ZIP code list) was imported with zip_code inferred as Int64, so 00501 came back as 501: a
+    /// column is a number only when every value is written the way export writes that number.
+    /// </summary>
+    [Test]
+    public void InferenceKeepsEveryFieldsTextThroughImportThenExport()
+    {
+        string[] lines =
+        [
+            "id,zip,signed,mixed,negative_zero,price,exponent,ratio,count",
+            "1,00501,+5,12,-0,1.50,1e3,0.5,7",
+            "2,01234,7,abc,3,2.25,2,0.25,-8",
+            "3,99950,-2,3.0,4,10,3,1.5,9",
+        ];
+        string file = Write("zips.csv", string.Join("\n", lines) + "\n");
+        string db = _run.File("zips.pagedb");
+        CliRun.Ok("import", db, "zips", file);
+        string exported = _run.File("zips-out.csv");
+        CliRun.Ok("export", db, "zips", exported);
+
+        Assert.That(File.ReadAllLines(exported)[1..], Is.EqualTo(lines[1..]));
+        using PageDatabase database = PageDatabase.Open(db);
+        using ReadTransaction tx = database.BeginRead();
+        Assert.That(tx.GetTable("zips").Schema.Columns.Select(c => c.Type), Is.EqualTo(new[]
+        {
+            ColumnType.Int64, ColumnType.String, ColumnType.String, ColumnType.String, ColumnType.Double, // -0 is a double's text
+            ColumnType.Decimal, ColumnType.String, ColumnType.Double, ColumnType.Int64,
+        }));
+    }
+
     [Test]
     public void JsonLinesColumnsAndTypesAreLearntFromTheKeys()
     {

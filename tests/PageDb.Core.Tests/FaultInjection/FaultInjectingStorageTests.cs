@@ -198,6 +198,35 @@ public sealed class FaultInjectingStorageTests : StorageContractTests
     }
 
     [Test]
+    public void A_failed_sync_drops_its_writes_from_write_back_but_reads_see_them_until_a_crash()
+    {
+        for (int seed = 0; seed < 20; seed++)
+        {
+            var storage = new FaultInjectingStorage();
+            byte[] synced = Pattern(4096, 1), dropped = Pattern(4096, 2), later = Pattern(4096, 3);
+            using (IStorageFile file = storage.Open(FilePath, StorageOpenMode.CreateIfMissing))
+            {
+                file.Write(0, synced);
+                file.Sync();
+                storage.SyncDirectory(FilePath);
+                file.Write(0, dropped);
+                storage.FailCall(storage.Calls + 1);
+                Assert.Throws<PageDbIOException>(() => file.Sync(), "EIO");
+                var cached = new byte[4096];
+                file.Read(0, cached);
+                Assert.That(cached, Is.EqualTo(dropped), "the page cache still shows the write");
+                file.Sync(); // succeeds, as Linux's next fsync does, without the dropped write
+                file.Write(4096, later);
+                file.Sync();
+            }
+            storage.Crash(seed);
+            byte[] disk = storage.GetContents(FilePath);
+            Assert.That(disk[..4096], Is.EqualTo(synced), $"the write whose sync failed never reaches the disk; seed {seed}");
+            Assert.That(disk[4096..], Is.EqualTo(later), $"seed {seed}");
+        }
+    }
+
+    [Test]
     public void The_same_seed_builds_the_same_disk()
     {
         byte[] RunAndCrash(int seed)

@@ -34,7 +34,8 @@ internal sealed class CrashRunResult
 /// Runs a <see cref="Workload"/> over <see cref="FaultInjectingStorage"/>, crashes it at random I/O calls, rebuilds
 /// the disk the crash left, reopens (crashing again during recovery now and then), and checks the database:
 /// <list type="bullet">
-/// <item><see cref="Durability.Full"/>: its contents equal the last acknowledged commit, or the commit in flight;</item>
+/// <item><see cref="Durability.Full"/>, or any durability after a <see cref="CrashKind.ProcessCrash"/>: its contents
+/// equal the last acknowledged commit, or the commit in flight;</item>
 /// <item><see cref="Durability.Normal"/>: they equal some acknowledged commit no older than the last checkpoint (or the
 /// one in flight);</item>
 /// <item><see cref="PageDatabase.CheckIntegrity"/> is clean (which includes: no page leaked or counted twice).</item>
@@ -48,6 +49,7 @@ internal sealed class CrashRun
     private readonly int _seed;
     private readonly int _variant;
     private readonly Durability _durability;
+    private readonly CrashKind _crashKind;
     private readonly Random _random;
     private readonly Random _crashRandom; // crash seeds and crash-during-recovery decisions
     private readonly FaultInjectingStorage _storage = new();
@@ -57,12 +59,16 @@ internal sealed class CrashRun
     private long _acknowledgedAtLastCheck;
     private string _phase = "creating the database";
 
-    /// <summary>A run of the workload of <paramref name="seed"/>; <paramref name="variant"/> varies only the crashes.</summary>
-    public CrashRun(int seed, Durability durability, int variant = 0)
+    /// <summary>
+    /// A run of the workload of <paramref name="seed"/>; <paramref name="variant"/> varies only the crashes, which are
+    /// of <paramref name="crashKind"/>; <paramref name="compressWal"/> stores WAL frames zstd-compressed.
+    /// </summary>
+    public CrashRun(int seed, Durability durability, int variant = 0, CrashKind crashKind = CrashKind.PowerLoss, bool compressWal = false)
     {
         _seed = seed;
         _variant = variant;
         _durability = durability;
+        _crashKind = crashKind;
         _random = new Random(seed);
         _crashRandom = new Random(HashCode.Combine(seed, variant));
         var options = new PageDbOptions
@@ -72,6 +78,7 @@ internal sealed class CrashRun
             CacheSizeBytes = 64 * 4096,
             CheckpointThresholdBytes = _random.Next(2) == 0 ? 48 << 10 : 512 << 10,
             WriteLockTimeout = TimeSpan.FromSeconds(10),
+            CompressWal = compressWal,
         };
         _workload = new Workload(new Random(_random.Next()), () => PageDatabase.Open(DbPath, options), new WorkloadModel())
         {
@@ -167,7 +174,7 @@ internal sealed class CrashRun
         {
             if (_storage.HasCrashed)
             {
-                _storage.Crash(_crashRandom.Next());
+                CrashStorage(_crashRandom.Next());
                 _result.CrashPoints++;
                 _phase = "reopening after crash " + _result.CrashPoints;
                 if (_crashRandom.Next(4) == 0)
@@ -189,13 +196,32 @@ internal sealed class CrashRun
         Check();
     }
 
+    private void CrashStorage(int seed)
+    {
+        switch (_crashKind)
+        {
+            case CrashKind.ProcessCrash:
+                _storage.CrashProcess();
+                break;
+            case CrashKind.UnsyncedDropped:
+                _storage.CrashWith(seed, keepProbability: 0, tearProbability: 0);
+                break;
+            case CrashKind.TornSectors:
+                _storage.CrashWith(seed, keepProbability: 0, tearProbability: 1);
+                break;
+            default:
+                _storage.Crash(seed);
+                break;
+        }
+    }
+
     private void Check()
     {
         _phase = "checking after crash " + _result.CrashPoints;
         PageDatabase db = _workload.Database!;
         WorkloadModel found = WorkloadModel.Load(db);
         WorkloadModel? inFlight = _workload.InFlight;
-        bool acceptable = _durability == Durability.Full
+        bool acceptable = EveryCommitSurvives
             ? found.Digest == _workload.Committed.Digest || found.Digest == inFlight?.Digest
             : _acceptable.Contains(found.Digest) || found.Digest == inFlight?.Digest;
         if (!acceptable)
@@ -214,9 +240,12 @@ internal sealed class CrashRun
         _acceptable.Add(found.Digest); // what survived a crash is on disk: the new floor
     }
 
+    /// <summary>Full survives any crash; every level survives the process dying, since the OS keeps every write.</summary>
+    private bool EveryCommitSurvives => _durability == Durability.Full || _crashKind == CrashKind.ProcessCrash;
+
     private void RecordAcknowledged(ulong digest)
     {
-        if (_durability == Durability.Full)
+        if (EveryCommitSurvives)
             _acceptable.Clear();
         _acceptable.Add(digest);
     }
@@ -228,7 +257,7 @@ internal sealed class CrashRun
     }
 
     private string Describe(string what) => string.Create(CultureInfo.InvariantCulture,
-        $"{what} [last steps: {_workload.Trace}; {PageDb.Testing.TestSeed.Describe(_seed)}, durability {_durability}, variant {_variant}, crash point {_result.CrashPoints}, I/O call {_storage.Calls}]");
+        $"{what} [last steps: {_workload.Trace}; {PageDb.Testing.TestSeed.Describe(_seed)}, durability {_durability}, {_crashKind}, variant {_variant}, crash point {_result.CrashPoints}, I/O call {_storage.Calls}]");
 }
 
 /// <summary>A recovered database broke a crash-safety promise.</summary>

@@ -52,7 +52,15 @@ internal sealed class FaultInjectingFile(FaultInjectingStorage storage, string p
         lock (storage.Gate)
         {
             Check();
-            storage.BeginCall(IoCallKind.Sync, path, epoch);
+            try
+            {
+                storage.BeginCall(IoCallKind.Sync, path, epoch);
+            }
+            catch (PageDbIOException)
+            {
+                file.FailSync();
+                throw;
+            }
             file.Sync();
         }
     }

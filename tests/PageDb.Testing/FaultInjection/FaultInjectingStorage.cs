@@ -15,7 +15,9 @@ namespace PageDb.Testing.FaultInjection;
 /// (a write in flight may or may not reach the disk), and so does every later call, on any handle, until
 /// <see cref="Crash"/>. Handles opened before a crash stay dead afterwards.</item>
 /// <item><see cref="FailCall"/> and <see cref="FailEvery"/> make calls fail as <see cref="PageDbIOException"/>
-/// (I/O error or disk full), changing nothing.</item>
+/// (I/O error or disk full), changing nothing; except a failed sync, which does what Linux does: the unsynced writes
+/// it covered leave write-back for good (a later sync succeeds without them) while reads still see them, until a
+/// crash loses them.</item>
 /// </list>
 /// Deterministic: given the same calls, the same crash seed gives the same disk. Thread-safe (one lock).
 /// </summary>
@@ -112,12 +114,25 @@ public sealed class FaultInjectingStorage : IStorage
     /// </summary>
     public void Crash(int seed)
     {
+        var random = new Random(seed);
+        // Vary the mix from crash to crash: some lose almost everything unsynced, some keep almost all of it.
+        double keep = random.NextDouble();
+        double tear = random.Next(3) == 0 ? 0 : random.NextDouble() * 0.5;
+        PowerLoss(random, keep, tear);
+    }
+
+    /// <summary>
+    /// A power loss in which each unsynced write is torn (each 512-byte sector kept or lost on its own) with
+    /// probability <paramref name="tearProbability"/>, else kept whole with probability <paramref name="keepProbability"/>,
+    /// else lost; (0, 0) drops every unsynced write. The rest as <see cref="Crash"/>.
+    /// </summary>
+    public void CrashWith(int seed, double keepProbability, double tearProbability) =>
+        PowerLoss(new Random(seed), keepProbability, tearProbability);
+
+    private void PowerLoss(Random random, double keep, double tear)
+    {
         lock (_gate)
         {
-            var random = new Random(seed);
-            // Vary the mix from crash to crash: some lose almost everything unsynced, some keep almost all of it.
-            double keep = random.NextDouble();
-            double tear = random.Next(3) == 0 ? 0 : random.NextDouble() * 0.5;
             _visible.Clear();
             foreach ((string path, SimulatedFile file) in _durable.OrderBy(f => f.Key, StringComparer.Ordinal))
             {
@@ -128,6 +143,20 @@ public sealed class FaultInjectingStorage : IStorage
             _crashedAtCall = 0;
             _epoch++;
             Crashes++;
+        }
+    }
+
+    /// <summary>
+    /// Simulates the process dying while the OS lives on (SIGKILL, an unhandled exception): every write so far stays,
+    /// as the page cache holds it, including a write in flight at the crash call; handles opened before are dead, locks
+    /// are released, and <see cref="CrashAtCall"/> is cleared.
+    /// </summary>
+    public void CrashProcess()
+    {
+        lock (_gate)
+        {
+            SyncAll();
+            Crash(seed: 0); // nothing is unsynced: the seed chooses nothing
         }
     }
 

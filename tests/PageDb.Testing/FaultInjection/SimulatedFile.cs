@@ -54,6 +54,13 @@ internal sealed class SimulatedFile
         _unsynced.Clear();
     }
 
+    /// <summary>
+    /// What Linux does when <c>fsync</c> fails (EIO): the dirty pages it covered are marked clean, so they leave
+    /// write-back and a later sync succeeds without writing them, while the page cache still shows their new bytes
+    /// until a crash, which brings back the durable image.
+    /// </summary>
+    public void FailSync() => _unsynced.Clear();
+
     /// <summary>The page cache's bytes (what a read sees now).</summary>
     public byte[] CachedContents() => _cached.ToArray();
 

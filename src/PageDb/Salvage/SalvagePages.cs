@@ -1,0 +1,198 @@
+using PageDb.Core.Pages;
+using PageDb.Core.Paging;
+using PageDb.Wal;
+
+namespace PageDb.Salvage;
+
+/// <summary>
+/// The pages of a damaged database, read-only: for each page, the newest committed WAL frame when the WAL is readable,
+/// else the database file's copy; a page that fails its checksum, page number or type check is unreadable
+/// (<see cref="TryRead"/> says so; <see cref="Read"/> throws <see cref="CorruptDatabaseException"/>, so that B+tree
+/// cursors stop at it). Nothing is ever written: the file and the WAL are opened read-only. Single-threaded.
+/// </summary>
+internal sealed class SalvagePages : IPageAccessor, IDisposable
+{
+    private readonly IStorageFile _file;
+    private readonly WriteAheadLog? _wal;
+
+    private SalvagePages(IStorageFile file, WriteAheadLog? wal, int pageSize, uint pageCount)
+    {
+        _file = file;
+        _wal = wal;
+        PageSize = pageSize;
+        PageCount = pageCount;
+    }
+
+    /// <inheritdoc/>
+    public int PageSize { get; }
+
+    /// <inheritdoc/>
+    public string FilePath => _file.Path;
+
+    /// <summary>Pages to survey: the file's length in pages, or the WAL's last commit size when larger.</summary>
+    public uint PageCount { get; }
+
+    /// <summary>The file header's fields when page 0 is readable as a header of this page size, else null.</summary>
+    public byte[]? Header { get; private set; }
+
+    /// <summary>Opens <paramref name="path"/> (and its WAL, when its header identifies it) read-only.</summary>
+    /// <exception cref="PageDbException">No page size under which the file holds readable pages.</exception>
+    public static SalvagePages Open(IStorage storage, string path)
+    {
+        IStorageFile file = storage.Open(path, StorageOpenMode.ReadOnly);
+        try
+        {
+            byte[]? header = ReadHeader(file);
+            int pageSize = header is null ? ProbePageSize(file) : new FileHeaderPageReader(header).PageSize;
+            WriteAheadLog? wal = header is null ? null : OpenWal(storage, path, pageSize, new FileHeaderPageReader(header).DatabaseId);
+            uint pageCount = (uint)Math.Min(uint.MaxValue, file.Length / pageSize);
+            if (wal is not null && !wal.LastCommit.LastCommitFrame.IsNone)
+            {
+                // Pages past the file's end exist only as WAL frames: a commit size larger than that is not believed.
+                long plausible = pageCount + wal.LastCommit.LastCommitFrame.Value;
+                pageCount = (uint)Math.Clamp((long)wal.DatabaseSizeAt(wal.LastCommit), pageCount, Math.Min(plausible, uint.MaxValue));
+            }
+            var pages = new SalvagePages(file, wal, pageSize, pageCount);
+            pages.Header = pages.TryRead(PageNumber.Header, out byte[]? newest) && IsHeader(newest, pageSize) ? newest : header;
+            return pages;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads page <paramref name="page"/>; false when it is missing or fails its checks.</summary>
+    public bool TryRead(PageNumber page, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? image)
+    {
+        image = new byte[PageSize];
+        if (page.Value >= PageCount || !TryLoad(page, image) || !IsSound(image, page, FilePath))
+        {
+            image = null;
+            return false;
+        }
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public PageHandle Read(PageNumber page)
+    {
+        if (!TryRead(page, out byte[]? image))
+            ThrowHelper.ThrowCorrupt(FilePath, page, "the page is missing or fails its checks");
+        return new PageHandle(new Frame(image, page), isWritable: false);
+    }
+
+    /// <inheritdoc/>
+    public PageHandle Write(PageNumber page) => throw ReadOnly();
+
+    /// <inheritdoc/>
+    public PageHandle Allocate(PageType type) => throw ReadOnly();
+
+    /// <inheritdoc/>
+    public void Free(PageNumber page) => throw ReadOnly();
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _wal?.Dispose();
+        _file.Dispose();
+    }
+
+    private bool TryLoad(PageNumber page, byte[] image)
+    {
+        if (_wal is not null)
+        {
+            FrameIndex frame = _wal.FindFrame(page, _wal.LastCommit);
+            try
+            {
+                if (!frame.IsNone && _wal.TryReadFrame(frame, image))
+                    return true;
+            }
+            catch (CorruptDatabaseException)
+            {
+                // The frame does not decode: the file's copy may still be readable.
+            }
+        }
+        return _file.TryReadExactly(page.FileOffset(PageSize), image);
+    }
+
+    private static bool IsSound(ReadOnlySpan<byte> image, PageNumber page, string path)
+    {
+        try
+        {
+            PageHeader.Verify(image, page, path);
+            return true;
+        }
+        catch (CorruptDatabaseException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsHeader(byte[] image, int pageSize)
+    {
+        var header = new FileHeaderPageReader(image);
+        return header.HasMagic && header.PageSize == pageSize;
+    }
+
+    /// <summary>Page 0 when it passes its checks as a file header, else null.</summary>
+    private static byte[]? ReadHeader(IStorageFile file)
+    {
+        var prefix = new byte[FileHeaderPage.MinPageSize];
+        if (!file.TryReadExactly(0, prefix))
+            return null;
+        int pageSize = new FileHeaderPageReader(prefix).PageSize;
+        if (!FileHeaderPage.IsValidPageSize(pageSize))
+            return null;
+        var page = new byte[pageSize];
+        if (!file.TryReadExactly(0, page) || !IsSound(page, PageNumber.Header, file.Path) || !IsHeader(page, pageSize))
+            return null;
+        return page;
+    }
+
+    /// <summary>With no readable header: the page size under which most of the first pages pass their checks.</summary>
+    private static int ProbePageSize(IStorageFile file)
+    {
+        const int probes = 16;
+        (int size, int sound) best = (0, 0);
+        for (int size = FileHeaderPage.MinPageSize; size <= FileHeaderPage.MaxPageSize; size *= 2)
+        {
+            var image = new byte[size];
+            int sound = 0;
+            for (uint page = 1; page <= probes; page++)
+            {
+                if (file.TryReadExactly(new PageNumber(page).FileOffset(size), image) && IsSound(image, new PageNumber(page), file.Path))
+                    sound++;
+            }
+            if (sound > best.sound)
+                best = (size, sound);
+        }
+        if (best.sound == 0)
+            throw new PageDbException($"'{file.Path}' holds no readable page of any page size: nothing can be salvaged.");
+        return best.size;
+    }
+
+    private static WriteAheadLog? OpenWal(IStorage storage, string path, int pageSize, ulong databaseId)
+    {
+        try
+        {
+            return WriteAheadLog.Open(storage, path, new WalOptions { PageSize = pageSize, DatabaseId = databaseId, ReadOnly = true });
+        }
+        catch (PageDbException)
+        {
+            return null; // a WAL that does not open adds nothing: the file's pages are all there is
+        }
+    }
+
+    private static InvalidOperationException ReadOnly() => new("A damaged database is only read while it is salvaged.");
+
+    private sealed class Frame : PageFrame
+    {
+        public Frame(byte[] buffer, PageNumber number) : base(buffer) => Number = number;
+
+        public override void Unpin()
+        {
+        }
+    }
+}
