@@ -1,3 +1,5 @@
+using PageDb.Core.Pages;
+
 namespace PageDb.Wal;
 
 /// <summary>
@@ -29,11 +31,12 @@ internal static class Recovery
             return RecoveredLog.NoLog(foreign: true);
         if (header.PageSize != (uint)options.PageSize)
             ThrowHelper.ThrowCorrupt(file.Path, "the WAL's page size differs from the database's");
-        return ScanFrames(file, options.PageSize, header, index);
+        return ScanFrames(file, options, header, index);
     }
 
-    private static RecoveredLog ScanFrames(IStorageFile file, int pageSize, WalHeader header, WalIndex index)
+    private static RecoveredLog ScanFrames(IStorageFile file, WalOptions options, WalHeader header, WalIndex index)
     {
+        int pageSize = options.PageSize;
         var log = new RecoveredLog(header.CheckpointSequence, header.Salt1, header.Salt2, WalFormat.HeaderSize, header.Checksum)
         {
             Version = header.Version,
@@ -42,21 +45,53 @@ internal static class Recovery
         long offset = WalFormat.HeaderSize;
         ulong chain = header.Checksum;
         int frames = 0;
+        uint highestPage = 0; // of the transaction being read
+        uint lastCommitSize = 0;
+        PageNumber lastCommitPage = default;
         while (TryReadValidFrame(file, offset, pageSize, header, chain, frame, out int storedLength))
         {
             var frameHeader = new WalFrameHeader(frame);
             chain = frameHeader.Checksum;
+            highestPage = Math.Max(highestPage, frameHeader.Page.Value);
             index.Add(frameHeader.Page, offset, storedLength, frameHeader.Encoding, frameHeader.CommitSize);
             offset += WalFormat.FrameSize(storedLength);
             frames++;
             if (frameHeader.CommitSize != 0)
             {
+                CheckCommitSize(file.Path, frameHeader, highestPage);
+                highestPage = 0;
+                lastCommitSize = frameHeader.CommitSize;
+                lastCommitPage = frameHeader.Page;
                 index.PublishCommit();
                 log = log with { CommittedEnd = offset, CommittedChecksum = chain, Commits = log.Commits + 1, CommittedFrames = frames };
             }
         }
         index.Rollback();
+        CheckLastCommitSize(file.Path, lastCommitPage, lastCommitSize, (ulong)options.DatabasePageCount + (ulong)log.CommittedFrames);
         return log with { IgnoredFrames = frames - log.CommittedFrames };
+    }
+
+    /// <summary>
+    /// A commit frame's database size must cover every page its transaction logged: frames are chained, so a log that
+    /// breaks this was written that way (a buggy or hostile writer).
+    /// </summary>
+    private static void CheckCommitSize(string walPath, WalFrameHeader commit, uint highestPage)
+    {
+        if (highestPage >= commit.CommitSize)
+            ThrowHelper.ThrowCorrupt(walPath, commit.Page, $"a commit frame records a database of {commit.CommitSize} pages, but its transaction logged page {highestPage}");
+    }
+
+    /// <summary>
+    /// The last commit's size (what a checkpoint gives the database file, and every snapshot taken from now on) must
+    /// be no more than the database file's pages plus the frames logged (<see cref="WalOptions.DatabasePageCount"/>):
+    /// every page a transaction adds is logged. Only the last: an earlier commit may record more pages than the file
+    /// now has, when a compaction after it shrank the file before the log restarted; no snapshot uses it any more.
+    /// </summary>
+    private static void CheckLastCommitSize(string walPath, PageNumber commitPage, uint commitSize, ulong mostPages)
+    {
+        if (commitSize > mostPages)
+            ThrowHelper.ThrowCorrupt(walPath, commitPage, $"the last commit frame records a database of {commitSize} pages, "
+                + $"more than the database file and the log's frames hold ({mostPages})");
     }
 
     /// <summary>Reads the frame at <paramref name="offset"/> into <paramref name="frame"/>; false when it is not the chain's next valid frame.</summary>

@@ -24,7 +24,7 @@ internal sealed class StorageEngine : IDisposable
         Wal = wal;
         Pool = pool;
         Loader = new PageLoader(file, wal);
-        CheckpointTarget = new CheckpointTarget(file, pool, options.Durability != Durability.None);
+        CheckpointTarget = new CheckpointTarget(file, pool, options.Durability != Durability.None, wal);
     }
 
     public PageDbOptions Options { get; }
@@ -60,6 +60,7 @@ internal sealed class StorageEngine : IDisposable
             {
                 PageSize = file.PageSize,
                 DatabaseId = file.DatabaseId,
+                DatabasePageCount = file.PageCount,
                 ReadOnly = options.ReadOnly,
                 SyncEnabled = options.Durability != Durability.None,
                 CompressFrames = options.CompressWal,
