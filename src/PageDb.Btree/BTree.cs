@@ -50,7 +50,7 @@ public sealed class BTree
         {
             using PageHandle root = _pages.Read(Root);
             NodeHeader.CheckNodeType(root.Data, Root, _pages.FilePath);
-            return NodeHeader.GetEntryCount(new SlottedPageReader(root.Data).UserHeader);
+            return NodeHeader.GetEntryCount(SlottedPageReader.UserHeaderOf(root.Data));
         }
     }
 
@@ -59,7 +59,7 @@ public sealed class BTree
     {
         ArgumentNullException.ThrowIfNull(pages);
         using PageHandle root = pages.Allocate(PageType.BtreeLeaf);
-        SlottedPage.Format(root.Writable, PageType.BtreeLeaf, root.Number);
+        SlottedPage.Format(root.Writable, PageType.BtreeLeaf, root.Number, pages.FilePath);
         return root.Number;
     }
 
@@ -71,7 +71,7 @@ public sealed class BTree
     {
         Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
         using PageHandle leaf = DescendToLeaf(key, path, out _);
-        var page = new SlottedPageReader(leaf.Data);
+        var page = new SlottedPageReader(leaf.Data, _pages.FilePath);
         int index = NodeSearch.SearchLeaf(page, key, leaf.Number, _pages.FilePath);
         if (index < 0)
         {
@@ -92,7 +92,7 @@ public sealed class BTree
     {
         Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
         using PageHandle leaf = DescendToLeaf(key, path, out _);
-        var page = new SlottedPageReader(leaf.Data);
+        var page = new SlottedPageReader(leaf.Data, _pages.FilePath);
         int index = NodeSearch.SearchLeaf(page, key, leaf.Number, _pages.FilePath);
         if (index < 0)
             return false;
@@ -120,7 +120,7 @@ public sealed class BTree
     {
         Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
         using PageHandle leaf = DescendToLeaf(key, path, out _);
-        return NodeSearch.SearchLeaf(new SlottedPageReader(leaf.Data), key, leaf.Number, _pages.FilePath) >= 0;
+        return NodeSearch.SearchLeaf(new SlottedPageReader(leaf.Data, _pages.FilePath), key, leaf.Number, _pages.FilePath) >= 0;
     }
 
     /// <summary>
@@ -146,7 +146,7 @@ public sealed class BTree
         PageNumber oldChain = PageNumber.None;
         using (PageHandle leafHandle = DescendToLeaf(key, path, out depth))
         {
-            var page = new SlottedPageReader(leafHandle.Data);
+            var page = new SlottedPageReader(leafHandle.Data, _pages.FilePath);
             leaf = leafHandle.Number;
             index = NodeSearch.SearchLeaf(page, key, leaf, _pages.FilePath);
             if (index >= 0 && !replace)
@@ -176,7 +176,7 @@ public sealed class BTree
         using (PageHandle leafHandle = DescendToLeaf(key, path, out depth))
         {
             leaf = leafHandle.Number;
-            index = NodeSearch.SearchLeaf(new SlottedPageReader(leafHandle.Data), key, leaf, _pages.FilePath);
+            index = NodeSearch.SearchLeaf(new SlottedPageReader(leafHandle.Data, _pages.FilePath), key, leaf, _pages.FilePath);
             if (index < 0)
                 return false;
         }
@@ -184,7 +184,7 @@ public sealed class BTree
         PageNumber chain;
         using (PageHandle leafHandle = _pages.Write(leaf))
         {
-            var page = new SlottedPage(leafHandle.Writable);
+            var page = new SlottedPage(leafHandle.Writable, _pages.FilePath);
             chain = LeafCell.Read(page.GetCell(index), leaf, _pages.FilePath).OverflowPage;
             page.Delete(index);
         }
@@ -240,7 +240,7 @@ public sealed class BTree
                     ThrowHelper.ThrowCorrupt(_pages.FilePath, page, "a B+tree link points at a page that is not a B+tree page");
                 if (depth == NodeHeader.MaxDepth)
                     ThrowHelper.ThrowCorrupt(_pages.FilePath, page, "B+tree deeper than 64 levels (a cycle of links)");
-                var reader = new SlottedPageReader(handle.Data);
+                var reader = new SlottedPageReader(handle.Data, _pages.FilePath);
                 int child = NodeSearch.SearchInterior(reader, key, page, _pages.FilePath);
                 path[depth++] = new PathStep(page, child, reader.CellCount);
                 page = NodeSearch.ChildAt(reader, child, page, _pages.FilePath);
@@ -274,7 +274,7 @@ public sealed class BTree
     private bool TryPlaceInPage(PageNumber page, int index, ReadOnlySpan<byte> cell, bool replace)
     {
         using PageHandle handle = _pages.Write(page);
-        var slotted = new SlottedPage(handle.Writable);
+        var slotted = new SlottedPage(handle.Writable, _pages.FilePath);
         return replace ? slotted.TryReplace(index, cell) : slotted.TryInsert(index, cell);
     }
 
@@ -296,7 +296,7 @@ public sealed class BTree
     private void AddToCount(long delta)
     {
         using PageHandle root = _pages.Write(Root);
-        Span<byte> userHeader = new SlottedPage(root.Writable).UserHeader;
+        Span<byte> userHeader = SlottedPage.UserHeaderOf(root.Writable);
         NodeHeader.SetEntryCount(userHeader, NodeHeader.GetEntryCount(userHeader) + delta);
     }
 
@@ -307,7 +307,7 @@ public sealed class BTree
         using (PageHandle handle = _pages.Read(page))
         {
             NodeHeader.CheckNodeType(handle.Data, page, _pages.FilePath);
-            var reader = new SlottedPageReader(handle.Data);
+            var reader = new SlottedPageReader(handle.Data, _pages.FilePath);
             if (handle.Type == PageType.BtreeLeaf)
                 FreeOverflowChains(reader, page);
             else

@@ -91,7 +91,7 @@ public sealed class BTreeBulkLoader : IDisposable
         BalanceRightEdge();
         NodeRebalancer.CollapseRoot(_pages, root);
         using PageHandle handle = _pages.Write(root);
-        NodeHeader.SetEntryCount(new SlottedPage(handle.Writable).UserHeader, _count);
+        NodeHeader.SetEntryCount(SlottedPage.UserHeaderOf(handle.Writable), _count);
         return root;
     }
 
@@ -115,14 +115,14 @@ public sealed class BTreeBulkLoader : IDisposable
     private bool HasRoomFor(PageNumber node, int cost)
     {
         using PageHandle handle = _pages.Read(node);
-        var page = new SlottedPageReader(handle.Data);
+        var page = new SlottedPageReader(handle.Data, _pages.FilePath);
         return page.CellCount == 0 || (page.UsedSpace + cost <= _target && cost <= page.FreeSpace);
     }
 
     private void AppendCell(PageNumber node, ReadOnlySpan<byte> cell)
     {
         using PageHandle handle = _pages.Write(node);
-        var page = new SlottedPage(handle.Writable);
+        var page = new SlottedPage(handle.Writable, _pages.FilePath);
         if (!page.TryInsert(page.CellCount, cell))
             ThrowHelper.ThrowInvalidOperation("bulk load: a page planned to fit a cell overflowed");
     }
@@ -154,14 +154,14 @@ public sealed class BTreeBulkLoader : IDisposable
     private PageNumber NewNode(PageType type)
     {
         using PageHandle handle = _pages.Allocate(type);
-        SlottedPage.Format(handle.Writable, type, handle.Number);
+        SlottedPage.Format(handle.Writable, type, handle.Number, _pages.FilePath);
         return handle.Number;
     }
 
     private void SetRightmost(PageNumber parent, PageNumber child)
     {
         using PageHandle handle = _pages.Write(parent);
-        NodeHeader.SetRightmostChild(new SlottedPage(handle.Writable).UserHeader, child);
+        NodeHeader.SetRightmostChild(SlottedPage.UserHeaderOf(handle.Writable), child);
     }
 
     /// <summary>Makes each level's open node the rightmost child of the one above; returns the top node.</summary>
@@ -182,7 +182,7 @@ public sealed class BTreeBulkLoader : IDisposable
             PageNumber parent = _open[level + 1];
             int rightmost;
             using (PageHandle handle = _pages.Read(parent))
-                rightmost = new SlottedPageReader(handle.Data).CellCount;
+                rightmost = new SlottedPageReader(handle.Data, _pages.FilePath).CellCount;
             NodeRebalancer.RebalanceChild(_pages, parent, rightmost);
         }
     }

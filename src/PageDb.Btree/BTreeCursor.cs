@@ -14,6 +14,13 @@ namespace PageDb.Btree;
 /// stays at the end, so a following <see cref="Previous"/> returns the last entry (and the reverse at the start).
 /// On an unpositioned cursor <see cref="Next"/> is <see cref="SeekFirst"/> and <see cref="Previous"/> is <see cref="SeekLast"/>.
 /// The tree must not be changed while a cursor is open on it. Dispose releases the pins. One thread at a time.
+/// A damaged or hostile file cannot make a walk return keys out of order or run for ever: each step checks that the
+/// key moved the way the walk goes (against the neighbour cell in the same leaf, or against a copy of the last key
+/// when it crosses to another leaf, so two leaves reached through interior pages that share a subtree are caught), and
+/// a walk that crosses to more leaves than the database has pages is stopped (a shared subtree of empty leaves), and a
+/// walk from one end of the tree to the other must meet exactly the entry count its root records (a leaf that lost
+/// cells, or a subtree reached from the wrong place). All are <see cref="CorruptDatabaseException"/>; they cost one key
+/// comparison and a counter per step.
 /// </remarks>
 public sealed class BTreeCursor : IDisposable
 {
@@ -28,6 +35,12 @@ public sealed class BTreeCursor : IDisposable
     private int _leafLevel = -1; // level of the pinned leaf in _path; -1 when nothing is pinned
     private byte[] _valueBuffer = [];
     private bool _valueAssembled; // _valueBuffer holds the current entry's value
+    private byte[] _lastKey = []; // the last key of the leaf the walk left, to check the next leaf's first key against
+    private int _lastKeyLength = -1; // -1: no leaf left yet in this walk (or the walk turned around)
+    private int _direction; // +1 walking forward, -1 backward, 0 since the last seek
+    private long _leavesEntered; // leaves crossed to since the last seek
+    private long _entriesSeen; // entries arrived at since the walk started
+    private bool _fromEdge; // the walk started at the first (forward) or last (backward) entry
 
     internal BTreeCursor(IPageAccessor pages, PageNumber root)
     {
@@ -64,7 +77,7 @@ public sealed class BTreeCursor : IDisposable
     /// <summary>The length of the current value (no overflow read).</summary>
     public int ValueLength => LeafCell.Read(CurrentCell, _path[_leafLevel].Number, _pages.FilePath).ValueLength;
 
-    private SlottedPageReader Leaf => new(_path[_leafLevel].Data);
+    private SlottedPageReader Leaf => new(_path[_leafLevel].Data, _pages.FilePath);
 
     private ReadOnlySpan<byte> CurrentCell
     {
@@ -80,6 +93,7 @@ public sealed class BTreeCursor : IDisposable
     public bool Seek(ReadOnlySpan<byte> key)
     {
         Moved();
+        StartWalk(+1, fromEdge: false);
         ReleaseBelow(0);
         PageNumber page = _root;
         for (int level = 0; ; level++)
@@ -107,18 +121,20 @@ public sealed class BTreeCursor : IDisposable
     public bool SeekFirst()
     {
         Moved();
+        StartWalk(+1, fromEdge: true);
         ReleaseBelow(0);
         DescendToEdge(0, _root, toFirst: true);
-        return IsValid || StepForward();
+        return IsValid ? Arrived() : StepForward();
     }
 
     /// <summary>Moves to the last entry; false when the tree is empty.</summary>
     public bool SeekLast()
     {
         Moved();
+        StartWalk(-1, fromEdge: true);
         ReleaseBelow(0);
         DescendToEdge(0, _root, toFirst: false);
-        return IsValid || StepBackward();
+        return IsValid ? Arrived() : StepBackward();
     }
 
     /// <summary>Moves to the next entry; false (staying past the last) when there is none.</summary>
@@ -148,39 +164,57 @@ public sealed class BTreeCursor : IDisposable
 
     private bool StepForward()
     {
+        Walk(+1);
         while (true)
         {
             int leaf = _leafLevel;
             if (_index[leaf] + 1 < Leaf.CellCount)
             {
                 _index[leaf]++;
-                return true;
+                if (_index[leaf] > 0)
+                    CheckAscending(_index[leaf] - 1, _index[leaf]);
+                else
+                    CheckAgainstLastKey();
+                return Arrived();
             }
             int level = leaf - 1;
-            while (level >= 0 && _index[level] >= new SlottedPageReader(_path[level].Data).CellCount)
+            while (level >= 0 && _index[level] >= new SlottedPageReader(_path[level].Data, _pages.FilePath).CellCount)
                 level--;
             if (level < 0)
             {
                 _index[leaf] = Leaf.CellCount;
+                CheckCountAtEnd();
                 return false;
             }
+            KeepLastKey();
             _index[level]++;
             DescendFrom(level, toFirst: true);
             if (IsValid)
-                return true;
+            {
+                CheckAgainstLastKey();
+                return Arrived();
+            }
         }
     }
 
     private bool StepBackward()
     {
+        Walk(-1);
         while (true)
         {
             int leaf = _leafLevel;
             if (_index[leaf] > 0)
             {
-                _index[leaf] = Math.Min(_index[leaf], Leaf.CellCount) - 1;
+                int count = Leaf.CellCount;
+                _index[leaf] = Math.Min(_index[leaf], count) - 1;
                 if (_index[leaf] >= 0)
-                    return true;
+                {
+                    if (_index[leaf] + 1 < count)
+                        CheckAscending(_index[leaf], _index[leaf] + 1);
+                    else
+                        CheckAgainstLastKey();
+                    return Arrived();
+                }
             }
             int level = leaf - 1;
             while (level >= 0 && _index[level] == 0)
@@ -188,20 +222,27 @@ public sealed class BTreeCursor : IDisposable
             if (level < 0)
             {
                 _index[leaf] = -1;
+                CheckCountAtEnd();
                 return false;
             }
+            KeepLastKey();
             _index[level]--;
             DescendFrom(level, toFirst: false);
             if (IsValid)
-                return true;
+            {
+                CheckAgainstLastKey();
+                return Arrived();
+            }
         }
     }
 
     /// <summary>Re-pins the levels below <paramref name="level"/> along its (changed) link, to the edge of that subtree.</summary>
     private void DescendFrom(int level, bool toFirst)
     {
-        var reader = new SlottedPageReader(_path[level].Data);
+        var reader = new SlottedPageReader(_path[level].Data, _pages.FilePath);
         PageNumber child = NodeSearch.ChildAt(reader, _index[level], _path[level].Number, _pages.FilePath);
+        if (++_leavesEntered > _pages.PageCount)
+            ThrowHelper.ThrowCorrupt(_pages.FilePath, child, "a walk over the tree reached more leaves than the database has pages (interior pages share a subtree)");
         ReleaseBelow(level + 1);
         DescendToEdge(level + 1, child, toFirst);
     }
@@ -236,7 +277,7 @@ public sealed class BTreeCursor : IDisposable
         _path[level] = _pages.Read(page);
         _leafLevel = level;
         NodeHeader.CheckNodeType(_path[level].Data, page, _pages.FilePath);
-        return new SlottedPageReader(_path[level].Data);
+        return new SlottedPageReader(_path[level].Data, _pages.FilePath);
     }
 
     private bool IsLeafLevel(int level) => _path[level].Type == PageType.BtreeLeaf;
@@ -252,4 +293,70 @@ public sealed class BTreeCursor : IDisposable
     }
 
     private void Moved() => _valueAssembled = false;
+
+    private void StartWalk(int direction, bool fromEdge)
+    {
+        _direction = direction;
+        _fromEdge = fromEdge;
+        _lastKeyLength = -1;
+        _leavesEntered = 0;
+        _entriesSeen = 0;
+    }
+
+    /// <summary>Notes the direction of a step; turning around starts a new walk (the kept key bounded the other way).</summary>
+    private void Walk(int direction)
+    {
+        if (_direction != direction)
+            StartWalk(direction, fromEdge: false);
+    }
+
+    private bool Arrived()
+    {
+        _entriesSeen++;
+        return true;
+    }
+
+    /// <summary>At the far end of a walk that started at the near end: the entries met must be the root's count.</summary>
+    private void CheckCountAtEnd()
+    {
+        if (!_fromEdge)
+            return;
+        _fromEdge = false; // stepping on past the end does not count again
+        long recorded = NodeHeader.GetEntryCount(SlottedPageReader.UserHeaderOf(_path[0].Data));
+        if (recorded != _entriesSeen)
+            ThrowHelper.ThrowCorrupt(_pages.FilePath, _root, $"the root records {recorded} entries, but a walk from one end of the tree to the other met {_entriesSeen}");
+    }
+
+    /// <summary>Copies the current key (when on an entry) before the walk leaves its leaf.</summary>
+    private void KeepLastKey()
+    {
+        if (!IsValid)
+            return; // an empty leaf: the key kept before it still bounds the next one
+        ReadOnlySpan<byte> key = Key;
+        if (_lastKey.Length < key.Length)
+            _lastKey = new byte[BTreeLimits.MaxKeyLength];
+        key.CopyTo(_lastKey);
+        _lastKeyLength = key.Length;
+    }
+
+    /// <summary>Checks the key at <paramref name="lower"/> sorts before the one at <paramref name="upper"/> in the pinned leaf.</summary>
+    private void CheckAscending(int lower, int upper)
+    {
+        SlottedPageReader leaf = Leaf;
+        PageNumber page = _path[_leafLevel].Number;
+        ReadOnlySpan<byte> low = LeafCell.ReadKey(leaf.GetCell(lower), page, _pages.FilePath);
+        ReadOnlySpan<byte> high = LeafCell.ReadKey(leaf.GetCell(upper), page, _pages.FilePath);
+        if (KeyComparer.Compare(low, high) >= 0)
+            ThrowHelper.ThrowCorrupt(_pages.FilePath, page, $"the keys of cells {lower} and {upper} are not in ascending order");
+    }
+
+    /// <summary>Checks the current key lies beyond the last key of the leaf the walk came from, in the walk's direction.</summary>
+    private void CheckAgainstLastKey()
+    {
+        if (_lastKeyLength < 0)
+            return;
+        int order = KeyComparer.Compare(_lastKey.AsSpan(0, _lastKeyLength), Key);
+        if (order * _direction >= 0)
+            ThrowHelper.ThrowCorrupt(_pages.FilePath, _path[_leafLevel].Number, "a leaf's keys do not follow those of the leaf before it (keys out of order, or a leaf reached twice)");
+    }
 }

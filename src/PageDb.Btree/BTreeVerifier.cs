@@ -54,7 +54,7 @@ public static class BTreeVerifier
                 using PageHandle handle = pages.Read(page);
                 if (!CheckPage(handle, page, level))
                     return;
-                var reader = new SlottedPageReader(handle.Data);
+                var reader = new SlottedPageReader(handle.Data, pages.FilePath);
                 if (handle.Type == PageType.BtreeLeaf)
                     VisitLeaf(reader, page, level, low, high);
                 else
@@ -74,7 +74,7 @@ public static class BTreeVerifier
                 result.AddProblem(page, $"page type {type} is not a B+tree page");
                 return false;
             }
-            var reader = new SlottedPageReader(handle.Data);
+            var reader = new SlottedPageReader(handle.Data, pages.FilePath);
             reader.Verify(page, pages.FilePath);
             ReadOnlySpan<byte> header = reader.UserHeader;
             if (header.Slice(NodeHeader.ReservedOffset, 4).IndexOfAnyExcept((byte)0) >= 0)
@@ -125,7 +125,7 @@ public static class BTreeVerifier
                 if (bytes.Length != LeafCell.Length(pages.PageSize, cell.Key.Length, cell.ValueLength))
                     result.AddProblem(page, $"cell {i} does not follow the local/overflow rule");
                 if (cell.HasOverflow)
-                    VisitChain(page, cell.OverflowPage);
+                    VisitChain(page, cell.OverflowPage, cell.ValueLength - cell.LocalValue.Length);
                 result.EntryCount++;
             }
         }
@@ -140,12 +140,20 @@ public static class BTreeVerifier
                 result.AddProblem(page, $"key {index} is not below its right separator");
         }
 
-        private void VisitChain(PageNumber leaf, PageNumber first)
+        private void VisitChain(PageNumber leaf, PageNumber first, int overflowLength)
         {
             var chain = new List<PageNumber>();
             try
             {
                 OverflowChain.CollectPages(pages, first, chain);
+                long stored = 0;
+                foreach (PageNumber overflow in chain)
+                {
+                    using PageHandle handle = pages.Read(overflow);
+                    stored += OverflowPage.GetData(handle.Data, overflow, pages.FilePath).Length;
+                }
+                if (stored != overflowLength)
+                    result.AddProblem(leaf, $"an overflow chain holds {stored} bytes of a value whose cell says {overflowLength}");
             }
             catch (CorruptDatabaseException e)
             {

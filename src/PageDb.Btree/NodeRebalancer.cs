@@ -18,7 +18,7 @@ internal static class NodeRebalancer
     public static bool IsUnderfull(IPageAccessor pages, PageNumber node)
     {
         using PageHandle handle = pages.Read(node);
-        var page = new SlottedPageReader(handle.Data);
+        var page = new SlottedPageReader(handle.Data, pages.FilePath);
         return page.CellCount == 0 || page.UsedSpace < NodeHeader.Capacity(pages.PageSize) / 4;
     }
 
@@ -29,7 +29,7 @@ internal static class NodeRebalancer
     public static bool RebalanceChild(IPageAccessor pages, PageNumber parent, int childIndex)
     {
         using PageHandle parentHandle = pages.Write(parent);
-        var parentPage = new SlottedPage(parentHandle.Writable);
+        var parentPage = new SlottedPage(parentHandle.Writable, pages.FilePath);
         if (parentPage.CellCount == 0)
             return false;
         int pair = Math.Max(childIndex - 1, 0);
@@ -66,8 +66,8 @@ internal static class NodeRebalancer
         Span<byte> newParentCell = scratch.AsSpan((2 * pageSize) + InteriorCell.MaxLength, InteriorCell.MaxLength);
         PageType type = CopySiblings(pages, left, right, leftCopy, rightCopy);
         bool isLeaf = type == PageType.BtreeLeaf;
-        var leftSource = new SlottedPageReader(leftCopy);
-        var rightSource = new SlottedPageReader(rightCopy);
+        var leftSource = new SlottedPageReader(leftCopy, pages.FilePath);
+        var rightSource = new SlottedPageReader(rightCopy, pages.FilePath);
 
         int middleLength = 0;
         if (!isLeaf)
@@ -114,7 +114,7 @@ internal static class NodeRebalancer
     private static void Merge(IPageAccessor pages, scoped in CellSequence cells, PageNumber right)
     {
         using PageHandle target = pages.Write(right);
-        var page = new SlottedPage(target.Writable);
+        var page = new SlottedPage(target.Writable, pages.FilePath);
         page.Clear();
         CellDistribution.Append(cells, 0, cells.Count, page);
     }
@@ -123,8 +123,8 @@ internal static class NodeRebalancer
     {
         using PageHandle leftHandle = pages.Write(left);
         using PageHandle rightHandle = pages.Write(right);
-        var leftPage = new SlottedPage(leftHandle.Writable);
-        var rightPage = new SlottedPage(rightHandle.Writable);
+        var leftPage = new SlottedPage(leftHandle.Writable, pages.FilePath);
+        var rightPage = new SlottedPage(rightHandle.Writable, pages.FilePath);
         leftPage.Clear();
         rightPage.Clear();
         CellDistribution.WriteHalves(cells, split, isLeaf, leftPage, rightPage, left, pages.FilePath);
@@ -135,7 +135,7 @@ internal static class NodeRebalancer
         PageNumber child;
         using (PageHandle rootHandle = pages.Read(root))
         {
-            var page = new SlottedPageReader(rootHandle.Data);
+            var page = new SlottedPageReader(rootHandle.Data, pages.FilePath);
             if (rootHandle.Type != PageType.BtreeInterior || page.CellCount > 0)
                 return false;
             child = NodeSearch.ChildAt(page, 0, root, pages.FilePath);
@@ -144,7 +144,7 @@ internal static class NodeRebalancer
         using (PageHandle childHandle = pages.Read(child))
         {
             NodeHeader.CheckNodeType(childHandle.Data, child, pages.FilePath);
-            long count = NodeHeader.GetEntryCount(new SlottedPageReader(rootHandle.Data).UserHeader);
+            long count = NodeHeader.GetEntryCount(SlottedPageReader.UserHeaderOf(rootHandle.Data));
             NodeSplitter.CopyNode(childHandle.Data, rootHandle.Writable, root, count);
         }
         pages.Free(child);

@@ -28,7 +28,7 @@ internal static class NodeSplitter
             using PageHandle target = pages.Write(page);
             Span<byte> original = copy.AsSpan(0, pages.PageSize);
             target.Data.CopyTo(original);
-            var source = new SlottedPageReader(original);
+            var source = new SlottedPageReader(original, pages.FilePath);
             PageType type = target.Type;
             bool isLeaf = type == PageType.BtreeLeaf;
             int count = source.CellCount;
@@ -38,8 +38,8 @@ internal static class NodeSplitter
             separatorLength = CellDistribution.Separator(cells, split, isLeaf, separator, page, pages.FilePath);
 
             using PageHandle left = pages.Allocate(type);
-            var leftPage = SlottedPage.Format(left.Writable, type, left.Number);
-            var rightPage = new SlottedPage(target.Writable);
+            var leftPage = SlottedPage.Format(left.Writable, type, left.Number, pages.FilePath);
+            var rightPage = new SlottedPage(target.Writable, pages.FilePath);
             rightPage.Clear();
             CellDistribution.WriteHalves(cells, split, isLeaf, leftPage, rightPage, page, pages.FilePath);
             return left.Number;
@@ -57,11 +57,11 @@ internal static class NodeSplitter
     public static void GrowRoot(IPageAccessor pages, PageNumber root, PageNumber left, ReadOnlySpan<byte> separator, Span<byte> cellBuffer)
     {
         using PageHandle rootHandle = pages.Write(root);
-        long count = NodeHeader.GetEntryCount(new SlottedPageReader(rootHandle.Data).UserHeader);
+        long count = NodeHeader.GetEntryCount(SlottedPageReader.UserHeaderOf(rootHandle.Data));
         using PageHandle right = pages.Allocate(rootHandle.Type);
         CopyNode(rootHandle.Data, right.Writable, right.Number, entryCount: 0);
 
-        var rootPage = SlottedPage.Format(rootHandle.Writable, PageType.BtreeInterior, root);
+        var rootPage = SlottedPage.Format(rootHandle.Writable, PageType.BtreeInterior, root, pages.FilePath);
         NodeHeader.SetEntryCount(rootPage.UserHeader, count);
         NodeHeader.SetRightmostChild(rootPage.UserHeader, right.Number);
         int length = InteriorCell.Write(cellBuffer, left, separator);
@@ -74,7 +74,7 @@ internal static class NodeSplitter
     {
         source.CopyTo(destination);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[PageHeader.PageNumberOffset..], destinationNumber.Value);
-        NodeHeader.SetEntryCount(new SlottedPage(destination).UserHeader, entryCount);
+        NodeHeader.SetEntryCount(SlottedPage.UserHeaderOf(destination), entryCount);
     }
 
     private static SplitBias ChooseBias(EdgePosition edge, int index, int count, bool replace)

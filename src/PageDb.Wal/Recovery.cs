@@ -1,3 +1,5 @@
+using PageDb.Core.Pages;
+
 namespace PageDb.Wal;
 
 /// <summary>
@@ -46,12 +48,16 @@ internal static class Recovery
         WalHeader olderHeader = newer == 0 ? headerB : headerA;
         bool hasOlder = (newer == 0 ? b : a) == HeaderState.Sound;
         index = new WalIndex(hasOlder ? 1 - newer : newer);
-        RecoveredLog? older = hasOlder ? ScanFrames(files[1 - newer]!, options.PageSize, olderHeader, index) : null;
+        RecoveredLog? older = hasOlder ? ScanFrames(files[1 - newer]!, options, olderHeader, index) : null;
         if (older is not null && older.Commits > 0)
             index.Switch();
         else if (older is not null)
             index.Restart(newer);
-        RecoveredLog log = ScanFrames(files[newer]!, options.PageSize, newerHeader, index);
+        RecoveredLog log = ScanFrames(files[newer]!, options, newerHeader, index);
+        bool lastCommitInNewer = log.Commits > 0 || older is null;
+        RecoveredLog last = lastCommitInNewer ? log : older!;
+        CheckLastCommitSize(files[lastCommitInNewer ? newer : 1 - newer]!.Path, last.LastCommitPage, last.LastCommitSize,
+            (ulong)options.DatabasePageCount + (ulong)log.CommittedFrames + (ulong)(older?.CommittedFrames ?? 0));
         return log with
         {
             File = newer,
@@ -87,8 +93,9 @@ internal static class Recovery
         return HeaderState.Sound;
     }
 
-    private static RecoveredLog ScanFrames(IStorageFile file, int pageSize, WalHeader header, WalIndex index)
+    private static RecoveredLog ScanFrames(IStorageFile file, WalOptions options, WalHeader header, WalIndex index)
     {
+        int pageSize = options.PageSize;
         var log = new RecoveredLog(header.CheckpointSequence, header.Salt1, header.Salt2, WalFormat.HeaderSize, header.Checksum)
         {
             Version = header.Version,
@@ -97,21 +104,53 @@ internal static class Recovery
         long offset = WalFormat.HeaderSize;
         ulong chain = header.Checksum;
         int frames = 0;
+        uint highestPage = 0; // of the transaction being read
         while (TryReadValidFrame(file, offset, pageSize, header, chain, frame, out int storedLength))
         {
             var frameHeader = new WalFrameHeader(frame);
             chain = frameHeader.Checksum;
+            highestPage = Math.Max(highestPage, frameHeader.Page.Value);
             index.Add(frameHeader.Page, offset, storedLength, frameHeader.Encoding, frameHeader.CommitSize);
             offset += WalFormat.FrameSize(storedLength);
             frames++;
             if (frameHeader.CommitSize != 0)
             {
+                CheckCommitSize(file.Path, frameHeader, highestPage);
+                highestPage = 0;
                 index.PublishCommit();
-                log = log with { CommittedEnd = offset, CommittedChecksum = chain, Commits = log.Commits + 1, CommittedFrames = frames };
+                log = log with
+                {
+                    CommittedEnd = offset, CommittedChecksum = chain, Commits = log.Commits + 1, CommittedFrames = frames,
+                    LastCommitSize = frameHeader.CommitSize, LastCommitPage = frameHeader.Page,
+                };
             }
         }
         index.Rollback();
         return log with { IgnoredFrames = frames - log.CommittedFrames };
+    }
+
+    /// <summary>
+    /// A commit frame's database size must cover every page its transaction logged: frames are chained, so a log that
+    /// breaks this was written that way (a buggy or hostile writer).
+    /// </summary>
+    private static void CheckCommitSize(string walPath, WalFrameHeader commit, uint highestPage)
+    {
+        if (highestPage >= commit.CommitSize)
+            ThrowHelper.ThrowCorrupt(walPath, commit.Page, $"a commit frame records a database of {commit.CommitSize} pages, but its transaction logged page {highestPage}");
+    }
+
+    /// <summary>
+    /// The last commit's size (what a checkpoint gives the database file, and every snapshot taken from now on) must
+    /// be no more than the database file's pages plus the frames logged (<see cref="WalOptions.DatabasePageCount"/>):
+    /// every page a transaction adds is logged. Only the last of both files: an earlier commit (also the older file's
+    /// last, when the newer file has commits) may record more pages than the file now has, when a compaction after it
+    /// shrank the file before the log restarted; no snapshot uses it any more.
+    /// </summary>
+    private static void CheckLastCommitSize(string walPath, PageNumber commitPage, uint commitSize, ulong mostPages)
+    {
+        if (commitSize > mostPages)
+            ThrowHelper.ThrowCorrupt(walPath, commitPage, $"the last commit frame records a database of {commitSize} pages, "
+                + $"more than the database file and the log's frames hold ({mostPages})");
     }
 
     /// <summary>Reads the frame at <paramref name="offset"/> into <paramref name="frame"/>; false when it is not the chain's next valid frame.</summary>
@@ -150,6 +189,12 @@ internal sealed record RecoveredLog(ulong CheckpointSequence, uint Salt1, uint S
 
     /// <summary>Valid frames after the last commit frame, dropped.</summary>
     public int IgnoredFrames { get; init; }
+
+    /// <summary>The database size recorded by this file's last commit frame (0 when it has none).</summary>
+    public uint LastCommitSize { get; init; }
+
+    /// <summary>The page of this file's last commit frame.</summary>
+    public PageNumber LastCommitPage { get; init; }
 
     /// <summary>The format version of the generation's header (the current version when there is no log).</summary>
     public uint Version { get; init; } = WalFormat.Version;

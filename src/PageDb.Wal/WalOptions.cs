@@ -9,6 +9,14 @@ public sealed record WalOptions
     /// <summary>The random id in the database file header; a log carrying another id is discarded, never replayed.</summary>
     public required ulong DatabaseId { get; init; }
 
+    /// <summary>
+    /// The database file's size in pages, from its own header (which the file's length bounds), when the log is opened.
+    /// Every page a transaction adds to the database is logged, so recovery refuses, as corruption, a log whose last
+    /// commit frame records more pages than this plus the frames logged: a forged size must not make a checkpoint grow
+    /// the file or a check allocate for it. Unbounded when not set (a log tested without a database).
+    /// </summary>
+    public uint DatabasePageCount { get; init; } = uint.MaxValue;
+
     /// <summary>Open for reading only: recover the log's index but never write (the file is not created).</summary>
     public bool ReadOnly { get; init; }
 

@@ -192,7 +192,7 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     public IntegrityReport CheckIntegrity()
     {
         using ReadTransaction transaction = BeginRead();
-        return new IntegrityChecker(_engine, (SnapshotPages)transaction.Pages).Run();
+        return new IntegrityChecker(_engine, transaction).Run();
     }
 
     /// <summary>
@@ -268,8 +268,12 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
         using WriteTransaction transaction = BeginWrite();
         using (PageHandle header = transaction.Pages.Read(PageNumber.Header))
         {
-            if (!new FileHeaderPageReader(header.Data).CatalogRoot.IsNone)
+            var fields = new FileHeaderPageReader(header.Data);
+            if (!fields.CatalogRoot.IsNone)
                 return;
+            // Only a new database (the header alone) lacks a catalog; starting one over existing pages would hide them.
+            if (fields.PageCount != 1)
+                ThrowHelper.ThrowCorrupt(transaction.Pages.FilePath, PageNumber.Header, $"the header records no catalog, but the database has {fields.PageCount} pages");
         }
         Catalog.Create(transaction.Pages);
         transaction.Commit();

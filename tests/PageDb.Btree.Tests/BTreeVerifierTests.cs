@@ -29,7 +29,7 @@ public class BTreeVerifierTests
         using (PageHandle handle = pages.Write(leaf))
         {
             // the first key's last byte: 0 becomes 0xFF, so it sorts after its neighbours
-            Span<byte> cell = new SlottedPage(handle.Writable).GetCellWritable(0);
+            Span<byte> cell = new SlottedPage(handle.Writable, "test.pagedb").GetCellWritable(0);
             cell[LeafCell.HeaderSize + 7] = 0xFF;
         }
         BTreeVerification check = BTreeVerifier.Verify(pages, tree.Root);
@@ -44,7 +44,7 @@ public class BTreeVerifierTests
         var (pages, tree) = Filled(3000);
         PageNumber leaf = FirstLeaf(pages, tree);
         using (PageHandle handle = pages.Write(leaf))
-            BinaryPrimitives.WriteUInt16LittleEndian(new SlottedPage(handle.Writable).GetCellWritable(1), 2000);
+            BinaryPrimitives.WriteUInt16LittleEndian(new SlottedPage(handle.Writable, "test.pagedb").GetCellWritable(1), 2000);
         var error = Assert.Throws<CorruptDatabaseException>(() => tree.Get(TreeTestKit.Key(1)));
         Assert.That(error!.PageNumber, Is.EqualTo(leaf.Value));
         Assert.That(pages.PinCount, Is.Zero);
@@ -73,7 +73,7 @@ public class BTreeVerifierTests
         PageNumber leaf = FirstLeaf(pages, tree);
         using (PageHandle root = pages.Write(tree.Root))
         {
-            var page = new SlottedPage(root.Writable);
+            var page = new SlottedPage(root.Writable, "test.pagedb");
             InteriorCell.SetChild(page.GetCellWritable(1), leaf); // second child now points at the first leaf too
         }
         BTreeVerification check = BTreeVerifier.Verify(pages, tree.Root);
@@ -87,7 +87,7 @@ public class BTreeVerifierTests
         var (pages, tree) = Filled(3000);
         using (PageHandle root = pages.Write(tree.Root))
         {
-            Span<byte> cell = new SlottedPage(root.Writable).GetCellWritable(0);
+            Span<byte> cell = new SlottedPage(root.Writable, "test.pagedb").GetCellWritable(0);
             cell[InteriorCell.KeyOffset..].Fill(0xEE); // first separator now above the second
         }
         BTreeVerification check = BTreeVerifier.Verify(pages, tree.Root);
@@ -105,6 +105,6 @@ public class BTreeVerifierTests
     private static PageNumber FirstLeaf(InMemoryPageAccessor pages, BTree tree)
     {
         using PageHandle root = pages.Read(tree.Root);
-        return InteriorCell.Read(new SlottedPageReader(root.Data).GetCell(0), tree.Root, pages.FilePath).Child;
+        return InteriorCell.Read(new SlottedPageReader(root.Data, "test.pagedb").GetCell(0), tree.Root, pages.FilePath).Child;
     }
 }

@@ -16,12 +16,12 @@ public class SlottedPageTests
         int seed = TestSeed.Next();
         var rng = new Random(seed);
         var page = new byte[pageSize];
-        SlottedPage.Format(page, PageType.Slotted, Number);
+        SlottedPage.Format(page, PageType.Slotted, Number, "test.pagedb");
         var model = new List<byte[]>();
         int defragmentsSeen = 0;
         for (int op = 0; op < operations; op++)
         {
-            var slotted = new SlottedPage(page);
+            var slotted = new SlottedPage(page, "test.pagedb");
             int choice = rng.Next(10);
             string what;
             if (choice < 5 || model.Count == 0)
@@ -30,12 +30,12 @@ public class SlottedPageTests
                 int index = rng.Next(model.Count + 1);
                 int freeBefore = slotted.FreeSpace;
                 bool fits = freeBefore >= cell.Length + 4;
-                int fragmentsBefore = new SlottedPageReader(page).FragmentedBytes;
+                int fragmentsBefore = new SlottedPageReader(page, "test.pagedb").FragmentedBytes;
                 Assert.That(slotted.TryInsert(index, cell), Is.EqualTo(fits), $"insert {cell.Length} bytes with {freeBefore} free; {TestSeed.Describe(seed)}");
                 if (fits)
                 {
                     model.Insert(index, cell);
-                    if (new SlottedPageReader(page).FragmentedBytes < fragmentsBefore)
+                    if (new SlottedPageReader(page, "test.pagedb").FragmentedBytes < fragmentsBefore)
                         defragmentsSeen++;
                 }
                 what = $"insert at {index} of {cell.Length} bytes";
@@ -66,17 +66,17 @@ public class SlottedPageTests
     public void Freed_space_is_reused_before_the_gap_and_neighbours_coalesce()
     {
         var page = new byte[4096];
-        var slotted = SlottedPage.Format(page, PageType.Slotted, Number);
+        var slotted = SlottedPage.Format(page, PageType.Slotted, Number, "test.pagedb");
         for (int i = 0; i < 4; i++)
             Assert.That(slotted.TryInsert(i, Filled(100, (byte)i)), Is.True);
-        int gapBefore = new SlottedPageReader(page).GapSize;
+        int gapBefore = new SlottedPageReader(page, "test.pagedb").GapSize;
         slotted.Delete(1);
         slotted.Delete(1); // cells 1 and 2 were neighbours: one 200-byte freeblock
-        var reader = new SlottedPageReader(page);
+        var reader = new SlottedPageReader(page, "test.pagedb");
         Assert.That(reader.FirstFreeblock, Is.Not.Zero);
         Assert.That(System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(reader.FirstFreeblock + 2)), Is.EqualTo(200));
         Assert.That(slotted.TryInsert(1, Filled(150, 9)), Is.True);
-        reader = new SlottedPageReader(page);
+        reader = new SlottedPageReader(page, "test.pagedb");
         Assert.That(reader.GapSize, Is.EqualTo(gapBefore + 8 - 4), "the cell came from the freeblock; only the pointer array grew");
         AssertMatches(page, [Filled(100, 0), Filled(150, 9), Filled(100, 3)], "after reuse");
     }
@@ -85,11 +85,11 @@ public class SlottedPageTests
     public void Clearing_the_gap_zeroes_exactly_the_gap_and_keeps_every_cell()
     {
         var page = new byte[4096];
-        var slotted = SlottedPage.Format(page, PageType.Slotted, Number);
+        var slotted = SlottedPage.Format(page, PageType.Slotted, Number, "test.pagedb");
         for (int i = 0; i < 6; i++)
             Assert.That(slotted.TryInsert(i, Filled(100, (byte)(i + 1))), Is.True);
         slotted.Delete(5); // the lowest cell: its bytes are left in what is now gap
-        var reader = new SlottedPageReader(page);
+        var reader = new SlottedPageReader(page, "test.pagedb");
         int gapStart = 40 + (reader.CellCount * 4);
         int gapEnd = reader.ContentStart;
         page.AsSpan(gapStart, gapEnd - gapStart).Fill(0xAB);
@@ -101,7 +101,7 @@ public class SlottedPageTests
         Assert.That(page.AsSpan(gapStart, gapEnd - gapStart).ContainsAnyExcept((byte)0), Is.False, "the gap is zero");
         Assert.That(page.AsSpan(0, gapStart).SequenceEqual(before.AsSpan(0, gapStart)), Is.True, "headers and pointers unchanged");
         Assert.That(page.AsSpan(gapEnd).SequenceEqual(before.AsSpan(gapEnd)), Is.True, "cell content unchanged");
-        Assert.That(new SlottedPageReader(page).FreeSpace, Is.EqualTo(freeBefore));
+        Assert.That(new SlottedPageReader(page, "test.pagedb").FreeSpace, Is.EqualTo(freeBefore));
         AssertMatches(page, [Filled(100, 1), Filled(100, 2), Filled(100, 3), Filled(100, 4), Filled(100, 5)], "after clearing the gap");
     }
 
@@ -109,11 +109,11 @@ public class SlottedPageTests
     public void Freeing_the_lowest_cell_returns_its_space_to_the_gap()
     {
         var page = new byte[4096];
-        var slotted = SlottedPage.Format(page, PageType.Slotted, Number);
+        var slotted = SlottedPage.Format(page, PageType.Slotted, Number, "test.pagedb");
         slotted.TryInsert(0, Filled(100, 1));
         slotted.TryInsert(1, Filled(100, 2)); // stored below the first
         slotted.Delete(1);
-        var reader = new SlottedPageReader(page);
+        var reader = new SlottedPageReader(page, "test.pagedb");
         Assert.That(reader.FirstFreeblock, Is.Zero);
         Assert.That(reader.ContentStart, Is.EqualTo(4096 - 100));
     }
@@ -122,18 +122,18 @@ public class SlottedPageTests
     public void Small_holes_are_counted_as_fragments_and_reclaimed_by_defragmentation()
     {
         var page = new byte[4096];
-        var slotted = SlottedPage.Format(page, PageType.Slotted, Number);
+        var slotted = SlottedPage.Format(page, PageType.Slotted, Number, "test.pagedb");
         slotted.TryInsert(0, Filled(10, 1));
         slotted.TryInsert(1, Filled(2, 2));
         slotted.TryInsert(2, Filled(10, 3));
         slotted.Delete(1);
-        Assert.That(new SlottedPageReader(page).FragmentedBytes, Is.EqualTo(2));
+        Assert.That(new SlottedPageReader(page, "test.pagedb").FragmentedBytes, Is.EqualTo(2));
         AssertMatches(page, [Filled(10, 1), Filled(10, 3)], "after a 2-byte hole");
         // Fill the page exactly: only defragmentation can make the last bytes usable.
         int free = slotted.FreeSpace;
         Assert.That(slotted.TryInsert(2, Filled(free - 4, 5)), Is.True);
         Assert.That(slotted.FreeSpace, Is.Zero);
-        Assert.That(new SlottedPageReader(page).FragmentedBytes, Is.Zero);
+        Assert.That(new SlottedPageReader(page, "test.pagedb").FragmentedBytes, Is.Zero);
         Assert.That(slotted.TryInsert(0, Filled(1, 6)), Is.False, "a full page refuses even one byte");
         AssertMatches(page, [Filled(10, 1), Filled(10, 3), Filled(free - 4, 5)], "after exact fill");
     }
@@ -142,7 +142,7 @@ public class SlottedPageTests
     public void A_replace_that_does_not_fit_leaves_the_page_unchanged()
     {
         var page = new byte[4096];
-        var slotted = SlottedPage.Format(page, PageType.Slotted, Number);
+        var slotted = SlottedPage.Format(page, PageType.Slotted, Number, "test.pagedb");
         slotted.TryInsert(0, Filled(2000, 1));
         slotted.TryInsert(1, Filled(1500, 2));
         byte[] before = (byte[])page.Clone();
@@ -158,12 +158,12 @@ public class SlottedPageTests
         foreach (int pageSize in new[] { 4096, 65536 })
         {
             var page = new byte[pageSize];
-            var slotted = SlottedPage.Format(page, PageType.Slotted, Number);
+            var slotted = SlottedPage.Format(page, PageType.Slotted, Number, "test.pagedb");
             int max = SlottedPage.MaxCellSize(pageSize);
             Assert.That(slotted.TryInsert(0, Filled(max, 1)), Is.True);
             AssertMatches(page, [Filled(max, 1)], $"page {pageSize}");
-            Assert.Throws<ArgumentOutOfRangeException>(() => new SlottedPage(page).TryInsert(0, Filled(max + 1, 1)));
-            Assert.Throws<ArgumentOutOfRangeException>(() => new SlottedPage(page).TryInsert(0, []));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new SlottedPage(page, "test.pagedb").TryInsert(0, Filled(max + 1, 1)));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new SlottedPage(page, "test.pagedb").TryInsert(0, []));
         }
     }
 
@@ -171,7 +171,7 @@ public class SlottedPageTests
     public void Corrupt_pointers_are_reported_with_the_page_number()
     {
         var page = new byte[4096];
-        var slotted = SlottedPage.Format(page, PageType.Slotted, Number);
+        var slotted = SlottedPage.Format(page, PageType.Slotted, Number, "test.pagedb");
         slotted.TryInsert(0, Filled(100, 1));
         slotted.TryInsert(1, Filled(100, 2));
         page[40] = 0xF0; // cell 0's offset, low byte
@@ -179,7 +179,7 @@ public class SlottedPageTests
         var ex = Assert.Throws<CorruptDatabaseException>(() => new SlottedPageReader(page, "db.pagedb").GetCell(0).ToArray());
         Assert.That(ex!.PageNumber, Is.EqualTo(Number.Value));
         Assert.That(ex.FilePath, Is.EqualTo("db.pagedb"));
-        Assert.Throws<CorruptDatabaseException>(() => new SlottedPageReader(page).Verify(Number, "db.pagedb"));
+        Assert.Throws<CorruptDatabaseException>(() => new SlottedPageReader(page, "test.pagedb").Verify(Number, "db.pagedb"));
     }
 
     [Test]
@@ -196,17 +196,17 @@ public class SlottedPageTests
         foreach ((string what, Action<byte[]> damage) in damages)
         {
             var page = new byte[4096];
-            var slotted = SlottedPage.Format(page, PageType.Slotted, Number);
+            var slotted = SlottedPage.Format(page, PageType.Slotted, Number, "test.pagedb");
             for (int i = 0; i < 5; i++)
                 slotted.TryInsert(i, Filled(50, (byte)i));
             damage(page);
-            Assert.That(new SlottedPageReader(page).FindProblem(), Is.Not.Null, what);
+            Assert.That(new SlottedPageReader(page, "test.pagedb").FindProblem(), Is.Not.Null, what);
         }
     }
 
     private static void AssertMatches(byte[] page, List<byte[]> model, string context)
     {
-        var reader = new SlottedPageReader(page);
+        var reader = new SlottedPageReader(page, "test.pagedb");
         Assert.That(reader.FindProblem(), Is.Null, context);
         Assert.That(reader.CellCount, Is.EqualTo(model.Count), context);
         for (int i = 0; i < model.Count; i++)

@@ -24,6 +24,9 @@ public sealed class InMemoryPageAccessor : IPageAccessor
     /// <inheritdoc/>
     public string FilePath => "(memory)";
 
+    /// <inheritdoc/>
+    public uint PageCount => _nextPage;
+
     /// <summary>Pins currently held; zero whenever no operation is in progress.</summary>
     public int PinCount { get; private set; }
 

@@ -180,7 +180,7 @@ public class SalvageTests
         PageNumber root = Root(storage, name);
         byte[] page = PageBytes(storage, root);
         Assert.That(PageHeader.GetType(page), Is.EqualTo(PageType.BtreeInterior), $"'{name}' needs more than one leaf");
-        var child = new PageNumber(BitConverter.ToUInt32(new SlottedPageReader(page).GetCell(0)[..4]));
+        var child = new PageNumber(BitConverter.ToUInt32(new SlottedPageReader(page, DbPath).GetCell(0)[..4]));
         Assert.That(PageHeader.GetType(PageBytes(storage, child)), Is.EqualTo(PageType.BtreeLeaf));
         return child;
     }

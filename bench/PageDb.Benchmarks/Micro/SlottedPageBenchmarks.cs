@@ -37,7 +37,7 @@ public class SlottedPageBenchmarks
     [Benchmark(OperationsPerInvoke = 170)]
     public int GetCell()
     {
-        var reader = new SlottedPageReader(_fullPage);
+        var reader = new SlottedPageReader(_fullPage, "bench.pagedb");
         int sum = 0;
         for (int i = 0; i < _cells; i++)
             sum += reader.GetCell(i)[0];
@@ -48,7 +48,7 @@ public class SlottedPageBenchmarks
     [Benchmark(OperationsPerInvoke = 100)]
     public bool ReplaceResize()
     {
-        SlottedPage page = SlottedPage.Format(_page, PageType.Slotted, new PageNumber(1));
+        SlottedPage page = SlottedPage.Format(_page, PageType.Slotted, new PageNumber(1), "bench.pagedb");
         for (int i = 0; i < 100; i++)
             page.TryInsert(i, _cell);
         bool ok = true;
@@ -62,7 +62,7 @@ public class SlottedPageBenchmarks
 
     private int Fill(bool appendAtEnd)
     {
-        SlottedPage page = SlottedPage.Format(_page, PageType.Slotted, new PageNumber(1));
+        SlottedPage page = SlottedPage.Format(_page, PageType.Slotted, new PageNumber(1), "bench.pagedb");
         int count = 0;
         while (page.TryInsert(appendAtEnd ? count : count / 2, _cell))
             count++;

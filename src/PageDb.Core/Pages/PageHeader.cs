@@ -66,6 +66,9 @@ public static class PageHeader
         BinaryPrimitives.WriteUInt32LittleEndian(page[ChecksumOffset..], ComputeChecksum(page));
     }
 
+    /// <summary>True when <paramref name="page"/> is a slotted page (a B+tree leaf or interior, or a plain slotted page).</summary>
+    public static bool IsSlotted(ReadOnlySpan<byte> page) => GetType(page) is PageType.BtreeLeaf or PageType.BtreeInterior or PageType.Slotted;
+
     /// <summary>True when <paramref name="type"/> is one of the defined page types.</summary>
     public static bool IsKnownType(PageType type) => type is >= PageType.FileHeader and <= PageType.Slotted;
 

@@ -32,19 +32,24 @@ namespace PageDb.Core.Pages;
 public ref struct SlottedPage
 {
     private readonly Span<byte> _page;
+    private readonly string _filePath;
 
-    /// <summary>A view over an initialized slotted page.</summary>
-    public SlottedPage(Span<byte> page)
+    /// <summary>A view over an initialized slotted page of <paramref name="filePath"/> (named in corruption reports).</summary>
+    public SlottedPage(Span<byte> page, string filePath)
     {
         Debug.Assert(page.Length is >= 4096 and <= 65536, "a slotted page is a whole page");
         _page = page;
+        _filePath = filePath;
     }
 
     /// <summary>The number of cells.</summary>
     public readonly int CellCount => AsReader().CellCount;
 
     /// <summary>The 16 bytes the page's user owns.</summary>
-    public readonly Span<byte> UserHeader => _page.Slice(UserHeaderOffset, UserHeaderSize);
+    public readonly Span<byte> UserHeader => UserHeaderOf(_page);
+
+    /// <summary>The 16 bytes the user of slotted page <paramref name="page"/> owns (no other field is read).</summary>
+    public static Span<byte> UserHeaderOf(Span<byte> page) => page.Slice(UserHeaderOffset, UserHeaderSize);
 
     /// <summary>Bytes a new cell plus its pointer may use.</summary>
     public readonly int FreeSpace => AsReader().FreeSpace;
@@ -53,10 +58,10 @@ public ref struct SlottedPage
     public readonly int UsedSpace => AsReader().UsedSpace;
 
     /// <summary>Writes an empty slotted page of <paramref name="type"/> numbered <paramref name="number"/> over <paramref name="page"/>.</summary>
-    public static SlottedPage Format(Span<byte> page, PageType type, PageNumber number)
+    public static SlottedPage Format(Span<byte> page, PageType type, PageNumber number, string filePath)
     {
         PageHeader.Initialize(page, type, number);
-        var slotted = new SlottedPage(page);
+        var slotted = new SlottedPage(page, filePath);
         slotted.ContentStart = page.Length;
         return slotted;
     }
@@ -65,7 +70,7 @@ public ref struct SlottedPage
     public static int MaxCellSize(int pageSize) => Math.Min(pageSize - PointerArrayOffset - PointerSize, ushort.MaxValue);
 
     /// <summary>A read-only view of the same bytes.</summary>
-    public readonly SlottedPageReader AsReader() => new(_page);
+    public readonly SlottedPageReader AsReader() => new(_page, _filePath);
 
     /// <summary>The cell at slot <paramref name="index"/>.</summary>
     public readonly ReadOnlySpan<byte> GetCell(int index) => AsReader().GetCell(index);
@@ -211,8 +216,9 @@ public ref struct SlottedPage
     /// <summary>First fit on the freeblock list; returns the offset taken, or 0 when no freeblock is large enough.</summary>
     private int TakeFromFreeblock(int length)
     {
+        SlottedPageReader reader = AsReader();
         int previous = 0;
-        for (int block = ReadU16(FirstFreeblockOffset); block != 0; previous = block, block = ReadU16(block))
+        for (int block = reader.NextFreeblock(0); block != 0; previous = block, block = reader.NextFreeblock(block))
         {
             int size = ReadU16(block + 2);
             if (size < length)
@@ -234,18 +240,19 @@ public ref struct SlottedPage
     /// <summary>Returns [offset, offset + length) to the free space, coalescing with neighbouring freeblocks and the gap.</summary>
     private void FreeRange(int offset, int length)
     {
+        SlottedPageReader reader = AsReader();
         int start = offset, end = offset + length;
-        int previous = 0, block = ReadU16(FirstFreeblockOffset);
+        int previous = 0, block = reader.NextFreeblock(0);
         while (block != 0 && block < start)
         {
             previous = block;
-            block = ReadU16(block);
+            block = reader.NextFreeblock(block);
         }
         int next = block;
         if (next != 0 && next == end)
         {
             end += ReadU16(next + 2);
-            next = ReadU16(next);
+            next = reader.NextFreeblock(next);
         }
         if (previous != 0 && previous + ReadU16(previous + 2) == start)
         {
@@ -271,9 +278,13 @@ public ref struct SlottedPage
 
     private readonly int PreviousFreeblock(int target)
     {
+        SlottedPageReader reader = AsReader();
         int previous = 0;
-        for (int block = ReadU16(FirstFreeblockOffset); block != target; block = ReadU16(block))
+        for (int block = reader.NextFreeblock(0); block != target; block = reader.NextFreeblock(block))
+        {
+            Debug.Assert(block != 0 && block < target, "the target was found on the list just before");
             previous = block;
+        }
         return previous;
     }
 

@@ -12,10 +12,10 @@ namespace PageDb.Core.Pages;
 public readonly ref struct SlottedPageReader
 {
     private readonly ReadOnlySpan<byte> _page;
-    private readonly string? _filePath;
+    private readonly string _filePath;
 
     /// <summary>A view over <paramref name="page"/>; <paramref name="filePath"/> names the file in corruption reports.</summary>
-    public SlottedPageReader(ReadOnlySpan<byte> page, string? filePath = null)
+    public SlottedPageReader(ReadOnlySpan<byte> page, string filePath)
     {
         _page = page;
         _filePath = filePath;
@@ -50,7 +50,10 @@ public readonly ref struct SlottedPageReader
     public int FragmentedBytes => ReadU16(FragmentedBytesOffset);
 
     /// <summary>The 16 bytes the page's user owns.</summary>
-    public ReadOnlySpan<byte> UserHeader => _page.Slice(UserHeaderOffset, UserHeaderSize);
+    public ReadOnlySpan<byte> UserHeader => UserHeaderOf(_page);
+
+    /// <summary>The 16 bytes the user of slotted page <paramref name="page"/> owns (no other field is read).</summary>
+    public static ReadOnlySpan<byte> UserHeaderOf(ReadOnlySpan<byte> page) => page.Slice(UserHeaderOffset, UserHeaderSize);
 
     /// <summary>The unused bytes between the pointer array and the cell content.</summary>
     public int GapSize => ContentStart - (PointerArrayOffset + (CellCount * PointerSize));
@@ -96,7 +99,7 @@ public readonly ref struct SlottedPageReader
             ThrowHelper.ThrowCorrupt(filePath, number, problem);
     }
 
-    /// <summary>The first broken invariant, or null when the page is sound.</summary>
+    /// <summary>The first broken invariant, or null when the page is sound. Allocates nothing unless it finds one.</summary>
     public string? FindProblem()
     {
         int count = ReadU16(CellCountOffset);
@@ -104,7 +107,8 @@ public readonly ref struct SlottedPageReader
         int contentStart = ContentStart;
         if (pointersEnd > contentStart || contentStart > _page.Length)
             return $"pointer array end {pointersEnd} is past the content start {contentStart} or the page end";
-        var used = new List<(int Start, int End, string What)>(count + 8);
+        Span<ulong> used = stackalloc ulong[_page.Length / 64]; // one bit per byte of the page: at most 8 KiB
+        used.Clear();
         long cellBytes = 0;
         for (int i = 0; i < count; i++)
         {
@@ -112,31 +116,26 @@ public readonly ref struct SlottedPageReader
             int length = ReadU16(PointerArrayOffset + (i * PointerSize) + 2);
             if (length == 0 || offset < contentStart || offset + length > _page.Length)
                 return $"cell {i} ({offset}+{length}) lies outside the content area [{contentStart}, {_page.Length})";
-            used.Add((offset, offset + length, $"cell {i}"));
+            if (!TryClaim(used, offset, length))
+                return $"cell {i} ({offset}+{length}) overlaps another cell";
             cellBytes += length;
         }
         long freeblockBytes = 0;
         int previousEnd = -1;
-        for (int block = FirstFreeblock, steps = 0; block != 0; block = ReadU16(block), steps++)
+        for (int block = FirstFreeblock; block != 0; block = ReadU16(block))
         {
             if (block < contentStart || block + FreeblockHeaderSize > _page.Length)
                 return $"freeblock at {block} lies outside the content area";
             int size = ReadU16(block + 2);
             if (size < FreeblockHeaderSize || block + size > _page.Length)
                 return $"freeblock at {block} has a bad size {size}";
+            // Increasing offsets also bound the walk: a cycle must step back somewhere.
             if (block <= previousEnd)
                 return $"freeblock at {block} is not after the previous one (unsorted, overlapping, adjacent or cyclic list)";
+            if (!TryClaim(used, block, size))
+                return $"freeblock at {block} overlaps a cell";
             previousEnd = block + size;
-            used.Add((block, block + size, $"freeblock at {block}"));
             freeblockBytes += size;
-            if (steps > _page.Length / FreeblockHeaderSize)
-                return "the freeblock list does not end";
-        }
-        used.Sort((a, b) => a.Start.CompareTo(b.Start));
-        for (int i = 1; i < used.Count; i++)
-        {
-            if (used[i].Start < used[i - 1].End)
-                return $"{used[i].What} overlaps {used[i - 1].What}";
         }
         long accounted = (contentStart - pointersEnd) + freeblockBytes + FragmentedBytes;
         long expected = _page.Length - pointersEnd - cellBytes;
@@ -145,16 +144,42 @@ public readonly ref struct SlottedPageReader
         return null;
     }
 
+    /// <summary>
+    /// The freeblock after <paramref name="block"/> (0 = the list's head), 0 at the end. Each one must lie above the one
+    /// before it and inside the content area, so every walk of the list ends within page size / 4 steps, whatever the
+    /// page holds; a cycle or a stray link is <see cref="CorruptDatabaseException"/>.
+    /// </summary>
+    public int NextFreeblock(int block)
+    {
+        int next = ReadU16(block == 0 ? FirstFreeblockOffset : block);
+        if (next != 0 && (next <= block || next < ContentStart || next + FreeblockHeaderSize > _page.Length))
+            Corrupt($"the freeblock list steps from {block} to {next}: not upwards inside the content area (a cycle or a stray link)");
+        return next;
+    }
+
+    /// <summary>Marks bytes [start, start + length) in <paramref name="used"/>; false when any was marked already.</summary>
+    private static bool TryClaim(Span<ulong> used, int start, int length)
+    {
+        int end = start + length;
+        for (int at = start; at < end;)
+        {
+            int bit = at & 63;
+            int bits = Math.Min(64 - bit, end - at);
+            ulong mask = (bits == 64 ? ulong.MaxValue : (1UL << bits) - 1) << bit;
+            ref ulong word = ref used[at >> 6];
+            if ((word & mask) != 0)
+                return false;
+            word |= mask;
+            at += bits;
+        }
+        return true;
+    }
+
     private int FreeblockBytes()
     {
         int total = 0;
-        int limit = _page.Length / FreeblockHeaderSize; // a longer walk can only be a cycle
-        for (int block = FirstFreeblock; block != 0; block = ReadU16(block))
-        {
-            if (block + FreeblockHeaderSize > _page.Length || --limit < 0)
-                Corrupt("the freeblock list leaves the page or does not end");
+        for (int block = NextFreeblock(0); block != 0; block = NextFreeblock(block))
             total += ReadU16(block + 2);
-        }
         return total;
     }
 
@@ -162,5 +187,5 @@ public readonly ref struct SlottedPageReader
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Corrupt(string detail) =>
-        ThrowHelper.ThrowCorrupt(_filePath ?? "(unknown file)", PageHeader.GetPageNumber(_page), detail);
+        ThrowHelper.ThrowCorrupt(_filePath, PageHeader.GetPageNumber(_page), detail);
 }

@@ -125,10 +125,20 @@ public sealed class DatabaseFile : IDisposable
     /// </summary>
     public void WritePage(PageNumber page, Span<byte> source)
     {
+        PageHeader.Seal(source, page);
+        WriteSealedPage(page, source);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="source"/>, already sealed as page <paramref name="page"/> (a checkpoint copying a verified
+    /// WAL frame), byte for byte; the page must be below <see cref="PageCount"/>. Not durable until <see cref="Sync"/>.
+    /// </summary>
+    public void WriteSealedPage(PageNumber page, ReadOnlySpan<byte> source)
+    {
         CheckPageBuffer(source.Length);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(page.Value, PageCount, nameof(page));
         ThrowIfChangesRefused();
-        PageHeader.Seal(source, page);
+        Debug.Assert(PageHeader.GetPageNumber(source) == page, "the page is sealed as this page");
         try
         {
             _file.Write(page.FileOffset(PageSize), source);

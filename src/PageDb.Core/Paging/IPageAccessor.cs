@@ -23,6 +23,12 @@ public interface IPageAccessor
     /// <summary>The file pages come from, for error messages.</summary>
     string FilePath { get; }
 
+    /// <summary>
+    /// Pages that exist, page 0 included: no walk over linked pages (a tree's leaves, a chain) can meet more distinct
+    /// pages than this, so it bounds every such walk over a damaged file.
+    /// </summary>
+    uint PageCount { get; }
+
     /// <summary>Pins page <paramref name="page"/> for reading.</summary>
     PageHandle Read(PageNumber page);
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Unicode;
 using PageDb.Btree;
 using PageDb.Core.Pages;
 using PageDb.Core.Paging;
@@ -55,9 +56,15 @@ internal readonly struct Catalog
     public List<(string Name, CatalogEntry Entry)> Entries()
     {
         var entries = new List<(string, CatalogEntry)>();
+        var roots = new HashSet<PageNumber> { Root };
         using BTreeCursor cursor = _tree.OpenCursor();
         for (bool more = cursor.SeekFirst(); more; more = cursor.Next())
-            entries.Add((Encoding.UTF8.GetString(cursor.Key), CatalogEntry.Decode(cursor.Value, _pages.FilePath, Root)));
+        {
+            (string name, CatalogEntry entry) = DecodeRecord(cursor);
+            if (!roots.Add(entry.Root)) // two names would read one tree (or the catalog itself) as their own
+                ThrowHelper.ThrowCorrupt(_pages.FilePath, Root, $"the catalog gives '{name}' the root page {entry.Root.Value}, which is already a root");
+            entries.Add((name, entry));
+        }
         return entries;
     }
 
@@ -68,8 +75,23 @@ internal readonly struct Catalog
         var entries = new List<(string, CatalogEntry)>();
         using BTreeCursor cursor = _tree.OpenCursor();
         for (bool more = cursor.Seek(start); more && cursor.Key.StartsWith(start); more = cursor.Next())
-            entries.Add((Encoding.UTF8.GetString(cursor.Key), CatalogEntry.Decode(cursor.Value, _pages.FilePath, Root)));
+            entries.Add(DecodeRecord(cursor));
         return entries;
+    }
+
+    /// <summary>
+    /// The name and entry under the cursor. A name the API could not have stored (not UTF-8, too long, or with a zero
+    /// character unless it is an index's "table\0index") is corruption: callers hand listed names back to the API,
+    /// which would refuse them as bad arguments.
+    /// </summary>
+    private (string Name, CatalogEntry Entry) DecodeRecord(BTreeCursor cursor)
+    {
+        CatalogEntry entry = CatalogEntry.Decode(cursor.Value, _pages.FilePath, Root);
+        ReadOnlySpan<byte> key = cursor.Key;
+        bool named = key.Length <= MaxNameBytes && Utf8.IsValid(key) && key.Contains((byte)0) == (entry.Kind == CatalogEntryKind.Index);
+        if (!named)
+            ThrowHelper.ThrowCorrupt(_pages.FilePath, Root, "a catalog name is not one the database could have stored");
+        return (Encoding.UTF8.GetString(key), entry);
     }
 
     /// <summary>Checks a name given by a caller: non-empty, at most <see cref="MaxNameBytes"/> UTF-8 bytes.</summary>

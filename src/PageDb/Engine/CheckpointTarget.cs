@@ -9,6 +9,10 @@ namespace PageDb.Engine;
 /// The database file as a checkpoint's destination. Writing a page makes the pool's cached database-file copy of it
 /// stale, so that copy is dropped: no reader can need it, because the WAL copies a page only up to the oldest reader's
 /// snapshot, and every such reader finds the page's WAL frame first.
+/// Each frame's page checksum and page number are verified before the page is written, and the page is written as
+/// the log stored it (never sealed afresh): a frame damaged in the log after it was committed (the chain is checked
+/// only by recovery) must fail the checkpoint as <see cref="CorruptDatabaseException"/> naming the log, not become a
+/// database page with a valid checksum over the wrong bytes.
 /// </summary>
 /// <remarks>
 /// Order, so that a crash at any point leaves a header that matches the file (the WAL keeps every frame until the
@@ -22,15 +26,17 @@ namespace PageDb.Engine;
 /// Used by one checkpoint at a time, under the engine's checkpoint lock: the writer's (explicit checkpoints, close) or
 /// the background checkpointer's.
 /// </remarks>
-internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool syncsEnabled) : ICheckpointTarget
+internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool syncsEnabled, WriteAheadLog wal) : ICheckpointTarget
 {
-    private readonly byte[] _scratch = new byte[file.PageSize]; // sealing writes into the page: never into the log's buffer
     private readonly byte[] _header = new byte[file.PageSize];
     private bool _headerPending;
     private uint _shrinkTo;
 
     public void WritePage(PageNumber page, ReadOnlySpan<byte> image)
     {
+        PageHeader.Verify(image, page, wal.FilePath);
+        if (IsPastEveryEnd(page))
+            return;
         if (page == PageNumber.Header)
         {
             image.CopyTo(_header);
@@ -39,10 +45,18 @@ internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool 
         }
         if (page.Value >= file.PageCount)
             file.SetPageCount(page.Value + 1);
-        image.CopyTo(_scratch);
-        file.WritePage(page, _scratch);
+        file.WriteSealedPage(page, image);
         pool.Remove(PageKey.FromFile(page));
     }
+
+    /// <summary>
+    /// True for a page at or past both the file's end and the last commit's size: an earlier transaction's page that a
+    /// later one (a compaction) cut off. The file never needs it (until the log restarts, readers find it in the log,
+    /// and the restart cuts the file to the last commit's size), so it is not written: the size recorded by an earlier
+    /// commit frame cannot make a checkpoint grow the file (recovery bounds only the last commit's size by the files').
+    /// </summary>
+    private bool IsPastEveryEnd(PageNumber page) =>
+        page.Value >= file.PageCount && page.Value >= wal.DatabaseSizeAt(wal.LastCommit);
 
     public void SetPageCount(uint pageCount)
     {
@@ -85,7 +99,7 @@ internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool 
         if (!_headerPending)
             return;
         _headerPending = false;
-        file.WritePage(PageNumber.Header, _header);
+        file.WriteSealedPage(PageNumber.Header, _header);
         pool.Remove(PageKey.FromFile(PageNumber.Header));
     }
 }

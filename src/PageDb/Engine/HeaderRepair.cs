@@ -21,13 +21,20 @@ internal static class HeaderRepair
         if (!storage.Exists(walPath) || !TryReadWalIdentity(storage, walPath, out int pageSize, out ulong databaseId))
             return false;
         var image = new byte[pageSize];
-        using (WriteAheadLog wal = WriteAheadLog.Open(storage, databasePath, new WalOptions { PageSize = pageSize, DatabaseId = databaseId, ReadOnly = true }))
+        uint walSize;
+        var walOptions = new WalOptions
+        {
+            PageSize = pageSize, DatabaseId = databaseId, ReadOnly = true,
+            DatabasePageCount = PagesIn(storage, databasePath, pageSize),
+        };
+        using (WriteAheadLog wal = WriteAheadLog.Open(storage, databasePath, walOptions))
         {
             FrameIndex frame = wal.FindFrame(PageNumber.Header, wal.LastCommit);
             if (frame.IsNone || !wal.TryReadFrame(frame, image))
                 return false;
+            walSize = wal.DatabaseSizeAt(wal.LastCommit);
         }
-        if (!IsSoundHeaderOf(image, databasePath, pageSize, databaseId))
+        if (!IsSoundHeaderOf(image, databasePath, pageSize, databaseId, walSize))
             return false;
         // The WAL's header may count pages the file never received (they are still only in the WAL): give the file
         // that length, so it is not mistaken for a truncated one; reads of those pages find their WAL frames first.
@@ -64,14 +71,25 @@ internal static class HeaderRepair
         return true;
     }
 
-    private static bool IsSoundHeaderOf(byte[] image, string databasePath, int pageSize, ulong databaseId)
+    /// <summary>Whole pages in the database file: its header is unreadable, so its length is what bounds the log's sizes.</summary>
+    private static uint PagesIn(IStorage storage, string databasePath, int pageSize)
+    {
+        using IStorageFile file = storage.Open(databasePath, StorageOpenMode.ReadOnly);
+        return (uint)Math.Min(file.Length / pageSize, uint.MaxValue);
+    }
+
+    /// <summary>
+    /// True when <paramref name="image"/> is a sound header of this database whose page count is the one the log's
+    /// last commit records (every transaction that changes the count logs page 0), so the WAL's own checks bound it.
+    /// </summary>
+    private static bool IsSoundHeaderOf(byte[] image, string databasePath, int pageSize, ulong databaseId, uint walSize)
     {
         try
         {
             PageHeader.Verify(image, PageNumber.Header, databasePath);
             var header = new FileHeaderPageReader(image);
             header.Verify(databasePath);
-            return header.DatabaseId == databaseId && header.PageSize == pageSize;
+            return header.DatabaseId == databaseId && header.PageSize == pageSize && header.PageCount == walSize;
         }
         catch (PageDbException)
         {

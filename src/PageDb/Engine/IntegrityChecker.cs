@@ -6,13 +6,16 @@ namespace PageDb.Engine;
 
 /// <summary>
 /// Proves a snapshot sound: every page's bytes pass their checksum (read fresh from the WAL or the database file,
-/// not from the cache), the header is valid, the catalog and every tree pass the B+tree checker, and every page is
-/// accounted for exactly once: the header, a tree or overflow page, or the free list.
+/// not from the cache) and, for slotted pages, their layout; the header is valid and counts the pages the WAL's last
+/// commit records; the catalog and every tree pass the B+tree checker (overflow chains included); every table's records,
+/// schema and index definitions decode, and its rows and index entries match one to one; and every page is accounted
+/// for exactly once: the header, a tree or overflow page, or the free list.
 /// </summary>
-internal sealed class IntegrityChecker(StorageEngine engine, SnapshotPages pages)
+internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction transaction)
 {
+    private readonly SnapshotPages _pages = (SnapshotPages)transaction.Pages;
     private readonly List<IntegrityProblem> _problems = [];
-    private readonly string?[] _owner = new string?[pages.PageCount];
+    private readonly string?[] _owner = new string?[transaction.Pages.PageCount];
 
     public IntegrityReport Run()
     {
@@ -20,21 +23,22 @@ internal sealed class IntegrityChecker(StorageEngine engine, SnapshotPages pages
         if (CheckHeader())
         {
             CheckTrees();
+            CheckTables();
             CheckFreeList();
             CheckAccounting();
         }
-        return new IntegrityReport(_problems, pages.PageCount);
+        return new IntegrityReport(_problems, _pages.PageCount);
     }
 
     private void CheckEveryPageChecksum()
     {
-        var scratch = new byte[pages.PageSize];
-        for (uint n = 0; n < pages.PageCount; n++)
+        var scratch = new byte[_pages.PageSize];
+        for (uint n = 0; n < _pages.PageCount; n++)
         {
             var page = new PageNumber(n);
             try
             {
-                engine.Loader.Load(pages.KeyOf(page), scratch);
+                engine.Loader.Load(_pages.KeyOf(page), scratch);
             }
             catch (CorruptDatabaseException e)
             {
@@ -47,10 +51,14 @@ internal sealed class IntegrityChecker(StorageEngine engine, SnapshotPages pages
     {
         try
         {
-            using PageHandle header = pages.Read(PageNumber.Header);
-            new FileHeaderPageReader(header.Data).Verify(pages.FilePath);
+            using PageHandle header = _pages.Read(PageNumber.Header);
+            var fields = new FileHeaderPageReader(header.Data);
+            fields.Verify(_pages.FilePath);
             Claim(PageNumber.Header, "the file header");
-            return true;
+            if (fields.PageCount == _pages.PageCount)
+                return true;
+            _problems.Add(new IntegrityProblem(0, $"the header counts {fields.PageCount} pages, but the last commit in the WAL records {_pages.PageCount}"));
+            return false;
         }
         catch (CorruptDatabaseException e)
         {
@@ -63,7 +71,7 @@ internal sealed class IntegrityChecker(StorageEngine engine, SnapshotPages pages
     {
         try
         {
-            var catalog = new Catalog(pages);
+            var catalog = new Catalog(_pages);
             CheckTree("the catalog", catalog.Root);
             foreach ((string name, CatalogEntry entry) in catalog.Entries())
                 CheckTree($"tree '{name}'", entry.Root);
@@ -76,11 +84,42 @@ internal sealed class IntegrityChecker(StorageEngine engine, SnapshotPages pages
 
     private void CheckTree(string name, PageNumber root)
     {
-        BTreeVerification result = BTreeVerifier.Verify(pages, root);
+        BTreeVerification result = BTreeVerifier.Verify(_pages, root);
         foreach (BTreeProblem problem in result.Problems)
             _problems.Add(new IntegrityProblem(problem.Page.Value, $"{name}: {problem.Detail}"));
         foreach (PageNumber page in result.PagesReached)
             Claim(page, name);
+    }
+
+    /// <summary>Runs each table's own check (<see cref="Table.FindProblems"/>); an index must belong to a table.</summary>
+    private void CheckTables()
+    {
+        List<(string Name, CatalogEntry Entry)> entries;
+        try
+        {
+            entries = new Catalog(_pages).Entries();
+        }
+        catch (CorruptDatabaseException)
+        {
+            return; // reported by CheckTrees
+        }
+        var tables = entries.Where(e => e.Entry.Kind == CatalogEntryKind.Table).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        foreach ((string name, CatalogEntry entry) in entries)
+        {
+            if (entry.Kind == CatalogEntryKind.Index && !tables.Contains(name[..name.IndexOf('\0', StringComparison.Ordinal)]))
+                _problems.Add(new IntegrityProblem(entry.Root.Value, $"index '{name.Replace('\0', '.')}' belongs to no table"));
+            if (entry.Kind != CatalogEntryKind.Table)
+                continue;
+            try
+            {
+                foreach (string problem in transaction.GetTable(name).FindProblems())
+                    _problems.Add(new IntegrityProblem(entry.Root.Value, problem));
+            }
+            catch (CorruptDatabaseException e)
+            {
+                _problems.Add(new IntegrityProblem(e.PageNumber ?? entry.Root.Value, $"table '{name}': {e.Message}"));
+            }
+        }
     }
 
     private void CheckFreeList()
@@ -88,7 +127,7 @@ internal sealed class IntegrityChecker(StorageEngine engine, SnapshotPages pages
         var free = new List<PageNumber>();
         try
         {
-            FreePageList.CollectPages(pages, free);
+            FreePageList.CollectPages(_pages, free);
         }
         catch (CorruptDatabaseException e)
         {
@@ -100,7 +139,7 @@ internal sealed class IntegrityChecker(StorageEngine engine, SnapshotPages pages
 
     private void CheckAccounting()
     {
-        for (uint n = 0; n < pages.PageCount; n++)
+        for (uint n = 0; n < _pages.PageCount; n++)
         {
             if (_owner[n] is null)
                 _problems.Add(new IntegrityProblem(n, "the page is lost: no tree reaches it and it is not on the free list"));

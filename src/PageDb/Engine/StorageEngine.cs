@@ -28,7 +28,7 @@ internal sealed class StorageEngine : IDisposable
         Wal = wal;
         Pool = pool;
         Loader = new PageLoader(file, wal);
-        CheckpointTarget = new CheckpointTarget(file, pool, options.Durability != Durability.None);
+        CheckpointTarget = new CheckpointTarget(file, pool, options.Durability != Durability.None, wal);
         if (!options.ReadOnly)
             _background = new BackgroundCheckpointer(CheckpointOlderGeneration, failure, file.Path);
     }
@@ -74,6 +74,7 @@ internal sealed class StorageEngine : IDisposable
             {
                 PageSize = file.PageSize,
                 DatabaseId = file.DatabaseId,
+                DatabasePageCount = file.PageCount,
                 ReadOnly = options.ReadOnly,
                 SyncEnabled = options.Durability != Durability.None,
                 CompressFrames = options.CompressWal,

@@ -79,7 +79,7 @@ internal sealed class TransactionPages : IPageAccessor
     {
         if (TryTouchPrivate(page, out PageKey key))
             return PinPrivate(key);
-        using PageHandle source = Read(page);
+        using PageHandle source = Read(page); // a slotted page was checked when it was loaded (PageLoader)
         PageHandle copy = CreatePrivate(page);
         source.Data.CopyTo(copy.Writable);
         return copy;
@@ -175,10 +175,10 @@ internal sealed class TransactionPages : IPageAccessor
     /// Stamps a private version's number and checksum before it is logged, zeroing a slotted page's gap first so its
     /// frame is stored without it (<see cref="ZeroRunElision"/>).
     /// </summary>
-    private static void SealForLog(Span<byte> image, PageNumber page)
+    private void SealForLog(Span<byte> image, PageNumber page)
     {
-        if (PageHeader.GetType(image) is PageType.BtreeLeaf or PageType.BtreeInterior or PageType.Slotted)
-            new SlottedPage(image).ClearGap();
+        if (PageHeader.IsSlotted(image))
+            new SlottedPage(image, FilePath).ClearGap();
         PageHeader.Seal(image, page);
     }
 
@@ -218,6 +218,8 @@ internal sealed class TransactionPages : IPageAccessor
     {
         using PageHandle headerHandle = Write(PageNumber.Header);
         var header = new FileHeaderPage(headerHandle.Writable);
+        if (header.PageCount != PageCount) // invariant 2; the WAL's commit frame and its copy of page 0 disagree
+            ThrowHelper.ThrowCorrupt(FilePath, PageNumber.Header, $"the header counts {header.PageCount} pages, but the last commit recorded {PageCount}");
         var page = new PageNumber(header.PageCount);
         if (page.Value == uint.MaxValue)
             throw new PageDbException($"The database '{FilePath}' has reached the largest page count a file can hold.");
