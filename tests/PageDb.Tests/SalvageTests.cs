@@ -1,5 +1,6 @@
 using PageDb.Btree;
 using PageDb.Core.Pages;
+using PageDb.Core.Paging;
 using PageDb.Engine;
 using static PageDb.Tests.TestDatabase;
 
@@ -189,7 +190,17 @@ public class SalvageTests
     {
         using PageDatabase db = PageDatabase.Open(DbPath, ReadOnlyOptions(storage));
         using ReadTransaction tx = db.BeginRead();
-        return ScanPairs(tx, leaf);
+        // The leaf's own cells: a cursor over a "tree" rooted at a leaf that is not a root would be refused, since a
+        // walk's entries must match the root's count and only a real root records one.
+        using PageHandle handle = tx.Pages.Read(leaf);
+        var page = new SlottedPageReader(handle.Data, DbPath);
+        var pairs = new List<(byte[], byte[])>();
+        for (int i = 0; i < page.CellCount; i++)
+        {
+            LeafCell cell = LeafCell.Read(page.GetCell(i), leaf, DbPath);
+            pairs.Add((cell.Key.ToArray(), cell.ToValueArray(tx.Pages)));
+        }
+        return pairs;
     }
 
     private static byte[] PageBytes(MemoryStorage storage, PageNumber page) =>

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using PageDb.Btree;
 using PageDb.Core.Pages;
+using PageDb.Core.Paging;
 using PageDb.Engine;
 using PageDb.Records;
 
@@ -154,13 +155,17 @@ internal sealed class DatabaseSalvager
         var entries = new List<(byte[], byte[])>();
         try
         {
-            using BTreeCursor cursor = new BTree(_pages, leaf).OpenCursor();
-            for (bool more = cursor.SeekFirst(); more; more = cursor.Next())
+            // The leaf's cells directly, not a cursor over a tree rooted at the leaf: a cursor checks a full walk
+            // against the root's entry count, which only a tree's real root records.
+            using PageHandle handle = _pages.Read(leaf);
+            var page = new SlottedPageReader(handle.Data, _pages.FilePath);
+            for (int i = 0; i < page.CellCount; i++)
             {
-                byte[] key = cursor.Key.ToArray();
+                LeafCell cell = LeafCell.Read(page.GetCell(i), leaf, _pages.FilePath);
+                byte[] key = cell.Key.ToArray();
                 try
                 {
-                    entries.Add((key, cursor.Value.ToArray()));
+                    entries.Add((key, cell.ToValueArray(_pages)));
                 }
                 catch (CorruptDatabaseException e)
                 {
