@@ -171,6 +171,17 @@ public class CorruptionTests
             workload.Run(i % 10 == 0 ? WorkloadAction.LargeCommit : WorkloadAction.Commit);
         using (WriteTransaction tx = workload.Database!.BeginWrite())
         {
+            // Whatever the seed's workload left, the file must hold overflow pages to damage (seed 714556049 left none).
+            byte[] key = "large"u8.ToArray(), value = new byte[3 * PageSize];
+            new Random(seed).NextBytes(value);
+            tx.GetOrCreateTree("overflowing").Put(key, value);
+            tx.Commit();
+            if (!workload.Committed.HasTree("overflowing"))
+                workload.Committed.CreateTree("overflowing");
+            workload.Committed.Put("overflowing", key, value);
+        }
+        using (WriteTransaction tx = workload.Database.BeginWrite())
+        {
             Tree doomed = tx.CreateTree("doomed"); // dropped below: its pages fill the free list
             for (int i = 0; i < 400; i++)
                 doomed.Put(BitConverter.GetBytes(i), new byte[300]);
