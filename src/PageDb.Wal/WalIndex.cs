@@ -213,22 +213,33 @@ internal sealed class WalIndex
     /// whose such frame is after <paramref name="after"/>. The checkpoint: the writer's, or a background one beside
     /// the writer (which reads the current generation as readers do; it only changes while no checkpoint runs when the
     /// writer restarts or switches, and the engine serializes those with checkpoints).
+    /// <para>
+    /// A page of the older generation is skipped only when the first pass collected it, never because the current
+    /// generation's table holds it now: the writer may add a page's first frame there between the two passes (beside a
+    /// background checkpoint), and that frame is after the mark, so the page would be collected by neither pass and
+    /// the older generation would be forgotten without its newest copy reaching the database file. Find gives a page the
+    /// same answer in both passes (every frame added meanwhile is after the mark).
+    /// </para>
     /// </summary>
     public void CollectNewest(WalMark after, WalMark mark, List<(PageNumber Page, FrameIndex Frame)> destination)
     {
-        PageTable table = Volatile.Read(ref _generation).Table;
-        CollectNewest(table, skip: null, after, mark, destination);
-        if (Volatile.Read(ref _older) is { } older)
-            CollectNewest(older.Table, skip: table, after, mark, destination);
+        int first = destination.Count;
+        CollectNewest(Volatile.Read(ref _generation).Table, collected: null, after, mark, destination);
+        if (Volatile.Read(ref _older) is not { } older)
+            return;
+        var collected = new HashSet<uint>(destination.Count - first);
+        for (int i = first; i < destination.Count; i++)
+            collected.Add(destination[i].Page.Value);
+        CollectNewest(older.Table, collected, after, mark, destination);
     }
 
-    /// <summary>Collects the pages of <paramref name="table"/>, except those of <paramref name="skip"/> (already collected).</summary>
-    private void CollectNewest(PageTable table, PageTable? skip, WalMark after, WalMark mark, List<(PageNumber Page, FrameIndex Frame)> destination)
+    /// <summary>Collects the pages of <paramref name="table"/>, except those in <paramref name="collected"/> (already collected).</summary>
+    private void CollectNewest(PageTable table, HashSet<uint>? collected, WalMark after, WalMark mark, List<(PageNumber Page, FrameIndex Frame)> destination)
     {
         for (int slot = 0; slot < table.Capacity; slot++)
         {
             long key = table.KeyAt(slot);
-            if (key == 0 || (skip is not null && skip.Newest((uint)(key - 1)) != 0))
+            if (key == 0 || (collected is not null && collected.Contains((uint)(key - 1))))
                 continue;
             PageNumber page = new((uint)(key - 1));
             FrameIndex frame = Find(page, mark);
