@@ -83,4 +83,22 @@ public sealed class TableAccessTests : SessionFixture
     [TestCase("SELECT k FROM s WHERE a = CAST(c AS INTEGER)", "SCAN s (checking 1 condition)")]
     [TestCase("SELECT i.id FROM i LEFT JOIN s ON s.k = i.id WHERE s.a = 10", "SCAN i,LEFT JOIN SCAN s (checking 2 conditions)")]
     public void Explain_shows_the_access_chosen(string sql, string expected) => Assert.That(Query("EXPLAIN " + sql), Is.EqualTo(expected));
+
+    [TestCase("SELECT k FROM s ORDER BY k", "SCAN s,ORDER BY PRIMARY KEY (no sort)")]
+    [TestCase("SELECT k AS x FROM s WHERE a > 5 ORDER BY x LIMIT 2", "SEARCH s USING INDEX s_a (? < a) (checking 1 condition),ORDER BY PRIMARY KEY (no sort),LIMIT")]
+    [TestCase("SELECT c, k FROM s ORDER BY 2", "SCAN s,ORDER BY PRIMARY KEY (no sort)")]
+    [TestCase("SELECT k FROM s ORDER BY k DESC", "SCAN s,SORT BY 1 key")]
+    [TestCase("SELECT k FROM s ORDER BY a", "SCAN s,SORT BY 1 key")]
+    [TestCase("SELECT k FROM s ORDER BY k, a", "SCAN s,SORT BY 2 keys")]
+    [TestCase("SELECT name FROM t ORDER BY name", "SCAN t,SORT BY 1 key")]
+    [TestCase("SELECT a FROM n ORDER BY a", "SCAN n,SORT BY 1 key")]
+    [TestCase("SELECT count(*) FROM s GROUP BY k ORDER BY k", "SCAN s,GROUP BY 1 key, 1 aggregates,SORT BY 1 key")]
+    [TestCase("SELECT s.k FROM s, i WHERE s.k = i.id ORDER BY s.k", "SCAN s,JOIN SCAN i (checking 1 condition),SORT BY 1 key")]
+    public void Explain_shows_when_the_primary_key_gives_the_order(string sql, string expected) =>
+        Assert.That(Query("EXPLAIN " + sql), Is.EqualTo(expected));
+
+    [TestCase("SELECT k FROM s WHERE a >= 10 ORDER BY k", "1,2,3,5,6")]
+    [TestCase("SELECT k FROM s WHERE c IN ('r', 'p', '10') ORDER BY k", "1,3,5,7")]
+    [TestCase("SELECT k FROM s WHERE b BETWEEN -1 AND 1 ORDER BY k LIMIT 2 OFFSET 1", "5,7")]
+    public void Rows_in_key_order_need_no_sort(string sql, string expected) => Assert.That(Query(sql), Is.EqualTo(expected));
 }

@@ -47,7 +47,7 @@ internal sealed class QueryCompiler
         var emptyScope = new Scope(parent, correlation);
         Evaluator? limit = select.Limit is null ? null : _binder.Bind(select.Limit, emptyScope).Evaluate;
         Evaluator? offset = select.OffsetRows is null ? null : _binder.Bind(select.OffsetRows, emptyScope).Evaluate;
-        OrderKey[] order = [.. select.OrderBy.Select(t => new OrderKey(t.Descending, t.NullsFirst))];
+        OrderKey[] order = cores[0].InKeyOrder ? [] : [.. select.OrderBy.Select(t => new OrderKey(t.Descending, t.NullsFirst))];
         return new CompiledQuery(names!, affinities!, correlation, cores, select.Operators, order, limit, offset);
     }
 
@@ -88,7 +88,33 @@ internal sealed class QueryCompiler
             int position = OutputPosition(term.Expression, names, aliasesOnly: true, select.Columns);
             core.OrderKeys.Add(position >= 0 ? (null, position) : (_binder.Bind(term.Expression, scope), -1));
         }
+        core.InKeyOrder = orderBy.Count > 0 && IsKeyOrder(orderBy, select.Columns, scope, core);
         return (core, names, affinities);
+    }
+
+    /// <summary>
+    /// True when ORDER BY asks for the order the core's rows come in already: one table with a primary key, no
+    /// grouping, and the terms its first key columns, ascending. A scan, a primary-key read and an index read
+    /// (<see cref="TableAccess"/> puts its rows back in scan order) all give primary-key order. Only numeric, NOT NULL
+    /// key columns qualify: text keys order by code point, the comparison by UTF-16 unit.
+    /// </summary>
+    private static bool IsKeyOrder(IReadOnlyList<OrderTerm> orderBy, IReadOnlyList<ResultColumn> columns, Scope scope, CoreQuery core)
+    {
+        if (core.IsAggregate || core.Sources.Count != 1 || core.Sources[0].Table is not { } table || table.Schema.HasRowId
+            || orderBy.Count > table.Schema.PrimaryKey.Count)
+            return false;
+        for (int i = 0; i < orderBy.Count; i++)
+        {
+            (Bound? expression, int output) = core.OrderKeys[i];
+            SqlExpr? term = expression is null ? columns[output].Expression : orderBy[i].Expression;
+            Column key = table.Schema.Columns[table.Schema.IndexOf(table.Schema.PrimaryKey[i])];
+            if (orderBy[i].Descending || orderBy[i].NullsFirst == false || key.Nullable || key.Type is not (ColumnType.Int64 or ColumnType.Double)
+                || term is not ColumnExpr column
+                || scope.Resolve(column.Table, column.Column, m => new SqlException(m)) is not ({ SourceIndex: 0 } found, 0)
+                || found.Name != key.Name)
+                return false;
+        }
+        return true;
     }
 
     private static Dictionary<string, SqlExpr> Aliases(IReadOnlyList<ResultColumn> columns)
