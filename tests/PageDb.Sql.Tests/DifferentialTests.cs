@@ -55,6 +55,10 @@ public sealed class DifferentialTests
         yield return "CREATE TABLE t0(pk INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c TEXT, d REAL)";
         yield return "CREATE TABLE t1(a INTEGER, b INTEGER NOT NULL, c TEXT)";
         yield return "CREATE INDEX t1_a ON t1(a, b)";
+        yield return "CREATE INDEX t1_b ON t1(b)";
+        yield return "CREATE INDEX t0_c ON t0(c)";
+        yield return "CREATE INDEX t0_d ON t0(d, a)";
+        yield return "CREATE INDEX t0_b ON t0(b)";
         for (int table = 0; table < 2; table++)
         {
             int rows = random.Next(0, 25);

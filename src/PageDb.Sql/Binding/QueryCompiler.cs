@@ -47,7 +47,7 @@ internal sealed class QueryCompiler
         var emptyScope = new Scope(parent, correlation);
         Evaluator? limit = select.Limit is null ? null : _binder.Bind(select.Limit, emptyScope).Evaluate;
         Evaluator? offset = select.OffsetRows is null ? null : _binder.Bind(select.OffsetRows, emptyScope).Evaluate;
-        OrderKey[] order = [.. select.OrderBy.Select(t => new OrderKey(t.Descending, t.NullsFirst))];
+        OrderKey[] order = cores[0].InKeyOrder ? [] : [.. select.OrderBy.Select(t => new OrderKey(t.Descending, t.NullsFirst))];
         return new CompiledQuery(names!, affinities!, correlation, cores, select.Operators, order, limit, offset);
     }
 
@@ -71,9 +71,11 @@ internal sealed class QueryCompiler
         core.IsAggregate = select.GroupBy.Count > 0 || select.Having is not null
             || select.Columns.Any(c => c.Expression is not null && AggregateFinder.Contains(c.Expression))
             || orderBy.Any(t => AggregateFinder.Contains(t.Expression));
-        BindJoinConditions(select.From, scope, core);
+        var access = new AccessPlanner(_binder);
+        BindJoinConditions(select.From, scope, core, access);
         if (select.Where is not null)
-            PlaceConditions(select.Where, scope, core, null);
+            PlaceConditions(select.Where, scope, core, null, access);
+        access.Choose(core);
         foreach (SqlExpr term in select.GroupBy)
             core.GroupBy.Add(BindGroupTerm(term, select.Columns, scope).Evaluate);
         if (core.IsAggregate)
@@ -86,7 +88,33 @@ internal sealed class QueryCompiler
             int position = OutputPosition(term.Expression, names, aliasesOnly: true, select.Columns);
             core.OrderKeys.Add(position >= 0 ? (null, position) : (_binder.Bind(term.Expression, scope), -1));
         }
+        core.InKeyOrder = orderBy.Count > 0 && IsKeyOrder(orderBy, select.Columns, scope, core);
         return (core, names, affinities);
+    }
+
+    /// <summary>
+    /// True when ORDER BY asks for the order the core's rows come in already: one table with a primary key, no
+    /// grouping, and the terms its first key columns, ascending. A scan, a primary-key read and an index read
+    /// (<see cref="TableAccess"/> puts its rows back in scan order) all give primary-key order. Only numeric, NOT NULL
+    /// key columns qualify: text keys order by code point, the comparison by UTF-16 unit.
+    /// </summary>
+    private static bool IsKeyOrder(IReadOnlyList<OrderTerm> orderBy, IReadOnlyList<ResultColumn> columns, Scope scope, CoreQuery core)
+    {
+        if (core.IsAggregate || core.Sources.Count != 1 || core.Sources[0].Table is not { } table || table.Schema.HasRowId
+            || orderBy.Count > table.Schema.PrimaryKey.Count)
+            return false;
+        for (int i = 0; i < orderBy.Count; i++)
+        {
+            (Bound? expression, int output) = core.OrderKeys[i];
+            SqlExpr? term = expression is null ? columns[output].Expression : orderBy[i].Expression;
+            Column key = table.Schema.Columns[table.Schema.IndexOf(table.Schema.PrimaryKey[i])];
+            if (orderBy[i].Descending || orderBy[i].NullsFirst == false || key.Nullable || key.Type is not (ColumnType.Int64 or ColumnType.Double)
+                || term is not ColumnExpr column
+                || scope.Resolve(column.Table, column.Column, m => new SqlException(m)) is not ({ SourceIndex: 0 } found, 0)
+                || found.Name != key.Name)
+                return false;
+        }
+        return true;
     }
 
     private static Dictionary<string, SqlExpr> Aliases(IReadOnlyList<ResultColumn> columns)
@@ -125,14 +153,14 @@ internal sealed class QueryCompiler
         }
     }
 
-    private void BindJoinConditions(IReadOnlyList<FromItem> from, Scope scope, CoreQuery core)
+    private void BindJoinConditions(IReadOnlyList<FromItem> from, Scope scope, CoreQuery core, AccessPlanner access)
     {
         for (int i = 0; i < from.Count; i++)
         {
             FromItem item = from[i];
             JoinSource? left = item.Join == JoinKind.Left ? core.Sources[i] : null;
             if (item.On is not null)
-                PlaceConditions(item.On, scope, core, left);
+                PlaceConditions(item.On, scope, core, left, access);
             foreach (string column in item.Using ?? [])
             {
                 ScopeColumn leftColumn = scope.Columns.FirstOrDefault(c => c.SourceIndex < i && string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase))
@@ -147,16 +175,16 @@ internal sealed class QueryCompiler
     }
 
     /// <summary>Splits a condition at its ANDs and puts each part where it can first be checked.</summary>
-    private void PlaceConditions(SqlExpr condition, Scope scope, CoreQuery core, JoinSource? leftJoin)
+    private void PlaceConditions(SqlExpr condition, Scope scope, CoreQuery core, JoinSource? leftJoin, AccessPlanner access)
     {
         if (condition is BinaryExpr { Operator: "AND" } and)
         {
-            PlaceConditions(and.Left, scope, core, leftJoin);
-            PlaceConditions(and.Right, scope, core, leftJoin);
+            PlaceConditions(and.Left, scope, core, leftJoin, access);
+            PlaceConditions(and.Right, scope, core, leftJoin, access);
             return;
         }
         if (leftJoin is null)
-            TryKeyLookup(condition, scope, core);
+            access.Note(condition, scope, core);
         scope.ResetUse();
         Evaluator bound = _binder.Bind(condition, scope).Evaluate;
         if (leftJoin is not null)
@@ -167,41 +195,6 @@ internal sealed class QueryCompiler
             core.Sources[0].Filters.Add(bound);
         else
             core.ConstantFilters.Add(bound);
-    }
-
-    /// <summary>
-    /// Gives a FROM table a primary-key lookup for <c>key = value</c> or <c>key IN (values)</c> when the values depend
-    /// on none of the query's own tables and have no affinity of their own (or the key's), so the comparison converts
-    /// them exactly as <see cref="KeyLookup"/> does. The condition is still checked on the rows read.
-    /// </summary>
-    private void TryKeyLookup(SqlExpr condition, Scope scope, CoreQuery core)
-    {
-        (ColumnExpr? name, IReadOnlyList<SqlExpr> values) = condition switch
-        {
-            BinaryExpr { Operator: "=", Left: ColumnExpr l } b when b.Right is not ColumnExpr => (l, [b.Right]),
-            BinaryExpr { Operator: "=", Right: ColumnExpr r } b when b.Left is not ColumnExpr => (r, [b.Left]),
-            InListExpr { Negated: false, Operand: ColumnExpr c } i => (c, i.Items),
-            _ => ((ColumnExpr?)null, (IReadOnlyList<SqlExpr>)[]),
-        };
-        if (name is null || values.Count == 0)
-            return;
-        if (scope.Resolve(name.Table, name.Column, m => _binder.Error(name.Offset, m)) is not ({ } found, 0))
-            return;
-        JoinSource source = core.Sources[found.SourceIndex];
-        Table? table = source.Table;
-        if (table is null || source.Kind != JoinKind.Inner || table.Schema.PrimaryKey.Count != 1
-            || !string.Equals(table.Schema.PrimaryKey[0], found.Name, StringComparison.Ordinal))
-            return;
-        var keys = new List<Evaluator>();
-        foreach (SqlExpr value in values)
-        {
-            scope.ResetUse();
-            Bound bound = _binder.Bind(value, scope);
-            if (scope.HighestSourceUsed >= 0 || (bound.Affinity != Affinity.None && bound.Affinity != found.Affinity))
-                return;
-            keys.Add(bound.Evaluate);
-        }
-        source.Lookup = new KeyLookup(table, keys);
     }
 
     private Bound BindGroupTerm(SqlExpr term, IReadOnlyList<ResultColumn> columns, Scope scope)

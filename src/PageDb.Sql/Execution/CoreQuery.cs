@@ -40,6 +40,9 @@ internal sealed class CoreQuery
     /// <summary>True for SELECT DISTINCT.</summary>
     public bool Distinct { get; set; }
 
+    /// <summary>True when the rows come in the ORDER BY's order already (the primary key's), so nothing sorts them.</summary>
+    public bool InKeyOrder { get; set; }
+
     /// <summary>Adds EXPLAIN's lines for the core: its FROM items in join order, then the steps after the join.</summary>
     public void Explain(List<string> lines)
     {
@@ -53,6 +56,8 @@ internal sealed class CoreQuery
             lines.Add("HAVING");
         if (Distinct)
             lines.Add("DISTINCT");
+        if (InKeyOrder)
+            lines.Add("ORDER BY PRIMARY KEY (no sort)");
     }
 
     /// <summary>The rows of the core.</summary>

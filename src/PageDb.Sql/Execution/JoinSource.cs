@@ -26,11 +26,11 @@ internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, Lis
     /// <summary>How the item joins the ones before it.</summary>
     public JoinKind Kind { get; } = kind;
 
-    /// <summary>A primary-key lookup that can replace the scan, set by the compiler when WHERE allows one.</summary>
-    public KeyLookup? Lookup { get; set; }
+    /// <summary>A read by the primary key or an index that can replace the scan, set by the compiler when WHERE allows one.</summary>
+    public TableAccess? Access { get; set; }
 
-    /// <summary>The rows to join: those of the key lookup when there is one and it applies, else all of them.</summary>
-    public List<SqlValue[]> Read(Frame? outer, ExecutionContext context) => Lookup?.TryRead(outer, context) ?? Rows(outer, context);
+    /// <summary>The rows to join: those of the key or index read when there is one and it applies, else all of them.</summary>
+    public List<SqlValue[]> Read(Frame? outer, ExecutionContext context) => Access?.TryRead(outer, context) ?? Rows(outer, context);
 
     /// <summary>Conditions that decide whether a row of a LEFT-joined item matches.</summary>
     public List<Evaluator> MatchConditions { get; } = [];
@@ -41,9 +41,10 @@ internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, Lis
     /// <summary>One line of EXPLAIN: how the item is read and joined, and how many conditions are checked there.</summary>
     public string Explain(bool first)
     {
-        string how = Lookup is not null ? "LOOKUP BY PRIMARY KEY" : Table is not null ? "SCAN" : "SUBQUERY";
+        string how = Table is not null ? "SCAN" : "SUBQUERY";
         string join = first ? "" : Kind == JoinKind.Left ? "LEFT JOIN " : "JOIN ";
         int conditions = MatchConditions.Count + Filters.Count;
-        return $"{join}{how} {Name}" + (conditions > 0 ? $" (checking {conditions} condition{(conditions == 1 ? "" : "s")})" : "");
+        string read = Access is null ? $"{how} {Name}" : $"SEARCH {Name} {Access.Describe()}";
+        return $"{join}{read}" + (conditions > 0 ? $" (checking {conditions} condition{(conditions == 1 ? "" : "s")})" : "");
     }
 }

@@ -1,0 +1,152 @@
+using PageDb.Sql.Execution;
+using PageDb.Sql.Syntax;
+using PageDb.Sql.Values;
+
+namespace PageDb.Sql.Binding;
+
+/// <summary>
+/// Chooses how each FROM table of a SELECT core is read. While WHERE is split at its ANDs, <see cref="Note"/> keeps
+/// every part of the form <c>column op value</c> (op one of = &lt; &lt;= &gt; &gt;=, also BETWEEN and IN lists) whose
+/// value depends on none of the core's own tables and has no affinity of its own (or the column's), so the comparison
+/// converts it exactly as <see cref="TableAccess"/> does. <see cref="Choose"/> then gives each inner-joined table the
+/// tightest of its primary key and secondary indexes: the one that fixes the most leading key columns by equality,
+/// then the one with a range (both ends before one) on the column after them, the primary key winning ties. A table
+/// nothing constrains is scanned. The conditions stay in the plan, so a read may return more rows than they accept.
+/// </summary>
+internal sealed class AccessPlanner(ExpressionBinder binder)
+{
+    private readonly List<Constraint> _constraints = [];
+
+    /// <summary>What one condition says about one column: its candidate values, or one end of a range.</summary>
+    private sealed record Constraint(int Source, string Column, Evaluator[]? Equal, RangeBound? Low, RangeBound? High);
+
+    /// <summary>Keeps what <paramref name="condition"/> (one part of WHERE or of an inner ON) says about a column.</summary>
+    public void Note(SqlExpr condition, Scope scope, CoreQuery core)
+    {
+        switch (condition)
+        {
+            case BinaryExpr { Operator: "=" or "<" or "<=" or ">" or ">=" } b:
+                if (!NoteComparison(b.Operator, b.Left, b.Right, scope, core))
+                    NoteComparison(Mirror(b.Operator), b.Right, b.Left, scope, core);
+                break;
+            case BetweenExpr { Negated: false } between:
+                if (Column(between.Operand, scope, core) is { } column
+                    && Value(between.Low, column, scope) is { } low && Value(between.High, column, scope) is { } high)
+                    _constraints.Add(new Constraint(column.SourceIndex, column.Name, null, new RangeBound(low, true), new RangeBound(high, true)));
+                break;
+            case InListExpr { Negated: false } inList when inList.Items.Count > 0:
+                if (Column(inList.Operand, scope, core) is { } target && Values(inList.Items, target, scope) is { } values)
+                    _constraints.Add(new Constraint(target.SourceIndex, target.Name, values, null, null));
+                break;
+        }
+    }
+
+    /// <summary>Gives each table of <paramref name="core"/> the tightest access its noted conditions allow.</summary>
+    public void Choose(CoreQuery core)
+    {
+        for (int i = 0; i < core.Sources.Count; i++)
+        {
+            JoinSource source = core.Sources[i];
+            if (source.Table is not { } table || source.Kind != JoinKind.Inner)
+                continue;
+            List<Constraint> constraints = _constraints.FindAll(c => c.Source == i);
+            if (constraints.Count == 0)
+                continue;
+            (TableAccess Access, int Score)? best = null;
+            if (!table.Schema.HasRowId)
+                best = Better(best, Candidate(table, null, table.Schema.PrimaryKey, constraints, tie: 1));
+            foreach (string index in table.IndexNames)
+                best = Better(best, Candidate(table, index, table.IndexColumns(index), constraints, tie: 0));
+            source.Access = best?.Access;
+        }
+    }
+
+    private static (TableAccess, int)? Better((TableAccess Access, int Score)? best, (TableAccess Access, int Score)? candidate) =>
+        candidate is { } c && (best is null || c.Score > best.Value.Score) ? c : best;
+
+    /// <summary>
+    /// The access through one key (<paramref name="index"/> null for the primary key) and its score: equal columns
+    /// first, then range ends, then the tie-breaker; null when the key's first column is not constrained.
+    /// </summary>
+    private static (TableAccess, int)? Candidate(Table table, string? index, IReadOnlyList<string> keyNames, List<Constraint> constraints, int tie)
+    {
+        Column[] keyColumns = [.. keyNames.Select(n => table.Schema.Columns[table.Schema.IndexOf(n)])];
+        var equal = new List<Evaluator[]>();
+        RangeBound? low = null, high = null;
+        foreach (Column column in keyColumns)
+        {
+            List<Constraint> onColumn = constraints.FindAll(c => c.Column == column.Name);
+            Constraint? fixing = onColumn.Where(c => c.Equal is not null).MinBy(c => c.Equal!.Length);
+            if (fixing is not null)
+            {
+                equal.Add(fixing.Equal!);
+                continue;
+            }
+            low = onColumn.Find(c => c.Low is not null)?.Low;
+            high = onColumn.Find(c => c.High is not null)?.High;
+            break;
+        }
+        int ends = (low is null ? 0 : 1) + (high is null ? 0 : 1);
+        if (equal.Count == 0 && ends == 0)
+            return null;
+        return (new TableAccess(table, index, keyColumns, [.. equal], low, high), (equal.Count * 4 + ends) * 2 + tie);
+    }
+
+    private bool NoteComparison(string op, SqlExpr left, SqlExpr right, Scope scope, CoreQuery core)
+    {
+        if (Column(left, scope, core) is not { } column || Value(right, column, scope) is not { } value)
+            return false;
+        _constraints.Add(op switch
+        {
+            "=" => new Constraint(column.SourceIndex, column.Name, [value], null, null),
+            "<" or "<=" => new Constraint(column.SourceIndex, column.Name, null, null, new RangeBound(value, op == "<=")),
+            _ => new Constraint(column.SourceIndex, column.Name, null, new RangeBound(value, op == ">="), null),
+        });
+        return true;
+    }
+
+    private static string Mirror(string op) => op switch
+    {
+        "<" => ">",
+        "<=" => ">=",
+        ">" => "<",
+        ">=" => "<=",
+        _ => op,
+    };
+
+    /// <summary>The column of a FROM table of this core that <paramref name="expression"/> names, if it is one whose type keys can hold.</summary>
+    private ScopeColumn? Column(SqlExpr expression, Scope scope, CoreQuery core)
+    {
+        if (expression is not ColumnExpr name)
+            return null;
+        if (scope.Resolve(name.Table, name.Column, m => binder.Error(name.Offset, m)) is not ({ } found, 0))
+            return null;
+        Table? table = core.Sources[found.SourceIndex].Table;
+        if (table is null)
+            return null;
+        ColumnType type = table.Schema.Columns[table.Schema.IndexOf(found.Name)].Type;
+        return type is ColumnType.Int64 or ColumnType.Double or ColumnType.String ? found : null;
+    }
+
+    private Evaluator[]? Values(IReadOnlyList<SqlExpr> items, ScopeColumn column, Scope scope)
+    {
+        var values = new Evaluator[items.Count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (Value(items[i], column, scope) is not { } value)
+                return null;
+            values[i] = value;
+        }
+        return values;
+    }
+
+    /// <summary>The value compared with <paramref name="column"/>, when it is constant for the core and converted as the key's values are.</summary>
+    private Evaluator? Value(SqlExpr expression, ScopeColumn column, Scope scope)
+    {
+        scope.ResetUse();
+        Bound bound = binder.Bind(expression, scope);
+        bool constant = scope.HighestSourceUsed < 0 && (bound.Affinity == Affinity.None || bound.Affinity == column.Affinity);
+        scope.ResetUse();
+        return constant ? bound.Evaluate : null;
+    }
+}

@@ -1,0 +1,189 @@
+using PageDb.Sql.Binding;
+using PageDb.Sql.Values;
+
+namespace PageDb.Sql.Execution;
+
+/// <summary>One end of a key range: a value that does not depend on the query's own tables, and whether it is included.</summary>
+internal readonly record struct RangeBound(Evaluator Value, bool Inclusive);
+
+/// <summary>
+/// Reads a FROM table through its primary key or one of its secondary indexes instead of scanning it: the key's
+/// first columns are fixed by <c>=</c> or <c>IN</c> (<see cref="Equal"/>, one list of candidate values per column) and
+/// the next one may be limited by a range. The conditions themselves stay in the plan and are checked on the rows read,
+/// so the read only has to find every row the conditions could accept. Each value is converted to its column's type as
+/// the comparison would convert it; when one cannot be converted exactly (text that is not a number for an integer
+/// key, 2.5 for an integer key's range), the table is scanned after all.
+/// </summary>
+internal sealed class TableAccess(Table table, string? index, Column[] keyColumns, Evaluator[][] equal, RangeBound? low, RangeBound? high)
+{
+    private readonly int[] _primaryKey = [.. table.Schema.PrimaryKey.Select(table.Schema.IndexOf)];
+
+    /// <summary>The secondary index read, or null for the primary key.</summary>
+    public string? Index { get; } = index;
+
+    /// <summary>The candidate values of each fixed key column.</summary>
+    public Evaluator[][] Equal { get; } = equal;
+
+    /// <summary>The low end of the range on the key column after the fixed ones.</summary>
+    public RangeBound? Low { get; } = low;
+
+    /// <summary>The high end of the range on the key column after the fixed ones.</summary>
+    public RangeBound? High { get; } = high;
+
+    /// <summary>How EXPLAIN shows the access: the key read and how it constrains its columns, e.g. <c>USING INDEX ix (a=? AND ? &lt; b)</c>.</summary>
+    public string Describe()
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < Equal.Length; i++)
+            parts.Add(Equal[i].Length == 1 ? $"{keyColumns[i].Name}=?" : $"{keyColumns[i].Name} IN ({Equal[i].Length} values)");
+        if (Low is not null || High is not null)
+        {
+            string column = keyColumns[Equal.Length].Name;
+            string lowText = Low is { } l ? (l.Inclusive ? "? <= " : "? < ") : "";
+            string highText = High is { } h ? (h.Inclusive ? " <= ?" : " < ?") : "";
+            parts.Add(lowText + column + highText);
+        }
+        return $"USING {(Index is null ? "PRIMARY KEY" : $"INDEX {Index}")} ({string.Join(" AND ", parts)})";
+    }
+
+    /// <summary>The rows the access finds, in the table's scan order; null when the table must be scanned instead.</summary>
+    public List<SqlValue[]>? TryRead(Frame? outer, ExecutionContext context)
+    {
+        var frame = new Frame(context, [], outer);
+        List<object?[]>? prefixes = Prefixes(frame);
+        (BoundState lowState, object? lowValue) = Evaluate(Low, frame);
+        (BoundState highState, object? highValue) = Evaluate(High, frame);
+        if (prefixes is null || lowState == BoundState.Unfit || highState == BoundState.Unfit)
+            return null;
+        var rows = new List<SqlValue[]>();
+        if (lowState == BoundState.Null || highState == BoundState.Null)
+            return rows;
+        foreach (object?[] prefix in prefixes)
+            Read(prefix, lowValue, highValue, rows);
+        if (Index is null)
+            return rows;
+        rows.Sort(ScanOrder);
+        return table.Schema.HasRowId ? rows.ConvertAll(r => r[..^1]) : rows;
+    }
+
+    /// <summary>What a range bound evaluated to: a key value, NULL (no row compares with it), or a value no key equals.</summary>
+    private enum BoundState { Open, Fits, Null, Unfit }
+
+    /// <summary>Every combination of the fixed columns' values in key order; null when a value does not fit.</summary>
+    private List<object?[]>? Prefixes(Frame frame)
+    {
+        List<object?[]> prefixes = [[]];
+        for (int i = 0; i < Equal.Length; i++)
+        {
+            var values = new SortedSet<SqlValue>(Comparer<SqlValue>.Create(SqlValue.Compare));
+            foreach (Evaluator candidate in Equal[i])
+            {
+                SqlValue value = candidate(frame);
+                if (value.IsNull)
+                    continue;
+                if (ToKey(value, keyColumns[i], forRange: false) is not { } key)
+                    return null;
+                values.Add(key);
+            }
+            var next = new List<object?[]>(prefixes.Count * values.Count);
+            foreach (object?[] prefix in prefixes)
+            {
+                foreach (SqlValue value in values)
+                    next.Add([.. prefix, ToStored(value)]);
+            }
+            prefixes = next;
+        }
+        return prefixes;
+    }
+
+    private (BoundState, object?) Evaluate(RangeBound? bound, Frame frame)
+    {
+        if (bound is not { } end)
+            return (BoundState.Open, null);
+        SqlValue value = end.Value(frame);
+        if (value.IsNull)
+            return (BoundState.Null, null);
+        return ToKey(value, keyColumns[Equal.Length], forRange: true) is { } key ? (BoundState.Fits, ToStored(key)) : (BoundState.Unfit, null);
+    }
+
+    /// <summary>
+    /// The value as the comparison with <paramref name="column"/> converts it, when a key of the column's type equals
+    /// it exactly; else null. Text bounds of a range must be below U+D800, where UTF-16 order (the comparison's) and
+    /// code point order (the key's) agree.
+    /// </summary>
+    private static SqlValue? ToKey(SqlValue value, Column column, bool forRange)
+    {
+        switch (column.Type)
+        {
+            case ColumnType.Int64:
+                SqlValue integer = value.WithAffinity(Affinity.Numeric);
+                return integer.Kind == SqlValueKind.Integer ? integer : null;
+            case ColumnType.Double:
+                SqlValue number = value.WithAffinity(Affinity.Numeric);
+                if (number.Kind == SqlValueKind.Real)
+                    return number;
+                return number.Kind == SqlValueKind.Integer && IsExactDouble(number.Integer) ? SqlValue.FromReal(number.Integer) : null;
+            case ColumnType.String:
+                SqlValue text = value.WithAffinity(Affinity.Text);
+                return text.Kind == SqlValueKind.Text && (!forRange || IsBelowSurrogates(text.Text)) ? text : null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsExactDouble(long value)
+    {
+        double real = value;
+        return real >= -9.2e18 && real <= 9.2e18 && (long)real == value;
+    }
+
+    private static bool IsBelowSurrogates(string text)
+    {
+        foreach (char c in text)
+        {
+            if (c >= '\uD800')
+                return false;
+        }
+        return true;
+    }
+
+    private static object ToStored(SqlValue key) => key.Kind switch
+    {
+        SqlValueKind.Integer => key.Integer,
+        SqlValueKind.Real => key.Real,
+        _ => key.Text,
+    };
+
+    private void Read(object?[] prefix, object? low, object? high, List<SqlValue[]> rows)
+    {
+        if (Index is null && low is null && high is null && prefix.Length == keyColumns.Length)
+        {
+            if (table.Get(Row.Of(prefix)) is { } row)
+                rows.Add(StoredValues.FromRow(row));
+            return;
+        }
+        object?[] from = low is null ? prefix : [.. prefix, low];
+        object?[] to = high is null ? prefix : [.. prefix, high];
+        List<string>? columns = table.Schema.HasRowId && Index is not null
+            ? [.. table.Schema.Columns.Select(c => c.Name), TableSchema.RowIdColumn]
+            : null;
+        using var scan = table.IndexScan(Index, from.Length == 0 ? null : Row.Of(from), to.Length == 0 ? null : Row.Of(to),
+            Low?.Inclusive ?? true, High?.Inclusive ?? true, columns);
+        foreach (Row row in scan)
+            rows.Add(StoredValues.FromRow(row));
+    }
+
+    /// <summary>The order of a scan: by primary key, or by the row id (read last) of a table without one.</summary>
+    private int ScanOrder(SqlValue[] left, SqlValue[] right)
+    {
+        if (table.Schema.HasRowId)
+            return SqlValue.Compare(left[^1], right[^1]);
+        foreach (int ordinal in _primaryKey)
+        {
+            int order = SqlValue.Compare(left[ordinal], right[ordinal]);
+            if (order != 0)
+                return order;
+        }
+        return 0;
+    }
+}

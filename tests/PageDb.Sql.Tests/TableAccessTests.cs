@@ -1,0 +1,104 @@
+namespace PageDb.Sql.Tests;
+
+/// <summary>
+/// WHERE conditions on the primary key or a secondary index's leading columns read the table through that key: the
+/// rows must be exactly those a scan would give (in the scan's order), whatever the value's type (the comparison's
+/// conversions), with NULLs and duplicates in IN lists, and EXPLAIN names the key chosen and the columns it fixes.
+/// </summary>
+[TestFixture]
+public sealed class TableAccessTests : SessionFixture
+{
+    [SetUp]
+    public void SetUp()
+    {
+        Session.Execute("CREATE TABLE i(id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE t(name TEXT PRIMARY KEY, n INTEGER); CREATE TABLE r(x REAL PRIMARY KEY)");
+        Session.Execute("INSERT INTO i VALUES (1, 'a'), (3, 'c'), (5, 'e'); INSERT INTO t VALUES ('5', 5), ('x', 0); INSERT INTO r VALUES (2.0), (2.5)");
+        Session.Execute("CREATE TABLE s(k INTEGER PRIMARY KEY, a INTEGER, b REAL, c TEXT); CREATE INDEX s_a ON s(a); CREATE INDEX s_ab ON s(a, b); CREATE INDEX s_c ON s(c)");
+        Session.Execute("INSERT INTO s VALUES (1, 10, 1.5, 'p'), (2, 20, 2.5, 'q'), (3, 10, 0.5, 'r'), (4, NULL, 3.0, NULL), (5, 30, -1.0, 'p'), (6, 20, NULL, 'Q'), (7, -5, 0.0, '10')");
+        Session.Execute("CREATE TABLE n(a INTEGER, b TEXT); CREATE INDEX n_a ON n(a); INSERT INTO n VALUES (3, 'x'), (1, 'y'), (3, 'z'), (NULL, 'w'), (2, 'v')");
+    }
+
+    private string Query(string sql) =>
+        string.Join(",", Session.Execute(sql).Rows.Select(r => string.Join("|", r.Select(v => v.ToString()))));
+
+    [TestCase("SELECT id FROM i WHERE id = 3", "3")]
+    [TestCase("SELECT id FROM i WHERE 3 = id", "3")]
+    [TestCase("SELECT id FROM i WHERE id = '5'", "5")]
+    [TestCase("SELECT id FROM i WHERE id = 5.0", "5")]
+    [TestCase("SELECT id FROM i WHERE id = 5.5", "")]
+    [TestCase("SELECT id FROM i WHERE id = 'x'", "")]
+    [TestCase("SELECT id FROM i WHERE id = NULL", "")]
+    [TestCase("SELECT id FROM i WHERE id IN (5, NULL, 1, 5, 4)", "1,5")]
+    [TestCase("SELECT id FROM i WHERE id IN ('3', 'x')", "3")]
+    [TestCase("SELECT name FROM t WHERE name = 5", "5")]
+    [TestCase("SELECT x FROM r WHERE x = 2", "2.0")]
+    [TestCase("SELECT i.v, t.n FROM i, t WHERE i.id = 5 AND t.name = i.v || ''", "")]
+    [TestCase("SELECT i.v FROM i WHERE i.id = (SELECT max(n) FROM t)", "e")]
+    [TestCase("SELECT (SELECT v FROM i WHERE id = t.n) FROM t ORDER BY name", "e,NULL")]
+    public void A_key_lookup_finds_what_a_scan_finds(string sql, string expected) => Assert.That(Query(sql), Is.EqualTo(expected));
+
+    [TestCase("SELECT id FROM i WHERE id > 1", "3,5")]
+    [TestCase("SELECT id FROM i WHERE id >= 3 AND id < 5", "3")]
+    [TestCase("SELECT id FROM i WHERE id BETWEEN 2 AND 5", "3,5")]
+    [TestCase("SELECT id FROM i WHERE id > 2.5", "3,5")]
+    [TestCase("SELECT id FROM i WHERE id < '4'", "1,3")]
+    [TestCase("SELECT id FROM i WHERE id < 'x'", "1,3,5")]
+    [TestCase("SELECT id FROM i WHERE id > NULL", "")]
+    [TestCase("SELECT k FROM s WHERE a = 10", "1,3")]
+    [TestCase("SELECT k FROM s WHERE a = '20'", "2,6")]
+    [TestCase("SELECT k FROM s WHERE a > 10", "2,5,6")]
+    [TestCase("SELECT k FROM s WHERE a < 15", "1,3,7")]
+    [TestCase("SELECT k FROM s WHERE a >= 10.5", "2,5,6")]
+    [TestCase("SELECT k FROM s WHERE a BETWEEN -5 AND 10", "1,3,7")]
+    [TestCase("SELECT k FROM s WHERE a IN (30, 10, NULL)", "1,3,5")]
+    [TestCase("SELECT k FROM s WHERE a = 10 AND b > 1", "1")]
+    [TestCase("SELECT k FROM s WHERE a = 20 AND b <= 2.5", "2")]
+    [TestCase("SELECT k FROM s WHERE a IN (10, 20) AND b < 2", "1,3")]
+    [TestCase("SELECT k FROM s WHERE b > 0", "1,2,3,4")]
+    [TestCase("SELECT k FROM s WHERE c = 'p'", "1,5")]
+    [TestCase("SELECT k FROM s WHERE c > 'P'", "1,2,3,5,6")]
+    [TestCase("SELECT k FROM s WHERE c = 10", "7")]
+    [TestCase("SELECT k FROM s WHERE c < 2", "7")]
+    [TestCase("SELECT k FROM s WHERE c BETWEEN 'Q' AND 'q'", "1,2,5,6")]
+    [TestCase("SELECT k FROM s WHERE a = b", "")]
+    [TestCase("SELECT s.k FROM s, i WHERE s.a = i.id * 10 AND i.id = 1", "1,3")]
+    [TestCase("SELECT (SELECT count(*) FROM s WHERE s.a > i.id * 10) FROM i", "3,0,0")]
+    [TestCase("SELECT b FROM n WHERE a >= 2", "x,z,v")]
+    [TestCase("SELECT b FROM n WHERE a IN (3, 1)", "x,y,z")]
+    public void An_index_range_finds_what_a_scan_finds_in_the_scans_order(string sql, string expected) =>
+        Assert.That(Query(sql), Is.EqualTo(expected));
+
+    [TestCase("SELECT v FROM i WHERE id IN (1, 3) ORDER BY v", "SEARCH i USING PRIMARY KEY (id IN (2 values)) (checking 1 condition),SORT BY 1 key")]
+    [TestCase("SELECT count(*) FROM i AS a, t WHERE a.v = t.name GROUP BY t.n", "SCAN i AS a,JOIN SCAN t (checking 1 condition),GROUP BY 1 key, 1 aggregates")]
+    [TestCase("SELECT v FROM i WHERE id > 1 AND id <= 4", "SEARCH i USING PRIMARY KEY (? < id <= ?) (checking 2 conditions)")]
+    [TestCase("SELECT k FROM s WHERE a = 10", "SEARCH s USING INDEX s_a (a=?) (checking 1 condition)")]
+    [TestCase("SELECT k FROM s WHERE a = 10 AND b BETWEEN 1 AND 2", "SEARCH s USING INDEX s_ab (a=? AND ? <= b <= ?) (checking 2 conditions)")]
+    [TestCase("SELECT k FROM s WHERE c > 'a' AND a = 10", "SEARCH s USING INDEX s_a (a=?) (checking 2 conditions)")]
+    [TestCase("SELECT k FROM s WHERE c > 'a' AND c < 'z' AND a < 10", "SEARCH s USING INDEX s_c (? < c < ?) (checking 3 conditions)")]
+    [TestCase("SELECT k FROM s WHERE k = 2 AND a = 10", "SEARCH s USING PRIMARY KEY (k=?) (checking 2 conditions)")]
+    [TestCase("SELECT k FROM s WHERE a IN (1, 2) AND b < 0", "SEARCH s USING INDEX s_ab (a IN (2 values) AND b < ?) (checking 2 conditions)")]
+    [TestCase("SELECT k FROM s WHERE b = 1.5", "SCAN s (checking 1 condition)")]
+    [TestCase("SELECT k FROM s WHERE a = 1 OR a = 2", "SCAN s (checking 1 condition)")]
+    [TestCase("SELECT k FROM s WHERE a <> 1", "SCAN s (checking 1 condition)")]
+    [TestCase("SELECT k FROM s WHERE a = CAST(c AS INTEGER)", "SCAN s (checking 1 condition)")]
+    [TestCase("SELECT i.id FROM i LEFT JOIN s ON s.k = i.id WHERE s.a = 10", "SCAN i,LEFT JOIN SCAN s (checking 2 conditions)")]
+    public void Explain_shows_the_access_chosen(string sql, string expected) => Assert.That(Query("EXPLAIN " + sql), Is.EqualTo(expected));
+
+    [TestCase("SELECT k FROM s ORDER BY k", "SCAN s,ORDER BY PRIMARY KEY (no sort)")]
+    [TestCase("SELECT k AS x FROM s WHERE a > 5 ORDER BY x LIMIT 2", "SEARCH s USING INDEX s_a (? < a) (checking 1 condition),ORDER BY PRIMARY KEY (no sort),LIMIT")]
+    [TestCase("SELECT c, k FROM s ORDER BY 2", "SCAN s,ORDER BY PRIMARY KEY (no sort)")]
+    [TestCase("SELECT k FROM s ORDER BY k DESC", "SCAN s,SORT BY 1 key")]
+    [TestCase("SELECT k FROM s ORDER BY a", "SCAN s,SORT BY 1 key")]
+    [TestCase("SELECT k FROM s ORDER BY k, a", "SCAN s,SORT BY 2 keys")]
+    [TestCase("SELECT name FROM t ORDER BY name", "SCAN t,SORT BY 1 key")]
+    [TestCase("SELECT a FROM n ORDER BY a", "SCAN n,SORT BY 1 key")]
+    [TestCase("SELECT count(*) FROM s GROUP BY k ORDER BY k", "SCAN s,GROUP BY 1 key, 1 aggregates,SORT BY 1 key")]
+    [TestCase("SELECT s.k FROM s, i WHERE s.k = i.id ORDER BY s.k", "SCAN s,JOIN SCAN i (checking 1 condition),SORT BY 1 key")]
+    public void Explain_shows_when_the_primary_key_gives_the_order(string sql, string expected) =>
+        Assert.That(Query("EXPLAIN " + sql), Is.EqualTo(expected));
+
+    [TestCase("SELECT k FROM s WHERE a >= 10 ORDER BY k", "1,2,3,5,6")]
+    [TestCase("SELECT k FROM s WHERE c IN ('r', 'p', '10') ORDER BY k", "1,3,5,7")]
+    [TestCase("SELECT k FROM s WHERE b BETWEEN -1 AND 1 ORDER BY k LIMIT 2 OFFSET 1", "5,7")]
+    public void Rows_in_key_order_need_no_sort(string sql, string expected) => Assert.That(Query(sql), Is.EqualTo(expected));
+}
