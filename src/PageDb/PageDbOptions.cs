@@ -47,4 +47,12 @@ public sealed class PageDbOptions
         if (WriteLockTimeout < TimeSpan.Zero && WriteLockTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(WriteLockTimeout), WriteLockTimeout, "WriteLockTimeout must be non-negative or infinite.");
     }
+
+    /// <summary>
+    /// Copies the older log file into the database file on a background thread instead of in the committing thread.
+    /// Internal and off: the crash harness still finds a background copy racing the writer (a reopened database
+    /// missing an acknowledged commit, a few times in a thousand crash points), so it stays out of users' reach until
+    /// that is found and fixed.
+    /// </summary>
+    internal bool BackgroundCheckpoints { get; init; }
 }

@@ -17,7 +17,7 @@ public class BackgroundCheckpointerTests
     {
         var memory = new MemoryStorage();
         var faulty = new FaultyStorage(memory);
-        var options = new PageDbOptions { Storage = faulty, CheckpointThresholdBytes = 32 << 10, Durability = Durability.Normal };
+        var options = new PageDbOptions { Storage = faulty, CheckpointThresholdBytes = 32 << 10, Durability = Durability.Normal, BackgroundCheckpoints = true };
         var databaseWriters = new ConcurrentBag<int>();
         int committer = Environment.CurrentManagedThreadId;
         int written = 0;

@@ -80,7 +80,7 @@ public class FailureTests
     {
         var memory = new MemoryStorage();
         var faulty = new FaultyStorage(memory);
-        var options = new PageDbOptions { Storage = faulty, CheckpointThresholdBytes = 16 << 10, Durability = Durability.Full };
+        var options = new PageDbOptions { Storage = faulty, CheckpointThresholdBytes = 16 << 10, Durability = Durability.Full, BackgroundCheckpoints = true };
         int committed = 0;
         using (PageDatabase db = PageDatabase.Open(DbPath, options))
         {

@@ -29,7 +29,7 @@ internal sealed class StorageEngine : IDisposable
         Pool = pool;
         Loader = new PageLoader(file, wal);
         CheckpointTarget = new CheckpointTarget(file, pool, options.Durability != Durability.None, wal);
-        if (!options.ReadOnly)
+        if (!options.ReadOnly && options.BackgroundCheckpoints)
             _background = new BackgroundCheckpointer(CheckpointOlderGeneration, failure, file.Path);
     }
 
@@ -184,7 +184,8 @@ internal sealed class StorageEngine : IDisposable
 
     /// <summary>
     /// The writer's part of an automatic checkpoint, when the WAL has grown past the threshold: switch the log to its
-    /// other file and leave the copy to the background thread. Backpressure: when the current file has grown past
+    /// other file and copy the older generation out here, or, with <see cref="PageDbOptions.BackgroundCheckpoints"/>,
+    /// leave the copy to the background thread. Backpressure: when the current file has grown past
     /// twice the threshold while the background has not yet copied the older generation out (it lags, or gets no CPU),
     /// the writer runs that copy itself, so the log stays bounded however fast commits come. A log whose header
     /// predates two files (format version 1 or 2) cannot switch; it is checkpointed here, as before, until a restart
@@ -204,7 +205,8 @@ internal sealed class StorageEngine : IDisposable
             Wal.TrySwitchFiles();
             if (!Wal.HasOlderGeneration)
                 return;
-            if (Wal.LogBytes > 2 * Options.CheckpointThresholdBytes && CheckpointOlderGeneration())
+            bool copyHere = _background is null || Wal.LogBytes > 2 * Options.CheckpointThresholdBytes;
+            if (copyHere && CheckpointOlderGeneration())
                 Wal.TrySwitchFiles();
         }
         catch (PageDbIOException e)
