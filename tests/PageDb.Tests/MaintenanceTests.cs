@@ -102,7 +102,7 @@ public class MaintenanceTests
             b[0] ^= 1;
             file.Write(damagedPage * 4096L + 2000, b);
         }
-        using (PageDatabase db = Open(storage))
+        using (PageDatabase db = OpenDamaged(storage))
         {
             IntegrityReport report = db.CheckIntegrity();
             Assert.That(report.IsOk, Is.False);

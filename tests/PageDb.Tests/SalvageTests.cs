@@ -1,6 +1,7 @@
 using PageDb.Btree;
 using PageDb.Core.Pages;
 using PageDb.Engine;
+using PageDb.Testing;
 using static PageDb.Tests.TestDatabase;
 
 namespace PageDb.Tests;
@@ -185,11 +186,20 @@ public class SalvageTests
         return child;
     }
 
+    /// <summary>
+    /// The entries of one leaf, through a cursor opened on it as if it were a tree's root, stopped on its last cell:
+    /// stepping past it would check the walk against the entry count a root records, which a leaf does not.
+    /// </summary>
     private static List<(byte[], byte[])> LeafPairs(MemoryStorage storage, PageNumber leaf)
     {
+        int cells = PageSurgery.GetU16(storage.GetContents(DbPath), 4096, leaf.Value, PageSurgery.CellCountOffset);
         using PageDatabase db = PageDatabase.Open(DbPath, ReadOnlyOptions(storage));
         using ReadTransaction tx = db.BeginRead();
-        return ScanPairs(tx, leaf);
+        var pairs = new List<(byte[], byte[])>();
+        using BTreeCursor cursor = new BTree(tx.Pages, leaf).OpenCursor();
+        for (bool more = cursor.SeekFirst(); more; more = pairs.Count < cells && cursor.Next())
+            pairs.Add((cursor.Key.ToArray(), cursor.Value.ToArray()));
+        return pairs;
     }
 
     private static byte[] PageBytes(MemoryStorage storage, PageNumber page) =>

@@ -148,19 +148,26 @@ internal sealed class DatabaseSalvager
     private static bool Covers((byte[]? Low, byte[]? High) hole, byte[] key) =>
         (hole.Low is null || KeyComparer.Compare(key, hole.Low) >= 0) && (hole.High is null || KeyComparer.Compare(key, hole.High) < 0);
 
-    /// <summary>The entries of one leaf, each with its whole value; an entry whose overflow chain is broken is reported.</summary>
+    /// <summary>
+    /// The entries of one leaf, each with its whole value; an entry whose overflow chain is broken is reported. The
+    /// cells are decoded directly, not through a cursor: a leaf read on its own is not a tree (its header records no
+    /// entry count, which a cursor's walk would check against the entries it met).
+    /// </summary>
     private List<(byte[] Key, byte[] Value)> ReadLeaf(PageNumber leaf)
     {
         var entries = new List<(byte[], byte[])>();
         try
         {
-            using BTreeCursor cursor = new BTree(_pages, leaf).OpenCursor();
-            for (bool more = cursor.SeekFirst(); more; more = cursor.Next())
+            if (!_pages.TryRead(leaf, out byte[]? image))
+                ThrowHelper.ThrowCorrupt(_pages.FilePath, leaf, "unreadable (checksum, page number or type)");
+            var reader = new SlottedPageReader(image, _pages.FilePath);
+            for (int i = 0; i < reader.CellCount; i++)
             {
-                byte[] key = cursor.Key.ToArray();
+                LeafCell cell = LeafCell.Read(reader.GetCell(i), leaf, _pages.FilePath);
+                byte[] key = cell.Key.ToArray();
                 try
                 {
-                    entries.Add((key, cursor.Value.ToArray()));
+                    entries.Add((key, cell.ToValueArray(_pages)));
                 }
                 catch (CorruptDatabaseException e)
                 {
