@@ -19,6 +19,7 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     // Shared by every transaction of this database; thread-safe.
     private readonly TableDefinitionCache _tableDefinitions = new();
     private int _disposed;
+    private int _disposeStarted;
 
     private PageDatabase(StorageEngine engine, string path)
     {
@@ -249,8 +250,17 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     /// <summary>Checkpoints when it can (no writer open, nothing failed) and closes the files.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
+            return;
+        try
+        {
+            _engine.Options.BeforeDispose?.Invoke(this);
+        }
+        finally
+        {
+            Volatile.Write(ref _disposed, 1);
             _engine.Dispose();
+        }
     }
 
     /// <summary>
@@ -259,8 +269,17 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
+            return;
+        try
+        {
+            _engine.Options.BeforeDispose?.Invoke(this);
+        }
+        finally
+        {
+            Volatile.Write(ref _disposed, 1);
             await Task.Run(_engine.Dispose).ConfigureAwait(false);
+        }
     }
 
     private void EnsureCatalog()

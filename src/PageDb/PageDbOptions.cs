@@ -34,6 +34,13 @@ public sealed class PageDbOptions
     /// <summary>How long <see cref="PageDatabase.BeginWrite"/> waits for another write transaction to finish. Default 30 seconds.</summary>
     public TimeSpan WriteLockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Runs first when the database is disposed, before the final checkpoint; the files close even when it throws.
+    /// Internal: the engine's tests set it to run <see cref="PageDatabase.CheckIntegrity"/> on every test database
+    /// (as bbolt's test helper does).
+    /// </summary>
+    internal Action<PageDatabase>? BeforeDispose { get; init; }
+
     internal void Validate()
     {
         if (PageSize < 4096 || PageSize > 65536 || (PageSize & (PageSize - 1)) != 0)

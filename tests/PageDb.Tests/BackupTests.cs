@@ -44,7 +44,7 @@ public sealed class BackupTests
     [Test]
     public void A_backup_holds_the_state_it_began_with_while_commits_land_during_the_copy()
     {
-        using PageDatabase db = PageDatabase.Open(FileIn("live.pagedb"), new PageDbOptions { Durability = Durability.Normal });
+        using PageDatabase db = PageDatabase.Open(FileIn("live.pagedb"), new PageDbOptions { BeforeDispose = TestDatabase.AssertIntact, Durability = Durability.Normal });
         ImmutableSortedDictionary<string, string> before = Load(db, keys: 3000);
         int commitsDuringCopy = 0;
         // The progress callback runs on the backup's own thread: if the backup held the write lock, this commit would
@@ -71,7 +71,7 @@ public sealed class BackupTests
     public void Backups_under_a_concurrent_writer_each_equal_the_model_at_some_commit()
     {
         int seed = TestSeed.Next();
-        var options = new PageDbOptions { Durability = Durability.Normal, CheckpointThresholdBytes = 128 << 10 };
+        var options = new PageDbOptions { BeforeDispose = TestDatabase.AssertIntact, Durability = Durability.Normal, CheckpointThresholdBytes = 128 << 10 };
         using PageDatabase db = PageDatabase.Open(FileIn("busy.pagedb"), options);
         var model = new List<ImmutableSortedDictionary<string, string>> { Load(db, keys: 2000) };
         int committed = 0;

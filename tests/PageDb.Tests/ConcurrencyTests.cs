@@ -18,7 +18,7 @@ public class ConcurrencyTests
     {
         int seed = TestSeed.Next();
         TimeSpan duration = TimeSpan.FromSeconds(20);
-        var options = new PageDbOptions { Storage = new MemoryStorage(), Durability = Durability.Normal, CheckpointThresholdBytes = 256 << 10, CacheSizeBytes = 2 << 20 };
+        var options = new PageDbOptions { BeforeDispose = TestDatabase.AssertIntact, Storage = new MemoryStorage(), Durability = Durability.Normal, CheckpointThresholdBytes = 256 << 10, CacheSizeBytes = 2 << 20 };
         using PageDatabase db = PageDatabase.Open(DbPath, options);
         CreateAccounts(db);
 

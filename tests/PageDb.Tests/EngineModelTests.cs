@@ -25,6 +25,7 @@ public class EngineModelTests
             Durability = durability,
             CacheSizeBytes = 64 * 4096,
             CheckpointThresholdBytes = 256 << 10,
+            BeforeDispose = TestDatabase.AssertIntact,
         };
         int steps = TestSeed.LongRun ? 3000 : 400;
         var committed = new Model();

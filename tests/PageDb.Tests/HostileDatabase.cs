@@ -56,7 +56,7 @@ internal sealed class HostileDatabase
     public void Run(Action<PageDatabase> action, string context) =>
         PageSurgery.WithinTimeLimit(() =>
         {
-            using PageDatabase db = Open(Storage);
+            using PageDatabase db = OpenDamaged(Storage);
             action(db);
             return true;
         }, CaseLimit, context);

@@ -37,7 +37,7 @@ public class MaintenanceTests
     [Test]
     public void Automatic_checkpoints_keep_the_WAL_near_its_threshold()
     {
-        var options = new PageDbOptions { Storage = new MemoryStorage(), CheckpointThresholdBytes = 64 << 10, Durability = Durability.Normal };
+        var options = new PageDbOptions { BeforeDispose = TestDatabase.AssertIntact, Storage = new MemoryStorage(), CheckpointThresholdBytes = 64 << 10, Durability = Durability.Normal };
         using PageDatabase db = PageDatabase.Open(DbPath, options);
         for (int i = 0; i < 500; i++)
             Put(db, "t", ($"k{i:D5}", new string('v', 200)));
@@ -47,7 +47,7 @@ public class MaintenanceTests
     [Test]
     public void The_WAL_stays_bounded_while_overlapping_readers_never_stop()
     {
-        var options = new PageDbOptions { Storage = new MemoryStorage(), CheckpointThresholdBytes = 32 << 10, Durability = Durability.None };
+        var options = new PageDbOptions { BeforeDispose = TestDatabase.AssertIntact, Storage = new MemoryStorage(), CheckpointThresholdBytes = 32 << 10, Durability = Durability.None };
         using PageDatabase db = PageDatabase.Open(DbPath, options);
         Put(db, "t", ("seed", "0"));
         ReadTransaction older = db.BeginRead();
@@ -102,7 +102,7 @@ public class MaintenanceTests
             b[0] ^= 1;
             file.Write(damagedPage * 4096L + 2000, b);
         }
-        using (PageDatabase db = Open(storage))
+        using (PageDatabase db = OpenDamaged(storage))
         {
             IntegrityReport report = db.CheckIntegrity();
             Assert.That(report.IsOk, Is.False);

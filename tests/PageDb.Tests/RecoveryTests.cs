@@ -65,7 +65,7 @@ public class RecoveryTests
     private static (MemoryStorage Storage, List<(long WalEnd, int Rows)> Commits) DatabaseWithCommitsOnlyInTheWal(int commitCount)
     {
         var storage = new MemoryStorage();
-        var options = new PageDbOptions { Storage = storage, CheckpointThresholdBytes = 1L << 30 };
+        var options = new PageDbOptions { BeforeDispose = TestDatabase.AssertIntact, Storage = storage, CheckpointThresholdBytes = 1L << 30 };
         var commits = new List<(long, int)>();
         PageDatabase db = PageDatabase.Open(DbPath, options);
         using (WriteTransaction tx = db.BeginWrite())
@@ -95,7 +95,7 @@ public class RecoveryTests
         var storage = new MemoryStorage();
         storage.SetContents(DbPath, database);
         storage.SetContents(WalPath, wal);
-        using PageDatabase db = PageDatabase.Open(DbPath, new PageDbOptions { Storage = storage });
+        using PageDatabase db = PageDatabase.Open(DbPath, new PageDbOptions { BeforeDispose = TestDatabase.AssertIntact, Storage = storage });
         using (ReadTransaction tx = db.BeginRead())
         {
             Tree t = tx.GetTree("t");

@@ -7,8 +7,25 @@ internal static class TestDatabase
 {
     public const string DbPath = "test.pagedb";
 
-    /// <summary>Options over <paramref name="storage"/>, so a test can close and reopen the same files.</summary>
+    /// <summary>
+    /// Options over <paramref name="storage"/>, so a test can close and reopen the same files. Disposing a database
+    /// opened with them runs <see cref="PageDatabase.CheckIntegrity"/> and fails the test on any problem (as bbolt's
+    /// test helper does); a test that damages or fails its database on purpose uses <see cref="OptionsForDamage"/>.
+    /// </summary>
     public static PageDbOptions Options(IStorage storage, Durability durability = Durability.Full, TimeSpan? writeLockTimeout = null) => new()
+    {
+        Storage = storage,
+        Durability = durability,
+        CacheSizeBytes = 1 << 20,
+        WriteLockTimeout = writeLockTimeout ?? TimeSpan.FromSeconds(5),
+        BeforeDispose = AssertIntact,
+    };
+
+    /// <summary>
+    /// As <see cref="Options"/> without the integrity check on dispose: for tests whose database is damaged on
+    /// purpose (page surgery, a failed sync, an I/O error), where the check would report the damage under test.
+    /// </summary>
+    public static PageDbOptions OptionsForDamage(IStorage storage, Durability durability = Durability.Full, TimeSpan? writeLockTimeout = null) => new()
     {
         Storage = storage,
         Durability = durability,
@@ -18,6 +35,18 @@ internal static class TestDatabase
 
     public static PageDatabase Open(IStorage storage, Durability durability = Durability.Full) =>
         PageDatabase.Open(DbPath, Options(storage, durability));
+
+    /// <summary>As <see cref="Open"/> without the integrity check on dispose (see <see cref="OptionsForDamage"/>).</summary>
+    public static PageDatabase OpenDamaged(IStorage storage, Durability durability = Durability.Full) =>
+        PageDatabase.Open(DbPath, OptionsForDamage(storage, durability));
+
+    /// <summary>Fails the test when <paramref name="db"/> does not check clean; the dispose hook of <see cref="Options"/>.</summary>
+    public static void AssertIntact(PageDatabase db)
+    {
+        IntegrityReport report = db.CheckIntegrity();
+        if (!report.IsOk)
+            Assert.Fail($"The test database failed CheckIntegrity when disposed: {report}");
+    }
 
     public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 

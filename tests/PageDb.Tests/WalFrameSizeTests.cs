@@ -9,7 +9,7 @@ public class WalFrameSizeTests
     [Test]
     public void A_one_row_commit_into_a_two_level_tree_logs_less_than_one_whole_page()
     {
-        using PageDatabase db = PageDatabase.Open(DbPath, new PageDbOptions { Storage = new MemoryStorage(), CheckpointThresholdBytes = 1L << 30 });
+        using PageDatabase db = PageDatabase.Open(DbPath, new PageDbOptions { BeforeDispose = TestDatabase.AssertIntact, Storage = new MemoryStorage(), CheckpointThresholdBytes = 1L << 30 });
         Span<byte> key = stackalloc byte[8];
         for (long i = 0; i < 300; i++)
             Commit(db, key, i);

@@ -18,7 +18,7 @@ internal static class HeaderRepair
     public static bool TryRestoreFromWal(IStorage storage, string databasePath)
     {
         string walPath = WriteAheadLog.PathFor(databasePath);
-        if (!storage.Exists(walPath) || !TryReadWalIdentity(storage, walPath, out int pageSize, out ulong databaseId))
+        if (!TryReadWalIdentity(storage, walPath, out int pageSize, out ulong databaseId))
             return false;
         var image = new byte[pageSize];
         uint walSize;
@@ -47,10 +47,13 @@ internal static class HeaderRepair
         return true;
     }
 
-    private static bool TryReadWalIdentity(IStorage storage, string walPath, out int pageSize, out ulong databaseId)
+    /// <summary>The page size and database id a sound WAL header at <paramref name="walPath"/> names; false when it is missing or unsound.</summary>
+    public static bool TryReadWalIdentity(IStorage storage, string walPath, out int pageSize, out ulong databaseId)
     {
         pageSize = 0;
         databaseId = 0;
+        if (!storage.Exists(walPath))
+            return false;
         var bytes = new byte[WalFormat.HeaderSize];
         using (IStorageFile file = storage.Open(walPath, StorageOpenMode.ReadOnly))
         {

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Text;
 using PageDb.Btree;
 using PageDb.Core.Pages;
-using PageDb.Core.Paging;
 using PageDb.Engine;
 using PageDb.Records;
 
@@ -149,19 +148,22 @@ internal sealed class DatabaseSalvager
     private static bool Covers((byte[]? Low, byte[]? High) hole, byte[] key) =>
         (hole.Low is null || KeyComparer.Compare(key, hole.Low) >= 0) && (hole.High is null || KeyComparer.Compare(key, hole.High) < 0);
 
-    /// <summary>The entries of one leaf, each with its whole value; an entry whose overflow chain is broken is reported.</summary>
+    /// <summary>
+    /// The entries of one leaf, each with its whole value; an entry whose overflow chain is broken is reported. The
+    /// cells are decoded directly, not through a cursor: a leaf read on its own is not a tree (its header records no
+    /// entry count, which a cursor's walk would check against the entries it met).
+    /// </summary>
     private List<(byte[] Key, byte[] Value)> ReadLeaf(PageNumber leaf)
     {
         var entries = new List<(byte[], byte[])>();
         try
         {
-            // The leaf's cells directly, not a cursor over a tree rooted at the leaf: a cursor checks a full walk
-            // against the root's entry count, which only a tree's real root records.
-            using PageHandle handle = _pages.Read(leaf);
-            var page = new SlottedPageReader(handle.Data, _pages.FilePath);
-            for (int i = 0; i < page.CellCount; i++)
+            if (!_pages.TryRead(leaf, out byte[]? image))
+                ThrowHelper.ThrowCorrupt(_pages.FilePath, leaf, "unreadable (checksum, page number or type)");
+            var reader = new SlottedPageReader(image, _pages.FilePath);
+            for (int i = 0; i < reader.CellCount; i++)
             {
-                LeafCell cell = LeafCell.Read(page.GetCell(i), leaf, _pages.FilePath);
+                LeafCell cell = LeafCell.Read(reader.GetCell(i), leaf, _pages.FilePath);
                 byte[] key = cell.Key.ToArray();
                 try
                 {

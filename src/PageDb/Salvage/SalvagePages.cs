@@ -43,8 +43,25 @@ internal sealed class SalvagePages : IPageAccessor, IDisposable
         try
         {
             byte[]? header = ReadHeader(file);
-            int pageSize = header is null ? ProbePageSize(file) : new FileHeaderPageReader(header).PageSize;
-            WriteAheadLog? wal = header is null ? null : OpenWal(storage, path, pageSize, new FileHeaderPageReader(header).DatabaseId);
+            WriteAheadLog? wal;
+            int pageSize;
+            if (header is not null)
+            {
+                pageSize = new FileHeaderPageReader(header).PageSize;
+                wal = OpenWal(storage, path, pageSize, new FileHeaderPageReader(header).DatabaseId);
+            }
+            else if (Engine.HeaderRepair.TryReadWalIdentity(storage, WriteAheadLog.PathFor(path), out pageSize, out ulong databaseId)
+                     && FileHeaderPage.IsValidPageSize(pageSize))
+            {
+                // The file's header is damaged, but a sound WAL names the page size and database: its newest copy of
+                // page 0 (read below) may restore the catalog, as opening the database would (HeaderRepair).
+                wal = OpenWal(storage, path, pageSize, databaseId);
+            }
+            else
+            {
+                pageSize = ProbePageSize(file);
+                wal = null;
+            }
             uint pageCount = (uint)Math.Min(uint.MaxValue, file.Length / pageSize);
             if (wal is not null && !wal.LastCommit.LastCommitFrame.IsNone)
             {

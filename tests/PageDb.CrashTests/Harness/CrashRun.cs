@@ -70,7 +70,7 @@ internal sealed class CrashRun
         _durability = durability;
         _crashKind = crashKind;
         _random = new Random(seed);
-        _crashRandom = new Random(HashCode.Combine(seed, variant));
+        _crashRandom = new Random(unchecked((seed * 1_000_003) + variant)); // HashCode.Combine's salt differs per process: no replay
         var options = new PageDbOptions
         {
             Storage = _storage,

@@ -14,6 +14,24 @@ namespace PageDb.CrashTests.Harness;
 /// </summary>
 internal static class HostileMutator
 {
+    /// <summary>
+    /// One fuzz case: a copy of a random template with one to three changes applied; <paramref name="context"/>
+    /// describes the case (for a failure message) under <paramref name="caseName"/>.
+    /// </summary>
+    public static HostileFiles MutateTemplate(Random random, string caseName, out string context)
+    {
+        IReadOnlyList<HostileFiles> templates = All;
+        HostileFiles files = templates[random.Next(templates.Count)].Copy();
+        var changes = new List<string>();
+        for (int n = random.Next(1, 4); n > 0; n--)
+        {
+            changes.Add(Mutate(random, files, out HostileFiles changed));
+            files = changed;
+        }
+        context = $"{caseName}, template {(files.Wal is { Length: > 48 } ? "in WAL" : "in file")}: {string.Join("; ", changes)}";
+        return files;
+    }
+
     /// <summary>Applies one change to <paramref name="files"/> and returns what it did.</summary>
     public static string Mutate(Random random, HostileFiles files, out HostileFiles changed)
     {

@@ -30,7 +30,7 @@ public class CatalogNameWithZeroTests
         Reseal(file, PageSize, (uint)(at / PageSize));
         storage.SetContents(TestDatabase.DbPath, file);
 
-        using PageDatabase reopened = TestDatabase.Open(storage);
+        using PageDatabase reopened = TestDatabase.OpenDamaged(storage);
         using ReadTransaction read = reopened.BeginRead();
         Assert.Throws<CorruptDatabaseException>(() =>
         {

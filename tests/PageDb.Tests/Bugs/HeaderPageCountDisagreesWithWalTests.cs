@@ -33,7 +33,7 @@ public class HeaderPageCountDisagreesWithWalTests
         WalSurgery.Rechain(wal, frames);
         storage.SetContents(DbPath + "-wal", wal);
 
-        using PageDatabase reopened = Open(storage);
+        using PageDatabase reopened = OpenDamaged(storage);
         IntegrityReport report = reopened.CheckIntegrity();
         Assert.That(report.Problems.Any(p => p.PageNumber == 0), Is.True, report.ToString());
         Assert.Throws<CorruptDatabaseException>(() =>

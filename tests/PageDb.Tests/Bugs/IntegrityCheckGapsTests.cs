@@ -21,7 +21,7 @@ public class IntegrityCheckGapsTests
     [Test]
     public void A_row_without_its_index_entry_is_reported()
     {
-        using PageDatabase db = Open(new MemoryStorage());
+        using PageDatabase db = OpenDamaged(new MemoryStorage());
         PageNumber indexRoot = FilledTable(db);
         using (WriteTransaction tx = db.BeginWrite())
         {
@@ -42,7 +42,7 @@ public class IntegrityCheckGapsTests
     [Test]
     public void An_index_entry_without_its_row_is_reported()
     {
-        using PageDatabase db = Open(new MemoryStorage());
+        using PageDatabase db = OpenDamaged(new MemoryStorage());
         PageNumber indexRoot = FilledTable(db);
         using (WriteTransaction tx = db.BeginWrite())
         {
@@ -57,7 +57,7 @@ public class IntegrityCheckGapsTests
     public void A_record_that_does_not_decode_is_reported()
     {
         var storage = new MemoryStorage();
-        using PageDatabase db = Open(storage);
+        using PageDatabase db = OpenDamaged(storage);
         FilledTable(db);
         using (WriteTransaction tx = db.BeginWrite())
         {
@@ -86,7 +86,7 @@ public class IntegrityCheckGapsTests
         SetU32(file, 4096, last, 20, length - 1); // the last link stores one byte less
         storage.SetContents(DbPath, file);
 
-        using PageDatabase reopened = Open(storage);
+        using PageDatabase reopened = OpenDamaged(storage);
         IntegrityReport report = reopened.CheckIntegrity();
         Assert.That(report.Problems.Any(p => p.Message.Contains("overflow chain", StringComparison.Ordinal)), Is.True, report.ToString());
     }

@@ -62,7 +62,7 @@ public class ScanOfCraftedTreeTests
 
     private static void AssertScanRefused(MemoryStorage storage, bool descending)
     {
-        using PageDatabase db = TestDatabase.Open(storage);
+        using PageDatabase db = TestDatabase.OpenDamaged(storage);
         using ReadTransaction tx = db.BeginRead();
         using Cursor cursor = tx.GetTree("t").OpenCursor();
         Assert.Throws<CorruptDatabaseException>(() =>
@@ -77,7 +77,7 @@ public class ScanOfCraftedTreeTests
     private static (MemoryStorage Storage, byte[] File) TwoLevelTree()
     {
         var storage = new MemoryStorage();
-        using (PageDatabase db = TestDatabase.Open(storage))
+        using (PageDatabase db = TestDatabase.OpenDamaged(storage))
         {
             using WriteTransaction tx = db.BeginWrite();
             Tree tree = tx.CreateTree("t");

@@ -44,7 +44,7 @@ public class WalGrowsUnderOverlappingReadersTests
 
     private static void Run(string path, Durability durability, TimeSpan duration)
     {
-        var options = new PageDbOptions { Durability = durability, CheckpointThresholdBytes = Threshold };
+        var options = new PageDbOptions { BeforeDispose = TestDatabase.AssertIntact, Durability = durability, CheckpointThresholdBytes = Threshold };
         using var stop = new CancellationTokenSource();
         var scenario = new Scenario();
         long largestLog;
