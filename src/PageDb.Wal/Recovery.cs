@@ -56,9 +56,7 @@ internal static class Recovery
         RecoveredLog log = ScanFrames(files[newer]!, options, newerHeader, index);
         bool lastCommitInNewer = log.Commits > 0 || older is null;
         RecoveredLog last = lastCommitInNewer ? log : older!;
-        CheckLastCommitSize(files[lastCommitInNewer ? newer : 1 - newer]!.Path, last.LastCommitPage, last.LastCommitSize,
-            (ulong)options.DatabasePageCount + (ulong)log.CommittedFrames + (ulong)(older?.CommittedFrames ?? 0));
-        return log with
+        RecoveredLog both = log with
         {
             File = newer,
             ForeignLogDiscarded = foreign,
@@ -66,7 +64,12 @@ internal static class Recovery
             Commits = log.Commits + (older?.Commits ?? 0),
             CommittedFrames = log.CommittedFrames + (older?.CommittedFrames ?? 0),
             IgnoredFrames = log.IgnoredFrames + (older?.IgnoredFrames ?? 0),
+            LastCommitSize = last.LastCommitSize,
+            LastCommitPage = last.LastCommitPage,
         };
+        CheckLastCommitSize(files[lastCommitInNewer ? newer : 1 - newer]!.Path, both.LastCommitPage, both.LastCommitSize,
+            (ulong)options.DatabasePageCount + (ulong)both.CommittedFrames);
+        return both;
     }
 
     private enum HeaderState
@@ -190,10 +193,10 @@ internal sealed record RecoveredLog(ulong CheckpointSequence, uint Salt1, uint S
     /// <summary>Valid frames after the last commit frame, dropped.</summary>
     public int IgnoredFrames { get; init; }
 
-    /// <summary>The database size recorded by this file's last commit frame (0 when it has none).</summary>
+    /// <summary>The database size recorded by the last commit frame read (of both files, once combined); 0 when none.</summary>
     public uint LastCommitSize { get; init; }
 
-    /// <summary>The page of this file's last commit frame.</summary>
+    /// <summary>The page of that last commit frame.</summary>
     public PageNumber LastCommitPage { get; init; }
 
     /// <summary>The format version of the generation's header (the current version when there is no log).</summary>
