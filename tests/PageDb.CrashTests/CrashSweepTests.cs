@@ -73,7 +73,9 @@ public class CrashSweepTests
                 TestContext.Progress.WriteLine($"after {workloads} workloads: {total}");
         }
         TestContext.Out.WriteLine($"{workloads} workloads of up to {maxLength} operations, every I/O call crashed 3 ways: {total}");
-        Assert.That(total.CrashPoints, Is.GreaterThanOrEqualTo(TestSeed.LongRun ? 20_000 : 500), TestSeed.Describe(seed));
+        // A floor that shows the sweep ran, not a target: the seed's data sizes set how many I/O calls a workload makes
+        // (the default run's seven workloads gave 462 to 962 crash states over 13 seeds).
+        Assert.That(total.CrashPoints, Is.GreaterThanOrEqualTo(TestSeed.LongRun ? 20_000 : 300), TestSeed.Describe(seed));
     }
 
     private static IEnumerable<WorkloadAction[]> Scripts(int maxLength)
