@@ -62,6 +62,12 @@ internal sealed class WalWriter : IDisposable
     /// </summary>
     private bool _hasUnsyncedWrites = true;
 
+    /// <summary>
+    /// True when a commit was written without a sync (Durability.Normal) and no sync has covered it since:
+    /// a power loss now could take an acknowledged commit, so closing must checkpoint, or tell the caller it could not.
+    /// </summary>
+    private bool _hasUnsyncedCommits;
+
     /// <summary>Creates a writer that continues a recovered log at <paramref name="log"/>'s committed end.</summary>
     public WalWriter(IStorageFile file, WalOptions options, RecoveredLog log)
     {
@@ -88,6 +94,9 @@ internal sealed class WalWriter : IDisposable
     /// to the other file, since a build that wrote an older header would not read the second file.
     /// </summary>
     public bool CanSwitch => _version >= WalFormat.TwoFileVersion;
+
+    /// <summary>True when a commit was written since the last successful sync and syncs are enabled (see the field).</summary>
+    public bool HasUnsyncedCommits => _hasUnsyncedCommits;
 
     /// <summary>The checkpoint sequence of the current generation.</summary>
     public ulong CheckpointSequence => _sequence;
@@ -136,6 +145,8 @@ internal sealed class WalWriter : IDisposable
         Flush();
         if (sync)
             Sync();
+        else if (_options.SyncEnabled)
+            _hasUnsyncedCommits = true;
         _committedEnd = _flushedEnd;
         _committedChain = _chain;
     }
@@ -160,6 +171,7 @@ internal sealed class WalWriter : IDisposable
         {
             _file.Sync(includeMetadata: false);
             _hasUnsyncedWrites = false;
+            _hasUnsyncedCommits = false;
         }
         catch (Exception e)
         {

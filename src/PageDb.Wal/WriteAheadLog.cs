@@ -120,6 +120,12 @@ public sealed class WriteAheadLog : IDisposable
     /// <summary>The current generation's checkpoint sequence (+1 at every restart).</summary>
     public ulong CheckpointSequence => _writer?.CheckpointSequence ?? Recovery.CheckpointSequence;
 
+    /// <summary>
+    /// True when a commit of the current file was written without a sync (Durability.Normal) and no sync has covered it
+    /// since: a power loss could still take it. Writer only.
+    /// </summary>
+    public bool HasUnsyncedCommits => _writer?.HasUnsyncedCommits ?? false;
+
     /// <summary>True when frames were appended after the last commit (a spilling transaction). Writer only.</summary>
     public bool HasUncommittedFrames => _index.HasUncommitted;
 
@@ -305,10 +311,14 @@ public sealed class WriteAheadLog : IDisposable
             return true;
         Writer.ThrowIfFailed();
         WalMark olderLast = _index.OlderLastCommit;
-        SyncOlderFile();
         WalMark upTo = WalMark.Min(oldestReaderMark, olderLast);
         if (upTo > CheckpointedThrough)
+        {
+            // Only when there is something to copy: the background retries every few milliseconds while a reader holds
+            // the copy back. The switch synced the file already; this keeps rule 1 of Checkpointer however the generation came.
+            SyncOlderFile();
             CopyIntoTarget(target, upTo);
+        }
         return CheckpointedThrough >= olderLast && ForgetOlder();
     }
 

@@ -6,7 +6,11 @@ public enum Durability
     /// <summary>The WAL is synced before <see cref="WriteTransaction.Commit"/> returns: a committed transaction survives any crash.</summary>
     Full,
 
-    /// <summary>The WAL is synced at checkpoints only: a crash may lose the last commits, never consistency.</summary>
+    /// <summary>
+    /// The WAL is synced at checkpoints only (and by a close, which checkpoints): a crash may lose the last commits, never
+    /// consistency. A close that cannot checkpoint because an I/O error failed the database throws, since the commits
+    /// since the last sync are then not durable.
+    /// </summary>
     Normal,
 
     /// <summary>

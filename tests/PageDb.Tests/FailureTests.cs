@@ -62,7 +62,7 @@ public class FailureTests
         var memory = new MemoryStorage();
         var faulty = new FaultyStorage(memory);
         var options = new PageDbOptions { Storage = faulty, CheckpointThresholdBytes = 1, Durability = Durability.Normal };
-        using PageDatabase db = PageDatabase.Open(DbPath, options);
+        PageDatabase db = PageDatabase.Open(DbPath, options);
         Put(db, "t", ("a", "1"));
         faulty.FailSyncs = true; // Normal does not sync at commit; the checkpoint after it (switch or background copy) syncs, and fails
         using (WriteTransaction tx = db.BeginWrite())
@@ -73,6 +73,7 @@ public class FailureTests
         using (ReadTransaction read = db.BeginRead())
             Assert.That(Text(read.GetTree("t").Get(Bytes("b"))), Is.EqualTo("2"));
         Assert.That(WaitUntilWritesAreRefused(db), Is.True, "the failed checkpoint poisons later writes");
+        Assert.Throws<PageDbIOException>(db.Dispose, "the close tells that the commit acknowledged at Normal never got its sync");
     }
 
     [Test]

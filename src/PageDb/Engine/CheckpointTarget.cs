@@ -35,8 +35,6 @@ internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool 
     public void WritePage(PageNumber page, ReadOnlySpan<byte> image)
     {
         PageHeader.Verify(image, page, wal.FilePath);
-        if (IsPastEveryEnd(page))
-            return;
         if (page == PageNumber.Header)
         {
             image.CopyTo(_header);
@@ -48,15 +46,6 @@ internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool 
         file.WriteSealedPage(page, image);
         pool.Remove(PageKey.FromFile(page));
     }
-
-    /// <summary>
-    /// True for a page at or past both the file's end and the last commit's size: an earlier transaction's page that a
-    /// later one (a compaction) cut off. The file never needs it (until the log restarts, readers find it in the log,
-    /// and the restart cuts the file to the last commit's size), so it is not written: the size recorded by an earlier
-    /// commit frame cannot make a checkpoint grow the file (recovery bounds only the last commit's size by the files').
-    /// </summary>
-    private bool IsPastEveryEnd(PageNumber page) =>
-        page.Value >= file.PageCount && page.Value >= wal.DatabaseSizeAt(wal.LastCommit);
 
     public void SetPageCount(uint pageCount)
     {

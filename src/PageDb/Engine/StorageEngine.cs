@@ -225,10 +225,19 @@ internal sealed class StorageEngine : IDisposable
             return Wal.CheckpointOlder(CheckpointTarget, Readers.OldestOr(Wal.LastCommit));
     }
 
-    /// <summary>Closes the files, checkpointing first when nobody is writing and nothing has failed.</summary>
+    /// <summary>
+    /// Closes the files, checkpointing first when nobody is writing and nothing has failed. When an earlier failure
+    /// (of a commit, a sync, or an automatic checkpoint on the background thread, which nobody waits on) kept the
+    /// final checkpoint from running while commits acknowledged at <see cref="Durability.Normal"/> were not yet synced,
+    /// it closes the files and then throws: those commits survive a crash of the process, not a power loss, and the
+    /// caller must not take the close for the promise that they are durable (as <see cref="FileStream"/>'s Dispose
+    /// throws when its last flush fails). Reopening recovers them from the log while the OS still holds it.
+    /// </summary>
+    /// <exception cref="PageDbIOException">The database had failed and holds acknowledged commits not yet durable.</exception>
     public void Dispose()
     {
         _background?.Dispose();
+        bool notDurable = false;
         try
         {
             if (!Options.ReadOnly && !Failure.IsFailed && Gate.TryEnter())
@@ -245,6 +254,7 @@ internal sealed class StorageEngine : IDisposable
                     Gate.Exit();
                 }
             }
+            notDurable = !Options.ReadOnly && Failure.IsFailed && Wal.HasUnsyncedCommits;
         }
         finally
         {
@@ -253,5 +263,14 @@ internal sealed class StorageEngine : IDisposable
             Pool.Dispose();
             Gate.Dispose();
         }
+        if (notDurable)
+            ThrowClosedWithoutCheckpoint();
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowClosedWithoutCheckpoint() =>
+        throw new PageDbIOException(File.Path,
+            $"The database '{File.Path}' was closed without its final checkpoint after an earlier I/O failure "
+            + $"({Failure.Failure?.Message}): commits acknowledged since the last sync may be lost in a power loss. "
+            + "Reopen it to recover them from the log.");
 }
