@@ -21,35 +21,60 @@ internal sealed class BackgroundCheckpointer : IDisposable
 
     private readonly Func<bool> _checkpointOlder;
     private readonly FailureState _failure;
-    private readonly Thread _thread;
+    private readonly string _threadName;
 
     // Set by the writer (Signal) and by Dispose; the thread waits on it.
     private readonly AutoResetEvent _wake = new(initialState: false);
 
-    // Set once by Dispose, read by the thread after every wake.
+    // Guards _thread and _stopping against a Signal racing Dispose (a writer still committing while the database closes).
+    private readonly Lock _lifeLock = new();
+
+    // Started by the first Signal, so a database that never fills its log (most short-lived opens) costs no thread.
+    private Thread? _thread;
+
+    // Set once by Dispose (under _lifeLock), read by the thread after every wake.
     private volatile bool _stopping;
 
     /// <summary>
-    /// Starts the thread. <paramref name="checkpointOlder"/> runs one background checkpoint (under the engine's
-    /// checkpoint lock) and returns true when nothing is left for it to do.
+    /// Prepares the thread, which starts at the first <see cref="Signal"/>. <paramref name="checkpointOlder"/> runs one
+    /// background checkpoint (under the engine's checkpoint lock) and returns true when nothing is left for it to do.
     /// </summary>
     public BackgroundCheckpointer(Func<bool> checkpointOlder, FailureState failure, string databasePath)
     {
         _checkpointOlder = checkpointOlder;
         _failure = failure;
-        _thread = new Thread(Run) { IsBackground = true, Name = "PageDb checkpoint " + Path.GetFileName(databasePath) };
-        _thread.Start();
+        _threadName = "PageDb checkpoint " + Path.GetFileName(databasePath);
     }
 
-    /// <summary>Asks for a checkpoint of the older log generation; returns at once.</summary>
-    public void Signal() => _wake.Set();
+    /// <summary>Asks for a checkpoint of the older log generation, starting the thread the first time; returns at once.</summary>
+    public void Signal()
+    {
+        lock (_lifeLock)
+        {
+            if (_stopping)
+                return;
+            if (_thread is null)
+            {
+                _thread = new Thread(Run) { IsBackground = true, Name = _threadName };
+                _thread.Start();
+            }
+            _wake.Set();
+        }
+    }
 
-    /// <summary>Stops the thread and waits for a checkpoint in progress to finish.</summary>
+    /// <summary>Stops the thread (if it started) and waits for a checkpoint in progress to finish.</summary>
     public void Dispose()
     {
-        _stopping = true;
-        _wake.Set();
-        _thread.Join();
+        Thread? thread;
+        lock (_lifeLock)
+        {
+            if (_stopping)
+                return;
+            _stopping = true;
+            thread = _thread;
+            _wake.Set();
+        }
+        thread?.Join();
         _wake.Dispose();
     }
 
