@@ -102,6 +102,24 @@ internal sealed class OtherProcessReaders : IDisposable
     /// <summary>Step 3 of the checkpoint protocol: the checkpoint is over.</summary>
     public void EndCheckpoint() => _shm?.SetCheckpointCount(_shm.CheckpointCount + 1);
 
+    /// <summary>
+    /// What is wrong with the shm file (<see cref="SharedMemoryFile.FindProblems"/>), and any slot of this writer's epoch
+    /// whose mark is past <paramref name="lastCommit"/> (no reader can have taken a snapshot that was never committed).
+    /// </summary>
+    public IEnumerable<string> FindProblems(WalMark lastCommit)
+    {
+        if (_shm is null)
+            yield break;
+        foreach (string problem in _shm.FindProblems())
+            yield return problem;
+        for (int slot = 0; slot < SharedMemoryFile.SlotCount; slot++)
+        {
+            (ulong epoch, long mark) = _shm.ReadSlot(slot);
+            if (epoch == _epoch && mark > lastCommit.LastCommitFrame.Value)
+                yield return $"{_shm.Path}: reader slot {slot} holds mark {mark}, past the last commit {lastCommit}";
+        }
+    }
+
     /// <summary>Gives back the writer lock and this process's use of the shm file.</summary>
     public void Dispose()
     {

@@ -57,6 +57,9 @@ internal sealed class ProcessSharing : IDisposable
         Reader?.Hold();
     }
 
+    /// <summary>What is wrong with the shm file's header and reader table, when this open uses one.</summary>
+    public IEnumerable<string> FindProblems(WalMark lastCommit) => Reader?.FindProblems() ?? Writer.FindProblems(lastCommit);
+
     /// <inheritdoc/>
     public void Dispose()
     {
