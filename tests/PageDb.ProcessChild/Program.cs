@@ -7,8 +7,9 @@ using PageDb.ProcessChild;
 //                 puts the value of n under "v/<n>" (and deletes "v/<n-64>") and sets "counter" to n, in one
 //                 transaction, and prints "ACK <n>" once Commit() returns.
 //   hold-writer   opens for writing, prints "READY <last counter>" and waits to be killed.
-//   hold-reader   opens read-only and prints "READ <counter> <digest of every entry>" at open and again for every
-//                 line read from standard input, until killed (or the input ends).
+//   hold-reader   opens read-only and prints "READ <counter> <digest of every entry> problems: <CheckIntegrity report>"
+//                 at open and again for every line read from standard input, until killed (or the input ends).
+//                 The check reads every page from the files again, not from the cache.
 // An open refused with DatabaseLockedException prints "LOCKED <message>" and exits with 3. Output is flushed per line.
 if (args.Length is < 2 or > 3)
 {
@@ -32,7 +33,7 @@ try
     {
         do
         {
-            Console.WriteLine($"READ {LiveValues.ReadCounter(db)} {LiveValues.Digest(db):x16}");
+            Console.WriteLine($"READ {LiveValues.ReadCounter(db)} {LiveValues.Digest(db):x16} problems: {db.CheckIntegrity()}");
         }
         while (Console.ReadLine() is not null);
         return 0;
