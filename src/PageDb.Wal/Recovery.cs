@@ -66,6 +66,7 @@ internal static class Recovery
             IgnoredFrames = log.IgnoredFrames + (older?.IgnoredFrames ?? 0),
             LastCommitSize = last.LastCommitSize,
             LastCommitPage = last.LastCommitPage,
+            GenerationIds = [a == HeaderState.Sound ? headerA.Checksum : 0, b == HeaderState.Sound ? headerB.Checksum : 0],
         };
         CheckLastCommitSize(files[lastCommitInNewer ? newer : 1 - newer]!.Path, both.LastCommitPage, both.LastCommitSize,
             (ulong)options.DatabasePageCount + (ulong)both.CommittedFrames);
@@ -210,6 +211,13 @@ internal sealed record RecoveredLog(ulong CheckpointSequence, uint Salt1, uint S
 
     /// <summary>The highest checkpoint sequence of any sound header (0 when none): the next header written gets one more.</summary>
     public ulong HighestSequence { get; init; }
+
+    /// <summary>
+    /// Each file's generation as recovery read it: its header checksum (which covers the sequence and salts), 0 when
+    /// the file held no generation of this database. A reader beside another process's writer compares it with the
+    /// file's header after reading a frame (<see cref="WalOptions.WrittenByAnotherProcess"/>).
+    /// </summary>
+    public IReadOnlyList<ulong> GenerationIds { get; init; } = [0, 0];
 
     /// <summary>True when there is no usable log and the writer must start one.</summary>
     public bool IsNoLog => Salt1 == 0;

@@ -21,6 +21,14 @@ public sealed record WalOptions
     public bool ReadOnly { get; init; }
 
     /// <summary>
+    /// With <see cref="ReadOnly"/>: another process writes the log while this one reads it. Its restarts may then
+    /// overwrite frames this open indexed, so every frame read is followed by a read of its file's header, and a frame
+    /// whose file holds another generation by then is read from the database file instead (which the writer filled
+    /// before it restarted, and copies nothing newer into while this open's reader slot holds it back).
+    /// </summary>
+    public bool WrittenByAnotherProcess { get; init; }
+
+    /// <summary>
     /// False for <c>Durability.None</c>: the log never syncs anything (not at commit, growth, checkpoint or restart) and
     /// does not preallocate. True otherwise; whether a commit syncs is then the caller's choice per commit.
     /// </summary>

@@ -79,6 +79,9 @@ public sealed class WriteAheadLog : IDisposable
     /// <summary>The end of the older generation's file while there is one, else 0 (Volatile: readers may ask).</summary>
     private long _olderEnd;
 
+    /// <summary>Each file's generation id at open (<see cref="RecoveredLog.GenerationIds"/>); read-only beside another process's writer.</summary>
+    private readonly IReadOnlyList<ulong> _generationIds;
+
     private WriteAheadLog(IStorage storage, IStorageFile?[] files, string[] paths, WalOptions options, WalIndex index,
         WalWriter? writer, RecoveredLog log, WalRecoveryInfo recovery)
     {
@@ -90,6 +93,7 @@ public sealed class WriteAheadLog : IDisposable
         _writer = writer;
         _highestSequence = Math.Max(log.HighestSequence, writer?.CheckpointSequence ?? 0);
         _olderEnd = index.HasOlder ? files[1 - index.CurrentFile]!.Length : 0;
+        _generationIds = log.GenerationIds;
         Recovery = recovery;
     }
 
@@ -195,7 +199,7 @@ public sealed class WriteAheadLog : IDisposable
         if (!_index.TryGetEntry(frame, out WalIndex.FrameEntry entry))
             return false;
         bool read = TryReadImage(frame, entry, destination);
-        if (_index.LiveStart > frame)
+        if (_index.LiveStart > frame || !IsGenerationUnchanged(entry.File))
             return false;
         if (!read)
             ThrowHelper.ThrowCorrupt(_paths[entry.File], new PageNumber(entry.Page), "a WAL frame is missing or does not decode");
@@ -360,6 +364,19 @@ public sealed class WriteAheadLog : IDisposable
         long offset = Writer.Append(page, image, commitSize, out int storedLength, out FrameEncoding encoding);
         _pendingBytes += WalFormat.FrameSize(storedLength);
         return _index.Add(page, offset, storedLength, encoding, commitSize);
+    }
+
+    /// <summary>
+    /// False when another process's writer has given log file <paramref name="file"/> a new generation since this
+    /// read-only open recovered it (<see cref="WalOptions.WrittenByAnotherProcess"/>). The writer writes a new header
+    /// before it overwrites any frame, so a frame read before a header that is still the one recovered is intact.
+    /// </summary>
+    private bool IsGenerationUnchanged(int file)
+    {
+        if (!_options.WrittenByAnotherProcess)
+            return true;
+        Span<byte> header = stackalloc byte[WalFormat.HeaderSize];
+        return _files[file]!.TryReadExactly(0, header) && new WalHeader(header).Checksum == _generationIds[file];
     }
 
     private bool TryReadImage(FrameIndex frame, WalIndex.FrameEntry entry, Span<byte> destination)

@@ -70,6 +70,7 @@ internal static class ImportCommand
             File.Delete(request.Database);
             File.Delete(request.Database + "-wal");
             File.Delete(request.Database + "-wal2");
+            File.Delete(request.Database + "-shm");
             throw;
         }
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using PageDb.Engine.Sharing;
 
 namespace PageDb.Cli.Commands;
 
@@ -39,6 +40,7 @@ internal static class RestoreCommand
         {
             CopyAndSync(backup, temporary);
             long pages = CheckIntegrity(temporary, backup);
+            using ProcessSharing? writerLock = File.Exists(path) ? TakeWriterLock(path) : null;
             using IStorageFile? replaced = File.Exists(path) ? LockForReplacing(path) : null;
             File.Delete(wal);
             File.Move(temporary, fullPath, overwrite: true);
@@ -79,6 +81,19 @@ internal static class RestoreCommand
     }
 
     /// <summary>Takes the writer lock of the database being replaced, held until it is replaced.</summary>
+    /// <summary>The writer lock every process sees (in the -shm file), held while the database is replaced.</summary>
+    private static ProcessSharing TakeWriterLock(string path)
+    {
+        try
+        {
+            return ProcessSharing.Join(FileStorage.Instance, path, new PageDbOptions { CreateIfMissing = false });
+        }
+        catch (DatabaseLockedException)
+        {
+            throw new CliException($"'{path}' is open for writing in another process; close it before restoring over it");
+        }
+    }
+
     private static IStorageFile LockForReplacing(string path)
     {
         IStorageFile file = FileStorage.Instance.Open(path, StorageOpenMode.ReadWrite);

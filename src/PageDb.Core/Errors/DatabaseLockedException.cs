@@ -10,6 +10,13 @@ public class DatabaseLockedException : PageDbException
         FilePath = filePath;
     }
 
+    /// <summary>Creates the exception for <paramref name="filePath"/>, saying why it may not be opened now.</summary>
+    public DatabaseLockedException(string filePath, string reason)
+        : base($"The database file '{filePath}' is locked: {reason}")
+    {
+        FilePath = filePath;
+    }
+
     /// <summary>The locked file.</summary>
     public string FilePath { get; }
 }

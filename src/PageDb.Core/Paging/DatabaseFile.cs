@@ -109,6 +109,21 @@ public sealed class DatabaseFile : IDisposable
         PageHeader.Verify(destination, page, Path);
     }
 
+    /// <summary>
+    /// Reads page <paramref name="page"/> as <see cref="ReadPage"/> does, bounded by the file's length instead of
+    /// <see cref="PageCount"/>: for a page whose log frame was forgotten or overwritten after a checkpoint copied it
+    /// here. Beside another process's writer that checkpoint may have grown the file past the count this read-only
+    /// open read from the header; the caller's snapshot, which counts the page, vouches that it exists.
+    /// </summary>
+    /// <exception cref="CorruptDatabaseException">The file ends before the page, or the page fails its checks.</exception>
+    public void ReadCopiedPage(PageNumber page, Span<byte> destination)
+    {
+        CheckPageBuffer(destination.Length);
+        if (!_file.TryReadExactly(page.FileOffset(PageSize), destination))
+            ThrowHelper.ThrowCorrupt(Path, page, "the file ends before this page (truncated)");
+        PageHeader.Verify(destination, page, Path);
+    }
+
     /// <summary>Reads page 0 and checks it as a file header (<see cref="FileHeaderPageReader.Verify"/>) of this database.</summary>
     public void ReadHeader(Span<byte> destination)
     {

@@ -9,7 +9,8 @@ namespace PageDb.Engine;
 /// not from the cache) and, for slotted pages, their layout; the header is valid and counts the pages the WAL's last
 /// commit records; the catalog and every tree pass the B+tree checker (overflow chains included); every table's records,
 /// schema and index definitions decode, and its rows and index entries match one to one; and every page is accounted
-/// for exactly once: the header, a tree or overflow page, or the free list.
+/// for exactly once: the header, a tree or overflow page, or the free list. Where processes share the database, the
+/// shm file's header and reader table are checked too (<see cref="Sharing.ProcessSharing.FindProblems"/>).
 /// </summary>
 internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction transaction)
 {
@@ -27,6 +28,8 @@ internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction tra
             CheckFreeList();
             CheckAccounting();
         }
+        foreach (string problem in engine.Sharing.FindProblems(engine.Wal.LastCommit))
+            _problems.Add(new IntegrityProblem(null, problem));
         return new IntegrityReport(_problems, _pages.PageCount);
     }
 

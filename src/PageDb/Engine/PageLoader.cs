@@ -29,9 +29,14 @@ internal sealed class PageLoader(DatabaseFile file, WriteAheadLog wal) : IPageLo
     {
         // A frame the log has restarted past holds exactly what the database file now has for this page
         // (restarts happen only once everything is copied), so the file's copy is the same version.
-        if (PageVersions.IsFile(key) || !wal.TryReadFrame(PageVersions.Frame(key), destination))
+        if (PageVersions.IsFile(key))
         {
             file.ReadPage(key.Page, destination);
+            return file.Path;
+        }
+        if (!wal.TryReadFrame(PageVersions.Frame(key), destination))
+        {
+            file.ReadCopiedPage(key.Page, destination);
             return file.Path;
         }
         PageHeader.Verify(destination, key.Page, wal.FilePath);

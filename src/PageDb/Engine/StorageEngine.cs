@@ -1,5 +1,6 @@
 using PageDb.Core.Buffers;
 using PageDb.Core.Paging;
+using PageDb.Engine.Sharing;
 using PageDb.Wal;
 
 namespace PageDb.Engine;
@@ -20,9 +21,11 @@ internal sealed class StorageEngine : IDisposable
 
     private long _transactionSequence;
 
-    private StorageEngine(PageDbOptions options, DatabaseFile file, WriteAheadLog wal, BufferPool pool, FailureState failure)
+    private StorageEngine(PageDbOptions options, DatabaseFile file, WriteAheadLog wal, BufferPool pool, FailureState failure,
+        ProcessSharing sharing)
     {
         Options = options;
+        Sharing = sharing;
         Failure = failure;
         File = file;
         Wal = wal;
@@ -52,6 +55,12 @@ internal sealed class StorageEngine : IDisposable
 
     public ReaderRegistry Readers { get; } = new();
 
+    /// <summary>This open's place among processes: the writer lock and reader processes' marks, or a reader slot.</summary>
+    public ProcessSharing Sharing { get; }
+
+    /// <summary>Reader processes beside this writer (<see cref="OtherProcessReaders.None"/> when read-only or not on real files).</summary>
+    public OtherProcessReaders OtherReaders => Sharing.Writer;
+
     public WriteGate Gate { get; } = new();
 
     private CheckpointTarget CheckpointTarget { get; }
@@ -59,9 +68,38 @@ internal sealed class StorageEngine : IDisposable
     /// <summary>True when the database file was created by this open.</summary>
     public bool WasCreated => File.WasCreated;
 
+    /// <summary>
+    /// Opens the files, after taking this open's place among processes (<see cref="ProcessSharing"/>): the writer lock,
+    /// or a reader slot. A read-only open beside a writer may read a log header while the writer rewrites it (a switch
+    /// or a forget), which looks torn; it retries the open twice before it reports the damage as real.
+    /// </summary>
     public static StorageEngine Open(string path, PageDbOptions options)
     {
         IStorage storage = options.Storage ?? FileStorage.Instance;
+        ProcessSharing sharing = ProcessSharing.Join(storage, path, options);
+        try
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return OpenFiles(storage, path, options, sharing);
+                }
+                catch (CorruptDatabaseException) when (sharing.Reader is not null && attempt < 3)
+                {
+                    Thread.Sleep(10);
+                }
+            }
+        }
+        catch
+        {
+            sharing.Dispose();
+            throw;
+        }
+    }
+
+    private static StorageEngine OpenFiles(IStorage storage, string path, PageDbOptions options, ProcessSharing sharing)
+    {
         StorageOpenMode mode = options.ReadOnly ? StorageOpenMode.ReadOnly
             : options.CreateIfMissing ? StorageOpenMode.CreateIfMissing
             : StorageOpenMode.ReadWrite;
@@ -76,6 +114,7 @@ internal sealed class StorageEngine : IDisposable
                 DatabaseId = file.DatabaseId,
                 DatabasePageCount = file.PageCount,
                 ReadOnly = options.ReadOnly,
+                WrittenByAnotherProcess = sharing.Reader is not null,
                 SyncEnabled = options.Durability != Durability.None,
                 CompressFrames = options.CompressWal,
                 // Preallocating a whole MiB per step would double the footprint of a log kept near a 1 MiB threshold.
@@ -83,9 +122,10 @@ internal sealed class StorageEngine : IDisposable
                 ShrinkForgottenFileAbove = 2 * options.CheckpointThresholdBytes,
                 Failure = failure,
             });
-            var engine = new StorageEngine(options, file, wal, new BufferPool(file.PageSize, options.CacheSizeBytes), failure);
+            var engine = new StorageEngine(options, file, wal, new BufferPool(file.PageSize, options.CacheSizeBytes), failure, sharing);
             try
             {
+                sharing.Joined(wal.LastCommit);
                 engine.MakeRecoveredStateDurable(storage);
             }
             catch
@@ -172,7 +212,17 @@ internal sealed class StorageEngine : IDisposable
         try
         {
             lock (_checkpointLock)
-                Wal.Checkpoint(CheckpointTarget, Readers.OldestOr(last), truncate: mode == CheckpointMode.Truncate);
+            {
+                WalMark oldest = OtherReaders.BeginCheckpoint(Readers.OldestOr(last));
+                try
+                {
+                    Wal.Checkpoint(CheckpointTarget, oldest, truncate: mode == CheckpointMode.Truncate);
+                }
+                finally
+                {
+                    OtherReaders.EndCheckpoint();
+                }
+            }
             return true;
         }
         catch (PageDbIOException e)
@@ -222,7 +272,17 @@ internal sealed class StorageEngine : IDisposable
     private bool CheckpointOlderGeneration()
     {
         lock (_checkpointLock)
-            return Wal.CheckpointOlder(CheckpointTarget, Readers.OldestOr(Wal.LastCommit));
+        {
+            WalMark oldest = OtherReaders.BeginCheckpoint(Readers.OldestOr(Wal.LastCommit));
+            try
+            {
+                return Wal.CheckpointOlder(CheckpointTarget, oldest);
+            }
+            finally
+            {
+                OtherReaders.EndCheckpoint();
+            }
+        }
     }
 
     /// <summary>
@@ -262,6 +322,7 @@ internal sealed class StorageEngine : IDisposable
             File.Dispose();
             Pool.Dispose();
             Gate.Dispose();
+            Sharing.Dispose();
         }
         if (notDurable)
             ThrowClosedWithoutCheckpoint();

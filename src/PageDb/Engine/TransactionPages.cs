@@ -122,6 +122,7 @@ internal sealed class TransactionPages : IPageAccessor
                 : _engine.Wal.Commit(page, handle.Data, PageCount, sync).LastCommitFrame;
             saved.Add((version.Key, PageVersions.FromFrame(page, frame)));
         }
+        _engine.OtherReaders.Publish(_engine.Wal.LastCommit);
         foreach ((PageKey privateKey, PageKey frameKey) in saved)
             _engine.Pool.Rename(privateKey, frameKey);
         _private.Clear();

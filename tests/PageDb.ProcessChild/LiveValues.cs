@@ -1,0 +1,56 @@
+using System.Buffers.Binary;
+
+namespace PageDb.ProcessChild;
+
+/// <summary>The keys and values the writer child commits and the tests check (linked into the test projects).</summary>
+public static class LiveValues
+{
+    public const string TreeName = "live";
+
+    public static ReadOnlySpan<byte> CounterKey => "counter"u8;
+
+    public static byte[] ValueKey(long n) => System.Text.Encoding.ASCII.GetBytes($"v/{n:D12}");
+
+    /// <summary>Commit n's value: 600 bytes that name n, so a value from another commit never passes.</summary>
+    public static byte[] Value(long n)
+    {
+        var value = new byte[600];
+        for (int i = 0; i < value.Length; i += 8)
+            BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(i), n * 31 + i);
+        return value;
+    }
+
+    public static byte[] Encode(long n)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, n);
+        return bytes;
+    }
+
+    /// <summary>The counter of <paramref name="db"/>'s latest snapshot, 0 in a new database.</summary>
+    public static long ReadCounter(PageDatabase db)
+    {
+        using ReadTransaction tx = db.BeginRead();
+        if (!tx.TryGetTree(TreeName, out Tree? tree))
+            return 0;
+        byte[]? bytes = tree.Get(CounterKey);
+        return bytes is null ? 0 : BinaryPrimitives.ReadInt64LittleEndian(bytes);
+    }
+
+    /// <summary>A digest (FNV-1a, 64 bits) of every key and value of the tree in <paramref name="db"/>'s latest snapshot.</summary>
+    public static ulong Digest(PageDatabase db)
+    {
+        using ReadTransaction tx = db.BeginRead();
+        ulong hash = 14695981039346656037;
+        if (!tx.TryGetTree(TreeName, out Tree? tree))
+            return hash;
+        foreach ((byte[] key, byte[] value) in tree.Range(from: null, to: null))
+        {
+            foreach (byte b in key)
+                hash = (hash ^ b) * 1099511628211;
+            foreach (byte b in value)
+                hash = (hash ^ b) * 1099511628211;
+        }
+        return hash;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using PageDb;
+using PageDb.ProcessChild;
+
+// Usage: PageDb.ProcessChild <mode> <database path> [checkpoint threshold bytes]
+//   writer        opens for writing (Durability.Full), prints "READY <last counter>", then commits forever: commit n
+//                 puts the value of n under "v/<n>" (and deletes "v/<n-64>") and sets "counter" to n, in one
+//                 transaction, and prints "ACK <n>" once Commit() returns.
+//   hold-writer   opens for writing, prints "READY <last counter>" and waits to be killed.
+//   hold-reader   opens read-only and prints "READ <counter> <digest of every entry> problems: <CheckIntegrity report>"
+//                 at open and again for every line read from standard input, until killed (or the input ends).
+//                 The check reads every page from the files again, not from the cache.
+// An open refused with DatabaseLockedException prints "LOCKED <message>" and exits with 3. Output is flushed per line.
+if (args.Length is < 2 or > 3)
+{
+    Console.Error.WriteLine("usage: PageDb.ProcessChild writer|hold-writer|hold-reader <database path> [checkpoint threshold bytes]");
+    return 2;
+}
+string mode = args[0];
+string path = args[1];
+long threshold = args.Length == 3 ? long.Parse(args[2], CultureInfo.InvariantCulture) : 256 << 10;
+try
+{
+    using PageDatabase db = PageDatabase.Open(path, new PageDbOptions
+    {
+        ReadOnly = mode == "hold-reader",
+        CreateIfMissing = mode != "hold-reader",
+        Durability = Durability.Full,
+        CheckpointThresholdBytes = threshold,
+    });
+    long counter = LiveValues.ReadCounter(db);
+    if (mode == "hold-reader")
+    {
+        do
+        {
+            Console.WriteLine($"READ {LiveValues.ReadCounter(db)} {LiveValues.Digest(db):x16} problems: {db.CheckIntegrity()}");
+        }
+        while (Console.ReadLine() is not null);
+        return 0;
+    }
+    Console.WriteLine($"READY {counter}");
+    if (mode == "hold-writer")
+        Thread.Sleep(Timeout.Infinite);
+    for (long n = counter + 1; ; n++)
+    {
+        using (WriteTransaction tx = db.BeginWrite())
+        {
+            Tree tree = tx.GetOrCreateTree(LiveValues.TreeName);
+            tree.Put(LiveValues.ValueKey(n), LiveValues.Value(n));
+            tree.Delete(LiveValues.ValueKey(n - 64));
+            tree.Put(LiveValues.CounterKey, LiveValues.Encode(n));
+            tx.Commit();
+        }
+        Console.WriteLine($"ACK {n}");
+    }
+}
+catch (DatabaseLockedException e)
+{
+    Console.WriteLine($"LOCKED {e.Message}");
+    return 3;
+}
