@@ -107,10 +107,25 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
     /// <summary>
     /// Looks <paramref name="name"/> up in this transaction's catalog: true when it names an object of
     /// <paramref name="kind"/>, whose root is returned with, for a table, its definition (from the database's cache,
-    /// compared with the stored bytes in place: the lookup copies nothing).
+    /// compared with the stored bytes in place: the lookup copies nothing). A read transaction first asks the engine's
+    /// <see cref="CatalogLookupCache"/> for what an earlier lookup found at the same snapshot.
     /// </summary>
     /// <exception cref="ArgumentException">The name is empty or too long.</exception>
     private bool TryFind(string name, CatalogEntryKind kind, out PageNumber root, out TableDefinition? definition)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (Pages is not SnapshotPages snapshot)
+            return TryFindInCatalog(name, kind, out root, out definition);
+        if (Engine.CatalogLookups.TryGet(snapshot.Mark, name, kind, out root, out definition))
+            return true;
+        if (!TryFindInCatalog(name, kind, out root, out definition))
+            return false;
+        Engine.CatalogLookups.Add(snapshot.Mark, name, kind, root, definition);
+        return true;
+    }
+
+    /// <summary>As <see cref="TryFind"/>, reading the catalog of this transaction's pages.</summary>
+    private bool TryFindInCatalog(string name, CatalogEntryKind kind, out PageNumber root, out TableDefinition? definition)
     {
         Span<byte> encodedName = stackalloc byte[Catalog.MaxNameBytes];
         int length = Catalog.EncodeName(name, encodedName);

@@ -52,6 +52,9 @@ internal sealed class StorageEngine : IDisposable
 
     public ReaderRegistry Readers { get; } = new();
 
+    /// <summary>Catalog lookups of read transactions by snapshot mark, shared by all of them.</summary>
+    public CatalogLookupCache CatalogLookups { get; } = new();
+
     public WriteGate Gate { get; } = new();
 
     private CheckpointTarget CheckpointTarget { get; }
