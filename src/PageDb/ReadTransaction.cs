@@ -16,8 +16,9 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
 {
     private readonly WalMark _registeredMark;
 
-    // Cursors opened in this transaction and not yet disposed: they pin pages, so the transaction disposes them when it ends.
-    private readonly List<Cursor> _openCursors = [];
+    // Cursors opened in this transaction and not yet disposed: they pin pages, so the transaction disposes them when it
+    // ends. Made on the first cursor: a point lookup's transaction opens none.
+    private List<Cursor>? _openCursors;
     private bool _ended;
 
     // The schema version of each table name's last drop in this transaction. A table opened before a drop is stale
@@ -107,10 +108,25 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
     /// <summary>
     /// Looks <paramref name="name"/> up in this transaction's catalog: true when it names an object of
     /// <paramref name="kind"/>, whose root is returned with, for a table, its definition (from the database's cache,
-    /// compared with the stored bytes in place: the lookup copies nothing).
+    /// compared with the stored bytes in place: the lookup copies nothing). A read transaction first asks the engine's
+    /// <see cref="CatalogLookupCache"/> for what an earlier lookup found at the same snapshot.
     /// </summary>
     /// <exception cref="ArgumentException">The name is empty or too long.</exception>
     private bool TryFind(string name, CatalogEntryKind kind, out PageNumber root, out TableDefinition? definition)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (Pages is not SnapshotPages snapshot)
+            return TryFindInCatalog(name, kind, out root, out definition);
+        if (Engine.CatalogLookups.TryGet(snapshot.Mark, name, kind, out root, out definition))
+            return true;
+        if (!TryFindInCatalog(name, kind, out root, out definition))
+            return false;
+        Engine.CatalogLookups.Add(snapshot.Mark, name, kind, root, definition);
+        return true;
+    }
+
+    /// <summary>As <see cref="TryFind"/>, reading the catalog of this transaction's pages.</summary>
+    private bool TryFindInCatalog(string name, CatalogEntryKind kind, out PageNumber root, out TableDefinition? definition)
     {
         Span<byte> encodedName = stackalloc byte[Catalog.MaxNameBytes];
         int length = Catalog.EncodeName(name, encodedName);
@@ -198,13 +214,21 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
     internal bool WasTableDroppedSince(string name, long schemaVersion) =>
         _tablesDroppedAt is not null && _tablesDroppedAt.TryGetValue(name, out long droppedAt) && droppedAt > schemaVersion;
 
-    internal void Track(Cursor cursor) => _openCursors.Add(cursor);
+    internal void Track(Cursor cursor) => (_openCursors ??= []).Add(cursor);
 
-    internal void Untrack(Cursor cursor) => _openCursors.Remove(cursor);
+    /// <summary>Forgets a disposed cursor, searching from the newest: nested cursors close in the reverse order of opening.</summary>
+    internal void Untrack(Cursor cursor)
+    {
+        int index = _openCursors!.LastIndexOf(cursor);
+        if (index >= 0)
+            _openCursors.RemoveAt(index);
+    }
 
     /// <summary>Disposes every cursor still open, releasing the pages they pin.</summary>
     private protected void DisposeCursors()
     {
+        if (_openCursors is null)
+            return;
         for (int i = _openCursors.Count - 1; i >= 0; i--)
             _openCursors[i].Dispose();
     }

@@ -61,6 +61,9 @@ internal sealed class StorageEngine : IDisposable
     /// <summary>Reader processes beside this writer (<see cref="OtherProcessReaders.None"/> when read-only or not on real files).</summary>
     public OtherProcessReaders OtherReaders => Sharing.Writer;
 
+    /// <summary>Catalog lookups of read transactions by snapshot mark, shared by all of them.</summary>
+    public CatalogLookupCache CatalogLookups { get; } = new();
+
     public WriteGate Gate { get; } = new();
 
     private CheckpointTarget CheckpointTarget { get; }

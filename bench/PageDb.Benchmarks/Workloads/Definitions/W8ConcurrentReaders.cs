@@ -5,7 +5,9 @@ namespace PageDb.Benchmarks.Workloads.Definitions;
 
 /// <summary>
 /// W8: reader threads doing point lookups on W1's data while one writer thread commits one-row transactions (at
-/// relaxed durability, so the figure shows concurrency rather than the disk) until the readers are done.
+/// relaxed durability, so the figure shows concurrency rather than the disk) until the readers are done or it has
+/// made <see cref="WorkloadSizes.WriterCommits"/> commits, the same cap for every engine. Lookups/s are over the whole
+/// run, commits/s over the writer's own time.
 /// The writer's ids lie beyond W1's, in a block of their own per repetition, so readers' answers stay fixed.
 /// </summary>
 public sealed class W8ConcurrentReaders : Workload
@@ -39,7 +41,7 @@ public sealed class W8ConcurrentReaders : Workload
             readers[i] = context.Readers.Get(i);
         }
         long firstWriterId = data.EndId + (context.Repetition + 2) * WriterBlock;
-        var run = new ConcurrentRun(readers, _idsPerReader, context.Engine, context.Generator, firstWriterId);
+        var run = new ConcurrentRun(readers, _idsPerReader, context.Engine, context.Generator, firstWriterId, context.Sizes.WriterCommits);
 
         Meter meter = Meter.Start();
         run.Execute();
@@ -48,7 +50,7 @@ public sealed class W8ConcurrentReaders : Workload
 
         run.Verify(data, context.Readers.Get(0));
         double seconds = timed.Elapsed.TotalSeconds;
-        return new RepetitionResult([lookups / seconds, run.Commits / seconds], timed);
+        return new RepetitionResult([lookups / seconds, run.Commits / run.WriterTime.TotalSeconds], timed);
     }
 
     private long[][] GenerateIds(WorkloadContext context, SequentialDataset data)
@@ -63,7 +65,8 @@ public sealed class W8ConcurrentReaders : Workload
 
     /// <summary>One repetition's threads and what each saw.</summary>
     private sealed class ConcurrentRun(
-        IBenchmarkReader[] readers, long[][] idsPerReader, IBenchmarkEngine engine, DataGenerator generator, long firstWriterId)
+        IBenchmarkReader[] readers, long[][] idsPerReader, IBenchmarkEngine engine, DataGenerator generator, long firstWriterId,
+        int maxCommits)
     {
         private readonly LookupTotals[] _lookups = new LookupTotals[readers.Length];
         private readonly ThreadGroup _threads = new();
@@ -71,6 +74,9 @@ public sealed class W8ConcurrentReaders : Workload
         private double _writtenSum;
 
         public long Commits { get; private set; }
+
+        /// <summary>How long the writer ran: until the readers were done or it reached its cap.</summary>
+        public TimeSpan WriterTime { get; private set; }
 
         /// <summary>Starts every thread together and returns when all are done; rethrows a thread's exception.</summary>
         public void Execute()
@@ -107,18 +113,20 @@ public sealed class W8ConcurrentReaders : Workload
             }
         }
 
-        /// <summary>Commits until the readers are done, or stops at once when a reader has failed.</summary>
+        /// <summary>Commits until the readers are done or the cap is reached, or stops at once when a reader has failed.</summary>
         private void Write()
         {
             long commits = 0;
             double sum = 0;
-            while (Volatile.Read(ref _readersRunning) > 0 && !_threads.Failed)
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (commits < maxCommits && Volatile.Read(ref _readersRunning) > 0 && !_threads.Failed)
             {
                 BenchRow row = generator.Row(firstWriterId + commits);
                 engine.InsertInOwnTransaction(row);
                 commits++;
                 sum += row.Value;
             }
+            WriterTime = clock.Elapsed;
             Commits = commits;
             _writtenSum = sum;
         }
