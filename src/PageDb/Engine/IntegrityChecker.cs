@@ -6,13 +6,14 @@ namespace PageDb.Engine;
 
 /// <summary>
 /// Proves a snapshot sound: the header is valid and counts the pages the WAL's last commit records; the free list is
-/// well formed; every page not on it passes its checksum (read fresh from the WAL or the database file, not from the
-/// cache) and, for slotted pages, its layout; the catalog and every tree pass the B+tree checker (overflow chains
+/// well formed; every page passes its checksum (read fresh from the WAL or the database file, not from the cache) and,
+/// unless it is on the free list, for slotted pages, its layout; the catalog and every tree pass the B+tree checker (overflow chains
 /// included); every table's records, schema and index definitions decode, and its rows and index entries match one to
 /// one; and every page is accounted for exactly once: the header, a tree or overflow page, or the free list.
 /// The bytes of a page listed on the free list are left over from its earlier life and never read again (a reuse
-/// overwrites them unread), so they are not checked, as SQLite's integrity check does not check them: a damaged free
-/// page breaks nothing a read or a write does. Trunk pages are checked as the free list is walked.
+/// overwrites them unread), so their layout is not checked, as SQLite's integrity check does not read free pages:
+/// such a page breaks nothing a read or a write does. Its checksum still is: a mismatch there is harmless to the
+/// data but is the sign of a failing disk or a stray write. Trunk pages are checked as the free list is walked.
 /// </summary>
 internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction transaction)
 {
@@ -40,11 +41,12 @@ internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction tra
         for (uint n = 0; n < _pages.PageCount; n++)
         {
             var page = new PageNumber(n);
-            if (free.Contains(page))
-                continue;
             try
             {
-                engine.Loader.Load(_pages.KeyOf(page), scratch);
+                if (free.Contains(page))
+                    engine.Loader.LoadChecksummed(_pages.KeyOf(page), scratch);
+                else
+                    engine.Loader.Load(_pages.KeyOf(page), scratch);
             }
             catch (CorruptDatabaseException e)
             {

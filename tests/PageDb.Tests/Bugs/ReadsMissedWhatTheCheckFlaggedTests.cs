@@ -15,8 +15,9 @@ namespace PageDb.Tests.Bugs;
 /// index entry against the row it names, bytes after a record's last column, the header's page count against the WAL's
 /// last commit, an index entry of no table in the catalog. Each is now refused by the reads that reach it
 /// (<see cref="CorruptDatabaseException"/>); the damage below is what the fuzzer's cases did. The check also stopped
-/// reading the old bytes of free pages, which nothing ever reads. The two classes only a walk of the whole file finds
-/// (damage confined to the free list, an overflow page reached from two values) are README's "Hostile files".
+/// checking the layout of free pages' old bytes, which nothing ever reads (their checksums are still checked). The two
+/// classes only a walk of the whole file finds (damage confined to the free list, an overflow page reached from two
+/// values) are README's "Hostile files".
 /// </summary>
 public class ReadsMissedWhatTheCheckFlaggedTests
 {
@@ -174,7 +175,7 @@ public class ReadsMissedWhatTheCheckFlaggedTests
         storage.SetContents(DbPath, file);
 
         using PageDatabase reopened = OpenDamaged(storage);
-        Assert.That(reopened.CheckIntegrity().IsOk, Is.True, "a free page's bytes are never read: a reuse overwrites them");
+        Assert.That(reopened.CheckIntegrity().IsOk, Is.True, "a free page's old cells are never read: a reuse overwrites them");
         using WriteTransaction write = reopened.BeginWrite();
         Tree tree = write.CreateTree("t");
         for (int i = 0; i < 60; i++)
