@@ -232,12 +232,11 @@ public sealed class BTree
         while (true)
         {
             PageHandle handle = _pages.Read(page);
+            CheckNode(handle, page, isRoot: depth == 0);
             if (handle.Type == PageType.BtreeLeaf)
                 return handle;
             using (handle)
             {
-                if (handle.Type != PageType.BtreeInterior)
-                    ThrowHelper.ThrowCorrupt(_pages.FilePath, page, "a B+tree link points at a page that is not a B+tree page");
                 if (depth == NodeHeader.MaxDepth)
                     ThrowHelper.ThrowCorrupt(_pages.FilePath, page, "B+tree deeper than 64 levels (a cycle of links)");
                 var reader = new SlottedPageReader(handle.Data, _pages.FilePath);
@@ -245,6 +244,20 @@ public sealed class BTree
                 path[depth++] = new PathStep(page, child, reader.CellCount);
                 page = NodeSearch.ChildAt(reader, child, page, _pages.FilePath);
             }
+        }
+    }
+
+    /// <summary>Checks a page the descent pinned (<see cref="NodeHeader.CheckNode"/>), releasing it when it fails.</summary>
+    private void CheckNode(PageHandle handle, PageNumber page, bool isRoot)
+    {
+        try
+        {
+            NodeHeader.CheckNode(handle.Data, page, _pages.FilePath, isRoot);
+        }
+        catch (CorruptDatabaseException)
+        {
+            handle.Dispose();
+            throw;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PageDb.Core.Pages;
 using PageDb.Core.Paging;
 
@@ -17,10 +18,16 @@ namespace PageDb.Btree;
 /// A damaged or hostile file cannot make a walk return keys out of order or run for ever: each step checks that the
 /// key moved the way the walk goes (against the neighbour cell in the same leaf, or against a copy of the last key
 /// when it crosses to another leaf, so two leaves reached through interior pages that share a subtree are caught), and
-/// a walk that crosses to more leaves than the database has pages is stopped (a shared subtree of empty leaves), and a
-/// walk from one end of the tree to the other must meet exactly the entry count its root records (a leaf that lost
-/// cells, or a subtree reached from the wrong place). All are <see cref="CorruptDatabaseException"/>; they cost one key
-/// comparison and a counter per step.
+/// a walk that crosses to more leaves than the database has pages is stopped, and a walk from one end of the tree to
+/// the other must meet exactly the entry count its root records (a leaf that lost cells, or a subtree reached from the
+/// wrong place). A walk also checks what <see cref="BTreeVerifier"/> checks of the pages it passes, so a full walk
+/// refuses every tree the verifier flags except for a cell breaking the local/overflow rule (its value still reads
+/// whole) and an overflow page shared by two values (each chain reads as well formed): each page's node header
+/// (<see cref="NodeHeader.CheckNode"/>), no empty leaf below the root, every leaf at the depth of the walk's first
+/// leaf, and at each crossing from one leaf to the next the separator between them lies between the last key left and
+/// the first key reached (last &lt; separator &lt;= first; every separator of the tree is crossed once by a full walk,
+/// so with the keys ascending every key lies within its separators). All are <see cref="CorruptDatabaseException"/>;
+/// they cost one or two key comparisons and a counter per step, and a few header loads per page pinned.
 /// </remarks>
 public sealed class BTreeCursor : IDisposable
 {
@@ -41,6 +48,7 @@ public sealed class BTreeCursor : IDisposable
     private long _leavesEntered; // leaves crossed to since the last seek
     private long _entriesSeen; // entries arrived at since the walk started
     private bool _fromEdge; // the walk started at the first (forward) or last (backward) entry
+    private int _treeLeafLevel = -1; // the level of the first leaf reached since the last seek; -1 before one
 
     internal BTreeCursor(IPageAccessor pages, PageNumber root)
     {
@@ -92,9 +100,7 @@ public sealed class BTreeCursor : IDisposable
     /// <summary>Moves to the first entry whose key is &gt;= <paramref name="key"/>; false when there is none.</summary>
     public bool Seek(ReadOnlySpan<byte> key)
     {
-        Moved();
-        StartWalk(+1, fromEdge: false);
-        ReleaseBelow(0);
+        BeginSeek(+1, fromEdge: false);
         PageNumber page = _root;
         for (int level = 0; ; level++)
         {
@@ -120,9 +126,7 @@ public sealed class BTreeCursor : IDisposable
     /// <summary>Moves to the first entry; false when the tree is empty.</summary>
     public bool SeekFirst()
     {
-        Moved();
-        StartWalk(+1, fromEdge: true);
-        ReleaseBelow(0);
+        BeginSeek(+1, fromEdge: true);
         DescendToEdge(0, _root, toFirst: true);
         return IsValid ? Arrived() : StepForward();
     }
@@ -130,9 +134,7 @@ public sealed class BTreeCursor : IDisposable
     /// <summary>Moves to the last entry; false when the tree is empty.</summary>
     public bool SeekLast()
     {
-        Moved();
-        StartWalk(-1, fromEdge: true);
-        ReleaseBelow(0);
+        BeginSeek(-1, fromEdge: true);
         DescendToEdge(0, _root, toFirst: false);
         return IsValid ? Arrived() : StepBackward();
     }
@@ -165,75 +167,63 @@ public sealed class BTreeCursor : IDisposable
     private bool StepForward()
     {
         Walk(+1);
-        while (true)
+        int leaf = _leafLevel;
+        if (_index[leaf] + 1 < Leaf.CellCount)
         {
-            int leaf = _leafLevel;
-            if (_index[leaf] + 1 < Leaf.CellCount)
-            {
-                _index[leaf]++;
-                if (_index[leaf] > 0)
-                    CheckAscending(_index[leaf] - 1, _index[leaf]);
-                else
-                    CheckAgainstLastKey();
-                return Arrived();
-            }
-            int level = leaf - 1;
-            while (level >= 0 && _index[level] >= new SlottedPageReader(_path[level].Data, _pages.FilePath).CellCount)
-                level--;
-            if (level < 0)
-            {
-                _index[leaf] = Leaf.CellCount;
-                CheckCountAtEnd();
-                return false;
-            }
-            KeepLastKey();
-            _index[level]++;
-            DescendFrom(level, toFirst: true);
-            if (IsValid)
-            {
+            _index[leaf]++;
+            if (_index[leaf] > 0)
+                CheckAscending(_index[leaf] - 1, _index[leaf]);
+            else
                 CheckAgainstLastKey();
-                return Arrived();
-            }
+            return Arrived();
         }
+        int level = leaf - 1;
+        while (level >= 0 && _index[level] >= new SlottedPageReader(_path[level].Data, _pages.FilePath).CellCount)
+            level--;
+        if (level < 0)
+        {
+            _index[leaf] = Leaf.CellCount;
+            CheckCountAtEnd();
+            return false;
+        }
+        KeepLastKey();
+        int separator = _index[level]++;
+        DescendFrom(level, toFirst: true);
+        CheckCrossing(level, separator);
+        return Arrived();
     }
 
     private bool StepBackward()
     {
         Walk(-1);
-        while (true)
+        int leaf = _leafLevel;
+        if (_index[leaf] > 0)
         {
-            int leaf = _leafLevel;
-            if (_index[leaf] > 0)
+            int count = Leaf.CellCount;
+            _index[leaf] = Math.Min(_index[leaf], count) - 1;
+            if (_index[leaf] >= 0)
             {
-                int count = Leaf.CellCount;
-                _index[leaf] = Math.Min(_index[leaf], count) - 1;
-                if (_index[leaf] >= 0)
-                {
-                    if (_index[leaf] + 1 < count)
-                        CheckAscending(_index[leaf], _index[leaf] + 1);
-                    else
-                        CheckAgainstLastKey();
-                    return Arrived();
-                }
-            }
-            int level = leaf - 1;
-            while (level >= 0 && _index[level] == 0)
-                level--;
-            if (level < 0)
-            {
-                _index[leaf] = -1;
-                CheckCountAtEnd();
-                return false;
-            }
-            KeepLastKey();
-            _index[level]--;
-            DescendFrom(level, toFirst: false);
-            if (IsValid)
-            {
-                CheckAgainstLastKey();
+                if (_index[leaf] + 1 < count)
+                    CheckAscending(_index[leaf], _index[leaf] + 1);
+                else
+                    CheckAgainstLastKey();
                 return Arrived();
             }
         }
+        int level = leaf - 1;
+        while (level >= 0 && _index[level] == 0)
+            level--;
+        if (level < 0)
+        {
+            _index[leaf] = -1;
+            CheckCountAtEnd();
+            return false;
+        }
+        KeepLastKey();
+        int separator = --_index[level];
+        DescendFrom(level, toFirst: false);
+        CheckCrossing(level, separator);
+        return Arrived();
     }
 
     /// <summary>Re-pins the levels below <paramref name="level"/> along its (changed) link, to the edge of that subtree.</summary>
@@ -264,7 +254,10 @@ public sealed class BTreeCursor : IDisposable
         }
     }
 
-    /// <summary>Pins <paramref name="page"/> at <paramref name="level"/>, checking it is a tree page within the depth limit.</summary>
+    /// <summary>
+    /// Pins <paramref name="page"/> at <paramref name="level"/>, checking it is a sound tree node within the depth
+    /// limit, a leaf holds entries unless it is the root, and leaves lie at one depth.
+    /// </summary>
     private SlottedPageReader Pin(int level, PageNumber page)
     {
         if (level > NodeHeader.MaxDepth)
@@ -276,8 +269,18 @@ public sealed class BTreeCursor : IDisposable
         }
         _path[level] = _pages.Read(page);
         _leafLevel = level;
-        NodeHeader.CheckNodeType(_path[level].Data, page, _pages.FilePath);
-        return new SlottedPageReader(_path[level].Data, _pages.FilePath);
+        NodeHeader.CheckNode(_path[level].Data, page, _pages.FilePath, isRoot: level == 0);
+        var reader = new SlottedPageReader(_path[level].Data, _pages.FilePath);
+        if (IsLeafLevel(level))
+        {
+            if (level > 0 && reader.CellCount == 0)
+                ThrowHelper.ThrowCorrupt(_pages.FilePath, page, "an empty leaf below the root");
+            if (_treeLeafLevel < 0)
+                _treeLeafLevel = level;
+        }
+        if (_treeLeafLevel >= 0 && (level > _treeLeafLevel || (level == _treeLeafLevel) != IsLeafLevel(level)))
+            ThrowHelper.ThrowCorrupt(_pages.FilePath, page, $"a page at depth {level + 1} of a tree whose leaves are at depth {_treeLeafLevel + 1}");
+        return reader;
     }
 
     private bool IsLeafLevel(int level) => _path[level].Type == PageType.BtreeLeaf;
@@ -293,6 +296,15 @@ public sealed class BTreeCursor : IDisposable
     }
 
     private void Moved() => _valueAssembled = false;
+
+    /// <summary>Starts a seek: forgets the position, the walk and the leaf depth (the tree may have changed since).</summary>
+    private void BeginSeek(int direction, bool fromEdge)
+    {
+        Moved();
+        StartWalk(direction, fromEdge);
+        _treeLeafLevel = -1;
+        ReleaseBelow(0);
+    }
 
     private void StartWalk(int direction, bool fromEdge)
     {
@@ -348,6 +360,24 @@ public sealed class BTreeCursor : IDisposable
         ReadOnlySpan<byte> high = LeafCell.ReadKey(leaf.GetCell(upper), page, _pages.FilePath);
         if (KeyComparer.Compare(low, high) >= 0)
             ThrowHelper.ThrowCorrupt(_pages.FilePath, page, $"the keys of cells {lower} and {upper} are not in ascending order");
+    }
+
+    /// <summary>
+    /// After crossing separator <paramref name="separator"/> of the interior page at <paramref name="level"/> from one
+    /// leaf to the next: the separator must lie between the last key left and the key reached (lower &lt; separator
+    /// &lt;= upper), which also puts the two keys in order.
+    /// </summary>
+    private void CheckCrossing(int level, int separator)
+    {
+        Debug.Assert(_lastKeyLength >= 0, "a walk leaves a leaf only from one of its entries, and leaves below the root are never empty");
+        ReadOnlySpan<byte> kept = _lastKey.AsSpan(0, _lastKeyLength);
+        ReadOnlySpan<byte> key = Key;
+        ReadOnlySpan<byte> lower = _direction > 0 ? kept : key;
+        ReadOnlySpan<byte> upper = _direction > 0 ? key : kept;
+        var interior = new SlottedPageReader(_path[level].Data, _pages.FilePath);
+        ReadOnlySpan<byte> bound = InteriorCell.Read(interior.GetCell(separator), _path[level].Number, _pages.FilePath).Key;
+        if (KeyComparer.Compare(lower, bound) >= 0 || KeyComparer.Compare(bound, upper) > 0)
+            ThrowHelper.ThrowCorrupt(_pages.FilePath, _path[_leafLevel].Number, $"separator {separator} of page {_path[level].Number.Value} does not lie between the keys of the leaves on either side of it (keys out of order, a separator out of place, or a leaf reached twice)");
     }
 
     /// <summary>Checks the current key lies beyond the last key of the leaf the walk came from, in the walk's direction.</summary>

@@ -59,4 +59,22 @@ internal static class NodeHeader
         if (!IsNodeType(PageHeader.GetType(page)))
             ThrowHelper.ThrowCorrupt(filePath, number, "a B+tree link points at a page that is not a B+tree page");
     }
+
+    /// <summary>
+    /// Throws <see cref="CorruptDatabaseException"/> unless <paramref name="page"/> is a tree page whose user header
+    /// keeps invariants 2 and 3 as far as one page shows them: reserved bytes zero, no rightmost child in a leaf, no
+    /// entry count below the root (<paramref name="isRoot"/>). The read path runs it on every page it descends through,
+    /// so a page the checker would flag is refused by the reads that reach it; a few loads and compares per page.
+    /// </summary>
+    public static void CheckNode(ReadOnlySpan<byte> page, PageNumber number, string filePath, bool isRoot)
+    {
+        CheckNodeType(page, number, filePath);
+        ReadOnlySpan<byte> user = SlottedPageReader.UserHeaderOf(page);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(user[ReservedOffset..]) != 0)
+            ThrowHelper.ThrowCorrupt(filePath, number, "reserved user-header bytes are not zero");
+        if (!isRoot && GetEntryCount(user) != 0)
+            ThrowHelper.ThrowCorrupt(filePath, number, "a non-root page records an entry count");
+        if (PageHeader.GetType(page) == PageType.BtreeLeaf && !GetRightmostChild(user).IsNone)
+            ThrowHelper.ThrowCorrupt(filePath, number, "a leaf records a rightmost child");
+    }
 }

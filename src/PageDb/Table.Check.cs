@@ -45,4 +45,35 @@ public sealed partial class Table
         }
         return problems;
     }
+
+    /// <summary>
+    /// Throws <see cref="CorruptDatabaseException"/> unless <paramref name="entryKey"/>, an entry of
+    /// <paramref name="index"/> naming the row <paramref name="record"/> stored under <paramref name="primaryKey"/>, is
+    /// that row's entry. An index scan returns a row only when the index agrees with it, so a record or entry changed on
+    /// its own is refused by the scan as the check would flag it.
+    /// </summary>
+    internal void CheckIndexEntry(TableIndex index, ReadOnlySpan<byte> entryKey, ReadOnlySpan<byte> primaryKey, ReadOnlySpan<byte> record)
+    {
+        var reader = new RecordReader(record, Layout, FilePath, primaryKey);
+        ByteBuilder expected = IndexKeyBuffer;
+        expected.Clear();
+        foreach (int ordinal in index.Ordinals)
+            KeyEncoding.Append(expected, reader.Read(ordinal));
+        primaryKey.CopyTo(expected.Reserve(primaryKey.Length));
+        expected.Advance(primaryKey.Length);
+        if (!expected.Written.SequenceEqual(entryKey))
+            ThrowHelper.ThrowCorrupt(FilePath, $"an entry of index '{index.Name}' of table '{Name}' does not match the row it names");
+    }
+
+    /// <summary>
+    /// After a scan of all of <paramref name="index"/> matched each entry to its row (<see cref="CheckIndexEntry"/>),
+    /// throws <see cref="CorruptDatabaseException"/> unless the table has no other rows: a row missing from the index.
+    /// </summary>
+    internal void CheckIndexCount(TableIndex index)
+    {
+        long entries = index.Tree.Count;
+        long rows = _tree.Count;
+        if (entries != rows)
+            ThrowHelper.ThrowCorrupt(FilePath, $"index '{index.Name}' of table '{Name}' holds {entries} entries for {rows} rows");
+    }
 }

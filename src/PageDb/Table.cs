@@ -190,6 +190,7 @@ public sealed partial class Table
             int ordinal = ordinals is null ? i : ordinals[i];
             values[i] = ordinal == RowIdOrdinal ? DecodeRowId(key) : reader.Read(ordinal);
         }
+        reader.CheckEnd();
         return new Row(values);
     }
 

@@ -48,9 +48,26 @@ internal readonly struct Catalog
 
     public bool Remove(string name) => _tree.Delete(EncodeName(name));
 
-    /// <summary>The names of every object of <paramref name="kind"/>, in byte order of their UTF-8 encoding.</summary>
-    public List<string> Names(CatalogEntryKind kind) =>
-        Entries().Where(e => e.Entry.Kind == kind).Select(e => e.Name).ToList();
+    /// <summary>
+    /// The names of every object of <paramref name="kind"/>, in byte order of their UTF-8 encoding. A listing reads
+    /// the whole catalog, so it also refuses an index of no table (<see cref="IndexesWithoutTable"/>): a renamed or
+    /// retyped table entry would otherwise list as another object, its index unseen.
+    /// </summary>
+    public List<string> Names(CatalogEntryKind kind)
+    {
+        List<(string Name, CatalogEntry Entry)> entries = Entries();
+        foreach ((string name, CatalogEntry entry) in IndexesWithoutTable(entries))
+            ThrowHelper.ThrowCorrupt(_pages.FilePath, entry.Root, $"the catalog lists index '{name.Replace('\0', '.')}' of no table");
+        return entries.Where(e => e.Entry.Kind == kind).Select(e => e.Name).ToList();
+    }
+
+    /// <summary>The index entries of <paramref name="entries"/> whose name ("table\0index") names no table entry.</summary>
+    public static IEnumerable<(string Name, CatalogEntry Entry)> IndexesWithoutTable(List<(string Name, CatalogEntry Entry)> entries)
+    {
+        var tables = entries.Where(e => e.Entry.Kind == CatalogEntryKind.Table).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        return entries.Where(e => e.Entry.Kind == CatalogEntryKind.Index
+            && (e.Name.IndexOf('\0', StringComparison.Ordinal) is var end && (end < 0 || !tables.Contains(e.Name[..end]))));
+    }
 
     /// <summary>Every catalog record with its name, in name order.</summary>
     public List<(string Name, CatalogEntry Entry)> Entries()
@@ -121,9 +138,14 @@ internal readonly struct Catalog
     private static PageNumber ReadRoot(IPageAccessor pages)
     {
         using PageHandle header = pages.Read(PageNumber.Header);
-        PageNumber root = new FileHeaderPageReader(header.Data).CatalogRoot;
+        var fields = new FileHeaderPageReader(header.Data);
+        PageNumber root = fields.CatalogRoot;
         if (root.IsNone)
             ThrowHelper.ThrowCorrupt(pages.FilePath, PageNumber.Header, "the header records no catalog");
+        // The integrity check flags this too; refusing it here keeps every read from a file whose header and WAL
+        // disagree on its size (a later write would trust the header's count).
+        if (fields.PageCount != pages.PageCount)
+            ThrowHelper.ThrowCorrupt(pages.FilePath, PageNumber.Header, $"the header counts {fields.PageCount} pages, but the last commit in the WAL records {pages.PageCount}");
         return root;
     }
 }

@@ -5,12 +5,17 @@ using PageDb.Core.Paging;
 namespace PageDb.Engine;
 
 /// <summary>
-/// Proves a snapshot sound: every page's bytes pass their checksum (read fresh from the WAL or the database file,
-/// not from the cache) and, for slotted pages, their layout; the header is valid and counts the pages the WAL's last
-/// commit records; the catalog and every tree pass the B+tree checker (overflow chains included); every table's records,
-/// schema and index definitions decode, and its rows and index entries match one to one; and every page is accounted
-/// for exactly once: the header, a tree or overflow page, or the free list. Where processes share the database, the
-/// shm file's header and reader table are checked too (<see cref="Sharing.ProcessSharing.FindProblems"/>).
+/// Proves a snapshot sound: the header is valid and counts the pages the WAL's last commit records; the free list is
+/// well formed; every page passes its checksum (read fresh from the WAL or the database file, not from the cache) and,
+/// unless it is on the free list, for slotted pages, its layout; the catalog and every tree pass the B+tree checker (overflow chains
+/// included); every table's records, schema and index definitions decode, and its rows and index entries match one to
+/// one; and every page is accounted for exactly once: the header, a tree or overflow page, or the free list.
+/// The bytes of a page listed on the free list are left over from its earlier life and never read again (a reuse
+/// overwrites them unread), so their layout is not checked, as SQLite's integrity check does not read free pages:
+/// such a page breaks nothing a read or a write does. Its checksum still is: a mismatch there is harmless to the
+/// data but is the sign of a failing disk or a stray write. Trunk pages are checked as the free list is walked.
+/// Where processes share the database, the shm file's header and reader table are checked too
+/// (<see cref="Sharing.ProcessSharing.FindProblems"/>).
 /// </summary>
 internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction transaction)
 {
@@ -20,20 +25,21 @@ internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction tra
 
     public IntegrityReport Run()
     {
-        CheckEveryPageChecksum();
-        if (CheckHeader())
+        if (!CheckHeader())
         {
-            CheckTrees();
-            CheckTables();
-            CheckFreeList();
-            CheckAccounting();
+            CheckEveryPageChecksum([]);
+            return new IntegrityReport(_problems, _pages.PageCount);
         }
+        CheckEveryPageChecksum(CheckFreeList());
+        CheckTrees();
+        CheckTables();
+        CheckAccounting();
         foreach (string problem in engine.Sharing.FindProblems(engine.Wal.LastCommit))
             _problems.Add(new IntegrityProblem(null, problem));
         return new IntegrityReport(_problems, _pages.PageCount);
     }
 
-    private void CheckEveryPageChecksum()
+    private void CheckEveryPageChecksum(HashSet<PageNumber> free)
     {
         var scratch = new byte[_pages.PageSize];
         for (uint n = 0; n < _pages.PageCount; n++)
@@ -41,7 +47,10 @@ internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction tra
             var page = new PageNumber(n);
             try
             {
-                engine.Loader.Load(_pages.KeyOf(page), scratch);
+                if (free.Contains(page))
+                    engine.Loader.LoadChecksummed(_pages.KeyOf(page), scratch);
+                else
+                    engine.Loader.Load(_pages.KeyOf(page), scratch);
             }
             catch (CorruptDatabaseException e)
             {
@@ -106,11 +115,10 @@ internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction tra
         {
             return; // reported by CheckTrees
         }
-        var tables = entries.Where(e => e.Entry.Kind == CatalogEntryKind.Table).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        foreach ((string name, CatalogEntry entry) in Catalog.IndexesWithoutTable(entries))
+            _problems.Add(new IntegrityProblem(entry.Root.Value, $"index '{name.Replace('\0', '.')}' belongs to no table"));
         foreach ((string name, CatalogEntry entry) in entries)
         {
-            if (entry.Kind == CatalogEntryKind.Index && !tables.Contains(name[..name.IndexOf('\0', StringComparison.Ordinal)]))
-                _problems.Add(new IntegrityProblem(entry.Root.Value, $"index '{name.Replace('\0', '.')}' belongs to no table"));
             if (entry.Kind != CatalogEntryKind.Table)
                 continue;
             try
@@ -125,9 +133,10 @@ internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction tra
         }
     }
 
-    private void CheckFreeList()
+    /// <summary>Walks the free list, claiming its pages; returns them (those found before a fault, if any).</summary>
+    private HashSet<PageNumber> CheckFreeList()
     {
-        var free = new List<PageNumber>();
+        var free = new HashSet<PageNumber>();
         try
         {
             FreePageList.CollectPages(_pages, free);
@@ -138,6 +147,7 @@ internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction tra
         }
         foreach (PageNumber page in free)
             Claim(page, "the free list");
+        return free;
     }
 
     private void CheckAccounting()

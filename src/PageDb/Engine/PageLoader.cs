@@ -24,6 +24,12 @@ internal sealed class PageLoader(DatabaseFile file, WriteAheadLog wal) : IPageLo
             new SlottedPageReader(destination, source).Verify(key.Page, source);
     }
 
+    /// <summary>
+    /// Reads a page version and verifies its checksum and page number, not its layout: for pages whose bytes nothing
+    /// uses (a free page keeps the bytes of its earlier life until a reuse overwrites them unread).
+    /// </summary>
+    public void LoadChecksummed(PageKey key, Span<byte> destination) => LoadBytes(key, destination);
+
     /// <summary>Reads and verifies the page's bytes; returns the path of the file they came from.</summary>
     private string LoadBytes(PageKey key, Span<byte> destination)
     {

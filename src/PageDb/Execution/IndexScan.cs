@@ -2,8 +2,9 @@ namespace PageDb.Execution;
 
 /// <summary>
 /// Reads the rows whose primary key or secondary-index value lies in a key range, in that key's order: it seeks to
-/// the low bound and stops at the high one. Through a secondary index, each entry's primary key fetches the row.
-/// Create it with <see cref="Table.IndexScan"/>.
+/// the low bound and stops at the high one. Through a secondary index, each entry's primary key fetches the row, and
+/// the row must give back the entry (else <see cref="CorruptDatabaseException"/>); a scan of the whole index also
+/// checks at its end that the index holds an entry for every row. Create it with <see cref="Table.IndexScan"/>.
 /// </summary>
 public sealed class IndexScan : PlanOperator
 {
@@ -50,8 +51,10 @@ public sealed class IndexScan : PlanOperator
                 _state = ScanState.Done;
                 return null;
             }
-            return _index is null ? _table.DecodeRow(cursor.Key, cursor.Value, _ordinals) : Fetch(cursor.Value);
+            return _index is null ? _table.DecodeRow(cursor.Key, cursor.Value, _ordinals) : Fetch(cursor.Key, cursor.Value);
         }
+        if (_index is not null && _range.Low is null && _range.High is null)
+            _table.CheckIndexCount(_index);
         return null;
     }
 
@@ -62,10 +65,11 @@ public sealed class IndexScan : PlanOperator
         _cursor = null;
     }
 
-    private Row Fetch(ReadOnlySpan<byte> primaryKey)
+    private Row Fetch(ReadOnlySpan<byte> entryKey, ReadOnlySpan<byte> primaryKey)
     {
         if (!_table.Tree.TryGet(primaryKey, out byte[] record))
             ThrowHelper.ThrowCorrupt(_table.FilePath, $"index '{_index!.Name}' of table '{_table.Name}' names a row that does not exist");
+        _table.CheckIndexEntry(_index!, entryKey, primaryKey, record);
         return _table.DecodeRow(primaryKey, record, _ordinals);
     }
 }

@@ -112,6 +112,20 @@ internal ref struct RecordReader
         return type != CompactRecordEncoding.Null;
     }
 
+    /// <summary>
+    /// Throws <see cref="CorruptDatabaseException"/> when a compact record holds bytes after its last stored column
+    /// (<see cref="Verify"/> finds the same): every row decode runs it, so the check and the reads agree on such a
+    /// record. A walk of the serial types not yet read; no column is decoded.
+    /// </summary>
+    public void CheckEnd()
+    {
+        if (!_layout.IsCompact)
+            return;
+        int lastLength = _count == 0 ? 0 : Locate(_count - 1, out _).Length; // moves the walk to the last column
+        if (_walkBody + lastLength != _record.Length)
+            ThrowHelper.ThrowCorrupt(_filePath, "a record has bytes after its last column");
+    }
+
     /// <summary>Checks every column of the record (tests and the integrity checker use it).</summary>
     public void Verify()
     {

@@ -18,7 +18,8 @@ namespace PageDb.Salvage;
 ///    first key, else to a lost-and-found tree.
 /// 4. The new database gets each tree with its entries, and each table with its schema, its rows and its indexes
 ///    (rebuilt from the rows, so they match them). Index trees themselves are not copied.
-/// The damaged files are opened read-only and never written.
+/// The damaged files are opened read-only and never written. The WAL is read when the database's identity names it, as
+/// opening the database decides (<see cref="SalvagePages.Open"/>); a WAL of another database id is reported, not read.
 /// </summary>
 internal sealed class DatabaseSalvager
 {
@@ -41,6 +42,10 @@ internal sealed class DatabaseSalvager
 
     private SalvageReport Run(string newPath, PageDbOptions newOptions)
     {
+        if (_pages.ForeignWalIds is { } ids)
+        {
+            _problems.Add($"the WAL names database id {ids.Wal:x16}, the file header {ids.File:x16}: opening the database ignores such a WAL as another database's, and so did salvage (none of its frames was read); if it is this database's log, whatever it alone holds is not recovered");
+        }
         Survey();
         WalkFreeList();
         List<SalvagedObject> objects = WalkCatalog();

@@ -35,7 +35,18 @@ internal sealed class SalvagePages : IPageAccessor, IDisposable
     /// <summary>The file header's fields when page 0 is readable as a header of this page size, else null.</summary>
     public byte[]? Header { get; private set; }
 
-    /// <summary>Opens <paramref name="path"/> (and its WAL, when its header identifies it) read-only.</summary>
+    /// <summary>
+    /// The database ids a sound WAL beside the file and the file's sound header name when they differ, else null. Opening the database ignores such a WAL as another database's, and so does salvage (its frames are not
+    /// read); the salvager reports it, since the id in either header may be the damaged field.
+    /// </summary>
+    public (ulong Wal, ulong File)? ForeignWalIds { get; private init; }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> (and its WAL, when the database's identity names it) read-only. The identity (page
+    /// size and database id) is chosen as opening the database chooses it: the file header's when the header passes
+    /// the checks an open makes, else a sound WAL's (whose newest copy of page 0, read below, may restore the catalog,
+    /// as <c>HeaderRepair</c> does on open), else the damaged header's, else a probed page size and no WAL.
+    /// </summary>
     /// <exception cref="PageDbException">No page size under which the file holds readable pages.</exception>
     public static SalvagePages Open(IStorage storage, string path)
     {
@@ -43,19 +54,23 @@ internal sealed class SalvagePages : IPageAccessor, IDisposable
         try
         {
             byte[]? header = ReadHeader(file);
+            bool walNamed = Engine.HeaderRepair.TryReadWalIdentity(storage, WriteAheadLog.PathFor(path), out int walPageSize, out ulong walId)
+                && FileHeaderPage.IsValidPageSize(walPageSize);
             WriteAheadLog? wal;
             int pageSize;
-            if (header is not null)
+            (ulong, ulong)? foreignWalIds = null;
+            if (header is not null && (OpensAsIs(header, file.Path) || !walNamed))
             {
-                pageSize = new FileHeaderPageReader(header).PageSize;
-                wal = OpenWal(storage, path, pageSize, new FileHeaderPageReader(header).DatabaseId);
+                var fields = new FileHeaderPageReader(header);
+                pageSize = fields.PageSize;
+                wal = OpenWal(storage, path, pageSize, fields.DatabaseId);
+                if (walNamed && walId != fields.DatabaseId)
+                    foreignWalIds = (walId, fields.DatabaseId);
             }
-            else if (Engine.HeaderRepair.TryReadWalIdentity(storage, WriteAheadLog.PathFor(path), out pageSize, out ulong databaseId)
-                     && FileHeaderPage.IsValidPageSize(pageSize))
+            else if (walNamed)
             {
-                // The file's header is damaged, but a sound WAL names the page size and database: its newest copy of
-                // page 0 (read below) may restore the catalog, as opening the database would (HeaderRepair).
-                wal = OpenWal(storage, path, pageSize, databaseId);
+                pageSize = walPageSize;
+                wal = OpenWal(storage, path, pageSize, walId);
             }
             else
             {
@@ -69,7 +84,7 @@ internal sealed class SalvagePages : IPageAccessor, IDisposable
                 long plausible = pageCount + wal.LastCommit.LastCommitFrame.Value;
                 pageCount = (uint)Math.Clamp((long)wal.DatabaseSizeAt(wal.LastCommit), pageCount, Math.Min(plausible, uint.MaxValue));
             }
-            var pages = new SalvagePages(file, wal, pageSize, pageCount);
+            var pages = new SalvagePages(file, wal, pageSize, pageCount) { ForeignWalIds = foreignWalIds };
             pages.Header = pages.TryRead(PageNumber.Header, out byte[]? newest) && IsHeader(newest, pageSize) ? newest : header;
             return pages;
         }
@@ -139,6 +154,20 @@ internal sealed class SalvagePages : IPageAccessor, IDisposable
         try
         {
             PageHeader.Verify(image, page, path);
+            return true;
+        }
+        catch (CorruptDatabaseException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True when <paramref name="header"/> passes the checks opening the database makes (else an open repairs it from the WAL).</summary>
+    private static bool OpensAsIs(byte[] header, string path)
+    {
+        try
+        {
+            new FileHeaderPageReader(header).Verify(path);
             return true;
         }
         catch (CorruptDatabaseException)
