@@ -42,24 +42,25 @@ internal sealed class QueryCompiler
             affinities ??= coreAffinities;
             cores.Add(core);
         }
-        if (compound)
-            ResolveCompoundOrder(select.OrderBy, names!, cores[0]);
+        List<MergeTerm> compoundOrder = compound ? CompoundOrder(select.OrderBy, names!) : [];
         var emptyScope = new Scope(parent, correlation);
         Evaluator? limit = select.Limit is null ? null : _binder.Bind(select.Limit, emptyScope).Evaluate;
         Evaluator? offset = select.OffsetRows is null ? null : _binder.Bind(select.OffsetRows, emptyScope).Evaluate;
-        OrderKey[] order = cores[0].InKeyOrder ? [] : [.. select.OrderBy.Select(t => new OrderKey(t.Descending, t.NullsFirst))];
-        return new CompiledQuery(names!, affinities!, correlation, cores, select.Operators, order, limit, offset);
+        OrderKey[] order = compound || cores[0].InKeyOrder ? [] : [.. select.OrderBy.Select(t => new OrderKey(t.Descending, t.NullsFirst))];
+        return new CompiledQuery(names!, affinities!, correlation, cores, select.Operators, order, compoundOrder, limit, offset);
     }
 
-    private void ResolveCompoundOrder(IReadOnlyList<OrderTerm> terms, List<string> names, CoreQuery first)
+    private List<MergeTerm> CompoundOrder(IReadOnlyList<OrderTerm> terms, List<string> names)
     {
+        var order = new List<MergeTerm>();
         foreach (OrderTerm term in terms)
         {
             int position = OutputPosition(term.Expression, names, aliasesOnly: false);
             if (position < 0)
                 throw _binder.Error(term.Expression.Offset, "An ORDER BY term of a compound SELECT must name a result column.");
-            first.OrderKeys.Add((null, position));
+            order.Add(new MergeTerm(position, new OrderKey(term.Descending, term.NullsFirst)));
         }
+        return order;
     }
 
     private (CoreQuery, List<string>, List<Affinity>) CompileCore(SelectCore select, Scope? parent, Correlation correlation, IReadOnlyList<OrderTerm> orderBy)
