@@ -15,8 +15,8 @@ public sealed class DifferentialTests
 {
     private const int Queries = 1000;
 
-    // The default run uses this seed so that CI stays a signal; PAGEDB_LONG=1 or PAGEDB_SEED runs others (seeds 1-88
-    // pass: `for s in $(seq 1 88); do PAGEDB_SEED=$s dotnet test tests/PageDb.Sql.Tests -c Release --filter
+    // The default run uses this seed so that CI stays a signal; PAGEDB_LONG=1 or PAGEDB_SEED runs others (seeds 1-140
+    // pass: `for s in $(seq 1 140); do PAGEDB_SEED=$s dotnet test tests/PageDb.Sql.Tests -c Release --filter
     // FullyQualifiedName~DifferentialTests; done`). Bugs it found are pinned in Bugs/.
     private const int DefaultSeed = 20261206;
 

@@ -13,6 +13,7 @@ internal sealed class QueryCompiler
 {
     private readonly SqlCatalog _catalog;
     private readonly ExpressionBinder _binder;
+    private readonly List<Table> _tables = [];
 
     /// <summary>A compiler for statements of <paramref name="sql"/> run in <paramref name="catalog"/>'s transaction.</summary>
     public QueryCompiler(SqlCatalog catalog, string sql)
@@ -23,6 +24,9 @@ internal sealed class QueryCompiler
 
     /// <summary>The expression binder (for statements that bind expressions outside a query).</summary>
     public ExpressionBinder Binder => _binder;
+
+    /// <summary>The tables the compiled queries name (what a cached plan depends on).</summary>
+    public IReadOnlyList<Table> TablesUsed => _tables;
 
     /// <summary>Compiles <paramref name="select"/>; <paramref name="parent"/> is the enclosing query's scope for a subquery.</summary>
     public CompiledQuery Compile(SelectStatement select, Scope? parent)
@@ -144,6 +148,7 @@ internal sealed class QueryCompiler
                 continue;
             }
             Table table = _catalog.RequireTable(item.Table!, m => _binder.Error(item.Offset, m));
+            _tables.Add(table);
             string source = item.Alias ?? table.Name;
             if (item.Alias is not null && scope.HasSource(source))
                 throw _binder.Error(item.Offset, $"The alias '{source}' is used twice.");
