@@ -6,8 +6,10 @@ using PageDb.Sql;
 namespace PageDb.Data;
 
 /// <summary>
-/// A SQL command on a <see cref="PageDbConnection"/>. The text is parsed once (on <see cref="Prepare"/> or first run)
-/// and reused while it does not change; parameters are bound on each run.
+/// A SQL command on a <see cref="PageDbConnection"/>. The text is parsed once (on <see cref="Prepare"/> or first run,
+/// from the connection's cache of recent texts, so that a new command with the same text, as Dapper makes, reuses it)
+/// and a query's plan is compiled once and reused while its tables keep their columns and indexes; parameters are
+/// bound on each run.
 /// </summary>
 public sealed class PageDbCommand : DbCommand
 {
@@ -88,7 +90,9 @@ public sealed class PageDbCommand : DbCommand
     }
 
     /// <inheritdoc/>
-    public override void Prepare() => _prepared ??= SqlSession.Prepare(_commandText);
+    public override void Prepare() => _prepared ??= _connection is { State: ConnectionState.Open } connection
+        ? connection.Session.PrepareCached(_commandText)
+        : SqlSession.Prepare(_commandText);
 
     /// <summary>Runs the command; the number of rows inserted, updated or deleted (-1 for other statements).</summary>
     public override int ExecuteNonQuery() => (int)Math.Min(int.MaxValue, Run().RowsAffected);

@@ -1,3 +1,4 @@
+using PageDb.Sql.Binding;
 using PageDb.Sql.Parsing;
 using PageDb.Sql.Syntax;
 
@@ -5,7 +6,8 @@ namespace PageDb.Sql;
 
 /// <summary>
 /// SQL text parsed once, to run many times with different parameters through <see cref="SqlSession.Execute(PreparedStatement, SqlParameters?)"/>.
-/// Names are bound on each run, in the transaction it runs in, so a prepared statement stays valid across schema changes.
+/// A query is also compiled (names bound, indexes chosen) once and its plan reused while the tables it names keep their
+/// columns and indexes; a schema change makes the next run compile it again, so a prepared statement stays valid.
 /// </summary>
 public sealed class PreparedStatement
 {
@@ -13,6 +15,7 @@ public sealed class PreparedStatement
     {
         Sql = sql;
         Statements = Parser.Parse(sql);
+        Plans = [.. Statements.Select(_ => new PlanCache())];
     }
 
     /// <summary>The SQL text.</summary>
@@ -22,4 +25,7 @@ public sealed class PreparedStatement
     public int StatementCount => Statements.Count;
 
     internal List<SqlStatement> Statements { get; }
+
+    /// <summary>The cached plan of each statement (used by queries).</summary>
+    internal PlanCache[] Plans { get; }
 }

@@ -12,6 +12,7 @@ public sealed class SqlException : PageDbException
     {
         Line = line;
         Column = column;
+        Detail = message;
     }
 
     /// <summary>The 1-based line of the offending token, or 0.</summary>
@@ -19,4 +20,10 @@ public sealed class SqlException : PageDbException
 
     /// <summary>The 1-based column of the offending token, or 0.</summary>
     public int Column { get; }
+
+    /// <summary>The message without its position.</summary>
+    internal string Detail { get; }
+
+    /// <summary>The 0-based offset of the offending token in the text, or -1 when unknown.</summary>
+    internal int Offset { get; init; } = -1;
 }

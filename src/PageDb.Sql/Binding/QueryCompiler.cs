@@ -13,6 +13,7 @@ internal sealed class QueryCompiler
 {
     private readonly SqlCatalog _catalog;
     private readonly ExpressionBinder _binder;
+    private readonly List<Table> _tables = [];
 
     /// <summary>A compiler for statements of <paramref name="sql"/> run in <paramref name="catalog"/>'s transaction.</summary>
     public QueryCompiler(SqlCatalog catalog, string sql)
@@ -23,6 +24,9 @@ internal sealed class QueryCompiler
 
     /// <summary>The expression binder (for statements that bind expressions outside a query).</summary>
     public ExpressionBinder Binder => _binder;
+
+    /// <summary>The tables the compiled queries name (what a cached plan depends on).</summary>
+    public IReadOnlyList<Table> TablesUsed => _tables;
 
     /// <summary>Compiles <paramref name="select"/>; <paramref name="parent"/> is the enclosing query's scope for a subquery.</summary>
     public CompiledQuery Compile(SelectStatement select, Scope? parent)
@@ -42,24 +46,25 @@ internal sealed class QueryCompiler
             affinities ??= coreAffinities;
             cores.Add(core);
         }
-        if (compound)
-            ResolveCompoundOrder(select.OrderBy, names!, cores[0]);
+        List<MergeTerm> compoundOrder = compound ? CompoundOrder(select.OrderBy, names!) : [];
         var emptyScope = new Scope(parent, correlation);
         Evaluator? limit = select.Limit is null ? null : _binder.Bind(select.Limit, emptyScope).Evaluate;
         Evaluator? offset = select.OffsetRows is null ? null : _binder.Bind(select.OffsetRows, emptyScope).Evaluate;
-        OrderKey[] order = cores[0].InKeyOrder ? [] : [.. select.OrderBy.Select(t => new OrderKey(t.Descending, t.NullsFirst))];
-        return new CompiledQuery(names!, affinities!, correlation, cores, select.Operators, order, limit, offset);
+        OrderKey[] order = compound || cores[0].InKeyOrder ? [] : [.. select.OrderBy.Select(t => new OrderKey(t.Descending, t.NullsFirst))];
+        return new CompiledQuery(names!, affinities!, correlation, cores, select.Operators, order, compoundOrder, limit, offset);
     }
 
-    private void ResolveCompoundOrder(IReadOnlyList<OrderTerm> terms, List<string> names, CoreQuery first)
+    private List<MergeTerm> CompoundOrder(IReadOnlyList<OrderTerm> terms, List<string> names)
     {
+        var order = new List<MergeTerm>();
         foreach (OrderTerm term in terms)
         {
             int position = OutputPosition(term.Expression, names, aliasesOnly: false);
             if (position < 0)
                 throw _binder.Error(term.Expression.Offset, "An ORDER BY term of a compound SELECT must name a result column.");
-            first.OrderKeys.Add((null, position));
+            order.Add(new MergeTerm(position, new OrderKey(term.Descending, term.NullsFirst)));
         }
+        return order;
     }
 
     private (CoreQuery, List<string>, List<Affinity>) CompileCore(SelectCore select, Scope? parent, Correlation correlation, IReadOnlyList<OrderTerm> orderBy)
@@ -143,6 +148,7 @@ internal sealed class QueryCompiler
                 continue;
             }
             Table table = _catalog.RequireTable(item.Table!, m => _binder.Error(item.Offset, m));
+            _tables.Add(table);
             string source = item.Alias ?? table.Name;
             if (item.Alias is not null && scope.HasSource(source))
                 throw _binder.Error(item.Offset, $"The alias '{source}' is used twice.");

@@ -15,6 +15,7 @@ internal sealed class CompiledQuery(
     IReadOnlyList<CoreQuery> cores,
     IReadOnlyList<CompoundOperator> operators,
     IReadOnlyList<OrderKey> order,
+    IReadOnlyList<MergeTerm> compoundOrder,
     Evaluator? limit,
     Evaluator? offset)
 {
@@ -40,8 +41,9 @@ internal sealed class CompiledQuery(
             });
             cores[i].Explain(lines);
         }
-        if (order.Count > 0)
-            lines.Add($"SORT BY {order.Count} key{(order.Count == 1 ? "" : "s")}");
+        int sortKeys = cores.Count > 1 ? compoundOrder.Count : order.Count;
+        if (sortKeys > 0)
+            lines.Add($"SORT BY {sortKeys} key{(sortKeys == 1 ? "" : "s")}");
         if (limit is not null || offset is not null)
             lines.Add("LIMIT");
         return lines;
@@ -53,29 +55,23 @@ internal sealed class CompiledQuery(
 
     private List<SqlValue[]> Execute(Frame? outer, ExecutionContext context)
     {
-        List<OutputRow> rows = CoreRows(cores[0], outer, context);
-        for (int i = 1; i < cores.Count; i++)
-            rows = Combine(rows, CoreRows(cores[i], outer, context), operators[i - 1]);
+        if (cores.Count > 1)
+            return Slice(new CompoundSelect(cores, operators, compoundOrder, ColumnNames.Count).Execute(outer, context), outer, context);
+        List<OutputRow> rows = cores[0].Execute(outer, context);
+        if (cores[0].Distinct)
+        {
+            var seen = new HashSet<SqlValue[]>(RowComparer.Instance);
+            rows = rows.FindAll(r => seen.Add(r.Values));
+        }
         if (order.Count > 0)
         {
-            OutputRow[] sorted = [.. rows];
             var comparer = Comparer<OutputRow>.Create((x, y) => OrderKey.Compare(order, x.Keys, y.Keys));
-            rows = [.. sorted.OrderBy(r => r, comparer)];
+            rows = [.. rows.OrderBy(r => r, comparer)];
         }
-        else if (cores.Count > 1 && operators.Any(o => o != CompoundOperator.UnionAll))
-        {
-            rows = [.. rows.OrderBy(r => r.Values, RowComparer.Instance)];
-        }
-        return Slice(rows, outer, context);
+        return Slice(rows.ConvertAll(r => r.Values), outer, context);
     }
 
-    private static List<OutputRow> CoreRows(CoreQuery core, Frame? outer, ExecutionContext context)
-    {
-        List<OutputRow> rows = core.Execute(outer, context);
-        return core.Distinct ? Distinct(rows) : rows;
-    }
-
-    private List<SqlValue[]> Slice(List<OutputRow> rows, Frame? outer, ExecutionContext context)
+    private List<SqlValue[]> Slice(List<SqlValue[]> rows, Frame? outer, ExecutionContext context)
     {
         var frame = new Frame(context, [], outer);
         long skip = offset is null ? 0 : Math.Max(0, offset(frame).ToInteger());
@@ -84,40 +80,7 @@ internal sealed class CompiledQuery(
             take = long.MaxValue;
         var result = new List<SqlValue[]>();
         for (long i = skip; i < rows.Count && result.Count < take; i++)
-            result.Add(rows[(int)i].Values);
+            result.Add(rows[(int)i]);
         return result;
     }
-
-    private static List<OutputRow> Distinct(List<OutputRow> rows)
-    {
-        var seen = new HashSet<SqlValue[]>(RowComparer.Instance);
-        return rows.FindAll(r => seen.Add(r.Values));
-    }
-
-    /// <summary>
-    /// UNION's duplicates removed keeping the last of equal rows, as SQLite's index of the union does (1 and 1.0 are
-    /// equal; the one that comes out is the later one).
-    /// </summary>
-    private static List<OutputRow> LastOfEach(List<OutputRow> rows)
-    {
-        var last = new Dictionary<SqlValue[], OutputRow>(RowComparer.Instance);
-        foreach (OutputRow row in rows)
-            last[row.Values] = row;
-        return [.. last.Values];
-    }
-
-    private List<OutputRow> Combine(List<OutputRow> left, List<OutputRow> right, CompoundOperator op)
-    {
-        var rightSet = new HashSet<SqlValue[]>(right.Select(r => r.Values), RowComparer.Instance);
-        List<OutputRow> combined = op switch
-        {
-            CompoundOperator.UnionAll => [.. left, .. right],
-            CompoundOperator.Union => LastOfEach([.. left, .. right]),
-            CompoundOperator.Intersect => Distinct(left.FindAll(r => rightSet.Contains(r.Values))),
-            _ => Distinct(left.FindAll(r => !rightSet.Contains(r.Values))),
-        };
-        return [.. combined.Select(r => new OutputRow(r.Values, KeysOf(r.Values)))];
-    }
-
-    private SqlValue[] KeysOf(SqlValue[] values) => [.. cores[0].OrderKeys.Select(k => values[k.Output])];
 }

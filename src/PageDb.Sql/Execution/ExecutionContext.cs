@@ -10,6 +10,7 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
 {
     private readonly Dictionary<string, List<SqlValue[]>> _tableRows = new(StringComparer.Ordinal);
     private readonly Dictionary<object, List<SqlValue[]>> _uncorrelated = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, Table> _tables = new(StringComparer.Ordinal);
 
     /// <summary>The transaction the statement runs in.</summary>
     public ReadTransaction Transaction { get; } = transaction;
@@ -17,13 +18,32 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
     /// <summary>The statement's parameter values.</summary>
     public SqlParameters Parameters { get; } = parameters;
 
+    /// <summary>The transaction the running plan was compiled in: this one, or an earlier one for a cached plan.</summary>
+    public ReadTransaction PlanTransaction { get; set; } = transaction;
+
+    /// <summary>
+    /// <paramref name="compiled"/> as this statement's transaction sees it: a plan cached by a prepared statement was
+    /// compiled in an earlier transaction, whose <see cref="Table"/> objects it holds.
+    /// </summary>
+    public Table Current(Table compiled)
+    {
+        if (ReferenceEquals(PlanTransaction, Transaction))
+            return compiled;
+        if (!_tables.TryGetValue(compiled.Name, out Table? current))
+        {
+            current = Transaction.GetTable(compiled.Name);
+            _tables[compiled.Name] = current;
+        }
+        return current;
+    }
+
     /// <summary>Every row of <paramref name="table"/>, with the row id last when <paramref name="withRowId"/> is set.</summary>
     public List<SqlValue[]> TableRows(Table table, bool withRowId)
     {
         string key = withRowId ? table.Name + "\0rowid" : table.Name;
         if (!_tableRows.TryGetValue(key, out List<SqlValue[]>? rows))
         {
-            rows = StoredValues.ReadAll(table, withRowId);
+            rows = StoredValues.ReadAll(Current(table), withRowId);
             _tableRows[key] = rows;
         }
         return rows;

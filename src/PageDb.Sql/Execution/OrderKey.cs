@@ -17,7 +17,8 @@ internal sealed record OrderKey(bool Descending, bool? NullsFirst)
         return 0;
     }
 
-    private int Compare(SqlValue x, SqlValue y)
+    /// <summary>Compares two values of this term.</summary>
+    public int Compare(SqlValue x, SqlValue y)
     {
         if (NullsFirst is bool nullsFirst && (x.IsNull || y.IsNull))
         {

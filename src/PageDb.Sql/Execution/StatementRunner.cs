@@ -25,10 +25,10 @@ internal sealed class StatementRunner
         _context = new ExecutionContext(transaction, parameters);
     }
 
-    /// <summary>Runs <paramref name="statement"/>.</summary>
-    public SqlResult Run(SqlStatement statement) => statement switch
+    /// <summary>Runs <paramref name="statement"/>; a query reuses the plan in <paramref name="plans"/> when it still fits.</summary>
+    public SqlResult Run(SqlStatement statement, PlanCache? plans = null) => statement switch
     {
-        SelectStatement select => Query(select),
+        SelectStatement select => Query(select, plans),
         ExplainStatement { Statement: SelectStatement select } => Explain(select),
         CreateTableStatement create => CreateTable(create),
         CreateIndexStatement create => CreateIndex(create),
@@ -43,9 +43,13 @@ internal sealed class StatementRunner
 
     private SqlException Error(int offset, string message) => _compiler.Binder.Error(offset, message);
 
-    private SqlResult Query(SelectStatement select)
+    private SqlResult Query(SelectStatement select, PlanCache? plans)
     {
-        CompiledQuery query = _compiler.Compile(select, null);
+        CompiledQuery query;
+        if (plans is null)
+            query = _compiler.Compile(select, null);
+        else
+            (query, _context.PlanTransaction) = plans.Get(_catalog, () => (_compiler.Compile(select, null), _compiler.TablesUsed));
         List<SqlValue[]> rows = query.Run(null, _context);
         return new SqlResult(query.ColumnNames, rows.ConvertAll<IReadOnlyList<SqlValue>>(r => r), -1);
     }

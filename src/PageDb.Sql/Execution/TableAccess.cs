@@ -58,8 +58,9 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         var rows = new List<SqlValue[]>();
         if (lowState == BoundState.Null || highState == BoundState.Null)
             return rows;
+        Table current = context.Current(table);
         foreach (object?[] prefix in prefixes)
-            Read(prefix, lowValue, highValue, rows);
+            Read(current, prefix, lowValue, highValue, rows);
         if (Index is null)
             return rows;
         rows.Sort(ScanOrder);
@@ -154,11 +155,11 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         _ => key.Text,
     };
 
-    private void Read(object?[] prefix, object? low, object? high, List<SqlValue[]> rows)
+    private void Read(Table current, object?[] prefix, object? low, object? high, List<SqlValue[]> rows)
     {
         if (Index is null && low is null && high is null && prefix.Length == keyColumns.Length)
         {
-            if (table.Get(Row.Of(prefix)) is { } row)
+            if (current.Get(Row.Of(prefix)) is { } row)
                 rows.Add(StoredValues.FromRow(row));
             return;
         }
@@ -167,7 +168,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         List<string>? columns = table.Schema.HasRowId && Index is not null
             ? [.. table.Schema.Columns.Select(c => c.Name), TableSchema.RowIdColumn]
             : null;
-        using var scan = table.IndexScan(Index, from.Length == 0 ? null : Row.Of(from), to.Length == 0 ? null : Row.Of(to),
+        using var scan = current.IndexScan(Index, from.Length == 0 ? null : Row.Of(from), to.Length == 0 ? null : Row.Of(to),
             Low?.Inclusive ?? true, High?.Inclusive ?? true, columns);
         foreach (Row row in scan)
             rows.Add(StoredValues.FromRow(row));

@@ -40,6 +40,32 @@ internal sealed partial class Parser
         }
     }
 
+    /// <summary>One expression that is the whole of <paramref name="text"/> (a <c>pagedb scan --where</c> condition).</summary>
+    /// <exception cref="SqlException">The text is not one valid expression.</exception>
+    public static SqlExpr ParseExpression(string text)
+    {
+        var parser = new Parser(text);
+        SqlExpr expression = parser.Expression();
+        parser.ExpectEnd();
+        return expression;
+    }
+
+    /// <summary>ORDER BY terms that are the whole of <paramref name="text"/> (a <c>pagedb scan --order-by</c> list).</summary>
+    /// <exception cref="SqlException">The text is not a valid list of terms.</exception>
+    public static List<OrderTerm> ParseOrderTerms(string text)
+    {
+        var parser = new Parser(text);
+        List<OrderTerm> terms = parser.OrderTerms();
+        parser.ExpectEnd();
+        return terms;
+    }
+
+    private void ExpectEnd()
+    {
+        if (Current.Kind != TokenKind.End)
+            throw Error($"Expected the end of the text, found {Describe(Current)}.");
+    }
+
     private Token Current => _tokens[_position];
 
     private Token Peek(int ahead) => _tokens[Math.Min(_position + ahead, _tokens.Count - 1)];

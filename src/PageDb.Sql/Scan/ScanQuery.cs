@@ -10,8 +10,8 @@ internal sealed record ScanQuery(IReadOnlyList<string>? Columns, SyntaxNode? Whe
     /// <summary>The query the options spell; null options ask for nothing.</summary>
     public static ScanQuery Parse(string? columns, string? where, string? orderBy, long? limit) => new(
         columns is null ? null : ParseColumns(columns),
-        where is null ? null : ExpressionParser.ParseCondition(where, "--where"),
-        orderBy is null ? [] : ExpressionParser.ParseOrderBy(orderBy, "--order-by"),
+        where is null ? null : ScanSyntax.ParseCondition(where, "--where"),
+        orderBy is null ? [] : ScanSyntax.ParseOrderBy(orderBy, "--order-by"),
         limit);
 
     /// <summary>The query checked against <paramref name="schema"/>, with its literals in their columns' types.</summary>

@@ -20,6 +20,6 @@ internal static class SourcePosition
                 column++;
             }
         }
-        return new SqlException(message, line, column);
+        return new SqlException(message, line, column) { Offset = offset };
     }
 }

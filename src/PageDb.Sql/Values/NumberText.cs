@@ -31,10 +31,12 @@ internal static class NumberText
 
     /// <summary>
     /// A real as SQLite prints it: 15 significant digits when they read back as the same value, else 17; always
-    /// with a point or an exponent.
+    /// with a point or an exponent. Negative zero prints as 0.0: SQLite's printf takes the sign from value &lt; 0.
     /// </summary>
     public static string FormatReal(double value)
     {
+        if (value == 0)
+            return "0.0";
         if (double.IsPositiveInfinity(value))
             return "Inf";
         if (double.IsNegativeInfinity(value))

@@ -177,11 +177,11 @@ public sealed class ScanCommandTests
         Assert.That(result.Err, Does.Contain("unknown table 'nope'").And.Contain("orders"));
     }
 
-    [TestCase("--where", "total >", "pagedb: --where, character 8: expected a value, found the end")]
+    [TestCase("--where", "total >", "pagedb: --where, character 8: Expected an expression, found the end of the text.")]
     [TestCase("--where", "totl > 1", "pagedb: --where, character 1: unknown column 'totl' (columns: id, customer, total)")]
     [TestCase("--where", "customer > 1", "pagedb: --where, character 10: cannot compare String column 'customer' with Int64 1")]
     [TestCase("--where", "id", "pagedb: --where, character 1: a condition needs a Boolean, not Int64 column 'id'")]
-    [TestCase("--order-by", "id sideways", "pagedb: --order-by, character 4: unexpected 'sideways'")]
+    [TestCase("--order-by", "id sideways", "pagedb: --order-by, character 4: Expected the end of the text, found 'sideways'.")]
     [TestCase("--order-by", "cost", "pagedb: --order-by, character 1: unknown column 'cost' (columns: id, customer, total)")]
     [TestCase("--columns", "id,cost", "pagedb: --columns: unknown column 'cost' (columns: id, customer, total)")]
     [TestCase("--columns", "id,,total", "pagedb: --columns: 'id,,total' has an empty column name (write names separated by commas)")]

@@ -12,7 +12,7 @@ public sealed class ExpressionBinderTests
         primaryKey: ["id"]);
 
     private static SyntaxNode Bind(string text, TableSchema? schema = null) =>
-        new ExpressionBinder(schema ?? Schema, "--where").BindCondition(ExpressionParser.ParseCondition(text, "--where"));
+        new ExpressionBinder(schema ?? Schema, "--where").BindCondition(ScanSyntax.ParseCondition(text, "--where"));
 
     private static object? RightValue(string text) => ((LiteralNode)((BinaryNode)Bind(text)).Right).Value;
 

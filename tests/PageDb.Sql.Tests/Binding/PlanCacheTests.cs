@@ -1,0 +1,102 @@
+using PageDb.Data;
+
+namespace PageDb.Sql.Tests.Binding;
+
+/// <summary>
+/// A prepared query is parsed and compiled once and its plan reused with new parameter values, in later transactions,
+/// until a table it names changes its columns or indexes (then it compiles again and sees the change).
+/// </summary>
+[TestFixture]
+public sealed class PlanCacheTests : SessionFixture
+{
+    [SetUp]
+    public void SetUp()
+    {
+        Session.Execute("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score INTEGER)");
+        Session.Execute("INSERT INTO t VALUES (1, 'a', 10), (2, 'b', 20), (3, 'c', 30)");
+    }
+
+    private static SqlParameters With(object id)
+    {
+        var parameters = new SqlParameters();
+        parameters.Set("@id", id);
+        return parameters;
+    }
+
+    [Test]
+    public void A_prepared_query_is_compiled_once_and_runs_with_new_values()
+    {
+        PreparedStatement query = SqlSession.Prepare("SELECT name FROM t WHERE id = @id");
+        Assert.That(Session.Execute(query, With(1)).Rows[0][0].ToText(), Is.EqualTo("a"));
+        Assert.That(Session.Execute(query, With(3)).Rows[0][0].ToText(), Is.EqualTo("c"));
+        Session.Execute("INSERT INTO t VALUES (4, 'd', 40)");
+        Assert.That(Session.Execute(query, With(4)).Rows[0][0].ToText(), Is.EqualTo("d"), "a later transaction sees new rows");
+        Assert.That(Session.Execute(query, With(9)).Rows, Is.Empty);
+        Assert.That(query.Plans[0].Compilations, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void A_schema_change_compiles_the_query_again()
+    {
+        PreparedStatement query = SqlSession.Prepare("EXPLAIN SELECT id FROM t WHERE score = @id");
+        PreparedStatement rows = SqlSession.Prepare("SELECT id FROM t WHERE score = @id");
+        Assert.That(Session.Execute(rows, With(20)).Rows[0][0].ToInteger(), Is.EqualTo(2));
+        Session.Execute("CREATE INDEX t_score ON t(score)");
+        Assert.That(Session.Execute(rows, With(30)).Rows[0][0].ToInteger(), Is.EqualTo(3));
+        Assert.That(rows.Plans[0].Compilations, Is.EqualTo(2), "the new index changes the plan");
+        Assert.That(Session.Execute(query, With(30)).Rows[0][0].ToText(), Does.Contain("USING INDEX t_score"));
+
+        Session.Execute("DROP TABLE t");
+        Assert.That(() => Session.Execute(rows, With(30)), Throws.TypeOf<SqlException>().With.Message.Contains("No such table: t"));
+        Session.Execute("CREATE TABLE t(score INTEGER, id TEXT)");
+        Session.Execute("INSERT INTO t VALUES (30, 'thirty')");
+        Assert.That(Session.Execute(rows, With(30)).Rows[0][0].ToText(), Is.EqualTo("thirty"), "the new table's columns");
+        Assert.That(rows.Plans[0].Compilations, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void A_plan_reused_inside_an_explicit_transaction_sees_its_changes()
+    {
+        PreparedStatement count = SqlSession.Prepare("SELECT count(*) FROM t WHERE id >= @id");
+        Assert.That(Session.Execute(count, With(2)).Rows[0][0].ToInteger(), Is.EqualTo(2));
+        Session.Execute("BEGIN");
+        Session.Execute("INSERT INTO t VALUES (5, 'e', 50)");
+        Assert.That(Session.Execute(count, With(2)).Rows[0][0].ToInteger(), Is.EqualTo(3));
+        Session.Execute("ROLLBACK");
+        Assert.That(Session.Execute(count, With(2)).Rows[0][0].ToInteger(), Is.EqualTo(2));
+        Assert.That(count.Plans[0].Compilations, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void The_same_text_run_again_reuses_its_prepared_statement()
+    {
+        const string Sql = "SELECT score FROM t WHERE id = @id";
+        Session.Execute(Sql, With(1));
+        PreparedStatement cached = Session.PrepareCached(Sql);
+        Assert.That(Session.Execute(Sql, With(2)).Rows[0][0].ToInteger(), Is.EqualTo(20));
+        Assert.That(Session.PrepareCached(Sql), Is.SameAs(cached));
+        Assert.That(cached.Plans[0].Compilations, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void New_commands_with_the_same_text_share_one_plan()
+    {
+        using var connection = new PageDbConnection($"Data Source=plans-{Guid.NewGuid():N};Mode=Memory");
+        connection.Open();
+        using (PageDbCommand create = connection.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE p(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO p VALUES (1, 'x'), (2, 'y')";
+            create.ExecuteNonQuery();
+        }
+        const string Sql = "SELECT v FROM p WHERE id = @id";
+        foreach ((long id, string expected) in new[] { (1L, "x"), (2L, "y"), (1L, "x") })
+        {
+            using PageDbCommand command = connection.CreateCommand();
+            command.CommandText = Sql;
+            command.Parameters.Add(new PageDbParameter { ParameterName = "@id", Value = id });
+            command.Prepare();
+            Assert.That(command.ExecuteScalar(), Is.EqualTo(expected));
+        }
+        Assert.That(connection.Session.PrepareCached(Sql).Plans[0].Compilations, Is.EqualTo(1));
+    }
+}
