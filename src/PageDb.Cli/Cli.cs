@@ -52,6 +52,7 @@ internal static class Cli
             MaintenanceCommands.Compact(context),
             BackupCommand.Create(context),
             RestoreCommand.Create(context),
+            ReplicasCommand.Create(context),
             PageCommand.Create(context),
         };
 }
