@@ -151,8 +151,10 @@ internal sealed class Replicator : IReplicationSession
                 _lastError = null;
             return true;
         }
-        catch (Exception e) when (e is ReplicaStoreException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is PageDbException or OperationCanceledException or IOException)
         {
+            // A store failure or timeout, or a local one (the snapshot's temporary file, a page failing its checksum):
+            // recorded and retried; the database itself goes on either way.
             lock (_lock)
             {
                 _lastError = e is OperationCanceledException ? $"a call to {_options.Store} took longer than {_options.StoreTimeout}" : e.Message;

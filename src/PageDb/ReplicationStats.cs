@@ -9,7 +9,7 @@ public sealed class ReplicationStats
     /// <summary>The generation being shipped (a snapshot and the segments that follow it), or null before the first snapshot is stored.</summary>
     public string? Generation { get; init; }
 
-    /// <summary>Commits acknowledged by the database but not yet in the store.</summary>
+    /// <summary>Commits acknowledged by the database but not yet in the store; -1 while no generation is stored (all of them).</summary>
     public long LagCommits { get; init; }
 
     /// <summary>WAL bytes of those commits.</summary>

@@ -34,14 +34,14 @@ internal static class CommitLog
     {
         if (!transaction.TryGetTree(TreeName, out Tree? tree))
             return 0;
-        byte[]? last = tree.Get(LastKey);
-        Assert.That(last, Is.Not.Null, context);
+        byte[] last = tree.Get(LastKey) ?? throw new InvalidDataException($"{context}: the log has no 'last' key");
         long n = BinaryPrimitives.ReadInt64BigEndian(last);
-        Assert.That(tree.Count, Is.EqualTo(n + 1), $"{context}: 'last' says commit {n}, but the tree holds {tree.Count - 1} commit keys");
+        if (tree.Count != n + 1)
+            throw new InvalidDataException($"{context}: 'last' says commit {n}, but the tree holds {tree.Count - 1} commit keys");
         foreach (long i in new[] { 1, n / 2, n })
         {
-            if (i >= 1)
-                Assert.That(tree.Get(Key(i)), Is.EqualTo(Value(i)), $"{context}: key {i} of commit {n}");
+            if (i >= 1 && !Value(i).AsSpan().SequenceEqual(tree.Get(Key(i))))
+                throw new InvalidDataException($"{context}: key {i} of commit {n} is missing or wrong");
         }
         return n;
     }
