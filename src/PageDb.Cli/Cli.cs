@@ -53,6 +53,7 @@ internal static class Cli
             BackupCommand.Create(context),
             RestoreCommand.Create(context),
             ReplicasCommand.Create(context),
+            FollowCommand.Create(context),
             PageCommand.Create(context),
         };
 }
