@@ -177,6 +177,61 @@ public sealed class ReplicatorTests
     }
 
     [Test]
+    public void A_damaged_segment_stops_the_restore_at_the_commit_before_it_and_says_so()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        using (PageDatabase database = OpenReplicated(store))
+        {
+            for (long n = 1; n <= 30; n++)
+            {
+                CommitLog.Commit(database, n);
+                if (n % 10 == 0)
+                    WaitUntilShipped(database);
+            }
+        }
+        ReplicaObject second = store.ListAsync("").GetAwaiter().GetResult().First(o => o.Key.Contains("/000000000002-", StringComparison.Ordinal));
+        string file = Path.Combine(_scratch, "store", second.Key);
+        byte[] bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(file, bytes);
+
+        RestoreResult result = PageDatabase.Restore(store, Target("restored"));
+
+        using PageDatabase restored = PageDatabase.Open(Target("restored"));
+        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(result.Commits).And.LessThan(30));
+        Assert.That(result.Segments, Is.EqualTo(1));
+        Assert.That(result.StoppedEarly, Does.Contain("checksum"));
+    }
+
+    [Test]
+    public void A_store_down_past_the_lag_limit_never_blocks_commits_and_a_new_generation_starts_when_it_is_back()
+    {
+        int seed = TestSeed.Next();
+        var inner = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        var faulty = new FaultInjectingReplicaStore(inner, seed);
+        using (PageDatabase database = OpenReplicated(faulty, Target("source"), maxLagBytes: 64 << 10))
+        {
+            faulty.FailureRate = 1;
+            for (long n = 1; n <= 300; n++)
+                CommitLog.Commit(database, n);
+            WaitUntil(() => database.GetStats().Replication!.LagCommits == -1);
+            ReplicationStats down = database.GetStats().Replication!;
+            faulty.FailureRate = 0;
+            WaitUntilShipped(database);
+            ReplicationStats back = database.GetStats().Replication!;
+
+            Assert.That(down.LastError, Does.Contain("injected failure"), TestSeed.Describe(seed));
+            Assert.That(back.GenerationsStarted, Is.EqualTo(2), TestSeed.Describe(seed));
+            Assert.That(back.LastError, Is.Null, TestSeed.Describe(seed));
+        }
+
+        PageDatabase.Restore(inner, Target("restored"));
+
+        using PageDatabase restored = PageDatabase.Open(Target("restored"));
+        Assert.That(CommitLog.CommitOf(restored, TestSeed.Describe(seed)), Is.EqualTo(300));
+    }
+
+    [Test]
     public void A_restore_refuses_to_overwrite_an_existing_file()
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
