@@ -52,6 +52,8 @@ internal static class Cli
             MaintenanceCommands.Compact(context),
             BackupCommand.Create(context),
             RestoreCommand.Create(context),
+            ReplicasCommand.Create(context),
+            FollowCommand.Create(context),
             PageCommand.Create(context),
         };
 }

@@ -210,6 +210,26 @@ public sealed class WriteAheadLog : IDisposable
     public uint DatabaseSizeAt(WalMark mark) =>
         _index.TryGetEntry(mark.LastCommitFrame, out WalIndex.FrameEntry entry) ? entry.CommitSize : 0;
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> with (page, newest frame at or before <paramref name="mark"/>) for every page
+    /// changed by a commit after <paramref name="after"/>: what a replica needs to move from one snapshot to the other.
+    /// Complete only while a reader holds <paramref name="after"/> (checkpoints then keep every later frame).
+    /// </summary>
+    public void CollectChangedPages(WalMark after, WalMark mark, List<(PageNumber Page, FrameIndex Frame)> destination) =>
+        _index.CollectNewest(after, mark, destination);
+
+    /// <summary>The commits after <paramref name="after"/> up to <paramref name="upTo"/> whose frames the log still holds.</summary>
+    public long CountCommits(WalMark after, WalMark upTo)
+    {
+        long commits = 0;
+        for (long frame = Math.Max(after.LastCommitFrame.Value + 1, _index.LiveStart.Value); frame <= upTo.LastCommitFrame.Value; frame++)
+        {
+            if (_index.TryGetEntry(new FrameIndex(frame), out WalIndex.FrameEntry entry) && entry.CommitSize != 0)
+                commits++;
+        }
+        return commits;
+    }
+
     /// <summary>The newest frame of <paramref name="page"/> the current transaction spilled, or <see cref="FrameIndex.None"/>. Writer only.</summary>
     public FrameIndex FindUncommittedFrame(PageNumber page) => _index.FindUncommitted(page);
 

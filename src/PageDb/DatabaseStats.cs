@@ -54,4 +54,7 @@ public sealed class DatabaseStats
 
     /// <summary>Every B+tree's height, entries, pages and leaf fill: the catalog first, then the catalog's objects in name order.</summary>
     public IReadOnlyList<TreeStats> Trees { get; init; } = [];
+
+    /// <summary>The replica's lag and last error when <see cref="PageDbOptions.Replication"/> is set, else null.</summary>
+    public ReplicationStats? Replication { get; init; }
 }

@@ -21,6 +21,9 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     private int _disposed;
     private int _disposeStarted;
 
+    // Set once in Open when PageDbOptions.Replication is given; stopped before the engine closes.
+    private IReplicationSession? _replication;
+
     private PageDatabase(StorageEngine engine, string path)
     {
         _engine = engine;
@@ -51,7 +54,10 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
         try
         {
             if (!options.ReadOnly)
+            {
                 database.EnsureCatalog();
+                database._replication = options.Replication?.Start(database);
+            }
             return database;
         }
         catch
@@ -227,6 +233,7 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
             FillHistogram = census.FillHistogram,
             TreeCount = new Catalog(pages).Entries().Count,
             Trees = TreeCensus.Describe(pages),
+            Replication = _replication?.Stats,
         };
     }
 
@@ -257,6 +264,7 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
             return;
         try
         {
+            _replication?.Dispose();
             _engine.Options.BeforeDispose?.Invoke(this);
         }
         finally
@@ -276,6 +284,7 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
             return;
         try
         {
+            _replication?.Dispose();
             _engine.Options.BeforeDispose?.Invoke(this);
         }
         finally
@@ -300,6 +309,9 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
         Catalog.Create(transaction.Pages);
         transaction.Commit();
     }
+
+    /// <summary>The engine, for the replicator and the replica follower (PageDb.Replication).</summary>
+    internal StorageEngine Engine => _engine;
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 }

@@ -31,6 +31,12 @@ public sealed class PageDbOptions
     /// <summary>Where the files live; null means real files. Tests pass memory or fault-injecting storage.</summary>
     public IStorage? Storage { get; init; }
 
+    /// <summary>
+    /// Continuous replication to a replica store (PageDb.Replication's <c>ReplicationOptions</c>): a snapshot, then the
+    /// committed changes in segments, shipped in the background. Null (default) for none; ignored when read-only.
+    /// </summary>
+    public IDatabaseReplication? Replication { get; init; }
+
     /// <summary>How long <see cref="PageDatabase.BeginWrite"/> waits for another write transaction to finish. Default 30 seconds.</summary>
     public TimeSpan WriteLockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using PageDb.Engine.Sharing;
+using PageDb.Replication;
 
 namespace PageDb.Cli.Commands;
 
@@ -19,12 +20,47 @@ internal static class RestoreCommand
 {
     public static Command Create(CliContext context)
     {
-        var backup = new Argument<string>("backup") { Description = "A backup file written by pagedb backup (or PageDatabase.Backup)" };
+        var backup = new Argument<string>("backup") { Description = "A backup file written by pagedb backup (or PageDatabase.Backup), or a replica: s3://bucket/prefix or file:///folder" };
         var db = CommonArguments.Database();
         var force = new Option<bool>("--force") { Description = "Replace an existing database at <db> (and delete its WAL)" };
-        var command = new Command("restore", "Check a backup file and make it the database at <db>") { backup, db, force };
-        command.SetAction(r => context.Guard(() => Execute(context, r.GetValue(backup)!, r.GetValue(db)!, r.GetValue(force))));
+        var at = new Option<DateTimeOffset?>("--at") { Description = "From a replica: the state as it was shipped at this time (e.g. 2026-12-06T17:00:00Z)" };
+        var command = new Command("restore", "Check a backup file (or restore a replica) and make it the database at <db>") { backup, db, force, at };
+        command.SetAction(r => context.Guard(() => ReplicaStores.IsReplicaUrl(r.GetValue(backup)!)
+            ? ExecuteFromReplica(context, r.GetValue(backup)!, r.GetValue(db)!, r.GetValue(force), r.GetValue(at))
+            : Execute(context, r.GetValue(backup)!, r.GetValue(db)!, r.GetValue(force))));
         return command;
+    }
+
+    /// <summary>Restores a replica into a new file beside the target (checked by the restore), then makes it the target as a backup is.</summary>
+    private static int ExecuteFromReplica(CliContext context, string url, string path, bool force, DateTimeOffset? at)
+    {
+        if (!force && (File.Exists(path) || File.Exists(path + "-wal")))
+            throw new CliException($"'{path}' exists; pass --force to replace it with the restored replica");
+        string fullPath = Path.GetFullPath(path);
+        string temporary = $"{fullPath}.{Guid.NewGuid():N}.restore";
+        IReplicaStore store = ReplicaStores.Open(url);
+        try
+        {
+            RestoreResult result = PageDatabase.Restore(store, temporary, at is { } time ? RestoreTarget.AtTime(time) : RestoreTarget.Latest);
+            using IStorageFile? replaced = File.Exists(path) ? LockForReplacing(path) : null;
+            File.Delete(path + "-wal");
+            File.Move(temporary, fullPath, overwrite: true);
+            FileStorage.Instance.SyncDirectory(fullPath);
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"restored {url} to {path}: generation {result.Generation}, {result.Segments} segments, {result.Commits} commits, shipped at {result.ShippedAt:yyyy-MM-dd HH:mm:ss.fff} UTC"));
+            if (result.StoppedEarly is { } why)
+                context.Out.WriteLine("stopped early: " + why);
+            return ExitCodes.Ok;
+        }
+        catch (ReplicaStoreException e)
+        {
+            throw new CliException(e.Message);
+        }
+        finally
+        {
+            File.Delete(temporary);
+            (store as IDisposable)?.Dispose();
+        }
     }
 
     private static int Execute(CliContext context, string backup, string path, bool force)

@@ -20,13 +20,16 @@ internal sealed class SnapshotCopy : IDisposable
     private const int PagesPerBatch = 64;
 
     private readonly ReadTransaction _transaction;
+    private readonly bool _ownsTransaction;
     private readonly SnapshotPages _pages;
     private readonly byte[] _batch;
     private uint _nextPage;
 
-    public SnapshotCopy(ReadTransaction transaction)
+    /// <summary>A copy of <paramref name="transaction"/>'s snapshot, which <see cref="Dispose"/> ends unless <paramref name="leaveOpen"/>.</summary>
+    public SnapshotCopy(ReadTransaction transaction, bool leaveOpen = false)
     {
         _transaction = transaction;
+        _ownsTransaction = !leaveOpen;
         _pages = (SnapshotPages)transaction.Pages;
         _batch = new byte[PagesPerBatch * _pages.PageSize];
     }
@@ -55,7 +58,11 @@ internal sealed class SnapshotCopy : IDisposable
         return _batch.AsMemory(0, count * pageSize);
     }
 
-    public void Dispose() => _transaction.Dispose();
+    public void Dispose()
+    {
+        if (_ownsTransaction)
+            _transaction.Dispose();
+    }
 
     private void CheckHeader(ReadOnlySpan<byte> header)
     {

@@ -24,6 +24,7 @@ public sealed class PageDbKvEngine : IBenchmarkEngine
             PageSize = 4096,
             CacheSizeBytes = settings.CacheSizeBytes,
             Durability = settings.Durability == BenchDurability.Full ? Durability.Full : Durability.Normal,
+            Replication = settings.Replication,
         });
         using WriteTransaction transaction = _database.BeginWrite();
         transaction.CreateTree(TreeName);

@@ -1,0 +1,56 @@
+namespace PageDb.Replication;
+
+/// <summary>
+/// Continuous replication of a database to an <see cref="IReplicaStore"/>, set as
+/// <see cref="PageDbOptions.Replication"/>: a snapshot, then the committed changes in checksummed segments, shipped by
+/// a background <see cref="Replicator"/>. The store being slow or failing never fails or blocks a commit.
+/// </summary>
+public sealed class ReplicationOptions : IDatabaseReplication
+{
+    /// <summary>Where the replica is kept: one database per store (a folder, or a bucket and key prefix).</summary>
+    public required IReplicaStore Store { get; init; }
+
+    /// <summary>A segment is cut at least this often while there are new commits. Default 1 second.</summary>
+    public TimeSpan SegmentInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A segment is cut early once this many WAL bytes were committed since the last one. Default 4 MiB.</summary>
+    public long SegmentBytes { get; init; } = 4L << 20;
+
+    /// <summary>
+    /// The lag limit: when the store has been failing while this many WAL bytes were committed past what it holds, the
+    /// replicator lets the log go on without it (a checkpoint may then forget the unshipped frames) and starts a new
+    /// generation with a fresh snapshot once the store answers again. Default 256 MiB.
+    /// </summary>
+    public long MaxLagBytes { get; init; } = 256L << 20;
+
+    /// <summary>Generations kept when a new one is stored; older ones are deleted (unless <see cref="RetainFor"/> keeps them). Default 2.</summary>
+    public int RetainGenerations { get; init; } = 2;
+
+    /// <summary>Also keep every generation that ended within this window (point-in-time restore reaches back this far). Default none.</summary>
+    public TimeSpan? RetainFor { get; init; }
+
+    /// <summary>How long one call to the store may take before it counts as failed. Default 30 seconds.</summary>
+    public TimeSpan StoreTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest wait between retries after failures (the wait doubles from 100 ms). Default 10 seconds.</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <inheritdoc/>
+    public IReplicationSession Start(PageDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        Validate();
+        return new Replicator(database, this);
+    }
+
+    internal void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Store);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SegmentInterval, TimeSpan.Zero, nameof(SegmentInterval));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(SegmentBytes, nameof(SegmentBytes));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxLagBytes, nameof(MaxLagBytes));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(RetainGenerations, nameof(RetainGenerations));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StoreTimeout, TimeSpan.Zero, nameof(StoreTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxRetryDelay, TimeSpan.Zero, nameof(MaxRetryDelay));
+    }
+}

@@ -1,0 +1,279 @@
+using System.IO.Hashing;
+using PageDb.Core.Pages;
+using PageDb.Engine;
+
+namespace PageDb.Replication;
+
+/// <summary>
+/// Ships one open database to a replica store: a generation is a snapshot (the bytes <see cref="PageDatabase.Backup"/>
+/// writes) followed by segments (<see cref="SegmentFormat"/>), each holding the pages the commits since the previous
+/// one changed. Names in <see cref="ReplicaNames"/>.
+/// <para>
+/// States, owned by the one background loop (<see cref="RunAsync"/>); nothing else changes them:
+/// 1. Unheld: no generation is being shipped (at start, and after the lag limit let go). The loop takes a snapshot,
+///    holds it open and puts it; once stored, old generations are pruned and the state is Shipping. A failed put
+///    drops the snapshot and retries after a backoff with a new one (and a new generation name).
+/// 2. Shipping: the held snapshot (<see cref="_archived"/>) is the "archived through" mark: everything up to it is in
+///    the store, and being a registered reader it keeps every later frame in the WAL (<see cref="ReplicationSource"/>).
+///    Each cut (every <see cref="ReplicationOptions.SegmentInterval"/>, or sooner past
+///    <see cref="ReplicationOptions.SegmentBytes"/>) holds the latest snapshot, puts the pages changed since the mark
+///    as the next segment and, once the put is acknowledged, moves the mark there (the old snapshot is let go). A failed
+///    put lets the new snapshot go and retries after a backoff (doubling from 100 ms); the next cut covers more commits.
+///    Past <see cref="ReplicationOptions.MaxLagBytes"/> of unshipped WAL while failing, the mark is let go: Unheld.
+/// 3. Stopped: <see cref="Dispose"/> asks the loop to cut once more (so a clean close ships every commit, when the
+///    store answers within <see cref="ReplicationOptions.StoreTimeout"/>), then it lets the mark go and ends.
+/// Commits never wait for any of this: the loop runs on the thread pool and reads snapshots as any reader does.
+/// A restart of the process starts a new generation (the reopened log no longer holds the frames after the last
+/// segment); the store's listing is what retention and restore go by, never local state.
+/// </para>
+/// Threads: the loop alone changes the state; <see cref="Stats"/> may be read from any thread (under
+/// <see cref="_lock"/>).
+/// </summary>
+internal sealed class Replicator : IReplicationSession
+{
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan PollDelay = TimeSpan.FromMilliseconds(20);
+
+    private readonly ReplicationSource _source;
+    private readonly ReplicationOptions _options;
+    private readonly string _destination;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    private readonly Lock _lock = new(); // guards the fields below, which the loop writes and Stats reads
+    private HeldSnapshot? _archived;
+    private DateTimeOffset _archivedAt;
+    private string? _generation;
+    private long _sequence;
+    private ulong _chain;
+    private long _commits;
+    private long _segmentsShipped;
+    private long _generationsStarted;
+    private string? _lastError;
+
+    public Replicator(PageDatabase database, ReplicationOptions options)
+    {
+        _source = new ReplicationSource(database);
+        _options = options;
+        _destination = options.Store.ToString() ?? "";
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <inheritdoc/>
+    public ReplicationStats Stats
+    {
+        get
+        {
+            lock (_lock)
+            {
+                bool behind = _archived is null || _source.LastCommit != _archived.Mark;
+                return new ReplicationStats
+                {
+                    Destination = _destination,
+                    Generation = _generation,
+                    LagCommits = _archived is null ? -1 : _source.CountCommits(_archived.Mark, _source.LastCommit),
+                    LagBytes = _archived is null ? _source.CommittedBytes : _source.CommittedBytes - _archived.CommittedBytes,
+                    LagTime = behind && _archived is not null ? DateTimeOffset.UtcNow - _archivedAt : TimeSpan.Zero,
+                    SegmentsShipped = _segmentsShipped,
+                    GenerationsStarted = _generationsStarted,
+                    LastError = _lastError,
+                };
+            }
+        }
+    }
+
+    /// <summary>Ships what is committed once more (bounded by the store timeout), then stops and lets the mark go.</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _loop.GetAwaiter().GetResult();
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        TimeSpan retryDelay = FirstRetryDelay;
+        DateTimeOffset nextAttempt = DateTimeOffset.MinValue;
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(PollDelay, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            if (DateTimeOffset.UtcNow < nextAttempt || !IsDue())
+                continue;
+            if (await TryStepAsync().ConfigureAwait(false))
+            {
+                retryDelay = FirstRetryDelay;
+                nextAttempt = DateTimeOffset.MinValue;
+            }
+            else
+            {
+                nextAttempt = DateTimeOffset.UtcNow + retryDelay;
+                retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            }
+        }
+        if (_archived is not null)
+            await TryStepAsync().ConfigureAwait(false);
+        lock (_lock)
+        {
+            _archived?.Dispose();
+            _archived = null;
+        }
+    }
+
+    /// <summary>True when a snapshot must be stored, or a segment cut: the interval passed or enough bytes were committed.</summary>
+    private bool IsDue()
+    {
+        HeldSnapshot? archived = _archived;
+        if (archived is null)
+            return true;
+        if (_source.LastCommit == archived.Mark)
+            return false;
+        return DateTimeOffset.UtcNow - _archivedAt >= _options.SegmentInterval
+            || _source.CommittedBytes - archived.CommittedBytes >= _options.SegmentBytes;
+    }
+
+    /// <summary>One step of the state machine; false when the store failed (the error is recorded).</summary>
+    private async Task<bool> TryStepAsync()
+    {
+        try
+        {
+            if (_archived is null)
+                await StartGenerationAsync().ConfigureAwait(false);
+            else
+                await ShipSegmentAsync().ConfigureAwait(false);
+            lock (_lock)
+                _lastError = null;
+            return true;
+        }
+        catch (Exception e) when (e is PageDbException or OperationCanceledException or IOException)
+        {
+            // A store failure or timeout, or a local one (the snapshot's temporary file, a page failing its checksum):
+            // recorded and retried; the database itself goes on either way.
+            lock (_lock)
+            {
+                _lastError = e is OperationCanceledException ? $"a call to {_options.Store} took longer than {_options.StoreTimeout}" : e.Message;
+                if (_archived is not null && _source.CommittedBytes - _archived.CommittedBytes > _options.MaxLagBytes)
+                {
+                    _archived.Dispose();
+                    _archived = null;
+                }
+            }
+            return false;
+        }
+    }
+
+    /// <summary>Unheld -> Shipping: stores a snapshot as the start of a new generation.</summary>
+    private async Task StartGenerationAsync()
+    {
+        HeldSnapshot snapshot = _source.Hold();
+        try
+        {
+            DateTimeOffset takenAt = DateTimeOffset.UtcNow;
+            string generation = ReplicaNames.NewGeneration(takenAt);
+            string temporary = Path.Combine(Path.GetTempPath(), $"pagedb-snapshot-{Guid.NewGuid():N}.tmp");
+            var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            ulong checksum;
+            await using (file.ConfigureAwait(false))
+            {
+                await ReplicationSource.CopySnapshotAsync(snapshot, file, CancellationToken.None).ConfigureAwait(false);
+                file.Position = 0;
+                var hash = new XxHash64();
+                await hash.AppendAsync(file).ConfigureAwait(false);
+                checksum = hash.GetCurrentHashAsUInt64();
+                file.Position = 0;
+                await CallStoreAsync(token => _options.Store.PutAsync(ReplicaNames.SnapshotKey(generation, checksum), file, token)).ConfigureAwait(false);
+            }
+            lock (_lock)
+            {
+                (_archived, _archivedAt, _generation, _sequence, _chain, _commits) = (snapshot, takenAt, generation, 0, checksum, 0);
+                _generationsStarted++;
+            }
+        }
+        catch
+        {
+            snapshot.Dispose();
+            throw;
+        }
+        await PruneAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Shipping -> Shipping: puts the pages changed since the mark as the next segment and moves the mark.</summary>
+    private async Task ShipSegmentAsync()
+    {
+        HeldSnapshot archived = _archived!;
+        HeldSnapshot next = _source.Hold();
+        try
+        {
+            if (next.Mark == archived.Mark)
+            {
+                next.Dispose();
+                return;
+            }
+            DateTimeOffset cutAt = DateTimeOffset.UtcNow;
+            if (cutAt <= _archivedAt)
+                cutAt = _archivedAt.AddMilliseconds(1);
+            List<PageNumber> pages = _source.ChangedPages(archived, next);
+            if (pages.Count == 0 || pages[0] != PageNumber.Header)
+                pages.Insert(0, PageNumber.Header); // a segment is never empty, and its header page states its size
+            var info = new SegmentInfo(_sequence + 1, _chain, cutAt, _commits + _source.CountCommits(archived.Mark, next.Mark), next.PageCount);
+            (byte[] bytes, ulong checksum) = SegmentFormat.Encode(info, _source.PageSize, pages, (page, destination) => _source.ReadPage(next, page, destination));
+            string key = ReplicaNames.SegmentKey(_generation!, info, checksum);
+            await CallStoreAsync(token => _options.Store.PutAsync(key, new MemoryStream(bytes, writable: false), token)).ConfigureAwait(false);
+            lock (_lock)
+            {
+                (_archived, _archivedAt, _sequence, _chain, _commits) = (next, cutAt, info.Sequence, checksum, info.Commits);
+                _segmentsShipped++;
+            }
+            archived.Dispose();
+        }
+        catch
+        {
+            next.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Deletes generations older than the newest kept ones (and outside the time window); failures are only recorded.</summary>
+    private async Task PruneAsync()
+    {
+        try
+        {
+            IReadOnlyList<ReplicaObject> listing = await CallStoreAsync(token => _options.Store.ListAsync("", token)).ConfigureAwait(false);
+            List<ReplicaGeneration> generations = ReplicaNames.Parse(listing);
+            int restorable = 0;
+            DateTimeOffset windowStart = _options.RetainFor is { } window ? DateTimeOffset.UtcNow - window : DateTimeOffset.MaxValue;
+            for (int i = generations.Count - 1; i >= 0; i--)
+            {
+                ReplicaGeneration generation = generations[i];
+                bool kept = generation.HasSnapshot && ++restorable <= _options.RetainGenerations;
+                if (kept || generation.Name == _generation || generation.EndsAt >= windowStart)
+                    continue;
+                foreach (string key in generation.Keys)
+                    await CallStoreAsync(token => _options.Store.DeleteAsync(key, token)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is ReplicaStoreException or OperationCanceledException)
+        {
+            lock (_lock)
+                _lastError = $"pruning old generations: {e.Message}";
+        }
+    }
+
+    private async Task CallStoreAsync(Func<CancellationToken, Task> call)
+    {
+        using var timeout = new CancellationTokenSource(_options.StoreTimeout);
+        await call(timeout.Token).ConfigureAwait(false);
+    }
+
+    private async Task<T> CallStoreAsync<T>(Func<CancellationToken, Task<T>> call)
+    {
+        using var timeout = new CancellationTokenSource(_options.StoreTimeout);
+        return await call(timeout.Token).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,79 @@
+using PageDb.Core.Pages;
+using PageDb.Wal;
+
+namespace PageDb.Engine;
+
+/// <summary>
+/// What the replicator (PageDb.Replication) reads from the database it ships: snapshots held open as its "archived
+/// through" mark, the pages changed between two of them, their images, and the figures for the replica's lag.
+/// </summary>
+/// <remarks>
+/// The archived-through mark is an ordinary registered reader (<see cref="HeldSnapshot"/>): checkpoints already copy
+/// no further than the oldest reader's mark, and the WAL restarts (or forgets its older file) only when no reader
+/// needs the frames, so every frame after the mark stays in the log until the replicator moves the mark on, with no
+/// change to the checkpointer. What holding it costs, and who bounds it: while the store is behind, the log grows past
+/// the checkpoint threshold (with two log files the current file grows; commits are never blocked), a Full or
+/// Truncate checkpoint waits for it as for any reader, and it shows as the oldest reader in
+/// <see cref="DatabaseStats"/>. The replicator lets go of it past its lag limit and starts a new generation.
+/// Thread-safe: readers may be taken and read from any thread, beside the writer.
+/// </remarks>
+internal sealed class ReplicationSource(PageDatabase database)
+{
+    private readonly StorageEngine _engine = database.Engine;
+
+    /// <summary>Page size of the database.</summary>
+    public int PageSize => _engine.File.PageSize;
+
+    /// <summary>The database file's id, which a restored copy keeps.</summary>
+    public ulong DatabaseId => _engine.File.DatabaseId;
+
+    /// <summary>The last commit now.</summary>
+    public WalMark LastCommit => _engine.Wal.LastCommit;
+
+    /// <summary>WAL bytes committed since the database was opened.</summary>
+    public long CommittedBytes => _engine.Wal.CommittedBytes;
+
+    /// <summary>Holds the latest committed snapshot open until the result is disposed.</summary>
+    public HeldSnapshot Hold()
+    {
+        ReadTransaction transaction = database.BeginRead();
+        var pages = (SnapshotPages)transaction.Pages;
+        return new HeldSnapshot(transaction, pages.Mark, _engine.Wal.CommittedBytes, pages.PageCount);
+    }
+
+    /// <summary>Commits after <paramref name="after"/> up to <paramref name="upTo"/> (both held, or the last commit).</summary>
+    public long CountCommits(WalMark after, WalMark upTo) => _engine.Wal.CountCommits(after, upTo);
+
+    /// <summary>
+    /// The pages of <paramref name="at"/> that commits after <paramref name="after"/> changed, in page order. Complete
+    /// because <paramref name="after"/> is held: no frame after it can have been forgotten.
+    /// </summary>
+    public List<PageNumber> ChangedPages(HeldSnapshot after, HeldSnapshot at)
+    {
+        var changed = new List<(PageNumber Page, FrameIndex Frame)>();
+        _engine.Wal.CollectChangedPages(after.Mark, at.Mark, changed);
+        var pages = new List<PageNumber>(changed.Count);
+        foreach ((PageNumber page, _) in changed)
+        {
+            if (page.Value < at.PageCount)
+                pages.Add(page);
+        }
+        pages.Sort();
+        return pages;
+    }
+
+    /// <summary>Reads page <paramref name="page"/> of <paramref name="at"/>, checksum verified, into <paramref name="destination"/>.</summary>
+    /// <exception cref="CorruptDatabaseException">The page fails its checksum.</exception>
+    public void ReadPage(HeldSnapshot at, PageNumber page, Span<byte> destination)
+    {
+        var pages = (SnapshotPages)at.Transaction.Pages;
+        _engine.Loader.Load(pages.KeyOf(page), destination);
+    }
+
+    /// <summary>Writes <paramref name="snapshot"/> to <paramref name="destination"/> as <see cref="PageDatabase.Backup"/> writes a file.</summary>
+    public static async Task CopySnapshotAsync(HeldSnapshot snapshot, Stream destination, CancellationToken cancellationToken)
+    {
+        using var copy = new SnapshotCopy(snapshot.Transaction, leaveOpen: true);
+        await BackupFile.CopyAsync(copy, destination, progress: null, cancellationToken).ConfigureAwait(false);
+    }
+}

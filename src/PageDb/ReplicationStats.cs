@@ -1,0 +1,29 @@
+namespace PageDb;
+
+/// <summary>How far a replica lags behind its database, from <see cref="DatabaseStats.Replication"/>.</summary>
+public sealed class ReplicationStats
+{
+    /// <summary>Where the replica is kept (the store and prefix, as the store describes itself).</summary>
+    public required string Destination { get; init; }
+
+    /// <summary>The generation being shipped (a snapshot and the segments that follow it), or null before the first snapshot is stored.</summary>
+    public string? Generation { get; init; }
+
+    /// <summary>Commits acknowledged by the database but not yet in the store; -1 while no generation is stored (all of them).</summary>
+    public long LagCommits { get; init; }
+
+    /// <summary>WAL bytes of those commits.</summary>
+    public long LagBytes { get; init; }
+
+    /// <summary>How long the store has been behind the database (zero when it holds every commit).</summary>
+    public TimeSpan LagTime { get; init; }
+
+    /// <summary>Segments stored in this session.</summary>
+    public long SegmentsShipped { get; init; }
+
+    /// <summary>Generations started in this session (one at open, one more each time the lag limit was passed).</summary>
+    public long GenerationsStarted { get; init; }
+
+    /// <summary>The last failure of the store, or null when none has happened since the last success.</summary>
+    public string? LastError { get; init; }
+}

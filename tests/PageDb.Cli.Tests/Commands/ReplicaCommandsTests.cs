@@ -1,0 +1,60 @@
+using PageDb.Replication;
+
+namespace PageDb.Cli.Tests.Commands;
+
+/// <summary>restore from a replica, replicas and follow, over a folder replica store (file:///...).</summary>
+public sealed class ReplicaCommandsTests
+{
+    private CliRun _run = null!;
+
+    [SetUp]
+    public void SetUp() => _run = new CliRun();
+
+    [TearDown]
+    public void TearDown() => _run.Dispose();
+
+    [Test]
+    public void A_replica_is_listed_restored_and_followed()
+    {
+        string store = _run.File("store");
+        string url = new Uri(store).AbsoluteUri;
+        ShipRows(store, _run.File("source.pagedb"), rows: 25);
+
+        string listed = CliRun.Ok("replicas", url).Out;
+        string restored = _run.File("restored.pagedb");
+        string said = CliRun.Ok("restore", url, restored).Out;
+        string followed = CliRun.Ok("follow", url, _run.File("replica.pagedb"), "--poll", "20", "--for", "0.2").Out;
+
+        Assert.That(listed, Does.Contain("segments").And.Not.Contain("not restorable"));
+        Assert.That(said, Does.StartWith("restored " + url));
+        Assert.That(CliRun.Ok("get", restored, "kv", "k24").Out.Trim(), Is.EqualTo("v24"));
+        Assert.That(followed, Does.Contain("following " + url));
+    }
+
+    [Test]
+    public void Restore_from_a_replica_refuses_an_existing_database_without_force()
+    {
+        string store = _run.File("store");
+        ShipRows(store, _run.File("source.pagedb"), rows: 3);
+        string existing = _run.CreateSampleDatabase("existing.pagedb", rows: 7);
+
+        string error = CliRun.Fails(ExitCodes.Failed, "restore", new Uri(store).AbsoluteUri, existing).Err;
+
+        Assert.That(error, Does.Contain("--force"));
+        Assert.That(CliRun.Ok("count", existing, "orders").Out.Trim(), Is.EqualTo("7"));
+    }
+
+    private static void ShipRows(string store, string path, int rows)
+    {
+        using var database = PageDatabase.Open(path, new PageDbOptions
+        {
+            Replication = new ReplicationOptions { Store = new FolderReplicaStore(store), SegmentInterval = TimeSpan.FromMilliseconds(20) },
+        });
+        for (int i = 0; i < rows; i++)
+        {
+            using WriteTransaction transaction = database.BeginWrite();
+            transaction.GetOrCreateTree("kv").Put(System.Text.Encoding.UTF8.GetBytes($"k{i}"), System.Text.Encoding.UTF8.GetBytes($"v{i}"));
+            transaction.Commit();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+namespace PageDb.Replication.Tests;
+
+/// <summary>
+/// A read replica (<c>PageDatabase.OpenReplica</c>) following a writer that commits nonstop: every snapshot it serves
+/// is the writer's state at some acknowledged commit, never going back, and it follows the writer into a new generation.
+/// </summary>
+public sealed class ReadReplicaTests
+{
+    private string _scratch = null!;
+
+    [SetUp]
+    public void CreateScratch()
+    {
+        _scratch = Path.Combine(Path.GetTempPath(), "pagedb-follow-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_scratch);
+    }
+
+    [TearDown]
+    public void DeleteScratch() => Directory.Delete(_scratch, recursive: true);
+
+    [Test]
+    public void A_replica_serves_increasing_acknowledged_states_and_follows_a_new_generation()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        string source = Path.Combine(_scratch, "source.pagedb");
+        long acknowledged = 0;
+        PageDatabase writer = ReplicatorTests.OpenReplicated(store, source);
+        CommitLog.Commit(writer, Interlocked.Increment(ref acknowledged));
+        ReplicatorTests.WaitUntilShipped(writer);
+        using ReadReplica replica = PageDatabase.OpenReplica(store, Path.Combine(_scratch, "replica.pagedb"), TimeSpan.FromMilliseconds(20));
+        using var stop = new CancellationTokenSource();
+        Task writing = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                // Counted before the commit: the replicator may ship it before Commit returns to this thread.
+                long n = Interlocked.Increment(ref acknowledged);
+                CommitLog.Commit(writer, n);
+            }
+        });
+
+        long seen = 0;
+        var distinct = new HashSet<long>();
+        DateTime until = DateTime.UtcNow.AddSeconds(2);
+        while (DateTime.UtcNow < until)
+        {
+            Thread.Sleep(1);
+            long upper = Interlocked.Read(ref acknowledged);
+            long n = CommitLog.CommitOf(replica.Database, "replica");
+            Assert.That(n, Is.GreaterThanOrEqualTo(seen).And.LessThanOrEqualTo(upper), $"a replica snapshot went back from {seen}, or is ahead of the commits made ({upper})");
+            seen = n;
+            distinct.Add(n);
+        }
+        stop.Cancel();
+        writing.GetAwaiter().GetResult();
+        ReplicationStats stats = writer.GetStats().Replication!;
+        writer.Dispose();
+        using (PageDatabase reopened = ReplicatorTests.OpenReplicated(store, source))
+        {
+            for (int i = 0; i < 10; i++)
+                CommitLog.Commit(reopened, ++acknowledged);
+        }
+        ReplicatorTests.WaitUntil(() => CommitLog.CommitOf(replica.Database, "replica") == acknowledged);
+
+        Assert.That(distinct, Has.Count.GreaterThan(3), $"the replica should have moved on several times while the writer committed (replica: {replica.LastError}; writer shipped {stats.SegmentsShipped} segments, lag {stats.LagCommits} commits, error {stats.LastError})");
+        Assert.That(replica.LastError, Is.Null);
+    }
+}

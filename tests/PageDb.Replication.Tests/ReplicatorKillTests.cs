@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using PageDb.Testing;
+
+namespace PageDb.Replication.Tests;
+
+/// <summary>
+/// A writer process (tests/PageDb.ReplicationChild) replicating to a folder store is killed with SIGKILL while it
+/// ships, then started again (a new generation); after every kill a restore holds every commit the child saw shipped
+/// before the kill, and none it had not yet made.
+/// </summary>
+public sealed class ReplicatorKillTests
+{
+    [Test]
+    public void A_writer_killed_while_shipping_loses_no_shipped_commit_from_the_replica()
+    {
+        int seed = TestSeed.Next();
+        var random = new Random(seed);
+        string directory = Path.Combine(Path.GetTempPath(), "pagedb-replication-kill-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        string dbPath = Path.Combine(directory, "db.pagedb");
+        string storePath = Path.Combine(directory, "store");
+        try
+        {
+            long everShipped = 0;
+            for (int round = 0; round < 3; round++)
+            {
+                string context = $"kill {round}; {TestSeed.Describe(seed)}";
+                (long lastAck, long shipped) = RunAndKill(dbPath, storePath, random.Next(300, 900), context);
+                everShipped = Math.Max(everShipped, shipped);
+                string restoredPath = Path.Combine(directory, $"restored-{round}.pagedb");
+
+                var store = new FolderReplicaStore(storePath);
+                if (!PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult().Any(g => g.HasSnapshot))
+                {
+                    // Killed before the first snapshot was stored: fine, as long as the child never saw anything shipped.
+                    Assert.That(everShipped, Is.Zero, $"{context}: commits were shipped, but the store holds no generation");
+                    continue;
+                }
+                RestoreResult result = PageDatabase.Restore(store, restoredPath);
+
+                using PageDatabase restored = PageDatabase.Open(restoredPath);
+                long commit = CommitLog.CommitOf(restored, context);
+                Assert.That(commit, Is.InRange(everShipped, lastAck + 1), $"{context}: restored generation {result.Generation} ({result.StoppedEarly})");
+                TestContext.Out.WriteLine($"{context}: acknowledged {lastAck}, seen shipped {shipped}, restored {commit}");
+            }
+            Assert.That(everShipped, Is.GreaterThan(0), "no child ever saw a commit shipped, so nothing was checked");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Runs a child until READY plus <paramref name="runMilliseconds"/>, kills it; returns the last commit it acknowledged and the last it saw shipped.</summary>
+    private static (long LastAck, long Shipped) RunAndKill(string dbPath, string storePath, int runMilliseconds, string context)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(ChildPath());
+        start.ArgumentList.Add(dbPath);
+        start.ArgumentList.Add(storePath);
+        var lines = new List<string>();
+        using var ready = new ManualResetEventSlim();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+                return;
+            lock (lines)
+                lines.Add(e.Data);
+            if (e.Data.StartsWith("READY", StringComparison.Ordinal))
+                ready.Set();
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        Task<string> errors = process.StandardError.ReadToEndAsync();
+        bool started = ready.Wait(TimeSpan.FromSeconds(30));
+        if (started)
+            Thread.Sleep(runMilliseconds);
+        bool exitedByItself = process.HasExited;
+        process.Kill(); // SIGKILL on Unix
+        process.WaitForExit();
+        Assert.That(started && !exitedByItself, Is.True, $"the child did not run: {errors.Result}; {context}");
+        long lastAck = 0, shipped = 0;
+        lock (lines)
+        {
+            foreach (string line in lines)
+            {
+                string[] parts = line.Split(' ');
+                if (parts.Length != 2 || !long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out long n))
+                    continue;
+                if (parts[0] is "READY" or "ACK")
+                    lastAck = n;
+                else if (parts[0] == "SHIPPED")
+                    shipped = n;
+            }
+        }
+        return (lastAck, shipped);
+    }
+
+    private static string ChildPath()
+    {
+        string testDirectory = TestContext.CurrentContext.TestDirectory;
+        string path = testDirectory.Replace("PageDb.Replication.Tests", "PageDb.ReplicationChild", StringComparison.Ordinal);
+        return Path.Combine(path, "PageDb.ReplicationChild.dll");
+    }
+}

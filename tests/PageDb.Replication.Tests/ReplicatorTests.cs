@@ -1,0 +1,279 @@
+using PageDb.Replication.Tests.FaultInjection;
+using PageDb.Testing;
+
+namespace PageDb.Replication.Tests;
+
+/// <summary>
+/// Replication end to end over a folder store: a database opened with <see cref="ReplicationOptions"/> ships
+/// generations, and <c>PageDatabase.Restore</c> brings back exactly a prefix of its acknowledged commits, at the
+/// latest state, a point in time or a commit number, whatever a faulty store did in between.
+/// </summary>
+public sealed class ReplicatorTests
+{
+    private string _scratch = null!;
+
+    [SetUp]
+    public void CreateScratch()
+    {
+        _scratch = Path.Combine(Path.GetTempPath(), "pagedb-replicator-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_scratch);
+    }
+
+    [TearDown]
+    public void DeleteScratch() => Directory.Delete(_scratch, recursive: true);
+
+    [Test]
+    public void Restore_brings_back_every_commit_acknowledged_before_a_clean_close()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        using (PageDatabase database = OpenReplicated(store))
+        {
+            for (long n = 1; n <= 300; n++)
+            {
+                CommitLog.Commit(database, n);
+                if (n % 50 == 0)
+                    WaitUntilShipped(database);
+            }
+            Assert.That(database.GetStats().Replication!.SegmentsShipped, Is.GreaterThanOrEqualTo(5));
+        }
+
+        RestoreResult result = PageDatabase.Restore(store, Target("restored"));
+
+        using PageDatabase restored = PageDatabase.Open(Target("restored"));
+        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(300));
+        Assert.That(result.Commits, Is.EqualTo(300));
+        Assert.That(result.StoppedEarly, Is.Null);
+        Assert.That(restored.CheckIntegrity().IsOk);
+    }
+
+    [Test]
+    public void Restore_at_a_commit_number_or_a_time_matches_the_model_at_that_commit()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        var shippedAt = new List<(long Commit, DateTimeOffset Time)>();
+        string generation;
+        using (PageDatabase database = OpenReplicated(store))
+        {
+            generation = database.GetStats().Replication!.Generation!;
+            for (long n = 1; n <= 120; n++)
+            {
+                CommitLog.Commit(database, n);
+                if (n % 10 == 0)
+                {
+                    WaitUntilShipped(database);
+                    shippedAt.Add((n, DateTimeOffset.UtcNow));
+                    Thread.Sleep(5); // the next segment's cut time is later than this one's
+                }
+            }
+        }
+
+        RestoreResult atCommit = PageDatabase.Restore(store, Target("at-commit"), RestoreTarget.AtCommit(generation, 65));
+        (long commit, DateTimeOffset time) = shippedAt[7];
+        RestoreResult atTime = PageDatabase.Restore(store, Target("at-time"), RestoreTarget.AtTime(time));
+
+        using (PageDatabase restored = PageDatabase.Open(Target("at-commit")))
+            Assert.That(CommitLog.CommitOf(restored, "at commit 65"), Is.EqualTo(atCommit.Commits).And.InRange(60, 65));
+        using (PageDatabase restored = PageDatabase.Open(Target("at-time")))
+            Assert.That(CommitLog.CommitOf(restored, $"at {time:O}"), Is.EqualTo(commit).And.EqualTo(atTime.Commits));
+    }
+
+    [Test]
+    public void A_faulty_store_never_makes_a_restore_anything_but_a_prefix_of_the_acknowledged_commits([Values(0, 1, 2)] int run)
+    {
+        int seed = TestSeed.Next();
+        var inner = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        var faulty = new FaultInjectingReplicaStore(inner, seed)
+        {
+            FailureRate = 0.3,
+            AmbiguousPutRate = 0.2,
+            LateDuplicateRate = 0.2,
+            DelayRate = 0.3,
+        };
+        long acknowledged = 0;
+        using (PageDatabase database = OpenReplicated(faulty, maxLagBytes: run == 2 ? 32 << 10 : 256L << 20))
+        {
+            var random = new Random(seed);
+            for (long n = 1; n <= 400; n++)
+            {
+                CommitLog.Commit(database, n);
+                acknowledged = n;
+                if (random.Next(40) == 0)
+                    Thread.Sleep(random.Next(30));
+            }
+        }
+
+        RestoreResult result = PageDatabase.Restore(inner, Target("restored"));
+
+        using PageDatabase restored = PageDatabase.Open(Target("restored"));
+        long restoredCommit = CommitLog.CommitOf(restored, TestSeed.Describe(seed));
+        Assert.That(restoredCommit, Is.InRange(0, acknowledged), TestSeed.Describe(seed) + $", faults {faulty.Injected}, {result.StoppedEarly}");
+        Assert.That(restored.CheckIntegrity().IsOk, TestSeed.Describe(seed));
+    }
+
+    [Test]
+    public void A_database_reopened_with_replication_starts_a_new_generation_and_restore_uses_it()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        string path = Target("source");
+        using (PageDatabase database = OpenReplicated(store, path))
+        {
+            for (long n = 1; n <= 20; n++)
+                CommitLog.Commit(database, n);
+        }
+        using (PageDatabase database = OpenReplicated(store, path))
+        {
+            for (long n = 21; n <= 40; n++)
+                CommitLog.Commit(database, n);
+        }
+
+        IReadOnlyList<ReplicaGeneration> generations = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
+        PageDatabase.Restore(store, Target("restored"));
+
+        Assert.That(generations, Has.Count.EqualTo(2));
+        Assert.That(generations.All(g => g.HasSnapshot));
+        using PageDatabase restored = PageDatabase.Open(Target("restored"));
+        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(40));
+    }
+
+    [Test]
+    public void Retention_keeps_the_newest_generations_only()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        string path = Target("source");
+        for (int open = 0; open < 4; open++)
+        {
+            using PageDatabase database = OpenReplicated(store, path, retainGenerations: 2);
+            CommitLog.Commit(database, open + 1);
+            WaitUntilShipped(database);
+        }
+
+        IReadOnlyList<ReplicaGeneration> generations = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
+
+        Assert.That(generations, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public void A_segment_missing_from_the_store_stops_the_restore_at_the_commit_before_it_and_says_so()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        using (PageDatabase database = OpenReplicated(store))
+        {
+            for (long n = 1; n <= 30; n++)
+            {
+                CommitLog.Commit(database, n);
+                if (n % 10 == 0)
+                    WaitUntilShipped(database);
+            }
+        }
+        ReplicaObject second = store.ListAsync("").GetAwaiter().GetResult().First(o => o.Key.Contains("/000000000002-", StringComparison.Ordinal));
+        store.DeleteAsync(second.Key).GetAwaiter().GetResult();
+
+        RestoreResult result = PageDatabase.Restore(store, Target("restored"));
+
+        using PageDatabase restored = PageDatabase.Open(Target("restored"));
+        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(result.Commits).And.LessThan(30));
+        Assert.That(result.Segments, Is.EqualTo(1));
+        Assert.That(result.StoppedEarly, Does.Contain("segment 2"));
+    }
+
+    [Test]
+    public void A_damaged_segment_stops_the_restore_at_the_commit_before_it_and_says_so()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        using (PageDatabase database = OpenReplicated(store))
+        {
+            for (long n = 1; n <= 30; n++)
+            {
+                CommitLog.Commit(database, n);
+                if (n % 10 == 0)
+                    WaitUntilShipped(database);
+            }
+        }
+        ReplicaObject second = store.ListAsync("").GetAwaiter().GetResult().First(o => o.Key.Contains("/000000000002-", StringComparison.Ordinal));
+        string file = Path.Combine(_scratch, "store", second.Key);
+        byte[] bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(file, bytes);
+
+        RestoreResult result = PageDatabase.Restore(store, Target("restored"));
+
+        using PageDatabase restored = PageDatabase.Open(Target("restored"));
+        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(result.Commits).And.LessThan(30));
+        Assert.That(result.Segments, Is.EqualTo(1));
+        Assert.That(result.StoppedEarly, Does.Contain("checksum"));
+    }
+
+    [Test]
+    public void A_store_down_past_the_lag_limit_never_blocks_commits_and_a_new_generation_starts_when_it_is_back()
+    {
+        int seed = TestSeed.Next();
+        var inner = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        var faulty = new FaultInjectingReplicaStore(inner, seed);
+        using (PageDatabase database = OpenReplicated(faulty, Target("source"), maxLagBytes: 64 << 10))
+        {
+            faulty.FailureRate = 1;
+            for (long n = 1; n <= 300; n++)
+                CommitLog.Commit(database, n);
+            WaitUntil(() => database.GetStats().Replication!.LagCommits == -1);
+            ReplicationStats down = database.GetStats().Replication!;
+            faulty.FailureRate = 0;
+            WaitUntilShipped(database);
+            ReplicationStats back = database.GetStats().Replication!;
+
+            Assert.That(down.LastError, Does.Contain("injected failure"), TestSeed.Describe(seed));
+            Assert.That(back.GenerationsStarted, Is.EqualTo(2), TestSeed.Describe(seed));
+            Assert.That(back.LastError, Is.Null, TestSeed.Describe(seed));
+        }
+
+        PageDatabase.Restore(inner, Target("restored"));
+
+        using PageDatabase restored = PageDatabase.Open(Target("restored"));
+        Assert.That(CommitLog.CommitOf(restored, TestSeed.Describe(seed)), Is.EqualTo(300));
+    }
+
+    [Test]
+    public void A_restore_refuses_to_overwrite_an_existing_file()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        File.WriteAllText(Target("taken"), "");
+
+        Assert.Throws<IOException>(() => PageDatabase.Restore(store, Target("taken")));
+    }
+
+    internal static PageDatabase OpenReplicated(IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20)
+    {
+        PageDatabase database = PageDatabase.Open(path, new PageDbOptions
+        {
+            Durability = Durability.Normal,
+            Replication = new ReplicationOptions
+            {
+                Store = store,
+                SegmentInterval = TimeSpan.FromMilliseconds(20),
+                RetainGenerations = retainGenerations,
+                MaxLagBytes = maxLagBytes,
+                MaxRetryDelay = TimeSpan.FromMilliseconds(50),
+            },
+        });
+        WaitUntil(() => database.GetStats().Replication!.Generation is not null);
+        return database;
+    }
+
+    /// <summary>Waits (up to a generous bound, not a timing assertion) until the store holds every commit.</summary>
+    internal static void WaitUntilShipped(PageDatabase database) => WaitUntil(() => database.GetStats().Replication!.LagCommits == 0);
+
+    internal static void WaitUntil(Func<bool> condition)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail("the replicator did not get there within 30 s");
+            Thread.Sleep(5);
+        }
+    }
+
+    private PageDatabase OpenReplicated(IReplicaStore store, long maxLagBytes = 256L << 20) =>
+        OpenReplicated(store, Target("source"), maxLagBytes: maxLagBytes);
+
+    private string Target(string name) => Path.Combine(_scratch, name + ".pagedb");
+}
