@@ -109,8 +109,10 @@ public sealed class ReadReplica : IDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is ReplicaStoreException or IOException or CorruptDatabaseException)
+            catch (Exception e) when (e is PageDbException or IOException or TimeoutException)
             {
+                // The store failing, an object damaged, or the replica's write slot held (a reader wrote to it):
+                // recorded, and tried again at the next poll.
                 lock (_lock)
                     _lastError = e.Message;
             }
