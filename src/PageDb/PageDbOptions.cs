@@ -15,7 +15,11 @@ public sealed class PageDbOptions
     /// <summary>An automatic checkpoint runs after a commit leaves the WAL larger than this. Default 4 MiB.</summary>
     public long CheckpointThresholdBytes { get; init; } = 4L << 20;
 
-    /// <summary>Open without writing anything; the file must exist. Default false.</summary>
+    /// <summary>
+    /// Open without writing anything; the file must exist. Default false. Beside a writer in another process, the open
+    /// takes a reader slot in the <c>-shm</c> file and reads the snapshot of the writer's last commit when it opened for
+    /// its whole life (reopen to see later commits); README, "Many processes".
+    /// </summary>
     public bool ReadOnly { get; init; }
 
     /// <summary>Create the database when the file is missing. Default true.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using PageDb.ProcessChild;
 using PageDb.Testing;
@@ -141,7 +142,7 @@ public sealed class ReaderProcessTests
     {
         using ReadTransaction tx = db.BeginRead();
         Tree tree = tx.GetTree(LiveValues.TreeName);
-        long counter = BitConverter.ToInt64(tree.Get(LiveValues.CounterKey)!);
+        long counter = BinaryPrimitives.ReadInt64LittleEndian(tree.Get(LiveValues.CounterKey)!);
         Assert.That(tree.Get(LiveValues.ValueKey(counter)), Is.EqualTo(LiveValues.Value(counter)), $"commit {counter}'s value");
         return counter;
     }
