@@ -16,6 +16,9 @@ public sealed class TableAccessTests : SessionFixture
         Session.Execute("CREATE TABLE s(k INTEGER PRIMARY KEY, a INTEGER, b REAL, c TEXT); CREATE INDEX s_a ON s(a); CREATE INDEX s_ab ON s(a, b); CREATE INDEX s_c ON s(c)");
         Session.Execute("INSERT INTO s VALUES (1, 10, 1.5, 'p'), (2, 20, 2.5, 'q'), (3, 10, 0.5, 'r'), (4, NULL, 3.0, NULL), (5, 30, -1.0, 'p'), (6, 20, NULL, 'Q'), (7, -5, 0.0, '10')");
         Session.Execute("CREATE TABLE n(a INTEGER, b TEXT); CREATE INDEX n_a ON n(a); INSERT INTO n VALUES (3, 'x'), (1, 'y'), (3, 'z'), (NULL, 'w'), (2, 'v')");
+        Session.Execute("CREATE TABLE o(id INTEGER PRIMARY KEY, g INTEGER NOT NULL, x REAL NOT NULL, t TEXT); CREATE INDEX o_gx ON o(g, x); CREATE INDEX o_x ON o(x)");
+        Session.Execute("INSERT INTO o VALUES (1, 2, 0.5, 'a'), (2, 1, 3.0, 'b'), (3, 2, -1.0, 'c'), (4, 3, 0.5, 'd'), (5, 1, 0.5, 'e'), (6, 2, 0.5, 'f')");
+        Session.Execute("CREATE TABLE w(a INTEGER NOT NULL, b TEXT); CREATE INDEX w_a ON w(a); INSERT INTO w VALUES (2, 'p'), (1, 'q'), (2, 'r'), (0, 's'), (1, 't')");
     }
 
     private string Query(string sql) =>
@@ -101,4 +104,34 @@ public sealed class TableAccessTests : SessionFixture
     [TestCase("SELECT k FROM s WHERE c IN ('r', 'p', '10') ORDER BY k", "1,3,5,7")]
     [TestCase("SELECT k FROM s WHERE b BETWEEN -1 AND 1 ORDER BY k LIMIT 2 OFFSET 1", "5,7")]
     public void Rows_in_key_order_need_no_sort(string sql, string expected) => Assert.That(Query(sql), Is.EqualTo(expected));
+
+    [TestCase("SELECT id FROM o ORDER BY x", "SCAN o USING INDEX o_x,ORDER BY INDEX o_x (no sort)")]
+    [TestCase("SELECT id FROM o ORDER BY g, x", "SCAN o USING INDEX o_gx,ORDER BY INDEX o_gx (no sort)")]
+    [TestCase("SELECT id FROM o WHERE g = 2 ORDER BY x", "SEARCH o USING INDEX o_gx (g=?) (checking 1 condition),ORDER BY INDEX o_gx (no sort)")]
+    [TestCase("SELECT id FROM o WHERE g = 2 ORDER BY g, x", "SEARCH o USING INDEX o_gx (g=?) (checking 1 condition),ORDER BY INDEX o_gx (no sort)")]
+    [TestCase("SELECT id FROM o WHERE g IN (1, 2) ORDER BY g, x", "SEARCH o USING INDEX o_gx (g IN (2 values)) (checking 1 condition),ORDER BY INDEX o_gx (no sort)")]
+    [TestCase("SELECT id FROM o WHERE x > 0 ORDER BY x", "SEARCH o USING INDEX o_x (? < x) (checking 1 condition),ORDER BY INDEX o_x (no sort)")]
+    [TestCase("SELECT id FROM o WHERE g IN (1, 2) ORDER BY x", "SEARCH o USING INDEX o_gx (g IN (2 values)) (checking 1 condition),SORT BY 1 key")]
+    [TestCase("SELECT id FROM o ORDER BY g", "SCAN o,SORT BY 1 key")]
+    [TestCase("SELECT b FROM w ORDER BY a", "SCAN w USING INDEX w_a,ORDER BY INDEX w_a (no sort)")]
+    [TestCase("SELECT id FROM o ORDER BY x DESC", "SCAN o,SORT BY 1 key")]
+    [TestCase("SELECT DISTINCT x FROM o ORDER BY x", "SCAN o,DISTINCT,SORT BY 1 key")]
+    [TestCase("SELECT o.id FROM o, i WHERE o.g = i.id ORDER BY o.x", "SCAN o,JOIN SCAN i (checking 1 condition),SORT BY 1 key")]
+    public void Explain_shows_when_a_secondary_index_gives_the_order(string sql, string expected) =>
+        Assert.That(Query("EXPLAIN " + sql), Is.EqualTo(expected));
+
+    [TestCase("SELECT id FROM o ORDER BY x", "3,1,4,5,6,2")]
+    [TestCase("SELECT id FROM o ORDER BY g, x", "5,2,3,1,6,4")]
+    [TestCase("SELECT id FROM o WHERE g = 2 ORDER BY x", "3,1,6")]
+    [TestCase("SELECT id FROM o WHERE g IN (2, 1) ORDER BY g, x", "5,2,3,1,6")]
+    [TestCase("SELECT id FROM o WHERE x >= 0.5 ORDER BY x LIMIT 3", "1,4,5")]
+    [TestCase("SELECT id FROM o WHERE g > 1.5 ORDER BY g, x", "3,1,6,4")]
+    [TestCase("SELECT id FROM o WHERE g = 2.5 ORDER BY x", "")]
+    [TestCase("SELECT b FROM w ORDER BY a", "s,q,t,p,r")]
+    [TestCase("SELECT b FROM w WHERE a >= 1 ORDER BY a", "q,t,p,r")]
+    public void Rows_in_index_order_are_the_sorted_rows(string sql, string expected)
+    {
+        Assert.That(Query(sql), Is.EqualTo(expected));
+        Assert.That(Query(sql.Replace("ORDER BY", "ORDER BY +0,", StringComparison.Ordinal)), Is.EqualTo(expected), "the same query sorted");
+    }
 }

@@ -11,8 +11,9 @@ namespace PageDb.Cli.Commands;
 /// <summary>
 /// <c>pagedb sql &lt;db&gt; [query] [-f file.sql] [--format table|csv|jsonl]</c>: runs SQL (creating the database when
 /// missing) and prints a query's rows, or how many rows a change affected. With neither a query nor a file it reads
-/// statements from standard input, each ending with ';', with the commands <c>.tables</c>, <c>.schema &lt;t&gt;</c>
-/// and <c>.quit</c>; an error there is printed and the prompt goes on.
+/// statements from standard input, each ending with ';', with the commands <c>.tables</c>, <c>.schema &lt;t&gt;</c>,
+/// <c>.explain on|off</c> (print each query's plan before its rows) and <c>.quit</c>; an error there is printed and the
+/// prompt goes on.
 /// </summary>
 internal static class SqlCommand
 {
@@ -43,12 +44,18 @@ internal static class SqlCommand
     private static void Interactive(SqlSession session, PageDatabase database, string format, CliContext context)
     {
         var statement = new StringBuilder();
+        bool explain = false;
         while (true)
         {
             context.Err.Write(statement.Length == 0 ? "pagedb> " : "   ...> ");
             string? line = Console.In.ReadLine();
             if (line is null || (statement.Length == 0 && line.Trim() == ".quit"))
                 return;
+            if (statement.Length == 0 && line.Trim() is ".explain on" or ".explain off")
+            {
+                explain = line.Trim() == ".explain on";
+                continue;
+            }
             if (statement.Length == 0 && line.TrimStart().StartsWith('.'))
             {
                 context.Guard(() => DotCommand(line.Trim(), database, context));
@@ -61,10 +68,18 @@ internal static class SqlCommand
             statement.Clear();
             context.Guard(() =>
             {
+                if (explain && IsQuery(sql))
+                    Print(session.Execute("EXPLAIN " + sql), format, context.Out);
                 Print(session.Execute(sql), format, context.Out);
                 return ExitCodes.Ok;
             });
         }
+    }
+
+    private static bool IsQuery(string sql)
+    {
+        string start = sql.TrimStart();
+        return start.StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) || start.StartsWith("VALUES", StringComparison.OrdinalIgnoreCase);
     }
 
     private static int DotCommand(string line, PageDatabase database, CliContext context)
@@ -84,7 +99,7 @@ internal static class SqlCommand
                 context.Out.WriteLine($"CREATE TABLE {schema.Name} ({columns}{key})");
                 return ExitCodes.Ok;
             default:
-                throw new CliException($"unknown command '{line}' (try .tables, .schema <table>, .quit)");
+                throw new CliException($"unknown command '{line}' (try .tables, .schema <table>, .explain on|off, .quit)");
         }
     }
 

@@ -61,6 +61,10 @@ internal sealed class AccessPlanner(ExpressionBinder binder)
         }
     }
 
+    /// <summary>A read of all of <paramref name="index"/>, in its order (to serve an ORDER BY on its first columns).</summary>
+    public static TableAccess OrderedScan(Table table, string index) =>
+        new(table, index, [.. table.IndexColumns(index).Select(n => table.Schema.Columns[table.Schema.IndexOf(n)])], [], null, null);
+
     private static (TableAccess, int)? Better((TableAccess Access, int Score)? best, (TableAccess Access, int Score)? candidate) =>
         candidate is { } c && (best is null || c.Score > best.Value.Score) ? c : best;
 

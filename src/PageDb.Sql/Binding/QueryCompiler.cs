@@ -98,29 +98,81 @@ internal sealed class QueryCompiler
     }
 
     /// <summary>
-    /// True when ORDER BY asks for the order the core's rows come in already: one table with a primary key, no
-    /// grouping, and the terms its first key columns, ascending. A scan, a primary-key read and an index read
-    /// (<see cref="TableAccess"/> puts its rows back in scan order) all give primary-key order. Only numeric, NOT NULL
-    /// key columns qualify: text keys order by code point, the comparison by UTF-16 unit.
+    /// True when ORDER BY asks for an order the core's rows can come in without a sort: one table, no grouping, and the
+    /// terms plain columns of it, ascending. A scan, a primary-key read and an index read
+    /// (<see cref="TableAccess"/> puts its rows back in scan order) all give primary-key order; an index read told to
+    /// keep its own order gives the index's (not under DISTINCT, which keeps the first of equal rows in scan order), so
+    /// terms that are the index's columns after the ones its read fixes to
+    /// one value are served by it (with no WHERE on the index, by reading all of it in order). Only numeric, NOT NULL
+    /// columns qualify: text keys order by code point, the comparison by UTF-16 unit, and NULLs are not in the keys.
     /// </summary>
     private static bool IsKeyOrder(IReadOnlyList<OrderTerm> orderBy, IReadOnlyList<ResultColumn> columns, Scope scope, CoreQuery core)
     {
-        if (core.IsAggregate || core.Sources.Count != 1 || core.Sources[0].Table is not { } table || table.Schema.HasRowId
-            || orderBy.Count > table.Schema.PrimaryKey.Count)
+        if (core.IsAggregate || core.Sources.Count != 1 || core.Sources[0].Table is not { } table
+            || OrderColumns(orderBy, columns, scope, core) is not { } order)
             return false;
+        if (!table.Schema.HasRowId && order.Count <= table.Schema.PrimaryKey.Count
+            && order.Select((c, i) => c == table.Schema.PrimaryKey[i]).All(same => same))
+            return true;
+        JoinSource source = core.Sources[0];
+        if (core.Distinct)
+            return false;
+        if (source.Access is { Index: { } index } access)
+            return access.KeepIndexOrder(OrderStart(table.IndexColumns(index), order, access), Ordinals(table, order));
+        if (source.Access is not null)
+            return false;
+        foreach (string candidate in table.IndexNames)
+        {
+            if (OrderStart(table.IndexColumns(candidate), order, null) == 0)
+            {
+                source.Access = AccessPlanner.OrderedScan(table, candidate);
+                return source.Access.KeepIndexOrder(0, Ordinals(table, order));
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The table columns the ORDER BY terms name, when each is a plain ascending numeric NOT NULL column; else null.</summary>
+    private static List<string>? OrderColumns(IReadOnlyList<OrderTerm> orderBy, IReadOnlyList<ResultColumn> columns, Scope scope, CoreQuery core)
+    {
+        Table table = core.Sources[0].Table!;
+        var names = new List<string>();
         for (int i = 0; i < orderBy.Count; i++)
         {
             (Bound? expression, int output) = core.OrderKeys[i];
             SqlExpr? term = expression is null ? columns[output].Expression : orderBy[i].Expression;
-            Column key = table.Schema.Columns[table.Schema.IndexOf(table.Schema.PrimaryKey[i])];
-            if (orderBy[i].Descending || orderBy[i].NullsFirst == false || key.Nullable || key.Type is not (ColumnType.Int64 or ColumnType.Double)
-                || term is not ColumnExpr column
-                || scope.Resolve(column.Table, column.Column, m => new SqlException(m)) is not ({ SourceIndex: 0 } found, 0)
-                || found.Name != key.Name)
-                return false;
+            if (orderBy[i].Descending || orderBy[i].NullsFirst == false || term is not ColumnExpr column
+                || scope.Resolve(column.Table, column.Column, m => new SqlException(m)) is not ({ SourceIndex: 0 } found, 0))
+                return null;
+            Column key = table.Schema.Columns[table.Schema.IndexOf(found.Name)];
+            if (key.Nullable || key.Type is not (ColumnType.Int64 or ColumnType.Double))
+                return null;
+            names.Add(key.Name);
         }
-        return true;
+        return names;
     }
+
+    /// <summary>
+    /// Where <paramref name="order"/> starts among <paramref name="indexColumns"/> when the index's rows, as
+    /// <paramref name="access"/> reads them, come in that order: right after columns fixed to one value each (or at
+    /// the start); -1 when they do not. The terms must run to the index's last column, so that rows they leave tied
+    /// have equal index keys and come in primary-key order, as a stable sort of the scan would leave them: the result
+    /// is the sorted one exactly, not merely another valid order.
+    /// </summary>
+    private static int OrderStart(IReadOnlyList<string> indexColumns, List<string> order, TableAccess? access)
+    {
+        int fixedToOne = 0;
+        while (access is not null && fixedToOne < access.Equal.Length && access.Equal[fixedToOne].Length == 1)
+            fixedToOne++;
+        for (int start = 0; start <= fixedToOne; start++)
+        {
+            if (start + order.Count == indexColumns.Count && order.Select((c, i) => c == indexColumns[start + i]).All(same => same))
+                return start;
+        }
+        return -1;
+    }
+
+    private static int[] Ordinals(Table table, List<string> columns) => [.. columns.Select(table.Schema.IndexOf)];
 
     private static Dictionary<string, SqlExpr> Aliases(IReadOnlyList<ResultColumn> columns)
     {

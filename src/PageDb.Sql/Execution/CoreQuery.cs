@@ -40,7 +40,7 @@ internal sealed class CoreQuery
     /// <summary>True for SELECT DISTINCT.</summary>
     public bool Distinct { get; set; }
 
-    /// <summary>True when the rows come in the ORDER BY's order already (the primary key's), so nothing sorts them.</summary>
+    /// <summary>True when the rows come in the ORDER BY's order already (the primary key's or an index's), so nothing sorts them.</summary>
     public bool InKeyOrder { get; set; }
 
     /// <summary>Adds EXPLAIN's lines for the core: its FROM items in join order, then the steps after the join.</summary>
@@ -57,7 +57,7 @@ internal sealed class CoreQuery
         if (Distinct)
             lines.Add("DISTINCT");
         if (InKeyOrder)
-            lines.Add("ORDER BY PRIMARY KEY (no sort)");
+            lines.Add(Sources[0].Access?.OrderIndex is { } index ? $"ORDER BY INDEX {index} (no sort)" : "ORDER BY PRIMARY KEY (no sort)");
     }
 
     /// <summary>The rows of the core.</summary>

@@ -30,7 +30,8 @@ internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, Lis
     public TableAccess? Access { get; set; }
 
     /// <summary>The rows to join: those of the key or index read when there is one and it applies, else all of them.</summary>
-    public List<SqlValue[]> Read(Frame? outer, ExecutionContext context) => Access?.TryRead(outer, context) ?? Rows(outer, context);
+    public List<SqlValue[]> Read(Frame? outer, ExecutionContext context) =>
+        Access is null ? Rows(outer, context) : Access.TryRead(outer, context) ?? Access.InReadOrder(Rows(outer, context));
 
     /// <summary>Conditions that decide whether a row of a LEFT-joined item matches.</summary>
     public List<Evaluator> MatchConditions { get; } = [];
@@ -44,7 +45,7 @@ internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, Lis
         string how = Table is not null ? "SCAN" : "SUBQUERY";
         string join = first ? "" : Kind == JoinKind.Left ? "LEFT JOIN " : "JOIN ";
         int conditions = MatchConditions.Count + Filters.Count;
-        string read = Access is null ? $"{how} {Name}" : $"SEARCH {Name} {Access.Describe()}";
+        string read = Access is null ? $"{how} {Name}" : $"{(Access.IsFullIndex ? "SCAN" : "SEARCH")} {Name} {Access.Describe()}";
         return $"{join}{read}" + (conditions > 0 ? $" (checking {conditions} condition{(conditions == 1 ? "" : "s")})" : "");
     }
 }

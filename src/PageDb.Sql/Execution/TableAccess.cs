@@ -17,6 +17,7 @@ internal readonly record struct RangeBound(Evaluator Value, bool Inclusive);
 internal sealed class TableAccess(Table table, string? index, Column[] keyColumns, Evaluator[][] equal, RangeBound? low, RangeBound? high)
 {
     private readonly int[] _primaryKey = [.. table.Schema.PrimaryKey.Select(table.Schema.IndexOf)];
+    private int[]? _orderColumns;
 
     /// <summary>The secondary index read, or null for the primary key.</summary>
     public string? Index { get; } = index;
@@ -29,6 +30,44 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
 
     /// <summary>The high end of the range on the key column after the fixed ones.</summary>
     public RangeBound? High { get; } = high;
+
+    /// <summary>The index this access reads in its own order, serving ORDER BY; null when rows come in scan order.</summary>
+    public string? OrderIndex => _orderColumns is null ? null : Index;
+
+    /// <summary>True for a read of a whole index (no column fixed or bounded), made only to serve ORDER BY.</summary>
+    public bool IsFullIndex => Equal.Length == 0 && Low is null && High is null;
+
+    /// <summary>
+    /// Makes the read give its rows in index order, for an ORDER BY on table columns <paramref name="orderColumns"/>
+    /// (ordinals) that are the index's from <paramref name="start"/> on; false, changing nothing, when start is -1.
+    /// </summary>
+    public bool KeepIndexOrder(int start, int[] orderColumns)
+    {
+        if (start < 0 || Index is null)
+            return false;
+        _orderColumns = orderColumns;
+        return true;
+    }
+
+    /// <summary>
+    /// The rows of a scan that replaced the read (a value did not fit the key), in the order the read would have given:
+    /// sorted stably by the ORDER BY columns when the read keeps index order.
+    /// </summary>
+    public List<SqlValue[]> InReadOrder(List<SqlValue[]> scanned)
+    {
+        if (_orderColumns is not { } columns)
+            return scanned;
+        return [.. scanned.OrderBy(r => r, Comparer<SqlValue[]>.Create((x, y) =>
+        {
+            foreach (int column in columns)
+            {
+                int order = SqlValue.Compare(x[column], y[column]);
+                if (order != 0)
+                    return order;
+            }
+            return 0;
+        }))];
+    }
 
     /// <summary>How EXPLAIN shows the access: the key read and how it constrains its columns, e.g. <c>USING INDEX ix (a=? AND ? &lt; b)</c>.</summary>
     public string Describe()
@@ -43,7 +82,8 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
             string highText = High is { } h ? (h.Inclusive ? " <= ?" : " < ?") : "";
             parts.Add(lowText + column + highText);
         }
-        return $"USING {(Index is null ? "PRIMARY KEY" : $"INDEX {Index}")} ({string.Join(" AND ", parts)})";
+        string key = Index is null ? "PRIMARY KEY" : $"INDEX {Index}";
+        return parts.Count == 0 ? $"USING {key}" : $"USING {key} ({string.Join(" AND ", parts)})";
     }
 
     /// <summary>The rows the access finds, in the table's scan order; null when the table must be scanned instead.</summary>
@@ -63,7 +103,8 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
             Read(current, prefix, lowValue, highValue, rows);
         if (Index is null)
             return rows;
-        rows.Sort(ScanOrder);
+        if (_orderColumns is null)
+            rows.Sort(ScanOrder);
         return table.Schema.HasRowId ? rows.ConvertAll(r => r[..^1]) : rows;
     }
 

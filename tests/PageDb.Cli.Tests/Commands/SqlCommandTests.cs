@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace PageDb.Cli.Tests.Commands;
 
 /// <summary>pagedb sql: statements from the argument or a file, the three output formats, and one-line errors.</summary>
@@ -33,6 +35,26 @@ public sealed class SqlCommandTests
         Assert.That(csv.Out.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(3));
         CliResult jsonl = CliRun.Ok("sql", db, "SELECT id FROM orders WHERE id = 1", "--format", "jsonl");
         Assert.That(jsonl.Out.Trim(), Is.EqualTo("{\"id\":1}"));
+    }
+
+    [Test]
+    public void The_prompt_runs_multi_line_statements_and_explain_on_prints_each_querys_plan()
+    {
+        string db = _run.CreateSampleDatabase(rows: 5);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "PageDb.Cli.dll"), "sql", db })
+            start.ArgumentList.Add(arg);
+        using Process process = Process.Start(start)!;
+        process.StandardInput.Write("SELECT count(*) AS n\nFROM orders;\n.explain on\nSELECT id FROM orders WHERE id = 3;\n.explain off\nSELECT id FROM orders WHERE id = 4;\n.nonsense\n.quit\n");
+        process.StandardInput.Close();
+        string output = process.StandardOutput.ReadToEnd();
+        string error = process.StandardError.ReadToEnd();
+        Assert.That(process.WaitForExit(60_000), Is.True);
+        Assert.That(process.ExitCode, Is.Zero, error);
+        Assert.That(output, Does.Match(@"^n\r?\n-+\r?\n5\r?\n1 row"), "the statement over two lines");
+        Assert.That(output, Does.Contain("SEARCH orders USING PRIMARY KEY (id=?)"));
+        Assert.That(output.Split("SEARCH orders").Length, Is.EqualTo(2), "no plan once .explain is off: " + output);
+        Assert.That(error, Does.Contain("unknown command '.nonsense'"));
     }
 
     [Test]
