@@ -93,10 +93,15 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     /// <param name="damagedPath">The damaged database (its WAL, when present and readable, is read too).</param>
     /// <param name="newPath">Where to create the new database; it must not exist.</param>
     /// <param name="options">Options for the new database; <see cref="PageDbOptions.Storage"/> serves both files.</param>
+    /// <param name="readForeignWal">
+    /// Read a sound WAL that names another database id than the file's sound header, taking the WAL's identity, as if
+    /// the header's id were the damaged field. Off by default: opening the database ignores such a WAL as another
+    /// database's, and salvage then reports it; run again with this set to salvage the WAL's view as a second candidate.
+    /// </param>
     /// <returns>What was recovered and what could not be read.</returns>
     /// <exception cref="IOException"><paramref name="newPath"/> exists already.</exception>
     /// <exception cref="PageDbException">The damaged file holds no readable page.</exception>
-    public static SalvageReport Salvage(string damagedPath, string newPath, PageDbOptions? options = null)
+    public static SalvageReport Salvage(string damagedPath, string newPath, PageDbOptions? options = null, bool readForeignWal = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(damagedPath);
         ArgumentException.ThrowIfNullOrEmpty(newPath);
@@ -106,7 +111,7 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
         IStorage storage = options.Storage ?? FileStorage.Instance;
         if (storage.Exists(newPath))
             throw new IOException($"'{newPath}' exists already: salvage writes a new database.");
-        return PageDb.Salvage.DatabaseSalvager.Run(storage, damagedPath, newPath, options);
+        return PageDb.Salvage.DatabaseSalvager.Run(storage, damagedPath, newPath, options, readForeignWal);
     }
 
     /// <summary>Begins a read transaction on the latest committed state.</summary>

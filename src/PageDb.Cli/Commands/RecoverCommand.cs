@@ -14,21 +14,25 @@ internal static class RecoverCommand
     {
         var damaged = new Argument<string>("damaged") { Description = "The damaged database file (only read)" };
         var target = new Argument<string>("new") { Description = "The database to create with what can be read; must not exist" };
+        var foreignWal = new Option<bool>("--foreign-wal")
+        {
+            Description = "Read a WAL that names another database id than the file's header, as if the header's id were the damaged field",
+        };
         var command = new Command("recover", "Salvage every readable row and key of a damaged database into a new one; exit 1 when something was lost")
         {
-            damaged, target,
+            damaged, target, foreignWal,
         };
-        command.SetAction(r => context.Guard(() => Execute(context, r.GetValue(damaged)!, r.GetValue(target)!)));
+        command.SetAction(r => context.Guard(() => Execute(context, r.GetValue(damaged)!, r.GetValue(target)!, r.GetValue(foreignWal))));
         return command;
     }
 
-    private static int Execute(CliContext context, string damaged, string target)
+    private static int Execute(CliContext context, string damaged, string target, bool foreignWal)
     {
         if (!File.Exists(damaged))
             throw new CliException("file not found: " + damaged);
         if (File.Exists(target))
             throw new CliException($"'{target}' exists already; recover creates a new database");
-        SalvageReport report = PageDatabase.Salvage(damaged, target);
+        SalvageReport report = PageDatabase.Salvage(damaged, target, readForeignWal: foreignWal);
         foreach ((string name, long entries) in report.Recovered)
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"recovered {name}: {entries} entries"));
         foreach (string problem in report.Problems)

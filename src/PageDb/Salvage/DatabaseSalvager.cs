@@ -19,7 +19,8 @@ namespace PageDb.Salvage;
 /// 4. The new database gets each tree with its entries, and each table with its schema, its rows and its indexes
 ///    (rebuilt from the rows, so they match them). Index trees themselves are not copied.
 /// The damaged files are opened read-only and never written. The WAL is read when the database's identity names it, as
-/// opening the database decides (<see cref="SalvagePages.Open"/>); a WAL of another database id is reported, not read.
+/// opening the database decides (<see cref="SalvagePages.Open"/>); a WAL of another database id is reported, not read,
+/// unless the caller asks for it (a second candidate, taking the WAL's identity).
 /// </summary>
 internal sealed class DatabaseSalvager
 {
@@ -34,9 +35,9 @@ internal sealed class DatabaseSalvager
     private DatabaseSalvager(SalvagePages pages) => _pages = pages;
 
     /// <summary>Salvages <paramref name="damagedPath"/> into <paramref name="newPath"/>, which must not exist.</summary>
-    public static SalvageReport Run(IStorage storage, string damagedPath, string newPath, PageDbOptions newOptions)
+    public static SalvageReport Run(IStorage storage, string damagedPath, string newPath, PageDbOptions newOptions, bool readForeignWal)
     {
-        using SalvagePages pages = SalvagePages.Open(storage, damagedPath);
+        using SalvagePages pages = SalvagePages.Open(storage, damagedPath, readForeignWal);
         return new DatabaseSalvager(pages).Run(newPath, newOptions);
     }
 
@@ -44,7 +45,7 @@ internal sealed class DatabaseSalvager
     {
         if (_pages.ForeignWalIds is { } ids)
         {
-            _problems.Add($"the WAL names database id {ids.Wal:x16}, the file header {ids.File:x16}: opening the database ignores such a WAL as another database's, and so did salvage (none of its frames was read); if it is this database's log, whatever it alone holds is not recovered");
+            _problems.Add($"the WAL names database id {ids.Wal:x16}, the file header {ids.File:x16}: opening the database ignores such a WAL as another database's, and so did salvage (none of its frames was read); if it is this database's log, salvage again with the WAL's identity (pagedb recover --foreign-wal) for what it alone holds");
         }
         Survey();
         WalkFreeList();

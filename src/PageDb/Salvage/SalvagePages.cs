@@ -45,10 +45,11 @@ internal sealed class SalvagePages : IPageAccessor, IDisposable
     /// Opens <paramref name="path"/> (and its WAL, when the database's identity names it) read-only. The identity (page
     /// size and database id) is chosen as opening the database chooses it: the file header's when the header passes
     /// the checks an open makes, else a sound WAL's (whose newest copy of page 0, read below, may restore the catalog,
-    /// as <c>HeaderRepair</c> does on open), else the damaged header's, else a probed page size and no WAL.
+    /// as <c>HeaderRepair</c> does on open), else the damaged header's, else a probed page size and no WAL. With
+    /// <paramref name="readForeignWal"/>, a sound WAL naming another id than a sound header gives the identity instead.
     /// </summary>
     /// <exception cref="PageDbException">No page size under which the file holds readable pages.</exception>
-    public static SalvagePages Open(IStorage storage, string path)
+    public static SalvagePages Open(IStorage storage, string path, bool readForeignWal)
     {
         IStorageFile file = storage.Open(path, StorageOpenMode.ReadOnly);
         try
@@ -59,7 +60,8 @@ internal sealed class SalvagePages : IPageAccessor, IDisposable
             WriteAheadLog? wal;
             int pageSize;
             (ulong, ulong)? foreignWalIds = null;
-            if (header is not null && (OpensAsIs(header, file.Path) || !walNamed))
+            bool walFirst = walNamed && readForeignWal && header is not null && walId != new FileHeaderPageReader(header).DatabaseId;
+            if (header is not null && !walFirst && (OpensAsIs(header, file.Path) || !walNamed))
             {
                 var fields = new FileHeaderPageReader(header);
                 pageSize = fields.PageSize;

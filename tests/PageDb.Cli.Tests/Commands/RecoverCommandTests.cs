@@ -50,6 +50,14 @@ public sealed class RecoverCommandTests
         Assert.That(CliRun.Fails(ExitCodes.Failed, "recover", source, salvaged).Err, Does.Contain("exists already"));
     }
 
+    [Test]
+    public void RecoverWithForeignWalReadsAWalOfThisDatabaseAsUsual()
+    {
+        string source = _run.CreateSampleDatabase();
+        string salvaged = _run.File("salvaged.pagedb");
+        Assert.That(CliRun.Ok("recover", "--foreign-wal", source, salvaged).Out, Does.Contain("recovered orders: 20 entries").And.Contain("0 unreadable"));
+    }
+
     /// <summary>A leaf of the orders table that is not its root: the first leaf whose records hold "alice" (hex).</summary>
     private static PageDb.Core.Pages.PageNumber FirstLeafOfOrders(string path)
     {

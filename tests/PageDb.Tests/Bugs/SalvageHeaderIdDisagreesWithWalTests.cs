@@ -9,7 +9,8 @@ namespace PageDb.Tests.Bugs;
 /// id than the WAL's. Opening the database restored page 0 from the WAL (header repair) and read the WAL's commits;
 /// salvage took the damaged header's id, so the WAL did not match it, and lost every commit only the WAL held. Salvage
 /// now chooses the identity as an open does. When the header is sound and only the ids differ, both ignore the WAL
-/// as another database's, and salvage says so in its report.
+/// as another database's, and salvage says so in its report; asked to (<c>readForeignWal</c>, <c>pagedb recover
+/// --foreign-wal</c>), it salvages the WAL's view instead, as a second candidate.
 /// </summary>
 public class SalvageHeaderIdDisagreesWithWalTests
 {
@@ -46,6 +47,10 @@ public class SalvageHeaderIdDisagreesWithWalTests
         Assert.That(report.Recovered, Is.Empty);
         Assert.That(report.IsComplete, Is.False);
         Assert.That(report.Problems, Has.Some.Contains("the WAL names database id"));
+
+        SalvageReport fromWal = PageDatabase.Salvage(DbPath, "second.pagedb", Options(storage), readForeignWal: true);
+
+        Assert.That(fromWal.Recovered, Is.EquivalentTo(new[] { ("t", 2L), ("u", 1L) }), "the second candidate: the WAL's view");
     }
 
     /// <summary>A database whose two commits are only in the WAL, its file's page 0 changed by <paramref name="damage"/> (checksum resealed).</summary>
