@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PageDb.Core.Buffers;
 using PageDb.Core.Paging;
 using PageDb.Wal;
@@ -61,6 +62,7 @@ internal sealed class StorageEngine : IDisposable
 
     public static StorageEngine Open(string path, PageDbOptions options)
     {
+        using Activity? recovery = EngineTelemetry.Start("pagedb.recovery", path);
         IStorage storage = options.Storage ?? FileStorage.Instance;
         StorageOpenMode mode = options.ReadOnly ? StorageOpenMode.ReadOnly
             : options.CreateIfMissing ? StorageOpenMode.CreateIfMissing
@@ -96,6 +98,7 @@ internal sealed class StorageEngine : IDisposable
                 engine.Gate.Dispose();
                 throw;
             }
+            EngineTelemetry.Opened(engine);
             return engine;
         }
         catch
@@ -172,7 +175,10 @@ internal sealed class StorageEngine : IDisposable
         try
         {
             lock (_checkpointLock)
+            {
+                using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(mode, File.Path);
                 Wal.Checkpoint(CheckpointTarget, Readers.OldestOr(last), truncate: mode == CheckpointMode.Truncate);
+            }
             return true;
         }
         catch (PageDbIOException e)
@@ -222,12 +228,16 @@ internal sealed class StorageEngine : IDisposable
     private bool CheckpointOlderGeneration()
     {
         lock (_checkpointLock)
+        {
+            using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(null, File.Path);
             return Wal.CheckpointOlder(CheckpointTarget, Readers.OldestOr(Wal.LastCommit));
+        }
     }
 
     /// <summary>Closes the files, checkpointing first when nobody is writing and nothing has failed.</summary>
     public void Dispose()
     {
+        EngineTelemetry.Closed(this);
         _background?.Dispose();
         try
         {
