@@ -22,7 +22,7 @@ namespace PageDb.Btree;
 /// cells, or a subtree reached from the wrong place). All are <see cref="CorruptDatabaseException"/>; they cost one key
 /// comparison and a counter per step.
 /// </remarks>
-public sealed class BTreeCursor : IDisposable
+internal sealed class BTreeCursor : IDisposable
 {
     private const int InitialLevels = 8;
 
