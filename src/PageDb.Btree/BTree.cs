@@ -21,7 +21,7 @@ namespace PageDb.Btree;
 /// The root's page number never changes and its user header holds the entry count.
 /// Not thread-safe: one tree object is used by one thread (the transaction's).
 /// </remarks>
-public sealed class BTree
+internal sealed class BTree
 {
     private readonly IPageAccessor _pages;
 

@@ -11,7 +11,7 @@ namespace PageDb.Btree;
 /// <see cref="ArgumentException"/> after freeing every page built so far; so is disposing without <see cref="Complete"/>.
 /// </summary>
 /// <remarks>One thread at a time; the loader holds no page pinned between calls.</remarks>
-public sealed class BTreeBulkLoader : IDisposable
+internal sealed class BTreeBulkLoader : IDisposable
 {
     private readonly IPageAccessor _pages;
     private readonly int _target; // bytes of cells and pointers after which a page is closed

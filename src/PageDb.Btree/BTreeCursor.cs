@@ -29,7 +29,7 @@ namespace PageDb.Btree;
 /// so with the keys ascending every key lies within its separators). All are <see cref="CorruptDatabaseException"/>;
 /// they cost one or two key comparisons and a counter per step, and a few header loads per page pinned.
 /// </remarks>
-public sealed class BTreeCursor : IDisposable
+internal sealed class BTreeCursor : IDisposable
 {
     private const int InitialLevels = 8;
 

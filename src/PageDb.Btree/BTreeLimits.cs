@@ -1,7 +1,7 @@
 namespace PageDb.Btree;
 
 /// <summary>The sizes a tree accepts. Anything larger is refused with <see cref="ArgumentException"/> before any change.</summary>
-public static class BTreeLimits
+internal static class BTreeLimits
 {
     /// <summary>The longest key, in bytes. Keys are never split across pages, so every key is compared in place.</summary>
     public const int MaxKeyLength = 1024;

@@ -5,7 +5,7 @@ namespace PageDb.Btree;
 /// step yields views into the pinned leaf (<see cref="BTreeEntry"/>), valid until the next step; enumeration opens
 /// one cursor and allocates nothing per entry.
 /// </summary>
-public readonly struct BTreeRange
+internal readonly struct BTreeRange
 {
     private readonly BTree _tree;
     private readonly byte[]? _from;
@@ -84,7 +84,7 @@ public readonly struct BTreeRange
 /// One entry of a range: views into a pinned page, valid until the enumeration moves. The value is read (from
 /// overflow pages, when it has some) only when asked for.
 /// </summary>
-public readonly ref struct BTreeEntry
+internal readonly ref struct BTreeEntry
 {
     private readonly BTreeCursor _cursor;
 

@@ -6,7 +6,7 @@ namespace PageDb.Btree;
 /// What <see cref="BTreeVerifier"/> found: the problems (each naming its page), every page the tree reaches (tree
 /// pages and overflow chains, so a caller can prove no page is lost), and shape figures (depth, counts, fill).
 /// </summary>
-public sealed class BTreeVerification
+internal sealed class BTreeVerification
 {
     private readonly List<BTreeProblem> _problems = [];
     private readonly HashSet<PageNumber> _pagesReached = [];
@@ -76,7 +76,7 @@ public sealed class BTreeVerification
 /// <summary>One thing <see cref="BTreeVerifier"/> found wrong.</summary>
 /// <param name="Page">The page at fault.</param>
 /// <param name="Detail">What is wrong with it.</param>
-public sealed record BTreeProblem(PageNumber Page, string Detail)
+internal sealed record BTreeProblem(PageNumber Page, string Detail)
 {
     /// <inheritdoc/>
     public override string ToString() => $"page {Page}: {Detail}";

@@ -13,7 +13,7 @@ namespace PageDb.Btree;
 /// 6. overflow chains are well formed and reached once.
 /// It reports problems rather than stopping at the first, and returns the pages it reached.
 /// </summary>
-public static class BTreeVerifier
+internal static class BTreeVerifier
 {
     /// <summary>Checks the tree rooted at <paramref name="root"/>; never throws for a damaged tree.</summary>
     public static BTreeVerification Verify(IPageAccessor pages, PageNumber root)

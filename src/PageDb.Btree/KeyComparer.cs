@@ -5,7 +5,7 @@ namespace PageDb.Btree;
 /// length). <see cref="MemoryExtensions.SequenceCompareTo{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/> over bytes is exactly
 /// that, and vectorized.
 /// </summary>
-public static class KeyComparer
+internal static class KeyComparer
 {
     /// <summary>Negative when <paramref name="left"/> sorts first, zero when equal, positive otherwise.</summary>
     public static int Compare(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right) => left.SequenceCompareTo(right);

@@ -73,12 +73,18 @@ public sealed class PageDbDataReader : DbDataReader
     }
 
     /// <inheritdoc/>
+    [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.PublicProperties)]
     public override Type GetFieldType(int ordinal)
     {
         foreach (IReadOnlyList<SqlValue> row in _result.Rows)
         {
-            if (!row[ordinal].IsNull)
-                return row[ordinal].ToObject()!.GetType();
+            switch (row[ordinal].Kind)
+            {
+                case SqlValueKind.Integer: return typeof(long);
+                case SqlValueKind.Real: return typeof(double);
+                case SqlValueKind.Text: return typeof(string);
+                case SqlValueKind.Blob: return typeof(byte[]);
+            }
         }
         return typeof(string);
     }
@@ -176,6 +182,7 @@ public sealed class PageDbDataReader : DbDataReader
     public override IEnumerator GetEnumerator() => new DbEnumerator(this, closeReader: false);
 
     /// <inheritdoc/>
+    [UnconditionalSuppressMessage("Trimming", "IL2111", Justification = "The DataType column only stores Type objects (the field types, all primitive); nothing reflects over them.")]
     public override DataTable GetSchemaTable()
     {
         var table = new DataTable("SchemaTable") { Locale = CultureInfo.InvariantCulture };

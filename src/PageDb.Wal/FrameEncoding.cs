@@ -1,7 +1,7 @@
 namespace PageDb.Wal;
 
 /// <summary>How a frame's page image is stored after its header (the frame flags, layout in <see cref="WalFormat"/>).</summary>
-public enum FrameEncoding : byte
+internal enum FrameEncoding : byte
 {
     /// <summary>The whole page as it is: flags 0, stored length = page size.</summary>
     Page = 0,

@@ -6,7 +6,7 @@ namespace PageDb.Wal;
 /// page version for the buffer pool. Not stored on disk. <see cref="None"/> (0) is "no frame: read the database file".
 /// </summary>
 /// <param name="Value">The frame's number.</param>
-public readonly record struct FrameIndex(long Value) : IComparable<FrameIndex>
+internal readonly record struct FrameIndex(long Value) : IComparable<FrameIndex>
 {
     /// <summary>No frame: the page is read from the database file.</summary>
     public static readonly FrameIndex None = new(0);

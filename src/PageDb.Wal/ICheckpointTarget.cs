@@ -6,7 +6,7 @@ namespace PageDb.Wal;
 /// Where a checkpoint copies pages: the database file, as the engine sees it. The engine implements it (and drops any
 /// cached database-file version of a page it is told to write).
 /// </summary>
-public interface ICheckpointTarget
+internal interface ICheckpointTarget
 {
     /// <summary>Writes <paramref name="image"/> (exactly one page, as it was logged) at <paramref name="page"/>.</summary>
     void WritePage(PageNumber page, ReadOnlySpan<byte> image);

@@ -49,7 +49,7 @@ namespace PageDb.Wal;
 /// XxHash64 rather than CRC-32: it is several times faster over page-sized inputs, takes the previous checksum as its
 /// seed (the chain costs nothing extra), and its 64 bits make an accidental match of a stale or torn frame negligible.
 /// </summary>
-public static class WalFormat
+internal static class WalFormat
 {
     /// <summary>The file's magic number: "PageDbWL" read as a little-endian u64.</summary>
     public const ulong Magic = 0x4C57_6244_6567_6150; // "PageDbWL"
@@ -151,7 +151,7 @@ public static class WalFormat
 }
 
 /// <summary>A view of the 48-byte WAL header (layout in <see cref="WalFormat"/>).</summary>
-public readonly ref struct WalHeader
+internal readonly ref struct WalHeader
 {
     private readonly Span<byte> _bytes;
 
@@ -223,7 +223,7 @@ public readonly ref struct WalHeader
 }
 
 /// <summary>A view of a 32-byte frame header (layout in <see cref="WalFormat"/>).</summary>
-public readonly ref struct WalFrameHeader
+internal readonly ref struct WalFrameHeader
 {
     private readonly Span<byte> _bytes;
 

@@ -6,7 +6,7 @@ namespace PageDb.Wal;
 /// page, the newest frame at or before its mark. Marks only grow, across restarts too.
 /// </summary>
 /// <param name="LastCommitFrame">The last commit frame the snapshot includes.</param>
-public readonly record struct WalMark(FrameIndex LastCommitFrame) : IComparable<WalMark>
+internal readonly record struct WalMark(FrameIndex LastCommitFrame) : IComparable<WalMark>
 {
     /// <summary>The snapshot before any commit in this log.</summary>
     public static readonly WalMark Empty = new(FrameIndex.None);

@@ -1,7 +1,7 @@
 namespace PageDb.Wal;
 
 /// <summary>How <see cref="WriteAheadLog.Open"/> opens the log of one database.</summary>
-public sealed record WalOptions
+internal sealed record WalOptions
 {
     /// <summary>The database's page size: a power of two from 4096 to 65536.</summary>
     public required int PageSize { get; init; }

@@ -52,7 +52,7 @@ namespace PageDb.Wal;
 /// file) until a restart in place writes a version 3 header.
 /// </para>
 /// </summary>
-public sealed class WriteAheadLog : IDisposable
+internal sealed class WriteAheadLog : IDisposable
 {
     /// <summary>The log files: [0] is <c>-wal</c>, [1] is <c>-wal2</c> (null until the first switch creates it). Writer sets, readers Volatile-read.</summary>
     private readonly IStorageFile?[] _files;

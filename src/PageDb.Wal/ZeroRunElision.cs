@@ -13,7 +13,7 @@ namespace PageDb.Wal;
 ///  4     n    the page's bytes before the run, then the bytes after it (n = page size - run length)
 /// </code>
 /// </summary>
-public static class ZeroRunElision
+internal static class ZeroRunElision
 {
     /// <summary>The shortest run worth eliding: shorter runs save too little to pay for the scan and the header.</summary>
     public const int MinRun = 64;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PageDb.Core.Pages;
 using PageDb.Core.Paging;
 using PageDb.Engine;
@@ -252,6 +253,7 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     /// the database is compacted but the file is not yet shrunk (a later checkpoint does it).</exception>
     public void Compact()
     {
+        using Activity? compaction = EngineTelemetry.Start("pagedb.compaction", _engine.File.Path);
         using (WriteTransaction transaction = BeginWrite())
         {
             Compactor.Rebuild(transaction.TransactionPages);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PageDb.Btree;
 using PageDb.Engine;
 using PageDb.Records;
@@ -127,6 +128,7 @@ public sealed class WriteTransaction : ReadTransaction
         EnsureWritable();
         DisposeCursors();
         MarkEnded();
+        long startedAt = Stopwatch.GetTimestamp();
         try
         {
             _pages.Commit(sync: Engine.Options.Durability == Durability.Full);
@@ -143,6 +145,7 @@ public sealed class WriteTransaction : ReadTransaction
             throw;
         }
         Release(rollBack: false);
+        EngineTelemetry.Committed(Engine.Options.Durability, startedAt);
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace PageDb.Testing;
 
 /// <summary>Orders byte arrays as unsigned bytes (memcmp, then length): the key order of PageDb trees, for models.</summary>
-public sealed class ByteArrayComparer : IComparer<byte[]>, IEqualityComparer<byte[]>
+internal sealed class ByteArrayComparer : IComparer<byte[]>, IEqualityComparer<byte[]>
 {
     /// <summary>The one instance.</summary>
     public static readonly ByteArrayComparer Instance = new();

@@ -4,7 +4,7 @@ namespace PageDb.Testing;
 /// The reference for logs and transactions: the full page contents after every commit, the pages written since the
 /// last commit, and rollback. Snapshot 0 is the state before the first commit (no page). Single-threaded.
 /// </summary>
-public sealed class CommittedPagesModel
+internal sealed class CommittedPagesModel
 {
     private readonly List<Dictionary<uint, byte[]>> _snapshots = [new()];
     private readonly Dictionary<uint, byte[]> _pending = [];

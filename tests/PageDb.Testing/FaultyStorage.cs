@@ -5,7 +5,7 @@ namespace PageDb.Testing;
 /// says), count writes and syncs, and run a hook inside a read (to interleave a writer step with a reader's I/O
 /// deterministically). Simple on purpose: crash modelling belongs to the fault-injecting storage.
 /// </summary>
-public sealed class FaultyStorage(IStorage inner) : IStorage
+internal sealed class FaultyStorage(IStorage inner) : IStorage
 {
     /// <summary>Writes that succeed before every later write throws; null = never fail.</summary>
     public int? WritesBeforeFailure { get; set; }

@@ -9,7 +9,7 @@ namespace PageDb.Testing;
 /// released, and it knows exactly which pages are live so a test can prove no page was lost or freed twice.
 /// Single-threaded.
 /// </summary>
-public sealed class InMemoryPageAccessor : IPageAccessor
+internal sealed class InMemoryPageAccessor : IPageAccessor
 {
     private readonly Dictionary<uint, Frame> _pages = [];
     private readonly SortedSet<uint> _free = [];

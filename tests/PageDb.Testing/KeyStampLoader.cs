@@ -8,7 +8,7 @@ namespace PageDb.Testing;
 /// page) so a reader can check it got the page it asked for, counts its calls, and can be made to fail or to wait.
 /// Thread-safe.
 /// </summary>
-public sealed class KeyStampLoader : IPageLoader
+internal sealed class KeyStampLoader : IPageLoader
 {
     private const int StampLength = 12;
     private int _calls;

@@ -7,7 +7,7 @@ namespace PageDb.Testing;
 /// Changes pages of a database file image the way a buggy tool or an attacker would: the change, then the page
 /// checksum recomputed, so what meets the change are the checks behind the checksum, not the checksum itself.
 /// </summary>
-public static class PageSurgery
+internal static class PageSurgery
 {
     /// <summary>Offsets of a slotted page's header fields (the layout is on <see cref="SlottedPage"/>).</summary>
     public const int CellCountOffset = 16, ContentStartOffset = 18, FirstFreeblockOffset = 20, FragmentedBytesOffset = 22;

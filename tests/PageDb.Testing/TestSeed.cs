@@ -6,7 +6,7 @@ namespace PageDb.Testing;
 /// Seeds for randomized tests: a fresh one each run, or the one in the environment variable PAGEDB_SEED to replay a
 /// failure. Put <see cref="Describe"/> in every assertion message so a failure prints how to replay it.
 /// </summary>
-public static class TestSeed
+internal static class TestSeed
 {
     /// <summary>The environment variable that fixes the seed.</summary>
     public const string EnvironmentVariable = "PAGEDB_SEED";

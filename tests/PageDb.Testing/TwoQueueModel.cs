@@ -5,7 +5,7 @@ namespace PageDb.Testing;
 /// later one moves the frame to the end of protected; victims come from probation first while it holds more than a
 /// quarter of the tracked frames (or protected is empty), else from protected, skipping frames that are not evictable.
 /// </summary>
-public sealed class TwoQueueModel
+internal sealed class TwoQueueModel
 {
     /// <summary>Frames seen once, oldest first (FIFO).</summary>
     public List<int> Probation { get; } = [];

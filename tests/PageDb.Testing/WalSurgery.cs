@@ -8,7 +8,7 @@ namespace PageDb.Testing;
 /// the header checksum and the whole frame checksum chain recomputed, so recovery accepts the change and what meets it
 /// are the checks behind the chain (layout in docs/FORMAT.md, "The write-ahead log").
 /// </summary>
-public static class WalSurgery
+internal static class WalSurgery
 {
     /// <summary>Where a frame is and what its header says.</summary>
     public readonly record struct Frame(int Offset, uint Page, uint CommitSize, int StoredLength)

@@ -44,11 +44,13 @@ public sealed class WalFormatTests
         Assert.That(new WalFrameHeader(bytes).StoredLength(4096), Is.EqualTo(expected));
     }
 
-    [TestCase(FrameEncoding.Page, 4096, (ushort)0, (ushort)0)]
-    [TestCase(FrameEncoding.Zstd, 700, WalFormat.FlagCompressed, (ushort)700)]
-    [TestCase(FrameEncoding.ZeroRunElided, 2500, WalFormat.FlagZeroRunElided, (ushort)2500)]
-    public void Each_encoding_is_written_as_its_flag_and_read_back(FrameEncoding encoding, int storedLength, ushort flags, ushort lengthField)
+    // FrameEncoding is internal, so a public test method takes its byte value.
+    [TestCase((byte)FrameEncoding.Page, 4096, (ushort)0, (ushort)0)]
+    [TestCase((byte)FrameEncoding.Zstd, 700, WalFormat.FlagCompressed, (ushort)700)]
+    [TestCase((byte)FrameEncoding.ZeroRunElided, 2500, WalFormat.FlagZeroRunElided, (ushort)2500)]
+    public void Each_encoding_is_written_as_its_flag_and_read_back(byte encodingValue, int storedLength, ushort flags, ushort lengthField)
     {
+        var encoding = (FrameEncoding)encodingValue;
         byte[] bytes = new byte[WalFormat.FrameHeaderSize];
         var header = new WalFrameHeader(bytes);
         header.Write(new PageNumber(1), 0, 1, 1, 1, encoding, storedLength);

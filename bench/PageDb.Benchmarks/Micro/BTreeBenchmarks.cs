@@ -60,12 +60,12 @@ public class BTreeBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Entries)]
-    public PageNumber BulkLoad()
+    public uint BulkLoad()
     {
         using var loader = new BTreeBulkLoader(_pages);
         foreach (byte[] key in _sequential)
             loader.Add(key, _value);
-        return loader.Complete();
+        return loader.Complete().Value;
     }
 
     [Benchmark(OperationsPerInvoke = Entries)]

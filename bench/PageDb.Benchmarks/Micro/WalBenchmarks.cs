@@ -49,27 +49,27 @@ public class WalBenchmarks
     }
 
     [Benchmark]
-    public WalMark CommitOnePageNoSync()
+    public long CommitOnePageNoSync()
     {
         _page = (_page + 1) % Pages;
         WalMark mark = _writeLog.Commit(new PageNumber(_page), _image, Pages, sync: false);
         if (++_commits % CommitsPerCheckpoint == 0)
             _writeLog.Checkpoint(_target, mark);
-        return mark;
+        return mark.LastCommitFrame.Value;
     }
 
     [Benchmark]
-    public FrameIndex FindFrameAtLastCommit()
+    public long FindFrameAtLastCommit()
     {
         _page = (_page + 1) % Pages;
-        return _readLog.FindFrame(new PageNumber(_page), _readLog.LastCommit);
+        return _readLog.FindFrame(new PageNumber(_page), _readLog.LastCommit).Value;
     }
 
     [Benchmark]
-    public FrameIndex FindFrameAtOlderMark()
+    public long FindFrameAtOlderMark()
     {
         _page = (_page + 1) % Pages;
-        return _readLog.FindFrame(new PageNumber(_page), _oldMark);
+        return _readLog.FindFrame(new PageNumber(_page), _oldMark).Value;
     }
 
     [Benchmark]

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PageDb.Btree;
 using PageDb.Core.Pages;
 using static PageDb.Cli.Pages.PageDecoder;
 
@@ -28,15 +29,15 @@ internal static class SlottedPageDecoder
         for (int i = 0; i < reader.CellCount; i++)
         {
             (int offset, int length) = reader.GetCellBounds(i);
-            output.WriteLine(Line($"  cell {i} at {offset}, {length} bytes: {DescribeCell(reader.GetCell(i), type)}"));
+            output.WriteLine(Line($"  cell {i} at {offset}, {length} bytes: {DescribeCell(reader.GetCell(i), type, PageHeader.GetPageNumber(page), filePath)}"));
         }
     }
 
     private static void WriteNodeHeader(TextWriter output, ReadOnlySpan<byte> user, PageType type)
     {
         if (type == PageType.BtreeInterior)
-            output.WriteLine(Line($"  rightmost child {BinaryPrimitives.ReadUInt32LittleEndian(user[BtreeCellLayout.RightmostChildOffset..])}"));
-        ulong entries = BinaryPrimitives.ReadUInt64LittleEndian(user[BtreeCellLayout.EntryCountOffset..]);
+            output.WriteLine(Line($"  rightmost child {NodeHeader.GetRightmostChild(user).Value}"));
+        long entries = NodeHeader.GetEntryCount(user);
         if (type != PageType.Slotted && entries != 0)
             output.WriteLine(Line($"  tree entry count {entries} (this page is a root)"));
     }
@@ -47,37 +48,33 @@ internal static class SlottedPageDecoder
             output.WriteLine(Line($"  freeblock at {block}, {BinaryPrimitives.ReadUInt16LittleEndian(page[(block + 2)..])} bytes"));
     }
 
-    private static string DescribeCell(ReadOnlySpan<byte> cell, PageType type) => type switch
+    /// <summary>Decodes a cell with the B+tree's own cell readers (one source of truth for the layout); a cell they
+    /// refuse is printed with their reason.</summary>
+    private static string DescribeCell(ReadOnlySpan<byte> cell, PageType type, PageNumber page, string filePath)
     {
-        PageType.BtreeLeaf => DescribeLeafCell(cell),
-        PageType.BtreeInterior => DescribeInteriorCell(cell),
-        _ => Preview(cell),
-    };
+        try
+        {
+            return type switch
+            {
+                PageType.BtreeLeaf => DescribeLeafCell(LeafCell.Read(cell, page, filePath)),
+                PageType.BtreeInterior => DescribeInteriorCell(InteriorCell.Read(cell, page, filePath)),
+                _ => Preview(cell),
+            };
+        }
+        catch (CorruptDatabaseException e)
+        {
+            return Line($"MALFORMED: {e.Detail}");
+        }
+    }
 
-    private static string DescribeLeafCell(ReadOnlySpan<byte> cell)
+    private static string DescribeLeafCell(LeafCell cell)
     {
-        if (cell.Length < BtreeCellLayout.LeafHeaderSize)
-            return "MALFORMED: shorter than a leaf cell header";
-        int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(cell[BtreeCellLayout.LeafKeyLengthOffset..]);
-        bool overflow = (cell[BtreeCellLayout.LeafFlagsOffset] & BtreeCellLayout.LeafOverflowFlag) != 0;
-        uint valueLength = BinaryPrimitives.ReadUInt32LittleEndian(cell[BtreeCellLayout.LeafValueLengthOffset..]);
-        int linkSize = overflow ? BtreeCellLayout.OverflowLinkSize : 0;
-        if (BtreeCellLayout.LeafHeaderSize + keyLength + linkSize > cell.Length)
-            return Line($"MALFORMED: key length {keyLength} does not fit the cell");
-        ReadOnlySpan<byte> key = cell.Slice(BtreeCellLayout.LeafHeaderSize, keyLength);
-        ReadOnlySpan<byte> local = cell[(BtreeCellLayout.LeafHeaderSize + keyLength)..^linkSize];
-        string text = Line($"key {Preview(key)} -> value {valueLength} bytes: {Preview(local)}");
-        if (!overflow)
+        string text = Line($"key {Preview(cell.Key)} -> value {cell.ValueLength} bytes: {Preview(cell.LocalValue)}");
+        if (!cell.HasOverflow)
             return text;
-        uint link = BinaryPrimitives.ReadUInt32LittleEndian(cell[^BtreeCellLayout.OverflowLinkSize..]);
-        return Line($"{text} ({local.Length} local, rest in overflow chain from page {link})");
+        return Line($"{text} ({cell.LocalValue.Length} local, rest in overflow chain from page {cell.OverflowPage.Value})");
     }
 
-    private static string DescribeInteriorCell(ReadOnlySpan<byte> cell)
-    {
-        if (cell.Length < BtreeCellLayout.InteriorKeyOffset)
-            return "MALFORMED: shorter than an interior cell";
-        uint child = BinaryPrimitives.ReadUInt32LittleEndian(cell[BtreeCellLayout.InteriorChildOffset..]);
-        return Line($"child {child}, separator {Preview(cell[BtreeCellLayout.InteriorKeyOffset..])}");
-    }
+    private static string DescribeInteriorCell(InteriorCell cell) =>
+        Line($"child {cell.Child.Value}, separator {Preview(cell.Key)}");
 }

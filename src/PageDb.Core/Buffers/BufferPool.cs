@@ -20,7 +20,7 @@ namespace PageDb.Core.Buffers;
 /// a frame is in the replacer exactly when it is mapped, clean and loaded; the pinned and dirty counters equal the
 /// frames in those states.</para>
 /// </remarks>
-public sealed class BufferPool : IEvictionCandidates, IDisposable
+internal sealed class BufferPool : IEvictionCandidates, IDisposable
 {
     private const int MinFrames = 4;
 

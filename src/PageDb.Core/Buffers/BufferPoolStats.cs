@@ -8,5 +8,5 @@ namespace PageDb.Core.Buffers;
 /// <param name="PinnedFrames">Frames pinned now.</param>
 /// <param name="DirtyFrames">Frames marked dirty now (never evicted).</param>
 /// <param name="FrameCount">The pool's capacity in frames.</param>
-public readonly record struct BufferPoolStats(
+internal readonly record struct BufferPoolStats(
     long Hits, long Misses, long Evictions, int CachedPages, int PinnedFrames, int DirtyFrames, int FrameCount);

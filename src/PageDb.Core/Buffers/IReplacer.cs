@@ -1,7 +1,7 @@
 namespace PageDb.Core.Buffers;
 
 /// <summary>Tells a replacer which frames it may choose right now (unpinned ones).</summary>
-public interface IEvictionCandidates
+internal interface IEvictionCandidates
 {
     /// <summary>True when <paramref name="frame"/> may be evicted now.</summary>
     bool IsEvictable(int frame);
@@ -11,7 +11,7 @@ public interface IEvictionCandidates
 /// The eviction policy of a <see cref="BufferPool"/>, over frame indexes 0..capacity-1. It tracks exactly the frames
 /// the pool tells it about (cached, clean frames); the pool holds its lock around every call.
 /// </summary>
-public interface IReplacer
+internal interface IReplacer
 {
     /// <summary>Records an access to <paramref name="frame"/>, adding it when it is not tracked.</summary>
     void RecordAccess(int frame);

@@ -8,7 +8,7 @@ namespace PageDb.Core.Buffers;
 /// </summary>
 /// <param name="Page">The page number.</param>
 /// <param name="Version">Which version of the page.</param>
-public readonly record struct PageKey(PageNumber Page, ulong Version)
+internal readonly record struct PageKey(PageNumber Page, ulong Version)
 {
     /// <summary>The database file's copy of <paramref name="page"/>.</summary>
     public static PageKey FromFile(PageNumber page) => new(page, 0);

@@ -13,7 +13,7 @@ namespace PageDb.Core.Buffers;
 /// Invariants (<see cref="Verify"/>): every tracked frame is in exactly one queue; <c>_prev</c>/<c>_next</c> form two
 /// well-formed doubly linked lists whose lengths are <c>_count[Probation]</c> and <c>_count[Protected]</c>.
 /// </remarks>
-public sealed class TwoQueueReplacer : IReplacer
+internal sealed class TwoQueueReplacer : IReplacer
 {
     private const byte None = 0;
     private const byte Probation = 1;

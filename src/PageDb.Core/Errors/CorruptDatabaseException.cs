@@ -12,6 +12,7 @@ public class CorruptDatabaseException : PageDbException
     {
         FilePath = filePath;
         PageNumber = pageNumber;
+        Detail = detail;
     }
 
     /// <summary>The file found corrupt.</summary>
@@ -19,6 +20,9 @@ public class CorruptDatabaseException : PageDbException
 
     /// <summary>The page found corrupt, or null when the fault is not in one page (a truncated file, a bad WAL header).</summary>
     public long? PageNumber { get; }
+
+    /// <summary>What was found wrong, without the file and page (which <see cref="Exception.Message"/> also names).</summary>
+    public string Detail { get; }
 
     private static string Describe(string filePath, long? pageNumber, string detail) =>
         pageNumber is { } n

@@ -6,7 +6,7 @@ namespace PageDb;
 /// changes until the database is reopened and recovered: after a failed sync the files may hold a partial commit
 /// that only recovery can judge, and a failed sync is never retried. Thread-safe: any thread may record or ask.
 /// </summary>
-public sealed class FailureState
+internal sealed class FailureState
 {
     // The first failure; written once (compare-exchange), read with Volatile by every thread that changes a file.
     private Exception? _failure;

@@ -8,7 +8,7 @@ namespace PageDb;
 /// Throws out of line, so the success paths that check for corruption stay small and inlinable
 /// (no string formatting or allocation happens unless the check fails).
 /// </summary>
-public static class ThrowHelper
+internal static class ThrowHelper
 {
     /// <summary>Throws <see cref="CorruptDatabaseException"/> for page <paramref name="page"/> of <paramref name="filePath"/>.</summary>
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]

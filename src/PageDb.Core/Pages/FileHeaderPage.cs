@@ -32,7 +32,7 @@ namespace PageDb.Core.Pages;
 /// Which checks run first matters: a file that is not a PageDb database, or is from a newer version, is reported as such
 /// (<see cref="PageDbException"/>) before its checksum is even looked at; every other fault is corruption.
 /// </summary>
-public readonly ref struct FileHeaderPage
+internal readonly ref struct FileHeaderPage
 {
     /// <summary>The format version this code writes and the newest it reads.</summary>
     public const uint CurrentFormatVersion = 1;
@@ -139,7 +139,7 @@ public readonly ref struct FileHeaderPage
 }
 
 /// <summary>A read-only view over page 0; see <see cref="FileHeaderPage"/> for the layout and invariants.</summary>
-public readonly ref struct FileHeaderPageReader
+internal readonly ref struct FileHeaderPageReader
 {
     private readonly ReadOnlySpan<byte> _page;
 

@@ -21,7 +21,7 @@ namespace PageDb.Core.Pages;
 ///    by <see cref="FreeListTrunkPageReader.Verify"/>).
 /// The leaf pages themselves are not written when freed: their contents are meaningless and never read.
 /// </summary>
-public readonly ref struct FreeListTrunkPage
+internal readonly ref struct FreeListTrunkPage
 {
     internal const int NextTrunkOffset = 16;   // 16-19 u32
     internal const int EntryCountOffset = 20;  // 20-23 u32
@@ -92,7 +92,7 @@ public readonly ref struct FreeListTrunkPage
 }
 
 /// <summary>A read-only view over a free-list trunk page; see <see cref="FreeListTrunkPage"/> for the layout.</summary>
-public readonly ref struct FreeListTrunkPageReader
+internal readonly ref struct FreeListTrunkPageReader
 {
     private readonly ReadOnlySpan<byte> _page;
 

@@ -13,7 +13,7 @@ namespace PageDb.Core.Pages;
 /// </code>
 /// Invariants: 1 &lt;= data length &lt;= page size - 24; every page but the last is full.
 /// </summary>
-public readonly ref struct OverflowPage
+internal readonly ref struct OverflowPage
 {
     private const int NextPageOffset = 16;   // 16-19 u32
     private const int DataLengthOffset = 20; // 20-23 u32

@@ -18,7 +18,7 @@ namespace PageDb.Core.Pages;
 /// 2. The checksum is set only when a page is written to a file (<see cref="Seal"/>) and checked only when read
 ///    from one (<see cref="Verify"/>); in memory the field is stale and nobody reads it.
 /// </summary>
-public static class PageHeader
+internal static class PageHeader
 {
     /// <summary>Offset of the page type byte.</summary>
     public const int TypeOffset = 0; // 0-0 u8

@@ -5,7 +5,7 @@ namespace PageDb.Core.Pages;
 /// Page 0 is the file header; <see cref="None"/> (0) doubles as "no page" in links, because no link ever points at the header.
 /// </summary>
 /// <param name="Value">The page's index in the file.</param>
-public readonly record struct PageNumber(uint Value) : IComparable<PageNumber>
+internal readonly record struct PageNumber(uint Value) : IComparable<PageNumber>
 {
     /// <summary>"No page": the end of a chain or an absent link.</summary>
     public static readonly PageNumber None = new(0);

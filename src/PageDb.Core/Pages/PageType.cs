@@ -1,7 +1,7 @@
 namespace PageDb.Core.Pages;
 
 /// <summary>What a page holds; stored in byte 0 of every page header. Zero is never a valid type, so a page of zeros is caught.</summary>
-public enum PageType : byte
+internal enum PageType : byte
 {
     /// <summary>Page 0: magic, format version, page size, page count, free-list head, catalog root.</summary>
     FileHeader = 1,

@@ -29,7 +29,7 @@ namespace PageDb.Core.Pages;
 /// Allocation takes the first freeblock that fits, else the gap; only when neither fits but the total free space
 /// does is the page defragmented (cells packed against the end, freeblocks and fragments turned into gap).
 /// </summary>
-public ref struct SlottedPage
+internal ref struct SlottedPage
 {
     private readonly Span<byte> _page;
     private readonly string _filePath;

@@ -9,7 +9,7 @@ namespace PageDb.Core.Pages;
 /// length it follows is checked against the page bounds, so a corrupt page raises <see cref="CorruptDatabaseException"/>
 /// naming the page and never reads outside it.
 /// </summary>
-public readonly ref struct SlottedPageReader
+internal readonly ref struct SlottedPageReader
 {
     private readonly ReadOnlySpan<byte> _page;
     private readonly string _filePath;

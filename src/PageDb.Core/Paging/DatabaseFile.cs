@@ -18,7 +18,7 @@ namespace PageDb.Core.Paging;
 /// Failure poisons: after a write, sync or truncate fails, every later change is refused with
 /// <see cref="PageDbIOException"/> until the file is reopened, because the state on disk is then unknown.
 /// </remarks>
-public sealed class DatabaseFile : IDisposable
+internal sealed class DatabaseFile : IDisposable
 {
     private readonly IStorageFile _file;
     private uint _pageCount; // written by the writer thread, read by any: accessed through Volatile

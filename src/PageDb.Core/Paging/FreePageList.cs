@@ -15,7 +15,7 @@ namespace PageDb.Core.Paging;
 /// out and its successor becomes the head. Both are O(1) page touches: page 0 and one trunk.
 /// The header's free page count is trunks plus entries. Callers are single-threaded (the writer).
 /// </remarks>
-public static class FreePageList
+internal static class FreePageList
 {
     /// <summary>
     /// Takes a free page off the list, or returns false when the list is empty. The page's contents are meaningless:

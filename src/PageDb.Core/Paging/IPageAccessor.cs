@@ -15,7 +15,7 @@ namespace PageDb.Core.Paging;
 /// 4. <see cref="Free"/> returns a page to the free list; the caller must hold no handle on it.
 /// Implementations say on their type which threads may call them.
 /// </remarks>
-public interface IPageAccessor
+internal interface IPageAccessor
 {
     /// <summary>The size of every page, in bytes.</summary>
     int PageSize { get; }

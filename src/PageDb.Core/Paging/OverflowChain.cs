@@ -7,7 +7,7 @@ namespace PageDb.Core.Paging;
 /// checked as they are followed: a page of the wrong type, an impossible length, a chain longer or shorter than the
 /// payload, or a cycle is reported as <see cref="CorruptDatabaseException"/>.
 /// </summary>
-public static class OverflowChain
+internal static class OverflowChain
 {
     /// <summary>Stores <paramref name="data"/> (at least 1 byte) in newly allocated pages; returns the first.</summary>
     public static PageNumber Write(IPageAccessor pages, ReadOnlySpan<byte> data)

@@ -6,7 +6,7 @@ namespace PageDb.Core.Paging;
 /// A page-sized buffer that holds one page while somebody has it pinned. The buffer pool's frames derive from this;
 /// so may simpler page holders (for example an in-memory accessor in tests). Reach it through a <see cref="PageHandle"/>.
 /// </summary>
-public abstract class PageFrame
+internal abstract class PageFrame
 {
     /// <summary>Creates a frame over <paramref name="buffer"/>, which must be exactly one page long.</summary>
     protected PageFrame(byte[] buffer)

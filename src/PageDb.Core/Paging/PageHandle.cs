@@ -7,7 +7,7 @@ namespace PageDb.Core.Paging;
 /// A pinned page: the only way to touch page bytes. Dispose it (<c>using var page = accessor.Read(n);</c>) to unpin;
 /// its spans must not be used after that. A handle is a small struct: do not copy it and dispose both copies.
 /// </summary>
-public readonly struct PageHandle : IDisposable
+internal readonly struct PageHandle : IDisposable
 {
     private readonly PageFrame? _frame;
 

@@ -1,7 +1,7 @@
 namespace PageDb;
 
 /// <summary>Helpers over <see cref="IStorageFile"/> shared by the layers that read whole structures.</summary>
-public static class StorageFileExtensions
+internal static class StorageFileExtensions
 {
     /// <summary>
     /// Reads exactly <c>destination.Length</c> bytes at <paramref name="offset"/>; returns false (and leaves the tail of

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PageDb.Core.Buffers;
 using PageDb.Core.Paging;
 using PageDb.Engine.Sharing;
@@ -78,6 +79,7 @@ internal sealed class StorageEngine : IDisposable
     /// </summary>
     public static StorageEngine Open(string path, PageDbOptions options)
     {
+        using Activity? recovery = EngineTelemetry.Start("pagedb.recovery", path);
         IStorage storage = options.Storage ?? FileStorage.Instance;
         ProcessSharing sharing = ProcessSharing.Join(storage, path, options);
         try
@@ -139,6 +141,7 @@ internal sealed class StorageEngine : IDisposable
                 engine.Gate.Dispose();
                 throw;
             }
+            EngineTelemetry.Opened(engine);
             return engine;
         }
         catch
@@ -216,6 +219,7 @@ internal sealed class StorageEngine : IDisposable
         {
             lock (_checkpointLock)
             {
+                using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(mode, File.Path);
                 WalMark oldest = OtherReaders.BeginCheckpoint(Readers.OldestOr(last));
                 try
                 {
@@ -276,6 +280,7 @@ internal sealed class StorageEngine : IDisposable
     {
         lock (_checkpointLock)
         {
+            using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(null, File.Path);
             WalMark oldest = OtherReaders.BeginCheckpoint(Readers.OldestOr(Wal.LastCommit));
             try
             {
@@ -299,6 +304,7 @@ internal sealed class StorageEngine : IDisposable
     /// <exception cref="PageDbIOException">The database had failed and holds acknowledged commits not yet durable.</exception>
     public void Dispose()
     {
+        EngineTelemetry.Closed(this);
         _background?.Dispose();
         bool notDurable = false;
         try

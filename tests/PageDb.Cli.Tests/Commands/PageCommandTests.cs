@@ -53,13 +53,15 @@ public sealed class PageCommandTests
         return found;
     }
 
-    [TestCase(PageType.FileHeader, "catalog root")]
-    [TestCase(PageType.BtreeLeaf, "-> value")]
-    [TestCase(PageType.BtreeInterior, "rightmost child")]
-    [TestCase(PageType.Overflow, "next overflow page")]
-    [TestCase(PageType.FreeListTrunk, "free pages:")]
-    public void DecodesEachPageType(PageType type, string expected)
+    // PageType is internal, so a public test method takes its byte value.
+    [TestCase((byte)PageType.FileHeader, "catalog root")]
+    [TestCase((byte)PageType.BtreeLeaf, "-> value")]
+    [TestCase((byte)PageType.BtreeInterior, "rightmost child")]
+    [TestCase((byte)PageType.Overflow, "next overflow page")]
+    [TestCase((byte)PageType.FreeListTrunk, "free pages:")]
+    public void DecodesEachPageType(byte typeValue, string expected)
     {
+        var type = (PageType)typeValue;
         string path = CreateDatabaseWithEveryPageType();
         Dictionary<PageType, uint> pages = FirstPageOfEachType(path);
         Assert.That(pages, Does.ContainKey(type), "the fixture must hold a page of this type");
