@@ -127,6 +127,36 @@ public sealed class ImportSqliteCommandTests
     }
 
     [Test]
+    public void AWithoutRowidTableKeepsItsCompositeKey()
+    {
+        string source = _run.File("pairs.sqlite");
+        using (SqliteConnection sqlite = OpenSqlite(source, SqliteOpenMode.ReadWriteCreate))
+            Execute(sqlite, "CREATE TABLE pairs (a TEXT, b INT, c BLOB, PRIMARY KEY (b, a)) WITHOUT ROWID; INSERT INTO pairs VALUES ('x', 2, NULL), ('y', 1, x'00ff'), ('a', 2, x'');");
+        string target = _run.File("pairs.pagedb");
+
+        CliRun.Ok("import-sqlite", source, target);
+
+        using var database = PageDatabase.Open(target);
+        using var session = new SqlSession(database);
+        Assert.That(PageDbRows(session, "SELECT b, a, c FROM pairs"), Is.EqualTo(new[] { "Integer:1|Text:y|x00FF", "Integer:2|Text:a|x", "Integer:2|Text:x|NULL" }));
+        using ReadTransaction read = database.BeginRead();
+        Assert.That(read.GetTable("pairs").Schema.PrimaryKey, Is.EqualTo(new[] { "b", "a" }));
+    }
+
+    [Test]
+    public void ANullInATextPrimaryKeyOfARowidTableIsRefusedByName()
+    {
+        string source = _run.File("quirk.sqlite");
+        using (SqliteConnection sqlite = OpenSqlite(source, SqliteOpenMode.ReadWriteCreate))
+            Execute(sqlite, "CREATE TABLE names (name TEXT PRIMARY KEY); INSERT INTO names VALUES ('a'), (NULL);");
+
+        CliResult result = CliRun.Fails(2, "import-sqlite", source, _run.File("quirk.pagedb"));
+
+        Assert.That(result.Err, Does.Contain("table names, row 1").And.Contain("NOT NULL"));
+        Assert.That(Directory.GetFiles(_run.Directory).Select(Path.GetFileName), Is.EqualTo(new[] { "quirk.sqlite" }));
+    }
+
+    [Test]
     public void AMissingSourceFailsWithOneLine()
     {
         CliResult result = CliRun.Fails(2, "import-sqlite", _run.File("absent.sqlite"), _run.File("x.pagedb"));
