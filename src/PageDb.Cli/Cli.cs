@@ -41,6 +41,7 @@ internal static class Cli
             ScanCommand.Create(context),
             SqlCommand.Create(context),
             ImportCommand.Create(context),
+            ImportSqliteCommand.Create(context),
             ExportCommand.Create(context),
             KeyValueCommands.Get(context),
             KeyValueCommands.Put(context),

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using PageDb.Engine.Sharing;
 using PageDb.Replication;
 
 namespace PageDb.Cli.Commands;
@@ -34,18 +33,13 @@ internal static class RestoreCommand
     /// <summary>Restores a replica into a new file beside the target (checked by the restore), then makes it the target as a backup is.</summary>
     private static int ExecuteFromReplica(CliContext context, string url, string path, bool force, DateTimeOffset? at)
     {
-        if (!force && (File.Exists(path) || File.Exists(path + "-wal")))
-            throw new CliException($"'{path}' exists; pass --force to replace it with the restored replica");
-        string fullPath = Path.GetFullPath(path);
-        string temporary = $"{fullPath}.{Guid.NewGuid():N}.restore";
+        TargetReplacement.RefuseExisting(path, force, "the restored replica");
+        string temporary = $"{Path.GetFullPath(path)}.{Guid.NewGuid():N}.restore";
         IReplicaStore store = ReplicaStores.Open(url);
         try
         {
             RestoreResult result = PageDatabase.Restore(store, temporary, at is { } time ? RestoreTarget.AtTime(time) : RestoreTarget.Latest);
-            using IStorageFile? replaced = File.Exists(path) ? LockForReplacing(path) : null;
-            File.Delete(path + "-wal");
-            File.Move(temporary, fullPath, overwrite: true);
-            FileStorage.Instance.SyncDirectory(fullPath);
+            TargetReplacement.MoveInto(temporary, path);
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"restored {url} to {path}: generation {result.Generation}, {result.Segments} segments, {result.Commits} commits, shipped at {result.ShippedAt:yyyy-MM-dd HH:mm:ss.fff} UTC"));
             if (result.StoppedEarly is { } why)
@@ -67,20 +61,13 @@ internal static class RestoreCommand
     {
         if (!File.Exists(backup))
             throw new CliException("backup file not found: " + backup);
-        string wal = path + "-wal";
-        if (!force && (File.Exists(path) || File.Exists(wal)))
-            throw new CliException($"'{path}' exists; pass --force to replace it with the backup");
-        string fullPath = Path.GetFullPath(path);
-        string temporary = $"{fullPath}.{Guid.NewGuid():N}.restore";
+        TargetReplacement.RefuseExisting(path, force, "the backup");
+        string temporary = $"{Path.GetFullPath(path)}.{Guid.NewGuid():N}.restore";
         try
         {
             CopyAndSync(backup, temporary);
             long pages = CheckIntegrity(temporary, backup);
-            using ProcessSharing? writerLock = File.Exists(path) ? TakeWriterLock(path) : null;
-            using IStorageFile? replaced = File.Exists(path) ? LockForReplacing(path) : null;
-            File.Delete(wal);
-            File.Move(temporary, fullPath, overwrite: true);
-            FileStorage.Instance.SyncDirectory(fullPath);
+            TargetReplacement.MoveInto(temporary, path);
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"restored {backup} to {path}: {pages:N0} pages checked, 0 problems"));
             return ExitCodes.Ok;
         }
@@ -114,28 +101,5 @@ internal static class RestoreCommand
         if (!report.IsOk)
             throw new CliException($"the backup '{backup}' fails its integrity check ({report.Problems.Count} problems, first: {report.Problems[0].ToString().Replace(copy, backup, StringComparison.Ordinal)}); nothing was restored");
         return report.PagesChecked;
-    }
-
-    /// <summary>Takes the writer lock of the database being replaced, held until it is replaced.</summary>
-    /// <summary>The writer lock every process sees (in the -shm file), held while the database is replaced.</summary>
-    private static ProcessSharing TakeWriterLock(string path)
-    {
-        try
-        {
-            return ProcessSharing.Join(FileStorage.Instance, path, new PageDbOptions { CreateIfMissing = false });
-        }
-        catch (DatabaseLockedException)
-        {
-            throw new CliException($"'{path}' is open for writing in another process; close it before restoring over it");
-        }
-    }
-
-    private static IStorageFile LockForReplacing(string path)
-    {
-        IStorageFile file = FileStorage.Instance.Open(path, StorageOpenMode.ReadWrite);
-        if (file.TryLockExclusive())
-            return file;
-        file.Dispose();
-        throw new CliException($"'{path}' is open for writing in another process; close it before restoring over it");
     }
 }

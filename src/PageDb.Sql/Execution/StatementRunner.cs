@@ -132,7 +132,7 @@ internal sealed class StatementRunner
             for (int i = 0; i < targets.Length; i++)
                 full[targets[i]] = values[i];
             autoKey.Fill(full);
-            Row row = ToRow(table, full);
+            Row row = StoredValues.ToRow(table.Schema, full);
             if (insert.Replace)
                 table.Upsert(row);
             else
@@ -162,14 +162,6 @@ internal sealed class StatementRunner
         throw Error(offset, $"Table {table.Name} has no column named {name}.");
     }
 
-    private static Row ToRow(Table table, SqlValue[] values)
-    {
-        var stored = new object?[table.Schema.Columns.Count];
-        for (int i = 0; i < stored.Length; i++)
-            stored[i] = StoredValues.ToStored(values[i], table.Schema.Columns[i], table.Name);
-        return Row.Of(stored);
-    }
-
     private SqlResult Update(UpdateStatement update)
     {
         Table table = _catalog.RequireTable(update.Table, m => Error(update.Offset, m));
@@ -186,7 +178,7 @@ internal sealed class StatementRunner
             SqlValue[] updated = row[..table.Schema.Columns.Count];
             foreach ((int ordinal, Evaluator value) in assignments)
                 updated[ordinal] = value(frame);
-            changes.Add((KeyOf(table, row), ToRow(table, updated)));
+            changes.Add((KeyOf(table, row), StoredValues.ToRow(table.Schema, updated)));
         }
         foreach ((Row key, Row row) in changes)
             table.Update(key, row);

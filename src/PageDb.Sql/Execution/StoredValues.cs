@@ -48,6 +48,16 @@ internal static class StoredValues
         _ => SqlValue.FromObject(value),
     };
 
+    /// <summary>The row to store for <paramref name="values"/> (one per column of <paramref name="schema"/>, in order).</summary>
+    /// <exception cref="SqlException">A value does not fit its column's type, or is NULL in a NOT NULL column.</exception>
+    public static Row ToRow(TableSchema schema, IReadOnlyList<SqlValue> values)
+    {
+        var stored = new object?[schema.Columns.Count];
+        for (int i = 0; i < stored.Length; i++)
+            stored[i] = ToStored(values[i], schema.Columns[i], schema.Name);
+        return Row.Of(stored);
+    }
+
     /// <summary>The value to store for <paramref name="value"/> in <paramref name="column"/>.</summary>
     /// <exception cref="SqlException">The value does not fit the column's type, or is NULL in a NOT NULL column.</exception>
     public static object? ToStored(SqlValue value, Column column, string table)
