@@ -1,4 +1,5 @@
 using System.Globalization;
+using PageDb.Execution;
 using PageDb.Sql.Execution;
 using PageDb.Sql.Values;
 
@@ -64,10 +65,8 @@ internal static class StatisticsStore
         if (!transaction.TryGetTable(TableName, out Table? store))
             return columns;
         var histograms = new Dictionary<string, List<HistogramBucket>>(StringComparer.Ordinal);
-        foreach (SqlValue[] row in StoredValues.ReadAll(store, withRowId: false))
+        foreach (SqlValue[] row in RowsOf(store, table))
         {
-            if (row[0].Text != table)
-                continue;
             string column = row[1].Text;
             if (!histograms.TryGetValue(column, out List<HistogramBucket>? histogram))
                 histograms[column] = histogram = [];
@@ -81,11 +80,18 @@ internal static class StatisticsStore
 
     private static void Forget(Table store, string table)
     {
-        foreach (SqlValue[] row in StoredValues.ReadAll(store, withRowId: false))
-        {
-            if (row[0].Text == table)
-                store.Delete(Row.Of(row[0].Text, row[1].Text, row[2].Integer));
-        }
+        foreach (SqlValue[] row in RowsOf(store, table))
+            store.Delete(Row.Of(row[0].Text, row[1].Text, row[2].Integer));
+    }
+
+    /// <summary>The stored rows of <paramref name="table"/>'s statistics, read by their key prefix, in key order.</summary>
+    private static List<SqlValue[]> RowsOf(Table store, string table)
+    {
+        var rows = new List<SqlValue[]>();
+        using IndexScan scan = store.IndexScan(null, Row.Of(table), Row.Of(table));
+        foreach (Row row in scan)
+            rows.Add(StoredValues.FromRow(row));
+        return rows;
     }
 
     private static string? Encode(SqlValue value) => value.Kind switch
