@@ -6,8 +6,8 @@ namespace PageDb.Sql.Binding;
 
 /// <summary>
 /// The compiled plan of one query of a <see cref="PreparedStatement"/>, kept between runs. A plan holds what it was
-/// compiled against: the tables it names and, for each, a stamp of its columns, primary key, indexes and the row and
-/// distinct counts ANALYZE stored for it (so a fresh ANALYZE lets the planner choose again). A run in a
+/// compiled against: the tables it names and, for each, a stamp of its columns, primary key, indexes and its ANALYZE
+/// generation (so a fresh ANALYZE lets the planner choose again). A run in a
 /// later transaction reuses the plan when every one of those tables still has the same stamp (the plan's table
 /// objects are then swapped for the running transaction's by <see cref="Execution.ExecutionContext.Current"/>); otherwise it
 /// compiles again, so a schema change, or a table that is gone, is seen as a fresh statement would see it.
@@ -44,8 +44,7 @@ internal sealed class PlanCache
         text.Append(") KEY (").AppendJoin(',', table.Schema.PrimaryKey).Append(')');
         foreach (string index in table.IndexNames)
             text.Append(" INDEX ").Append(index).Append(" (").AppendJoin(',', table.IndexColumns(index)).Append(')');
-        foreach (ColumnStatistics column in catalog.Statistics(table).Values)
-            text.Append(" STATS ").Append(column.Column).Append(' ').Append(column.Rows).Append(' ').Append(column.Distinct);
+        text.Append(" ANALYZED ").Append(StatisticsStore.Generation(catalog.Transaction, table.Name));
         return text.ToString();
     }
 

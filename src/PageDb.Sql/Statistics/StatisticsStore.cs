@@ -12,12 +12,17 @@ namespace PageDb.Sql.Statistics;
 /// 1..n for the histogram's buckets in order), <c>rows</c> (the table's rows for bucket 0, the bucket's rows otherwise),
 /// <c>distinct_values</c>, <c>nulls</c> (0 for a bucket), and <c>low</c>/<c>high</c> (min and max for bucket 0, the
 /// bucket's bounds otherwise; NULL when the column holds only NULLs) written as a type letter, a colon and the value:
-/// <c>i:42</c>, <c>r:2.5</c>, <c>t:text</c>, <c>b:</c> and hex digits. The key is (tbl, col, bucket).
+/// <c>i:42</c>, <c>r:2.5</c>, <c>t:text</c>, <c>b:</c> and hex digits. The key is (tbl, col, bucket). One more row per
+/// table, col '' and bucket 0, holds in <c>rows</c> how many times the table was analyzed: the generation a cached plan
+/// compares (one key lookup) to see that its statistics changed.
 /// </summary>
 internal static class StatisticsStore
 {
     /// <summary>The name of the statistics table.</summary>
     public const string TableName = "pagedb_stat";
+
+    /// <summary>The <c>col</c> of the row that holds a table's ANALYZE generation (no column can be named so).</summary>
+    private const string GenerationColumn = "";
 
     private static readonly TableSchema Schema = new(TableName,
     [
@@ -37,10 +42,14 @@ internal static class StatisticsStore
         if (table.Name == TableName)
             return;
         Table store = transaction.TryGetTable(TableName, out Table? existing) ? existing : transaction.CreateTable(Schema);
+        long generation = Generation(store, table.Name) + 1;
         Forget(store, table.Name);
+        store.Insert(Row.Of(table.Name, GenerationColumn, 0L, generation, 0L, 0L, null, null));
         List<SqlValue[]> rows = StoredValues.ReadAll(table, withRowId: false);
         for (int i = 0; i < table.Schema.Columns.Count; i++)
         {
+            if (table.Schema.Columns[i].Name == GenerationColumn)
+                continue;
             ColumnStatistics column = ColumnStatistics.Collect(table.Schema.Columns[i].Name, rows, i);
             store.Insert(Row.Of(table.Name, column.Column, 0L, column.Rows, column.Distinct, column.Nulls, Encode(column.Min), Encode(column.Max)));
             for (int b = 0; b < column.Histogram.Count; b++)
@@ -58,6 +67,10 @@ internal static class StatisticsStore
             Forget(store, table);
     }
 
+    /// <summary>How many times <paramref name="table"/> was analyzed (0 when never): changes with every ANALYZE of it.</summary>
+    public static long Generation(ReadTransaction transaction, string table) =>
+        transaction.TryGetTable(TableName, out Table? store) ? Generation(store, table) : 0;
+
     /// <summary>The statistics of <paramref name="table"/>'s columns by column name; empty when it was never analyzed.</summary>
     public static Dictionary<string, ColumnStatistics> Read(ReadTransaction transaction, string table)
     {
@@ -68,6 +81,8 @@ internal static class StatisticsStore
         foreach (SqlValue[] row in RowsOf(store, table))
         {
             string column = row[1].Text;
+            if (column == GenerationColumn)
+                continue;
             if (!histograms.TryGetValue(column, out List<HistogramBucket>? histogram))
                 histograms[column] = histogram = [];
             if (row[2].Integer == 0)
@@ -77,6 +92,9 @@ internal static class StatisticsStore
         }
         return columns;
     }
+
+    private static long Generation(Table store, string table) =>
+        store.Get(Row.Of(table, GenerationColumn, 0L)) is { } row ? (long)row[3]! : 0;
 
     private static void Forget(Table store, string table)
     {
