@@ -1,21 +1,68 @@
 using System.CommandLine;
 using System.Globalization;
+using PageDb.Sql.Statistics;
+using PageDb.Sql.Values;
 
 namespace PageDb.Cli.Commands;
 
 /// <summary>
 /// <c>pagedb stats &lt;db&gt;</c>: page counts by type, free pages, WAL size, cache figures, a fill-factor histogram
-/// of the B+tree pages, and each tree's height, entries, pages and leaf fill.
+/// of the B+tree pages, and each tree's height, entries, pages and leaf fill. <c>pagedb stats &lt;db&gt; &lt;table&gt;</c>:
+/// the column statistics SQL's ANALYZE stored for the table, and each column's histogram.
 /// </summary>
 internal static class StatsCommand
 {
     public static Command Create(CliContext context)
     {
         var db = CommonArguments.Database();
-        var command = new Command("stats", "Show pages by type, free pages, WAL size, cache figures, page fill and tree heights") { db };
-        command.SetAction(r => context.Guard(() => Execute(context, r.GetValue(db)!)));
+        var table = new Argument<string?>("table")
+        {
+            Description = "A table: show the column statistics ANALYZE stored for it instead",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var command = new Command("stats", "Show pages by type, free pages, WAL size, cache figures, page fill and tree heights") { db, table };
+        command.SetAction(r => context.Guard(() => r.GetValue(table) is { } name
+            ? ExecuteForTable(context, r.GetValue(db)!, name)
+            : Execute(context, r.GetValue(db)!)));
         return command;
     }
+
+    private static int ExecuteForTable(CliContext context, string path, string name)
+    {
+        using PageDatabase database = DatabaseOpener.OpenForReading(path);
+        using ReadTransaction read = database.BeginRead();
+        Table table = TableLookup.Get(read, name);
+        Dictionary<string, ColumnStatistics> stats = StatisticsStore.Read(read, table.Name);
+        if (stats.Count == 0)
+        {
+            context.Out.WriteLine($"No statistics for table {table.Name}: run ANALYZE {table.Name} (pagedb sql) to collect them.");
+            return ExitCodes.Ok;
+        }
+        var columns = new TextTable(["column", "rows", "distinct", "nulls", "min", "max"]);
+        var histograms = new TextTable(["column", "bucket", "rows", "distinct", "low", "high"]);
+        foreach (Column column in table.Schema.Columns)
+        {
+            if (!stats.TryGetValue(column.Name, out ColumnStatistics? c))
+                continue;
+            columns.Add(c.Column, Number(c.Rows), Number(c.Distinct), Number(c.Nulls), Value(c.Min), Value(c.Max));
+            for (int i = 0; i < c.Histogram.Count; i++)
+            {
+                HistogramBucket bucket = c.Histogram[i];
+                histograms.Add(c.Column, Number(i + 1), Number(bucket.Rows), Number(bucket.Distinct), Value(bucket.Low), Value(bucket.High));
+            }
+        }
+        columns.Write(context.Out);
+        context.Out.WriteLine();
+        histograms.Write(context.Out);
+        return ExitCodes.Ok;
+    }
+
+    private static string Value(SqlValue value) => value.Kind switch
+    {
+        SqlValueKind.Null => "NULL",
+        SqlValueKind.Blob => "x'" + Convert.ToHexString(value.Blob) + "'",
+        _ => value.ToText()!,
+    };
 
     private static int Execute(CliContext context, string path)
     {

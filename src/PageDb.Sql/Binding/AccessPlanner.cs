@@ -1,4 +1,5 @@
 using PageDb.Sql.Execution;
+using PageDb.Sql.Statistics;
 using PageDb.Sql.Syntax;
 using PageDb.Sql.Values;
 
@@ -10,15 +11,22 @@ namespace PageDb.Sql.Binding;
 /// value depends on none of the core's own tables and has no affinity of its own (or the column's), so the comparison
 /// converts it exactly as <see cref="TableAccess"/> does. <see cref="Choose"/> then gives each inner-joined table the
 /// tightest of its primary key and secondary indexes: the one that fixes the most leading key columns by equality,
-/// then the one with a range (both ends before one) on the column after them, the primary key winning ties. A table
-/// nothing constrains is scanned. The conditions stay in the plan, so a read may return more rows than they accept.
+/// then the one with a range (both ends before one) on the column after them, the primary key winning ties. When
+/// ANALYZE has stored statistics for the table, the key estimated to read the fewest rows wins instead (equality keeps
+/// rows / distinct values per candidate value; a range keeps the rows of the histogram buckets its literal ends touch,
+/// or a quarter per end that is not a literal), so an equality on a column of few values loses to a narrow range on a
+/// nearly unique one. A table nothing constrains is scanned. The conditions stay in the plan, so a read may return
+/// more rows than they accept.
 /// </summary>
-internal sealed class AccessPlanner(ExpressionBinder binder)
+internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
 {
     private readonly List<Constraint> _constraints = [];
 
-    /// <summary>What one condition says about one column: its candidate values, or one end of a range.</summary>
-    private sealed record Constraint(int Source, string Column, Evaluator[]? Equal, RangeBound? Low, RangeBound? High);
+    /// <summary>What one condition says about one column: its candidate values, or one end of a range (with its value when it is a literal).</summary>
+    private sealed record Constraint(int Source, string Column, Evaluator[]? Equal, RangeBound? Low, RangeBound? High, SqlValue? Literal = null);
+
+    /// <summary>A way to read a table: its access, its score without statistics, and its estimated rows with them.</summary>
+    private readonly record struct Choice(TableAccess Access, int Score, double? Rows);
 
     /// <summary>Keeps what <paramref name="condition"/> (one part of WHERE or of an inner ON) says about a column.</summary>
     public void Note(SqlExpr condition, Scope scope, CoreQuery core)
@@ -32,7 +40,10 @@ internal sealed class AccessPlanner(ExpressionBinder binder)
             case BetweenExpr { Negated: false } between:
                 if (Column(between.Operand, scope, core) is { } column
                     && Value(between.Low, column, scope) is { } low && Value(between.High, column, scope) is { } high)
-                    _constraints.Add(new Constraint(column.SourceIndex, column.Name, null, new RangeBound(low, true), new RangeBound(high, true)));
+                {
+                    _constraints.Add(new Constraint(column.SourceIndex, column.Name, null, new RangeBound(low, true), null, Literal(between.Low)));
+                    _constraints.Add(new Constraint(column.SourceIndex, column.Name, null, null, new RangeBound(high, true), Literal(between.High)));
+                }
                 break;
             case InListExpr { Negated: false } inList when inList.Items.Count > 0:
                 if (Column(inList.Operand, scope, core) is { } target && Values(inList.Items, target, scope) is { } values)
@@ -52,11 +63,12 @@ internal sealed class AccessPlanner(ExpressionBinder binder)
             List<Constraint> constraints = _constraints.FindAll(c => c.Source == i);
             if (constraints.Count == 0)
                 continue;
-            (TableAccess Access, int Score)? best = null;
+            IReadOnlyDictionary<string, ColumnStatistics> statistics = catalog.Statistics(table);
+            Choice? best = null;
             if (!table.Schema.HasRowId)
-                best = Better(best, Candidate(table, null, table.Schema.PrimaryKey, constraints, tie: 1));
+                best = Better(best, Candidate(table, null, table.Schema.PrimaryKey, constraints, statistics, tie: 1));
             foreach (string index in table.IndexNames)
-                best = Better(best, Candidate(table, index, table.IndexColumns(index), constraints, tie: 0));
+                best = Better(best, Candidate(table, index, table.IndexColumns(index), constraints, statistics, tie: 0));
             source.Access = best?.Access;
         }
     }
@@ -65,35 +77,59 @@ internal sealed class AccessPlanner(ExpressionBinder binder)
     public static TableAccess OrderedScan(Table table, string index) =>
         new(table, index, [.. table.IndexColumns(index).Select(n => table.Schema.Columns[table.Schema.IndexOf(n)])], [], null, null);
 
-    private static (TableAccess, int)? Better((TableAccess Access, int Score)? best, (TableAccess Access, int Score)? candidate) =>
-        candidate is { } c && (best is null || c.Score > best.Value.Score) ? c : best;
+    private static Choice? Better(Choice? best, Choice? candidate)
+    {
+        if (candidate is not { } c)
+            return best;
+        if (best is not { } b)
+            return c;
+        if (c.Rows is { } rows && b.Rows is { } bestRows && rows != bestRows)
+            return rows < bestRows ? c : b;
+        return c.Score > b.Score ? c : b;
+    }
 
     /// <summary>
     /// The access through one key (<paramref name="index"/> null for the primary key) and its score: equal columns
-    /// first, then range ends, then the tie-breaker; null when the key's first column is not constrained.
+    /// first, then range ends, then the tie-breaker; with the rows it is estimated to read when
+    /// <paramref name="statistics"/> covers its columns. Null when the key's first column is not constrained.
     /// </summary>
-    private static (TableAccess, int)? Candidate(Table table, string? index, IReadOnlyList<string> keyNames, List<Constraint> constraints, int tie)
+    private static Choice? Candidate(
+        Table table, string? index, IReadOnlyList<string> keyNames, List<Constraint> constraints,
+        IReadOnlyDictionary<string, ColumnStatistics> statistics, int tie)
     {
         Column[] keyColumns = [.. keyNames.Select(n => table.Schema.Columns[table.Schema.IndexOf(n)])];
         var equal = new List<Evaluator[]>();
-        RangeBound? low = null, high = null;
+        Constraint? low = null, high = null;
+        double? rows = statistics.Count == 0 ? null : statistics.Values.First().Rows;
         foreach (Column column in keyColumns)
         {
             List<Constraint> onColumn = constraints.FindAll(c => c.Column == column.Name);
+            statistics.TryGetValue(column.Name, out ColumnStatistics? stats);
             Constraint? fixing = onColumn.Where(c => c.Equal is not null).MinBy(c => c.Equal!.Length);
             if (fixing is not null)
             {
                 equal.Add(fixing.Equal!);
+                rows = Scaled(rows, stats, stats?.EqualRows(fixing.Equal!.Length));
                 continue;
             }
-            low = onColumn.Find(c => c.Low is not null)?.Low;
-            high = onColumn.Find(c => c.High is not null)?.High;
+            low = onColumn.Find(c => c.Low is not null);
+            high = onColumn.Find(c => c.High is not null);
+            if (low is not null || high is not null)
+                rows = Scaled(rows, stats, stats?.RangeRows(low?.Literal, high?.Literal, low is not null, high is not null));
             break;
         }
         int ends = (low is null ? 0 : 1) + (high is null ? 0 : 1);
         if (equal.Count == 0 && ends == 0)
             return null;
-        return (new TableAccess(table, index, keyColumns, [.. equal], low, high), (equal.Count * 4 + ends) * 2 + tie);
+        return new Choice(new TableAccess(table, index, keyColumns, [.. equal], low?.Low, high?.High), (equal.Count * 4 + ends) * 2 + tie, rows);
+    }
+
+    /// <summary><paramref name="rows"/> scaled by the share of the column's rows a condition keeps; null without statistics.</summary>
+    private static double? Scaled(double? rows, ColumnStatistics? stats, double? kept)
+    {
+        if (rows is not { } before || stats is null || kept is not { } share)
+            return null;
+        return stats.Rows == 0 ? 0 : before * share / stats.Rows;
     }
 
     private bool NoteComparison(string op, SqlExpr left, SqlExpr right, Scope scope, CoreQuery core)
@@ -103,11 +139,13 @@ internal sealed class AccessPlanner(ExpressionBinder binder)
         _constraints.Add(op switch
         {
             "=" => new Constraint(column.SourceIndex, column.Name, [value], null, null),
-            "<" or "<=" => new Constraint(column.SourceIndex, column.Name, null, null, new RangeBound(value, op == "<=")),
-            _ => new Constraint(column.SourceIndex, column.Name, null, new RangeBound(value, op == ">="), null),
+            "<" or "<=" => new Constraint(column.SourceIndex, column.Name, null, null, new RangeBound(value, op == "<="), Literal(right)),
+            _ => new Constraint(column.SourceIndex, column.Name, null, new RangeBound(value, op == ">="), null, Literal(right)),
         });
         return true;
     }
+
+    private static SqlValue? Literal(SqlExpr expression) => expression is LiteralExpr literal ? literal.Value : null;
 
     private static string Mirror(string op) => op switch
     {

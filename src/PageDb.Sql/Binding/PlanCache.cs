@@ -1,11 +1,13 @@
 using System.Text;
+using PageDb.Sql.Statistics;
 using PageDb.Sql.Execution;
 
 namespace PageDb.Sql.Binding;
 
 /// <summary>
 /// The compiled plan of one query of a <see cref="PreparedStatement"/>, kept between runs. A plan holds what it was
-/// compiled against: the tables it names and, for each, a stamp of its columns, primary key and indexes. A run in a
+/// compiled against: the tables it names and, for each, a stamp of its columns, primary key, indexes and its ANALYZE
+/// generation (so a fresh ANALYZE lets the planner choose again). A run in a
 /// later transaction reuses the plan when every one of those tables still has the same stamp (the plan's table
 /// objects are then swapped for the running transaction's by <see cref="Execution.ExecutionContext.Current"/>); otherwise it
 /// compiles again, so a schema change, or a table that is gone, is seen as a fresh statement would see it.
@@ -29,12 +31,12 @@ internal sealed class PlanCache
             return (plan.Query, plan.CompiledIn);
         (CompiledQuery query, IReadOnlyList<Table> tables) = compile();
         Interlocked.Increment(ref _compilations);
-        _plan = new Plan(query, catalog.Transaction, [.. tables.Select(t => t.Name)], [.. tables.Select(Stamp)]);
+        _plan = new Plan(query, catalog.Transaction, [.. tables.Select(t => t.Name)], [.. tables.Select(t => Stamp(catalog, t))]);
         return (query, catalog.Transaction);
     }
 
-    /// <summary>What a plan assumed about a table: its columns with their types and nullability, its key and indexes.</summary>
-    private static string Stamp(Table table)
+    /// <summary>What a plan assumed about a table: its columns with their types and nullability, its key, indexes and statistics.</summary>
+    private static string Stamp(SqlCatalog catalog, Table table)
     {
         var text = new StringBuilder(table.Name).Append('(');
         foreach (Column column in table.Schema.Columns)
@@ -42,6 +44,7 @@ internal sealed class PlanCache
         text.Append(") KEY (").AppendJoin(',', table.Schema.PrimaryKey).Append(')');
         foreach (string index in table.IndexNames)
             text.Append(" INDEX ").Append(index).Append(" (").AppendJoin(',', table.IndexColumns(index)).Append(')');
+        text.Append(" ANALYZED ").Append(StatisticsStore.Generation(catalog.Transaction, table.Name));
         return text.ToString();
     }
 
@@ -51,7 +54,7 @@ internal sealed class PlanCache
         {
             for (int i = 0; i < TableNames.Length; i++)
             {
-                if (catalog.FindTable(TableNames[i]) is not { } table || Stamp(table) != Stamps[i])
+                if (catalog.FindTable(TableNames[i]) is not { } table || Stamp(catalog, table) != Stamps[i])
                     return false;
             }
             return true;

@@ -76,7 +76,7 @@ internal sealed class QueryCompiler
         core.IsAggregate = select.GroupBy.Count > 0 || select.Having is not null
             || select.Columns.Any(c => c.Expression is not null && AggregateFinder.Contains(c.Expression))
             || orderBy.Any(t => AggregateFinder.Contains(t.Expression));
-        var access = new AccessPlanner(_binder);
+        var access = new AccessPlanner(_binder, _catalog);
         BindJoinConditions(select.From, scope, core, access);
         if (select.Where is not null)
             PlaceConditions(select.Where, scope, core, null, access);

@@ -1,3 +1,5 @@
+using PageDb.Sql.Statistics;
+
 namespace PageDb.Sql.Binding;
 
 /// <summary>
@@ -6,6 +8,8 @@ namespace PageDb.Sql.Binding;
 /// </summary>
 internal sealed class SqlCatalog(ReadTransaction transaction)
 {
+    private readonly Dictionary<string, Dictionary<string, ColumnStatistics>> _statistics = new(StringComparer.Ordinal);
+
     /// <summary>The transaction the catalog reads.</summary>
     public ReadTransaction Transaction { get; } = transaction;
 
@@ -40,6 +44,17 @@ internal sealed class SqlCatalog(ReadTransaction transaction)
             }
         }
         return null;
+    }
+
+    /// <summary>The statistics ANALYZE stored for <paramref name="table"/>'s columns (empty when it has none), read once per catalog.</summary>
+    public IReadOnlyDictionary<string, ColumnStatistics> Statistics(Table table)
+    {
+        if (!_statistics.TryGetValue(table.Name, out Dictionary<string, ColumnStatistics>? columns))
+        {
+            columns = StatisticsStore.Read(Transaction, table.Name);
+            _statistics[table.Name] = columns;
+        }
+        return columns;
     }
 
     /// <summary>The column of <paramref name="table"/> called <paramref name="name"/> (any case), or null.</summary>

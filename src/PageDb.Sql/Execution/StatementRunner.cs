@@ -1,4 +1,5 @@
 using PageDb.Sql.Binding;
+using PageDb.Sql.Statistics;
 using PageDb.Sql.Syntax;
 using PageDb.Sql.Values;
 
@@ -33,6 +34,7 @@ internal sealed class StatementRunner
         CreateTableStatement create => CreateTable(create),
         CreateIndexStatement create => CreateIndex(create),
         DropStatement drop => Drop(drop),
+        AnalyzeStatement analyze => Analyze(analyze),
         InsertStatement insert => Insert(insert),
         UpdateStatement update => Update(update),
         DeleteStatement delete => Delete(delete),
@@ -112,6 +114,19 @@ internal sealed class StatementRunner
         if (table is null)
             return drop.IfExists ? SqlResult.Changed(-1) : throw Error(drop.Offset, $"No such table: {drop.Name}.");
         Writable.DropTable(table.Name);
+        StatisticsStore.Forget(_transaction, table.Name);
+        return SqlResult.Changed(-1);
+    }
+
+    private SqlResult Analyze(AnalyzeStatement analyze)
+    {
+        if (analyze.Table is { } name)
+        {
+            StatisticsStore.Analyze(Writable, _catalog.RequireTable(name, m => Error(analyze.Offset, m)));
+            return SqlResult.Changed(-1);
+        }
+        foreach (string table in _transaction.TableNames.ToList())
+            StatisticsStore.Analyze(Writable, _transaction.GetTable(table));
         return SqlResult.Changed(-1);
     }
 

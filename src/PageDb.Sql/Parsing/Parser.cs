@@ -85,6 +85,8 @@ internal sealed partial class Parser
             return Create(start.Offset);
         if (AcceptKeyword("DROP"))
             return Drop(start.Offset);
+        if (AcceptKeyword("ANALYZE"))
+            return new AnalyzeStatement(start.Offset, Current.Kind == TokenKind.End || Current.IsSymbol(";") ? null : Name("a table name"));
         if (start.IsKeyword("INSERT") || start.IsKeyword("REPLACE"))
             return Insert();
         if (AcceptKeyword("UPDATE"))

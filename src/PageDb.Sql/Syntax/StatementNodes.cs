@@ -72,6 +72,9 @@ internal sealed record CreateIndexStatement(
 /// <summary>DROP TABLE or DROP INDEX.</summary>
 internal sealed record DropStatement(int Offset, bool Index, string Name, bool IfExists) : SqlStatement(Offset);
 
+/// <summary>ANALYZE [table]: collects the statistics of one table, or of every table when <paramref name="Table"/> is null.</summary>
+internal sealed record AnalyzeStatement(int Offset, string? Table) : SqlStatement(Offset);
+
 /// <summary>INSERT INTO table [(columns)] VALUES ... | SELECT ...</summary>
 internal sealed record InsertStatement(
     int Offset, string Table, IReadOnlyList<string>? Columns, IReadOnlyList<IReadOnlyList<SqlExpr>>? Rows,

@@ -30,6 +30,29 @@ public sealed class MaintenanceCommandsTests
     }
 
     [Test]
+    public void StatsForATablePrintsWhatAnalyzeStored()
+    {
+        string path = _run.File("analyzed.pagedb");
+        CliRun.Ok("sql", path, "CREATE TABLE t(id INTEGER PRIMARY KEY, grp TEXT, b BLOB)");
+        CliRun.Ok("sql", path, "INSERT INTO t VALUES (1, 'x', x'0a'), (2, 'y', NULL), (3, 'x', NULL), (4, NULL, NULL)");
+        Assert.That(CliRun.Ok("stats", path, "t").Out, Does.Contain("No statistics for table t"));
+        CliRun.Ok("sql", path, "ANALYZE t");
+        string output = CliRun.Ok("stats", path, "t").Out;
+        Assert.That(output, Does.Match(@"\nid\s+4\s+4\s+0\s+1\s+4\n"));
+        Assert.That(output, Does.Match(@"\ngrp\s+4\s+2\s+1\s+x\s+y\n"));
+        Assert.That(output, Does.Match(@"\nb\s+4\s+1\s+3\s+x'0A'\s+x'0A'\n"));
+        Assert.That(output, Does.Match(@"\nid\s+4\s+1\s+1\s+4\s+4\n"), "the last of id's four one-row buckets");
+        Assert.That(CliRun.Ok("stats", path).Out, Does.Contain("WAL bytes"), "without a table, stats is as before");
+    }
+
+    [Test]
+    public void StatsForAnUnknownTableFails()
+    {
+        string path = _run.CreateSampleDatabase();
+        Assert.That(CliRun.Fails(ExitCodes.Failed, "stats", path, "nope").Err, Does.Contain("unknown table 'nope'"));
+    }
+
+    [Test]
     public void CheckOnACleanDatabaseExits0()
     {
         Assert.That(CliRun.Ok("check", _run.CreateSampleDatabase()).Out, Does.Contain("0 problems"));
