@@ -69,18 +69,32 @@ internal sealed class TransactionPages : IPageAccessor
     {
         if (_private.TryGetValue(page.Value, out PrivateVersion version))
             return PinPrivate(version.Key);
+        return _engine.Pool.Pin(SharedKeyOf(page), _engine.Loader);
+    }
+
+    /// <summary>
+    /// The pool key of the version of <paramref name="page"/> this transaction reads while it has no private version:
+    /// its newest spilled frame, or else the snapshot's version.
+    /// </summary>
+    private PageKey SharedKeyOf(PageNumber page)
+    {
         if (page.Value >= PageCount)
             ThrowHelper.ThrowCorrupt(FilePath, page, "a link points past the end of the database");
         FrameIndex spilled = _engine.Wal.FindUncommittedFrame(page);
-        return spilled.IsNone ? _snapshot.Read(page) : _engine.Pool.Pin(PageVersions.FromFrame(page, spilled), _engine.Loader);
+        if (!spilled.IsNone)
+            return PageVersions.FromFrame(page, spilled);
+        if (page.Value >= _snapshot.PageCount)
+            ThrowHelper.ThrowCorrupt(FilePath, page, "a link points past the end of the database");
+        return _snapshot.KeyOf(page);
     }
 
     public PageHandle Write(PageNumber page)
     {
         if (TryTouchPrivate(page, out PageKey key))
             return PinPrivate(key);
-        using PageHandle source = Read(page); // a slotted page was checked when it was loaded (PageLoader)
-        PageHandle copy = CreatePrivate(page);
+        PageKey superseded = SharedKeyOf(page);
+        using PageHandle source = _engine.Pool.Pin(superseded, _engine.Loader); // a slotted page was checked when it was loaded (PageLoader)
+        PageHandle copy = CreatePrivate(page, superseded);
         source.Data.CopyTo(copy.Writable);
         return copy;
     }
@@ -90,7 +104,7 @@ internal sealed class TransactionPages : IPageAccessor
         if (!FreePageList.TryPop(this, out PageNumber page))
             page = Grow();
         // A reused free page's old bytes are meaningless: it is never read, only overwritten.
-        PageHandle handle = TryTouchPrivate(page, out PageKey key) ? PinPrivate(key) : CreatePrivate(page);
+        PageHandle handle = TryTouchPrivate(page, out PageKey key) ? PinPrivate(key) : CreatePrivate(page, superseded: null);
         PageHeader.Initialize(handle.Writable, type, page);
         return handle;
     }
@@ -104,13 +118,16 @@ internal sealed class TransactionPages : IPageAccessor
     /// <summary>
     /// Appends every private version to the WAL, the last as the commit frame, syncing when <paramref name="sync"/>.
     /// Does nothing when nothing changed. Once committed, each private version is renamed in the pool to the WAL frame
-    /// it was saved as, so the next transaction finds the page cached instead of reading the frame back.
+    /// it was saved as, so the next transaction finds the page cached instead of reading the frame back, and the
+    /// version it was copied from is dropped from the pool: no transaction begun from now on reads it, and a reader
+    /// of an older snapshot that still does loads it again, as after an eviction. So a stream of small commits reuses
+    /// the same few frames instead of filling the pool with superseded versions (each a new page-sized buffer until
+    /// the pool is full).
     /// </summary>
     public void Commit(bool sync)
     {
         if (_private.Count == 0)
             return;
-        var saved = new List<(PageKey Private, PageKey Frame)>(_private.Count);
         int remaining = _private.Count;
         foreach ((uint number, PrivateVersion version) in _private)
         {
@@ -120,11 +137,15 @@ internal sealed class TransactionPages : IPageAccessor
             FrameIndex frame = --remaining > 0
                 ? _engine.Wal.Append(page, handle.Data)
                 : _engine.Wal.Commit(page, handle.Data, PageCount, sync).LastCommitFrame;
-            saved.Add((version.Key, PageVersions.FromFrame(page, frame)));
+            CollectionsMarshal.GetValueRefOrNullRef(_private, number) = version with { Frame = frame };
         }
         _engine.OtherReaders.Publish(_engine.Wal.LastCommit);
-        foreach ((PageKey privateKey, PageKey frameKey) in saved)
-            _engine.Pool.Rename(privateKey, frameKey);
+        foreach ((uint number, PrivateVersion version) in _private)
+        {
+            _engine.Pool.Rename(version.Key, PageVersions.FromFrame(new PageNumber(number), version.Frame));
+            if (version.Superseded is PageKey superseded)
+                _engine.Pool.Remove(superseded);
+        }
         _private.Clear();
     }
 
@@ -229,12 +250,12 @@ internal sealed class TransactionPages : IPageAccessor
         return page;
     }
 
-    private PageHandle CreatePrivate(PageNumber page)
+    private PageHandle CreatePrivate(PageNumber page, PageKey? superseded)
     {
         SpillIfNeeded();
         PageKey key = PageVersions.Private(page, _sequence);
         PageHandle handle = _engine.Pool.PinNewVersion(key);
-        _private.Add(page.Value, new PrivateVersion(key, ++_writeClock));
+        _private.Add(page.Value, new PrivateVersion(key, ++_writeClock, superseded, FrameIndex.None));
         return handle;
     }
 
@@ -252,8 +273,12 @@ internal sealed class TransactionPages : IPageAccessor
         return true;
     }
 
-    /// <summary>A private version's pool key and the write clock when it was last written.</summary>
-    private readonly record struct PrivateVersion(PageKey Key, long LastWritten);
+    /// <summary>
+    /// A private version's pool key, the write clock when it was last written, the pool key of the version it was
+    /// copied from (null for a page allocated, whose old bytes were never read), and, during <see cref="Commit"/>, the
+    /// WAL frame it was saved as (<see cref="FrameIndex.None"/> until then).
+    /// </summary>
+    private readonly record struct PrivateVersion(PageKey Key, long LastWritten, PageKey? Superseded, FrameIndex Frame);
 
     private PageHandle PinPrivate(PageKey key) => _engine.Pool.Pin(key, _engine.Loader, forWriting: true);
 }

@@ -1,0 +1,102 @@
+using System.Buffers.Binary;
+
+namespace PageDb.Tests;
+
+/// <summary>
+/// A warm one-row commit (begin, put or insert, commit at <see cref="Durability.Normal"/> on a real file) allocates
+/// little: measured with <see cref="GC.GetAllocatedBytesForCurrentThread"/> over many commits after a warm-up, so what
+/// the background checkpointer allocates on its own thread is not counted. The checkpoint threshold is set far above
+/// what the test writes, so no log switch (the writer's part of a checkpoint) falls in the measured window.
+/// Issue #12 targets at most 1 KB per commit; the bounds below are what the engine reaches today.
+/// </summary>
+public class CommitAllocationTests
+{
+    private const int Commits = 200;
+
+    // Bytes per commit measured when the bound was set (key-value 920, tables 1,621; 9,433 and 10,032 before the
+    // pool stopped keeping superseded versions): a little headroom above.
+    private const long KeyValueBound = 1_024;
+    private const long TableBound = 1_800;
+
+    private static readonly TableSchema Items = new("items",
+        [new Column("id", ColumnType.Int64), new Column("name", ColumnType.String), new Column("value", ColumnType.Double)],
+        primaryKey: ["id"]);
+
+    private string _directory = "";
+
+    [SetUp]
+    public void SetUp()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "pagedb-commit-alloc-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_directory);
+    }
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_directory, recursive: true);
+
+    [Test]
+    public void A_warm_one_row_key_value_commit_allocates_little()
+    {
+        using PageDatabase db = OpenNew();
+        using (WriteTransaction tx = db.BeginWrite())
+        {
+            tx.CreateTree("kv");
+            tx.Commit();
+        }
+        byte[] key = new byte[8];
+        byte[] value = new byte[100];
+
+        long perCommit = MeasurePerCommit(i =>
+        {
+            using WriteTransaction tx = db.BeginWrite();
+            BinaryPrimitives.WriteInt64BigEndian(key, i);
+            tx.GetTree("kv").Put(key, value);
+            tx.Commit();
+        });
+
+        TestContext.Out.WriteLine($"key-value: {perCommit} bytes per one-row commit (target: 1,024)");
+        Assert.That(perCommit, Is.LessThanOrEqualTo(KeyValueBound));
+    }
+
+    [Test]
+    public void A_warm_one_row_table_commit_allocates_little()
+    {
+        using PageDatabase db = OpenNew();
+        using (WriteTransaction tx = db.BeginWrite())
+        {
+            tx.CreateTable(Items);
+            tx.Commit();
+        }
+        Row[] rows = [.. Enumerable.Range(0, 2 * Commits).Select(i => Row.Of((long)i, "item " + i, i / 4.0))];
+
+        long perCommit = MeasurePerCommit(i =>
+        {
+            using WriteTransaction tx = db.BeginWrite();
+            tx.GetTable("items").Insert(rows[i]);
+            tx.Commit();
+        });
+
+        TestContext.Out.WriteLine($"tables: {perCommit} bytes per one-row commit (target: 1,024)");
+        Assert.That(perCommit, Is.LessThanOrEqualTo(TableBound));
+    }
+
+    private PageDatabase OpenNew() => PageDatabase.Open(Path.Combine(_directory, "commits.pagedb"), new PageDbOptions
+    {
+        Durability = Durability.Normal,
+        CheckpointThresholdBytes = 256L << 20,
+    });
+
+    /// <summary>
+    /// The bytes one call of <paramref name="commit"/> allocates on this thread, averaged over <see cref="Commits"/>
+    /// calls after as many to warm up (call i writes row i, so every commit adds a new row).
+    /// </summary>
+    private static long MeasurePerCommit(Action<int> commit)
+    {
+        for (int i = 0; i < Commits; i++)
+            commit(i);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = Commits; i < 2 * Commits; i++)
+            commit(i);
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / Commits;
+    }
+}
