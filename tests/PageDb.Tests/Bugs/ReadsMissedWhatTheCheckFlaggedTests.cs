@@ -220,7 +220,7 @@ public class ReadsMissedWhatTheCheckFlaggedTests
     }
 
     /// <summary>Tree "t" with a root interior page over several leaves, checkpointed into the file.</summary>
-    private static (MemoryStorage Storage, byte[] File) TwoLevelTree()
+    internal static (MemoryStorage Storage, byte[] File) TwoLevelTree()
     {
         var storage = new MemoryStorage();
         using (PageDatabase db = OpenDamaged(storage))
