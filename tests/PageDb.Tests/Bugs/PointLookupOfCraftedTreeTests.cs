@@ -24,10 +24,7 @@ public class PointLookupOfCraftedTreeTests
     {
         (MemoryStorage storage, byte[] file) = ReadsMissedWhatTheCheckFlaggedTests.TwoLevelTree();
         uint leaf = ChildOfRootCell(file, 0);
-        SetU16(file, PageSize, leaf, CellCountOffset, 0); // before: Get(FirstKey) returned null
-        SetU16(file, PageSize, leaf, ContentStartOffset, PageSize);
-        SetU16(file, PageSize, leaf, FirstFreeblockOffset, 0);
-        SetU16(file, PageSize, leaf, FragmentedBytesOffset, 0);
+        SetNoCells(file, PageSize, leaf); // before: Get(FirstKey) returned null
         storage.SetContents(DbPath, file);
 
         AssertLookupsRefused(storage);
