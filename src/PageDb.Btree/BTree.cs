@@ -25,8 +25,9 @@ internal sealed class BTree
 {
     private readonly IPageAccessor _pages;
 
-    // The cell being placed, then the separator going up. One per thread rather than per tree: engines open a tree
-    // object per transaction, and a put never runs inside another put on the same thread.
+    // The cell being placed, then the separator going up, then copies of a descent's bounds (DescentBounds). One per
+    // thread rather than per tree: engines open a tree object per transaction, and a put never runs inside another put
+    // on the same thread.
     [ThreadStatic]
     private static byte[]? t_scratch;
 
@@ -211,28 +212,36 @@ internal sealed class BTree
 
     private Span<byte> SeparatorBuffer => Scratch.AsSpan(MaxCellLength, BTreeLimits.MaxKeyLength);
 
+    private Span<byte> LowerBoundBuffer => Scratch.AsSpan(MaxCellLength + BTreeLimits.MaxKeyLength, BTreeLimits.MaxKeyLength);
+
+    private Span<byte> UpperBoundBuffer => Scratch.AsSpan(MaxCellLength + (2 * BTreeLimits.MaxKeyLength), BTreeLimits.MaxKeyLength);
+
     private int MaxCellLength => Math.Max(LeafCell.MaxLength(_pages.PageSize), InteriorCell.MaxLength);
 
     private byte[] Scratch
     {
         get
         {
-            int needed = MaxCellLength + BTreeLimits.MaxKeyLength;
+            int needed = MaxCellLength + (3 * BTreeLimits.MaxKeyLength);
             if (t_scratch is null || t_scratch.Length < needed)
                 t_scratch = new byte[needed];
             return t_scratch;
         }
     }
 
-    /// <summary>Pins the leaf that holds (or would hold) <paramref name="key"/>, recording the interior levels in <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Pins the leaf that holds (or would hold) <paramref name="key"/>, recording the interior levels in
+    /// <paramref name="path"/>; each page passed is checked against the separators above it (<see cref="DescentBounds"/>).
+    /// </summary>
     private PageHandle DescendToLeaf(ReadOnlySpan<byte> key, Span<PathStep> path, out int depth)
     {
         PageNumber page = Root;
         depth = 0;
+        var bounds = new DescentBounds(LowerBoundBuffer, UpperBoundBuffer);
         while (true)
         {
             PageHandle handle = _pages.Read(page);
-            CheckNode(handle, page, isRoot: depth == 0);
+            CheckNode(handle, page, isRoot: depth == 0, bounds);
             if (handle.Type == PageType.BtreeLeaf)
                 return handle;
             using (handle)
@@ -241,18 +250,23 @@ internal sealed class BTree
                     ThrowHelper.ThrowCorrupt(_pages.FilePath, page, "B+tree deeper than 64 levels (a cycle of links)");
                 var reader = new SlottedPageReader(handle.Data, _pages.FilePath);
                 int child = NodeSearch.SearchInterior(reader, key, page, _pages.FilePath);
+                bounds.Narrow(reader, child, page, _pages.FilePath);
                 path[depth++] = new PathStep(page, child, reader.CellCount);
                 page = NodeSearch.ChildAt(reader, child, page, _pages.FilePath);
             }
         }
     }
 
-    /// <summary>Checks a page the descent pinned (<see cref="NodeHeader.CheckNode"/>), releasing it when it fails.</summary>
-    private void CheckNode(PageHandle handle, PageNumber page, bool isRoot)
+    /// <summary>
+    /// Checks a page the descent pinned (<see cref="NodeHeader.CheckNode"/>, then its keys against
+    /// <paramref name="bounds"/>), releasing it when it fails.
+    /// </summary>
+    private void CheckNode(PageHandle handle, PageNumber page, bool isRoot, in DescentBounds bounds)
     {
         try
         {
             NodeHeader.CheckNode(handle.Data, page, _pages.FilePath, isRoot);
+            bounds.Check(new SlottedPageReader(handle.Data, _pages.FilePath), handle.Type == PageType.BtreeLeaf, isRoot, page, _pages.FilePath);
         }
         catch (CorruptDatabaseException)
         {

@@ -47,6 +47,15 @@ internal static class PageSurgery
         Reseal(file, pageSize, page);
     }
 
+    /// <summary>Empties a slotted page as a well-formed page with no cells (no freeblocks, no fragments) and reseals it.</summary>
+    public static void SetNoCells(byte[] file, int pageSize, uint page)
+    {
+        SetU16(file, pageSize, page, CellCountOffset, 0);
+        SetU16(file, pageSize, page, ContentStartOffset, pageSize);
+        SetU16(file, pageSize, page, FirstFreeblockOffset, 0);
+        SetU16(file, pageSize, page, FragmentedBytesOffset, 0);
+    }
+
     /// <summary>Reads the u16 at <paramref name="offset"/> of the page.</summary>
     public static int GetU16(byte[] file, int pageSize, uint page, int offset) =>
         BinaryPrimitives.ReadUInt16LittleEndian(Page(file, pageSize, page)[offset..]);

@@ -67,10 +67,7 @@ public class ReadsMissedWhatTheCheckFlaggedTests
     {
         (MemoryStorage storage, byte[] file) = TwoLevelTree();
         uint leaf = PagesOfType(file, PageSize, PageType.BtreeLeaf).First(p => GetU16(file, PageSize, p, CellCountOffset) > 3);
-        SetU16(file, PageSize, leaf, CellCountOffset, 0);
-        SetU16(file, PageSize, leaf, ContentStartOffset, PageSize);
-        SetU16(file, PageSize, leaf, FirstFreeblockOffset, 0);
-        SetU16(file, PageSize, leaf, FragmentedBytesOffset, 0);
+        SetNoCells(file, PageSize, leaf);
         storage.SetContents(DbPath, file);
 
         AssertScansRefused(storage);
@@ -220,7 +217,7 @@ public class ReadsMissedWhatTheCheckFlaggedTests
     }
 
     /// <summary>Tree "t" with a root interior page over several leaves, checkpointed into the file.</summary>
-    private static (MemoryStorage Storage, byte[] File) TwoLevelTree()
+    internal static (MemoryStorage Storage, byte[] File) TwoLevelTree()
     {
         var storage = new MemoryStorage();
         using (PageDatabase db = OpenDamaged(storage))
