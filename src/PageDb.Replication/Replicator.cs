@@ -20,8 +20,9 @@ namespace PageDb.Replication;
 ///    as the next segment and, once the put is acknowledged, moves the mark there (the old snapshot is let go). A failed
 ///    put lets the new snapshot go and retries after a backoff (doubling from 100 ms); the next cut covers more commits.
 ///    Past <see cref="ReplicationOptions.MaxLagBytes"/> of unshipped WAL while failing, the mark is let go: Unheld.
-/// 3. Stopped: <see cref="Dispose"/> asks the loop to cut once more (so a clean close ships every commit, when the
-///    store answers within <see cref="ReplicationOptions.StoreTimeout"/>), then it lets the mark go and ends.
+/// 3. Stopped: <see cref="Dispose"/> asks the loop for one more step (a cut, or the snapshot when no generation was
+///    started yet, so a clean close ships every commit when the store answers within
+///    <see cref="ReplicationOptions.StoreTimeout"/>), then it lets the mark go and ends.
 /// Commits never wait for any of this: the loop runs on the thread pool and reads snapshots as any reader does.
 /// A restart of the process starts a new generation (the reopened log no longer holds the frames after the last
 /// segment); the store's listing is what retention and restore go by, never local state.
@@ -117,7 +118,9 @@ internal sealed class Replicator : IReplicationSession
                 retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, _options.MaxRetryDelay.Ticks));
             }
         }
-        if (_archived is not null)
+        // A clean close ships every commit: a generation not started yet gets its snapshot (which holds them all), a
+        // started one its last segment. A database closed within its first poll used to leave the store empty.
+        if (_archived is null || _source.LastCommit != _archived.Mark)
             await TryStepAsync().ConfigureAwait(false);
         lock (_lock)
         {

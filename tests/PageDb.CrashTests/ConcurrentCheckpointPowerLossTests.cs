@@ -118,7 +118,8 @@ public class ConcurrentCheckpointPowerLossTests
                 if (!storage.HasCrashed)
                     failures.Enqueue(e);
             }
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         thread.Start();
         return thread;
     }

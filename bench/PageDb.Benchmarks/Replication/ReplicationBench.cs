@@ -107,7 +107,8 @@ public static class ReplicationBench
                     lags.Add(session.Stats.LagTime.TotalMilliseconds);
                 Thread.Sleep(5);
             }
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         thread.Start();
         return thread;
     }
