@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using PageDb.CrashTests.Harness;
 using PageDb.Testing;
+using PageDb.Testing.Processes;
 
 namespace PageDb.CrashTests;
 
@@ -50,54 +50,21 @@ public class ProcessKillTests
     /// <summary>Runs a child until READY plus <paramref name="runMilliseconds"/>, kills it, and returns what it acknowledged.</summary>
     private static (string? LastAck, string? InFlight, int Acks) RunAndKill(string dbPath, int seed, int runMilliseconds, string context)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(ChildPath());
-        start.ArgumentList.Add(dbPath);
-        start.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
-        var lines = new List<string>();
-        using var ready = new ManualResetEventSlim();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-                return;
-            lock (lines)
-                lines.Add(e.Data);
-            if (e.Data.StartsWith("READY", StringComparison.Ordinal))
-                ready.Set();
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        Task<string> errors = process.StandardError.ReadToEndAsync();
-        bool started = ready.Wait(TimeSpan.FromSeconds(30));
-        if (started)
-            Thread.Sleep(runMilliseconds);
-        bool exitedByItself = process.HasExited;
-        process.Kill(); // SIGKILL on Unix
-        process.WaitForExit();
-        Assert.That(started && !exitedByItself, Is.True, $"the child did not run: {errors.Result}; {context}");
+        List<string> lines = KilledChildRun.Run(ChildPath(), [dbPath, seed.ToString(CultureInfo.InvariantCulture)], runMilliseconds, context);
         string? lastAck = null, inFlight = null;
         int acks = 0;
-        lock (lines)
+        foreach (string line in lines)
         {
-            foreach (string line in lines)
+            string digest = line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..];
+            if (line.StartsWith("READY", StringComparison.Ordinal) || line.StartsWith("ACK", StringComparison.Ordinal))
             {
-                string digest = line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..];
-                if (line.StartsWith("READY", StringComparison.Ordinal) || line.StartsWith("ACK", StringComparison.Ordinal))
-                {
-                    lastAck = digest;
-                    inFlight = null;
-                    acks += line[0] == 'A' ? 1 : 0;
-                }
-                else if (line.StartsWith("PRE", StringComparison.Ordinal))
-                {
-                    inFlight = digest;
-                }
+                lastAck = digest;
+                inFlight = null;
+                acks += line[0] == 'A' ? 1 : 0;
+            }
+            else if (line.StartsWith("PRE", StringComparison.Ordinal))
+            {
+                inFlight = digest;
             }
         }
         return (lastAck, inFlight ?? lastAck, acks);

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using PageDb.Testing;
+using PageDb.Testing.Processes;
 
 namespace PageDb.Replication.Tests;
 
@@ -55,45 +55,17 @@ public sealed class ReplicatorKillTests
     /// <summary>Runs a child until READY plus <paramref name="runMilliseconds"/>, kills it; returns the last commit it acknowledged and the last it saw shipped.</summary>
     private static (long LastAck, long Shipped) RunAndKill(string dbPath, string storePath, int runMilliseconds, string context)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(ChildPath());
-        start.ArgumentList.Add(dbPath);
-        start.ArgumentList.Add(storePath);
-        var lines = new List<string>();
-        using var ready = new ManualResetEventSlim();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-                return;
-            lock (lines)
-                lines.Add(e.Data);
-            if (e.Data.StartsWith("READY", StringComparison.Ordinal))
-                ready.Set();
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        Task<string> errors = process.StandardError.ReadToEndAsync();
-        bool started = ready.Wait(TimeSpan.FromSeconds(30));
-        if (started)
-            Thread.Sleep(runMilliseconds);
-        bool exitedByItself = process.HasExited;
-        process.Kill(); // SIGKILL on Unix
-        process.WaitForExit();
-        Assert.That(started && !exitedByItself, Is.True, $"the child did not run: {errors.Result}; {context}");
+        List<string> lines = KilledChildRun.Run(ChildPath(), [dbPath, storePath], runMilliseconds, context);
         long lastAck = 0, shipped = 0;
-        lock (lines)
+        foreach (string line in lines)
         {
-            foreach (string line in lines)
-            {
-                string[] parts = line.Split(' ');
-                if (parts.Length != 2 || !long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out long n))
-                    continue;
-                if (parts[0] is "READY" or "ACK")
-                    lastAck = n;
-                else if (parts[0] == "SHIPPED")
-                    shipped = n;
-            }
+            string[] parts = line.Split(' ');
+            if (parts.Length != 2 || !long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out long n))
+                continue;
+            if (parts[0] is "READY" or "ACK")
+                lastAck = n;
+            else if (parts[0] == "SHIPPED")
+                shipped = n;
         }
         return (lastAck, shipped);
     }
