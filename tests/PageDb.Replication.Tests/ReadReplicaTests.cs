@@ -29,7 +29,9 @@ public sealed class ReadReplicaTests
         ReplicatorTests.WaitUntilShipped(writer);
         using ReadReplica replica = PageDatabase.OpenReplica(store, Path.Combine(_scratch, "replica.pagedb"), TimeSpan.FromMilliseconds(20));
         using var stop = new CancellationTokenSource();
-        Task writing = Task.Run(() =>
+        // A thread of its own, not a thread-pool task: a nonstop writer on one of the pool's few threads (2 on a 2-core
+        // machine) starved the replicator's and the replica's pool work, and the replica did not move for seconds.
+        var writing = new Thread(() =>
         {
             while (!stop.IsCancellationRequested)
             {
@@ -38,6 +40,7 @@ public sealed class ReadReplicaTests
                 CommitLog.Commit(writer, n);
             }
         });
+        writing.Start();
 
         long seen = 0;
         var distinct = new HashSet<long>();
@@ -52,7 +55,7 @@ public sealed class ReadReplicaTests
             distinct.Add(n);
         }
         stop.Cancel();
-        writing.GetAwaiter().GetResult();
+        writing.Join();
         ReplicationStats stats = writer.GetStats().Replication!;
         writer.Dispose();
         using (PageDatabase reopened = ReplicatorTests.OpenReplicated(store, source))

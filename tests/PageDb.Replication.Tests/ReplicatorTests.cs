@@ -180,16 +180,7 @@ public sealed class ReplicatorTests
     public void A_segment_missing_from_the_store_stops_the_restore_at_the_commit_before_it_and_says_so()
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
-        using (PageDatabase database = OpenReplicated(store))
-        {
-            for (long n = 1; n <= 30; n++)
-            {
-                CommitLog.Commit(database, n);
-                if (n % 10 == 0)
-                    WaitUntilShipped(database);
-            }
-        }
-        ReplicaObject second = store.ListAsync("").GetAwaiter().GetResult().First(o => o.Key.Contains("/000000000002-", StringComparison.Ordinal));
+        ReplicaObject second = ShipThirtyCommitsInSegments(store);
         store.DeleteAsync(second.Key).GetAwaiter().GetResult();
 
         RestoreResult result = PageDatabase.Restore(store, Target("restored"));
@@ -204,16 +195,7 @@ public sealed class ReplicatorTests
     public void A_damaged_segment_stops_the_restore_at_the_commit_before_it_and_says_so()
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
-        using (PageDatabase database = OpenReplicated(store))
-        {
-            for (long n = 1; n <= 30; n++)
-            {
-                CommitLog.Commit(database, n);
-                if (n % 10 == 0)
-                    WaitUntilShipped(database);
-            }
-        }
-        ReplicaObject second = store.ListAsync("").GetAwaiter().GetResult().First(o => o.Key.Contains("/000000000002-", StringComparison.Ordinal));
+        ReplicaObject second = ShipThirtyCommitsInSegments(store);
         string file = Path.Combine(_scratch, "store", second.Key);
         byte[] bytes = File.ReadAllBytes(file);
         bytes[bytes.Length / 2] ^= 0x40;
@@ -298,6 +280,21 @@ public sealed class ReplicatorTests
 
     private PageDatabase OpenReplicated(IReplicaStore store, long maxLagBytes = 256L << 20) =>
         OpenReplicated(store, Target("source"), maxLagBytes: maxLagBytes);
+
+    /// <summary>Ships 30 commits, waiting after every 10 so they land in several segments; returns segment 2.</summary>
+    private ReplicaObject ShipThirtyCommitsInSegments(FolderReplicaStore store)
+    {
+        using (PageDatabase database = OpenReplicated(store))
+        {
+            for (long n = 1; n <= 30; n++)
+            {
+                CommitLog.Commit(database, n);
+                if (n % 10 == 0)
+                    WaitUntilShipped(database);
+            }
+        }
+        return store.ListAsync("").GetAwaiter().GetResult().First(o => o.Key.Contains("/000000000002-", StringComparison.Ordinal));
+    }
 
     private string Target(string name) => Path.Combine(_scratch, name + ".pagedb");
 }
