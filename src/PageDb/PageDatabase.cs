@@ -272,14 +272,20 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
             return;
         try
         {
-            _replication?.Dispose();
-            _engine.Options.BeforeDispose?.Invoke(this);
+            StopWhatRunsOnTheEngine();
         }
         finally
         {
             Volatile.Write(ref _disposed, 1);
             _engine.Dispose();
         }
+    }
+
+    /// <summary>The first step of both disposals, before the engine closes: replication ships once more and stops.</summary>
+    private void StopWhatRunsOnTheEngine()
+    {
+        _replication?.Dispose();
+        _engine.Options.BeforeDispose?.Invoke(this);
     }
 
     /// <summary>
@@ -292,8 +298,7 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
             return;
         try
         {
-            _replication?.Dispose();
-            _engine.Options.BeforeDispose?.Invoke(this);
+            StopWhatRunsOnTheEngine();
         }
         finally
         {
