@@ -33,13 +33,12 @@ public class CrashRecoveryTests
     {
         int seed = TestSeed.Next();
         var total = new CrashRunResult();
-        DateTime deadline = DateTime.UtcNow.AddSeconds(TestSeed.LongRun ? 1800 : 60);
-        // Several shorter runs rather than one long one: each starts from creation, and a database stays small.
-        for (int run = 0; total.CrashPoints < crashPoints && total.Failure is null && DateTime.UtcNow < deadline; run++)
-            total.Add(newRun(seed + run * 7919).Run(crashPoints: 150, deadline));
+        // The amount of work is fixed, not the time: a loaded machine takes longer and checks as much. Several shorter
+        // runs rather than one long one: each starts from creation, and a database stays small.
+        for (int run = 0; total.CrashPoints < crashPoints && total.Failure is null; run++)
+            total.Add(newRun(seed + run * 7919).Run(crashPoints: 150, DateTime.MaxValue));
         TestContext.Out.WriteLine(total);
         Assert.That(total.Failure, Is.Null, total.Failure);
-        Assert.That(total.CrashPoints, Is.GreaterThanOrEqualTo(crashPoints), $"too slow: {total}");
     }
 
     /// <summary>

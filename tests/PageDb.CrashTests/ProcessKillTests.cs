@@ -19,14 +19,13 @@ public class ProcessKillTests
         int seed = TestSeed.Next();
         var random = new Random(seed);
         int kills = TestSeed.LongRun ? 500 : 50;
-        DateTime deadline = DateTime.UtcNow.AddSeconds(TestSeed.LongRun ? 1200 : 75);
         string directory = Path.Combine(Path.GetTempPath(), "pagedb-kill-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         string dbPath = Path.Combine(directory, "db.pagedb");
         int done = 0, acknowledged = 0;
         try
         {
-            for (; done < kills && DateTime.UtcNow < deadline; done++)
+            for (; done < kills; done++)
             {
                 string context = $"kill {done}; {TestSeed.Describe(seed)}";
                 (string? lastAck, string? inFlight, int acks) = RunAndKill(dbPath, seed + done, random.Next(30, 400), context);
@@ -43,7 +42,6 @@ public class ProcessKillTests
             Directory.Delete(directory, recursive: true);
         }
         TestContext.Out.WriteLine($"{done} processes killed, {acknowledged} acknowledged commits checked");
-        Assert.That(done, Is.GreaterThanOrEqualTo(Math.Min(kills, 20)), "too slow to kill enough processes");
         Assert.That(acknowledged, Is.GreaterThan(0), "no child ever acknowledged a commit");
     }
 
