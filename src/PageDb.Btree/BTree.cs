@@ -161,7 +161,7 @@ internal sealed class BTree
         bool inserted = index < 0;
         Place(path[..depth], leaf, inserted ? ~index : index, cell[..length], replace: !inserted);
         if (!oldChain.IsNone)
-            OverflowChain.Free(_pages, oldChain);
+            OverflowChain.Free(_pages, oldChain, OverflowChain.OwnerOf(key));
         if (inserted)
             AddToCount(1);
         return inserted;
@@ -190,7 +190,7 @@ internal sealed class BTree
             page.Delete(index);
         }
         if (!chain.IsNone)
-            OverflowChain.Free(_pages, chain);
+            OverflowChain.Free(_pages, chain, OverflowChain.OwnerOf(key));
         AddToCount(-1);
         Rebalance(path[..depth], leaf);
         return true;
@@ -348,9 +348,9 @@ internal sealed class BTree
     {
         for (int i = 0; i < leaf.CellCount; i++)
         {
-            PageNumber chain = LeafCell.Read(leaf.GetCell(i), page, _pages.FilePath).OverflowPage;
-            if (!chain.IsNone)
-                OverflowChain.Free(_pages, chain);
+            LeafCell cell = LeafCell.Read(leaf.GetCell(i), page, _pages.FilePath);
+            if (cell.HasOverflow)
+                OverflowChain.Free(_pages, cell.OverflowPage, cell.ChainOwner);
         }
     }
 }

@@ -125,7 +125,7 @@ internal static class BTreeVerifier
                 if (bytes.Length != LeafCell.Length(pages.PageSize, cell.Key.Length, cell.ValueLength))
                     result.AddProblem(page, $"cell {i} does not follow the local/overflow rule");
                 if (cell.HasOverflow)
-                    VisitChain(page, cell.OverflowPage, cell.ValueLength - cell.LocalValue.Length);
+                    VisitChain(page, cell.OverflowPage, cell.ChainOwner, cell.ValueLength - cell.LocalValue.Length);
                 result.EntryCount++;
             }
         }
@@ -140,12 +140,12 @@ internal static class BTreeVerifier
                 result.AddProblem(page, $"key {index} is not below its right separator");
         }
 
-        private void VisitChain(PageNumber leaf, PageNumber first, int overflowLength)
+        private void VisitChain(PageNumber leaf, PageNumber first, uint owner, int overflowLength)
         {
             var chain = new List<PageNumber>();
             try
             {
-                OverflowChain.CollectPages(pages, first, chain);
+                OverflowChain.CollectPages(pages, first, owner, chain);
                 long stored = 0;
                 foreach (PageNumber overflow in chain)
                 {

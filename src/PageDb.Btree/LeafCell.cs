@@ -22,7 +22,8 @@ namespace PageDb.Btree;
 /// bytes is larger than MaxLocal (up to 1,035 bytes); at least 3 such cells still fit on a 4 KB page.
 /// Invariants:
 /// 1. 1 &lt;= k &lt;= 1024; flags has no bit other than bit 0 set.
-/// 2. Inline cells: length = 7 + k + v. Overflow cells: length = 7 + k + p + 4 with p &lt; v and a nonzero link.
+/// 2. Inline cells: length = 7 + k + v. Overflow cells: length = 7 + k + p + 4 with p &lt; v and a nonzero link to a
+///    chain whose pages record <see cref="ChainOwner"/> (the key's hash), so a link into another value's chain is refused.
 /// 3. Cells are written only by <see cref="Write"/>, so the local rule above holds for every cell.
 /// </summary>
 internal readonly ref struct LeafCell
@@ -53,6 +54,9 @@ internal readonly ref struct LeafCell
 
     /// <summary>The first page of the overflow chain, or <see cref="PageNumber.None"/> when the value is inline.</summary>
     public PageNumber OverflowPage { get; }
+
+    /// <summary>The owner every page of this cell's overflow chain records (<see cref="OverflowChain.OwnerOf"/> its key).</summary>
+    public uint ChainOwner => OverflowChain.OwnerOf(Key);
 
     /// <summary>True when part of the value lives in an overflow chain.</summary>
     public bool HasOverflow => !OverflowPage.IsNone;
@@ -100,7 +104,7 @@ internal readonly ref struct LeafCell
         at += local;
         if (!overflows)
             return at;
-        PageNumber chain = OverflowChain.Write(pages, value[local..]);
+        PageNumber chain = OverflowChain.Write(pages, value[local..], OverflowChain.OwnerOf(key));
         BinaryPrimitives.WriteUInt32LittleEndian(destination[at..], chain.Value);
         return at + LinkSize;
     }
@@ -138,7 +142,7 @@ internal readonly ref struct LeafCell
     {
         LocalValue.CopyTo(destination);
         if (HasOverflow)
-            OverflowChain.Read(pages, OverflowPage, destination[LocalValue.Length..ValueLength]);
+            OverflowChain.Read(pages, OverflowPage, ChainOwner, destination[LocalValue.Length..ValueLength]);
     }
 
     /// <summary>The whole value as a new array.</summary>

@@ -53,6 +53,7 @@ internal static class PageDecoder
         PageNumber number = PageHeader.GetPageNumber(page);
         ReadOnlySpan<byte> data = OverflowPage.GetData(page, number, filePath);
         PageNumber next = OverflowPage.GetNext(page);
+        output.WriteLine(Line($"  owner 0x{OverflowPage.GetOwner(page):x8}"));
         output.WriteLine(Line($"  next overflow page {(next.IsNone ? "none (last link)" : next.ToString())}"));
         output.WriteLine(Line($"  data {data.Length} bytes: {Preview(data)}"));
     }

@@ -6,15 +6,19 @@ namespace PageDb.Core.Pages;
 /// One link of an overflow chain: a slice of a payload too large for its cell.
 /// <code>
 /// offset size field
-///  0     16   common page header (<see cref="PageHeader"/>), type <see cref="PageType.Overflow"/>
+///  0     12   common page header (<see cref="PageHeader"/>), type <see cref="PageType.Overflow"/>
+/// 12      4   owner (u32): <see cref="Paging.OverflowChain.OwnerOf"/> of the owning cell's key, the same on every
+///             page of a chain; 0 on chains written before owners were recorded (not checked)
 /// 16      4   next page (u32): the following link, 0 on the last page
 /// 20      4   data length (u32): payload bytes in this page
 /// 24      n   payload bytes
 /// </code>
-/// Invariants: 1 &lt;= data length &lt;= page size - 24; every page but the last is full.
+/// Invariants: 1 &lt;= data length &lt;= page size - 24; every page but the last is full; every page of a chain holds
+/// the owner of the chain's first page, which is 0 or the owner of the key whose cell links to it.
 /// </summary>
 internal readonly ref struct OverflowPage
 {
+    private const int OwnerOffset = 12;      // 12-15 u32
     private const int NextPageOffset = 16;   // 16-19 u32
     private const int DataLengthOffset = 20; // 20-23 u32
 
@@ -32,6 +36,9 @@ internal readonly ref struct OverflowPage
     /// <summary>The next link, <see cref="PageNumber.None"/> on the last page.</summary>
     public static PageNumber GetNext(ReadOnlySpan<byte> page) => new(BinaryPrimitives.ReadUInt32LittleEndian(page[NextPageOffset..]));
 
+    /// <summary>The owner recorded in <paramref name="page"/> (0 on pages written before owners were recorded).</summary>
+    public static uint GetOwner(ReadOnlySpan<byte> page) => BinaryPrimitives.ReadUInt32LittleEndian(page[OwnerOffset..]);
+
     /// <summary>The payload bytes stored in <paramref name="page"/>, or a corruption report when the stored length is impossible.</summary>
     public static ReadOnlySpan<byte> GetData(ReadOnlySpan<byte> page, PageNumber number, string filePath)
     {
@@ -40,6 +47,9 @@ internal readonly ref struct OverflowPage
             ThrowHelper.ThrowCorrupt(filePath, number, $"overflow page holds an impossible {length} bytes");
         return page.Slice(DataOffset, (int)length);
     }
+
+    /// <summary>Records the chain's owner in this page.</summary>
+    public void SetOwner(uint owner) => BinaryPrimitives.WriteUInt32LittleEndian(_page[OwnerOffset..], owner);
 
     /// <summary>Links this page to <paramref name="next"/>.</summary>
     public void SetNext(PageNumber next) => BinaryPrimitives.WriteUInt32LittleEndian(_page[NextPageOffset..], next.Value);

@@ -7,7 +7,7 @@ namespace PageDb.CrashTests.Harness;
 
 /// <summary>
 /// Changes a database the way a buggy tool or an attacker would, knowing the format: a field of a page (slotted-page
-/// header, cell pointer, cell bytes of keys, values, records and catalog entries, overflow and free-list links, the
+/// header, cell pointer, cell bytes of keys, values, records and catalog entries, overflow owners and links, free-list links, the
 /// file header) in the file or in a WAL frame, with the page checksum recomputed; a WAL frame's page number or commit
 /// size, with the frame chain recomputed; a cut WAL. Each change is described, so a failing case can be read and
 /// replayed.
@@ -90,7 +90,8 @@ internal static class HostileMutator
         {
             PageType.BtreeLeaf or PageType.BtreeInterior or PageType.Slotted => SlottedField(random, page),
             PageType.FileHeader => (random.Next(2) == 0 ? 40 + (4 * random.Next(4)) : 16 + random.Next(56), 4),
-            PageType.Overflow or PageType.FreeListTrunk => random.Next(3) > 0 ? (16 + (4 * random.Next(3)), 4) : (random.Next(24, page.Length), 1),
+            PageType.Overflow => random.Next(3) > 0 ? (12 + (4 * random.Next(3)), 4) : (random.Next(24, page.Length), 1), // owner, link, length
+            PageType.FreeListTrunk => random.Next(3) > 0 ? (16 + (4 * random.Next(3)), 4) : (random.Next(24, page.Length), 1),
             _ => (random.Next(16, page.Length), 1),
         };
         uint old = Read(page, offset, width);
