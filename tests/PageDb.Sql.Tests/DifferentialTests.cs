@@ -110,7 +110,8 @@ public sealed class DifferentialTests
         _ => $"'{(char)('a' + random.Next(4))}{random.Next(3)}'",
     };
 
-    private static List<string>? RunSqlite(SqliteConnection connection, string sql)
+    /// <summary>The rows SQLite gives for <paramref name="sql"/> as canonical text, sorted unless <paramref name="inOrder"/>; null when it fails.</summary>
+    internal static List<string>? RunSqlite(SqliteConnection connection, string sql, bool inOrder = false)
     {
         try
         {
@@ -125,7 +126,8 @@ public sealed class DifferentialTests
                     row.Append(Canonical(SqlValue.FromObject(reader.GetValue(i)))).Append('|');
                 rows.Add(row.ToString());
             }
-            rows.Sort(StringComparer.Ordinal);
+            if (!inOrder)
+                rows.Sort(StringComparer.Ordinal);
             return rows;
         }
         catch (SqliteException)
@@ -134,12 +136,14 @@ public sealed class DifferentialTests
         }
     }
 
-    private static List<string>? RunPageDb(SqlSession session, string sql)
+    /// <summary>The rows PageDb gives for <paramref name="sql"/> as canonical text, sorted unless <paramref name="inOrder"/>; null when it fails.</summary>
+    internal static List<string>? RunPageDb(SqlSession session, string sql, bool inOrder = false)
     {
         try
         {
             List<string> rows = [.. session.Execute(sql).Rows.Select(r => string.Concat(r.Select(v => Canonical(v) + "|")))];
-            rows.Sort(StringComparer.Ordinal);
+            if (!inOrder)
+                rows.Sort(StringComparer.Ordinal);
             return rows;
         }
         catch (PageDbException)

@@ -73,9 +73,9 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         }
     }
 
-    /// <summary>A read of all of <paramref name="index"/>, in its order (to serve an ORDER BY on its first columns).</summary>
-    public static TableAccess OrderedScan(Table table, string index) =>
-        new(table, index, [.. table.IndexColumns(index).Select(n => table.Schema.Columns[table.Schema.IndexOf(n)])], [], null, null);
+    /// <summary>A read of all of <paramref name="index"/> (null: the primary key), in its order, to serve an ORDER BY.</summary>
+    public static TableAccess OrderedScan(Table table, string? index) =>
+        new(table, index, [.. (index is null ? table.Schema.PrimaryKey : table.IndexColumns(index)).Select(n => table.Schema.Columns[table.Schema.IndexOf(n)])], [], null, null);
 
     private static Choice? Better(Choice? best, Choice? candidate)
     {

@@ -57,7 +57,7 @@ internal sealed class CoreQuery
         if (Distinct)
             lines.Add("DISTINCT");
         if (InKeyOrder)
-            lines.Add(Sources[0].Access?.OrderIndex is { } index ? $"ORDER BY INDEX {index} (no sort)" : "ORDER BY PRIMARY KEY (no sort)");
+            lines.Add(Sources[0].Access?.DescribeOrder() ?? "ORDER BY PRIMARY KEY (no sort)");
     }
 
     /// <summary>The rows of the core.</summary>
