@@ -96,6 +96,8 @@ public sealed class DifferentialTests
                 yield return $"INSERT INTO t{table} VALUES ({values})";
             }
         }
+        if (random.Next(2) == 0)
+            yield return "ANALYZE"; // statistics change the join order and the keys read
     }
 
     private static string Int(Random random) => random.Next(6) == 0 ? "NULL" : random.Next(-9, 10).ToString(CultureInfo.InvariantCulture);

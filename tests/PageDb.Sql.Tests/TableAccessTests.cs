@@ -74,7 +74,7 @@ public sealed class TableAccessTests : SessionFixture
         Assert.That(Query(sql), Is.EqualTo(expected));
 
     [TestCase("SELECT v FROM i WHERE id IN (1, 3) ORDER BY v", "SEARCH i USING PRIMARY KEY (id IN (2 values)) (checking 1 condition),SORT BY 1 key")]
-    [TestCase("SELECT count(*) FROM i AS a, t WHERE a.v = t.name GROUP BY t.n", "SCAN i AS a,JOIN SCAN t (checking 1 condition),GROUP BY 1 key, 1 aggregates")]
+    [TestCase("SELECT count(*) FROM i AS a, t WHERE a.v = t.name GROUP BY t.n", "SCAN i AS a,JOIN SEARCH t USING PRIMARY KEY (name=?) (checking 1 condition),GROUP BY 1 key, 1 aggregates")]
     [TestCase("SELECT v FROM i WHERE id > 1 AND id <= 4", "SEARCH i USING PRIMARY KEY (? < id <= ?) (checking 2 conditions)")]
     [TestCase("SELECT k FROM s WHERE a = 10", "SEARCH s USING INDEX s_a (a=?) (checking 1 condition)")]
     [TestCase("SELECT k FROM s WHERE a = 10 AND b BETWEEN 1 AND 2", "SEARCH s USING INDEX s_ab (a=? AND ? <= b <= ?) (checking 2 conditions)")]
@@ -99,7 +99,7 @@ public sealed class TableAccessTests : SessionFixture
     [TestCase("SELECT name FROM t ORDER BY name", "SCAN t,ORDER BY PRIMARY KEY (no sort)")]
     [TestCase("SELECT name FROM t ORDER BY name DESC", "SCAN t USING PRIMARY KEY,ORDER BY PRIMARY KEY DESC (no sort)")]
     [TestCase("SELECT count(*) FROM s GROUP BY k ORDER BY k", "SCAN s,GROUP BY 1 key, 1 aggregates,SORT BY 1 key")]
-    [TestCase("SELECT s.k FROM s, i WHERE s.k = i.id ORDER BY s.k", "SCAN s,JOIN SCAN i (checking 1 condition),SORT BY 1 key")]
+    [TestCase("SELECT s.k FROM s, i WHERE s.k = i.id ORDER BY s.k", "SCAN s,JOIN SEARCH i USING PRIMARY KEY (id=?) (checking 1 condition),SORT BY 1 key")]
     public void Explain_shows_when_the_primary_key_gives_the_order(string sql, string expected) =>
         Assert.That(Query("EXPLAIN " + sql), Is.EqualTo(expected));
 
@@ -130,7 +130,7 @@ public sealed class TableAccessTests : SessionFixture
     [TestCase("SELECT k FROM s ORDER BY c DESC", "SCAN s USING INDEX s_c,ORDER BY INDEX s_c DESC (no sort)")]
     [TestCase("SELECT k FROM s WHERE c > 'a' ORDER BY c", "SEARCH s USING INDEX s_c (? < c) (checking 1 condition),ORDER BY INDEX s_c (no sort)")]
     [TestCase("SELECT DISTINCT x FROM o ORDER BY x", "SCAN o,DISTINCT,SORT BY 1 key")]
-    [TestCase("SELECT o.id FROM o, i WHERE o.g = i.id ORDER BY o.x", "SCAN o,JOIN SCAN i (checking 1 condition),SORT BY 1 key")]
+    [TestCase("SELECT o.id FROM o, i WHERE o.g = i.id ORDER BY o.x", "SCAN o,JOIN SEARCH i USING PRIMARY KEY (id=?) (checking 1 condition),SORT BY 1 key")]
     public void Explain_shows_when_a_secondary_index_gives_the_order(string sql, string expected) =>
         Assert.That(Query("EXPLAIN " + sql), Is.EqualTo(expected));
 

@@ -241,7 +241,13 @@ internal sealed class QueryCompiler
                     ?? throw _binder.Error(item.Offset, $"Cannot join using column {column}: it is not on the right.");
                 int l = leftColumn.Ordinal, r = rightColumn.Ordinal;
                 Evaluator equal = f => SqlComparison.Compare(f.Row[l], leftColumn.Affinity, f.Row[r], rightColumn.Affinity) == 0 ? SqlValue.FromInteger(1) : SqlValue.FromInteger(0);
-                (left?.MatchConditions ?? core.Sources[i].Filters).Add(equal);
+                if (left is not null)
+                {
+                    left.MatchConditions.Add(equal);
+                    continue;
+                }
+                core.Sources[i].Filters.Add(equal);
+                access.Placed(equal, Scope.Bit(leftColumn.SourceIndex) | Scope.Bit(i));
             }
         }
     }
@@ -261,10 +267,11 @@ internal sealed class QueryCompiler
         Evaluator bound = _binder.Bind(condition, scope).Evaluate;
         if (leftJoin is not null)
             leftJoin.MatchConditions.Add(bound);
-        else if (scope.HighestSourceUsed >= 0)
-            core.Sources[scope.HighestSourceUsed].Filters.Add(bound);
         else if (core.Sources.Count > 0)
-            core.Sources[0].Filters.Add(bound);
+        {
+            core.Sources[Math.Max(scope.HighestSourceUsed, 0)].Filters.Add(bound);
+            access.Placed(bound, scope.SourcesUsed);
+        }
         else
             core.ConstantFilters.Add(bound);
     }

@@ -14,12 +14,15 @@ internal readonly record struct RangeBound(Evaluator Value, bool Inclusive);
 /// the comparison would convert it; when one cannot be converted exactly (text that is not a number for an integer
 /// key, 2.5 for an integer key's range), the table is scanned after all.
 /// </summary>
-internal sealed class TableAccess(Table table, string? index, Column[] keyColumns, Evaluator[][] equal, RangeBound? low, RangeBound? high)
+internal sealed class TableAccess(Table table, string? index, Column[] keyColumns, Evaluator[][] equal, RangeBound? low, RangeBound? high, bool perJoinedRow = false)
 {
     private readonly int[] _primaryKey = [.. table.Schema.PrimaryKey.Select(table.Schema.IndexOf)];
     private int[]? _orderColumns;
     private bool _indexOrder;
     private bool _descending;
+
+    /// <summary>True for a join lookup: a fixed column's value reads items joined before, so the read is made per joined row.</summary>
+    public bool PerJoinedRow { get; } = perJoinedRow;
 
     /// <summary>The secondary index read, or null for the primary key.</summary>
     public string? Index { get; } = index;
@@ -88,10 +91,13 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         return parts.Count == 0 ? $"USING {key}" : $"USING {key} ({string.Join(" AND ", parts)})";
     }
 
-    /// <summary>The rows the access finds, in the table's scan order; null when the table must be scanned instead.</summary>
-    public List<SqlValue[]>? TryRead(Frame? outer, ExecutionContext context)
+    /// <summary>
+    /// The rows the access finds, in the table's scan order; null when the table must be scanned instead. A join
+    /// lookup's values read <paramref name="joined"/>, the row of the items joined so far.
+    /// </summary>
+    public List<SqlValue[]>? TryRead(Frame? outer, ExecutionContext context, SqlValue[]? joined = null)
     {
-        var frame = new Frame(context, [], outer);
+        var frame = new Frame(context, joined ?? [], outer);
         List<object?[]>? prefixes = Prefixes(frame);
         (BoundState lowState, object? lowValue) = Evaluate(Low, frame);
         (BoundState highState, object? highValue) = Evaluate(High, frame);
