@@ -96,6 +96,8 @@ public sealed class DifferentialTests
                 yield return $"INSERT INTO t{table} VALUES ({values})";
             }
         }
+        if (random.Next(2) == 0)
+            yield return "ANALYZE"; // statistics change the join order and the keys read
     }
 
     private static string Int(Random random) => random.Next(6) == 0 ? "NULL" : random.Next(-9, 10).ToString(CultureInfo.InvariantCulture);
@@ -110,7 +112,8 @@ public sealed class DifferentialTests
         _ => $"'{(char)('a' + random.Next(4))}{random.Next(3)}'",
     };
 
-    private static List<string>? RunSqlite(SqliteConnection connection, string sql)
+    /// <summary>The rows SQLite gives for <paramref name="sql"/> as canonical text, sorted unless <paramref name="inOrder"/>; null when it fails.</summary>
+    internal static List<string>? RunSqlite(SqliteConnection connection, string sql, bool inOrder = false)
     {
         try
         {
@@ -125,7 +128,8 @@ public sealed class DifferentialTests
                     row.Append(Canonical(SqlValue.FromObject(reader.GetValue(i)))).Append('|');
                 rows.Add(row.ToString());
             }
-            rows.Sort(StringComparer.Ordinal);
+            if (!inOrder)
+                rows.Sort(StringComparer.Ordinal);
             return rows;
         }
         catch (SqliteException)
@@ -134,12 +138,14 @@ public sealed class DifferentialTests
         }
     }
 
-    private static List<string>? RunPageDb(SqlSession session, string sql)
+    /// <summary>The rows PageDb gives for <paramref name="sql"/> as canonical text, sorted unless <paramref name="inOrder"/>; null when it fails.</summary>
+    internal static List<string>? RunPageDb(SqlSession session, string sql, bool inOrder = false)
     {
         try
         {
             List<string> rows = [.. session.Execute(sql).Rows.Select(r => string.Concat(r.Select(v => Canonical(v) + "|")))];
-            rows.Sort(StringComparer.Ordinal);
+            if (!inOrder)
+                rows.Sort(StringComparer.Ordinal);
             return rows;
         }
         catch (PageDbException)

@@ -4,6 +4,7 @@ namespace PageDb.Sql.Tests;
 /// WHERE conditions on the primary key or a secondary index's leading columns read the table through that key: the
 /// rows must be exactly those a scan would give (in the scan's order), whatever the value's type (the comparison's
 /// conversions), with NULLs and duplicates in IN lists, and EXPLAIN names the key chosen and the columns it fixes.
+/// A key read in order (forwards, or backwards for DESC) serves ORDER BY with the rows a stable sort would give.
 /// </summary>
 [TestFixture]
 public sealed class TableAccessTests : SessionFixture
@@ -19,6 +20,7 @@ public sealed class TableAccessTests : SessionFixture
         Session.Execute("CREATE TABLE o(id INTEGER PRIMARY KEY, g INTEGER NOT NULL, x REAL NOT NULL, t TEXT); CREATE INDEX o_gx ON o(g, x); CREATE INDEX o_x ON o(x)");
         Session.Execute("INSERT INTO o VALUES (1, 2, 0.5, 'a'), (2, 1, 3.0, 'b'), (3, 2, -1.0, 'c'), (4, 3, 0.5, 'd'), (5, 1, 0.5, 'e'), (6, 2, 0.5, 'f')");
         Session.Execute("CREATE TABLE w(a INTEGER NOT NULL, b TEXT); CREATE INDEX w_a ON w(a); INSERT INTO w VALUES (2, 'p'), (1, 'q'), (2, 'r'), (0, 's'), (1, 't')");
+        Session.Execute("CREATE TABLE u(k INTEGER PRIMARY KEY, s TEXT); CREATE INDEX u_s ON u(s); INSERT INTO u VALUES (1, 'a'), (2, 'a\U0001F600'), (3, 'b'), (4, 'a\uE000')");
     }
 
     private string Query(string sql) =>
@@ -72,7 +74,7 @@ public sealed class TableAccessTests : SessionFixture
         Assert.That(Query(sql), Is.EqualTo(expected));
 
     [TestCase("SELECT v FROM i WHERE id IN (1, 3) ORDER BY v", "SEARCH i USING PRIMARY KEY (id IN (2 values)) (checking 1 condition),SORT BY 1 key")]
-    [TestCase("SELECT count(*) FROM i AS a, t WHERE a.v = t.name GROUP BY t.n", "SCAN i AS a,JOIN SCAN t (checking 1 condition),GROUP BY 1 key, 1 aggregates")]
+    [TestCase("SELECT count(*) FROM i AS a, t WHERE a.v = t.name GROUP BY t.n", "SCAN i AS a,JOIN SEARCH t USING PRIMARY KEY (name=?) (checking 1 condition),GROUP BY 1 key, 1 aggregates")]
     [TestCase("SELECT v FROM i WHERE id > 1 AND id <= 4", "SEARCH i USING PRIMARY KEY (? < id <= ?) (checking 2 conditions)")]
     [TestCase("SELECT k FROM s WHERE a = 10", "SEARCH s USING INDEX s_a (a=?) (checking 1 condition)")]
     [TestCase("SELECT k FROM s WHERE a = 10 AND b BETWEEN 1 AND 2", "SEARCH s USING INDEX s_ab (a=? AND ? <= b <= ?) (checking 2 conditions)")]
@@ -90,13 +92,14 @@ public sealed class TableAccessTests : SessionFixture
     [TestCase("SELECT k FROM s ORDER BY k", "SCAN s,ORDER BY PRIMARY KEY (no sort)")]
     [TestCase("SELECT k AS x FROM s WHERE a > 5 ORDER BY x LIMIT 2", "SEARCH s USING INDEX s_a (? < a) (checking 1 condition),ORDER BY PRIMARY KEY (no sort),LIMIT")]
     [TestCase("SELECT c, k FROM s ORDER BY 2", "SCAN s,ORDER BY PRIMARY KEY (no sort)")]
-    [TestCase("SELECT k FROM s ORDER BY k DESC", "SCAN s,SORT BY 1 key")]
-    [TestCase("SELECT k FROM s ORDER BY a", "SCAN s,SORT BY 1 key")]
+    [TestCase("SELECT k FROM s ORDER BY k DESC", "SCAN s USING PRIMARY KEY,ORDER BY PRIMARY KEY DESC (no sort)")]
+    [TestCase("SELECT k FROM s WHERE a > 5 ORDER BY k DESC", "SEARCH s USING INDEX s_a (? < a) (checking 1 condition),ORDER BY PRIMARY KEY DESC (no sort)")]
+    [TestCase("SELECT DISTINCT k FROM s ORDER BY k DESC", "SCAN s,DISTINCT,SORT BY 1 key")]
     [TestCase("SELECT k FROM s ORDER BY k, a", "SCAN s,SORT BY 2 keys")]
-    [TestCase("SELECT name FROM t ORDER BY name", "SCAN t,SORT BY 1 key")]
-    [TestCase("SELECT a FROM n ORDER BY a", "SCAN n,SORT BY 1 key")]
+    [TestCase("SELECT name FROM t ORDER BY name", "SCAN t,ORDER BY PRIMARY KEY (no sort)")]
+    [TestCase("SELECT name FROM t ORDER BY name DESC", "SCAN t USING PRIMARY KEY,ORDER BY PRIMARY KEY DESC (no sort)")]
     [TestCase("SELECT count(*) FROM s GROUP BY k ORDER BY k", "SCAN s,GROUP BY 1 key, 1 aggregates,SORT BY 1 key")]
-    [TestCase("SELECT s.k FROM s, i WHERE s.k = i.id ORDER BY s.k", "SCAN s,JOIN SCAN i (checking 1 condition),SORT BY 1 key")]
+    [TestCase("SELECT s.k FROM s, i WHERE s.k = i.id ORDER BY s.k", "SCAN s,JOIN SEARCH i USING PRIMARY KEY (id=?) (checking 1 condition),SORT BY 1 key")]
     public void Explain_shows_when_the_primary_key_gives_the_order(string sql, string expected) =>
         Assert.That(Query("EXPLAIN " + sql), Is.EqualTo(expected));
 
@@ -114,9 +117,20 @@ public sealed class TableAccessTests : SessionFixture
     [TestCase("SELECT id FROM o WHERE g IN (1, 2) ORDER BY x", "SEARCH o USING INDEX o_gx (g IN (2 values)) (checking 1 condition),SORT BY 1 key")]
     [TestCase("SELECT id FROM o ORDER BY g", "SCAN o,SORT BY 1 key")]
     [TestCase("SELECT b FROM w ORDER BY a", "SCAN w USING INDEX w_a,ORDER BY INDEX w_a (no sort)")]
-    [TestCase("SELECT id FROM o ORDER BY x DESC", "SCAN o,SORT BY 1 key")]
+    [TestCase("SELECT id FROM o ORDER BY x DESC", "SCAN o USING INDEX o_x,ORDER BY INDEX o_x DESC (no sort)")]
+    [TestCase("SELECT id FROM o ORDER BY x DESC NULLS FIRST", "SCAN o USING INDEX o_x,ORDER BY INDEX o_x DESC (no sort)")]
+    [TestCase("SELECT id FROM o WHERE g = 2 ORDER BY x DESC", "SEARCH o USING INDEX o_gx (g=?) (checking 1 condition),ORDER BY INDEX o_gx DESC (no sort)")]
+    [TestCase("SELECT id FROM o ORDER BY g, x DESC", "SCAN o,SORT BY 2 keys")]
+    [TestCase("SELECT a FROM n ORDER BY a", "SCAN n USING INDEX n_a,ORDER BY INDEX n_a (no sort)")]
+    [TestCase("SELECT a FROM n ORDER BY a NULLS FIRST", "SCAN n USING INDEX n_a,ORDER BY INDEX n_a (no sort)")]
+    [TestCase("SELECT a FROM n ORDER BY a DESC NULLS LAST", "SCAN n USING INDEX n_a,ORDER BY INDEX n_a DESC (no sort)")]
+    [TestCase("SELECT a FROM n ORDER BY a NULLS LAST", "SCAN n,SORT BY 1 key")]
+    [TestCase("SELECT a FROM n ORDER BY a DESC NULLS FIRST", "SCAN n,SORT BY 1 key")]
+    [TestCase("SELECT k FROM s ORDER BY a", "SCAN s USING INDEX s_a,ORDER BY INDEX s_a (no sort)")]
+    [TestCase("SELECT k FROM s ORDER BY c DESC", "SCAN s USING INDEX s_c,ORDER BY INDEX s_c DESC (no sort)")]
+    [TestCase("SELECT k FROM s WHERE c > 'a' ORDER BY c", "SEARCH s USING INDEX s_c (? < c) (checking 1 condition),ORDER BY INDEX s_c (no sort)")]
     [TestCase("SELECT DISTINCT x FROM o ORDER BY x", "SCAN o,DISTINCT,SORT BY 1 key")]
-    [TestCase("SELECT o.id FROM o, i WHERE o.g = i.id ORDER BY o.x", "SCAN o,JOIN SCAN i (checking 1 condition),SORT BY 1 key")]
+    [TestCase("SELECT o.id FROM o, i WHERE o.g = i.id ORDER BY o.x", "SCAN o,JOIN SEARCH i USING PRIMARY KEY (id=?) (checking 1 condition),SORT BY 1 key")]
     public void Explain_shows_when_a_secondary_index_gives_the_order(string sql, string expected) =>
         Assert.That(Query("EXPLAIN " + sql), Is.EqualTo(expected));
 
@@ -129,6 +143,22 @@ public sealed class TableAccessTests : SessionFixture
     [TestCase("SELECT id FROM o WHERE g = 2.5 ORDER BY x", "")]
     [TestCase("SELECT b FROM w ORDER BY a", "s,q,t,p,r")]
     [TestCase("SELECT b FROM w WHERE a >= 1 ORDER BY a", "q,t,p,r")]
+    [TestCase("SELECT b FROM w ORDER BY a DESC", "p,r,q,t,s")]
+    [TestCase("SELECT id FROM o ORDER BY x DESC", "2,1,4,5,6,3")]
+    [TestCase("SELECT id FROM o WHERE g IN (2, 1) ORDER BY g DESC, x DESC", "1,6,3,2,5")]
+    [TestCase("SELECT id FROM o WHERE g > 1.5 ORDER BY g DESC, x DESC", "4,1,6,3")]
+    [TestCase("SELECT k FROM s ORDER BY k DESC", "7,6,5,4,3,2,1")]
+    [TestCase("SELECT k FROM s WHERE a > 5 ORDER BY k DESC", "6,5,3,2,1")]
+    [TestCase("SELECT k FROM s ORDER BY c", "4,7,6,1,5,2,3")]
+    [TestCase("SELECT k FROM s ORDER BY c DESC", "3,2,1,5,6,7,4")]
+    [TestCase("SELECT k FROM s WHERE c < 'q' ORDER BY c DESC", "1,5,6,7")]
+    [TestCase("SELECT k FROM s ORDER BY a DESC", "5,2,6,1,3,7,4")]
+    [TestCase("SELECT k FROM s WHERE a >= 10 ORDER BY a DESC", "5,2,6,1,3")]
+    [TestCase("SELECT k FROM s ORDER BY a, b", "4,7,3,1,6,2,5")]
+    [TestCase("SELECT k FROM s ORDER BY a DESC, b DESC", "5,2,6,1,3,7,4")]
+    [TestCase("SELECT name FROM t ORDER BY name DESC", "x,5")]
+    [TestCase("SELECT k FROM u ORDER BY s", "1,4,2,3")]
+    [TestCase("SELECT k FROM u ORDER BY s DESC", "3,2,4,1")]
     public void Rows_in_index_order_are_the_sorted_rows(string sql, string expected)
     {
         Assert.That(Query(sql), Is.EqualTo(expected));

@@ -17,6 +17,7 @@ public static class EngineCatalog
         RocksDbEngine.Descriptor,
         PageDbKvEngine.Descriptor,
         PageDbTableEngine.Descriptor,
+        PageDbSqlEngine.Descriptor,
     ];
 
     /// <summary>The engine called <paramref name="name"/>, or null.</summary>

@@ -5,6 +5,7 @@ using System.Text.Json;
 using PageDb.Sql;
 using PageDb.Sql.Binding;
 using PageDb.Sql.Scan;
+using PageDb.Sql.Statistics;
 
 namespace PageDb.Cli.Commands;
 
@@ -89,7 +90,7 @@ internal static class SqlCommand
         switch (words[0])
         {
             case ".tables":
-                foreach (string name in tx.TableNames)
+                foreach (string name in StatisticsStore.UserTableNames(tx))
                     context.Out.WriteLine(name);
                 return ExitCodes.Ok;
             case ".schema" when words.Length == 2:

@@ -1,3 +1,5 @@
+using PageDb.Sql.Statistics;
+
 namespace PageDb.Cli.Commands;
 
 /// <summary>Finds a table by name, failing with the names that do exist.</summary>
@@ -7,7 +9,8 @@ internal static class TableLookup
     {
         if (tx.TryGetTable(name, out Table? table))
             return table;
-        string known = tx.TableNames.Count == 0 ? "the database has no tables" : "tables: " + string.Join(", ", tx.TableNames);
+        List<string> names = [.. StatisticsStore.UserTableNames(tx)];
+        string known = names.Count == 0 ? "the database has no tables" : "tables: " + string.Join(", ", names);
         throw new CliException($"unknown table '{name}' ({known})");
     }
 }

@@ -1,9 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
+using PageDb.Sql.Statistics;
 
 namespace PageDb.Cli.Commands;
 
-/// <summary><c>pagedb tables &lt;db&gt;</c>: every table with its row count, and the key-value trees that are not tables.</summary>
+/// <summary>
+/// <c>pagedb tables &lt;db&gt;</c>: every table with its row count (but ANALYZE's <c>pagedb_stat</c>), and the key-value
+/// trees that are not tables.
+/// </summary>
 internal static class TablesCommand
 {
     public static Command Create(CliContext context)
@@ -19,7 +23,7 @@ internal static class TablesCommand
         using PageDatabase database = DatabaseOpener.OpenForReading(path);
         using ReadTransaction tx = database.BeginRead();
         var table = new TextTable(["name", "kind", "rows"]);
-        foreach (string name in tx.TableNames)
+        foreach (string name in StatisticsStore.UserTableNames(tx))
             table.Add(name, "table", tx.GetTable(name).Count.ToString(CultureInfo.InvariantCulture));
         foreach (string name in tx.TreeNames)
             table.Add(name, "tree", tx.GetTree(name).Count.ToString(CultureInfo.InvariantCulture));

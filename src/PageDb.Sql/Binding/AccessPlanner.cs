@@ -8,8 +8,9 @@ namespace PageDb.Sql.Binding;
 /// <summary>
 /// Chooses how each FROM table of a SELECT core is read. While WHERE is split at its ANDs, <see cref="Note"/> keeps
 /// every part of the form <c>column op value</c> (op one of = &lt; &lt;= &gt; &gt;=, also BETWEEN and IN lists) whose
-/// value depends on none of the core's own tables and has no affinity of its own (or the column's), so the comparison
-/// converts it exactly as <see cref="TableAccess"/> does. <see cref="Choose"/> then gives each inner-joined table the
+/// value depends on none of the core's own tables (for =, none but tables joined before: a join lookup) and has no
+/// affinity of its own (or the column's), so the comparison converts it exactly as <see cref="TableAccess"/> does.
+/// <see cref="Choose"/> then orders the joins (<see cref="JoinOrder"/>) and gives each inner-joined table the
 /// tightest of its primary key and secondary indexes: the one that fixes the most leading key columns by equality,
 /// then the one with a range (both ends before one) on the column after them, the primary key winning ties. When
 /// ANALYZE has stored statistics for the table, the key estimated to read the fewest rows wins instead (equality keeps
@@ -21,9 +22,13 @@ namespace PageDb.Sql.Binding;
 internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
 {
     private readonly List<Constraint> _constraints = [];
+    private readonly List<(Evaluator Condition, ulong Sources)> _placed = [];
 
-    /// <summary>What one condition says about one column: its candidate values, or one end of a range (with its value when it is a literal).</summary>
-    private sealed record Constraint(int Source, string Column, Evaluator[]? Equal, RangeBound? Low, RangeBound? High, SqlValue? Literal = null);
+    /// <summary>
+    /// What one condition says about one column: its candidate values, or one end of a range (with its value when it is
+    /// a literal); <paramref name="Needs"/> holds the FROM items an equality's value reads (a join lookup), else 0.
+    /// </summary>
+    private sealed record Constraint(int Source, string Column, Evaluator[]? Equal, RangeBound? Low, RangeBound? High, SqlValue? Literal = null, ulong Needs = 0);
 
     /// <summary>A way to read a table: its access, its score without statistics, and its estimated rows with them.</summary>
     private readonly record struct Choice(TableAccess Access, int Score, double? Rows);
@@ -34,12 +39,13 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         switch (condition)
         {
             case BinaryExpr { Operator: "=" or "<" or "<=" or ">" or ">=" } b:
-                if (!NoteComparison(b.Operator, b.Left, b.Right, scope, core))
+                // An equality of two tables' columns is noted both ways: either table may be the one looked up.
+                if (!NoteComparison(b.Operator, b.Left, b.Right, scope, core) || b.Operator == "=")
                     NoteComparison(Mirror(b.Operator), b.Right, b.Left, scope, core);
                 break;
             case BetweenExpr { Negated: false } between:
                 if (Column(between.Operand, scope, core) is { } column
-                    && Value(between.Low, column, scope) is { } low && Value(between.High, column, scope) is { } high)
+                    && Value(between.Low, column, scope, false, out _) is { } low && Value(between.High, column, scope, false, out _) is { } high)
                 {
                     _constraints.Add(new Constraint(column.SourceIndex, column.Name, null, new RangeBound(low, true), null, Literal(between.Low)));
                     _constraints.Add(new Constraint(column.SourceIndex, column.Name, null, null, new RangeBound(high, true), Literal(between.High)));
@@ -52,30 +58,86 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         }
     }
 
-    /// <summary>Gives each table of <paramref name="core"/> the tightest access its noted conditions allow.</summary>
+    /// <summary>Records where a condition reading FROM items <paramref name="sources"/> (bits) was placed, so a new join order can move it.</summary>
+    public void Placed(Evaluator condition, ulong sources) => _placed.Add((condition, sources));
+
+    /// <summary>
+    /// Orders the joins of <paramref name="core"/> (<see cref="JoinOrder"/>) and gives each table the tightest access
+    /// its noted conditions allow, using as join lookups the values of the items joined before it; when the order
+    /// changes, moves each placed condition to the first item at which all it reads is joined.
+    /// </summary>
     public void Choose(CoreQuery core)
     {
-        for (int i = 0; i < core.Sources.Count; i++)
+        int[]? order = JoinOrder(core);
+        ulong before = 0;
+        for (int level = 0; level < core.Sources.Count; level++)
         {
+            int i = order?[level] ?? level;
             JoinSource source = core.Sources[i];
-            if (source.Table is not { } table || source.Kind != JoinKind.Inner)
-                continue;
-            List<Constraint> constraints = _constraints.FindAll(c => c.Source == i);
-            if (constraints.Count == 0)
-                continue;
-            IReadOnlyDictionary<string, ColumnStatistics> statistics = catalog.Statistics(table);
-            Choice? best = null;
-            if (!table.Schema.HasRowId)
-                best = Better(best, Candidate(table, null, table.Schema.PrimaryKey, constraints, statistics, tie: 1));
-            foreach (string index in table.IndexNames)
-                best = Better(best, Candidate(table, index, table.IndexColumns(index), constraints, statistics, tie: 0));
-            source.Access = best?.Access;
+            if (source.Table is not null && source.Kind == JoinKind.Inner)
+                source.Access = Best(core, i, before)?.Access;
+            before |= Scope.Bit(i);
         }
+        if (order is null)
+            return;
+        core.JoinOrder = order;
+        foreach (JoinSource source in core.Sources)
+            source.Filters.Clear();
+        foreach ((Evaluator condition, ulong sources) in _placed)
+            core.Sources[order.Last(i => (sources & Scope.Bit(i)) != 0 || i == order[0])].Filters.Add(condition);
     }
 
-    /// <summary>A read of all of <paramref name="index"/>, in its order (to serve an ORDER BY on its first columns).</summary>
-    public static TableAccess OrderedScan(Table table, string index) =>
-        new(table, index, [.. table.IndexColumns(index).Select(n => table.Schema.Columns[table.Schema.IndexOf(n)])], [], null, null);
+    /// <summary>
+    /// The join order ANALYZE's statistics suggest, or null to keep the FROM order (always, unless every item is an
+    /// inner-joined table with statistics): greedily, the item expected to give the fewest rows next, counting for each
+    /// its best access given the items already chosen (a join lookup gives the rows per outer row), else all its rows.
+    /// So a selective table drives and the large one is looked up by key; ties keep FROM order.
+    /// </summary>
+    private int[]? JoinOrder(CoreQuery core)
+    {
+        int count = core.Sources.Count;
+        if (count < 2 || count > 63 || core.Sources.Any(s => s.Table is null || s.Kind == JoinKind.Left
+            || catalog.Statistics(s.Table).Count == 0))
+            return null;
+        var order = new int[count];
+        ulong chosen = 0;
+        for (int level = 0; level < count; level++)
+        {
+            int best = -1;
+            double bestRows = double.MaxValue;
+            for (int i = 0; i < count; i++)
+            {
+                if ((chosen & Scope.Bit(i)) != 0)
+                    continue;
+                double rows = Best(core, i, chosen)?.Rows ?? catalog.Statistics(core.Sources[i].Table!).Values.First().Rows;
+                if (rows < bestRows)
+                    (best, bestRows) = (i, rows);
+            }
+            order[level] = best;
+            chosen |= Scope.Bit(best);
+        }
+        return order.Select((s, i) => s == i).All(same => same) ? null : order;
+    }
+
+    /// <summary>The tightest access to item <paramref name="i"/> by conditions whose values read only items in <paramref name="available"/>.</summary>
+    private Choice? Best(CoreQuery core, int i, ulong available)
+    {
+        Table table = core.Sources[i].Table!;
+        List<Constraint> constraints = _constraints.FindAll(c => c.Source == i && (c.Needs & ~available) == 0);
+        if (constraints.Count == 0)
+            return null;
+        IReadOnlyDictionary<string, ColumnStatistics> statistics = catalog.Statistics(table);
+        Choice? best = null;
+        if (!table.Schema.HasRowId)
+            best = Better(best, Candidate(table, null, table.Schema.PrimaryKey, constraints, statistics, tie: 1));
+        foreach (string index in table.IndexNames)
+            best = Better(best, Candidate(table, index, table.IndexColumns(index), constraints, statistics, tie: 0));
+        return best;
+    }
+
+    /// <summary>A read of all of <paramref name="index"/> (null: the primary key), in its order, to serve an ORDER BY.</summary>
+    public static TableAccess OrderedScan(Table table, string? index) =>
+        new(table, index, [.. (index is null ? table.Schema.PrimaryKey : table.IndexColumns(index)).Select(n => table.Schema.Columns[table.Schema.IndexOf(n)])], [], null, null);
 
     private static Choice? Better(Choice? best, Choice? candidate)
     {
@@ -99,6 +161,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
     {
         Column[] keyColumns = [.. keyNames.Select(n => table.Schema.Columns[table.Schema.IndexOf(n)])];
         var equal = new List<Evaluator[]>();
+        ulong needs = 0;
         Constraint? low = null, high = null;
         double? rows = statistics.Count == 0 ? null : statistics.Values.First().Rows;
         foreach (Column column in keyColumns)
@@ -109,6 +172,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
             if (fixing is not null)
             {
                 equal.Add(fixing.Equal!);
+                needs |= fixing.Needs;
                 rows = Scaled(rows, stats, stats?.EqualRows(fixing.Equal!.Length));
                 continue;
             }
@@ -121,7 +185,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         int ends = (low is null ? 0 : 1) + (high is null ? 0 : 1);
         if (equal.Count == 0 && ends == 0)
             return null;
-        return new Choice(new TableAccess(table, index, keyColumns, [.. equal], low?.Low, high?.High), (equal.Count * 4 + ends) * 2 + tie, rows);
+        return new Choice(new TableAccess(table, index, keyColumns, [.. equal], low?.Low, high?.High, needs != 0), (equal.Count * 4 + ends) * 2 + tie, rows);
     }
 
     /// <summary><paramref name="rows"/> scaled by the share of the column's rows a condition keeps; null without statistics.</summary>
@@ -134,11 +198,11 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
 
     private bool NoteComparison(string op, SqlExpr left, SqlExpr right, Scope scope, CoreQuery core)
     {
-        if (Column(left, scope, core) is not { } column || Value(right, column, scope) is not { } value)
+        if (Column(left, scope, core) is not { } column || Value(right, column, scope, op == "=", out ulong needs) is not { } value)
             return false;
         _constraints.Add(op switch
         {
-            "=" => new Constraint(column.SourceIndex, column.Name, [value], null, null),
+            "=" => new Constraint(column.SourceIndex, column.Name, [value], null, null, Needs: needs),
             "<" or "<=" => new Constraint(column.SourceIndex, column.Name, null, null, new RangeBound(value, op == "<="), Literal(right)),
             _ => new Constraint(column.SourceIndex, column.Name, null, new RangeBound(value, op == ">="), null, Literal(right)),
         });
@@ -175,20 +239,25 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         var values = new Evaluator[items.Count];
         for (int i = 0; i < values.Length; i++)
         {
-            if (Value(items[i], column, scope) is not { } value)
+            if (Value(items[i], column, scope, false, out _) is not { } value)
                 return null;
             values[i] = value;
         }
         return values;
     }
 
-    /// <summary>The value compared with <paramref name="column"/>, when it is constant for the core and converted as the key's values are.</summary>
-    private Evaluator? Value(SqlExpr expression, ScopeColumn column, Scope scope)
+    /// <summary>
+    /// The value compared with <paramref name="column"/>, when it is converted as the key's values are and constant for
+    /// the core, or (<paramref name="joinLookup"/>) reads only other FROM items, named in <paramref name="needs"/>.
+    /// </summary>
+    private Evaluator? Value(SqlExpr expression, ScopeColumn column, Scope scope, bool joinLookup, out ulong needs)
     {
         scope.ResetUse();
         Bound bound = binder.Bind(expression, scope);
-        bool constant = scope.HighestSourceUsed < 0 && (bound.Affinity == Affinity.None || bound.Affinity == column.Affinity);
+        needs = scope.SourcesUsed;
+        bool usable = (needs == 0 || (joinLookup && (needs & Scope.Bit(column.SourceIndex)) == 0))
+            && (bound.Affinity == Affinity.None || bound.Affinity == column.Affinity);
         scope.ResetUse();
-        return constant ? bound.Evaluate : null;
+        return usable ? bound.Evaluate : null;
     }
 }

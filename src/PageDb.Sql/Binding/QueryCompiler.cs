@@ -99,26 +99,34 @@ internal sealed class QueryCompiler
 
     /// <summary>
     /// True when ORDER BY asks for an order the core's rows can come in without a sort: one table, no grouping, and the
-    /// terms plain columns of it, ascending. A scan, a primary-key read and an index read
+    /// terms plain columns of it, all ascending or all descending. A scan, a primary-key read and an index read
     /// (<see cref="TableAccess"/> puts its rows back in scan order) all give primary-key order; an index read told to
     /// keep its own order gives the index's (not under DISTINCT, which keeps the first of equal rows in scan order), so
-    /// terms that are the index's columns after the ones its read fixes to
-    /// one value are served by it (with no WHERE on the index, by reading all of it in order). Only numeric, NOT NULL
-    /// columns qualify: text keys order by code point, the comparison by UTF-16 unit, and NULLs are not in the keys.
+    /// terms that are the index's columns after the ones its read fixes to one value are served by it (with no WHERE
+    /// on the index, by reading all of it in order). Descending terms take the rows reversed, which puts NULLs (first in
+    /// a key) last, as SQL's descending order does.
     /// </summary>
     private static bool IsKeyOrder(IReadOnlyList<OrderTerm> orderBy, IReadOnlyList<ResultColumn> columns, Scope scope, CoreQuery core)
     {
         if (core.IsAggregate || core.Sources.Count != 1 || core.Sources[0].Table is not { } table
             || OrderColumns(orderBy, columns, scope, core) is not { } order)
             return false;
+        bool descending = orderBy[0].Descending;
+        JoinSource source = core.Sources[0];
         if (!table.Schema.HasRowId && order.Count <= table.Schema.PrimaryKey.Count
             && order.Select((c, i) => c == table.Schema.PrimaryKey[i]).All(same => same))
-            return true;
-        JoinSource source = core.Sources[0];
+        {
+            if (!descending)
+                return true;
+            if (core.Distinct)
+                return false;
+            source.Access ??= AccessPlanner.OrderedScan(table, null);
+            return source.Access.KeepOrder(0, Ordinals(table, order), indexOrder: false, descending);
+        }
         if (core.Distinct)
             return false;
         if (source.Access is { Index: { } index } access)
-            return access.KeepIndexOrder(OrderStart(table.IndexColumns(index), order, access), Ordinals(table, order));
+            return access.KeepOrder(OrderStart(table.IndexColumns(index), order, access), Ordinals(table, order), indexOrder: true, descending);
         if (source.Access is not null)
             return false;
         foreach (string candidate in table.IndexNames)
@@ -126,26 +134,32 @@ internal sealed class QueryCompiler
             if (OrderStart(table.IndexColumns(candidate), order, null) == 0)
             {
                 source.Access = AccessPlanner.OrderedScan(table, candidate);
-                return source.Access.KeepIndexOrder(0, Ordinals(table, order));
+                return source.Access.KeepOrder(0, Ordinals(table, order), indexOrder: true, descending);
             }
         }
         return false;
     }
 
-    /// <summary>The table columns the ORDER BY terms name, when each is a plain ascending numeric NOT NULL column; else null.</summary>
+    /// <summary>
+    /// The table columns the ORDER BY terms name, when each is a plain column whose key order is the comparison's
+    /// (integer, real, text by code point, boolean; NULLs first), all terms run the same way, and each puts its NULLs
+    /// where that direction puts them in the key: first ascending, last descending (a NOT NULL column has none). Else null.
+    /// </summary>
     private static List<string>? OrderColumns(IReadOnlyList<OrderTerm> orderBy, IReadOnlyList<ResultColumn> columns, Scope scope, CoreQuery core)
     {
         Table table = core.Sources[0].Table!;
+        bool descending = orderBy[0].Descending;
         var names = new List<string>();
         for (int i = 0; i < orderBy.Count; i++)
         {
             (Bound? expression, int output) = core.OrderKeys[i];
             SqlExpr? term = expression is null ? columns[output].Expression : orderBy[i].Expression;
-            if (orderBy[i].Descending || orderBy[i].NullsFirst == false || term is not ColumnExpr column
+            if (orderBy[i].Descending != descending || term is not ColumnExpr column
                 || scope.Resolve(column.Table, column.Column, m => new SqlException(m)) is not ({ SourceIndex: 0 } found, 0))
                 return null;
             Column key = table.Schema.Columns[table.Schema.IndexOf(found.Name)];
-            if (key.Nullable || key.Type is not (ColumnType.Int64 or ColumnType.Double))
+            if (key.Nullable && orderBy[i].NullsFirst == descending
+                || key.Type is not (ColumnType.Int64 or ColumnType.Double or ColumnType.String or ColumnType.Boolean))
                 return null;
             names.Add(key.Name);
         }
@@ -227,7 +241,13 @@ internal sealed class QueryCompiler
                     ?? throw _binder.Error(item.Offset, $"Cannot join using column {column}: it is not on the right.");
                 int l = leftColumn.Ordinal, r = rightColumn.Ordinal;
                 Evaluator equal = f => SqlComparison.Compare(f.Row[l], leftColumn.Affinity, f.Row[r], rightColumn.Affinity) == 0 ? SqlValue.FromInteger(1) : SqlValue.FromInteger(0);
-                (left?.MatchConditions ?? core.Sources[i].Filters).Add(equal);
+                if (left is not null)
+                {
+                    left.MatchConditions.Add(equal);
+                    continue;
+                }
+                core.Sources[i].Filters.Add(equal);
+                access.Placed(equal, Scope.Bit(leftColumn.SourceIndex) | Scope.Bit(i));
             }
         }
     }
@@ -247,10 +267,11 @@ internal sealed class QueryCompiler
         Evaluator bound = _binder.Bind(condition, scope).Evaluate;
         if (leftJoin is not null)
             leftJoin.MatchConditions.Add(bound);
-        else if (scope.HighestSourceUsed >= 0)
-            core.Sources[scope.HighestSourceUsed].Filters.Add(bound);
         else if (core.Sources.Count > 0)
-            core.Sources[0].Filters.Add(bound);
+        {
+            core.Sources[Math.Max(scope.HighestSourceUsed, 0)].Filters.Add(bound);
+            access.Placed(bound, scope.SourcesUsed);
+        }
         else
             core.ConstantFilters.Add(bound);
     }

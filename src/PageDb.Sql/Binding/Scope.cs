@@ -34,6 +34,9 @@ internal sealed class Scope(Scope? parent, Correlation correlation)
     /// <summary>The highest FROM item index a resolved name used since <see cref="ResetUse"/>, or -1.</summary>
     public int HighestSourceUsed { get; private set; } = -1;
 
+    /// <summary>The FROM items resolved names used since <see cref="ResetUse"/>, one bit per index (items past 63 share the top bit).</summary>
+    public ulong SourcesUsed { get; private set; }
+
     /// <summary>The result columns' aliases, which names may also mean (after the FROM items' columns).</summary>
     public IReadOnlyDictionary<string, SqlExpr>? Aliases { get; set; }
 
@@ -45,7 +48,14 @@ internal sealed class Scope(Scope? parent, Correlation correlation)
         _columns.Add(new ScopeColumn(source, name, _columns.Count, affinity, sourceIndex));
 
     /// <summary>Forgets the use recorded so far.</summary>
-    public void ResetUse() => HighestSourceUsed = -1;
+    public void ResetUse()
+    {
+        HighestSourceUsed = -1;
+        SourcesUsed = 0;
+    }
+
+    /// <summary>The bit of FROM item <paramref name="sourceIndex"/> in <see cref="SourcesUsed"/>.</summary>
+    public static ulong Bit(int sourceIndex) => 1UL << Math.Min(sourceIndex, 63);
 
     /// <summary>Finds <paramref name="column"/> (of <paramref name="table"/> when given) here or in an enclosing scope.</summary>
     /// <returns>The column and how many scopes out it is, or null when no scope has it.</returns>
@@ -60,6 +70,7 @@ internal sealed class Scope(Scope? parent, Correlation correlation)
             if (found is not null)
             {
                 scope.HighestSourceUsed = Math.Max(scope.HighestSourceUsed, found.SourceIndex);
+                scope.SourcesUsed |= Bit(found.SourceIndex);
                 MarkCorrelated(depth);
                 return (found, depth);
             }

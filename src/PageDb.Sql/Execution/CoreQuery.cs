@@ -13,8 +13,11 @@ internal readonly record struct OutputRow(SqlValue[] Values, SqlValue[] Keys);
 /// </summary>
 internal sealed class CoreQuery
 {
-    /// <summary>The FROM items in join order.</summary>
+    /// <summary>The FROM items, in FROM order (the order of their columns in a joined row).</summary>
     public List<JoinSource> Sources { get; } = [];
+
+    /// <summary>The FROM items' indexes in the order they are joined, outermost first; null for FROM order.</summary>
+    public int[]? JoinOrder { get; set; }
 
     /// <summary>Conditions that name no FROM item, checked once when there is none.</summary>
     public List<Evaluator> ConstantFilters { get; } = [];
@@ -48,8 +51,8 @@ internal sealed class CoreQuery
     {
         if (Sources.Count == 0)
             lines.Add("ONE ROW" + (ConstantFilters.Count > 0 ? " (checking conditions)" : ""));
-        for (int i = 0; i < Sources.Count; i++)
-            lines.Add(Sources[i].Explain(i == 0));
+        for (int level = 0; level < Sources.Count; level++)
+            lines.Add(Sources[JoinOrder?[level] ?? level].Explain(level == 0));
         if (IsAggregate)
             lines.Add(GroupBy.Count > 0 ? $"GROUP BY {GroupBy.Count} key{(GroupBy.Count == 1 ? "" : "s")}, {Aggregates.Count} aggregates" : $"AGGREGATE {Aggregates.Count}");
         if (Having is not null)
@@ -57,7 +60,7 @@ internal sealed class CoreQuery
         if (Distinct)
             lines.Add("DISTINCT");
         if (InKeyOrder)
-            lines.Add(Sources[0].Access?.OrderIndex is { } index ? $"ORDER BY INDEX {index} (no sort)" : "ORDER BY PRIMARY KEY (no sort)");
+            lines.Add(Sources[0].Access?.DescribeOrder() ?? "ORDER BY PRIMARY KEY (no sort)");
     }
 
     /// <summary>The rows of the core.</summary>
@@ -102,36 +105,43 @@ internal sealed class CoreQuery
             if (filter(frame).ToTruth() != true)
                 return output;
         }
-        var rows = new List<SqlValue[]>[Sources.Count];
+        var rows = new List<SqlValue[]>?[Sources.Count];
+        var offsets = new int[Sources.Count];
         for (int i = 0; i < rows.Length; i++)
-            rows[i] = Sources[i].Read(outer, context);
-        JoinLevel(0, 0, rows, current, frame, output);
+        {
+            rows[i] = Sources[i].Access is { PerJoinedRow: true } ? null : Sources[i].Read(outer, context);
+            offsets[i] = i == 0 ? 0 : offsets[i - 1] + Sources[i - 1].Width;
+        }
+        JoinLevel(0, rows, offsets, current, frame, output);
         return output;
     }
 
-    private void JoinLevel(int level, int offset, List<SqlValue[]>[] rows, SqlValue[] current, Frame frame, List<SqlValue[]> output)
+    /// <summary>Joins the item at <paramref name="level"/> of the join order to the row so far; a join lookup reads its rows for that row.</summary>
+    private void JoinLevel(int level, List<SqlValue[]>?[] rows, int[] offsets, SqlValue[] current, Frame frame, List<SqlValue[]> output)
     {
         if (level == Sources.Count)
         {
             output.Add((SqlValue[])current.Clone());
             return;
         }
-        JoinSource source = Sources[level];
+        int item = JoinOrder?[level] ?? level;
+        JoinSource source = Sources[item];
+        int offset = offsets[item];
         bool matched = false;
-        foreach (SqlValue[] row in rows[level])
+        foreach (SqlValue[] row in rows[item] ?? source.Read(frame.Outer, frame.Context, current))
         {
             Array.Copy(row, 0, current, offset, source.Width);
             if (!AllTrue(source.MatchConditions, frame))
                 continue;
             matched = true;
             if (AllTrue(source.Filters, frame))
-                JoinLevel(level + 1, offset + source.Width, rows, current, frame, output);
+                JoinLevel(level + 1, rows, offsets, current, frame, output);
         }
         if (!matched && source.Kind == Syntax.JoinKind.Left)
         {
             Array.Fill(current, SqlValue.Null, offset, source.Width);
             if (AllTrue(source.Filters, frame))
-                JoinLevel(level + 1, offset + source.Width, rows, current, frame, output);
+                JoinLevel(level + 1, rows, offsets, current, frame, output);
         }
     }
 

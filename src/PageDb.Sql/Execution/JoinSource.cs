@@ -29,9 +29,12 @@ internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, Lis
     /// <summary>A read by the primary key or an index that can replace the scan, set by the compiler when WHERE allows one.</summary>
     public TableAccess? Access { get; set; }
 
-    /// <summary>The rows to join: those of the key or index read when there is one and it applies, else all of them.</summary>
-    public List<SqlValue[]> Read(Frame? outer, ExecutionContext context) =>
-        Access is null ? Rows(outer, context) : Access.TryRead(outer, context) ?? Access.InReadOrder(Rows(outer, context));
+    /// <summary>
+    /// The rows to join: those of the key or index read when there is one and it applies, else all of them;
+    /// <paramref name="joined"/> is the row of the items joined so far, which a join lookup reads.
+    /// </summary>
+    public List<SqlValue[]> Read(Frame? outer, ExecutionContext context, SqlValue[]? joined = null) =>
+        Access is null ? Rows(outer, context) : Access.TryRead(outer, context, joined) ?? Access.InReadOrder(Rows(outer, context));
 
     /// <summary>Conditions that decide whether a row of a LEFT-joined item matches.</summary>
     public List<Evaluator> MatchConditions { get; } = [];

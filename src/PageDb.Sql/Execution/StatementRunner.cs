@@ -125,7 +125,7 @@ internal sealed class StatementRunner
             StatisticsStore.Analyze(Writable, _catalog.RequireTable(name, m => Error(analyze.Offset, m)));
             return SqlResult.Changed(-1);
         }
-        foreach (string table in _transaction.TableNames.ToList())
+        foreach (string table in StatisticsStore.UserTableNames(_transaction).ToList())
             StatisticsStore.Analyze(Writable, _transaction.GetTable(table));
         return SqlResult.Changed(-1);
     }

@@ -14,10 +14,15 @@ internal readonly record struct RangeBound(Evaluator Value, bool Inclusive);
 /// the comparison would convert it; when one cannot be converted exactly (text that is not a number for an integer
 /// key, 2.5 for an integer key's range), the table is scanned after all.
 /// </summary>
-internal sealed class TableAccess(Table table, string? index, Column[] keyColumns, Evaluator[][] equal, RangeBound? low, RangeBound? high)
+internal sealed class TableAccess(Table table, string? index, Column[] keyColumns, Evaluator[][] equal, RangeBound? low, RangeBound? high, bool perJoinedRow = false)
 {
     private readonly int[] _primaryKey = [.. table.Schema.PrimaryKey.Select(table.Schema.IndexOf)];
     private int[]? _orderColumns;
+    private bool _indexOrder;
+    private bool _descending;
+
+    /// <summary>True for a join lookup: a fixed column's value reads items joined before, so the read is made per joined row.</summary>
+    public bool PerJoinedRow { get; } = perJoinedRow;
 
     /// <summary>The secondary index read, or null for the primary key.</summary>
     public string? Index { get; } = index;
@@ -31,42 +36,42 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     /// <summary>The high end of the range on the key column after the fixed ones.</summary>
     public RangeBound? High { get; } = high;
 
-    /// <summary>The index this access reads in its own order, serving ORDER BY; null when rows come in scan order.</summary>
-    public string? OrderIndex => _orderColumns is null ? null : Index;
-
-    /// <summary>True for a read of a whole index (no column fixed or bounded), made only to serve ORDER BY.</summary>
+    /// <summary>True for a read of a whole key (no column fixed or bounded), made only to serve ORDER BY.</summary>
     public bool IsFullIndex => Equal.Length == 0 && Low is null && High is null;
 
     /// <summary>
-    /// Makes the read give its rows in index order, for an ORDER BY on table columns <paramref name="orderColumns"/>
-    /// (ordinals) that are the index's from <paramref name="start"/> on; false, changing nothing, when start is -1.
+    /// Makes the read serve an ORDER BY on table columns <paramref name="orderColumns"/> (ordinals): in the index's
+    /// own order when they are its columns from <paramref name="start"/> on (<paramref name="indexOrder"/>), else in
+    /// scan order, which starts with them; reversed for <paramref name="descending"/>, rows the terms leave tied
+    /// keeping their order, as a stable sort leaves them. False, changing nothing, when start is -1, or for an index
+    /// order on the primary key read.
     /// </summary>
-    public bool KeepIndexOrder(int start, int[] orderColumns)
+    public bool KeepOrder(int start, int[] orderColumns, bool indexOrder, bool descending)
     {
-        if (start < 0 || Index is null)
+        if (start < 0 || (indexOrder && Index is null))
             return false;
         _orderColumns = orderColumns;
+        _indexOrder = indexOrder;
+        _descending = descending;
         return true;
     }
 
+    /// <summary>How EXPLAIN shows the order the read gives, when it serves ORDER BY.</summary>
+    public string DescribeOrder() =>
+        $"ORDER BY {(_indexOrder ? $"INDEX {Index}" : "PRIMARY KEY")}{(_descending ? " DESC" : "")} (no sort)";
+
     /// <summary>
     /// The rows of a scan that replaced the read (a value did not fit the key), in the order the read would have given:
-    /// sorted stably by the ORDER BY columns when the read keeps index order.
+    /// sorted stably by the ORDER BY columns when the read keeps index order, reversed when it is descending.
     /// </summary>
     public List<SqlValue[]> InReadOrder(List<SqlValue[]> scanned)
     {
         if (_orderColumns is not { } columns)
             return scanned;
-        return [.. scanned.OrderBy(r => r, Comparer<SqlValue[]>.Create((x, y) =>
-        {
-            foreach (int column in columns)
-            {
-                int order = SqlValue.Compare(x[column], y[column]);
-                if (order != 0)
-                    return order;
-            }
-            return 0;
-        }))];
+        List<SqlValue[]> rows = _indexOrder ? [.. scanned.OrderBy(r => r, Comparer<SqlValue[]>.Create(CompareOrderColumns))] : scanned;
+        if (_descending)
+            ReverseKeepingTies(rows);
+        return rows;
     }
 
     /// <summary>How EXPLAIN shows the access: the key read and how it constrains its columns, e.g. <c>USING INDEX ix (a=? AND ? &lt; b)</c>.</summary>
@@ -86,10 +91,13 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         return parts.Count == 0 ? $"USING {key}" : $"USING {key} ({string.Join(" AND ", parts)})";
     }
 
-    /// <summary>The rows the access finds, in the table's scan order; null when the table must be scanned instead.</summary>
-    public List<SqlValue[]>? TryRead(Frame? outer, ExecutionContext context)
+    /// <summary>
+    /// The rows the access finds, in the table's scan order; null when the table must be scanned instead. A join
+    /// lookup's values read <paramref name="joined"/>, the row of the items joined so far.
+    /// </summary>
+    public List<SqlValue[]>? TryRead(Frame? outer, ExecutionContext context, SqlValue[]? joined = null)
     {
-        var frame = new Frame(context, [], outer);
+        var frame = new Frame(context, joined ?? [], outer);
         List<object?[]>? prefixes = Prefixes(frame);
         (BoundState lowState, object? lowValue) = Evaluate(Low, frame);
         (BoundState highState, object? highValue) = Evaluate(High, frame);
@@ -101,11 +109,36 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         Table current = context.Current(table);
         foreach (object?[] prefix in prefixes)
             Read(current, prefix, lowValue, highValue, rows);
-        if (Index is null)
-            return rows;
-        if (_orderColumns is null)
+        if (Index is not null && !_indexOrder)
             rows.Sort(ScanOrder);
-        return table.Schema.HasRowId ? rows.ConvertAll(r => r[..^1]) : rows;
+        if (_descending)
+            ReverseKeepingTies(rows);
+        return Index is not null && table.Schema.HasRowId ? rows.ConvertAll(r => r[..^1]) : rows;
+    }
+
+    /// <summary>Reverses rows ordered by the ORDER BY columns, leaving each run of rows they tie in its order.</summary>
+    private void ReverseKeepingTies(List<SqlValue[]> rows)
+    {
+        rows.Reverse();
+        int start = 0;
+        for (int i = 1; i <= rows.Count; i++)
+        {
+            if (i < rows.Count && CompareOrderColumns(rows[start], rows[i]) == 0)
+                continue;
+            rows.Reverse(start, i - start);
+            start = i;
+        }
+    }
+
+    private int CompareOrderColumns(SqlValue[] x, SqlValue[] y)
+    {
+        foreach (int column in _orderColumns!)
+        {
+            int order = SqlValue.Compare(x[column], y[column]);
+            if (order != 0)
+                return order;
+        }
+        return 0;
     }
 
     /// <summary>What a range bound evaluated to: a key value, NULL (no row compares with it), or a value no key equals.</summary>
@@ -150,8 +183,8 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
 
     /// <summary>
     /// The value as the comparison with <paramref name="column"/> converts it, when a key of the column's type equals
-    /// it exactly; else null. Text bounds of a range must be below U+D800, where UTF-16 order (the comparison's) and
-    /// code point order (the key's) agree.
+    /// it exactly; else null. Text bounds of a range must be well-formed UTF-16: the key stores a lone surrogate as
+    /// U+FFFD, which the comparison orders elsewhere.
     /// </summary>
     private static SqlValue? ToKey(SqlValue value, Column column, bool forRange)
     {
@@ -167,7 +200,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
                 return number.Kind == SqlValueKind.Integer && IsExactDouble(number.Integer) ? SqlValue.FromReal(number.Integer) : null;
             case ColumnType.String:
                 SqlValue text = value.WithAffinity(Affinity.Text);
-                return text.Kind == SqlValueKind.Text && (!forRange || IsBelowSurrogates(text.Text)) ? text : null;
+                return text.Kind == SqlValueKind.Text && (!forRange || IsWellFormed(text.Text)) ? text : null;
             default:
                 return null;
         }
@@ -179,12 +212,15 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         return real >= -9.2e18 && real <= 9.2e18 && (long)real == value;
     }
 
-    private static bool IsBelowSurrogates(string text)
+    private static bool IsWellFormed(string text)
     {
-        foreach (char c in text)
+        for (int i = 0; i < text.Length; i++)
         {
-            if (c >= '\uD800')
+            if (!char.IsSurrogate(text[i]))
+                continue;
+            if (!char.IsSurrogatePair(text, i))
                 return false;
+            i++;
         }
         return true;
     }

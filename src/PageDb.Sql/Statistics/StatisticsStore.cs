@@ -21,6 +21,13 @@ internal static class StatisticsStore
     /// <summary>The name of the statistics table.</summary>
     public const string TableName = "pagedb_stat";
 
+    /// <summary>
+    /// The tables a listing shows (<c>pagedb tables</c>, <c>.tables</c>) and a bare ANALYZE analyzes: all but the
+    /// statistics table, which stays readable by name, as SQLite's <c>sqlite_stat1</c> does.
+    /// </summary>
+    public static IEnumerable<string> UserTableNames(ReadTransaction transaction) =>
+        transaction.TableNames.Where(name => name != TableName);
+
     /// <summary>The <c>col</c> of the row that holds a table's ANALYZE generation (no column can be named so).</summary>
     private const string GenerationColumn = "";
 

@@ -165,7 +165,8 @@ public readonly struct SqlValue : IEquatable<SqlValue>
     }
 
     /// <summary>
-    /// SQLite's order: NULL, then numbers by value (integers and reals compared exactly), then text (binary), then blobs.
+    /// SQLite's order: NULL, then numbers by value (integers and reals compared exactly), then text (binary: by code
+    /// point, as UTF-8 bytes compare), then blobs.
     /// </summary>
     public static int Compare(SqlValue left, SqlValue right)
     {
@@ -176,7 +177,7 @@ public readonly struct SqlValue : IEquatable<SqlValue>
             return byKind;
         return left.Kind switch
         {
-            SqlValueKind.Text => string.CompareOrdinal(left.Text, right.Text),
+            SqlValueKind.Text => CompareCodePoints(left.Text, right.Text),
             SqlValueKind.Blob => left.Blob.AsSpan().SequenceCompareTo(right.Blob),
             _ => 0,
         };
@@ -214,6 +215,20 @@ public readonly struct SqlValue : IEquatable<SqlValue>
         SqlValueKind.Text => 2,
         _ => 3,
     };
+
+    /// <summary>
+    /// Orders text by code point, which UTF-16 unit order gets wrong only where a surrogate meets a unit from U+E000 up
+    /// (U+10000 and above must sort after U+FFFF): at the first differing units, those ranges trade places.
+    /// </summary>
+    private static int CompareCodePoints(string left, string right)
+    {
+        int common = left.AsSpan().CommonPrefixLength(right);
+        if (common == left.Length || common == right.Length)
+            return left.Length.CompareTo(right.Length);
+        return CodePointRank(left[common]).CompareTo(CodePointRank(right[common]));
+    }
+
+    private static int CodePointRank(char unit) => unit >= '\uE000' ? unit - 0x800 : char.IsSurrogate(unit) ? unit + 0x2000 : unit;
 
     private static int CompareNumbers(SqlValue left, SqlValue right)
     {

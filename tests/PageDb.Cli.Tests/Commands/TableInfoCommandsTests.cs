@@ -20,6 +20,18 @@ public sealed class TableInfoCommandsTests
     }
 
     [Test]
+    public void TablesHidesTheStatisticsTableThatSqlStillReads()
+    {
+        string path = _run.File("analyzed.pagedb");
+        CliRun.Ok("sql", path, "CREATE TABLE t(id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1), (2); ANALYZE");
+        string output = CliRun.Ok("tables", path).Out;
+        Assert.That(output, Does.Match(@"\nt\s+table\s+2"));
+        Assert.That(output, Does.Not.Contain("pagedb_stat"));
+        Assert.That(CliRun.Ok("sql", path, "SELECT rows FROM pagedb_stat WHERE tbl = 't' AND col = 'id' AND bucket = 0").Out, Does.Contain('2'));
+        Assert.That(CliRun.Fails(ExitCodes.Failed, "schema", path, "nope").Err, Does.Contain("tables: t)"));
+    }
+
+    [Test]
     public void SchemaShowsColumnsAndKey()
     {
         string output = CliRun.Ok("schema", _run.CreateSampleDatabase(), "orders").Out;

@@ -66,6 +66,17 @@ public sealed class StatisticsStoreTests : SessionFixture
     }
 
     [Test]
+    public void The_statistics_table_is_queryable_but_neither_listed_nor_analyzed()
+    {
+        Session.Execute("ANALYZE; ANALYZE");
+        Assert.That(Session.Execute("SELECT count(*) FROM pagedb_stat WHERE tbl = 'e' AND bucket = 0 AND col <> ''").Rows[0][0].ToInteger(), Is.EqualTo(4));
+        Assert.That(Session.Execute("SELECT count(*) FROM pagedb_stat WHERE tbl = 'pagedb_stat'").Rows[0][0].ToInteger(), Is.Zero);
+        using ReadTransaction read = Database.BeginRead();
+        Assert.That(read.TableNames, Does.Contain(StatisticsStore.TableName));
+        Assert.That(StatisticsStore.UserTableNames(read), Is.EqualTo(new[] { "e" }));
+    }
+
+    [Test]
     public void Analyze_of_an_unknown_table_is_a_sql_error()
     {
         var error = Assert.Throws<SqlException>(() => Session.Execute("ANALYZE nope"));

@@ -64,7 +64,7 @@ public sealed class SqliteEngine : IBenchmarkEngine
     }
 
     /// <summary>A reader on its own connection (SQLite connections are single-threaded), with its own cache.</summary>
-    public IBenchmarkReader OpenReader() => new SqliteReader(OpenConnection(_settings));
+    public IBenchmarkReader OpenReader() => new AdoNetReader(OpenConnection(_settings));
 
     /// <inheritdoc/>
     public void Dispose()

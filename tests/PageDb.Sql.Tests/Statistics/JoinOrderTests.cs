@@ -1,0 +1,57 @@
+namespace PageDb.Sql.Tests.Statistics;
+
+/// <summary>
+/// An equality between two tables' columns lets the inner table be read by key once per outer row (a join lookup),
+/// and with ANALYZE's statistics the planner joins the table expected to give the fewest rows first, so the same query
+/// changes its join order when the data, and so the statistics, change; the rows stay the same as in FROM order.
+/// </summary>
+[TestFixture]
+public sealed class JoinOrderTests : SessionFixture
+{
+    private const string Query = "SELECT o.id FROM o, c WHERE o.customer = c.id AND c.region = 3 ORDER BY o.id";
+    private const string OrdersDrive = "SCAN o,JOIN SEARCH c USING PRIMARY KEY (id=?) (checking 2 conditions),SORT BY 1 key";
+    private const string CustomersDrive = "SEARCH c USING INDEX c_region (region=?) (checking 1 condition),JOIN SEARCH o USING INDEX o_customer (customer=?) (checking 1 condition),SORT BY 1 key";
+
+    [SetUp]
+    public void SetUp()
+    {
+        Session.Execute("CREATE TABLE c(id INTEGER PRIMARY KEY, region INTEGER); CREATE INDEX c_region ON c(region)");
+        Session.Execute("CREATE TABLE o(id INTEGER PRIMARY KEY, customer INTEGER, amount INTEGER); CREATE INDEX o_customer ON o(customer)");
+        Session.Execute("INSERT INTO c VALUES " + string.Join(", ", Enumerable.Range(0, 100).Select(i => $"({i}, {i % 10})")));
+        Session.Execute("INSERT INTO o VALUES " + string.Join(", ", Enumerable.Range(0, 300).Select(i => $"({i}, {i % 100}, {i % 7})")));
+    }
+
+    private string Plan(string sql) => string.Join(",", Session.Execute("EXPLAIN " + sql).Rows.Select(r => r[0].ToText()));
+
+    private string Ids(string sql) => string.Join(",", Session.Execute(sql).Rows.Select(r => r[0].ToText()));
+
+    [Test]
+    public void Statistics_make_the_selective_table_drive_and_the_order_follows_the_data()
+    {
+        string regionThree = string.Join(",", Enumerable.Range(0, 300).Where(i => i % 10 == 3));
+        Assert.That(Plan(Query), Is.EqualTo(OrdersDrive), "without statistics, FROM order with a lookup into c");
+        Assert.That(Ids(Query), Is.EqualTo(regionThree));
+
+        Session.Execute("ANALYZE");
+        Assert.That(Plan(Query), Is.EqualTo(CustomersDrive), "10 customers of region 3 drive; 300 orders do not");
+        Assert.That(Plan(Query.Replace("FROM o, c", "FROM c, o", StringComparison.Ordinal)), Is.EqualTo(CustomersDrive), "whatever the FROM order");
+        Assert.That(Ids(Query), Is.EqualTo(regionThree));
+
+        Session.Execute("UPDATE c SET region = 3; INSERT INTO c VALUES " + string.Join(", ", Enumerable.Range(100, 900).Select(i => $"({i}, 3)")));
+        Session.Execute("ANALYZE");
+        Assert.That(Plan(Query), Is.EqualTo(OrdersDrive), "now region 3 holds 1,000 customers and the 300 orders drive");
+        Assert.That(Ids(Query), Is.EqualTo(string.Join(",", Enumerable.Range(0, 300))));
+    }
+
+    [TestCase("SELECT c.id, o.id FROM c LEFT JOIN o ON o.customer = c.id WHERE c.id < 2 ORDER BY 1, 2", "0|0,0|100,0|200,1|1,1|101,1|201")]
+    [TestCase("SELECT count(*) FROM o JOIN c USING (id) WHERE c.region = 3", "10")]
+    [TestCase("SELECT count(*) FROM o, c WHERE c.id = o.customer + 0.5", "0")]
+    [TestCase("SELECT count(*) FROM o, c AS c2, c WHERE o.customer = c.id AND c2.id = c.region", "300")]
+    public void Joins_with_statistics_find_what_FROM_order_finds(string sql, string expected)
+    {
+        string Rows() => string.Join(",", Session.Execute(sql).Rows.Select(r => string.Join("|", r.Select(v => v.ToText()))));
+        Assert.That(Rows(), Is.EqualTo(expected), "FROM order");
+        Session.Execute("ANALYZE");
+        Assert.That(Rows(), Is.EqualTo(expected), "after ANALYZE");
+    }
+}
