@@ -125,6 +125,31 @@ internal sealed class BTree
     }
 
     /// <summary>
+    /// True when some key starts with <paramref name="prefix"/> (1..1,024 bytes): one descent to where the prefix
+    /// would sit and, when that is past its leaf's last key, a second to the next leaf. Allocates nothing.
+    /// </summary>
+    public bool HasKeyWithPrefix(ReadOnlySpan<byte> prefix)
+    {
+        Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
+        int depth;
+        using (PageHandle leaf = DescendToLeaf(prefix, path, out depth))
+        {
+            var page = new SlottedPageReader(leaf.Data, _pages.FilePath);
+            int index = NodeSearch.SearchLeaf(page, prefix, leaf.Number, _pages.FilePath);
+            if (index >= 0)
+                return true;
+            if (~index < page.CellCount)
+                return LeafCell.ReadKey(page.GetCell(~index), leaf.Number, _pages.FilePath).StartsWith(prefix);
+        }
+        // Past the leaf's last key: the next key in the tree is the first of the next leaf, the leftmost leaf right
+        // of the separator that bounds this leaf above (at the deepest level whose link was not the rightmost).
+        int level = depth - 1;
+        while (level >= 0 && path[level].IsRightmost)
+            level--;
+        return level >= 0 && FirstKeyRightOf(path[level]).StartsWith(prefix);
+    }
+
+    /// <summary>
     /// Stores <paramref name="value"/> under <paramref name="key"/>, replacing any value there. Returns true when the
     /// key was new. A key outside 1..1,024 bytes or a value over 64 MiB throws <see cref="ArgumentException"/> first.
     /// </summary>
@@ -255,6 +280,31 @@ internal sealed class BTree
                 page = NodeSearch.ChildAt(reader, child, page, _pages.FilePath);
             }
         }
+    }
+
+    /// <summary>
+    /// The first key of the leftmost leaf right of the link <paramref name="step"/> followed (not its rightmost), copied
+    /// into <see cref="SeparatorBuffer"/>'s thread scratch.
+    /// </summary>
+    private ReadOnlySpan<byte> FirstKeyRightOf(PathStep step)
+    {
+        Span<byte> separator = SeparatorBuffer;
+        int length;
+        using (PageHandle interior = _pages.Read(step.Page))
+        {
+            var reader = new SlottedPageReader(interior.Data, _pages.FilePath);
+            ReadOnlySpan<byte> key = InteriorCell.Read(reader.GetCell(step.ChildIndex), step.Page, _pages.FilePath).Key;
+            key.CopyTo(separator);
+            length = key.Length;
+        }
+        Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
+        using PageHandle leaf = DescendToLeaf(separator[..length], path, out _);
+        var page = new SlottedPageReader(leaf.Data, _pages.FilePath);
+        if (page.CellCount == 0)
+            ThrowHelper.ThrowCorrupt(_pages.FilePath, leaf.Number, "a leaf right of a separator is empty");
+        ReadOnlySpan<byte> first = LeafCell.ReadKey(page.GetCell(0), leaf.Number, _pages.FilePath);
+        first.CopyTo(separator);
+        return separator[..first.Length];
     }
 
     /// <summary>

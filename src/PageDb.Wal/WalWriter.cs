@@ -9,10 +9,13 @@ namespace PageDb.Wal;
 /// buffer, writes the buffer when it fills or at commit, grows the file in preallocated steps, syncs when asked, and
 /// rewrites the header when the log restarts. Single-threaded: only the writer (or recovery) uses it.
 /// <para>
-/// Cheap syncs: the file grows by writing zeros for a whole <see cref="WalOptions.GrowthStep"/> and then one full
-/// (metadata) sync, so a commit only overwrites allocated blocks and its sync is a data sync. This is safe because
-/// recovery stops at the first frame whose salt or chained checksum fails, and zeroed space has salt 0, which never
-/// validates (WalFormat invariant 2): preallocated space always reads as the end of the log.
+/// Cheap syncs: the file grows by writing zeros for a whole <see cref="WalOptions.GrowthStep"/>, and the next sync
+/// after a growth is one full (metadata) sync, so a commit only overwrites allocated blocks and every other sync is
+/// a data sync. This is safe because recovery stops at the first frame whose salt or chained checksum fails, and
+/// zeroed space has salt 0, which never validates (WalFormat invariant 2): preallocated space always reads as the end
+/// of the log. The full sync is not made at the growth itself: a commit at <c>Durability.Normal</c> that grew the
+/// file would otherwise wait for it (W7's slowest commits: a sync per growth step instead of none), and at
+/// <c>Durability.Full</c> the commit's own sync serves.
 /// </para>
 /// Failure: any exception from a write, sync or resize is recorded in the engine's one <see cref="FailureState"/>
 /// (<see cref="WalOptions.Failure"/>); once anything failed, every later call throws <see cref="PageDbIOException"/>
@@ -67,6 +70,13 @@ internal sealed class WalWriter : IDisposable
     /// a power loss now could take an acknowledged commit, so closing must checkpoint, or tell the caller it could not.
     /// </summary>
     private bool _hasUnsyncedCommits;
+
+    /// <summary>
+    /// True when the file grew since the last sync: the next <see cref="Sync"/> includes the metadata (the new size).
+    /// Set after the growth's writes and cleared before the sync that covers them (Interlocked), so a sync on another
+    /// thread can never clear it without covering the growth.
+    /// </summary>
+    private bool _grownSinceSync;
 
     /// <summary>Creates a writer that continues a recovered log at <paramref name="log"/>'s committed end.</summary>
     public WalWriter(IStorageFile file, WalOptions options, RecoveredLog log)
@@ -161,7 +171,10 @@ internal sealed class WalWriter : IDisposable
         _chain = _committedChain;
     }
 
-    /// <summary>Makes everything written so far durable with a data sync (the space is preallocated).</summary>
+    /// <summary>
+    /// Makes everything written so far durable: a data sync (the space is preallocated), or a full one when the file
+    /// grew since the last sync.
+    /// </summary>
     public void Sync()
     {
         ThrowIfFailed();
@@ -169,7 +182,7 @@ internal sealed class WalWriter : IDisposable
             return;
         try
         {
-            _file.Sync(includeMetadata: false);
+            _file.Sync(includeMetadata: Interlocked.Exchange(ref _grownSinceSync, false));
             _hasUnsyncedWrites = false;
             _hasUnsyncedCommits = false;
         }
@@ -274,7 +287,7 @@ internal sealed class WalWriter : IDisposable
         _buffered = 0;
     }
 
-    /// <summary>Grows the file past <paramref name="end"/> in whole steps of zeros followed by one full sync.</summary>
+    /// <summary>Grows the file past <paramref name="end"/> in whole steps of zeros; the next <see cref="Sync"/> is a full one.</summary>
     private void EnsureAllocated(long end)
     {
         if (end <= _allocatedEnd || !_options.SyncEnabled)
@@ -283,14 +296,7 @@ internal sealed class WalWriter : IDisposable
         long target = (end + step - 1) / step * step;
         for (long offset = _allocatedEnd; offset < target; offset += s_zeros.Length)
             WriteAt(offset, s_zeros.AsSpan(0, (int)Math.Min(s_zeros.Length, target - offset)));
-        try
-        {
-            _file.Sync(includeMetadata: true);
-        }
-        catch (Exception e)
-        {
-            Fail(e, "Sync");
-        }
+        Volatile.Write(ref _grownSinceSync, true);
         _allocatedEnd = target;
     }
 

@@ -164,8 +164,8 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
             // generation out), and a version 1 or 2 log is still checkpointed here when readers held it back.
             _engine.MaintainLog();
             var snapshot = new SnapshotPages(_engine, _engine.Wal.LastCommit);
-            return new WriteTransaction(_engine, new TransactionPages(_engine, snapshot, _engine.NextTransactionSequence()),
-                _tableDefinitions);
+            TransactionPages pages = _engine.TransactionPagesPool.Get().Begin(snapshot, _engine.NextTransactionSequence());
+            return new WriteTransaction(_engine, pages, _tableDefinitions);
         }
         catch
         {

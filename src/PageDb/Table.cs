@@ -272,6 +272,12 @@ public sealed partial class Table
 
     private List<TableIndex> LoadIndexes(Catalog catalog)
     {
+        // Most tables have no index: the catalog names "table\0..." follow the table's own, and one probe finds none.
+        Span<byte> prefix = stackalloc byte[Catalog.MaxNameBytes + 1];
+        int length = Catalog.EncodeName(Name, prefix);
+        prefix[length] = 0;
+        if (!catalog.HasEntriesUnder(prefix[..(length + 1)]))
+            return [];
         var indexes = new List<TableIndex>();
         foreach ((string name, CatalogEntry entry) in catalog.EntriesUnder(IndexPrefix(Name)))
         {

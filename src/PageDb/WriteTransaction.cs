@@ -181,6 +181,7 @@ public sealed class WriteTransaction : ReadTransaction
         try
         {
             _pages.Discard(rolledBack: rollBack);
+            Engine.TransactionPagesPool.Return(_pages);
             if (rollBack && Engine.Wal.HasUncommittedFrames && !Engine.Wal.IsFailed)
                 Engine.Wal.Rollback();
             if (!rollBack)

@@ -75,6 +75,32 @@ public class BTreeTests
     }
 
     [Test]
+    public void HasKeyWithPrefixAgreesWithTheKeysAcrossLeafBoundaries()
+    {
+        int seed = TestSeed.Next();
+        string why = TestSeed.Describe(seed);
+        var random = new Random(seed);
+        var (pages, tree) = TreeTestKit.NewTree();
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < 20_000; i++)
+        {
+            string key = (random.Next(200_000) * 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (keys.Add(key))
+                tree.Put(System.Text.Encoding.ASCII.GetBytes(key), new byte[30]);
+        }
+        Assert.That(TreeTestKit.AssertValid(pages, tree, why).Depth, Is.GreaterThanOrEqualTo(2), why);
+
+        for (int i = 0; i < 20_000; i++)
+        {
+            string prefix = random.Next(400_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            prefix = prefix[..random.Next(1, prefix.Length + 1)];
+            bool expected = keys.GetViewBetween(prefix, prefix + '\x7f').Count > 0;
+            Assert.That(tree.HasKeyWithPrefix(System.Text.Encoding.ASCII.GetBytes(prefix)), Is.EqualTo(expected), $"{why}, prefix {prefix}");
+        }
+        Assert.That(pages.PinCount, Is.Zero);
+    }
+
+    [Test]
     public void PutReportsNewKeysAndReplaces()
     {
         var (pages, tree) = TreeTestKit.NewTree();

@@ -31,6 +31,9 @@ internal sealed class FaultyStorage(IStorage inner) : IStorage
     /// <summary>Syncs that succeeded.</summary>
     public int Syncs { get; private set; }
 
+    /// <summary>Of <see cref="Syncs"/>, those that included the metadata (a file's size).</summary>
+    public int FullSyncs { get; private set; }
+
     /// <summary>Syncs that were made to fail.</summary>
     public int FailedSyncs { get; private set; }
 
@@ -71,6 +74,8 @@ internal sealed class FaultyStorage(IStorage inner) : IStorage
                 throw new PageDbIOException(inner.Path, "Sync", new IOException("injected sync failure"));
             }
             owner.Syncs++;
+            if (includeMetadata)
+                owner.FullSyncs++;
             inner.Sync(includeMetadata);
         }
 

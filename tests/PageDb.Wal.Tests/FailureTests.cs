@@ -98,12 +98,34 @@ public sealed class FailureTests
         var counted = new FaultyStorage(new MemoryStorage());
         using var full = new WalHarness(storage: counted);
         int afterOpen = counted.Syncs;
+        int fullAfterOpen = counted.FullSyncs;
         full.CommitTransaction(model, Pages.Transaction(new Random(9), 4096, 8, 1), sync: true);
         int afterFirst = counted.Syncs;
         full.CommitTransaction(model, Pages.Transaction(new Random(10), 4096, 8, 1), sync: true);
-        Assert.That(afterFirst - afterOpen, Is.EqualTo(2), "the first commit grows the file (one full sync) and syncs its data");
+        Assert.That(afterFirst - afterOpen, Is.EqualTo(1), "the first commit grows the file, and its one sync is a full one");
+        Assert.That(counted.FullSyncs - fullAfterOpen, Is.EqualTo(1), "the first commit grows the file, and its one sync is a full one");
         Assert.That(counted.Syncs - afterFirst, Is.EqualTo(1), "a commit in preallocated space is one data sync");
+        Assert.That(counted.FullSyncs - fullAfterOpen, Is.EqualTo(1), "a commit in preallocated space is one data sync");
         full.CommitTransaction(model, Pages.Transaction(new Random(11), 4096, 8, 1), sync: false);
         Assert.That(counted.Syncs - afterFirst, Is.EqualTo(1), "sync: false does not sync");
+    }
+
+    [Test]
+    public void A_commit_without_sync_that_grows_the_file_does_not_sync_and_the_next_sync_is_full()
+    {
+        var counted = new FaultyStorage(new MemoryStorage());
+        using var wal = new WalHarness(storage: counted);
+        var model = new CommittedPagesModel();
+        int before = counted.Syncs;
+        for (int i = 0; i < 40; i++) // 40 commits of 1-4 random pages: at least 160 KiB, past two 64 KiB growth steps
+            wal.CommitTransaction(model, Pages.Transaction(new Random(i), 4096, 8, 4), sync: false);
+        Assert.That(counted.Syncs, Is.EqualTo(before), "growing the file made a commit without sync wait for a sync");
+
+        int fullBefore = counted.FullSyncs;
+        wal.CommitTransaction(model, Pages.Transaction(new Random(99), 4096, 8, 1), sync: true);
+        Assert.That(counted.Syncs - before, Is.EqualTo(1));
+        Assert.That(counted.FullSyncs - fullBefore, Is.EqualTo(1), "the sync after growth includes the new size");
+        wal.CommitTransaction(model, Pages.Transaction(new Random(100), 4096, 8, 1), sync: true);
+        Assert.That(counted.FullSyncs - fullBefore, Is.EqualTo(1), "a sync with no growth since the last is a data sync");
     }
 }

@@ -97,6 +97,12 @@ internal readonly struct Catalog
     }
 
     /// <summary>
+    /// True when some catalog name starts with the UTF-8 bytes <paramref name="prefix"/>; allocates nothing, so a
+    /// table's writes learn it has no index without listing the catalog.
+    /// </summary>
+    public bool HasEntriesUnder(ReadOnlySpan<byte> prefix) => _tree.HasKeyWithPrefix(prefix);
+
+    /// <summary>
     /// The name and entry under the cursor. A name the API could not have stored (not UTF-8, too long, or with a zero
     /// character unless it is an index's "table\0index") is corruption: callers hand listed names back to the API,
     /// which would refuse them as bad arguments.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.ObjectPool;
 using PageDb.Core.Buffers;
 using PageDb.Core.Paging;
 using PageDb.Engine.Sharing;
@@ -33,6 +34,7 @@ internal sealed class StorageEngine : IDisposable
         Pool = pool;
         Loader = new PageLoader(file, wal);
         CheckpointTarget = new CheckpointTarget(file, pool, options.Durability != Durability.None, wal);
+        TransactionPagesPool = new DefaultObjectPool<TransactionPages>(new TransactionPagesPolicy(this), maximumRetained: 1);
         if (!options.ReadOnly && options.BackgroundCheckpoints)
             _background = new BackgroundCheckpointer(CheckpointOlderGeneration, failure, file.Path);
     }
@@ -66,6 +68,12 @@ internal sealed class StorageEngine : IDisposable
     public CatalogLookupCache CatalogLookups { get; } = new();
 
     public WriteGate Gate { get; } = new();
+
+    /// <summary>
+    /// The write transactions' page sets between transactions: taken at begin, returned once the transaction has
+    /// ended (<see cref="TransactionPages.Discard"/>), so each keeps its page map's and list's capacity.
+    /// </summary>
+    public ObjectPool<TransactionPages> TransactionPagesPool { get; }
 
     private CheckpointTarget CheckpointTarget { get; }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using PageDb.Core.Buffers;
@@ -13,7 +14,9 @@ namespace PageDb.Engine;
 /// changed. A page is copied into a private version in the buffer pool the first time it is written; private versions
 /// are dirty, so the pool never evicts them, and no reader can see them (their key carries this transaction's
 /// sequence). <see cref="Commit"/> appends them to the WAL; <see cref="Discard"/> drops them.
-/// Used by the one thread that holds the write gate.
+/// Used by the one thread that holds the write gate. One object serves transaction after transaction: the engine
+/// keeps it in <see cref="StorageEngine.TransactionPagesPool"/> between them (<see cref="Begin"/> to
+/// <see cref="Discard"/>), so a small commit does not build a new page map and list each time.
 /// </summary>
 /// <remarks>
 /// Invariants:
@@ -25,8 +28,10 @@ namespace PageDb.Engine;
 internal sealed class TransactionPages : IPageAccessor
 {
     private readonly StorageEngine _engine;
-    private readonly SnapshotPages _snapshot;
-    private readonly ulong _sequence;
+
+    // The transaction's snapshot and sequence, set by Begin; null between transactions.
+    private SnapshotPages? _snapshot;
+    private ulong _sequence;
 
     // The private versions, by page number (invariant 1), each with the write clock of its last write.
     private readonly Dictionary<uint, PrivateVersion> _private = [];
@@ -43,12 +48,13 @@ internal sealed class TransactionPages : IPageAccessor
     // larger than the pool still fits while the pages it keeps writing stay in memory.
     private readonly int _spillThreshold;
 
-    public TransactionPages(StorageEngine engine, SnapshotPages snapshot, ulong sequence)
+    // The most entries the page map and spill list keep room for between transactions.
+    private const int RetainedCapacity = 256;
+
+    /// <summary>Pages of <paramref name="engine"/>'s write transactions; <see cref="Begin"/> starts each.</summary>
+    public TransactionPages(StorageEngine engine)
     {
         _engine = engine;
-        _snapshot = snapshot;
-        _sequence = sequence;
-        PageCount = snapshot.PageCount;
         _spillThreshold = Math.Max(engine.Pool.FrameCount / 4 * 3, 8);
     }
 
@@ -56,14 +62,28 @@ internal sealed class TransactionPages : IPageAccessor
     public uint PageCount { get; private set; }
 
     /// <summary>The committed state this transaction started from; never changed by it.</summary>
-    public SnapshotPages Snapshot => _snapshot;
+    public SnapshotPages Snapshot => _snapshot ?? ThrowNotBegun();
+
+    /// <summary>True between transactions: discarded, holding no private version or spilled frame.</summary>
+    public bool IsIdle => _snapshot is null && _private.Count == 0 && _spilledFrames.Count == 0;
+
+    /// <summary>Starts a transaction on <paramref name="snapshot"/>, its private versions named by <paramref name="sequence"/>.</summary>
+    public TransactionPages Begin(SnapshotPages snapshot, ulong sequence)
+    {
+        Debug.Assert(IsIdle, "begun only between transactions");
+        _snapshot = snapshot;
+        _sequence = sequence;
+        _writeClock = 0;
+        PageCount = snapshot.PageCount;
+        return this;
+    }
 
     /// <summary>True when the transaction has changed at least one page.</summary>
     public bool HasChanges => _private.Count > 0;
 
-    public int PageSize => _snapshot.PageSize;
+    public int PageSize => Snapshot.PageSize;
 
-    public string FilePath => _snapshot.FilePath;
+    public string FilePath => Snapshot.FilePath;
 
     public PageHandle Read(PageNumber page)
     {
@@ -83,9 +103,9 @@ internal sealed class TransactionPages : IPageAccessor
         FrameIndex spilled = _engine.Wal.FindUncommittedFrame(page);
         if (!spilled.IsNone)
             return PageVersions.FromFrame(page, spilled);
-        if (page.Value >= _snapshot.PageCount)
+        if (page.Value >= Snapshot.PageCount)
             ThrowHelper.ThrowCorrupt(FilePath, page, "a link points past the end of the database");
-        return _snapshot.KeyOf(page);
+        return Snapshot.KeyOf(page);
     }
 
     public PageHandle Write(PageNumber page)
@@ -151,10 +171,11 @@ internal sealed class TransactionPages : IPageAccessor
 
     /// <summary>
     /// Drops every private version from the pool, after a commit or to roll back; on rollback also the cached
-    /// copies of spilled frames, which no reader can ever ask for.
+    /// copies of spilled frames, which no reader can ever ask for. Ends the transaction: the object may be begun again.
     /// </summary>
     public void Discard(bool rolledBack)
     {
+        _snapshot = null;
         foreach (PrivateVersion version in _private.Values)
             _engine.Pool.Remove(version.Key);
         _private.Clear();
@@ -164,6 +185,10 @@ internal sealed class TransactionPages : IPageAccessor
                 _engine.Pool.Remove(key);
         }
         _spilledFrames.Clear();
+        if (_private.EnsureCapacity(0) > RetainedCapacity)
+            _private.TrimExcess(RetainedCapacity); // a large transaction's map is not kept for the small ones after it
+        if (_spilledFrames.Capacity > RetainedCapacity)
+            _spilledFrames.Capacity = RetainedCapacity;
     }
 
     /// <summary>
@@ -281,4 +306,9 @@ internal sealed class TransactionPages : IPageAccessor
     private readonly record struct PrivateVersion(PageKey Key, long LastWritten, PageKey? Superseded, FrameIndex Frame);
 
     private PageHandle PinPrivate(PageKey key) => _engine.Pool.Pin(key, _engine.Loader, forWriting: true);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static SnapshotPages ThrowNotBegun() =>
+        throw new InvalidOperationException("The transaction's pages are used outside a transaction.");
 }
