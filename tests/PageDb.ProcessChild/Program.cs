@@ -10,6 +10,8 @@ using PageDb.ProcessChild;
 //   hold-reader   opens read-only and prints "READ <counter> <digest of every entry> problems: <CheckIntegrity report>"
 //                 at open and again for every line read from standard input, until killed (or the input ends).
 //                 The check reads every page from the files again, not from the cache.
+// PAGEDB_CHILD_LOCKS=FLock (any ProcessLockKind name) opens with that kind of OS locks instead of this platform's, so
+// the tests run macOS's flock path on Linux.
 // An open refused with DatabaseLockedException prints "LOCKED <message>" and exits with 3. Output is flushed per line.
 if (args.Length is < 2 or > 3)
 {
@@ -27,6 +29,9 @@ try
         CreateIfMissing = mode != "hold-reader",
         Durability = Durability.Full,
         CheckpointThresholdBytes = threshold,
+        ProcessLocks = Environment.GetEnvironmentVariable("PAGEDB_CHILD_LOCKS") is { } locks
+            ? Enum.Parse<PageDb.Engine.Sharing.ProcessLockKind>(locks)
+            : null,
     });
     long counter = LiveValues.ReadCounter(db);
     if (mode == "hold-reader")

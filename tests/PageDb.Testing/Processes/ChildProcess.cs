@@ -33,8 +33,11 @@ public sealed class ChildProcess : IDisposable
     /// <summary>The process id.</summary>
     public int Id => _process.Id;
 
-    /// <summary>Starts the child in <paramref name="mode"/> on <paramref name="databasePath"/> (see the child's usage).</summary>
-    public static ChildProcess Start(string mode, string databasePath, long? checkpointThresholdBytes = null)
+    /// <summary>
+    /// Starts the child in <paramref name="mode"/> on <paramref name="databasePath"/> (see the child's usage);
+    /// <paramref name="processLocks"/> names the kind of OS locks it uses instead of this platform's (PAGEDB_CHILD_LOCKS).
+    /// </summary>
+    public static ChildProcess Start(string mode, string databasePath, long? checkpointThresholdBytes = null, string? processLocks = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -48,6 +51,8 @@ public sealed class ChildProcess : IDisposable
         start.ArgumentList.Add(databasePath);
         if (checkpointThresholdBytes is { } threshold)
             start.ArgumentList.Add(threshold.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (processLocks is not null)
+            start.Environment["PAGEDB_CHILD_LOCKS"] = processLocks;
         return new ChildProcess(new Process { StartInfo = start });
     }
 
