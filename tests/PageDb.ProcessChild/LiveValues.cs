@@ -27,6 +27,17 @@ public static class LiveValues
         return bytes;
     }
 
+    /// <summary>Commit <paramref name="n"/>: puts its value under "v/n", deletes "v/(n-64)" and sets the counter to n, in one transaction.</summary>
+    public static void Commit(PageDatabase db, long n)
+    {
+        using WriteTransaction tx = db.BeginWrite();
+        Tree tree = tx.GetOrCreateTree(TreeName);
+        tree.Put(ValueKey(n), Value(n));
+        tree.Delete(ValueKey(n - 64));
+        tree.Put(CounterKey, Encode(n));
+        tx.Commit();
+    }
+
     /// <summary>The counter of <paramref name="db"/>'s latest snapshot, 0 in a new database.</summary>
     public static long ReadCounter(PageDatabase db)
     {

@@ -48,14 +48,7 @@ try
         Thread.Sleep(Timeout.Infinite);
     for (long n = counter + 1; ; n++)
     {
-        using (WriteTransaction tx = db.BeginWrite())
-        {
-            Tree tree = tx.GetOrCreateTree(LiveValues.TreeName);
-            tree.Put(LiveValues.ValueKey(n), LiveValues.Value(n));
-            tree.Delete(LiveValues.ValueKey(n - 64));
-            tree.Put(LiveValues.CounterKey, LiveValues.Encode(n));
-            tx.Commit();
-        }
+        LiveValues.Commit(db, n);
         Console.WriteLine($"ACK {n}");
     }
 }

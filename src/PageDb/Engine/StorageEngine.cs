@@ -208,34 +208,54 @@ internal sealed class StorageEngine : IDisposable
     /// <summary>
     /// Copies the WAL into the database file as far as <paramref name="mode"/> allows. The caller holds the gate.
     /// </summary>
-    /// <returns>False when a Full or Truncate checkpoint timed out waiting for readers of older snapshots.</returns>
+    /// <returns>False when a Full or Truncate checkpoint timed out waiting for readers of older snapshots, in this process or others.</returns>
     public bool Checkpoint(CheckpointMode mode)
     {
         ThrowIfNotWritable();
         WalMark last = Wal.LastCommit;
-        if (mode != CheckpointMode.Passive && !Readers.WaitUntilNoneOlderThan(last, Options.WriteLockTimeout))
+        TimeSpan timeout = Options.WriteLockTimeout;
+        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        bool waits = mode != CheckpointMode.Passive;
+        if (waits && !Readers.WaitUntilNoneOlderThan(last, timeout))
             return false;
         try
         {
-            lock (_checkpointLock)
+            while (true)
             {
-                using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(mode, File.Path);
-                WalMark oldest = OtherReaders.BeginCheckpoint(Readers.OldestOr(last));
-                try
-                {
-                    Wal.Checkpoint(CheckpointTarget, oldest, truncate: mode == CheckpointMode.Truncate);
-                }
-                finally
-                {
-                    OtherReaders.EndCheckpoint();
-                }
+                if (waits && !OtherReaders.WaitUntilNoneOlderThan(last, deadline))
+                    return false;
+                if (TryCheckpoint(mode, last))
+                    return true;
             }
-            return true;
         }
         catch (PageDbIOException e)
         {
             Fail(e);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// One checkpoint up to <paramref name="last"/>; false (having copied nothing) when it is Full or Truncate and a
+    /// reader process that began to open after the caller's wait holds it back: the caller waits again.
+    /// </summary>
+    private bool TryCheckpoint(CheckpointMode mode, WalMark last)
+    {
+        lock (_checkpointLock)
+        {
+            using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(mode, File.Path);
+            WalMark oldest = OtherReaders.BeginCheckpoint(Readers.OldestOr(last));
+            try
+            {
+                if (mode != CheckpointMode.Passive && oldest < last)
+                    return false;
+                Wal.Checkpoint(CheckpointTarget, oldest, truncate: mode == CheckpointMode.Truncate);
+                return true;
+            }
+            finally
+            {
+                OtherReaders.EndCheckpoint();
+            }
         }
     }
 
