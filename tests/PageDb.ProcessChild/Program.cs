@@ -6,6 +6,7 @@ using PageDb.ProcessChild;
 //   writer        opens for writing (Durability.Full), prints "READY <last counter>", then commits forever: commit n
 //                 puts the value of n under "v/<n>" (and deletes "v/<n-64>") and sets "counter" to n, in one
 //                 transaction, and prints "ACK <n>" once Commit() returns.
+//   table-writer  as writer, and each commit n also inserts row (n, 31 n) into the table "rows" and deletes row n-64.
 //   hold-writer   opens for writing, prints "READY <last counter>" and waits to be killed.
 //   hold-reader   opens read-only and prints "READ <counter> <digest of every entry> problems: <CheckIntegrity report>"
 //                 at open and again for every line read from standard input, until killed (or the input ends).
@@ -15,7 +16,7 @@ using PageDb.ProcessChild;
 // An open refused with DatabaseLockedException prints "LOCKED <message>" and exits with 3. Output is flushed per line.
 if (args.Length is < 2 or > 3)
 {
-    Console.Error.WriteLine("usage: PageDb.ProcessChild writer|hold-writer|hold-reader <database path> [checkpoint threshold bytes]");
+    Console.Error.WriteLine("usage: PageDb.ProcessChild writer|table-writer|hold-writer|hold-reader <database path> [checkpoint threshold bytes]");
     return 2;
 }
 string mode = args[0];
@@ -48,7 +49,7 @@ try
         Thread.Sleep(Timeout.Infinite);
     for (long n = counter + 1; ; n++)
     {
-        LiveValues.Commit(db, n);
+        LiveValues.Commit(db, n, withRow: mode == "table-writer");
         Console.WriteLine($"ACK {n}");
     }
 }
