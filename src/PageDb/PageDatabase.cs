@@ -191,7 +191,7 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
         _engine.Gate.Enter(_engine.Options.WriteLockTimeout);
         try
         {
-            if (!_engine.Checkpoint(mode))
+            if (!_engine.Checkpoint(mode, waitForReaderProcesses: true))
                 throw new TimeoutException($"A {mode} checkpoint waited longer than {_engine.Options.WriteLockTimeout.TotalSeconds:0.###} s for readers of older snapshots (in this process or read-only opens of others).");
         }
         finally

@@ -58,6 +58,24 @@ public sealed class FullCheckpointBesideReaderProcessTests
         Assert.That(LiveValues.ReadCounter(db), Is.EqualTo(60));
     }
 
+    [Test]
+    public void The_writers_own_checkpoints_at_close_and_open_do_not_wait_for_a_reader_process()
+    {
+        string path = Path.Combine(_directory, "close.pagedb");
+        PageDatabase db = Open(path, Timeout.InfiniteTimeSpan);
+        using ChildProcess reader = HoldReaderOfOlderSnapshot(db, path);
+        string held = reader.Ask("again", "READ");
+
+        // Both would wait forever (an infinite WriteLockTimeout) if they waited for the reader process.
+        Task closeAndReopen = Task.Factory.StartNew(() =>
+        {
+            db.Dispose();
+            Open(path, Timeout.InfiniteTimeSpan).Dispose();
+        }, TaskCreationOptions.LongRunning);
+        Assert.That(closeAndReopen.Wait(TimeSpan.FromSeconds(60)), Is.True, "the writer's close or open waited for the reader process");
+        Assert.That(reader.Ask("again", "READ"), Is.EqualTo(held), "the reader's answers changed across the writer's close and open");
+    }
+
     private static PageDatabase Open(string path, TimeSpan timeout) =>
         PageDatabase.Open(path, new PageDbOptions { CheckpointThresholdBytes = 64 << 20, WriteLockTimeout = timeout });
 
