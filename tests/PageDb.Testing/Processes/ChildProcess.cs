@@ -34,10 +34,11 @@ public sealed class ChildProcess : IDisposable
     public int Id => _process.Id;
 
     /// <summary>
-    /// Starts the child in <paramref name="mode"/> on <paramref name="databasePath"/> (see the child's usage);
-    /// <paramref name="processLocks"/> names the kind of OS locks it uses instead of this platform's (PAGEDB_CHILD_LOCKS).
+    /// Starts the child in <paramref name="mode"/> on <paramref name="databasePath"/> (see the child's usage), with
+    /// <paramref name="environment"/> added to its environment (PAGEDB_CHILD_LOCKS: the kind of OS locks it uses).
     /// </summary>
-    public static ChildProcess Start(string mode, string databasePath, long? checkpointThresholdBytes = null, string? processLocks = null)
+    public static ChildProcess Start(string mode, string databasePath, long? checkpointThresholdBytes = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -51,8 +52,8 @@ public sealed class ChildProcess : IDisposable
         start.ArgumentList.Add(databasePath);
         if (checkpointThresholdBytes is { } threshold)
             start.ArgumentList.Add(threshold.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (processLocks is not null)
-            start.Environment["PAGEDB_CHILD_LOCKS"] = processLocks;
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         return new ChildProcess(new Process { StartInfo = start });
     }
 
