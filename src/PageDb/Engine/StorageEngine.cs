@@ -249,10 +249,12 @@ internal sealed class StorageEngine : IDisposable
         lock (_checkpointLock)
         {
             using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(mode, File.Path);
-            WalMark oldest = OtherReaders.BeginCheckpoint(Readers.OldestOr(Wal.LastCommit));
+            WalMark oldestHere = Readers.OldestOr(Wal.LastCommit);
+            WalMark oldest = OtherReaders.BeginCheckpoint(oldestHere);
             try
             {
-                if (oldest < mustReach)
+                // Only a reader process can be older here: this process's readers were waited for under the gate.
+                if (oldest < oldestHere && oldest < mustReach)
                     return false;
                 Wal.Checkpoint(CheckpointTarget, oldest, truncate: mode == CheckpointMode.Truncate);
                 return true;
