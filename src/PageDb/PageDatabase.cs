@@ -177,7 +177,8 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     /// <summary>
     /// Copies committed transactions from the WAL into the database file. <see cref="CheckpointMode.Passive"/> copies
     /// what no open reader still needs; <see cref="CheckpointMode.Full"/> first waits (up to
-    /// <see cref="PageDbOptions.WriteLockTimeout"/>) for readers of older snapshots; <see cref="CheckpointMode.Truncate"/>
+    /// <see cref="PageDbOptions.WriteLockTimeout"/>) for readers of older snapshots, in this process and in read-only
+    /// opens of other processes; <see cref="CheckpointMode.Truncate"/>
     /// also shrinks the WAL file.
     /// </summary>
     /// <exception cref="TimeoutException">A Full or Truncate checkpoint waited longer than the timeout.</exception>
@@ -190,8 +191,8 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
         _engine.Gate.Enter(_engine.Options.WriteLockTimeout);
         try
         {
-            if (!_engine.Checkpoint(mode))
-                throw new TimeoutException($"A {mode} checkpoint waited longer than {_engine.Options.WriteLockTimeout.TotalSeconds:0.###} s for readers of older snapshots.");
+            if (!_engine.Checkpoint(mode, waitForReaderProcesses: true))
+                throw new TimeoutException($"A {mode} checkpoint waited longer than {_engine.Options.WriteLockTimeout.TotalSeconds:0.###} s for readers of older snapshots (in this process or read-only opens of others).");
         }
         finally
         {

@@ -71,4 +71,10 @@ public sealed class PageDbOptions
     /// thread (a deterministic order of I/O calls).
     /// </summary>
     internal bool BackgroundCheckpoints { get; init; } = true;
+
+    /// <summary>
+    /// Which OS locks keep processes apart; null (default) for this platform's (<see cref="Engine.Sharing.ProcessLocks.Current"/>).
+    /// Internal, so that the tests run another platform's path where its locks exist too (macOS's flock path on Linux).
+    /// </summary>
+    internal Engine.Sharing.ProcessLockKind? ProcessLocks { get; init; }
 }

@@ -7,7 +7,15 @@ public static class LiveValues
 {
     public const string TreeName = "live";
 
+    /// <summary>The table the table-writer child keeps at the last <see cref="RowsKept"/> commits: row n is (n, 31 n).</summary>
+    public const string TableName = "rows";
+
+    public const int RowsKept = 64;
+
     public static ReadOnlySpan<byte> CounterKey => "counter"u8;
+
+    private static readonly TableSchema s_rowsSchema = new(TableName,
+        [new Column("id", ColumnType.Int64), new Column("check", ColumnType.Int64)], primaryKey: ["id"]);
 
     public static byte[] ValueKey(long n) => System.Text.Encoding.ASCII.GetBytes($"v/{n:D12}");
 
@@ -25,6 +33,26 @@ public static class LiveValues
         var bytes = new byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(bytes, n);
         return bytes;
+    }
+
+    /// <summary>
+    /// Commit <paramref name="n"/>: puts its value under "v/n", deletes "v/(n-64)" and sets the counter to n, and
+    /// <paramref name="withRow"/> also inserts row n of <see cref="TableName"/> and deletes row n-64, in one transaction.
+    /// </summary>
+    public static void Commit(PageDatabase db, long n, bool withRow = false)
+    {
+        using WriteTransaction tx = db.BeginWrite();
+        Tree tree = tx.GetOrCreateTree(TreeName);
+        tree.Put(ValueKey(n), Value(n));
+        tree.Delete(ValueKey(n - 64));
+        tree.Put(CounterKey, Encode(n));
+        if (withRow)
+        {
+            Table rows = tx.TryGetTable(TableName, out Table? table) ? table : tx.CreateTable(s_rowsSchema);
+            rows.Insert(Row.Of(n, 31 * n));
+            rows.Delete(Row.Of(n - RowsKept));
+        }
+        tx.Commit();
     }
 
     /// <summary>The counter of <paramref name="db"/>'s latest snapshot, 0 in a new database.</summary>

@@ -12,7 +12,8 @@ namespace PageDb;
 /// with <c>fdatasync</c>/<c>fsync</c>, directories synced by <c>open(O_RDONLY|O_DIRECTORY)</c> + <c>fsync</c>, and
 /// locked with <c>flock(LOCK_EX|LOCK_NB)</c>. Elsewhere the managed fallbacks are used: <c>File.OpenHandle</c>,
 /// <see cref="RandomAccess.FlushToDisk"/> for both kinds of sync, no directory sync (not available there), and an
-/// in-process-only writer lock.
+/// in-process-only writer lock here; the lock other processes see is taken above the storage, before any file is opened
+/// (src/PageDb/Engine/Sharing/ProcessLockKind.cs).
 /// </remarks>
 public sealed class FileStorage : IStorage
 {

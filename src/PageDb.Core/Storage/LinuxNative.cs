@@ -6,7 +6,8 @@ namespace PageDb;
 /// <summary>
 /// The few Linux system calls .NET does not expose: open without .NET's implicit advisory lock, fdatasync/fsync,
 /// a directory fsync, and an explicit flock. Used only when <see cref="IsSupported"/>; elsewhere the storage falls
-/// back to managed calls.
+/// back to managed calls. The one exception is <see cref="FLock"/>, which the process locks also call on macOS
+/// (src/PageDb/Engine/Sharing/LockFile.cs): its libc has the same non-variadic flock(int, int) and LOCK_* values.
 /// </summary>
 /// <remarks>
 /// Why not <c>File.OpenHandle</c>: on Unix it takes <c>flock(LOCK_SH)</c> on every handle opened with a FileShare other
@@ -24,6 +25,7 @@ internal static partial class LinuxNative
     public const int OCreat = 0x40;       // O_CREAT (0100 octal)
     public const int OCloExec = 0x80000;  // O_CLOEXEC (02000000 octal): the fd must not leak into child processes
 
+    public const int LockShared = 1;      // LOCK_SH
     public const int LockExclusive = 2;   // LOCK_EX
     public const int LockNonBlocking = 4; // LOCK_NB
 

@@ -215,35 +215,62 @@ internal sealed class StorageEngine : IDisposable
 
     /// <summary>
     /// Copies the WAL into the database file as far as <paramref name="mode"/> allows. The caller holds the gate.
+    /// A Full or Truncate checkpoint waits for this process's readers of older snapshots, and with
+    /// <paramref name="waitForReaderProcesses"/> (the user's <see cref="PageDatabase.Checkpoint"/>) for those of other
+    /// processes too; the engine's own ones (at open and close) copy no further than a reader process's snapshot
+    /// instead, so that a long-lived reader process never holds up a writer's open or close.
     /// </summary>
     /// <returns>False when a Full or Truncate checkpoint timed out waiting for readers of older snapshots.</returns>
-    public bool Checkpoint(CheckpointMode mode)
+    public bool Checkpoint(CheckpointMode mode, bool waitForReaderProcesses = false)
     {
         ThrowIfNotWritable();
         WalMark last = Wal.LastCommit;
-        if (mode != CheckpointMode.Passive && !Readers.WaitUntilNoneOlderThan(last, Options.WriteLockTimeout))
+        TimeSpan timeout = Options.WriteLockTimeout;
+        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        if (mode != CheckpointMode.Passive && !Readers.WaitUntilNoneOlderThan(last, timeout))
             return false;
+        bool waits = mode != CheckpointMode.Passive && waitForReaderProcesses;
         try
         {
-            lock (_checkpointLock)
+            while (true)
             {
-                using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(mode, File.Path);
-                WalMark oldest = OtherReaders.BeginCheckpoint(Readers.OldestOr(last));
-                try
-                {
-                    Wal.Checkpoint(CheckpointTarget, oldest, truncate: mode == CheckpointMode.Truncate);
-                }
-                finally
-                {
-                    OtherReaders.EndCheckpoint();
-                }
+                if (waits && !OtherReaders.WaitUntilNoneOlderThan(last, deadline))
+                    return false;
+                if (TryCheckpoint(mode, waits ? last : WalMark.Empty))
+                    return true;
             }
-            return true;
         }
         catch (PageDbIOException e)
         {
             Fail(e);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// One checkpoint up to the last commit and no further than the oldest reader; false (having copied nothing) when a
+    /// reader process holds it back before <paramref name="mustReach"/> (one that began to open after the caller's
+    /// wait): the caller waits again.
+    /// </summary>
+    private bool TryCheckpoint(CheckpointMode mode, WalMark mustReach)
+    {
+        lock (_checkpointLock)
+        {
+            using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(mode, File.Path);
+            WalMark oldestHere = Readers.OldestOr(Wal.LastCommit);
+            WalMark oldest = OtherReaders.BeginCheckpoint(oldestHere);
+            try
+            {
+                // Only a reader process can be older here: this process's readers were waited for under the gate.
+                if (oldest < oldestHere && oldest < mustReach)
+                    return false;
+                Wal.Checkpoint(CheckpointTarget, oldest, truncate: mode == CheckpointMode.Truncate);
+                return true;
+            }
+            finally
+            {
+                OtherReaders.EndCheckpoint();
+            }
         }
     }
 

@@ -150,13 +150,6 @@ public sealed class ReaderProcessTests
     private static void Commit(PageDatabase db, long from, long to)
     {
         for (long n = from; n <= to; n++)
-        {
-            using WriteTransaction tx = db.BeginWrite();
-            Tree tree = tx.GetOrCreateTree(LiveValues.TreeName);
-            tree.Put(LiveValues.ValueKey(n), LiveValues.Value(n));
-            tree.Delete(LiveValues.ValueKey(n - 64));
-            tree.Put(LiveValues.CounterKey, LiveValues.Encode(n));
-            tx.Commit();
-        }
+            LiveValues.Commit(db, n);
     }
 }

@@ -88,15 +88,25 @@ internal sealed class OtherProcessReaders : IDisposable
         if (_shm is null)
             return oldestHere;
         _shm.SetCheckpointCount(_shm.CheckpointCount | 1);
-        WalMark oldest = oldestHere;
-        for (int slot = 0; slot < SharedMemoryFile.SlotCount; slot++)
+        return OldestOr(oldestHere);
+    }
+
+    /// <summary>
+    /// For Full and Truncate checkpoints: waits until no live reader process holds a snapshot older than
+    /// <paramref name="last"/> (a slot of another writer's epoch, or one still opening, counts as older); false when one
+    /// still does at <paramref name="deadline"/> (an <see cref="Environment.TickCount64"/> value). A reader process that
+    /// opens after the wait takes <paramref name="last"/> or later, except while it is still opening (steps 1-4 of
+    /// <see cref="ReaderProcessSlot"/>); the caller checks what <see cref="BeginCheckpoint"/> returns and waits again.
+    /// </summary>
+    public bool WaitUntilNoneOlderThan(WalMark last, long deadline)
+    {
+        for (int attempt = 0; OldestOr(last) < last; attempt++)
         {
-            if (_shm.ReadSlot(slot).Epoch == 0 || !_shm.IsSlotLive(slot))
-                continue;
-            (ulong epoch, long mark) = _shm.ReadSlot(slot);
-            oldest = WalMark.Min(oldest, epoch == _epoch ? new WalMark(new FrameIndex(mark)) : WalMark.Empty);
+            if (Environment.TickCount64 > deadline)
+                return false;
+            Thread.Sleep(attempt < 10 ? 1 : 10);
         }
-        return oldest;
+        return true;
     }
 
     /// <summary>Step 3 of the checkpoint protocol: the checkpoint is over.</summary>
@@ -127,6 +137,21 @@ internal sealed class OtherProcessReaders : IDisposable
             return;
         _shm.UnlockWriter();
         _shm.Release();
+    }
+
+    /// <summary>The older of <paramref name="oldest"/> and every live reader process's snapshot; frees dead processes' slots on the way.</summary>
+    private WalMark OldestOr(WalMark oldest)
+    {
+        if (_shm is null)
+            return oldest;
+        for (int slot = 0; slot < SharedMemoryFile.SlotCount; slot++)
+        {
+            if (_shm.ReadSlot(slot).Epoch == 0 || !_shm.IsSlotLive(slot))
+                continue;
+            (ulong epoch, long mark) = _shm.ReadSlot(slot);
+            oldest = WalMark.Min(oldest, epoch == _epoch ? new WalMark(new FrameIndex(mark)) : WalMark.Empty);
+        }
+        return oldest;
     }
 
     private static bool TryLockWriter(SharedMemoryFile shm)

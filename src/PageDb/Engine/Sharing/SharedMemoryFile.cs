@@ -322,10 +322,8 @@ internal sealed class SharedMemoryFile
 
     private static long SlotLock(int slot) => LockBase + 1 + slot;
 
-    /// <summary>True where <c>FileStream.Lock</c> exists: everywhere but macOS, where .NET throws PlatformNotSupportedException.</summary>
-    public static bool IsSupported => !OperatingSystem.IsMacOS();
-
-    // FileStream.Lock/Unlock are unsupported on macOS only; ProcessSharing.Join never opens this file there (IsSupported).
+    // FileStream.Lock/Unlock are unsupported on macOS only; ProcessSharing opens this file only for the byte-range
+    // kinds of ProcessLockKind, never macOS's.
 #pragma warning disable CA1416
     /// <summary>Takes the OS lock on one byte; false when another process holds it.</summary>
     private bool TryLockByte(long offset)
