@@ -73,13 +73,13 @@ internal sealed class BTree
         Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
         using PageHandle leaf = DescendToLeaf(key, path, out _);
         var page = new SlottedPageReader(leaf.Data, _pages.FilePath);
-        int index = NodeSearch.SearchLeaf(page, key, leaf.Number, _pages.FilePath);
+        int index = NodeSearch.SearchLeaf(page, key, LeafFormat, leaf.Number, _pages.FilePath);
         if (index < 0)
         {
             value = [];
             return false;
         }
-        value = LeafCell.Read(page.GetCell(index), leaf.Number, _pages.FilePath).ToValueArray(_pages);
+        value = LeafCell.Read(page.GetCell(index), LeafFormat, leaf.Number, _pages.FilePath).ToValueArray(_pages);
         return true;
     }
 
@@ -94,10 +94,10 @@ internal sealed class BTree
         Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
         using PageHandle leaf = DescendToLeaf(key, path, out _);
         var page = new SlottedPageReader(leaf.Data, _pages.FilePath);
-        int index = NodeSearch.SearchLeaf(page, key, leaf.Number, _pages.FilePath);
+        int index = NodeSearch.SearchLeaf(page, key, LeafFormat, leaf.Number, _pages.FilePath);
         if (index < 0)
             return false;
-        LeafCell cell = LeafCell.Read(page.GetCell(index), leaf.Number, _pages.FilePath);
+        LeafCell cell = LeafCell.Read(page.GetCell(index), LeafFormat, leaf.Number, _pages.FilePath);
         if (!cell.HasOverflow)
         {
             reader(cell.LocalValue, state);
@@ -121,7 +121,7 @@ internal sealed class BTree
     {
         Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
         using PageHandle leaf = DescendToLeaf(key, path, out _);
-        return NodeSearch.SearchLeaf(new SlottedPageReader(leaf.Data, _pages.FilePath), key, leaf.Number, _pages.FilePath) >= 0;
+        return NodeSearch.SearchLeaf(new SlottedPageReader(leaf.Data, _pages.FilePath), key, LeafFormat, leaf.Number, _pages.FilePath) >= 0;
     }
 
     /// <summary>
@@ -149,11 +149,11 @@ internal sealed class BTree
         {
             var page = new SlottedPageReader(leafHandle.Data, _pages.FilePath);
             leaf = leafHandle.Number;
-            index = NodeSearch.SearchLeaf(page, key, leaf, _pages.FilePath);
+            index = NodeSearch.SearchLeaf(page, key, LeafFormat, leaf, _pages.FilePath);
             if (index >= 0 && !replace)
                 return false;
             if (index >= 0)
-                oldChain = LeafCell.Read(page.GetCell(index), leaf, _pages.FilePath).OverflowPage;
+                oldChain = LeafCell.Read(page.GetCell(index), LeafFormat, leaf, _pages.FilePath).OverflowPage;
         }
 
         Span<byte> cell = CellBuffer;
@@ -177,7 +177,7 @@ internal sealed class BTree
         using (PageHandle leafHandle = DescendToLeaf(key, path, out depth))
         {
             leaf = leafHandle.Number;
-            index = NodeSearch.SearchLeaf(new SlottedPageReader(leafHandle.Data, _pages.FilePath), key, leaf, _pages.FilePath);
+            index = NodeSearch.SearchLeaf(new SlottedPageReader(leafHandle.Data, _pages.FilePath), key, LeafFormat, leaf, _pages.FilePath);
             if (index < 0)
                 return false;
         }
@@ -186,7 +186,7 @@ internal sealed class BTree
         using (PageHandle leafHandle = _pages.Write(leaf))
         {
             var page = new SlottedPage(leafHandle.Writable, _pages.FilePath);
-            chain = LeafCell.Read(page.GetCell(index), leaf, _pages.FilePath).OverflowPage;
+            chain = LeafCell.Read(page.GetCell(index), LeafFormat, leaf, _pages.FilePath).OverflowPage;
             page.Delete(index);
         }
         if (!chain.IsNone)
@@ -215,6 +215,9 @@ internal sealed class BTree
     private Span<byte> LowerBoundBuffer => Scratch.AsSpan(MaxCellLength + BTreeLimits.MaxKeyLength, BTreeLimits.MaxKeyLength);
 
     private Span<byte> UpperBoundBuffer => Scratch.AsSpan(MaxCellLength + (2 * BTreeLimits.MaxKeyLength), BTreeLimits.MaxKeyLength);
+
+    /// <summary>The layout of this file's leaf cells.</summary>
+    private LeafCellFormat LeafFormat => LeafCell.FormatOf(_pages);
 
     private int MaxCellLength => Math.Max(LeafCell.MaxLength(_pages.PageSize), InteriorCell.MaxLength);
 
@@ -266,7 +269,7 @@ internal sealed class BTree
         try
         {
             NodeHeader.CheckNode(handle.Data, page, _pages.FilePath, isRoot);
-            bounds.Check(new SlottedPageReader(handle.Data, _pages.FilePath), handle.Type == PageType.BtreeLeaf, isRoot, page, _pages.FilePath);
+            bounds.Check(new SlottedPageReader(handle.Data, _pages.FilePath), handle.Type == PageType.BtreeLeaf, LeafFormat, isRoot, page, _pages.FilePath);
         }
         catch (CorruptDatabaseException)
         {
@@ -348,7 +351,7 @@ internal sealed class BTree
     {
         for (int i = 0; i < leaf.CellCount; i++)
         {
-            PageNumber chain = LeafCell.Read(leaf.GetCell(i), page, _pages.FilePath).OverflowPage;
+            PageNumber chain = LeafCell.Read(leaf.GetCell(i), LeafFormat, page, _pages.FilePath).OverflowPage;
             if (!chain.IsNone)
                 OverflowChain.Free(_pages, chain);
         }

@@ -65,6 +65,8 @@ internal sealed class TransactionPages : IPageAccessor
 
     public string FilePath => _snapshot.FilePath;
 
+    public uint FormatVersion => _snapshot.FormatVersion;
+
     public PageHandle Read(PageNumber page)
     {
         if (_private.TryGetValue(page.Value, out PrivateVersion version))
