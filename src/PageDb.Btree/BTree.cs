@@ -73,13 +73,13 @@ internal sealed class BTree
         Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
         using PageHandle leaf = DescendToLeaf(key, path, out _);
         var page = new SlottedPageReader(leaf.Data, _pages.FilePath);
-        int index = NodeSearch.SearchLeaf(page, key, leaf.Number, _pages.FilePath);
+        int index = NodeSearch.SearchLeaf(page, key, LeafFormat, leaf.Number, _pages.FilePath);
         if (index < 0)
         {
             value = [];
             return false;
         }
-        value = LeafCell.Read(page.GetCell(index), leaf.Number, _pages.FilePath).ToValueArray(_pages);
+        value = LeafCell.Read(page.GetCell(index), LeafFormat, leaf.Number, _pages.FilePath).ToValueArray(_pages);
         return true;
     }
 
@@ -94,10 +94,10 @@ internal sealed class BTree
         Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
         using PageHandle leaf = DescendToLeaf(key, path, out _);
         var page = new SlottedPageReader(leaf.Data, _pages.FilePath);
-        int index = NodeSearch.SearchLeaf(page, key, leaf.Number, _pages.FilePath);
+        int index = NodeSearch.SearchLeaf(page, key, LeafFormat, leaf.Number, _pages.FilePath);
         if (index < 0)
             return false;
-        LeafCell cell = LeafCell.Read(page.GetCell(index), leaf.Number, _pages.FilePath);
+        LeafCell cell = LeafCell.Read(page.GetCell(index), LeafFormat, leaf.Number, _pages.FilePath);
         if (!cell.HasOverflow)
         {
             reader(cell.LocalValue, state);
@@ -121,7 +121,7 @@ internal sealed class BTree
     {
         Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
         using PageHandle leaf = DescendToLeaf(key, path, out _);
-        return NodeSearch.SearchLeaf(new SlottedPageReader(leaf.Data, _pages.FilePath), key, leaf.Number, _pages.FilePath) >= 0;
+        return NodeSearch.SearchLeaf(new SlottedPageReader(leaf.Data, _pages.FilePath), key, LeafFormat, leaf.Number, _pages.FilePath) >= 0;
     }
 
     /// <summary>
@@ -135,11 +135,11 @@ internal sealed class BTree
         using (PageHandle leaf = DescendToLeaf(prefix, path, out depth))
         {
             var page = new SlottedPageReader(leaf.Data, _pages.FilePath);
-            int index = NodeSearch.SearchLeaf(page, prefix, leaf.Number, _pages.FilePath);
+            int index = NodeSearch.SearchLeaf(page, prefix, LeafFormat, leaf.Number, _pages.FilePath);
             if (index >= 0)
                 return true;
             if (~index < page.CellCount)
-                return LeafCell.ReadKey(page.GetCell(~index), leaf.Number, _pages.FilePath).StartsWith(prefix);
+                return LeafCell.ReadKey(page.GetCell(~index), LeafFormat, leaf.Number, _pages.FilePath).StartsWith(prefix);
         }
         // Past the leaf's last key: the next key in the tree is the first of the next leaf, the leftmost leaf right
         // of the separator that bounds this leaf above (at the deepest level whose link was not the rightmost).
@@ -174,11 +174,11 @@ internal sealed class BTree
         {
             var page = new SlottedPageReader(leafHandle.Data, _pages.FilePath);
             leaf = leafHandle.Number;
-            index = NodeSearch.SearchLeaf(page, key, leaf, _pages.FilePath);
+            index = NodeSearch.SearchLeaf(page, key, LeafFormat, leaf, _pages.FilePath);
             if (index >= 0 && !replace)
                 return false;
             if (index >= 0)
-                oldChain = LeafCell.Read(page.GetCell(index), leaf, _pages.FilePath).OverflowPage;
+                oldChain = LeafCell.Read(page.GetCell(index), LeafFormat, leaf, _pages.FilePath).OverflowPage;
         }
 
         Span<byte> cell = CellBuffer;
@@ -202,7 +202,7 @@ internal sealed class BTree
         using (PageHandle leafHandle = DescendToLeaf(key, path, out depth))
         {
             leaf = leafHandle.Number;
-            index = NodeSearch.SearchLeaf(new SlottedPageReader(leafHandle.Data, _pages.FilePath), key, leaf, _pages.FilePath);
+            index = NodeSearch.SearchLeaf(new SlottedPageReader(leafHandle.Data, _pages.FilePath), key, LeafFormat, leaf, _pages.FilePath);
             if (index < 0)
                 return false;
         }
@@ -211,7 +211,7 @@ internal sealed class BTree
         using (PageHandle leafHandle = _pages.Write(leaf))
         {
             var page = new SlottedPage(leafHandle.Writable, _pages.FilePath);
-            chain = LeafCell.Read(page.GetCell(index), leaf, _pages.FilePath).OverflowPage;
+            chain = LeafCell.Read(page.GetCell(index), LeafFormat, leaf, _pages.FilePath).OverflowPage;
             page.Delete(index);
         }
         if (!chain.IsNone)
@@ -240,6 +240,9 @@ internal sealed class BTree
     private Span<byte> LowerBoundBuffer => Scratch.AsSpan(MaxCellLength + BTreeLimits.MaxKeyLength, BTreeLimits.MaxKeyLength);
 
     private Span<byte> UpperBoundBuffer => Scratch.AsSpan(MaxCellLength + (2 * BTreeLimits.MaxKeyLength), BTreeLimits.MaxKeyLength);
+
+    /// <summary>The layout of this file's leaf cells.</summary>
+    private LeafCellFormat LeafFormat => LeafCell.FormatOf(_pages);
 
     private int MaxCellLength => Math.Max(LeafCell.MaxLength(_pages.PageSize), InteriorCell.MaxLength);
 
@@ -302,7 +305,7 @@ internal sealed class BTree
         var page = new SlottedPageReader(leaf.Data, _pages.FilePath);
         if (page.CellCount == 0)
             ThrowHelper.ThrowCorrupt(_pages.FilePath, leaf.Number, "a leaf right of a separator is empty");
-        ReadOnlySpan<byte> first = LeafCell.ReadKey(page.GetCell(0), leaf.Number, _pages.FilePath);
+        ReadOnlySpan<byte> first = LeafCell.ReadKey(page.GetCell(0), LeafFormat, leaf.Number, _pages.FilePath);
         first.CopyTo(separator);
         return separator[..first.Length];
     }
@@ -316,7 +319,7 @@ internal sealed class BTree
         try
         {
             NodeHeader.CheckNode(handle.Data, page, _pages.FilePath, isRoot);
-            bounds.Check(new SlottedPageReader(handle.Data, _pages.FilePath), handle.Type == PageType.BtreeLeaf, isRoot, page, _pages.FilePath);
+            bounds.Check(new SlottedPageReader(handle.Data, _pages.FilePath), handle.Type == PageType.BtreeLeaf, LeafFormat, isRoot, page, _pages.FilePath);
         }
         catch (CorruptDatabaseException)
         {
@@ -398,7 +401,7 @@ internal sealed class BTree
     {
         for (int i = 0; i < leaf.CellCount; i++)
         {
-            LeafCell cell = LeafCell.Read(leaf.GetCell(i), page, _pages.FilePath);
+            LeafCell cell = LeafCell.Read(leaf.GetCell(i), LeafFormat, page, _pages.FilePath);
             if (cell.HasOverflow)
                 OverflowChain.Free(_pages, cell.OverflowPage, cell.ChainOwner);
         }

@@ -65,7 +65,7 @@ internal sealed class BTreeBulkLoader : IDisposable
 
         if (_open.Count == 0)
             _open.Add(BTree.Create(_pages));
-        int cost = NodeHeader.CellCost(LeafCell.Length(_pages.PageSize, key.Length, value.Length));
+        int cost = NodeHeader.CellCost(LeafCell.Length(LeafCell.FormatOf(_pages), _pages.PageSize, key.Length, value.Length));
         if (!HasRoomFor(_open[0], cost))
         {
             ReadOnlySpan<byte> separator = SeparatorTruncation.Shortest(_lastKey.AsSpan(0, _lastKeyLength), key);

@@ -34,6 +34,7 @@ internal sealed class BTreeCursor : IDisposable
     private const int InitialLevels = 8;
 
     private readonly IPageAccessor _pages;
+    private readonly LeafCellFormat _leafFormat;
     private readonly PageNumber _root;
     // Sized for trees of up to 8 levels (far more than any file holds) and grown by Pin for deeper ones, so opening a
     // cursor does not allocate room for the 65 levels the depth limit allows.
@@ -53,6 +54,7 @@ internal sealed class BTreeCursor : IDisposable
     internal BTreeCursor(IPageAccessor pages, PageNumber root)
     {
         _pages = pages;
+        _leafFormat = LeafCell.FormatOf(pages);
         _root = root;
     }
 
@@ -61,14 +63,14 @@ internal sealed class BTreeCursor : IDisposable
         _leafLevel >= 0 && IsLeafLevel(_leafLevel) && (uint)_index[_leafLevel] < (uint)Leaf.CellCount;
 
     /// <summary>The current key; valid until the cursor moves.</summary>
-    public ReadOnlySpan<byte> Key => LeafCell.ReadKey(CurrentCell, _path[_leafLevel].Number, _pages.FilePath);
+    public ReadOnlySpan<byte> Key => LeafCell.ReadKey(CurrentCell, _leafFormat, _path[_leafLevel].Number, _pages.FilePath);
 
     /// <summary>The current value; valid until the cursor moves. Values partly in overflow are read on first access.</summary>
     public ReadOnlySpan<byte> Value
     {
         get
         {
-            LeafCell cell = LeafCell.Read(CurrentCell, _path[_leafLevel].Number, _pages.FilePath);
+            LeafCell cell = LeafCell.Read(CurrentCell, _leafFormat, _path[_leafLevel].Number, _pages.FilePath);
             if (!cell.HasOverflow)
                 return cell.LocalValue;
             if (!_valueAssembled)
@@ -83,7 +85,7 @@ internal sealed class BTreeCursor : IDisposable
     }
 
     /// <summary>The length of the current value (no overflow read).</summary>
-    public int ValueLength => LeafCell.Read(CurrentCell, _path[_leafLevel].Number, _pages.FilePath).ValueLength;
+    public int ValueLength => LeafCell.Read(CurrentCell, _leafFormat, _path[_leafLevel].Number, _pages.FilePath).ValueLength;
 
     private SlottedPageReader Leaf => new(_path[_leafLevel].Data, _pages.FilePath);
 
@@ -107,7 +109,7 @@ internal sealed class BTreeCursor : IDisposable
             SlottedPageReader reader = Pin(level, page);
             if (IsLeafLevel(level))
             {
-                int index = NodeSearch.SearchLeaf(reader, key, page, _pages.FilePath);
+                int index = NodeSearch.SearchLeaf(reader, key, _leafFormat, page, _pages.FilePath);
                 int at = index >= 0 ? index : ~index;
                 if (at < reader.CellCount)
                 {
@@ -356,8 +358,8 @@ internal sealed class BTreeCursor : IDisposable
     {
         SlottedPageReader leaf = Leaf;
         PageNumber page = _path[_leafLevel].Number;
-        ReadOnlySpan<byte> low = LeafCell.ReadKey(leaf.GetCell(lower), page, _pages.FilePath);
-        ReadOnlySpan<byte> high = LeafCell.ReadKey(leaf.GetCell(upper), page, _pages.FilePath);
+        ReadOnlySpan<byte> low = LeafCell.ReadKey(leaf.GetCell(lower), _leafFormat, page, _pages.FilePath);
+        ReadOnlySpan<byte> high = LeafCell.ReadKey(leaf.GetCell(upper), _leafFormat, page, _pages.FilePath);
         if (KeyComparer.Compare(low, high) >= 0)
             ThrowHelper.ThrowCorrupt(_pages.FilePath, page, $"the keys of cells {lower} and {upper} are not in ascending order");
     }

@@ -119,10 +119,10 @@ internal static class BTreeVerifier
             for (int i = 0; i < reader.CellCount; i++)
             {
                 ReadOnlySpan<byte> bytes = reader.GetCell(i);
-                LeafCell cell = LeafCell.Read(bytes, page, pages.FilePath);
+                LeafCell cell = LeafCell.Read(bytes, LeafCell.FormatOf(pages), page, pages.FilePath);
                 CheckKeyOrder(page, i, previous, cell.Key, low, high);
                 previous = cell.Key;
-                if (bytes.Length != LeafCell.Length(pages.PageSize, cell.Key.Length, cell.ValueLength))
+                if (bytes.Length != LeafCell.Length(LeafCell.FormatOf(pages), pages.PageSize, cell.Key.Length, cell.ValueLength))
                     result.AddProblem(page, $"cell {i} does not follow the local/overflow rule");
                 if (cell.HasOverflow)
                     VisitChain(page, cell.OverflowPage, cell.ChainOwner, cell.ValueLength - cell.LocalValue.Length);

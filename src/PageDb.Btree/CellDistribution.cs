@@ -63,12 +63,12 @@ internal static class CellDistribution
     /// Copies the separator split point <paramref name="split"/> sends up into <paramref name="destination"/> and
     /// returns its length: the shortest key between the two leaves, or the key of the interior cell moving up.
     /// </summary>
-    public static int Separator(scoped in CellSequence cells, int split, bool isLeaf, Span<byte> destination, PageNumber page, string filePath)
+    public static int Separator(scoped in CellSequence cells, int split, bool isLeaf, LeafCellFormat format, Span<byte> destination, PageNumber page, string filePath)
     {
         ReadOnlySpan<byte> separator = isLeaf
             ? SeparatorTruncation.Shortest(
-                LeafCell.ReadKey(cells[split - 1], page, filePath),
-                LeafCell.ReadKey(cells[split], page, filePath))
+                LeafCell.ReadKey(cells[split - 1], format, page, filePath),
+                LeafCell.ReadKey(cells[split], format, page, filePath))
             : InteriorCell.Read(cells[split], page, filePath).Key;
         separator.CopyTo(destination);
         return separator.Length;

@@ -33,7 +33,7 @@ internal ref struct DescentBounds
     /// Throws <see cref="CorruptDatabaseException"/> when page <paramref name="number"/> is an empty leaf below the root,
     /// or its first key lies below the lower bound or its last key is not below the upper bound.
     /// </summary>
-    public readonly void Check(SlottedPageReader page, bool isLeaf, bool isRoot, PageNumber number, string filePath)
+    public readonly void Check(SlottedPageReader page, bool isLeaf, LeafCellFormat format, bool isRoot, PageNumber number, string filePath)
     {
         int count = page.CellCount;
         if (count == 0)
@@ -42,9 +42,9 @@ internal ref struct DescentBounds
                 ThrowHelper.ThrowCorrupt(filePath, number, "an empty leaf below the root");
             return;
         }
-        if (_lowerLength != Open && KeyComparer.Compare(KeyAt(page, 0, isLeaf, number, filePath), _lower[.._lowerLength]) < 0)
+        if (_lowerLength != Open && KeyComparer.Compare(KeyAt(page, 0, isLeaf, format, number, filePath), _lower[.._lowerLength]) < 0)
             ThrowHelper.ThrowCorrupt(filePath, number, "the page's first key lies below the separator on its left in its parent");
-        if (_upperLength != Open && KeyComparer.Compare(KeyAt(page, count - 1, isLeaf, number, filePath), _upper[.._upperLength]) >= 0)
+        if (_upperLength != Open && KeyComparer.Compare(KeyAt(page, count - 1, isLeaf, format, number, filePath), _upper[.._upperLength]) >= 0)
             ThrowHelper.ThrowCorrupt(filePath, number, "the page's last key is not below the separator on its right in its parent");
     }
 
@@ -64,8 +64,8 @@ internal ref struct DescentBounds
         return key.Length;
     }
 
-    private static ReadOnlySpan<byte> KeyAt(SlottedPageReader page, int index, bool isLeaf, PageNumber number, string filePath) =>
+    private static ReadOnlySpan<byte> KeyAt(SlottedPageReader page, int index, bool isLeaf, LeafCellFormat format, PageNumber number, string filePath) =>
         isLeaf
-            ? LeafCell.ReadKey(page.GetCell(index), number, filePath)
+            ? LeafCell.ReadKey(page.GetCell(index), format, number, filePath)
             : InteriorCell.Read(page.GetCell(index), number, filePath).Key;
 }

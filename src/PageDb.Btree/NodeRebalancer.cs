@@ -91,7 +91,7 @@ internal static class NodeRebalancer
 
         int split = CellDistribution.ChooseSplitPoint(cells, isLeaf, capacity, SplitBias.Even);
         Span<byte> separator = newParentCell[InteriorCell.KeyOffset..];
-        int separatorLength = CellDistribution.Separator(cells, split, isLeaf, separator, left, pages.FilePath);
+        int separatorLength = CellDistribution.Separator(cells, split, isLeaf, LeafCell.FormatOf(pages), separator, left, pages.FilePath);
         int cellLength = InteriorCell.Write(newParentCell, left, separator[..separatorLength]);
         if (!parentPage.TryReplace(pair, newParentCell[..cellLength]))
             return false;

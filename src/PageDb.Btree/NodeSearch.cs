@@ -9,14 +9,14 @@ namespace PageDb.Btree;
 internal static class NodeSearch
 {
     /// <summary>The index of <paramref name="key"/> in a leaf when present, else the bitwise complement of where it would go.</summary>
-    public static int SearchLeaf(SlottedPageReader page, ReadOnlySpan<byte> key, PageNumber number, string filePath)
+    public static int SearchLeaf(SlottedPageReader page, ReadOnlySpan<byte> key, LeafCellFormat format, PageNumber number, string filePath)
     {
         int low = 0;
         int high = page.CellCount - 1;
         while (low <= high)
         {
             int middle = (int)((uint)(low + high) >> 1);
-            int order = KeyComparer.Compare(LeafCell.ReadKey(page.GetCell(middle), number, filePath), key);
+            int order = KeyComparer.Compare(LeafCell.ReadKey(page.GetCell(middle), format, number, filePath), key);
             if (order == 0)
                 return middle;
             if (order < 0)

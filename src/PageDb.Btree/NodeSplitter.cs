@@ -35,7 +35,7 @@ internal static class NodeSplitter
             var cells = new CellSequence(source, 0, index, cell, hasMiddle: true, source, replace ? index + 1 : index, count);
             SplitBias bias = ChooseBias(edge, index, count, replace);
             int split = CellDistribution.ChooseSplitPoint(cells, isLeaf, NodeHeader.Capacity(pages.PageSize), bias);
-            separatorLength = CellDistribution.Separator(cells, split, isLeaf, separator, page, pages.FilePath);
+            separatorLength = CellDistribution.Separator(cells, split, isLeaf, LeafCell.FormatOf(pages), separator, page, pages.FilePath);
 
             using PageHandle left = pages.Allocate(type);
             var leftPage = SlottedPage.Format(left.Writable, type, left.Number, pages.FilePath);

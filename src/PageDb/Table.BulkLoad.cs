@@ -60,7 +60,7 @@ public sealed partial class Table
             if (Schema.HasRowId)
             {
                 key.Clear();
-                KeyEncoding.AppendRowId(key, ++rowId);
+                KeyEncoding.AppendRowId(key, ++rowId, Layout.KeyFormat);
             }
             else
             {

@@ -26,7 +26,7 @@ public sealed partial class Table
             if (!Schema.HasRowId)
             {
                 KeyBuffer.Clear(); // not EncodeRowKey: a damaged record's key may be too long, which is a finding here
-                KeyEncoding.AppendColumns(KeyBuffer, row, Schema.PrimaryKeyOrdinals);
+                KeyEncoding.AppendColumns(KeyBuffer, row, Schema.PrimaryKeyOrdinals, Layout.KeyFormat);
                 if (!KeyBuffer.Written.SequenceEqual(cursor.Key))
                     problems.Add($"table '{Name}': the key of row {row} is not its primary key");
             }
@@ -58,7 +58,7 @@ public sealed partial class Table
         ByteBuilder expected = IndexKeyBuffer;
         expected.Clear();
         foreach (int ordinal in index.Ordinals)
-            KeyEncoding.Append(expected, reader.Read(ordinal));
+            KeyEncoding.Append(expected, reader.Read(ordinal), Layout.KeyFormat);
         primaryKey.CopyTo(expected.Reserve(primaryKey.Length));
         expected.Advance(primaryKey.Length);
         if (!expected.Written.SequenceEqual(entryKey))

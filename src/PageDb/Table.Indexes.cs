@@ -25,7 +25,7 @@ public sealed partial class Table
         var catalog = new Catalog(_transaction.Pages);
         if (catalog.TryGet(catalogName, out _))
             throw new PageDbException($"Table '{Name}' already has an index named '{name}'.");
-        var index = new TableIndex(name, ordinals, unique, new BTree(_transaction.Pages, BTree.Create(_transaction.Pages)));
+        var index = new TableIndex(name, ordinals, unique, Layout.KeyFormat, new BTree(_transaction.Pages, BTree.Create(_transaction.Pages)));
         _transaction.NoteChange();
         try
         {

@@ -60,7 +60,7 @@ public sealed partial class Table
             Value value = bound.GetValue(i);
             if (!value.IsNull && value.Type != column.Type)
                 ThrowWrongValue(column, value, paramName);
-            KeyEncoding.Append(key, value);
+            KeyEncoding.Append(key, value, Layout.KeyFormat);
         }
         return key.ToArray();
     }

@@ -168,7 +168,7 @@ public sealed partial class Table
         if (!Schema.HasRowId && (Schema.PrimaryKeyOrdinals.Length != 1 || Layout.KeyTypes[0] != ColumnType.Int64))
             throw new ArgumentException($"The primary key of table '{Name}' is not one Int64 column.", nameof(key));
         KeyBuffer.Clear();
-        KeyEncoding.AppendRowId(KeyBuffer, key);
+        KeyEncoding.AppendRowId(KeyBuffer, key, Layout.KeyFormat);
         return Fill(row);
     }
 
@@ -197,7 +197,7 @@ public sealed partial class Table
     internal Value DecodeRowId(ReadOnlySpan<byte> key)
     {
         int offset = 0;
-        return KeyEncoding.Decode(key, ref offset, ColumnType.Int64, FilePath);
+        return KeyEncoding.Decode(key, ref offset, ColumnType.Int64, Layout.KeyFormat, FilePath);
     }
 
     /// <summary>Replaces the row stored under <paramref name="oldKey"/> with <paramref name="row"/>, whose key may differ.</summary>
@@ -284,7 +284,7 @@ public sealed partial class Table
             if (entry.Kind != CatalogEntryKind.Index)
                 continue;
             (int[] ordinals, bool unique) = SchemaEncoding.DecodeIndex(entry.Definition, Schema.Columns.Count, FilePath);
-            indexes.Add(new TableIndex(name[(Name.Length + 1)..], ordinals, unique, new BTree(_transaction.Pages, entry.Root)));
+            indexes.Add(new TableIndex(name[(Name.Length + 1)..], ordinals, unique, Layout.KeyFormat, new BTree(_transaction.Pages, entry.Root)));
         }
         return indexes;
     }
@@ -303,7 +303,7 @@ public sealed partial class Table
         {
             rowId = NextRowId();
             KeyBuffer.Clear();
-            KeyEncoding.AppendRowId(KeyBuffer, rowId);
+            KeyEncoding.AppendRowId(KeyBuffer, rowId, Layout.KeyFormat);
             replace = false;
         }
         else
@@ -421,7 +421,7 @@ public sealed partial class Table
     private void EncodeRowKey(Row row)
     {
         KeyBuffer.Clear();
-        KeyEncoding.AppendColumns(KeyBuffer, row, Schema.PrimaryKeyOrdinals);
+        KeyEncoding.AppendColumns(KeyBuffer, row, Schema.PrimaryKeyOrdinals, Layout.KeyFormat);
         if (KeyBuffer.Length > BTreeLimits.MaxKeyLength)
             throw new ArgumentException($"The primary key would be {KeyBuffer.Length} bytes encoded; at most {BTreeLimits.MaxKeyLength} are allowed.", nameof(row));
     }
@@ -438,7 +438,7 @@ public sealed partial class Table
         {
             Column column = Schema.HasRowId ? RowIdKeyColumn : Schema.Columns[Schema.PrimaryKeyOrdinals[i]];
             ValidateValue(column, key.GetValue(i), paramName);
-            KeyEncoding.Append(KeyBuffer, key.GetValue(i));
+            KeyEncoding.Append(KeyBuffer, key.GetValue(i), Layout.KeyFormat);
         }
     }
 

@@ -8,7 +8,7 @@ namespace PageDb;
 /// followed by the encoded primary key (so equal index values stay distinct), and whose values are the encoded
 /// primary key. A unique index allows one entry per index value, unless a column of the value is null.
 /// </summary>
-internal sealed class TableIndex(string name, int[] ordinals, bool unique, BTree tree)
+internal sealed class TableIndex(string name, int[] ordinals, bool unique, KeyFormat keyFormat, BTree tree)
 {
     public string Name { get; } = name;
 
@@ -22,7 +22,7 @@ internal sealed class TableIndex(string name, int[] ordinals, bool unique, BTree
     public void EncodeKey(Row row, ReadOnlySpan<byte> primaryKey, ByteBuilder key)
     {
         key.Clear();
-        KeyEncoding.AppendColumns(key, row, Ordinals);
+        KeyEncoding.AppendColumns(key, row, Ordinals, keyFormat);
         primaryKey.CopyTo(key.Reserve(primaryKey.Length));
         key.Advance(primaryKey.Length);
     }

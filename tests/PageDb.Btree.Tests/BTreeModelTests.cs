@@ -1,4 +1,5 @@
 using PageDb.Btree;
+using PageDb.Core.Pages;
 using PageDb.Testing;
 
 namespace PageDb.Btree.Tests;
@@ -13,14 +14,15 @@ public class BTreeModelTests
     [TestCase(4096, 10_000)]
     [TestCase(8192, 4_000)]
     [TestCase(65536, 1_500)]
-    public void RandomOperationsMatchTheModel(int pageSize, int operations)
+    [TestCase(4096, 10_000, 1u, TestName = "RandomOperationsMatchTheModel(classic leaf cells of format version 1)")]
+    public void RandomOperationsMatchTheModel(int pageSize, int operations, uint formatVersion = FileHeaderPage.CurrentFormatVersion)
     {
         if (TestSeed.LongRun)
             operations *= 20;
         int seed = TestSeed.Next();
         string why = TestSeed.Describe(seed);
         var random = new Random(seed);
-        var (pages, tree) = TreeTestKit.NewTree(pageSize);
+        var (pages, tree) = TreeTestKit.NewTree(pageSize, formatVersion);
         var model = new SortedDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
         var keys = new List<byte[]>();
 

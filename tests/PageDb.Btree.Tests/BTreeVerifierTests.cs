@@ -30,7 +30,8 @@ public class BTreeVerifierTests
         {
             // the first key's last byte: 0 becomes 0xFF, so it sorts after its neighbours
             Span<byte> cell = new SlottedPage(handle.Writable, "test.pagedb").GetCellWritable(0);
-            cell[LeafCell.HeaderSize + 7] = 0xFF;
+            int keyStart = LeafCell.FormatOf(pages) == LeafCellFormat.Compact ? 1 : LeafCell.HeaderSize; // an 8-byte key
+            cell[keyStart + 7] = 0xFF;
         }
         BTreeVerification check = BTreeVerifier.Verify(pages, tree.Root);
         Assert.That(check.IsOk, Is.False);

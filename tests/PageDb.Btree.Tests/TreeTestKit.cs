@@ -8,9 +8,9 @@ namespace PageDb.Btree.Tests;
 /// <summary>Small helpers shared by the tree tests: a tree over an in-memory accessor, key makers, checks.</summary>
 internal static class TreeTestKit
 {
-    public static (InMemoryPageAccessor Pages, BTree Tree) NewTree(int pageSize = 4096)
+    public static (InMemoryPageAccessor Pages, BTree Tree) NewTree(int pageSize = 4096, uint formatVersion = FileHeaderPage.CurrentFormatVersion)
     {
-        var pages = new InMemoryPageAccessor(pageSize);
+        var pages = new InMemoryPageAccessor(pageSize) { FormatVersion = formatVersion };
         return (pages, new BTree(pages, BTree.Create(pages)));
     }
 

@@ -229,6 +229,8 @@ public sealed class FreePageListTests
 
         public int PageSize => FreePageListTests.PageSize;
         public string FilePath => "(raw)";
+
+        public uint FormatVersion => FileHeaderPage.CurrentFormatVersion;
         public uint PageCount => (uint)_pages.Length;
         public int PinCount { get; private set; }
         public FileHeaderPage Header => new(_pages[0]);

@@ -25,6 +25,9 @@ internal sealed class InMemoryPageAccessor : IPageAccessor
     public string FilePath => "(memory)";
 
     /// <inheritdoc/>
+    public uint FormatVersion { get; init; } = FileHeaderPage.CurrentFormatVersion;
+
+    /// <inheritdoc/>
     public uint PageCount => _nextPage;
 
     /// <summary>Pins currently held; zero whenever no operation is in progress.</summary>

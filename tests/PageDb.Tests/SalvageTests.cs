@@ -197,7 +197,7 @@ public class SalvageTests
         var pairs = new List<(byte[], byte[])>();
         for (int i = 0; i < page.CellCount; i++)
         {
-            LeafCell cell = LeafCell.Read(page.GetCell(i), leaf, DbPath);
+            LeafCell cell = LeafCell.Read(page.GetCell(i), LeafCell.FormatOf(tx.Pages), leaf, DbPath);
             pairs.Add((cell.Key.ToArray(), cell.ToValueArray(tx.Pages)));
         }
         return pairs;

@@ -16,6 +16,8 @@ internal sealed class MemoryPageAccessor(int pageSize = 4096) : IPageAccessor
 
     public string FilePath => "(memory)";
 
+    public uint FormatVersion => FileHeaderPage.CurrentFormatVersion;
+
     public uint PageCount => (uint)_frames.Count;
 
     public int LivePageCount => _frames.Count - 1 - _free.Count;

@@ -34,7 +34,7 @@ internal static class PageCommand
             throw new CliException($"page {number} is past the end of the file ({file.PageCount} pages)");
         byte[] page = new byte[file.PageSize];
         file.ReadPage(new PageNumber(number), page);
-        PageDecoder.Write(context.Out, page, file.Path);
+        PageDecoder.Write(context.Out, page, file.FormatVersion, file.Path);
         return ExitCodes.Ok;
     }
 }

@@ -11,7 +11,7 @@ namespace PageDb.Cli.Pages;
 /// </summary>
 internal static class PageDecoder
 {
-    public static void Write(TextWriter output, ReadOnlySpan<byte> page, string filePath)
+    public static void Write(TextWriter output, ReadOnlySpan<byte> page, uint formatVersion, string filePath)
     {
         PageType type = PageHeader.GetType(page);
         output.WriteLine(Line($"page {PageHeader.GetPageNumber(page)}: {type}, {page.Length} bytes"));
@@ -22,7 +22,7 @@ internal static class PageDecoder
                 WriteFileHeader(output, new FileHeaderPageReader(page));
                 break;
             case PageType.BtreeLeaf or PageType.BtreeInterior or PageType.Slotted:
-                SlottedPageDecoder.Write(output, page, type, filePath);
+                SlottedPageDecoder.Write(output, page, type, formatVersion, filePath);
                 break;
             case PageType.Overflow:
                 WriteOverflow(output, page, filePath);

@@ -13,7 +13,7 @@ namespace PageDb.Cli.Pages;
 internal static class SlottedPageDecoder
 {
 
-    public static void Write(TextWriter output, ReadOnlySpan<byte> page, PageType type, string filePath)
+    public static void Write(TextWriter output, ReadOnlySpan<byte> page, PageType type, uint formatVersion, string filePath)
     {
         var reader = new SlottedPageReader(page, filePath);
         output.WriteLine(Line($"  cells {reader.CellCount}, content start {reader.ContentStart}, first freeblock {reader.FirstFreeblock}, fragmented bytes {reader.FragmentedBytes}"));
@@ -29,7 +29,7 @@ internal static class SlottedPageDecoder
         for (int i = 0; i < reader.CellCount; i++)
         {
             (int offset, int length) = reader.GetCellBounds(i);
-            output.WriteLine(Line($"  cell {i} at {offset}, {length} bytes: {DescribeCell(reader.GetCell(i), type, PageHeader.GetPageNumber(page), filePath)}"));
+            output.WriteLine(Line($"  cell {i} at {offset}, {length} bytes: {DescribeCell(reader.GetCell(i), type, LeafCell.FormatOf(formatVersion), PageHeader.GetPageNumber(page), filePath)}"));
         }
     }
 
@@ -50,13 +50,13 @@ internal static class SlottedPageDecoder
 
     /// <summary>Decodes a cell with the B+tree's own cell readers (one source of truth for the layout); a cell they
     /// refuse is printed with their reason.</summary>
-    private static string DescribeCell(ReadOnlySpan<byte> cell, PageType type, PageNumber page, string filePath)
+    private static string DescribeCell(ReadOnlySpan<byte> cell, PageType type, LeafCellFormat format, PageNumber page, string filePath)
     {
         try
         {
             return type switch
             {
-                PageType.BtreeLeaf => DescribeLeafCell(LeafCell.Read(cell, page, filePath)),
+                PageType.BtreeLeaf => DescribeLeafCell(LeafCell.Read(cell, format, page, filePath)),
                 PageType.BtreeInterior => DescribeInteriorCell(InteriorCell.Read(cell, page, filePath)),
                 _ => Preview(cell),
             };

@@ -12,7 +12,7 @@ namespace PageDb.Core.Pages;
 /// offset size field
 ///  0     16   common page header (<see cref="PageHeader"/>): type 1 (FileHeader), page number 0, checksum
 /// 16     16   magic: ASCII "PageDb database" followed by one 0 byte
-/// 32      4   format version (u32), currently 1
+/// 32      4   format version (u32): 1, or 2 (written now: compact leaf cells); kept for the file's life
 /// 36      4   page size in bytes (u32): a power of two, 4096..65536
 /// 40      4   page count (u32): pages in the database, page 0 included
 /// 44      4   free-list head (u32): the first free-list trunk page, 0 when the free list is empty
@@ -34,8 +34,11 @@ namespace PageDb.Core.Pages;
 /// </summary>
 internal readonly ref struct FileHeaderPage
 {
-    /// <summary>The format version this code writes and the newest it reads.</summary>
-    public const uint CurrentFormatVersion = 1;
+    /// <summary>
+    /// The format version this code writes and the newest it reads. Version 1: the first; version 2: B+tree leaves
+    /// hold compact cells (a varint header instead of 7 bytes). A file keeps the version it was created with.
+    /// </summary>
+    public const uint CurrentFormatVersion = 2;
 
     /// <summary>The smallest page size.</summary>
     public const int MinPageSize = 4096;

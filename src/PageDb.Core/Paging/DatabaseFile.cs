@@ -24,11 +24,12 @@ internal sealed class DatabaseFile : IDisposable
     private uint _pageCount; // written by the writer thread, read by any: accessed through Volatile
     private readonly FailureState _failure; // shared with the rest of the engine: a failure anywhere refuses changes here
 
-    private DatabaseFile(IStorageFile file, int pageSize, uint pageCount, ulong databaseId, bool isReadOnly, bool wasCreated, FailureState failure)
+    private DatabaseFile(IStorageFile file, int pageSize, uint formatVersion, uint pageCount, ulong databaseId, bool isReadOnly, bool wasCreated, FailureState failure)
     {
         _file = file;
         _failure = failure;
         PageSize = pageSize;
+        FormatVersion = formatVersion;
         _pageCount = pageCount;
         DatabaseId = databaseId;
         IsReadOnly = isReadOnly;
@@ -40,6 +41,9 @@ internal sealed class DatabaseFile : IDisposable
 
     /// <summary>The size of every page, fixed when the file was created.</summary>
     public int PageSize { get; }
+
+    /// <summary>The format version recorded at creation (<see cref="FileHeaderPage.CurrentFormatVersion"/> for a new file); never changes.</summary>
+    public uint FormatVersion { get; }
 
     /// <summary>The random id written at creation; a WAL belongs to this database only when it records the same id.</summary>
     public ulong DatabaseId { get; }
@@ -248,7 +252,7 @@ internal sealed class DatabaseFile : IDisposable
             file.SetLength(pageSize);
         file.Sync(includeMetadata: true);
         storage.SyncDirectory(file.Path);
-        return new DatabaseFile(file, pageSize, pageCount: 1, databaseId, isReadOnly: false, wasCreated: true, failure);
+        return new DatabaseFile(file, pageSize, FileHeaderPage.CurrentFormatVersion, pageCount: 1, databaseId, isReadOnly: false, wasCreated: true, failure);
     }
 
     private static DatabaseFile OpenExisting(IStorageFile file, bool isReadOnly, FailureState failure)
@@ -264,7 +268,7 @@ internal sealed class DatabaseFile : IDisposable
         var header = new FileHeaderPageReader(page);
         header.Verify(file.Path);
         header.CheckFileLength(file.Length, file.Path);
-        return new DatabaseFile(file, pageSize, header.PageCount, header.DatabaseId, isReadOnly, wasCreated: false, failure);
+        return new DatabaseFile(file, pageSize, header.FormatVersion, header.PageCount, header.DatabaseId, isReadOnly, wasCreated: false, failure);
     }
 
     /// <summary>

@@ -23,6 +23,9 @@ internal interface IPageAccessor
     /// <summary>The file pages come from, for error messages.</summary>
     string FilePath { get; }
 
+    /// <summary>The file's format version (<see cref="FileHeaderPage"/>), which fixes how pages of some types lay out their contents.</summary>
+    uint FormatVersion { get; }
+
     /// <summary>
     /// Pages that exist, page 0 included: no walk over linked pages (a tree's leaves, a chain) can meet more distinct
     /// pages than this, so it bounds every such walk over a damaged file.

@@ -33,6 +33,8 @@ internal sealed class SnapshotPages : IPageAccessor
 
     public string FilePath => _engine.File.Path;
 
+    public uint FormatVersion => _engine.File.FormatVersion;
+
     public PageHandle Read(PageNumber page)
     {
         if (page.Value >= PageCount)

@@ -85,6 +85,8 @@ internal sealed class TransactionPages : IPageAccessor
 
     public string FilePath => Snapshot.FilePath;
 
+    public uint FormatVersion => _snapshot.FormatVersion;
+
     public PageHandle Read(PageNumber page)
     {
         if (_private.TryGetValue(page.Value, out PrivateVersion version))

@@ -69,10 +69,10 @@ public abstract class WriteOperator : PlanOperator
         Table.Schema.HasRowId ? [TableSchema.RowIdColumn] : Table.Schema.PrimaryKey;
 
     /// <summary>Encodes the key of the stored row an input row stands for.</summary>
-    private protected static byte[] EncodeKey(Row row, int[] keyOrdinals)
+    private protected byte[] EncodeKey(Row row, int[] keyOrdinals)
     {
         var key = new ByteBuilder();
-        KeyEncoding.AppendColumns(key, row, keyOrdinals);
+        KeyEncoding.AppendColumns(key, row, keyOrdinals, Table.Layout.KeyFormat);
         return key.ToArray();
     }
 }

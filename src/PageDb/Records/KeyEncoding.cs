@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -23,6 +24,14 @@ namespace PageDb.Records;
 ///            | 0x02 (E+128) (d+1)* 0x00                positive: value = 0.d1d2d3... x 10^E, no trailing zero digit
 ///            | 0x00 (127-E) (254-d)* 0xFF              negative: the positive form's bytes complemented
 /// </code>
+/// With <see cref="KeyFormat.CompactIntegers"/> (tables of definition version 3) an Int64 or DateTime column is
+/// instead one head byte and only its significant bytes; null stays 0x00, below every head:
+/// <code>
+/// v &gt;= 0   := (0x0A + n) then v's n low bytes big-endian, n = 0..8 the fewest that hold v (0 -> 0x0A, 1M -> 0D 0F 42 40)
+/// v &lt; 0    := (0x09 - n) then v's n low bytes big-endian, n = 0..8 the fewest that hold ~v (-1 -> 0x09, -2 -> 08 FE)
+/// </code>
+/// Heads order by sign and magnitude and equal heads compare their bytes, so byte order is still value order; a head
+/// above 0x12 or a non-minimal byte count is corrupt (every value has one encoding).
 /// Invariants: (1) every column encoding is self-delimiting, so concatenation preserves tuple order;
 /// (2) values equal by <see cref="Value.Compare"/> within one type encode to equal bytes (-0.0/0.0, NaNs, 1.0m/1.00m).
 /// Strings order by Unicode code point; a lone surrogate is encoded as U+FFFD.
@@ -34,13 +43,20 @@ internal static class KeyEncoding
     private const long SignBit = long.MinValue;
     private const long CanonicalNaNBits = unchecked((long)0xFFF8000000000000);
     private const int MaxDecimalDigits = 29;
+    private const byte CompactZeroHead = 0x0A;   // v >= 0 of n bytes: 0x0A + n
+    private const byte CompactMinusOneHead = 0x09; // v < 0 of n bytes: 0x09 - n
 
-    /// <summary>Appends the encoding of <paramref name="value"/> (typed as its column) to <paramref name="key"/>.</summary>
-    public static void Append(ByteBuilder key, in Value value)
+    /// <summary>Appends the encoding of <paramref name="value"/> (typed as its column) in <paramref name="format"/> to <paramref name="key"/>.</summary>
+    public static void Append(ByteBuilder key, in Value value, KeyFormat format)
     {
         if (value.IsNull)
         {
             key.Add(NullTag);
+            return;
+        }
+        if (format == KeyFormat.CompactIntegers && value.Type is ColumnType.Int64 or ColumnType.DateTime)
+        {
+            AppendCompactInt64(key, value.Bits);
             return;
         }
         key.Add(ValueTag);
@@ -71,22 +87,27 @@ internal static class KeyEncoding
     }
 
     /// <summary>Appends the encodings of <paramref name="source"/>'s columns <paramref name="ordinals"/>, in that order.</summary>
-    public static void AppendColumns<T>(ByteBuilder key, T source, ReadOnlySpan<int> ordinals) where T : IValueSource
+    public static void AppendColumns<T>(ByteBuilder key, T source, ReadOnlySpan<int> ordinals, KeyFormat format) where T : IValueSource
     {
         foreach (int ordinal in ordinals)
-            Append(key, source.GetValue(ordinal));
+            Append(key, source.GetValue(ordinal), format);
     }
 
-    /// <summary>The encoding of the 8-byte Int64 row id, as a whole key.</summary>
-    public static void AppendRowId(ByteBuilder key, long rowId) => Append(key, Value.FromInt64(rowId));
+    /// <summary>The encoding of the Int64 row id (or one-column Int64 primary key), as a whole key.</summary>
+    public static void AppendRowId(ByteBuilder key, long rowId, KeyFormat format) => Append(key, Value.FromInt64(rowId), format);
 
-    /// <summary>Decodes one column of type <paramref name="type"/> at <paramref name="offset"/>, advancing it.</summary>
+    /// <summary>Decodes one column of type <paramref name="type"/> in <paramref name="format"/> at <paramref name="offset"/>, advancing it.</summary>
     /// <exception cref="CorruptDatabaseException">The bytes are not a valid encoding.</exception>
-    public static Value Decode(ReadOnlySpan<byte> key, ref int offset, ColumnType type, string filePath)
+    public static Value Decode(ReadOnlySpan<byte> key, ref int offset, ColumnType type, KeyFormat format, string filePath)
     {
         byte tag = Take(key, ref offset, 1, filePath)[0];
         if (tag == NullTag)
             return Value.Null;
+        if (format == KeyFormat.CompactIntegers && type is ColumnType.Int64 or ColumnType.DateTime)
+        {
+            long integer = ReadCompactInt64(tag, key, ref offset, filePath);
+            return type == ColumnType.Int64 ? Value.FromInt64(integer) : Value.FromDateTimeTicks(integer);
+        }
         if (tag != ValueTag)
             ThrowHelper.ThrowCorrupt(filePath, "a key column has an unknown tag");
         return type switch
@@ -123,6 +144,35 @@ internal static class KeyEncoding
 
     private static long ReadInt64(ReadOnlySpan<byte> key, ref int offset, string filePath) =>
         BinaryPrimitives.ReadInt64BigEndian(Take(key, ref offset, 8, filePath)) ^ SignBit;
+
+    private static void AppendCompactInt64(ByteBuilder key, long value)
+    {
+        bool negative = value < 0;
+        int length = SignificantBytes(negative ? ~value : value);
+        Span<byte> written = key.Reserve(1 + length);
+        written[0] = negative ? (byte)(CompactMinusOneHead - length) : (byte)(CompactZeroHead + length);
+        for (int i = length; i > 0; i--, value >>= 8)
+            written[i] = (byte)value;
+        key.Advance(1 + length);
+    }
+
+    /// <summary>The fewest bytes that hold <paramref name="magnitude"/> (non-negative): 0 for 0, up to 8.</summary>
+    private static int SignificantBytes(long magnitude) => (64 - BitOperations.LeadingZeroCount((ulong)magnitude) + 7) / 8;
+
+    private static long ReadCompactInt64(byte head, ReadOnlySpan<byte> key, ref int offset, string filePath)
+    {
+        if (head > CompactZeroHead + 8)
+            ThrowHelper.ThrowCorrupt(filePath, "a key integer has an unknown head");
+        bool negative = head <= CompactMinusOneHead;
+        int length = negative ? CompactMinusOneHead - head : head - CompactZeroHead;
+        ReadOnlySpan<byte> bytes = Take(key, ref offset, length, filePath);
+        long value = negative ? -1 : 0;
+        foreach (byte b in bytes)
+            value = (value << 8) | b;
+        if ((value < 0) != negative || SignificantBytes(negative ? ~value : value) != length)
+            ThrowHelper.ThrowCorrupt(filePath, "a key integer is not in its shortest form");
+        return value;
+    }
 
     private static void AppendString(ByteBuilder key, string value)
     {

@@ -12,4 +12,7 @@ internal enum RecordFormat : byte
 
     /// <summary>Definition version 2: a varint header of serial types, exact-key columns left to the key (<see cref="CompactRecordEncoding"/>).</summary>
     Compact = 2,
+
+    /// <summary>Definition version 3: compact records, and Int64/DateTime key columns as <see cref="KeyFormat.CompactIntegers"/>.</summary>
+    CompactKeys = 3,
 }

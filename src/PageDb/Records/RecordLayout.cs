@@ -36,7 +36,7 @@ internal sealed class RecordLayout
         for (int i = 0; i < columns.Count; i++)
         {
             int keyPosition = keyOrdinals.IndexOf(i);
-            if (format == RecordFormat.Compact && keyPosition >= 0 && IsExactInKey(Types[i]))
+            if (IsCompact && keyPosition >= 0 && IsExactInKey(Types[i]))
             {
                 Places[i] = ~keyPosition;
                 continue;
@@ -50,8 +50,11 @@ internal sealed class RecordLayout
     /// <summary>The records' format.</summary>
     public RecordFormat Format { get; }
 
-    /// <summary>True for <see cref="RecordFormat.Compact"/>.</summary>
-    public bool IsCompact => Format == RecordFormat.Compact;
+    /// <summary>True for <see cref="RecordFormat.Compact"/> and <see cref="RecordFormat.CompactKeys"/>.</summary>
+    public bool IsCompact => Format >= RecordFormat.Compact;
+
+    /// <summary>How the table's keys encode integers: compact from definition version 3 on.</summary>
+    public KeyFormat KeyFormat => Format >= RecordFormat.CompactKeys ? KeyFormat.CompactIntegers : KeyFormat.Tagged;
 
     /// <summary>Each column's type.</summary>
     public ColumnType[] Types { get; }

@@ -199,7 +199,7 @@ internal ref struct RecordReader
         int offset = 0;
         Value value = default;
         for (int k = 0; k <= position; k++)
-            value = KeyEncoding.Decode(_key, ref offset, _layout.KeyTypes[k], _filePath);
+            value = KeyEncoding.Decode(_key, ref offset, _layout.KeyTypes[k], _layout.KeyFormat, _filePath);
         return value;
     }
 

@@ -7,7 +7,8 @@ namespace PageDb.Records;
 /// The definitions stored in catalog entries of tables and indexes (after the entry's kind and root). Little-endian.
 /// <code>
 /// table schema:
-///   0  1  version: the table's record format (<see cref="RecordFormat"/>): 1 fixed slots, 2 compact (written now)
+///   0  1  version: the table's record format (<see cref="RecordFormat"/>): 1 fixed slots, 2 compact, 3 compact
+///           records and compact integer keys (written now)
 ///   1  2  column count c (u16), then c times:
 ///           1  type (<see cref="ColumnType"/>)
 ///           1  flags: bit 0 = nullable
@@ -29,7 +30,7 @@ internal static class SchemaEncoding
     public static byte[] EncodeTable(TableSchema schema)
     {
         var output = new ByteBuilder();
-        output.Add((byte)RecordFormat.Compact);
+        output.Add((byte)RecordFormat.CompactKeys);
         WriteUInt16(output, schema.Columns.Count);
         foreach (Column column in schema.Columns)
         {
@@ -47,7 +48,7 @@ internal static class SchemaEncoding
     public static TableSchema DecodeTable(string name, ReadOnlySpan<byte> bytes, string filePath)
     {
         var reader = new DefinitionReader(bytes, filePath);
-        reader.ExpectVersion((byte)RecordFormat.FixedSlots, (byte)RecordFormat.Compact);
+        reader.ExpectVersion((byte)RecordFormat.FixedSlots, (byte)RecordFormat.CompactKeys);
         var columns = new Column[reader.UInt16()];
         for (int i = 0; i < columns.Length; i++)
         {

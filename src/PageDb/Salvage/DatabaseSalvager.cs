@@ -169,7 +169,7 @@ internal sealed class DatabaseSalvager
             var reader = new SlottedPageReader(image, _pages.FilePath);
             for (int i = 0; i < reader.CellCount; i++)
             {
-                LeafCell cell = LeafCell.Read(reader.GetCell(i), leaf, _pages.FilePath);
+                LeafCell cell = LeafCell.Read(reader.GetCell(i), LeafCell.FormatOf(_pages), leaf, _pages.FilePath);
                 byte[] key = cell.Key.ToArray();
                 try
                 {

@@ -29,6 +29,19 @@ internal sealed class SalvagePages : IPageAccessor, IDisposable
     /// <inheritdoc/>
     public string FilePath => _file.Path;
 
+    /// <summary>
+    /// The header's format version when it is one this build reads, else the current one: leaves of a file whose
+    /// header is lost are read as this build writes them.
+    /// </summary>
+    public uint FormatVersion
+    {
+        get
+        {
+            uint version = Header is null ? 0 : new FileHeaderPageReader(Header).FormatVersion;
+            return version is >= 1 and <= FileHeaderPage.CurrentFormatVersion ? version : FileHeaderPage.CurrentFormatVersion;
+        }
+    }
+
     /// <summary>Pages to survey: the file's length in pages, or the WAL's last commit size when larger.</summary>
     public uint PageCount { get; }
 

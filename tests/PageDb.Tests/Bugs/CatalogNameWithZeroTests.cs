@@ -39,12 +39,12 @@ public class CatalogNameWithZeroTests
         });
     }
 
-    /// <summary>The offset of a leaf cell's key equal to <paramref name="key"/> (preceded by its u16 length and the cell header).</summary>
+    /// <summary>The offset of a leaf cell's key equal to <paramref name="key"/> (shorter than 64 bytes: preceded by the compact cell header, twice its length).</summary>
     private static int FindCatalogKey(byte[] file, byte[] key)
     {
-        for (int at = 7; at + key.Length <= file.Length; at++)
+        for (int at = 1; at + key.Length <= file.Length; at++)
         {
-            if (file.AsSpan(at, key.Length).SequenceEqual(key) && file[at - 7] == key.Length && file[at - 6] == 0
+            if (file.AsSpan(at, key.Length).SequenceEqual(key) && file[at - 1] == key.Length << 1
                 && TypeOf(file, PageSize, (uint)(at / PageSize)) == PageType.BtreeLeaf)
                 return at;
         }

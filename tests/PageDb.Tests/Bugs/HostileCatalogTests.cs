@@ -35,9 +35,10 @@ public class HostileCatalogTests
         byte[] file = hostile.File();
         uint catalogRoot = BitConverter.ToUInt32(Page(file, PageSize, 0)[CatalogRootOffset..]);
         Span<byte> catalog = Page(file, PageSize, catalogRoot);
-        byte[] record = [1, 0, 0, 5, 0, 0, 0, (byte)'t', 1]; // key length 1, no overflow, value length 5, key "t", kind Tree
+        byte[] record = [1 << 1, (byte)'t', 1]; // compact cell header (key length 1, no overflow), key "t", kind Tree
         int at = catalog.IndexOf(record);
         Assert.That(at, Is.Positive, "the catalog record of tree 't'");
+        Assert.That(catalog.LastIndexOf(record), Is.EqualTo(at), "one match only");
         SetU32(file, PageSize, catalogRoot, at + record.Length, catalogRoot);
         hostile.Save(file);
 

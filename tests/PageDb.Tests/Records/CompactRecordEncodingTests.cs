@@ -21,11 +21,11 @@ public class CompactRecordEncodingTests
         {
             Column[] columns = RecordEncodingTests.RandomColumns(values);
             int[] keyOrdinals = RandomKey(values.Random, columns.Length);
-            var layout = new RecordLayout(columns, keyOrdinals, RecordFormat.Compact);
+            var layout = new RecordLayout(columns, keyOrdinals, i % 2 == 0 ? RecordFormat.Compact : RecordFormat.CompactKeys);
             Row row = RecordEncodingTests.RandomRow(values, columns);
             CompactRecordEncoding.Encode(row, layout, record);
             key.Clear();
-            KeyEncoding.AppendColumns(key, row, keyOrdinals);
+            KeyEncoding.AppendColumns(key, row, keyOrdinals, layout.KeyFormat);
             var reader = new RecordReader(record.Written, layout, File, key.Written);
             reader.Verify();
             // Descending, then ascending: the header walk restarts and continues.
@@ -107,7 +107,7 @@ public class CompactRecordEncodingTests
         var key = new ByteBuilder();
         Row row = Row.Of(-0.0, 1.50m, "x");
         CompactRecordEncoding.Encode(row, layout, record);
-        KeyEncoding.AppendColumns(key, row, [0, 1, 2]);
+        KeyEncoding.AppendColumns(key, row, [0, 1, 2], layout.KeyFormat);
         var reader = new RecordReader(record.Written, layout, File, key.Written);
         Assert.That(double.IsNegative(reader.Read(0).AsDouble), Is.True);
         Assert.That(reader.Read(1).AsDecimal.ToString(System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo("1.50"));
