@@ -238,6 +238,36 @@ public sealed class ReplicatorTests
     }
 
     [Test]
+    public void Stats_report_the_lag_in_commits_bytes_and_time_from_the_oldest_unshipped_commit_and_the_last_error()
+    {
+        int seed = TestSeed.Next();
+        var faulty = new FaultInjectingReplicaStore(new FolderReplicaStore(Path.Combine(_scratch, "store")), seed);
+        using PageDatabase database = OpenReplicated(faulty, Target("source"));
+        CommitLog.Commit(database, 1);
+        WaitUntilShipped(database);
+        ReplicationStats caughtUp = database.GetStats().Replication!;
+        faulty.FailureRate = 1;
+        Thread.Sleep(300); // idle: the lag clock must not count this time, which passed with nothing to ship
+
+        var sinceBeforeCommits = System.Diagnostics.Stopwatch.StartNew();
+        CommitLog.Commit(database, 2);
+        CommitLog.Commit(database, 3);
+        WaitUntil(() => database.GetStats().Replication!.LastError is not null);
+        ReplicationStats behind = database.GetStats().Replication!;
+        TimeSpan bound = sinceBeforeCommits.Elapsed;
+
+        Assert.That(caughtUp.LagCommits, Is.Zero, TestSeed.Describe(seed));
+        Assert.That(caughtUp.LagBytes, Is.Zero, TestSeed.Describe(seed));
+        Assert.That(caughtUp.LagTime, Is.EqualTo(TimeSpan.Zero), TestSeed.Describe(seed));
+        Assert.That(caughtUp.LastShippedAt, Is.Not.Null, TestSeed.Describe(seed));
+        Assert.That(behind.LagCommits, Is.EqualTo(2), TestSeed.Describe(seed));
+        Assert.That(behind.LagBytes, Is.GreaterThan(0), TestSeed.Describe(seed));
+        Assert.That(behind.LagTime, Is.GreaterThan(TimeSpan.Zero).And.LessThanOrEqualTo(bound), TestSeed.Describe(seed));
+        Assert.That(behind.LastShippedAt, Is.EqualTo(caughtUp.LastShippedAt), TestSeed.Describe(seed));
+        Assert.That(behind.LastError, Does.Contain("injected failure"), TestSeed.Describe(seed));
+    }
+
+    [Test]
     public void A_restore_refuses_to_overwrite_an_existing_file()
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
