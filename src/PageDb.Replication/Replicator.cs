@@ -187,8 +187,6 @@ internal sealed class Replicator : IReplicationSession
                 StartGeneration();
             else
                 ShipSegment();
-            lock (_lock)
-                _lastError = null;
             return true;
         }
         catch (Exception e) when (e is PageDbException or OperationCanceledException or IOException or UnauthorizedAccessException)
@@ -209,9 +207,14 @@ internal sealed class Replicator : IReplicationSession
     }
 
     /// <summary>Records that the store now holds everything up to <paramref name="mark"/>, held at <paramref name="heldAt"/>.</summary>
-    /// <remarks>Under <see cref="_lock"/>. Commits after the mark were acknowledged after <paramref name="heldAt"/>, so the lag clock restarts there.</remarks>
+    /// <remarks>
+    /// Under <see cref="_lock"/>, with the move of the mark, so no reader of <see cref="Stats"/> sees the store caught
+    /// up and still failing. Commits after the mark were acknowledged after <paramref name="heldAt"/>, so the lag clock
+    /// restarts there.
+    /// </remarks>
     private void NoteShipped(HeldSnapshot mark, DateTimeOffset heldAt)
     {
+        _lastError = null;
         _lastShippedAt = DateTimeOffset.UtcNow;
         _behindSince = _source.LastCommit == mark.Mark ? null : heldAt;
     }

@@ -62,7 +62,7 @@ public sealed class ReplicatorKillTests
         string spill = dbPath + "-replica";
         try
         {
-            List<string> lines = KilledChildRun.Run(ChildPath(), [dbPath, storePath, "stall-snapshots"], 500, "stalled snapshot put");
+            List<string> lines = KilledChildRun.Run(ChildPath(), [dbPath, storePath, "stall-snapshots"], 1000, "stalled snapshot put");
             long lastAck = lines.Where(l => l.StartsWith("ACK ", StringComparison.Ordinal)).Select(l => long.Parse(l[4..], CultureInfo.InvariantCulture)).LastOrDefault();
             bool leftByTheKill = File.Exists(spill);
 
@@ -74,7 +74,8 @@ public sealed class ReplicatorKillTests
             Assert.That(leftByTheKill, "the killed child left no snapshot spill beside the database, so nothing was checked");
             Assert.That(File.Exists(spill), Is.False, "the spill of the killed process is still there");
             using PageDatabase restored = PageDatabase.Open(Path.Combine(directory, "restored.pagedb"));
-            Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(lastAck).And.GreaterThan(0));
+            // The commit after the last ACK line may have been made before the kill, its line not yet written.
+            Assert.That(CommitLog.CommitOf(restored, "restored"), Is.InRange(lastAck, lastAck + 1).And.GreaterThan(0));
         }
         finally
         {

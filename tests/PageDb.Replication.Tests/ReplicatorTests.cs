@@ -177,6 +177,40 @@ public sealed class ReplicatorTests
     }
 
     [Test]
+    public void Retention_by_time_keeps_a_generation_that_ended_within_the_window_beyond_the_newest_ones()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        string path = Target("source");
+        using (PageDatabase database = OpenReplicated(store, path))
+        {
+            CommitLog.Commit(database, 1);
+            WaitUntilShipped(database);
+            CommitLog.Commit(database, 2);
+            WaitUntilShipped(database);
+        }
+        ReplicaGeneration recent = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult().Single();
+        const string Old = "20200101T000000000Z-00000000"; // the same objects, named as a generation of 2020
+        foreach (ReplicaObject item in store.ListAsync("").GetAwaiter().GetResult())
+        {
+            using var content = new MemoryStream();
+            store.TryGetAsync(item.Key, content).GetAwaiter().GetResult();
+            content.Position = 0;
+            string oldKey = System.Text.RegularExpressions.Regex.Replace(item.Key.Replace(recent.Name, Old, StringComparison.Ordinal), @"-\d{8}T\d{9}Z-", "-20200101T000001000Z-");
+            store.PutAsync(oldKey, content).GetAwaiter().GetResult();
+        }
+
+        using (PageDatabase database = OpenReplicated(store, path, retainGenerations: 1, retainFor: TimeSpan.FromHours(1)))
+        {
+            WaitUntil(() => !PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult().Any(g => g.Name == Old));
+            string newest = database.GetStats().Replication!.Generation!;
+
+            IReadOnlyList<ReplicaGeneration> kept = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
+            Assert.That(kept.Select(g => g.Name), Is.EqualTo(new[] { recent.Name, newest }));
+            Assert.That(kept[0].SegmentCount, Is.EqualTo(recent.SegmentCount));
+        }
+    }
+
+    [Test]
     public void A_segment_missing_from_the_store_stops_the_restore_at_the_commit_before_it_and_says_so()
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
@@ -276,7 +310,8 @@ public sealed class ReplicatorTests
         Assert.Throws<IOException>(() => PageDatabase.Restore(store, Target("taken")));
     }
 
-    internal static PageDatabase OpenReplicated(IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20)
+    internal static PageDatabase OpenReplicated(
+        IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20, TimeSpan? segmentInterval = null, TimeSpan? retainFor = null)
     {
         PageDatabase database = PageDatabase.Open(path, new PageDbOptions
         {
@@ -284,8 +319,9 @@ public sealed class ReplicatorTests
             Replication = new ReplicationOptions
             {
                 Store = store,
-                SegmentInterval = TimeSpan.FromMilliseconds(20),
+                SegmentInterval = segmentInterval ?? TimeSpan.FromMilliseconds(20),
                 RetainGenerations = retainGenerations,
+                RetainFor = retainFor,
                 MaxLagBytes = maxLagBytes,
                 MaxRetryDelay = TimeSpan.FromMilliseconds(50),
             },
