@@ -37,4 +37,23 @@ internal static class ReplicaStores
             SecretKey = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY"),
         });
     }
+
+    /// <summary>The description of the store <paramref name="url"/> names and its generations, oldest first.</summary>
+    /// <exception cref="CliException">The store failed the listing.</exception>
+    public static (string Store, IReadOnlyList<ReplicaGeneration> Generations) ListGenerations(string url)
+    {
+        IReplicaStore store = Open(url);
+        try
+        {
+            return (store.ToString()!, PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult());
+        }
+        catch (ReplicaStoreException e)
+        {
+            throw new CliException(e.Message);
+        }
+        finally
+        {
+            (store as IDisposable)?.Dispose();
+        }
+    }
 }

@@ -8,6 +8,9 @@ namespace PageDb.Replication;
 /// skips), syncs it, renames it over the object and syncs the directory, so an object is whole or absent even across
 /// a crash (contract invariant 2 of <see cref="IReplicaStore"/>). Directories are created as keys need them, each
 /// made durable in its parent. Stateless apart from its root: safe from many threads.
+/// Puts, lists and deletes run on the caller's thread and return completed tasks (.NET on Unix does file I/O
+/// synchronously anyway, on a pool thread when asked for async), so the replicator's own thread ships to a folder
+/// without needing the thread pool.
 /// </remarks>
 public sealed class FolderReplicaStore : IReplicaStore
 {
@@ -24,19 +27,19 @@ public sealed class FolderReplicaStore : IReplicaStore
     public override string ToString() => $"folder '{_root}'";
 
     /// <inheritdoc/>
-    public async Task PutAsync(string key, Stream content, CancellationToken cancellationToken = default)
+    public Task PutAsync(string key, Stream content, CancellationToken cancellationToken = default)
     {
         ReplicaKey.Validate(key);
         ArgumentNullException.ThrowIfNull(content);
+        cancellationToken.ThrowIfCancellationRequested();
         string path = PathOf(key);
         string temporary = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
             EnsureDirectory(Path.GetDirectoryName(path)!);
-            var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true);
-            await using (file.ConfigureAwait(false))
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                await content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+                content.CopyTo(file);
                 file.Flush(flushToDisk: true);
             }
             File.Move(temporary, path, overwrite: true);
@@ -52,6 +55,7 @@ public sealed class FolderReplicaStore : IReplicaStore
             DeleteQuietly(temporary);
             throw;
         }
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>

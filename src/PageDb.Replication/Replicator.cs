@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Runtime.ExceptionServices;
 using PageDb.Core.Pages;
 using PageDb.Engine;
 
@@ -9,7 +10,7 @@ namespace PageDb.Replication;
 /// writes) followed by segments (<see cref="SegmentFormat"/>), each holding the pages the commits since the previous
 /// one changed. Names in <see cref="ReplicaNames"/>.
 /// <para>
-/// States, owned by the one background loop (<see cref="RunAsync"/>); nothing else changes them:
+/// States, owned by the replicator's own thread (<see cref="Run"/>); nothing else changes them:
 /// 1. Unheld: no generation is being shipped (at start, and after the lag limit let go). The loop takes a snapshot,
 ///    holds it open and puts it; once stored, old generations are pruned and the state is Shipping. A failed put
 ///    drops the snapshot and retries after a backoff with a new one (and a new generation name).
@@ -23,9 +24,13 @@ namespace PageDb.Replication;
 /// 3. Stopped: <see cref="Dispose"/> asks the loop for one more step (a cut, or the snapshot when no generation was
 ///    started yet, so a clean close ships every commit when the store answers within
 ///    <see cref="ReplicationOptions.StoreTimeout"/>), then it lets the mark go and ends.
-/// Commits never wait for any of this: the loop runs on the thread pool and reads snapshots as any reader does.
-/// A restart of the process starts a new generation (the reopened log no longer holds the frames after the last
-/// segment); the store's listing is what retention and restore go by, never local state.
+/// Commits never wait for any of this: the loop reads snapshots as any reader does. It runs on a thread of its own,
+/// not the thread pool, so an application that keeps every pool thread busy does not hold shipping back (it waits
+/// for the store's calls synchronously there; a store whose own I/O completes on the pool still needs the pool).
+/// A restart of the process starts a new generation (nothing proves the reopened database is the last shipped state:
+/// docs/ARCHITECTURE.md, "Replication"); the store's listing is what retention and restore go by, never local state. The snapshot is spilled to
+/// <see cref="ReplicationSource.SnapshotSpillPath"/> while it is put; a file left there by a killed process is deleted
+/// when the replicator starts (the writer lock means no other process can be using it).
 /// </para>
 /// Threads: the loop alone changes the state; <see cref="Stats"/> may be read from any thread (under
 /// <see cref="_lock"/>).
@@ -39,11 +44,14 @@ internal sealed class Replicator : IReplicationSession
     private readonly ReplicationOptions _options;
     private readonly string _destination;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private readonly Thread _thread;
+    private ExceptionDispatchInfo? _crash; // written by the loop before it ends, read by Dispose after the join
 
     private readonly Lock _lock = new(); // guards the fields below, which the loop writes and Stats reads
     private HeldSnapshot? _archived;
     private DateTimeOffset _archivedAt;
+    private DateTimeOffset? _behindSince; // when the oldest commit the store lacks was first seen (to a poll), null when it has all
+    private DateTimeOffset? _lastShippedAt;
     private string? _generation;
     private long _sequence;
     private ulong _chain;
@@ -57,7 +65,11 @@ internal sealed class Replicator : IReplicationSession
         _source = new ReplicationSource(database);
         _options = options;
         _destination = options.Store.ToString() ?? "";
-        _loop = Task.Run(RunAsync);
+        _behindSince = DateTimeOffset.UtcNow;
+        if (_source.SnapshotSpillPath is { } leftover)
+            File.Delete(leftover); // a killed process's snapshot spill; the writer lock is ours, so nobody else uses it
+        _thread = new Thread(Run) { IsBackground = true, Name = "PageDb replicator" };
+        _thread.Start();
     }
 
     /// <inheritdoc/>
@@ -67,6 +79,7 @@ internal sealed class Replicator : IReplicationSession
         {
             lock (_lock)
             {
+                DateTimeOffset now = DateTimeOffset.UtcNow;
                 bool behind = _archived is null || _source.LastCommit != _archived.Mark;
                 return new ReplicationStats
                 {
@@ -74,7 +87,8 @@ internal sealed class Replicator : IReplicationSession
                     Generation = _generation,
                     LagCommits = _archived is null ? -1 : _source.CountCommits(_archived.Mark, _source.LastCommit),
                     LagBytes = _archived is null ? _source.CommittedBytes : _source.CommittedBytes - _archived.CommittedBytes,
-                    LagTime = behind && _archived is not null ? DateTimeOffset.UtcNow - _archivedAt : TimeSpan.Zero,
+                    LagTime = behind && _behindSince is { } since && since < now ? now - since : TimeSpan.Zero,
+                    LastShippedAt = _lastShippedAt,
                     SegmentsShipped = _segmentsShipped,
                     GenerationsStarted = _generationsStarted,
                     LastError = _lastError,
@@ -84,30 +98,48 @@ internal sealed class Replicator : IReplicationSession
     }
 
     /// <summary>Ships what is committed once more (bounded by the store timeout), then stops and lets the mark go.</summary>
+    /// <exception cref="Exception">What the loop failed with when it was not a store or I/O failure (a bug).</exception>
     public void Dispose()
     {
         _stop.Cancel();
-        _loop.GetAwaiter().GetResult();
+        _thread.Join();
         _stop.Dispose();
+        _crash?.Throw();
     }
 
-    private async Task RunAsync()
+    private void Run()
+    {
+        try
+        {
+            Loop();
+        }
+        catch (Exception e)
+        {
+            // Not a store failure (those are retried): kept for Dispose to throw, as the task that ran the loop did.
+            _crash = ExceptionDispatchInfo.Capture(e);
+            lock (_lock)
+                _lastError = $"the replicator stopped: {e.Message}";
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _archived?.Dispose();
+                _archived = null;
+            }
+        }
+    }
+
+    private void Loop()
     {
         TimeSpan retryDelay = FirstRetryDelay;
         DateTimeOffset nextAttempt = DateTimeOffset.MinValue;
-        while (!_stop.IsCancellationRequested)
+        while (!_stop.Token.WaitHandle.WaitOne(PollDelay))
         {
-            try
-            {
-                await Task.Delay(PollDelay, _stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+            NoteNewCommits();
             if (DateTimeOffset.UtcNow < nextAttempt || !IsDue())
                 continue;
-            if (await TryStepAsync().ConfigureAwait(false))
+            if (TryStep())
             {
                 retryDelay = FirstRetryDelay;
                 nextAttempt = DateTimeOffset.MinValue;
@@ -121,11 +153,16 @@ internal sealed class Replicator : IReplicationSession
         // A clean close ships every commit: a generation not started yet gets its snapshot (which holds them all), a
         // started one its last segment. A database closed within its first poll used to leave the store empty.
         if (_archived is null || _source.LastCommit != _archived.Mark)
-            await TryStepAsync().ConfigureAwait(false);
+            TryStep();
+    }
+
+    /// <summary>Starts the lag clock when the store, which had every commit, now lacks one (seen within a poll of the commit).</summary>
+    private void NoteNewCommits()
+    {
         lock (_lock)
         {
-            _archived?.Dispose();
-            _archived = null;
+            if (_behindSince is null && _archived is not null && _source.LastCommit != _archived.Mark)
+                _behindSince = DateTimeOffset.UtcNow;
         }
     }
 
@@ -142,21 +179,19 @@ internal sealed class Replicator : IReplicationSession
     }
 
     /// <summary>One step of the state machine; false when the store failed (the error is recorded).</summary>
-    private async Task<bool> TryStepAsync()
+    private bool TryStep()
     {
         try
         {
             if (_archived is null)
-                await StartGenerationAsync().ConfigureAwait(false);
+                StartGeneration();
             else
-                await ShipSegmentAsync().ConfigureAwait(false);
-            lock (_lock)
-                _lastError = null;
+                ShipSegment();
             return true;
         }
-        catch (Exception e) when (e is PageDbException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is PageDbException or OperationCanceledException or IOException or UnauthorizedAccessException)
         {
-            // A store failure or timeout, or a local one (the snapshot's temporary file, a page failing its checksum):
+            // A store failure or timeout, or a local one (the snapshot's spill file, a page failing its checksum):
             // recorded and retried; the database itself goes on either way.
             lock (_lock)
             {
@@ -171,31 +206,46 @@ internal sealed class Replicator : IReplicationSession
         }
     }
 
-    /// <summary>Unheld -> Shipping: stores a snapshot as the start of a new generation.</summary>
-    private async Task StartGenerationAsync()
+    /// <summary>Records that the store now holds everything up to <paramref name="mark"/>, held at <paramref name="heldAt"/>.</summary>
+    /// <remarks>
+    /// Under <see cref="_lock"/>, with the move of the mark, so no reader of <see cref="Stats"/> sees the store caught
+    /// up and still failing. Commits after the mark were acknowledged after <paramref name="heldAt"/>, so the lag clock
+    /// restarts there.
+    /// </remarks>
+    private void NoteShipped(HeldSnapshot mark, DateTimeOffset heldAt)
     {
+        _lastError = null;
+        _lastShippedAt = DateTimeOffset.UtcNow;
+        _behindSince = _source.LastCommit == mark.Mark ? null : heldAt;
+    }
+
+    /// <summary>Unheld -> Shipping: stores a snapshot as the start of a new generation.</summary>
+    private void StartGeneration()
+    {
+        DateTimeOffset heldAt = DateTimeOffset.UtcNow;
         HeldSnapshot snapshot = _source.Hold();
         try
         {
             DateTimeOffset takenAt = DateTimeOffset.UtcNow;
             string generation = ReplicaNames.NewGeneration(takenAt);
-            string temporary = Path.Combine(Path.GetTempPath(), $"pagedb-snapshot-{Guid.NewGuid():N}.tmp");
-            var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-            ulong checksum;
-            await using (file.ConfigureAwait(false))
+            Stream spill = _source.SnapshotSpillPath is { } path
+                ? new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose)
+                : new MemoryStream(); // an in-memory database: its snapshot is no larger than the database itself
+            using (spill)
             {
-                await ReplicationSource.CopySnapshotAsync(snapshot, file, CancellationToken.None).ConfigureAwait(false);
-                file.Position = 0;
+                ReplicationSource.CopySnapshot(snapshot, spill);
+                spill.Position = 0;
                 var hash = new XxHash64();
-                await hash.AppendAsync(file).ConfigureAwait(false);
-                checksum = hash.GetCurrentHashAsUInt64();
-                file.Position = 0;
-                await CallStoreAsync(token => _options.Store.PutAsync(ReplicaNames.SnapshotKey(generation, checksum), file, token)).ConfigureAwait(false);
-            }
-            lock (_lock)
-            {
-                (_archived, _archivedAt, _generation, _sequence, _chain, _commits) = (snapshot, takenAt, generation, 0, checksum, 0);
-                _generationsStarted++;
+                hash.Append(spill);
+                ulong checksum = hash.GetCurrentHashAsUInt64();
+                spill.Position = 0;
+                CallStore(token => _options.Store.PutAsync(ReplicaNames.SnapshotKey(generation, checksum), spill, token));
+                lock (_lock)
+                {
+                    (_archived, _archivedAt, _generation, _sequence, _chain, _commits) = (snapshot, takenAt, generation, 0, checksum, 0);
+                    _generationsStarted++;
+                    NoteShipped(snapshot, heldAt);
+                }
             }
         }
         catch
@@ -203,13 +253,14 @@ internal sealed class Replicator : IReplicationSession
             snapshot.Dispose();
             throw;
         }
-        await PruneAsync().ConfigureAwait(false);
+        Prune();
     }
 
     /// <summary>Shipping -> Shipping: puts the pages changed since the mark as the next segment and moves the mark.</summary>
-    private async Task ShipSegmentAsync()
+    private void ShipSegment()
     {
         HeldSnapshot archived = _archived!;
+        DateTimeOffset heldAt = DateTimeOffset.UtcNow;
         HeldSnapshot next = _source.Hold();
         try
         {
@@ -227,11 +278,12 @@ internal sealed class Replicator : IReplicationSession
             var info = new SegmentInfo(_sequence + 1, _chain, cutAt, _commits + _source.CountCommits(archived.Mark, next.Mark), next.PageCount);
             (byte[] bytes, ulong checksum) = SegmentFormat.Encode(info, _source.PageSize, pages, (page, destination) => _source.ReadPage(next, page, destination));
             string key = ReplicaNames.SegmentKey(_generation!, info, checksum);
-            await CallStoreAsync(token => _options.Store.PutAsync(key, new MemoryStream(bytes, writable: false), token)).ConfigureAwait(false);
+            CallStore(token => _options.Store.PutAsync(key, new MemoryStream(bytes, writable: false), token));
             lock (_lock)
             {
                 (_archived, _archivedAt, _sequence, _chain, _commits) = (next, cutAt, info.Sequence, checksum, info.Commits);
                 _segmentsShipped++;
+                NoteShipped(next, heldAt);
             }
             archived.Dispose();
         }
@@ -243,11 +295,11 @@ internal sealed class Replicator : IReplicationSession
     }
 
     /// <summary>Deletes generations older than the newest kept ones (and outside the time window); failures are only recorded.</summary>
-    private async Task PruneAsync()
+    private void Prune()
     {
         try
         {
-            IReadOnlyList<ReplicaObject> listing = await CallStoreAsync(token => _options.Store.ListAsync("", token)).ConfigureAwait(false);
+            IReadOnlyList<ReplicaObject> listing = CallStore(token => _options.Store.ListAsync("", token));
             List<ReplicaGeneration> generations = ReplicaNames.Parse(listing);
             int restorable = 0;
             DateTimeOffset windowStart = _options.RetainFor is { } window ? DateTimeOffset.UtcNow - window : DateTimeOffset.MaxValue;
@@ -258,7 +310,7 @@ internal sealed class Replicator : IReplicationSession
                 if (kept || generation.Name == _generation || generation.EndsAt >= windowStart)
                     continue;
                 foreach (string key in generation.Keys)
-                    await CallStoreAsync(token => _options.Store.DeleteAsync(key, token)).ConfigureAwait(false);
+                    CallStore(token => _options.Store.DeleteAsync(key, token));
             }
         }
         catch (Exception e) when (e is ReplicaStoreException or OperationCanceledException)
@@ -268,15 +320,17 @@ internal sealed class Replicator : IReplicationSession
         }
     }
 
-    private async Task CallStoreAsync(Func<CancellationToken, Task> call)
-    {
-        using var timeout = new CancellationTokenSource(_options.StoreTimeout);
-        await call(timeout.Token).ConfigureAwait(false);
-    }
+    /// <summary>Waits, on the replicator's thread, for one call to the store, cancelled after the store timeout.</summary>
+    private void CallStore(Func<CancellationToken, Task> call) =>
+        CallStore(async token =>
+        {
+            await call(token).ConfigureAwait(false);
+            return true;
+        });
 
-    private async Task<T> CallStoreAsync<T>(Func<CancellationToken, Task<T>> call)
+    private T CallStore<T>(Func<CancellationToken, Task<T>> call)
     {
         using var timeout = new CancellationTokenSource(_options.StoreTimeout);
-        return await call(timeout.Token).ConfigureAwait(false);
+        return call(timeout.Token).GetAwaiter().GetResult();
     }
 }

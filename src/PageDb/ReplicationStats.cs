@@ -15,8 +15,14 @@ public sealed class ReplicationStats
     /// <summary>WAL bytes of those commits.</summary>
     public long LagBytes { get; init; }
 
-    /// <summary>How long the store has been behind the database (zero when it holds every commit).</summary>
+    /// <summary>
+    /// How long ago the oldest commit the store lacks was made (zero when it holds every commit), to within the
+    /// replicator's 20 ms poll; while no generation is stored, since the replicator started or last had every commit.
+    /// </summary>
     public TimeSpan LagTime { get; init; }
+
+    /// <summary>When the store last acknowledged a snapshot or segment in this session, or null when none yet.</summary>
+    public DateTimeOffset? LastShippedAt { get; init; }
 
     /// <summary>Segments stored in this session.</summary>
     public long SegmentsShipped { get; init; }

@@ -10,6 +10,9 @@ namespace PageDb.Replication.Tests;
 /// </summary>
 public sealed class ReplicatorTests
 {
+    private static readonly TimeSpan LagInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan LagSlack = TimeSpan.FromSeconds(3);
+
     private string _scratch = null!;
 
     [SetUp]
@@ -177,6 +180,40 @@ public sealed class ReplicatorTests
     }
 
     [Test]
+    public void Retention_by_time_keeps_a_generation_that_ended_within_the_window_beyond_the_newest_ones()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        string path = Target("source");
+        using (PageDatabase database = OpenReplicated(store, path))
+        {
+            CommitLog.Commit(database, 1);
+            WaitUntilShipped(database);
+            CommitLog.Commit(database, 2);
+            WaitUntilShipped(database);
+        }
+        ReplicaGeneration recent = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult().Single();
+        const string Old = "20200101T000000000Z-00000000"; // the same objects, named as a generation of 2020
+        foreach (ReplicaObject item in store.ListAsync("").GetAwaiter().GetResult())
+        {
+            using var content = new MemoryStream();
+            store.TryGetAsync(item.Key, content).GetAwaiter().GetResult();
+            content.Position = 0;
+            string oldKey = System.Text.RegularExpressions.Regex.Replace(item.Key.Replace(recent.Name, Old, StringComparison.Ordinal), @"-\d{8}T\d{9}Z-", "-20200101T000001000Z-");
+            store.PutAsync(oldKey, content).GetAwaiter().GetResult();
+        }
+
+        using (PageDatabase database = OpenReplicated(store, path, retainGenerations: 1, retainFor: TimeSpan.FromHours(1)))
+        {
+            WaitUntil(() => !PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult().Any(g => g.Name == Old));
+            string newest = database.GetStats().Replication!.Generation!;
+
+            IReadOnlyList<ReplicaGeneration> kept = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
+            Assert.That(kept.Select(g => g.Name), Is.EqualTo(new[] { recent.Name, newest }));
+            Assert.That(kept[0].SegmentCount, Is.EqualTo(recent.SegmentCount));
+        }
+    }
+
+    [Test]
     public void A_segment_missing_from_the_store_stops_the_restore_at_the_commit_before_it_and_says_so()
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
@@ -238,6 +275,143 @@ public sealed class ReplicatorTests
     }
 
     [Test]
+    public void Stats_report_the_lag_in_commits_bytes_and_time_from_the_oldest_unshipped_commit_and_the_last_error()
+    {
+        int seed = TestSeed.Next();
+        var faulty = new FaultInjectingReplicaStore(new FolderReplicaStore(Path.Combine(_scratch, "store")), seed);
+        using PageDatabase database = OpenReplicated(faulty, Target("source"));
+        CommitLog.Commit(database, 1);
+        WaitUntilShipped(database);
+        ReplicationStats caughtUp = database.GetStats().Replication!;
+        faulty.FailureRate = 1;
+        Thread.Sleep(300); // idle: the lag clock must not count this time, which passed with nothing to ship
+
+        var sinceBeforeCommits = System.Diagnostics.Stopwatch.StartNew();
+        CommitLog.Commit(database, 2);
+        CommitLog.Commit(database, 3);
+        WaitUntil(() => database.GetStats().Replication!.LastError is not null);
+        ReplicationStats behind = database.GetStats().Replication!;
+        TimeSpan bound = sinceBeforeCommits.Elapsed;
+
+        Assert.That(caughtUp.LagCommits, Is.Zero, TestSeed.Describe(seed));
+        Assert.That(caughtUp.LagBytes, Is.Zero, TestSeed.Describe(seed));
+        Assert.That(caughtUp.LagTime, Is.EqualTo(TimeSpan.Zero), TestSeed.Describe(seed));
+        Assert.That(caughtUp.LastShippedAt, Is.Not.Null, TestSeed.Describe(seed));
+        Assert.That(behind.LagCommits, Is.EqualTo(2), TestSeed.Describe(seed));
+        Assert.That(behind.LagBytes, Is.GreaterThan(0), TestSeed.Describe(seed));
+        Assert.That(behind.LagTime, Is.GreaterThan(TimeSpan.Zero).And.LessThanOrEqualTo(bound), TestSeed.Describe(seed));
+        Assert.That(behind.LastShippedAt, Is.EqualTo(caughtUp.LastShippedAt), TestSeed.Describe(seed));
+        Assert.That(behind.LastError, Does.Contain("injected failure"), TestSeed.Describe(seed));
+    }
+
+    /// <summary>
+    /// The replicator runs on a thread of its own: an application that keeps every thread-pool thread busy does not
+    /// hold shipping back (a nonstop writer on a pool thread starved the replicator when its loop ran on the pool).
+    /// </summary>
+    [Test]
+    [NonParallelizable] // it caps and fills the process's thread pool
+    public void A_replicator_ships_to_a_folder_while_every_pool_thread_is_busy()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        using PageDatabase database = OpenReplicated(store, Target("source"));
+        ThreadPool.GetMinThreads(out int minWorkers, out _);
+        ThreadPool.GetMaxThreads(out int maxWorkers, out int maxCompletion);
+        using var gate = new ManualResetEventSlim();
+        const int Extra = 8;
+        int started = 0, finished = 0;
+        bool probeRan = false;
+        Assert.That(ThreadPool.SetMaxThreads(minWorkers, maxCompletion), "the pool's maximum could not be capped");
+        try
+        {
+            // More blockers than the capped pool has threads, then a probe queued behind them: it runs only if a pool
+            // thread ever comes free (or the pool had more threads than the cap), so it tells whether the pool really
+            // was saturated while the replicator shipped.
+            for (int i = 0; i < minWorkers + Extra; i++)
+            {
+                ThreadPool.QueueUserWorkItem(_ =>
+                {
+                    Interlocked.Increment(ref started);
+                    gate.Wait();
+                    Interlocked.Increment(ref finished);
+                });
+            }
+            ThreadPool.QueueUserWorkItem(_ => Volatile.Write(ref probeRan, true));
+            WaitUntil(() => Volatile.Read(ref started) > 0); // the others may be held by the test host
+
+            for (long n = 1; n <= 50; n++)
+                CommitLog.Commit(database, n);
+            WaitUntilShipped(database);
+
+            Assert.That(Volatile.Read(ref probeRan), Is.False, "a pool thread came free, so the pool was not saturated and the test proves nothing");
+        }
+        finally
+        {
+            gate.Set();
+            ThreadPool.SetMaxThreads(maxWorkers, maxCompletion);
+            // The gate is disposed on return: every blocker must have passed it first.
+            SpinWait.SpinUntil(() => Volatile.Read(ref finished) == minWorkers + Extra, TimeSpan.FromSeconds(30));
+        }
+    }
+
+    /// <summary>
+    /// The replica's lag under steady writes, measured by position: for every acknowledged commit, the first segment
+    /// holding it (by the commit count in its header) and when that segment landed in the store (the file's write
+    /// time). The issue's bound is the segment interval plus slack; the slack is generous (a loaded 2-core CI machine
+    /// syncs slowly), so the test catches a replicator that stalls or ships only at close, not a slow disk.
+    /// </summary>
+    [Test]
+    public void Under_steady_writes_every_commit_reaches_the_store_within_the_segment_interval_plus_slack()
+    {
+        string storePath = Path.Combine(_scratch, "store");
+        var store = new FolderReplicaStore(storePath);
+        var acknowledgedAt = new List<DateTime> { DateTime.MinValue }; // [n] = when commit n returned
+        using (PageDatabase database = OpenReplicated(store, Target("source"), segmentInterval: LagInterval))
+        {
+            DateTime until = DateTime.UtcNow.AddSeconds(2);
+            for (long n = 1; DateTime.UtcNow < until; n++)
+            {
+                CommitLog.Commit(database, n);
+                acknowledgedAt.Add(DateTime.UtcNow);
+                if (n % 20 == 0)
+                    Thread.Sleep(1); // steady, not flat out: the point is the lag, not the throughput
+            }
+            // Not a clean close's last step: every commit must have been shipped by the cuts themselves.
+            WaitUntilShipped(database);
+        }
+
+        List<(long Commits, DateTime StoredAt)> segments = SegmentsOfTheOnlyGeneration(store, storePath);
+        var lags = new List<TimeSpan>();
+        int segment = 0;
+        for (int n = 1; n < acknowledgedAt.Count; n++)
+        {
+            while (segments[segment].Commits < n)
+                segment++;
+            lags.Add(segments[segment].StoredAt - acknowledgedAt[n]);
+        }
+        lags.Sort();
+        string figures = $"{lags.Count} commits in {segments.Count} segments; lag p50 {lags[lags.Count / 2].TotalMilliseconds:F0} ms, p99 {lags[lags.Count * 99 / 100].TotalMilliseconds:F0} ms, max {lags[^1].TotalMilliseconds:F0} ms";
+        TestContext.Out.WriteLine(figures);
+
+        Assert.That(segments, Has.Count.GreaterThanOrEqualTo(3), figures);
+        Assert.That(lags[^1], Is.LessThanOrEqualTo(LagInterval + LagSlack), figures);
+    }
+
+    /// <summary>Each segment's commit count (from its header) and when its file was written, in sequence order.</summary>
+    private static List<(long Commits, DateTime StoredAt)> SegmentsOfTheOnlyGeneration(FolderReplicaStore store, string storePath)
+    {
+        ReplicaGeneration generation = ReplicaNames.Parse(store.ListAsync("").GetAwaiter().GetResult()).Single();
+        var segments = new List<(long, DateTime)>();
+        for (long sequence = 1; generation.SegmentsAt(sequence).FirstOrDefault() is { Key: not null } name; sequence++)
+        {
+            using var content = new MemoryStream();
+            Assert.That(store.TryGetAsync(name.Key, content).GetAwaiter().GetResult());
+            Segment decoded = SegmentFormat.Decode(content.ToArray(), name.Key, 4096);
+            segments.Add((decoded.Info.Commits, File.GetLastWriteTimeUtc(Path.Combine(storePath, name.Key))));
+        }
+        return segments;
+    }
+
+    [Test]
     public void A_restore_refuses_to_overwrite_an_existing_file()
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
@@ -246,7 +420,8 @@ public sealed class ReplicatorTests
         Assert.Throws<IOException>(() => PageDatabase.Restore(store, Target("taken")));
     }
 
-    internal static PageDatabase OpenReplicated(IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20)
+    internal static PageDatabase OpenReplicated(
+        IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20, TimeSpan? segmentInterval = null, TimeSpan? retainFor = null)
     {
         PageDatabase database = PageDatabase.Open(path, new PageDbOptions
         {
@@ -254,8 +429,9 @@ public sealed class ReplicatorTests
             Replication = new ReplicationOptions
             {
                 Store = store,
-                SegmentInterval = TimeSpan.FromMilliseconds(20),
+                SegmentInterval = segmentInterval ?? TimeSpan.FromMilliseconds(20),
                 RetainGenerations = retainGenerations,
+                RetainFor = retainFor,
                 MaxLagBytes = maxLagBytes,
                 MaxRetryDelay = TimeSpan.FromMilliseconds(50),
             },

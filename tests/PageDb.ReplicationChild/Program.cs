@@ -3,11 +3,14 @@ using PageDb;
 using PageDb.Replication;
 using PageDb.Replication.Tests;
 
-// Arguments: database path, replica folder. Prints "READY n" (the commit the database holds), then "ACK n" after each
-// commit returns and "SHIPPED n" whenever the replicator reports that the store holds every commit up to n; runs
-// until killed.
+// Arguments: database path, replica folder, and optionally "stall-snapshots" (every snapshot put hangs until the store
+// timeout, so the snapshot's spill file beside the database is there when the process is killed). Prints "READY n"
+// (the commit the database holds), then "ACK n" after each commit returns and "SHIPPED n" whenever the replicator
+// reports that the store holds every commit up to n; runs until killed.
 string path = args[0];
-var store = new FolderReplicaStore(args[1]);
+IReplicaStore store = new FolderReplicaStore(args[1]);
+if (args.Length > 2 && args[2] == "stall-snapshots")
+    store = new SnapshotStallingStore(store);
 using PageDatabase database = PageDatabase.Open(path, new PageDbOptions
 {
     Durability = Durability.Normal,
@@ -24,4 +27,23 @@ while (true)
     Thread.Sleep(50); // a pause, so the replicator catches up now and then and the test has a shipped commit to check
     if (database.GetStats().Replication!.LagCommits == 0)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SHIPPED {n}"));
+}
+
+/// <summary>A store whose snapshot puts never finish (until the caller's timeout cancels them); everything else passes through.</summary>
+internal sealed class SnapshotStallingStore(IReplicaStore inner) : IReplicaStore
+{
+    public async Task PutAsync(string key, Stream content, CancellationToken cancellationToken = default)
+    {
+        if (key.Contains("/snapshot-", StringComparison.Ordinal))
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        await inner.PutAsync(key, content, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<bool> TryGetAsync(string key, Stream destination, CancellationToken cancellationToken = default) =>
+        inner.TryGetAsync(key, destination, cancellationToken);
+
+    public Task<IReadOnlyList<ReplicaObject>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+        inner.ListAsync(prefix, cancellationToken);
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
 }

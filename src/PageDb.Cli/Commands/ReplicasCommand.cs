@@ -17,26 +17,14 @@ internal static class ReplicasCommand
 
     private static int Execute(CliContext context, string url)
     {
-        IReplicaStore store = ReplicaStores.Open(url);
-        try
+        (string store, IReadOnlyList<ReplicaGeneration> generations) = ReplicaStores.ListGenerations(url);
+        foreach (ReplicaGeneration generation in generations)
         {
-            IReadOnlyList<ReplicaGeneration> generations = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
-            foreach (ReplicaGeneration generation in generations)
-            {
-                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{generation.Name}  {generation.StartedAt:yyyy-MM-dd HH:mm:ss.fff} .. {generation.EndsAt:yyyy-MM-dd HH:mm:ss.fff} UTC  {generation.SegmentCount} segments  {generation.Bytes:N0} bytes{(generation.HasSnapshot ? "" : "  (no snapshot: not restorable)")}"));
-            }
-            if (generations.Count == 0)
-                context.Out.WriteLine($"no generations in {store}");
-            return ExitCodes.Ok;
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{generation.Name}  {generation.StartedAt:yyyy-MM-dd HH:mm:ss.fff} .. {generation.EndsAt:yyyy-MM-dd HH:mm:ss.fff} UTC  {generation.SegmentCount} segments  {generation.Bytes:N0} bytes{(generation.HasSnapshot ? "" : "  (no snapshot: not restorable)")}"));
         }
-        catch (ReplicaStoreException e)
-        {
-            throw new CliException(e.Message);
-        }
-        finally
-        {
-            (store as IDisposable)?.Dispose();
-        }
+        if (generations.Count == 0)
+            context.Out.WriteLine($"no generations in {store}");
+        return ExitCodes.Ok;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using PageDb.Replication;
 using PageDb.Sql.Statistics;
 using PageDb.Sql.Values;
 
@@ -8,7 +9,10 @@ namespace PageDb.Cli.Commands;
 /// <summary>
 /// <c>pagedb stats &lt;db&gt;</c>: page counts by type, free pages, WAL size, cache figures, a fill-factor histogram
 /// of the B+tree pages, and each tree's height, entries, pages and leaf fill. <c>pagedb stats &lt;db&gt; &lt;table&gt;</c>:
-/// the column statistics SQL's ANALYZE stored for the table, and each column's histogram.
+/// the column statistics SQL's ANALYZE stored for the table, and each column's histogram. With
+/// <c>--replica &lt;url&gt;</c> it also shows the newest state that replica holds (generation, segments, when it was
+/// shipped): the lag in commits and bytes is known only inside the process that writes the database
+/// (<c>GetStats().Replication</c>), since the command opens the database without replicating it.
 /// </summary>
 internal static class StatsCommand
 {
@@ -20,10 +24,14 @@ internal static class StatsCommand
             Description = "A table: show the column statistics ANALYZE stored for it instead",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var command = new Command("stats", "Show pages by type, free pages, WAL size, cache figures, page fill and tree heights") { db, table };
+        var replica = new Option<string?>("--replica")
+        {
+            Description = "The database's replica (s3://bucket/prefix or file:///folder): also show the newest state it holds",
+        };
+        var command = new Command("stats", "Show pages by type, free pages, WAL size, cache figures, page fill and tree heights") { db, table, replica };
         command.SetAction(r => context.Guard(() => r.GetValue(table) is { } name
             ? ExecuteForTable(context, r.GetValue(db)!, name)
-            : Execute(context, r.GetValue(db)!)));
+            : Execute(context, r.GetValue(db)!, r.GetValue(replica))));
         return command;
     }
 
@@ -64,7 +72,7 @@ internal static class StatsCommand
         _ => value.ToText()!,
     };
 
-    private static int Execute(CliContext context, string path)
+    private static int Execute(CliContext context, string path, string? replicaUrl)
     {
         using PageDatabase database = DatabaseOpener.OpenForReading(path);
         DatabaseStats stats = database.GetStats();
@@ -88,7 +96,35 @@ internal static class StatsCommand
         WriteFillHistogram(context.Out, stats.FillHistogram);
         context.Out.WriteLine();
         WriteTrees(context.Out, stats.Trees);
+        if (replicaUrl is not null)
+        {
+            context.Out.WriteLine();
+            WriteReplica(context.Out, replicaUrl);
+        }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The newest generation of the replica at <paramref name="url"/>, and what this process cannot know about the lag.</summary>
+    private static void WriteReplica(TextWriter output, string url)
+    {
+        (string store, IReadOnlyList<ReplicaGeneration> generations) = ReplicaStores.ListGenerations(url);
+        ReplicaGeneration? newest = generations.LastOrDefault(g => g.HasSnapshot);
+        var figures = new TextTable(["replica", "value"]);
+        figures.Add("store", store);
+        figures.Add("generations", Number(generations.Count));
+        if (newest is null)
+        {
+            figures.Add("newest generation", "none restorable");
+        }
+        else
+        {
+            TimeSpan age = DateTimeOffset.UtcNow - newest.EndsAt;
+            figures.Add("newest generation", newest.Name);
+            figures.Add("segments", Number(newest.SegmentCount));
+            figures.Add("shipped through", string.Create(CultureInfo.InvariantCulture, $"{newest.EndsAt:yyyy-MM-dd HH:mm:ss.fff} UTC ({age.TotalSeconds:N1} s ago)"));
+        }
+        figures.Add("lag", "commits, bytes and time behind the database: GetStats().Replication in the process that writes it");
+        figures.Write(output);
     }
 
     /// <summary>One row per tenth of fill, with a bar scaled to the largest bucket (40 characters wide).</summary>

@@ -51,7 +51,7 @@ internal static class BackupFile
         await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static void Copy(SnapshotCopy copy, Stream destination, IProgress<BackupProgress>? progress)
+    public static void Copy(SnapshotCopy copy, Stream destination, IProgress<BackupProgress>? progress)
     {
         progress?.Report(copy.Progress);
         for (ReadOnlyMemory<byte> batch = copy.NextBatch(); !batch.IsEmpty; batch = copy.NextBatch())

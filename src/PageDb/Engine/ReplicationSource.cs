@@ -33,6 +33,14 @@ internal sealed class ReplicationSource(PageDatabase database)
     /// <summary>WAL bytes committed since the database was opened.</summary>
     public long CommittedBytes => _engine.Wal.CommittedBytes;
 
+    /// <summary>
+    /// Where the replicator spills a snapshot while it puts it: beside the database file (<c>name.pagedb-replica</c>),
+    /// which only the process holding the writer lock uses; null for a database not in plain files (in memory), whose
+    /// snapshot is kept in memory.
+    /// </summary>
+    public string? SnapshotSpillPath { get; } =
+        (database.Options.Storage ?? FileStorage.Instance) is FileStorage ? Path.GetFullPath(database.Path) + "-replica" : null;
+
     /// <summary>Holds the latest committed snapshot open until the result is disposed.</summary>
     public HeldSnapshot Hold()
     {
@@ -71,9 +79,9 @@ internal sealed class ReplicationSource(PageDatabase database)
     }
 
     /// <summary>Writes <paramref name="snapshot"/> to <paramref name="destination"/> as <see cref="PageDatabase.Backup"/> writes a file.</summary>
-    public static async Task CopySnapshotAsync(HeldSnapshot snapshot, Stream destination, CancellationToken cancellationToken)
+    public static void CopySnapshot(HeldSnapshot snapshot, Stream destination)
     {
         using var copy = new SnapshotCopy(snapshot.Transaction, leaveOpen: true);
-        await BackupFile.CopyAsync(copy, destination, progress: null, cancellationToken).ConfigureAwait(false);
+        BackupFile.Copy(copy, destination, progress: null);
     }
 }

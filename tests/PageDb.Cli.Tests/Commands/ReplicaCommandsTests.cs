@@ -44,6 +44,21 @@ public sealed class ReplicaCommandsTests
         Assert.That(CliRun.Ok("count", existing, "orders").Out.Trim(), Is.EqualTo("7"));
     }
 
+    [Test]
+    public void Stats_with_a_replica_show_its_newest_generation_and_say_where_the_lag_is_known()
+    {
+        string store = _run.File("store");
+        string source = _run.File("source.pagedb");
+        ShipRows(store, source, rows: 5);
+        string generation = PageDatabase.ListReplicaGenerationsAsync(new FolderReplicaStore(store)).GetAwaiter().GetResult()[^1].Name;
+
+        string shown = CliRun.Ok("stats", source, "--replica", new Uri(store).AbsoluteUri).Out;
+        string none = CliRun.Ok("stats", source, "--replica", new Uri(_run.File("empty")).AbsoluteUri).Out;
+
+        Assert.That(shown, Does.Contain(generation).And.Contain("shipped through").And.Contain("GetStats().Replication"));
+        Assert.That(none, Does.Contain("none restorable"));
+    }
+
     private static void ShipRows(string store, string path, int rows)
     {
         using var database = PageDatabase.Open(path, new PageDbOptions
