@@ -85,7 +85,7 @@ internal sealed class TransactionPages : IPageAccessor
 
     public string FilePath => Snapshot.FilePath;
 
-    public uint FormatVersion => _snapshot.FormatVersion;
+    public uint FormatVersion => Snapshot.FormatVersion;
 
     public PageHandle Read(PageNumber page)
     {
