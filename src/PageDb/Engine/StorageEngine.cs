@@ -126,6 +126,7 @@ internal sealed class StorageEngine : IDisposable
                 GrowthStep = (int)Math.Clamp(options.CheckpointThresholdBytes / 4, 64 << 10, 1 << 20),
                 ShrinkForgottenFileAbove = 2 * options.CheckpointThresholdBytes,
                 Failure = failure,
+                Published = sharing.Writer.Publish,
             });
             var engine = new StorageEngine(options, file, wal, new BufferPool(file.PageSize, options.CacheSizeBytes), failure, sharing);
             try
@@ -212,6 +213,7 @@ internal sealed class StorageEngine : IDisposable
     public bool Checkpoint(CheckpointMode mode)
     {
         ThrowIfNotWritable();
+        MakeAppendedDurable();
         WalMark last = Wal.LastCommit;
         if (mode != CheckpointMode.Passive && !Readers.WaitUntilNoneOlderThan(last, Options.WriteLockTimeout))
             return false;
@@ -231,6 +233,23 @@ internal sealed class StorageEngine : IDisposable
                 }
             }
             return true;
+        }
+        catch (PageDbIOException e)
+        {
+            Fail(e);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits for the group sync of the commits appended before the gate was taken (or leads it), so they are published
+    /// and a checkpoint waits for, and copies, what readers may now see. The caller holds the gate.
+    /// </summary>
+    private void MakeAppendedDurable()
+    {
+        try
+        {
+            Wal.SyncAppended();
         }
         catch (PageDbIOException e)
         {
