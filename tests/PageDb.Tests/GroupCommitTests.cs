@@ -20,28 +20,18 @@ public class GroupCommitTests
         var storage = new FaultyStorage(new MemoryStorage());
         await using PageDatabase db = PageDatabase.Open(DbPath, GroupOptions(storage));
         Put(db, "t", ("warm", "0"));
-        using var held = new HeldSync(storage);
-
-        Task first = Task.Run(() => Put(db, "t", ("a", "1")));
-        held.WaitUntilInFlight();
-        using (ReadTransaction read = db.BeginRead())
-            Assert.That(read.GetTree("t").Get(Bytes("a")), Is.Null, "a commit is not shown to readers before its sync");
-
-        var followers = new List<Task>();
-        for (int i = 0; i < 5; i++)
+        (HeldSync held, List<Task> commits) = AppendBehindHeldSync(db, storage, "a", "k0", "k1", "k2", "k3", "k4");
+        using (held)
         {
-            // The slot is free while the first commit's sync runs: BeginWrite would time out (30 s) otherwise.
-            WriteTransaction tx = db.BeginWrite();
-            tx.GetTree("t").Put(Bytes($"k{i}"), Bytes($"{i}"));
-            followers.Add(tx.CommitAsync());
-            Assert.That(followers[^1].IsCompleted, Is.False, "a commit appended during a sync waits for the next one");
+            using (ReadTransaction read = db.BeginRead())
+                Assert.That(read.GetTree("t").Get(Bytes("a")), Is.Null, "a commit is not shown to readers before its sync");
+            Assert.That(commits.Any(commit => commit.IsCompleted), Is.False, "every commit waits for the held sync or the next one");
+            int walSyncsBefore = held.DataSyncs;
+            held.Release();
+            await Task.WhenAll(commits);
+            Assert.That(held.DataSyncs - walSyncsBefore, Is.EqualTo(1), "one sync acknowledged the five commits appended during the first");
         }
-        int walSyncsBefore = held.DataSyncs;
-        held.Release();
-        await first;
-        await Task.WhenAll(followers);
 
-        Assert.That(held.DataSyncs - walSyncsBefore, Is.EqualTo(1), "one sync acknowledged the five commits appended during the first");
         using (ReadTransaction read = db.BeginRead())
             Assert.That(read.GetTree("t").Count, Is.EqualTo(7));
         Assert.That(db.CheckIntegrity().IsOk, Is.True);
@@ -81,22 +71,12 @@ public class GroupCommitTests
         var storage = new FaultyStorage(disk);
         PageDatabase db = PageDatabase.Open(DbPath, GroupOptions(storage));
         Put(db, "t", ("kept", "1"));
-        var held = new HeldSync(storage);
-        Task first = Task.Run(() => Put(db, "t", ("a", "1")));
-        held.WaitUntilInFlight();
-        var followers = new List<Task>();
-        for (int i = 0; i < 3; i++)
-        {
-            WriteTransaction tx = db.BeginWrite();
-            tx.GetTree("t").Put(Bytes($"k{i}"), Bytes($"{i}"));
-            followers.Add(tx.CommitAsync());
-        }
+        (HeldSync held, List<Task> commits) = AppendBehindHeldSync(db, storage, "a", "k0", "k1", "k2");
 
         disk.FailEvery(IoCallKind.Sync); // Linux's fsync: EIO, the frames leave write-back but reads still show them
         held.Release();
-        Assert.That(async () => await first, Throws.InstanceOf<PageDbIOException>(), "the commit whose sync failed");
-        foreach (Task follower in followers)
-            Assert.That(async () => await follower, Throws.InstanceOf<PageDbIOException>(), "a commit waiting on the failed sync");
+        foreach (Task commit in commits)
+            Assert.That(async () => await commit, Throws.InstanceOf<PageDbIOException>(), "the commit whose sync failed, or one waiting on it");
         using (ReadTransaction read = db.BeginRead())
             Assert.That(read.GetTree("t").Count, Is.EqualTo(1), "no failed commit was shown to readers");
         Assert.Throws<PageDbIOException>(() => db.BeginWrite(), "writes are refused until reopen");
@@ -126,19 +106,10 @@ public class GroupCommitTests
             var storage = new FaultyStorage(disk);
             PageDatabase db = PageDatabase.Open(DbPath, GroupOptions(storage));
             Put(db, "t", ("kept", "1"));
-            var held = new HeldSync(storage);
-            Task first = Task.Run(() => Put(db, "t", ("k0", "0")));
-            held.WaitUntilInFlight();
-            var followers = new List<Task>();
-            for (int i = 1; i < 4; i++)
-            {
-                WriteTransaction tx = db.BeginWrite();
-                tx.GetTree("t").Put(Bytes($"k{i}"), Bytes($"{i}"));
-                followers.Add(tx.CommitAsync());
-            }
+            (HeldSync held, List<Task> commits) = AppendBehindHeldSync(db, storage, "k0", "k1", "k2", "k3");
             disk.CrashAtCall = disk.Calls + 1; // the held sync is the next I/O call
             held.Release();
-            foreach (Task commit in followers.Prepend(first))
+            foreach (Task commit in commits)
                 Assert.That(async () => await commit, Throws.InstanceOf<PageDbIOException>(), $"crash seed {seed}");
             held.Dispose();
             disk.Crash(seed);
@@ -194,6 +165,25 @@ public class GroupCommitTests
             }
             Assert.That(recovered.CheckIntegrity().IsOk, Is.True, context);
         }
+    }
+
+    /// <summary>
+    /// Commits <paramref name="first"/> on a pool thread and holds its WAL sync in flight; then, with the writer slot
+    /// free (BeginWrite would time out after 30 s otherwise), appends a commit of each of <paramref name="more"/>
+    /// through CommitAsync. Returns the held sync and the commits, in commit order.
+    /// </summary>
+    private static (HeldSync Held, List<Task> Commits) AppendBehindHeldSync(PageDatabase db, FaultyStorage storage, string first, params string[] more)
+    {
+        var held = new HeldSync(storage);
+        List<Task> commits = [Task.Run(() => Put(db, "t", (first, "1")))];
+        held.WaitUntilInFlight();
+        foreach (string key in more)
+        {
+            WriteTransaction tx = db.BeginWrite();
+            tx.GetTree("t").Put(Bytes(key), Bytes(key));
+            commits.Add(tx.CommitAsync());
+        }
+        return (held, commits);
     }
 
     /// <summary>One worker: one-row commits (every other one through CommitAsync) until the crash stops it.</summary>
