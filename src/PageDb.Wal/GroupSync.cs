@@ -25,7 +25,8 @@ namespace PageDb.Wal;
 /// every commit not yet durable: each waiter throws <see cref="PageDbIOException"/>, nothing past the durable mark is
 /// published, and the first waiter to see the failure zeroes the first frame header past the durable mark
 /// (<see cref="WalWriter.InvalidateFrom"/>), so recovery after a reopen ends the log there and none of those commits
-/// is visible, although a failed fsync leaves their frames in the OS cache.
+/// is visible, although a failed fsync leaves their frames in the OS cache. A waiter that finds a sync in flight waits
+/// for it even after a failure: that sync may still succeed and acknowledge commits, whose frames must stay valid.
 /// </para>
 /// <para>
 /// Generations. Commits waiting for a sync are always in the current log file: the writer makes every appended commit
@@ -137,10 +138,12 @@ internal sealed class GroupSync
         {
             if (_durable >= mark.LastCommitFrame.Value)
                 return null;
-            if (_failure.IsFailed)
-                ThrowLostLocked();
+            // A sync in flight first: it may still succeed and acknowledge commits, whose frames the failure path
+            // below must then not invalidate.
             if (_running is not null)
                 return _running.Task;
+            if (_failure.IsFailed)
+                ThrowLostLocked();
             batch = _running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             (target, targetEnd, writer) = (_appended, _appendedEnd, _writer);
         }

@@ -98,6 +98,28 @@ public class GroupCommitTests
     }
 
     [Test]
+    public async Task A_failure_elsewhere_while_a_sync_is_in_flight_keeps_the_commits_that_sync_acknowledges()
+    {
+        var disk = new FaultInjectingStorage();
+        var storage = new FaultyStorage(disk);
+        PageDatabase db = PageDatabase.Open(DbPath, GroupOptions(storage));
+        Put(db, "t", ("kept", "1"));
+        (HeldSync held, List<Task> commits) = AppendBehindHeldSync(db, storage, "a");
+        WriteTransaction unchanged = db.BeginWrite(); // its snapshot holds "a": its commit waits for "a" to be durable
+        db.Engine.Fail(new PageDbIOException(DbPath, "injected: a checkpoint failed beside the sync"));
+        Task waiting = unchanged.CommitAsync(); // finds the engine failed while the sync of "a" is still in flight
+        held.Release();
+        await Task.WhenAll(commits); // "a" is acknowledged: its sync succeeded
+        await Task.WhenAny(waiting);
+        held.Dispose();
+        db.Dispose();
+
+        using PageDatabase reopened = PageDatabase.Open(DbPath, GroupOptions(disk));
+        using ReadTransaction read = reopened.BeginRead();
+        Assert.That(Text(read.GetTree("t").Get(Bytes("a"))), Is.EqualTo("1"), "the commit its sync acknowledged was lost");
+    }
+
+    [Test]
     public async Task A_crash_between_append_and_sync_loses_only_unacknowledged_commits()
     {
         for (int seed = 0; seed < 10; seed++)
