@@ -10,9 +10,10 @@ namespace PageDb.Wal;
 /// <para>
 /// Leader and followers. A waiter whose commit is not yet durable becomes the leader when no sync runs: it takes the
 /// last appended commit as the batch's target, syncs without the lock, then, under the lock, publishes the target to
-/// readers and completes the batch's task. A waiter that finds a sync running awaits that task (a thread blocks on it,
-/// an async caller does not) and looks again: its commit was in that batch, or one of the waiters becomes the leader of
-/// the next. Every state change is made under <c>_lock</c>; the sync itself and the waits are outside it.
+/// readers and completes the task its followers wait on. A waiter that finds a sync running awaits that task (created
+/// by the first follower: a thread blocks on it, an async caller does not) and looks again: its commit was in that
+/// batch, or one of the waiters becomes the leader of the next. Every state change is made under <c>_lock</c>; the
+/// sync itself and the waits are outside it.
 /// </para>
 /// <para>
 /// Marks, which only grow: published &lt;= durable = the last sync's target &lt;= appended. The writer's next transaction
@@ -53,8 +54,14 @@ internal sealed class GroupSync
     private long _durable;
     private long _durableEnd;
 
-    /// <summary>Completes when the running sync ends, with success or not; null while no sync runs.</summary>
-    private TaskCompletionSource? _running;
+    /// <summary>True while a leader's sync runs.</summary>
+    private bool _syncing;
+
+    /// <summary>
+    /// Completes when the running sync ends, with success or not; created by the first follower of that sync, so a
+    /// commit that nobody waits beside allocates nothing for it.
+    /// </summary>
+    private TaskCompletionSource? _followers;
 
     /// <summary>True once the tail past the durable mark was invalidated after a failure (done once).</summary>
     private bool _invalidated;
@@ -133,18 +140,17 @@ internal sealed class GroupSync
     {
         long target, targetEnd;
         WalWriter writer;
-        TaskCompletionSource batch;
         lock (_lock)
         {
             if (_durable >= mark.LastCommitFrame.Value)
                 return null;
             // A sync in flight first: it may still succeed and acknowledge commits, whose frames the failure path
             // below must then not invalidate.
-            if (_running is not null)
-                return _running.Task;
+            if (_syncing)
+                return (_followers ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
             if (_failure.IsFailed)
                 ThrowLostLocked();
-            batch = _running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _syncing = true;
             (target, targetEnd, writer) = (_appended, _appendedEnd, _writer);
         }
         bool synced = false;
@@ -155,15 +161,18 @@ internal sealed class GroupSync
         }
         finally
         {
+            TaskCompletionSource? followers;
             lock (_lock)
             {
                 if (synced)
                     MakeDurableLocked(target, targetEnd);
                 else
                     InvalidateLocked();
-                _running = null;
+                _syncing = false;
+                followers = _followers;
+                _followers = null;
             }
-            batch.SetResult();
+            followers?.SetResult();
         }
         return target >= mark.LastCommitFrame.Value ? null : Task.CompletedTask;
     }

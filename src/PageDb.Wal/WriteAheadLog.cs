@@ -15,7 +15,8 @@ namespace PageDb.Wal;
 /// (the engine serializes checkpoints): it touches only the older generation's file, the checkpoint target and
 /// <see cref="CheckpointedThrough"/>, and the writer never switches while an older generation exists. Reader calls (<see cref="LastCommit"/>, <see cref="FindFrame"/>,
 /// <see cref="TryReadFrame"/>, <see cref="DatabaseSizeAt"/>) may come from any number of threads at once, during
-/// writer calls, without locks.
+/// writer calls, without locks. <see cref="WaitDurable"/> and <see cref="WaitDurableAsync"/> may come from any thread,
+/// beside the writer: a committer waits there after releasing the write lock (group commit, <see cref="GroupSync"/>).
 /// </para>
 /// <para>
 /// Life of a read: take <see cref="LastCommit"/> as the snapshot's mark when the read transaction begins; for page N,
