@@ -9,8 +9,10 @@ namespace PageDb.Wal;
 /// the frames newer than M (usually none). Lookups allocate nothing.
 /// <para>
 /// Threads: one writer (the thread holding the engine's write lock, or recovery) calls <see cref="Add"/>,
-/// <see cref="PublishCommit"/>, <see cref="Rollback"/> and <see cref="Restart"/>; any number of readers call
-/// <see cref="Find"/>, <see cref="GetEntry"/> and <see cref="LastCommit"/> at the same time, without locks.
+/// <see cref="PublishCommit"/>, <see cref="EndTransaction"/>, <see cref="Rollback"/> and <see cref="Restart"/>;
+/// <see cref="Publish"/> comes from the writer or from the group sync's leader (one at a time, under its lock); any
+/// number of readers call <see cref="Find"/>, <see cref="GetEntry"/> and <see cref="LastCommit"/> at the same time,
+/// without locks.
 /// Publication rules that make this safe:
 /// 1. An entry is filled in completely before the writer stores its index in the page table (Volatile.Write); a reader
 ///    reaches an entry only through the page table or a chain from it (Volatile.Read), so it never sees a half-written
@@ -28,11 +30,15 @@ namespace PageDb.Wal;
 ///    misses a generation. Frames are forgotten only from the oldest end (<see cref="DropOlder"/>, or a restart when
 ///    there is no older generation), so the frames still readable are always those from <see cref="LiveStart"/> on,
 ///    and <see cref="LiveStart"/> moves before the writer overwrites any forgotten frame's bytes.
+/// 6. At durability Full a commit is ended (<see cref="EndTransaction"/>) by the writer and published later by the
+///    thread whose sync made it durable (<see cref="GroupSync"/>), under the group sync's lock, which the writer took
+///    after adding the commit's frames: rules 1 and 2 hold across the two threads.
 /// </para>
 /// Invariants (<see cref="Verify"/>):
 /// 1. Every chain from the page table is strictly decreasing, stays inside the generation, and holds only frames of
 ///    its page.
-/// 2. The last commit is before every uncommitted frame and is not after the last frame added.
+/// 2. The published last commit is at or before the last appended commit, which is before every uncommitted frame and
+///    is not after the last frame added.
 /// 3. An older generation, when there is one, lies entirely before the current one, in the other file, and ends with
 ///    a commit frame.
 /// </summary>
@@ -54,8 +60,14 @@ internal sealed class WalIndex
     /// <summary>The oldest frame still readable: frames before it were forgotten and their bytes may be overwritten.</summary>
     private long _liveStart = 1;
 
-    /// <summary>The newest committed frame (published with Volatile.Write after the commit is durable as asked).</summary>
+    /// <summary>The newest committed frame readers may see (published with Volatile.Write after the commit is durable as asked).</summary>
     private long _lastCommit;
+
+    /// <summary>
+    /// The newest commit frame appended: at or after <see cref="_lastCommit"/>; ahead of it while a group sync of
+    /// durability Full is still to make it durable (<see cref="GroupSync"/>). Writer only.
+    /// </summary>
+    private long _appendedCommit;
 
     /// <summary>The index the next frame gets. Writer only.</summary>
     private long _next = 1;
@@ -84,8 +96,11 @@ internal sealed class WalIndex
     /// <summary>True when frames were added after the last commit (spilled or in-progress transaction). Writer only.</summary>
     public bool HasUncommitted => _next > _uncommittedStart;
 
-    /// <summary>True when a commit was published in the current generation.</summary>
-    public bool HasCommitsInGeneration => _lastCommit >= _generation.FirstFrame;
+    /// <summary>The newest commit appended, published or not: the snapshot the next write transaction builds on. Writer only.</summary>
+    public WalMark LastAppendedCommit => new(new FrameIndex(_appendedCommit));
+
+    /// <summary>True when a commit was appended in the current generation. Writer only.</summary>
+    public bool HasCommitsInGeneration => _appendedCommit >= _generation.FirstFrame;
 
     /// <summary>The newest frame of <paramref name="page"/> at or before <paramref name="mark"/>, or <see cref="FrameIndex.None"/>.</summary>
     public FrameIndex Find(PageNumber page, WalMark mark)
@@ -156,11 +171,28 @@ internal sealed class WalIndex
     }
 
     /// <summary>Makes every frame added so far committed and visible to readers that take the mark from now on. Writer only.</summary>
-    public void PublishCommit()
+    public void PublishCommit() => Publish(EndTransaction());
+
+    /// <summary>
+    /// Makes every frame added so far committed (a later <see cref="Rollback"/> keeps them) without showing them to
+    /// readers yet, and returns the commit's mark for <see cref="Publish"/>. Writer only.
+    /// </summary>
+    public WalMark EndTransaction()
     {
         Debug.Assert(HasUncommitted, "a commit needs at least its commit frame");
         _uncommittedStart = _next;
-        Volatile.Write(ref _lastCommit, _next - 1);
+        _appendedCommit = _next - 1;
+        return LastAppendedCommit;
+    }
+
+    /// <summary>
+    /// Shows the commits up to <paramref name="mark"/> (ended by <see cref="EndTransaction"/>) to readers that take the
+    /// mark from now on. Any thread, one at a time (the <see cref="GroupSync"/> lock), with marks that only grow.
+    /// </summary>
+    public void Publish(WalMark mark)
+    {
+        Debug.Assert(mark.LastCommitFrame.Value >= _lastCommit, "published marks only grow");
+        Volatile.Write(ref _lastCommit, mark.LastCommitFrame.Value);
     }
 
     /// <summary>Forgets the frames added since the last commit; their indexes are never handed out again. Writer only.</summary>
@@ -195,6 +227,7 @@ internal sealed class WalIndex
     {
         Debug.Assert(!HasUncommitted && _older is null && HasCommitsInGeneration, "a switch needs a committed generation to leave behind");
         Generation current = _generation;
+        Debug.Assert(_appendedCommit == _lastCommit, "a switch leaves only durable commits behind");
         Volatile.Write(ref _olderLastCommit, _lastCommit);
         Volatile.Write(ref _older, current);
         Volatile.Write(ref _generation, new Generation(_next, 1 - current.File));
@@ -251,7 +284,7 @@ internal sealed class WalIndex
     /// <summary>Checks the invariants in the type's summary; throws <see cref="InvalidOperationException"/> on the first broken one.</summary>
     public void Verify()
     {
-        if (_lastCommit >= _uncommittedStart || _uncommittedStart > _next)
+        if (_lastCommit > _appendedCommit || _appendedCommit >= _uncommittedStart || _uncommittedStart > _next)
             ThrowHelper.ThrowInvalidOperation("WAL index: last commit, uncommitted start and next frame out of order");
         VerifyChains(_generation, _next);
         if (_older is null)

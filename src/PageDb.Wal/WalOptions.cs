@@ -55,4 +55,10 @@ internal sealed record WalOptions
     /// (which recovers) needs a new one.
     /// </summary>
     public FailureState Failure { get; init; } = new();
+
+    /// <summary>
+    /// Told each commit mark as it becomes visible to readers (after its sync, at Durability.Full), on whichever thread
+    /// published it, one call at a time and in order; the engine publishes it to reader processes. Null for none.
+    /// </summary>
+    public Action<WalMark>? Published { get; init; }
 }

@@ -96,6 +96,9 @@ internal sealed class WalWriter : IDisposable
         _version = log.Version;
     }
 
+    /// <summary>The log file's path.</summary>
+    public string Path => _file.Path;
+
     /// <summary>True after a failed write or sync (of the log, or anywhere in the engine sharing its failure state).</summary>
     public bool IsFailed => _options.Failure.IsFailed;
 
@@ -149,16 +152,62 @@ internal sealed class WalWriter : IDisposable
         return (FrameEncoding.Page, image.Length);
     }
 
-    /// <summary>Writes the buffered frames (the last a commit frame), syncs them when <paramref name="sync"/>, and makes them the rewind point.</summary>
-    public void Commit(bool sync)
+    /// <summary>
+    /// Writes the buffered frames (the last a commit frame) and makes them the rewind point. The sync is the log's
+    /// <see cref="GroupSync"/>'s; <paramref name="acknowledgedUnsynced"/> says the commit is acknowledged without one
+    /// (Durability.Normal), so closing must sync it or say it could not.
+    /// </summary>
+    public void Commit(bool acknowledgedUnsynced)
     {
         Flush();
-        if (sync)
-            Sync();
-        else if (_options.SyncEnabled)
+        if (acknowledgedUnsynced && _options.SyncEnabled)
             _hasUnsyncedCommits = true;
         _committedEnd = _flushedEnd;
         _committedChain = _chain;
+    }
+
+    /// <summary>The end of the last commit frame written: where the next commit's frames begin. Writer only.</summary>
+    public long CommittedEnd => _committedEnd;
+
+    /// <summary>
+    /// A data sync of everything written so far, for the group sync's leader: it may run on another thread while the
+    /// writer appends the next transaction (the file takes concurrent positional writes), so it changes none of the
+    /// writer's fields; the writer's own <see cref="Sync"/> may therefore sync once more than needed.
+    /// </summary>
+    public void SyncForGroup()
+    {
+        ThrowIfFailed();
+        if (!_options.SyncEnabled)
+            return;
+        try
+        {
+            _file.Sync(includeMetadata: false);
+        }
+        catch (Exception e)
+        {
+            Fail(e, "Sync");
+        }
+    }
+
+    /// <summary>
+    /// After a failure left commits appended but never durable: zeroes the frame header at <paramref name="offset"/>
+    /// (the end of the last durable commit), so recovery, for which salt 0 never validates, ends the log there and
+    /// none of those commits is seen after a reopen, even while the OS still shows their frames (a failed fsync keeps
+    /// them in the page cache), then tries to sync it. Best effort, and so errors are dropped: the engine has failed
+    /// already, and a power loss takes frames whose sync failed anyway. May run beside the writer's thread, whose
+    /// writes all lie past the commits it covers.
+    /// </summary>
+    public void InvalidateFrom(long offset)
+    {
+        try
+        {
+            _file.Write(offset, s_zeros.AsSpan(0, WalFormat.FrameHeaderSize));
+            _file.Sync(includeMetadata: false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Best effort (see above); any error, for the group sync's leader must still wake the waiters after this.
+        }
     }
 
     /// <summary>Drops the frames after the last commit; the next frame overwrites them under a new nonce.</summary>

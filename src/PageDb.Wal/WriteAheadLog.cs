@@ -15,7 +15,8 @@ namespace PageDb.Wal;
 /// (the engine serializes checkpoints): it touches only the older generation's file, the checkpoint target and
 /// <see cref="CheckpointedThrough"/>, and the writer never switches while an older generation exists. Reader calls (<see cref="LastCommit"/>, <see cref="FindFrame"/>,
 /// <see cref="TryReadFrame"/>, <see cref="DatabaseSizeAt"/>) may come from any number of threads at once, during
-/// writer calls, without locks.
+/// writer calls, without locks. <see cref="WaitDurable"/> and <see cref="WaitDurableAsync"/> may come from any thread,
+/// beside the writer: a committer waits there after releasing the write lock (group commit, <see cref="GroupSync"/>).
 /// </para>
 /// <para>
 /// Life of a read: take <see cref="LastCommit"/> as the snapshot's mark when the read transaction begins; for page N,
@@ -64,6 +65,9 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>Appends to the current generation's file; replaced at a switch. Writer only.</summary>
     private WalWriter? _writer;
 
+    /// <summary>Makes appended commits durable in groups and publishes them (null when read-only).</summary>
+    private readonly GroupSync? _groupSync;
+
     /// <summary>The highest checkpoint sequence in either file's header (Interlocked: the writer and a background checkpoint write headers).</summary>
     private ulong _highestSequence;
 
@@ -95,6 +99,8 @@ internal sealed class WriteAheadLog : IDisposable
         _olderEnd = index.HasOlder ? files[1 - index.CurrentFile]!.Length : 0;
         _generationIds = log.GenerationIds;
         Recovery = recovery;
+        if (writer is not null)
+            _groupSync = new GroupSync(index, writer, options.Failure, options.Published);
     }
 
     /// <summary>The path of the first WAL file (<c>name.pagedb-wal</c>).</summary>
@@ -106,8 +112,14 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>What opening the log found.</summary>
     public WalRecoveryInfo Recovery { get; }
 
-    /// <summary>The newest commit: the mark a read transaction beginning now takes.</summary>
+    /// <summary>The newest commit readers may see (durable as the durability level promises): the mark a read transaction beginning now takes.</summary>
     public WalMark LastCommit => _index.LastCommit;
+
+    /// <summary>
+    /// The newest commit appended, durable or not: the snapshot a write transaction beginning now takes, since it is
+    /// ordered after every appended commit (and cannot commit if their sync fails). Writer only.
+    /// </summary>
+    public WalMark LastAppendedCommit => _index.LastAppendedCommit;
 
     /// <summary>Every commit at or before this mark has been copied into the database file.</summary>
     public WalMark CheckpointedThrough => new(new FrameIndex(Volatile.Read(ref _checkpointedThrough)));
@@ -243,19 +255,62 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>
     /// Appends <paramref name="image"/> as the commit frame of the transaction, recording the database size, writes
     /// the transaction's frames, syncs them when <paramref name="sync"/> (Durability.Full), and publishes the commit to
-    /// new readers. Returns the new <see cref="LastCommit"/>. Writer only.
+    /// new readers. Returns the commit's mark. Writer only; the ones who must not hold the write lock during the sync
+    /// use <see cref="AppendCommit"/> and <see cref="WaitDurable"/>.
     /// </summary>
     /// <exception cref="PageDbIOException">A write or sync failed: nothing is published and the log is failed until reopened.</exception>
     public WalMark Commit(PageNumber page, ReadOnlySpan<byte> image, uint databaseSizeInPages, bool sync)
     {
+        WalMark mark = AppendCommit(page, image, databaseSizeInPages, sync);
+        if (sync)
+            WaitDurable(mark);
+        return mark;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="image"/> as the commit frame of the transaction, recording the database size, and writes
+    /// the transaction's frames. Without <paramref name="sync"/> the commit is published to new readers at once;
+    /// with it, the commit is published once a sync covers it: call <see cref="WaitDurable"/> (or the async form),
+    /// which may be after the write lock is released, so that one sync serves every commit appended meanwhile
+    /// (<see cref="GroupSync"/>). The next transaction builds on the commit either way (<see cref="LastAppendedCommit"/>).
+    /// Returns the commit's mark. Writer only.
+    /// </summary>
+    /// <exception cref="PageDbIOException">A write failed: nothing is published and the log is failed until reopened.</exception>
+    public WalMark AppendCommit(PageNumber page, ReadOnlySpan<byte> image, uint databaseSizeInPages, bool sync)
+    {
         if (databaseSizeInPages == 0)
             ThrowHelper.ThrowArgument(nameof(databaseSizeInPages), "A database has at least its header page.");
         AppendFrame(page, image, databaseSizeInPages);
-        Writer.Commit(sync);
+        Writer.Commit(acknowledgedUnsynced: !sync);
         Volatile.Write(ref _committedBytes, _committedBytes + _pendingBytes);
         _pendingBytes = 0;
-        _index.PublishCommit();
-        return _index.LastCommit;
+        WalMark mark = _index.EndTransaction();
+        Group.Appended(mark, Writer.CommittedEnd, durable: !sync || !_options.SyncEnabled);
+        return mark;
+    }
+
+    /// <summary>
+    /// Returns once the commit <paramref name="mark"/> is durable and published, leading the sync of every commit
+    /// appended so far or waiting for the one in flight (blocking the thread). Any thread.
+    /// </summary>
+    /// <exception cref="PageDbIOException">The sync failed, or the engine failed before it: the commit is lost, and
+    /// is not seen after a reopen either.</exception>
+    public void WaitDurable(WalMark mark) => Group.WaitDurable(mark);
+
+    /// <summary>As <see cref="WaitDurable"/>, without blocking a thread while another thread's sync is in flight.</summary>
+    /// <exception cref="PageDbIOException">As for <see cref="WaitDurable"/>.</exception>
+    public Task WaitDurableAsync(WalMark mark) => Group.WaitDurableAsync(mark);
+
+    /// <summary>
+    /// Makes every commit appended so far durable and published (waiting for a group sync in flight), then syncs the
+    /// log, so every commit, acknowledged at Durability.Normal too, is durable. Writer only: checkpoints, switches
+    /// and restarts start here, so no commit waits for a sync in a file they leave behind.
+    /// </summary>
+    /// <exception cref="PageDbIOException">A sync failed: the log is failed until reopened.</exception>
+    public void SyncAppended()
+    {
+        Group.SyncAppended();
+        Writer.Sync();
     }
 
     /// <summary>Drops every frame appended since the last commit; their space is reused. Writer only.</summary>
@@ -279,12 +334,12 @@ internal sealed class WriteAheadLog : IDisposable
     {
         ArgumentNullException.ThrowIfNull(target);
         Writer.ThrowIfFailed();
-        WalMark last = LastCommit;
-        WalMark upTo = WalMark.Min(oldestReaderMark, last);
         // Every commit so far becomes durable, even when readers hold the copy back entirely (Durability.Normal syncs
         // at checkpoints only, so a checkpoint is the promise that what was committed before it survives a crash);
         // the copy below also relies on it: the log is synced before the database file is touched.
-        Writer.Sync();
+        SyncAppended();
+        WalMark last = LastCommit;
+        WalMark upTo = WalMark.Min(oldestReaderMark, last);
         int copied = upTo > CheckpointedThrough ? CopyIntoTarget(target, upTo) : 0;
         bool forgot = _index.HasOlder && CheckpointedThrough >= _index.OlderLastCommit && ForgetOlder();
         bool complete = CheckpointedThrough >= last;
@@ -365,6 +420,16 @@ internal sealed class WriteAheadLog : IDisposable
         WalIndex.FrameEntry entry = _index.GetEntry(frame);
         if (!TryReadImage(frame, entry, destination))
             ThrowHelper.ThrowCorrupt(_paths[entry.File], new PageNumber(entry.Page), "a WAL frame is missing or does not decode");
+    }
+
+    private GroupSync Group
+    {
+        get
+        {
+            if (_groupSync is null)
+                ThrowHelper.ThrowInvalidOperation("The write-ahead log was opened read-only.");
+            return _groupSync;
+        }
     }
 
     private WalWriter Writer
@@ -454,6 +519,7 @@ internal sealed class WriteAheadLog : IDisposable
     {
         _index.Restart(_index.CurrentFile);
         Writer.StartGeneration(Interlocked.Increment(ref _highestSequence));
+        Group.GenerationStarted(Writer);
         // The new header must be durable before any frame of the new generation overwrites the old one's space: a
         // crash that kept the old header and the start of the old frames, but not the rest, would otherwise replay an
         // old prefix of commits over the newer database file. (TruncateToHeader syncs too.)
@@ -475,7 +541,7 @@ internal sealed class WriteAheadLog : IDisposable
     /// </summary>
     private void SwitchFiles()
     {
-        Writer.Sync();
+        SyncAppended();
         int other = 1 - _index.CurrentFile;
         if (_files[other] is { } file && file.Length > _options.ShrinkForgottenFileAbove)
             ShrinkToHeader(other);
@@ -485,6 +551,7 @@ internal sealed class WriteAheadLog : IDisposable
         _index.Switch();
         _writer!.Dispose();
         _writer = next;
+        Group.GenerationStarted(next);
     }
 
     /// <summary>

@@ -163,7 +163,9 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
             // The switch after the last commit may have been refused (the background was still copying the older
             // generation out), and a version 1 or 2 log is still checkpointed here when readers held it back.
             _engine.MaintainLog();
-            var snapshot = new SnapshotPages(_engine, _engine.Wal.LastCommit);
+            // The appended state, not the published one: a commit still waiting for its group sync is ordered before
+            // this transaction (and if that sync fails, so does this transaction's commit).
+            var snapshot = new SnapshotPages(_engine, _engine.Wal.LastAppendedCommit);
             TransactionPages pages = _engine.TransactionPagesPool.Get().Begin(snapshot, _engine.NextTransactionSequence());
             return new WriteTransaction(_engine, pages, _tableDefinitions);
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using PageDb.Btree;
 using PageDb.Engine;
 using PageDb.Records;
+using PageDb.Wal;
 
 namespace PageDb;
 
@@ -119,19 +120,56 @@ public sealed class WriteTransaction : ReadTransaction
 
     /// <summary>
     /// Makes the transaction's changes visible to new transactions and, with <see cref="Durability.Full"/>, durable
-    /// before returning. The transaction ends either way.
+    /// before returning. The transaction ends either way. With <see cref="Durability.Full"/> the writer slot is given
+    /// to the next writer as soon as the changes are written to the log, and the sync that makes them durable is shared
+    /// with the commits of other threads written meanwhile (group commit); readers see the changes once they are durable.
     /// </summary>
     /// <exception cref="PageDbIOException">Writing or syncing the WAL failed: nothing was committed, and the
     /// database refuses writes until it is reopened.</exception>
     public void Commit()
     {
+        long startedAt = Stopwatch.GetTimestamp();
+        WalMark written = WriteToLog();
+        if (Engine.Options.Durability == Durability.Full)
+            Engine.Wal.WaitDurable(written);
+        EngineTelemetry.Committed(Engine.Options.Durability, startedAt);
+    }
+
+    /// <summary>
+    /// As <see cref="Commit"/>, for callers that await. <paramref name="cancellationToken"/> is honoured only before the
+    /// commit starts (a cancelled commit throws and the transaction stays open, to be committed or disposed); once it
+    /// starts it runs to the end, because a commit half done cannot be taken back. The changes are written to the log
+    /// on the calling thread; the task completes when the commit is durable at the chosen level, and while another
+    /// commit's thread runs the group sync that covers this one, no thread is blocked waiting for it (when this commit
+    /// leads the sync, the sync runs on the calling thread).
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the commit started.</exception>
+    /// <exception cref="PageDbIOException">Writing or syncing the WAL failed, as for <see cref="Commit"/>.</exception>
+    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        long startedAt = Stopwatch.GetTimestamp();
+        WalMark written = WriteToLog();
+        if (Engine.Options.Durability == Durability.Full)
+            await Engine.Wal.WaitDurableAsync(written).ConfigureAwait(false);
+        EngineTelemetry.Committed(Engine.Options.Durability, startedAt);
+    }
+
+    /// <summary>
+    /// The commit's part under the writer slot: appends the changes to the log (published at once below
+    /// <see cref="Durability.Full"/>), runs the log's upkeep, releases the slot and returns the commit's mark, which
+    /// at <see cref="Durability.Full"/> the caller waits to see durable. With no change, the mark of the snapshot,
+    /// which may itself still wait for its sync: what the transaction read is durable when it is acknowledged.
+    /// </summary>
+    private WalMark WriteToLog()
+    {
         EnsureWritable();
         DisposeCursors();
         MarkEnded();
-        long startedAt = Stopwatch.GetTimestamp();
+        WalMark written;
         try
         {
-            _pages.Commit(sync: Engine.Options.Durability == Durability.Full);
+            written = _pages.Commit(sync: Engine.Options.Durability == Durability.Full);
         }
         catch (PageDbIOException e)
         {
@@ -145,31 +183,7 @@ public sealed class WriteTransaction : ReadTransaction
             throw;
         }
         Release(rollBack: false);
-        EngineTelemetry.Committed(Engine.Options.Durability, startedAt);
-    }
-
-    /// <summary>
-    /// As <see cref="Commit"/>, for callers that await. <paramref name="cancellationToken"/> is honoured only before the
-    /// commit starts (a cancelled commit throws and the transaction stays open, to be committed or disposed); once it
-    /// starts it runs to the end, because a commit half done cannot be taken back. The commit and its sync
-    /// (<see cref="Durability.Full"/>) still run on the calling thread: the task completes when the commit is durable at
-    /// the chosen level.
-    /// </summary>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the commit started.</exception>
-    /// <exception cref="PageDbIOException">Writing or syncing the WAL failed, as for <see cref="Commit"/>.</exception>
-    public Task CommitAsync(CancellationToken cancellationToken = default)
-    {
-        if (cancellationToken.IsCancellationRequested)
-            return Task.FromCanceled(cancellationToken);
-        try
-        {
-            Commit();
-            return Task.CompletedTask;
-        }
-        catch (Exception e)
-        {
-            return Task.FromException(e);
-        }
+        return written;
     }
 
     private protected override void End() => Release(rollBack: true);

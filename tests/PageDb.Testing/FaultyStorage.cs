@@ -19,6 +19,12 @@ internal sealed class FaultyStorage(IStorage inner) : IStorage
     /// <summary>Runs before every write, with the file's path, on the writing thread (to see which thread writes what).</summary>
     public Action<string>? BeforeWrite { get; set; }
 
+    /// <summary>
+    /// Runs before every sync, with the file's path and whether the sync includes metadata, on the syncing thread (to
+    /// hold a sync in flight while other threads go on, or to fail it at the moment a test chooses).
+    /// </summary>
+    public Action<string, bool>? BeforeSync { get; set; }
+
     /// <summary>Runs (once, then cleared) at the start of the next read at or after <see cref="HookOffset"/>.</summary>
     public Action? OnNextHookedRead { get; set; }
 
@@ -28,11 +34,15 @@ internal sealed class FaultyStorage(IStorage inner) : IStorage
     /// <summary>Writes that succeeded.</summary>
     public int Writes { get; private set; }
 
-    /// <summary>Syncs that succeeded.</summary>
-    public int Syncs { get; private set; }
+    /// <summary>Syncs that succeeded (Interlocked: syncs of a group commit run beside the writer's writes).</summary>
+    public int Syncs => Volatile.Read(ref _syncs);
+
+    private int _syncs;
 
     /// <summary>Of <see cref="Syncs"/>, those that included the metadata (a file's size).</summary>
-    public int FullSyncs { get; private set; }
+    public int FullSyncs => Volatile.Read(ref _fullSyncs);
+
+    private int _fullSyncs;
 
     /// <summary>Syncs that were made to fail.</summary>
     public int FailedSyncs { get; private set; }
@@ -68,14 +78,15 @@ internal sealed class FaultyStorage(IStorage inner) : IStorage
 
         public void Sync(bool includeMetadata = false)
         {
+            owner.BeforeSync?.Invoke(inner.Path, includeMetadata);
             if (owner.FailSyncs)
             {
                 owner.FailedSyncs++;
                 throw new PageDbIOException(inner.Path, "Sync", new IOException("injected sync failure"));
             }
-            owner.Syncs++;
+            Interlocked.Increment(ref owner._syncs);
             if (includeMetadata)
-                owner.FullSyncs++;
+                Interlocked.Increment(ref owner._fullSyncs);
             inner.Sync(includeMetadata);
         }
 

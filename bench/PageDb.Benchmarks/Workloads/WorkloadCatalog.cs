@@ -18,5 +18,6 @@ public static class WorkloadCatalog
         new W7RelaxedCommits(),
         new W8ConcurrentReaders(),
         new W9ConcurrentCommitters(),
+        new W9ConcurrentCommitters(asynchronous: true),
     ];
 }

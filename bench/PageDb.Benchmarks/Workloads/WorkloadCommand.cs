@@ -33,7 +33,7 @@ public static class WorkloadCommand
         string markdown = MarkdownReport.Render(report);
         Console.WriteLine(markdown);
         WriteFiles(options.OutputFolder, report, markdown);
-        return report.Workloads.SelectMany(w => w.Results).All(r => r.Status == nameof(CellStatus.Ok)) ? 0 : 1;
+        return report.Workloads.SelectMany(w => w.Results).All(r => r.Status is nameof(CellStatus.Ok) or nameof(CellStatus.NotApplicable)) ? 0 : 1;
     }
 
     private static void WriteFiles(string folder, RunReport report, string markdown)

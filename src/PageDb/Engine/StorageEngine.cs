@@ -134,6 +134,7 @@ internal sealed class StorageEngine : IDisposable
                 GrowthStep = (int)Math.Clamp(options.CheckpointThresholdBytes / 4, 64 << 10, 1 << 20),
                 ShrinkForgottenFileAbove = 2 * options.CheckpointThresholdBytes,
                 Failure = failure,
+                Published = sharing.Writer.Publish,
             });
             var engine = new StorageEngine(options, file, wal, new BufferPool(file.PageSize, options.CacheSizeBytes), failure, sharing);
             try
@@ -224,6 +225,7 @@ internal sealed class StorageEngine : IDisposable
     public bool Checkpoint(CheckpointMode mode, bool waitForReaderProcesses = false)
     {
         ThrowIfNotWritable();
+        MakeAppendedDurable();
         WalMark last = Wal.LastCommit;
         TimeSpan timeout = Options.WriteLockTimeout;
         long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
@@ -271,6 +273,23 @@ internal sealed class StorageEngine : IDisposable
             {
                 OtherReaders.EndCheckpoint();
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits for the group sync of the commits appended before the gate was taken (or leads it), so they are published
+    /// and a checkpoint waits for, and copies, what readers may now see. The caller holds the gate.
+    /// </summary>
+    private void MakeAppendedDurable()
+    {
+        try
+        {
+            Wal.SyncAppended();
+        }
+        catch (PageDbIOException e)
+        {
+            Fail(e);
+            throw;
         }
     }
 

@@ -138,30 +138,38 @@ internal sealed class TransactionPages : IPageAccessor
     }
 
     /// <summary>
-    /// Appends every private version to the WAL, the last as the commit frame, syncing when <paramref name="sync"/>.
-    /// Does nothing when nothing changed. Once committed, each private version is renamed in the pool to the WAL frame
-    /// it was saved as, so the next transaction finds the page cached instead of reading the frame back, and the
+    /// Appends every private version to the WAL, the last as the commit frame, and returns the commit's mark; with
+    /// <paramref name="sync"/> the commit is published only once <see cref="WriteAheadLog.WaitDurable"/> saw it synced
+    /// (group commit). Does nothing when nothing changed, and returns the snapshot's mark. Once appended, each private
+    /// version is renamed in the pool to the WAL frame it was saved as, so the next transaction finds the page cached instead of reading the frame back, and the
     /// version it was copied from is dropped from the pool: no transaction begun from now on reads it, and a reader
     /// of an older snapshot that still does loads it again, as after an eviction. So a stream of small commits reuses
     /// the same few frames instead of filling the pool with superseded versions (each a new page-sized buffer until
     /// the pool is full).
     /// </summary>
-    public void Commit(bool sync)
+    public WalMark Commit(bool sync)
     {
         if (_private.Count == 0)
-            return;
+            return Snapshot.Mark;
         int remaining = _private.Count;
+        WalMark commit = default;
         foreach ((uint number, PrivateVersion version) in _private)
         {
             var page = new PageNumber(number);
             using PageHandle handle = PinPrivate(version.Key);
             SealForLog(handle.Writable, page);
-            FrameIndex frame = --remaining > 0
-                ? _engine.Wal.Append(page, handle.Data)
-                : _engine.Wal.Commit(page, handle.Data, PageCount, sync).LastCommitFrame;
+            FrameIndex frame;
+            if (--remaining > 0)
+            {
+                frame = _engine.Wal.Append(page, handle.Data);
+            }
+            else
+            {
+                commit = _engine.Wal.AppendCommit(page, handle.Data, PageCount, sync);
+                frame = commit.LastCommitFrame;
+            }
             CollectionsMarshal.GetValueRefOrNullRef(_private, number) = version with { Frame = frame };
         }
-        _engine.OtherReaders.Publish(_engine.Wal.LastCommit);
         foreach ((uint number, PrivateVersion version) in _private)
         {
             _engine.Pool.Rename(version.Key, PageVersions.FromFrame(new PageNumber(number), version.Frame));
@@ -169,6 +177,7 @@ internal sealed class TransactionPages : IPageAccessor
                 _engine.Pool.Remove(superseded);
         }
         _private.Clear();
+        return commit;
     }
 
     /// <summary>

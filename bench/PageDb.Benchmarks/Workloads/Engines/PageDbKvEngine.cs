@@ -4,7 +4,7 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 /// PageDb through its key-value API: one tree, the row encoded by <see cref="PageDbRowCodec"/>, page size 4096, the
 /// shared cache size, Durability.Full or Normal by the workload.
 /// </summary>
-public sealed class PageDbKvEngine : IBenchmarkEngine
+public sealed class PageDbKvEngine : IBenchmarkEngine, IAsyncCommitEngine
 {
     /// <summary>How the runner names and opens this engine.</summary>
     public static EngineDescriptor Descriptor { get; } = new("pagedb-kv", Describe, settings => new PageDbKvEngine(settings));
@@ -47,6 +47,17 @@ public sealed class PageDbKvEngine : IBenchmarkEngine
         using WriteTransaction transaction = _database.BeginWrite();
         Put(transaction.GetTree(TreeName), row);
         transaction.Commit();
+    }
+
+    /// <inheritdoc/>
+    public async Task InsertInOwnTransactionAsync(BenchRow row)
+    {
+        WriteTransaction transaction = await _database.BeginWriteAsync().ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            Put(transaction.GetTree(TreeName), row);
+            await transaction.CommitAsync().ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc/>

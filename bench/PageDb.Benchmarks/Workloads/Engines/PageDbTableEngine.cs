@@ -6,7 +6,7 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 /// <see cref="Table.Insert"/>; reads use <see cref="Table.Get"/>, <see cref="Table.Scan"/> and the primary-key
 /// <see cref="Table.IndexScan"/> (see <see cref="PageDbTableReader"/>).
 /// </summary>
-public sealed class PageDbTableEngine : IBenchmarkEngine
+public sealed class PageDbTableEngine : IBenchmarkEngine, IAsyncCommitEngine
 {
     /// <summary>How the runner names and opens this engine.</summary>
     public static EngineDescriptor Descriptor { get; } = new("pagedb-table", Describe, settings => new PageDbTableEngine(settings));
@@ -52,6 +52,17 @@ public sealed class PageDbTableEngine : IBenchmarkEngine
         using WriteTransaction transaction = _database.BeginWrite();
         transaction.GetTable(TableName).Insert(ToRow(row));
         transaction.Commit();
+    }
+
+    /// <inheritdoc/>
+    public async Task InsertInOwnTransactionAsync(BenchRow row)
+    {
+        WriteTransaction transaction = await _database.BeginWriteAsync().ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            transaction.GetTable(TableName).Insert(ToRow(row));
+            await transaction.CommitAsync().ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc/>

@@ -102,7 +102,8 @@ public static class MarkdownReport
         ?? [("(no engine finished)", true)];
 
     private static string EngineCell(EngineResult result, int metric) =>
-        result.Status != nameof(CellStatus.Ok) ? result.Status.ToUpperInvariant()
+        result.Status == nameof(CellStatus.NotApplicable) ? "n/a"
+        : result.Status != nameof(CellStatus.Ok) ? result.Status.ToUpperInvariant()
         : metric < result.Metrics.Count ? Cell(result.Metrics[metric].Median, result.Metrics[metric].Min, result.Metrics[metric].Max)
         : "n/a";
 

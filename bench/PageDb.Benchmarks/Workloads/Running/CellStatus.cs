@@ -11,4 +11,7 @@ public enum CellStatus
 
     /// <summary>The engine threw.</summary>
     Error,
+
+    /// <summary>The engine has no API for the workload (it threw <see cref="NotSupportedException"/>): no number, and not a failure of the run.</summary>
+    NotApplicable,
 }

@@ -108,6 +108,11 @@ public sealed class WorkloadRunner(RunOptions options, IReadOnlyList<EngineDescr
             cell.Fail(CellStatus.Failed, e.Message);
             log.WriteLine($"  {workload.Id} {engine.Name}: FAILED verification: {e.Message}");
         }
+        catch (NotSupportedException e)
+        {
+            cell.Fail(CellStatus.NotApplicable, e.Message);
+            log.WriteLine($"  {workload.Id} {engine.Name}: not applicable: {e.Message}");
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             cell.Fail(CellStatus.Error, $"{e.GetType().Name}: {e.Message}");
