@@ -172,7 +172,8 @@ internal sealed class WalWriter : IDisposable
     /// <summary>
     /// A data sync of everything written so far, for the group sync's leader: it may run on another thread while the
     /// writer appends the next transaction (the file takes concurrent positional writes), so it changes none of the
-    /// writer's fields; the writer's own <see cref="Sync"/> may therefore sync once more than needed.
+    /// writer's fields (but the growth flag, which is Interlocked); the writer's own <see cref="Sync"/> may therefore
+    /// sync once more than needed. A full sync when the file grew since the last sync, as for <see cref="Sync"/>.
     /// </summary>
     public void SyncForGroup()
     {
@@ -181,7 +182,7 @@ internal sealed class WalWriter : IDisposable
             return;
         try
         {
-            _file.Sync(includeMetadata: false);
+            _file.Sync(includeMetadata: Interlocked.Exchange(ref _grownSinceSync, false));
         }
         catch (Exception e)
         {

@@ -34,9 +34,9 @@ public class OverflowLinkIntoAnotherChainTests
     public void A_cell_linking_to_another_values_chain_is_refused()
     {
         (MemoryStorage storage, byte[] file) = TwoValues();
-        // Tree "t" is the leaf whose slot 0 holds key "a" (the catalog is a leaf too); a leaf cell is key length (u16),
-        // flags (u8), value length (u32), key.
-        uint leaf = PagesOfType(file, PageSize, PageType.BtreeLeaf).Single(p => Page(file, PageSize, p)[GetU16(file, PageSize, p, PointerArrayOffset) + 7] == 'a');
+        // Tree "t" is the leaf whose slot 0 holds key "a" (the catalog is a leaf too); a compact leaf cell (file format
+        // version 2) is a one-byte header for a short key, then the key.
+        uint leaf = PagesOfType(file, PageSize, PageType.BtreeLeaf).Single(p => Page(file, PageSize, p)[GetU16(file, PageSize, p, PointerArrayOffset) + 1] == 'a');
         int cell = GetU16(file, PageSize, leaf, PointerArrayOffset);
         int length = GetU16(file, PageSize, leaf, PointerArrayOffset + 2);
         SetU32(file, PageSize, leaf, cell + length - 4, FirstPage(file, "b")); // the cell's last 4 bytes: its chain's first page
