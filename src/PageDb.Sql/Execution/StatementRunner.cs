@@ -47,13 +47,23 @@ internal sealed class StatementRunner
 
     private SqlResult Query(SelectStatement select, PlanCache? plans)
     {
+        IEnumerable<SqlValue[]> rows = Stream(select, plans, out IReadOnlyList<string> columns);
+        return new SqlResult(columns, [.. rows], -1);
+    }
+
+    /// <summary>
+    /// Compiles <paramref name="select"/> (or reuses the plan in <paramref name="plans"/>) and returns its rows unread:
+    /// they are produced as they are enumerated, in this runner's transaction, which must stay open until then.
+    /// </summary>
+    public IEnumerable<SqlValue[]> Stream(SelectStatement select, PlanCache? plans, out IReadOnlyList<string> columns)
+    {
         CompiledQuery query;
         if (plans is null)
             query = _compiler.Compile(select, null);
         else
             (query, _context.PlanTransaction) = plans.Get(_catalog, () => (_compiler.Compile(select, null), _compiler.TablesUsed));
-        List<SqlValue[]> rows = query.Run(null, _context);
-        return new SqlResult(query.ColumnNames, rows.ConvertAll<IReadOnlyList<SqlValue>>(r => r), -1);
+        columns = query.ColumnNames;
+        return query.Stream(null, _context);
     }
 
     private SqlResult Explain(SelectStatement select)
