@@ -100,25 +100,44 @@ public sealed class PageDbCommand : DbCommand
     /// <summary>Runs the command; the first value of the first row, or null.</summary>
     public override object? ExecuteScalar()
     {
-        SqlResult result = Run();
-        return result.Rows.Count == 0 || result.Rows[0].Count == 0 ? null : result.Rows[0][0].ToObject() ?? DBNull.Value;
+        using SqlRowReader rows = OpenConnection().Session.ExecuteReader(_prepared!, BoundParameters());
+        return rows.Read() && rows.Current.Count > 0 ? rows.Current[0].ToObject() ?? DBNull.Value : null;
     }
 
-    /// <summary>Runs the command and reads its rows.</summary>
-    public new PageDbDataReader ExecuteReader() => new(Run());
+    /// <summary>Runs the command and reads its rows, one at a time as the query produces them (see <see cref="PageDbDataReader"/>).</summary>
+    public new PageDbDataReader ExecuteReader() => ExecuteReader(CommandBehavior.Default);
+
+    /// <summary>
+    /// As <see cref="ExecuteReader()"/>; <see cref="CommandBehavior.CloseConnection"/> closes the connection when the
+    /// reader closes, and the other behaviours are hints PageDb does not need.
+    /// </summary>
+    public new PageDbDataReader ExecuteReader(CommandBehavior behavior)
+    {
+        PageDbConnection connection = OpenConnection();
+        SqlRowReader rows = connection.Session.ExecuteReader(_prepared!, BoundParameters());
+        return new PageDbDataReader(rows, behavior.HasFlag(CommandBehavior.CloseConnection) ? connection.Close : null);
+    }
 
     /// <inheritdoc/>
-    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => ExecuteReader();
+    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => ExecuteReader(behavior);
 
     /// <inheritdoc/>
     protected override DbParameter CreateDbParameter() => new PageDbParameter();
 
-    private SqlResult Run()
+    private SqlResult Run() => OpenConnection().Session.Execute(_prepared!, BoundParameters());
+
+    /// <summary>The command's connection, checked open, with the command's text prepared on it.</summary>
+    private PageDbConnection OpenConnection()
     {
         PageDbConnection connection = _connection ?? throw new InvalidOperationException("The command has no connection.");
         if (connection.State != ConnectionState.Open)
             throw new InvalidOperationException("The command's connection is not open.");
         Prepare();
+        return connection;
+    }
+
+    private SqlParameters BoundParameters()
+    {
         var parameters = new SqlParameters();
         for (int i = 0; i < Parameters.Items.Count; i++)
         {
@@ -128,6 +147,6 @@ public sealed class PageDbCommand : DbCommand
             else
                 parameters.Set(parameter.ParameterName, parameter.Value);
         }
-        return connection.Session.Execute(_prepared!, parameters);
+        return parameters;
     }
 }

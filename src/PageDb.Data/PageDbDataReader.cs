@@ -9,30 +9,52 @@ using PageDb.Sql.Values;
 namespace PageDb.Data;
 
 /// <summary>
-/// Reads the rows of a command's result. Values come back as SQLite's storage classes do: long, double, string,
-/// byte[] or DBNull; the typed getters convert (GetInt32 checks the range, GetBoolean is non-zero, GetDateTime parses
-/// text). A column's field type is the type of its first non-null value (string when every value is NULL).
+/// Reads the rows of a command's result one at a time, as the query's operators produce them (see
+/// <see cref="SqlRowReader"/>): outside a transaction the reader holds a read snapshot until it is closed or disposed,
+/// so commands run meanwhile on the same connection, writes included, work and are not seen by it, as with SQLite's
+/// provider; inside a transaction it reads the transaction, and committing or rolling back ends it (a further Read
+/// throws InvalidOperationException), as closing the connection does (ObjectDisposedException). Values come back as SQLite's storage classes do: long, double, string, byte[] or DBNull; the
+/// typed getters convert (GetInt32 checks the range, GetBoolean is non-zero, GetDateTime parses text). A column's
+/// field type is the type of its value in the current row, or in the first row when that one is NULL or no row has
+/// been read yet (string when both are NULL or there is no row).
 /// </summary>
 [SuppressMessage("Design", "CA1010", Justification = "DbDataReader's non-generic enumeration is the ADO.NET contract; rows are not objects.")]
 public sealed class PageDbDataReader : DbDataReader
 {
-    private readonly SqlResult _result;
-    private int _row = -1;
+    private readonly SqlRowReader _rows;
+    private readonly IReadOnlyList<SqlValue> _first;
+    private readonly Action? _onClose;
+    private bool _firstPending;
+    private bool _onRow;
     private bool _closed;
 
-    internal PageDbDataReader(SqlResult result) => _result = result;
+    internal PageDbDataReader(SqlRowReader rows, Action? onClose)
+    {
+        _rows = rows;
+        _onClose = onClose;
+        try
+        {
+            _firstPending = rows.Read();
+        }
+        catch
+        {
+            rows.Dispose();
+            throw;
+        }
+        _first = rows.Current;
+    }
 
     /// <inheritdoc/>
-    public override int FieldCount => _result.Columns.Count;
+    public override int FieldCount => _rows.Columns.Count;
 
     /// <inheritdoc/>
-    public override bool HasRows => _result.Rows.Count > 0;
+    public override bool HasRows => _first.Count > 0;
 
     /// <inheritdoc/>
     public override bool IsClosed => _closed;
 
     /// <inheritdoc/>
-    public override int RecordsAffected => (int)Math.Min(int.MaxValue, _result.RowsAffected);
+    public override int RecordsAffected => (int)Math.Min(int.MaxValue, _rows.RowsAffected);
 
     /// <inheritdoc/>
     public override int Depth => 0;
@@ -46,27 +68,39 @@ public sealed class PageDbDataReader : DbDataReader
     /// <inheritdoc/>
     public override bool Read()
     {
-        if (_closed || _row >= _result.Rows.Count)
+        if (_closed)
             return false;
-        _row++;
-        return _row < _result.Rows.Count;
+        if (_firstPending)
+        {
+            _firstPending = false;
+            return _onRow = true;
+        }
+        return _onRow = _rows.Read();
     }
 
     /// <inheritdoc/>
     public override bool NextResult() => false;
 
-    /// <inheritdoc/>
-    public override void Close() => _closed = true;
+    /// <summary>Closes the reader and releases its read snapshot.</summary>
+    public override void Close()
+    {
+        if (_closed)
+            return;
+        _closed = true;
+        _onRow = false;
+        _rows.Dispose();
+        _onClose?.Invoke();
+    }
 
     /// <inheritdoc/>
-    public override string GetName(int ordinal) => _result.Columns[ordinal];
+    public override string GetName(int ordinal) => _rows.Columns[ordinal];
 
     /// <inheritdoc/>
     public override int GetOrdinal(string name)
     {
-        for (int i = 0; i < _result.Columns.Count; i++)
+        for (int i = 0; i < _rows.Columns.Count; i++)
         {
-            if (string.Equals(_result.Columns[i], name, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(_rows.Columns[i], name, StringComparison.OrdinalIgnoreCase))
                 return i;
         }
         throw new ArgumentOutOfRangeException(nameof(name), name, $"The result has no column named '{name}'.");
@@ -76,17 +110,16 @@ public sealed class PageDbDataReader : DbDataReader
     [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.PublicProperties)]
     public override Type GetFieldType(int ordinal)
     {
-        foreach (IReadOnlyList<SqlValue> row in _result.Rows)
+        SqlValueKind kind = _onRow ? _rows.Current[ordinal].Kind : SqlValueKind.Null;
+        if (kind == SqlValueKind.Null && _first.Count > 0)
+            kind = _first[ordinal].Kind;
+        return kind switch
         {
-            switch (row[ordinal].Kind)
-            {
-                case SqlValueKind.Integer: return typeof(long);
-                case SqlValueKind.Real: return typeof(double);
-                case SqlValueKind.Text: return typeof(string);
-                case SqlValueKind.Blob: return typeof(byte[]);
-            }
-        }
-        return typeof(string);
+            SqlValueKind.Integer => typeof(long),
+            SqlValueKind.Real => typeof(double),
+            SqlValueKind.Blob => typeof(byte[]),
+            _ => typeof(string),
+        };
     }
 
     /// <inheritdoc/>
@@ -203,9 +236,9 @@ public sealed class PageDbDataReader : DbDataReader
     {
         if (_closed)
             throw new InvalidOperationException("The reader is closed.");
-        if (_row < 0 || _row >= _result.Rows.Count)
+        if (!_onRow)
             throw new InvalidOperationException("The reader is not on a row: call Read first.");
-        return _result.Rows[_row][ordinal];
+        return _rows.Current[ordinal];
     }
 
     private SqlValue NotNull(int ordinal)

@@ -1,6 +1,7 @@
 using PageDb.Sql.Binding;
 using PageDb.Sql.Execution;
 using PageDb.Sql.Syntax;
+using PageDb.Sql.Values;
 
 namespace PageDb.Sql;
 
@@ -16,6 +17,7 @@ public sealed class SqlSession : IDisposable
 
     private readonly PageDatabase _database;
     private readonly Dictionary<string, PreparedStatement> _prepared = new(StringComparer.Ordinal);
+    private readonly HashSet<SqlRowReader> _readers = [];
     private WriteTransaction? _transaction;
 
     /// <summary>A session on <paramref name="database"/>, which it does not own.</summary>
@@ -66,11 +68,60 @@ public sealed class SqlSession : IDisposable
         return result;
     }
 
-    /// <summary>Rolls back an open transaction.</summary>
+    /// <summary>
+    /// Runs every statement of <paramref name="statement"/> and returns a reader over the last one's rows. When the last
+    /// statement is a query its rows are not computed yet: <see cref="SqlRowReader.Read"/> produces them one at a time
+    /// (see <see cref="SqlRowReader"/> for the transaction it reads and how long it holds it). Dispose the reader.
+    /// </summary>
+    /// <exception cref="SqlException">An unknown name, a type error or a missing parameter.</exception>
+    /// <exception cref="ConstraintViolationException">A duplicate key or unique value, or a NULL in a NOT NULL column.</exception>
+    public SqlRowReader ExecuteReader(PreparedStatement statement, SqlParameters? parameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        int count = statement.Statements.Count;
+        if (count == 0 || statement.Statements[^1] is not SelectStatement select)
+            return SqlRowReader.Of(Execute(statement, parameters));
+        parameters ??= SqlParameters.Empty;
+        for (int i = 0; i < count - 1; i++)
+            Run(statement.Sql, statement.Statements[i], statement.Plans[i], parameters);
+        ReadTransaction? snapshot = _transaction is null ? _database.BeginRead() : null;
+        try
+        {
+            var runner = new StatementRunner(statement.Sql, _transaction ?? snapshot!, parameters);
+            IEnumerable<SqlValue[]> rows = runner.Stream(select, statement.Plans[^1], out IReadOnlyList<string> columns);
+            var reader = new SqlRowReader(this, statement.Sql, select.Offset, columns, rows.GetEnumerator(), -1, snapshot);
+            _readers.Add(reader);
+            return reader;
+        }
+        catch (ArgumentException e)
+        {
+            snapshot?.Dispose();
+            throw SourcePosition.Error(statement.Sql, select.Offset, e.Message);
+        }
+        catch
+        {
+            snapshot?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Disposes the open readers and rolls back an open transaction.</summary>
     public void Dispose()
     {
+        foreach (SqlRowReader reader in _readers.ToList())
+            reader.Dispose();
         _transaction?.Dispose();
         _transaction = null;
+    }
+
+    /// <summary>Forgets a disposed reader.</summary>
+    internal void Forget(SqlRowReader reader) => _readers.Remove(reader);
+
+    /// <summary>Ends the readers that read the transaction, which is ending.</summary>
+    private void EndTransactionReaders(string action)
+    {
+        foreach (SqlRowReader reader in _readers.Where(r => r.InSessionTransaction).ToList())
+            reader.End($"The transaction this reader read ended ({action}) while it was open.");
     }
 
     private SqlResult Run(string sql, SqlStatement statement, PlanCache plans, SqlParameters parameters)
@@ -109,12 +160,14 @@ public sealed class SqlSession : IDisposable
             case TransactionAction.Commit:
                 WriteTransaction commit = _transaction ?? throw SourcePosition.Error(sql, control.Offset, "No transaction is open.");
                 _transaction = null;
+                EndTransactionReaders("COMMIT");
                 using (commit)
                     commit.Commit();
                 break;
             default:
                 WriteTransaction rollback = _transaction ?? throw SourcePosition.Error(sql, control.Offset, "No transaction is open.");
                 _transaction = null;
+                EndTransactionReaders("ROLLBACK");
                 rollback.Dispose();
                 break;
         }

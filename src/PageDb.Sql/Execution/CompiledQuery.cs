@@ -49,38 +49,54 @@ internal sealed class CompiledQuery(
         return lines;
     }
 
-    /// <summary>The result rows, given the enclosing query's frame (null at the top).</summary>
+    /// <summary>The result rows, given the enclosing query's frame (null at the top), all at once (for a subquery).</summary>
     public List<SqlValue[]> Run(Frame? outer, ExecutionContext context) =>
-        correlation.IsCorrelated ? Execute(outer, context) : context.Uncorrelated(this, () => Execute(outer, context));
+        correlation.IsCorrelated ? [.. Stream(outer, context)] : context.Uncorrelated(this, () => [.. Stream(outer, context)]);
 
-    private List<SqlValue[]> Execute(Frame? outer, ExecutionContext context)
+    /// <summary>
+    /// The result rows, one at a time as the operators produce them. What needs every row before the first comes out
+    /// still reads them all first: ORDER BY without an index giving the order, grouping, and the merge of a compound.
+    /// </summary>
+    public IEnumerable<SqlValue[]> Stream(Frame? outer, ExecutionContext context)
     {
         if (cores.Count > 1)
             return Slice(new CompoundSelect(cores, operators, compoundOrder, ColumnNames.Count).Execute(outer, context), outer, context);
-        List<OutputRow> rows = cores[0].Execute(outer, context);
+        IEnumerable<OutputRow> rows = cores[0].Execute(outer, context);
         if (cores[0].Distinct)
         {
             var seen = new HashSet<SqlValue[]>(RowComparer.Instance);
-            rows = rows.FindAll(r => seen.Add(r.Values));
+            rows = rows.Where(r => seen.Add(r.Values));
         }
         if (order.Count > 0)
-        {
-            var comparer = Comparer<OutputRow>.Create((x, y) => OrderKey.Compare(order, x.Keys, y.Keys));
-            rows = [.. rows.OrderBy(r => r, comparer)];
-        }
-        return Slice(rows.ConvertAll(r => r.Values), outer, context);
+            rows = rows.OrderBy(r => r, Comparer<OutputRow>.Create((x, y) => OrderKey.Compare(order, x.Keys, y.Keys)));
+        return Slice(rows.Select(r => r.Values), outer, context);
     }
 
-    private List<SqlValue[]> Slice(List<SqlValue[]> rows, Frame? outer, ExecutionContext context)
+    /// <summary>The rows OFFSET and LIMIT keep; the rows after the limit are never produced.</summary>
+    private IEnumerable<SqlValue[]> Slice(IEnumerable<SqlValue[]> rows, Frame? outer, ExecutionContext context)
     {
+        if (limit is null && offset is null)
+            return rows;
         var frame = new Frame(context, [], outer);
         long skip = offset is null ? 0 : Math.Max(0, offset(frame).ToInteger());
         long take = limit is null ? long.MaxValue : limit(frame).ToInteger();
-        if (take < 0)
-            take = long.MaxValue;
-        var result = new List<SqlValue[]>();
-        for (long i = skip; i < rows.Count && result.Count < take; i++)
-            result.Add(rows[(int)i]);
-        return result;
+        return Limited(rows, skip, take < 0 ? long.MaxValue : take);
+    }
+
+    private static IEnumerable<SqlValue[]> Limited(IEnumerable<SqlValue[]> rows, long skip, long take)
+    {
+        if (take == 0)
+            yield break;
+        foreach (SqlValue[] row in rows)
+        {
+            if (skip > 0)
+            {
+                skip--;
+                continue;
+            }
+            yield return row;
+            if (--take == 0)
+                yield break;
+        }
     }
 }

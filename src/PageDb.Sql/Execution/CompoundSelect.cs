@@ -47,7 +47,7 @@ internal sealed class CompoundSelect(IReadOnlyList<CoreQuery> cores, IReadOnlyLi
 
     private static List<SqlValue[]> CoreRows(CoreQuery core, IReadOnlyList<MergeTerm> terms, bool sorted, Frame? outer, ExecutionContext context)
     {
-        List<SqlValue[]> rows = core.Execute(outer, context).ConvertAll(r => r.Values);
+        List<SqlValue[]> rows = [.. core.Execute(outer, context).Select(r => r.Values)];
         if (core.Distinct)
         {
             var seen = new HashSet<SqlValue[]>(RowComparer.Instance);

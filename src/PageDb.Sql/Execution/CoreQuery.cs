@@ -63,47 +63,57 @@ internal sealed class CoreQuery
             lines.Add(Sources[0].Access?.DescribeOrder() ?? "ORDER BY PRIMARY KEY (no sort)");
     }
 
-    /// <summary>The rows of the core.</summary>
-    public List<OutputRow> Execute(Frame? outer, ExecutionContext context)
+    /// <summary>
+    /// The rows of the core, produced as they are read: a plain query joins and emits one row at a time; an aggregate
+    /// query reads every joined row into its groups before it emits the first.
+    /// </summary>
+    public IEnumerable<OutputRow> Execute(Frame? outer, ExecutionContext context)
     {
-        List<SqlValue[]> rows = Join(outer, context);
-        var output = new List<OutputRow>();
         if (IsAggregate)
         {
-            foreach (Frame frame in Groups(rows, outer, context))
-                Emit(frame, output);
+            foreach (Frame group in Groups(Join(outer, context), outer, context))
+            {
+                if (Emit(group) is { } row)
+                    yield return row;
+            }
+            yield break;
         }
-        else
+        Frame? frame = null;
+        foreach (SqlValue[] joined in Join(outer, context))
         {
-            foreach (SqlValue[] row in rows)
-                Emit(new Frame(context, row, outer), output);
+            frame ??= new Frame(context, joined, outer);
+            if (Emit(frame) is { } row)
+                yield return row;
         }
-        return output;
     }
 
-    private void Emit(Frame frame, List<OutputRow> output)
+    /// <summary>The result row of <paramref name="frame"/>, or null when HAVING rejects it.</summary>
+    private OutputRow? Emit(Frame frame)
     {
         if (Having is not null && Having(frame).ToTruth() != true)
-            return;
+            return null;
         var values = new SqlValue[Outputs.Count];
         for (int i = 0; i < values.Length; i++)
             values[i] = Outputs[i].Evaluate(frame);
         var keys = new SqlValue[OrderKeys.Count];
         for (int i = 0; i < keys.Length; i++)
             keys[i] = OrderKeys[i].Expression is Bound key ? key.Evaluate(frame) : values[OrderKeys[i].Output];
-        output.Add(new OutputRow(values, keys));
+        return new OutputRow(values, keys);
     }
 
-    private List<SqlValue[]> Join(Frame? outer, ExecutionContext context)
+    /// <summary>
+    /// The joined rows, one at a time. Every row is the same array, overwritten by the next: a caller that keeps one
+    /// copies it.
+    /// </summary>
+    private IEnumerable<SqlValue[]> Join(Frame? outer, ExecutionContext context)
     {
         int width = Sources.Sum(s => s.Width);
         var current = new SqlValue[width];
         var frame = new Frame(context, current, outer);
-        var output = new List<SqlValue[]>();
         foreach (Evaluator filter in ConstantFilters)
         {
             if (filter(frame).ToTruth() != true)
-                return output;
+                yield break;
         }
         var rows = new List<SqlValue[]>?[Sources.Count];
         var offsets = new int[Sources.Count];
@@ -112,17 +122,17 @@ internal sealed class CoreQuery
             rows[i] = Sources[i].Access is { PerJoinedRow: true } ? null : Sources[i].Read(outer, context);
             offsets[i] = i == 0 ? 0 : offsets[i - 1] + Sources[i - 1].Width;
         }
-        JoinLevel(0, rows, offsets, current, frame, output);
-        return output;
+        foreach (SqlValue[] joined in JoinLevel(0, rows, offsets, current, frame))
+            yield return joined;
     }
 
     /// <summary>Joins the item at <paramref name="level"/> of the join order to the row so far; a join lookup reads its rows for that row.</summary>
-    private void JoinLevel(int level, List<SqlValue[]>?[] rows, int[] offsets, SqlValue[] current, Frame frame, List<SqlValue[]> output)
+    private IEnumerable<SqlValue[]> JoinLevel(int level, List<SqlValue[]>?[] rows, int[] offsets, SqlValue[] current, Frame frame)
     {
         if (level == Sources.Count)
         {
-            output.Add((SqlValue[])current.Clone());
-            return;
+            yield return current;
+            yield break;
         }
         int item = JoinOrder?[level] ?? level;
         JoinSource source = Sources[item];
@@ -134,14 +144,19 @@ internal sealed class CoreQuery
             if (!AllTrue(source.MatchConditions, frame))
                 continue;
             matched = true;
-            if (AllTrue(source.Filters, frame))
-                JoinLevel(level + 1, rows, offsets, current, frame, output);
+            if (!AllTrue(source.Filters, frame))
+                continue;
+            foreach (SqlValue[] joined in JoinLevel(level + 1, rows, offsets, current, frame))
+                yield return joined;
         }
         if (!matched && source.Kind == Syntax.JoinKind.Left)
         {
             Array.Fill(current, SqlValue.Null, offset, source.Width);
             if (AllTrue(source.Filters, frame))
-                JoinLevel(level + 1, rows, offsets, current, frame, output);
+            {
+                foreach (SqlValue[] joined in JoinLevel(level + 1, rows, offsets, current, frame))
+                    yield return joined;
+            }
         }
     }
 
@@ -155,12 +170,13 @@ internal sealed class CoreQuery
         return true;
     }
 
-    private List<Frame> Groups(List<SqlValue[]> rows, Frame? outer, ExecutionContext context)
+    private List<Frame> Groups(IEnumerable<SqlValue[]> joined, Frame? outer, ExecutionContext context)
     {
         var groups = new Dictionary<SqlValue[], (SqlValue[] Row, Accumulator[] Accumulators)>(RowComparer.Instance);
         var order = new List<SqlValue[]>();
-        foreach (SqlValue[] row in rows)
+        foreach (SqlValue[] shared in joined)
         {
+            var row = (SqlValue[])shared.Clone();
             var frame = new Frame(context, row, outer);
             var key = new SqlValue[GroupBy.Count];
             for (int i = 0; i < key.Length; i++)

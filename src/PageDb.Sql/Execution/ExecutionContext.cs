@@ -8,9 +8,10 @@ namespace PageDb.Sql.Execution;
 /// </summary>
 internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameters parameters)
 {
-    private readonly Dictionary<string, List<SqlValue[]>> _tableRows = new(StringComparer.Ordinal);
-    private readonly Dictionary<object, List<SqlValue[]>> _uncorrelated = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<string, Table> _tables = new(StringComparer.Ordinal);
+    // Made on first use: a point query needs none of them.
+    private Dictionary<string, List<SqlValue[]>>? _tableRows;
+    private Dictionary<object, List<SqlValue[]>>? _uncorrelated;
+    private Dictionary<string, Table>? _tables;
 
     /// <summary>The transaction the statement runs in.</summary>
     public ReadTransaction Transaction { get; } = transaction;
@@ -29,6 +30,7 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
     {
         if (ReferenceEquals(PlanTransaction, Transaction))
             return compiled;
+        _tables ??= new(StringComparer.Ordinal);
         if (!_tables.TryGetValue(compiled.Name, out Table? current))
         {
             current = Transaction.GetTable(compiled.Name);
@@ -41,6 +43,7 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
     public List<SqlValue[]> TableRows(Table table, bool withRowId)
     {
         string key = withRowId ? table.Name + "\0rowid" : table.Name;
+        _tableRows ??= new(StringComparer.Ordinal);
         if (!_tableRows.TryGetValue(key, out List<SqlValue[]>? rows))
         {
             rows = StoredValues.ReadAll(Current(table), withRowId);
@@ -50,11 +53,12 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
     }
 
     /// <summary>Forgets the rows read, after the statement changed a table.</summary>
-    public void ForgetTableRows() => _tableRows.Clear();
+    public void ForgetTableRows() => _tableRows?.Clear();
 
     /// <summary>The rows of an uncorrelated subquery, computed once per statement.</summary>
     public List<SqlValue[]> Uncorrelated(object query, Func<List<SqlValue[]>> run)
     {
+        _uncorrelated ??= new(ReferenceEqualityComparer.Instance);
         if (!_uncorrelated.TryGetValue(query, out List<SqlValue[]>? rows))
         {
             rows = run();

@@ -14,7 +14,8 @@ internal sealed class StatementRunner
 {
     private readonly ReadTransaction _transaction;
     private readonly SqlCatalog _catalog;
-    private readonly QueryCompiler _compiler;
+    private readonly string _sql;
+    private QueryCompiler? _compiler;
     private readonly ExecutionContext _context;
 
     /// <summary>A runner for statements of <paramref name="sql"/> in <paramref name="transaction"/>.</summary>
@@ -22,7 +23,7 @@ internal sealed class StatementRunner
     {
         _transaction = transaction;
         _catalog = new SqlCatalog(transaction);
-        _compiler = new QueryCompiler(_catalog, sql);
+        _sql = sql;
         _context = new ExecutionContext(transaction, parameters);
     }
 
@@ -41,24 +42,37 @@ internal sealed class StatementRunner
         _ => throw Error(statement.Offset, "This statement is not supported here."),
     };
 
+    /// <summary>The compiler, made on first use: a query whose cached plan still fits needs none.</summary>
+    private QueryCompiler Compiler => _compiler ??= new QueryCompiler(_catalog, _sql);
+
     private WriteTransaction Writable => (WriteTransaction)_transaction;
 
-    private SqlException Error(int offset, string message) => _compiler.Binder.Error(offset, message);
+    private SqlException Error(int offset, string message) => Compiler.Binder.Error(offset, message);
 
     private SqlResult Query(SelectStatement select, PlanCache? plans)
     {
+        IEnumerable<SqlValue[]> rows = Stream(select, plans, out IReadOnlyList<string> columns);
+        return new SqlResult(columns, [.. rows], -1);
+    }
+
+    /// <summary>
+    /// Compiles <paramref name="select"/> (or reuses the plan in <paramref name="plans"/>) and returns its rows unread:
+    /// they are produced as they are enumerated, in this runner's transaction, which must stay open until then.
+    /// </summary>
+    public IEnumerable<SqlValue[]> Stream(SelectStatement select, PlanCache? plans, out IReadOnlyList<string> columns)
+    {
         CompiledQuery query;
         if (plans is null)
-            query = _compiler.Compile(select, null);
+            query = Compiler.Compile(select, null);
         else
-            (query, _context.PlanTransaction) = plans.Get(_catalog, () => (_compiler.Compile(select, null), _compiler.TablesUsed));
-        List<SqlValue[]> rows = query.Run(null, _context);
-        return new SqlResult(query.ColumnNames, rows.ConvertAll<IReadOnlyList<SqlValue>>(r => r), -1);
+            (query, _context.PlanTransaction) = plans.Get(_catalog, () => (Compiler.Compile(select, null), Compiler.TablesUsed));
+        columns = query.ColumnNames;
+        return query.Stream(null, _context);
     }
 
     private SqlResult Explain(SelectStatement select)
     {
-        List<string> lines = _compiler.Compile(select, null).Explain();
+        List<string> lines = Compiler.Compile(select, null).Explain();
         return new SqlResult(["plan"], lines.ConvertAll<IReadOnlyList<SqlValue>>(l => [SqlValue.FromText(l)]), -1);
     }
 
@@ -137,7 +151,7 @@ internal sealed class StatementRunner
         int[] targets = insert.Columns is null
             ? [.. Enumerable.Range(0, columns.Count)]
             : [.. insert.Columns.Select(n => OrdinalOf(table, n, insert.Offset))];
-        List<SqlValue[]> rows = insert.Query is not null ? _compiler.Compile(insert.Query, null).Run(null, _context) : ValueRows(insert);
+        List<SqlValue[]> rows = insert.Query is not null ? Compiler.Compile(insert.Query, null).Run(null, _context) : ValueRows(insert);
         var autoKey = new AutoKey(table);
         foreach (SqlValue[] values in rows)
         {
@@ -163,7 +177,7 @@ internal sealed class StatementRunner
         var frame = new Frame(_context, [], null);
         var rows = new List<SqlValue[]>(insert.Rows!.Count);
         foreach (IReadOnlyList<SqlExpr> row in insert.Rows)
-            rows.Add([.. row.Select(e => _compiler.Binder.Bind(e, scope).Evaluate(frame))]);
+            rows.Add([.. row.Select(e => Compiler.Binder.Bind(e, scope).Evaluate(frame))]);
         return rows;
     }
 
@@ -181,9 +195,9 @@ internal sealed class StatementRunner
     {
         Table table = _catalog.RequireTable(update.Table, m => Error(update.Offset, m));
         Scope scope = TableScope(table);
-        Evaluator? where = update.Where is null ? null : _compiler.Binder.Bind(update.Where, scope).Evaluate;
+        Evaluator? where = update.Where is null ? null : Compiler.Binder.Bind(update.Where, scope).Evaluate;
         (int Ordinal, Evaluator Value)[] assignments =
-            [.. update.Assignments.Select(a => (OrdinalOf(table, a.Column, update.Offset), _compiler.Binder.Bind(a.Value, scope).Evaluate))];
+            [.. update.Assignments.Select(a => (OrdinalOf(table, a.Column, update.Offset), Compiler.Binder.Bind(a.Value, scope).Evaluate))];
         var changes = new List<(Row Key, Row Row)>();
         foreach (SqlValue[] row in _context.TableRows(table, withRowId: true))
         {
@@ -205,7 +219,7 @@ internal sealed class StatementRunner
     {
         Table table = _catalog.RequireTable(delete.Table, m => Error(delete.Offset, m));
         Scope scope = TableScope(table);
-        Evaluator? where = delete.Where is null ? null : _compiler.Binder.Bind(delete.Where, scope).Evaluate;
+        Evaluator? where = delete.Where is null ? null : Compiler.Binder.Bind(delete.Where, scope).Evaluate;
         var keys = new List<Row>();
         foreach (SqlValue[] row in _context.TableRows(table, withRowId: true))
         {

@@ -1,0 +1,138 @@
+using System.Data;
+using PageDb.Data;
+
+namespace PageDb.Sql.Tests.Data;
+
+/// <summary>
+/// A query's rows reach the reader one at a time, and the reader's read transaction lives exactly as long as the
+/// reader: writes on the same connection meanwhile commit and are not seen by it; a transaction's end or the
+/// connection's close ends it.
+/// </summary>
+[TestFixture]
+public sealed class StreamingReaderTests
+{
+    /// <summary>100 rows: cross-joined four times they make 100,000,000 rows, which no one could build as a list in a test.</summary>
+    private static PageDbConnection Open(string name)
+    {
+        var connection = new PageDbConnection($"Data Source={name}-{Guid.NewGuid():N};Mode=Memory");
+        connection.Open();
+        Execute(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+        using PageDbTransaction transaction = connection.BeginTransaction();
+        for (int i = 1; i <= 100; i++)
+            Execute(connection, $"INSERT INTO t VALUES ({i}, 'v{i}')");
+        transaction.Commit();
+        return connection;
+    }
+
+    private static int Execute(PageDbConnection connection, string sql)
+    {
+        using PageDbCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+
+    private static long Count(PageDbConnection connection)
+    {
+        using PageDbCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM t";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    [Test]
+    public void The_first_rows_of_a_hundred_million_row_join_arrive_without_computing_the_rest()
+    {
+        using PageDbConnection connection = Open("stream");
+        using PageDbCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT a.id, b.id, c.id, d.id FROM t a, t b, t c, t d";
+        using (PageDbDataReader reader = command.ExecuteReader())
+        {
+            Assert.That(reader.HasRows, Is.True);
+            for (long expected = 1; expected <= 3; expected++)
+            {
+                Assert.That(reader.Read(), Is.True);
+                Assert.That((reader.GetInt64(0), reader.GetInt64(3)), Is.EqualTo((1L, expected)));
+            }
+        }
+        Assert.That(command.ExecuteScalar(), Is.EqualTo(1L), "ExecuteScalar reads the first row only");
+    }
+
+    [Test]
+    public void A_write_on_the_same_connection_while_a_reader_is_open_commits_and_the_reader_keeps_its_snapshot()
+    {
+        using PageDbConnection connection = Open("snapshot");
+        using PageDbCommand query = connection.CreateCommand();
+        query.CommandText = "SELECT id FROM t ORDER BY id";
+        using (PageDbDataReader reader = query.ExecuteReader())
+        {
+            Assert.That(reader.Read(), Is.True);
+            Assert.That(Execute(connection, "INSERT INTO t VALUES (101, 'new')"), Is.EqualTo(1));
+            Assert.That(Execute(connection, "DELETE FROM t WHERE id = 50"), Is.EqualTo(1));
+            Assert.That(Count(connection), Is.EqualTo(100), "other commands see the writes");
+            var ids = new List<long> { reader.GetInt64(0) };
+            while (reader.Read())
+                ids.Add(reader.GetInt64(0));
+            Assert.That(ids, Is.EqualTo(Enumerable.Range(1, 100).Select(i => (long)i)), "the open reader does not");
+        }
+        using PageDbDataReader after = query.ExecuteReader();
+        var later = new List<long>();
+        while (after.Read())
+            later.Add(after.GetInt64(0));
+        Assert.That(later, Does.Contain(101L).And.Not.Contain(50L));
+    }
+
+    [Test]
+    public void Committing_or_rolling_back_ends_a_reader_of_the_transaction()
+    {
+        using PageDbConnection connection = Open("transaction");
+        foreach (bool commit in new[] { true, false })
+        {
+            PageDbTransaction transaction = connection.BeginTransaction();
+            Execute(connection, "UPDATE t SET v = 'changed' WHERE id = 1");
+            using PageDbCommand query = connection.CreateCommand();
+            query.CommandText = "SELECT v FROM t";
+            using PageDbDataReader reader = query.ExecuteReader();
+            Assert.That(reader.Read(), Is.True);
+            Assert.That(reader.GetString(0), Is.EqualTo("changed"), "the reader reads its transaction");
+            if (commit)
+                transaction.Commit();
+            else
+                transaction.Rollback();
+            Assert.That(() => reader.Read(), Throws.InvalidOperationException.With.Message.Contains(commit ? "COMMIT" : "ROLLBACK"));
+        }
+    }
+
+    [Test]
+    public void Closing_the_connection_ends_its_readers_and_CloseConnection_closes_it_with_the_reader()
+    {
+        using PageDbConnection connection = Open("close");
+        using PageDbCommand query = connection.CreateCommand();
+        query.CommandText = "SELECT id FROM t";
+        PageDbDataReader open = query.ExecuteReader();
+        Assert.That(open.Read(), Is.True);
+        connection.Close();
+        Assert.That(() => open.Read(), Throws.TypeOf<ObjectDisposedException>());
+        open.Dispose();
+
+        connection.Open();
+        Execute(connection, "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY)");
+        using (PageDbDataReader reader = query.ExecuteReader(CommandBehavior.CloseConnection))
+            Assert.That(connection.State, Is.EqualTo(ConnectionState.Open));
+        Assert.That(connection.State, Is.EqualTo(ConnectionState.Closed));
+    }
+
+    [Test]
+    public async Task ReadAsync_honours_cancellation_and_the_reader_releases_on_DisposeAsync()
+    {
+        using PageDbConnection connection = Open("async");
+        using PageDbCommand query = connection.CreateCommand();
+        query.CommandText = "SELECT id FROM t";
+        await using (PageDbDataReader reader = (PageDbDataReader)await query.ExecuteReaderAsync())
+        {
+            Assert.That(await reader.ReadAsync(), Is.True);
+            using var cancelled = new CancellationTokenSource();
+            await cancelled.CancelAsync();
+            Assert.That(async () => await reader.ReadAsync(cancelled.Token), Throws.InstanceOf<OperationCanceledException>());
+        }
+        Assert.That(await query.ExecuteScalarAsync(), Is.EqualTo(1L));
+    }
+}

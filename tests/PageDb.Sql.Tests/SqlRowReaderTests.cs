@@ -1,0 +1,56 @@
+namespace PageDb.Sql.Tests;
+
+/// <summary>
+/// A <see cref="SqlRowReader"/> outside a transaction holds its read snapshot exactly until it is disposed, or until
+/// its session is: the database's oldest reader pins the WAL written after it while it is open, and nothing once it
+/// is gone.
+/// </summary>
+[TestFixture]
+public sealed class SqlRowReaderTests : SessionFixture
+{
+    private long Pinned => Database.GetStats().OldestReaderPinnedWalBytes;
+
+    [SetUp]
+    public void CreateTable()
+    {
+        Session.Execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+        Session.Execute("INSERT INTO t VALUES (1), (2), (3)");
+    }
+
+    private SqlRowReader OpenAndWriteBehind()
+    {
+        SqlRowReader reader = Session.ExecuteReader(SqlSession.Prepare("SELECT id FROM t"));
+        Assert.That(reader.Read(), Is.True);
+        Session.Execute("INSERT INTO t VALUES (4)");
+        Assert.That(Pinned, Is.GreaterThan(0), "the open reader's snapshot pins the WAL written after it");
+        return reader;
+    }
+
+    [Test]
+    public void Disposing_the_reader_releases_its_snapshot()
+    {
+        SqlRowReader reader = OpenAndWriteBehind();
+        Assert.That(reader.Read() && reader.Read() && !reader.Read(), Is.True, "three rows: the snapshot, not the insert");
+        Assert.That(Pinned, Is.GreaterThan(0), "reading to the end does not release it; Dispose does");
+        reader.Dispose();
+        Assert.That(Pinned, Is.Zero);
+        Assert.That(() => reader.Read(), Throws.TypeOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public void Disposing_the_session_releases_its_readers_snapshots()
+    {
+        SqlRowReader reader = OpenAndWriteBehind();
+        Session.Dispose();
+        Assert.That(Pinned, Is.Zero);
+        Assert.That(() => reader.Read(), Throws.TypeOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public void A_failing_query_releases_the_snapshot_it_began()
+    {
+        Assert.That(() => Session.ExecuteReader(SqlSession.Prepare("SELECT nope FROM t")), Throws.TypeOf<SqlException>());
+        Session.Execute("INSERT INTO t VALUES (5)");
+        Assert.That(Pinned, Is.Zero);
+    }
+}
