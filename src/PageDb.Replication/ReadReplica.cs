@@ -16,10 +16,11 @@ public sealed class ReadReplica : IDisposable
     private readonly IReplicaStore _store;
     private readonly TimeSpan _pollInterval;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _lock = new(); // guards _chain's reads by other threads and _lastError
+    private readonly Lock _lock = new(); // guards _chain's reads by other threads, _lastError and _polls
     private readonly Task _loop;
     private SegmentChain _chain;
     private string? _lastError;
+    private long _polls;
 
     private ReadReplica(IReplicaStore store, PageDatabase database, SegmentChain chain, TimeSpan pollInterval)
     {
@@ -73,6 +74,19 @@ public sealed class ReadReplica : IDisposable
         }
     }
 
+    /// <summary>
+    /// Polls finished (applied, or stopped by an error), for tests that bound the lag in polls: a poll that started
+    /// after an object was stored has applied it when it finishes, so two finished polls after that suffice.
+    /// </summary>
+    internal long Polls
+    {
+        get
+        {
+            lock (_lock)
+                return _polls;
+        }
+    }
+
     internal static async Task<ReadReplica> OpenAsync(IReplicaStore store, string path, TimeSpan pollInterval, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -103,7 +117,10 @@ public sealed class ReadReplica : IDisposable
                 await Task.Delay(_pollInterval, _stop.Token).ConfigureAwait(false);
                 string? problem = await PollAsync(_stop.Token).ConfigureAwait(false);
                 lock (_lock)
+                {
                     _lastError = problem;
+                    _polls++;
+                }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
@@ -114,7 +131,10 @@ public sealed class ReadReplica : IDisposable
                 // The store failing, an object damaged, or the replica's write slot held (a reader wrote to it):
                 // recorded, and tried again at the next poll.
                 lock (_lock)
+                {
                     _lastError = e.Message;
+                    _polls++;
+                }
             }
         }
     }

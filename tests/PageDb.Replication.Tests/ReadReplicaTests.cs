@@ -2,7 +2,8 @@ namespace PageDb.Replication.Tests;
 
 /// <summary>
 /// A read replica (<c>PageDatabase.OpenReplica</c>) following a writer that commits nonstop: every snapshot it serves
-/// is the writer's state at some acknowledged commit, never going back, and it follows the writer into a new generation.
+/// is the writer's state at some acknowledged commit, never going back, it trails the writer by at most a couple of
+/// segments and polls, and it follows the writer into a new generation.
 /// </summary>
 public sealed class ReadReplicaTests
 {
@@ -53,6 +54,24 @@ public sealed class ReadReplicaTests
             Assert.That(n, Is.GreaterThanOrEqualTo(seen).And.LessThanOrEqualTo(upper), $"a replica snapshot went back from {seen}, or is ahead of the commits made ({upper})");
             seen = n;
             distinct.Add(n);
+        }
+
+        // The lag bound ("within the segment interval plus the polling interval"), in positions and counts, not time:
+        // a commit the writer has made is in the store once two more segments are shipped (the first may have been
+        // cut before it), and applied by the replica once two more of its polls have finished after that (the first
+        // may have listed the store before it). So the replica trails by at most the cut and the poll in progress
+        // plus one more of each, while the writer goes on committing.
+        for (int probe = 0; probe < 5; probe++)
+        {
+            long made = CommitLog.CommitOf(writer, "writer");
+            long segments = writer.GetStats().Replication!.SegmentsShipped;
+            ReplicatorTests.WaitUntil(() => writer.GetStats().Replication!.SegmentsShipped >= segments + 2);
+            long polls = replica.Polls;
+            ReplicatorTests.WaitUntil(() => replica.Polls >= polls + 2);
+            long applied = CommitLog.CommitOf(replica.Database, "replica");
+            Assert.That(applied, Is.GreaterThanOrEqualTo(made), $"probe {probe}: commit {made} was made and then 2 segments shipped and 2 polls finished, yet the replica serves commit {applied} (replica error: {replica.LastError})");
+            Assert.That(applied, Is.GreaterThanOrEqualTo(seen), "a replica snapshot went back");
+            seen = applied;
         }
         stop.Cancel();
         writing.Join();

@@ -138,6 +138,26 @@ public sealed class ReplicatorTests
     }
 
     [Test]
+    public void A_replicator_start_deletes_the_stale_temporary_file_a_killed_put_left_in_a_folder_store()
+    {
+        string root = Path.Combine(_scratch, "store");
+        var store = new FolderReplicaStore(root);
+        string path = Target("source");
+        using (PageDatabase database = OpenReplicated(store, path))
+            CommitLog.Commit(database, 1);
+        // What a put killed after writing part of its temporary file leaves, an hour and more ago.
+        string generationFolder = Directory.GetDirectories(root).Single();
+        string killed = Path.Combine(generationFolder, $".{Path.GetFileName(Directory.GetFiles(generationFolder).First())}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllBytes(killed, [1, 2]);
+        File.SetLastWriteTimeUtc(killed, DateTime.UtcNow - FolderReplicaStore.StaleTemporaryFileAge - TimeSpan.FromMinutes(1));
+
+        using (PageDatabase database = OpenReplicated(store, path))
+            CommitLog.Commit(database, 2);
+
+        Assert.That(File.Exists(killed), Is.False, "the new generation's retention pass lists the store, which deletes it");
+    }
+
+    [Test]
     public void A_database_reopened_with_replication_starts_a_new_generation_and_restore_uses_it()
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
