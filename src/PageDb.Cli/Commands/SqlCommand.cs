@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using PageDb.Cli.Prompt;
 using PageDb.Sql;
 using PageDb.Sql.Binding;
 using PageDb.Sql.Scan;
@@ -14,7 +15,8 @@ namespace PageDb.Cli.Commands;
 /// missing) and prints a query's rows, or how many rows a change affected. With neither a query nor a file it reads
 /// statements from standard input, each ending with ';', with the commands <c>.tables</c>, <c>.schema &lt;t&gt;</c>,
 /// <c>.explain on|off</c> (print each query's plan before its rows) and <c>.quit</c>; an error there is printed and the
-/// prompt goes on.
+/// prompt goes on. On a terminal the prompt edits lines and recalls this session's statements (<see cref="LineEditor"/>);
+/// piped input is read line by line as it is.
 /// </summary>
 internal static class SqlCommand
 {
@@ -44,22 +46,22 @@ internal static class SqlCommand
 
     private static void Interactive(SqlSession session, PageDatabase database, string format, CliContext context)
     {
+        IPromptReader reader = !Console.IsInputRedirected && context.ErrIsTerminal ? new ConsoleLineReader(context.Err) : new PipedPromptReader(context.Err);
         var statement = new StringBuilder();
         bool explain = false;
         while (true)
         {
-            context.Err.Write(statement.Length == 0 ? "pagedb> " : "   ...> ");
-            string? line = Console.In.ReadLine();
+            string? line = reader.ReadLine(statement.Length == 0 ? "pagedb> " : "   ...> ");
             if (line is null || (statement.Length == 0 && line.Trim() == ".quit"))
                 return;
-            if (statement.Length == 0 && line.Trim() is ".explain on" or ".explain off")
-            {
-                explain = line.Trim() == ".explain on";
-                continue;
-            }
             if (statement.Length == 0 && line.TrimStart().StartsWith('.'))
             {
-                context.Guard(() => DotCommand(line.Trim(), database, context));
+                string command = line.Trim();
+                reader.Remember(command);
+                if (command is ".explain on" or ".explain off")
+                    explain = command == ".explain on";
+                else
+                    context.Guard(() => DotCommand(command, database, context));
                 continue;
             }
             statement.AppendLine(line);
@@ -67,6 +69,7 @@ internal static class SqlCommand
                 continue;
             string sql = statement.ToString();
             statement.Clear();
+            reader.Remember(sql.TrimEnd());
             context.Guard(() =>
             {
                 if (explain && IsQuery(sql))

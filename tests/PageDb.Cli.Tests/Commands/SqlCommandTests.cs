@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace PageDb.Cli.Tests.Commands;
 
@@ -55,6 +56,35 @@ public sealed class SqlCommandTests
         Assert.That(output, Does.Contain("SEARCH orders USING PRIMARY KEY (id=?)"));
         Assert.That(output.Split("SEARCH orders").Length, Is.EqualTo(2), "no plan once .explain is off: " + output);
         Assert.That(error, Does.Contain("unknown command '.nonsense'"));
+    }
+
+    /// <summary>
+    /// On a terminal the prompt edits lines and Up recalls a whole statement, including one typed over two lines;
+    /// Ctrl+D on an empty line ends it.
+    /// </summary>
+    [Test]
+    public void On_a_terminal_the_prompt_edits_lines_and_up_recalls_whole_statements()
+    {
+        string db = _run.CreateSampleDatabase(rows: 5);
+        using TerminalSession terminal = TerminalSession.Start("sql", db);
+        // Each step waits for a new prompt (after a line break: a redraw starts with '\r' instead) before typing.
+        var steps = new (string Prompt, int Shown, string Keys)[]
+        {
+            ("pagedb> ", 1, "SELECT count(*) AS n\r"),
+            ("\n   ...> ", 1, "FROM orders;\r"),
+            ("\npagedb> ", 1, "\u001b[A\r"), // Up: the two-line statement again
+            ("\npagedb> ", 2, "ELECT id FROM orders WHERE id = 2;\u0001S\r"), // Ctrl+A, then the missing S
+            ("\npagedb> ", 3, "\u001b[A\u001b[D\u007f4\r"), // Up, Left, Backspace: id = 4
+            ("\npagedb> ", 4, "\u0004"), // Ctrl+D on the empty line
+        };
+        foreach ((string prompt, int shown, string keys) in steps)
+        {
+            terminal.WaitFor(prompt, shown);
+            terminal.Type(keys);
+        }
+        Assert.That(terminal.WaitForExit(), Is.Zero, terminal.Screen);
+        Assert.That(Regex.Count(terminal.Screen, @"n\s*\r?\n-+\s*\r?\n5\s*\r?\n1 row"), Is.EqualTo(2), terminal.Screen);
+        Assert.That(terminal.Screen, Does.Match(@"id\s*\r?\n-+\s*\r?\n2\s*\r?\n1 row").And.Match(@"id\s*\r?\n-+\s*\r?\n4\s*\r?\n1 row"));
     }
 
     [Test]
