@@ -10,8 +10,12 @@ namespace PageDb.Core.Buffers;
 /// All operations are O(1) apart from skipping frames the pool cannot evict; no allocation after construction.
 /// </summary>
 /// <remarks>
-/// Invariants (<see cref="Verify"/>): every tracked frame is in exactly one queue; <c>_prev</c>/<c>_next</c> form two
-/// well-formed doubly linked lists whose lengths are <c>_count[Probation]</c> and <c>_count[Protected]</c>.
+/// <para>Why the skipping stays short: the pool tracks only clean, loaded frames, so the frames skipped are the pinned ones;
+/// pins are short (one descent or one handle) and a frame is pinned by an access, which moves it to its queue's newest
+/// end, so the oldest frame is normally free. Counted over a <c>--quick</c> W3 run with a 2 MiB pool: 177,432 victims,
+/// one frame looked at for each (docs/benchmarks.md, "The replacer's victim walk").</para>
+/// <para>Invariants (<see cref="Verify"/>): every tracked frame is in exactly one queue; <c>_prev</c>/<c>_next</c> form two
+/// well-formed doubly linked lists whose lengths are <c>_count[Probation]</c> and <c>_count[Protected]</c>.</para>
 /// </remarks>
 internal sealed class TwoQueueReplacer : IReplacer
 {

@@ -10,7 +10,9 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 public sealed class LiteDbEngine : IBenchmarkEngine
 {
     /// <summary>How the runner names and opens this engine.</summary>
-    public static EngineDescriptor Descriptor { get; } = new("litedb", DescribeVersion, settings => new LiteDbEngine(settings));
+    public static EngineDescriptor Descriptor { get; } = new("litedb", DescribeVersion, settings => new LiteDbEngine(settings), FileName);
+
+    private const string FileName = "bench.litedb";
 
     private const string CollectionName = "rows";
 
@@ -21,7 +23,7 @@ public sealed class LiteDbEngine : IBenchmarkEngine
     {
         var connection = new ConnectionString
         {
-            Filename = Path.Combine(settings.Folder, "bench.litedb"),
+            Filename = Path.Combine(settings.Folder, FileName),
             Connection = ConnectionType.Direct,
         };
         _database = new LiteDatabase(connection); // BsonMapper.Global, as applications use it: mappings built once per process
@@ -36,6 +38,9 @@ public sealed class LiteDbEngine : IBenchmarkEngine
 
     /// <summary>LiteDB's database object is thread-safe, so readers share it.</summary>
     public IBenchmarkReader OpenReader() => new LiteDbReader(_rows);
+
+    /// <summary>Copies the log file into the data file.</summary>
+    public void Checkpoint() => _database.Checkpoint();
 
     /// <inheritdoc/>
     public void Dispose() => _database.Dispose();

@@ -25,7 +25,7 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 public sealed class LmdbEngine : IBenchmarkEngine
 {
     /// <summary>How the runner names and opens this engine.</summary>
-    public static EngineDescriptor Descriptor { get; } = new("lmdb", Describe, settings => new LmdbEngine(settings));
+    public static EngineDescriptor Descriptor { get; } = new("lmdb", Describe, settings => new LmdbEngine(settings), "data.mdb");
 
     /// <summary>Far above W1's and W8's data (about 300 MB at full sizes); LMDB grows the file only as it writes.</summary>
     private const long MapSizeBytes = 16L << 30;

@@ -7,7 +7,7 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 public sealed class PageDbKvEngine : IBenchmarkEngine, IAsyncCommitEngine
 {
     /// <summary>How the runner names and opens this engine.</summary>
-    public static EngineDescriptor Descriptor { get; } = new("pagedb-kv", Describe, settings => new PageDbKvEngine(settings));
+    public static EngineDescriptor Descriptor { get; } = new("pagedb-kv", Describe, settings => new PageDbKvEngine(settings), FileName);
 
     private const string FileName = "bench.pagedb";
     private const string TreeName = "rows";
@@ -62,6 +62,9 @@ public sealed class PageDbKvEngine : IBenchmarkEngine, IAsyncCommitEngine
 
     /// <inheritdoc/>
     public IBenchmarkReader OpenReader() => new PageDbKvReader(_database, TreeName);
+
+    /// <summary>Copies every WAL frame into the database file.</summary>
+    public void Checkpoint() => _database.Checkpoint(CheckpointMode.Full);
 
     /// <inheritdoc/>
     public void Dispose() => _database.Dispose();

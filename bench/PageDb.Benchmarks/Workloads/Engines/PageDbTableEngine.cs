@@ -9,7 +9,7 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 public sealed class PageDbTableEngine : IBenchmarkEngine, IAsyncCommitEngine
 {
     /// <summary>How the runner names and opens this engine.</summary>
-    public static EngineDescriptor Descriptor { get; } = new("pagedb-table", Describe, settings => new PageDbTableEngine(settings));
+    public static EngineDescriptor Descriptor { get; } = new("pagedb-table", Describe, settings => new PageDbTableEngine(settings), FileName);
 
     /// <summary>The table's name.</summary>
     internal const string TableName = "rows";
@@ -67,6 +67,9 @@ public sealed class PageDbTableEngine : IBenchmarkEngine, IAsyncCommitEngine
 
     /// <inheritdoc/>
     public IBenchmarkReader OpenReader() => new PageDbTableReader(_database);
+
+    /// <summary>Copies every WAL frame into the database file.</summary>
+    public void Checkpoint() => _database.Checkpoint(CheckpointMode.Full);
 
     /// <inheritdoc/>
     public void Dispose() => _database.Dispose();

@@ -18,7 +18,7 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 public sealed class RocksDbEngine : IBenchmarkEngine
 {
     /// <summary>How the runner names and opens this engine.</summary>
-    public static EngineDescriptor Descriptor { get; } = new("rocksdb", Describe, settings => new RocksDbEngine(settings));
+    public static EngineDescriptor Descriptor { get; } = new("rocksdb", Describe, settings => new RocksDbEngine(settings), "*.sst");
 
     private const ulong BlockSizeBytes = 16 << 10;
     private const ulong BytesPerSync = 1 << 20;
@@ -70,6 +70,9 @@ public sealed class RocksDbEngine : IBenchmarkEngine
 
     /// <summary>The database object is thread-safe; each reader has its own read options.</summary>
     public IBenchmarkReader OpenReader() => new RocksDbReader(_database);
+
+    /// <summary>Flushes the memtables into SST files and waits for the flush.</summary>
+    public void Checkpoint() => _database.Flush(new FlushOptions().SetWaitForFlush(true));
 
     /// <inheritdoc/>
     public void Dispose() => _database.Dispose();

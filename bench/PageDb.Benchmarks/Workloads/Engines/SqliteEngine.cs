@@ -10,7 +10,7 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 public sealed class SqliteEngine : IBenchmarkEngine
 {
     /// <summary>How the runner names and opens this engine.</summary>
-    public static EngineDescriptor Descriptor { get; } = new("sqlite", DescribeVersion, settings => new SqliteEngine(settings));
+    public static EngineDescriptor Descriptor { get; } = new("sqlite", DescribeVersion, settings => new SqliteEngine(settings), FileName);
 
     private const string FileName = "bench.sqlite";
 
@@ -65,6 +65,17 @@ public sealed class SqliteEngine : IBenchmarkEngine
 
     /// <summary>A reader on its own connection (SQLite connections are single-threaded), with its own cache.</summary>
     public IBenchmarkReader OpenReader() => new AdoNetReader(OpenConnection(_settings));
+
+    /// <summary>Copies the WAL into the database file and truncates the WAL.</summary>
+    public void Checkpoint()
+    {
+        lock (_writer)
+        {
+            using SqliteCommand command = _connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            command.ExecuteNonQuery();
+        }
+    }
 
     /// <inheritdoc/>
     public void Dispose()

@@ -29,11 +29,19 @@ public sealed class WorkloadContext
     /// <summary>The latest disk probe, for workloads that compare with it.</summary>
     public DiskProbeResult? DiskProbe { get; init; }
 
+    /// <summary>The engine's <see cref="EngineDescriptor.DatabaseFiles"/> pattern, or null.</summary>
+    public string? DatabaseFiles { get; init; }
+
     /// <summary>Bytes of all files in <see cref="Folder"/>: the database and its WAL or log.</summary>
-    public long FolderBytes()
+    public long FolderBytes() => BytesOf("*");
+
+    /// <summary>Bytes of the database files alone (<see cref="DatabaseFiles"/>), without logs; null when the pattern is unknown.</summary>
+    public long? DatabaseBytes() => DatabaseFiles is { } pattern ? BytesOf(pattern) : null;
+
+    private long BytesOf(string pattern)
     {
         long total = 0;
-        foreach (string file in Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories))
+        foreach (string file in Directory.EnumerateFiles(Folder, pattern, SearchOption.AllDirectories))
         {
             total += new FileInfo(file).Length;
         }

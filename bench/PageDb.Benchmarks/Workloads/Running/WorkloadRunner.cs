@@ -129,7 +129,7 @@ public sealed class WorkloadRunner(RunOptions options, IReadOnlyList<EngineDescr
             MemoryWindow memory = MemoryWindow.Open();
             using IBenchmarkEngine database = engine.Open(new EngineSettings(folder, workload.Durability, options.CacheSizeBytes));
             using var readers = new ReaderPool(database);
-            RepetitionResult result = workload.Run(Context(database, readers, folder, repetition, probe));
+            RepetitionResult result = workload.Run(Context(engine, database, readers, folder, repetition, probe));
             return Sample(result, memory);
         }
         finally
@@ -142,7 +142,7 @@ public sealed class WorkloadRunner(RunOptions options, IReadOnlyList<EngineDescr
     {
         LoadedDatabase database = LoadedFor(engine);
         MemoryWindow memory = MemoryWindow.Open();
-        RepetitionResult result = workload.Run(Context(database.Engine, database.Readers, database.Folder, repetition, probe));
+        RepetitionResult result = workload.Run(Context(engine, database.Engine, database.Readers, database.Folder, repetition, probe));
         return Sample(result, memory);
     }
 
@@ -167,9 +167,10 @@ public sealed class WorkloadRunner(RunOptions options, IReadOnlyList<EngineDescr
         return database;
     }
 
-    private WorkloadContext Context(IBenchmarkEngine engine, ReaderPool readers, string folder, int repetition, DiskProbeResult? probe) => new()
+    private WorkloadContext Context(EngineDescriptor descriptor, IBenchmarkEngine engine, ReaderPool readers, string folder, int repetition, DiskProbeResult? probe) => new()
     {
         Engine = engine,
+        DatabaseFiles = descriptor.DatabaseFiles,
         Readers = readers,
         Folder = folder,
         Sizes = options.Sizes,
