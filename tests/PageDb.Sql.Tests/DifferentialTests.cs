@@ -23,22 +23,11 @@ public sealed class DifferentialTests
     [Test]
     public void Random_queries_give_SQLites_answers()
     {
-        bool freshSeed = TestSeed.LongRun || Environment.GetEnvironmentVariable(TestSeed.EnvironmentVariable) is not null;
-        int seed = freshSeed ? TestSeed.Next() : DefaultSeed;
+        int seed = TwinDatabases.Seed(DefaultSeed);
         var random = new Random(seed);
-        using var sqlite = new SqliteConnection("Data Source=:memory:");
-        sqlite.Open();
-        using PageDatabase db = PageDatabase.OpenInMemory();
-        using var session = new SqlSession(db);
-        foreach (string statement in Schema(random))
-        {
-            using (SqliteCommand command = sqlite.CreateCommand())
-            {
-                command.CommandText = statement;
-                command.ExecuteNonQuery();
-            }
-            session.Execute(statement);
-        }
+        using var twins = new TwinDatabases(Schema(random));
+        SqliteConnection sqlite = twins.Sqlite;
+        SqlSession session = twins.Session;
         var generator = new QueryGenerator(random);
         int compared = 0;
         for (int i = 0; i < Queries; i++)

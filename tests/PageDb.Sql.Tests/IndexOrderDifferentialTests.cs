@@ -24,22 +24,11 @@ public sealed class IndexOrderDifferentialTests
     [Test]
     public void Ordered_key_reads_give_SQLites_order_and_the_sorted_rows()
     {
-        bool freshSeed = TestSeed.LongRun || Environment.GetEnvironmentVariable(TestSeed.EnvironmentVariable) is not null;
-        int seed = freshSeed ? TestSeed.Next() : DefaultSeed;
+        int seed = TwinDatabases.Seed(DefaultSeed);
         var random = new Random(seed);
-        using var sqlite = new SqliteConnection("Data Source=:memory:");
-        sqlite.Open();
-        using PageDatabase db = PageDatabase.OpenInMemory();
-        using var session = new SqlSession(db);
-        foreach (string statement in Schema(random))
-        {
-            using (SqliteCommand command = sqlite.CreateCommand())
-            {
-                command.CommandText = statement;
-                command.ExecuteNonQuery();
-            }
-            session.Execute(statement);
-        }
+        using var twins = new TwinDatabases(Schema(random));
+        SqliteConnection sqlite = twins.Sqlite;
+        SqlSession session = twins.Session;
         int served = 0;
         for (int i = 0; i < Queries; i++)
         {
