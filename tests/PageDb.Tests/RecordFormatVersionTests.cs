@@ -17,8 +17,7 @@ public class RecordFormatVersionTests
     [Test]
     public void A_file_of_fixed_slot_records_reads_writes_and_gains_compact_tables()
     {
-        var storage = new MemoryStorage();
-        storage.SetContents(DbPath, File.ReadAllBytes(Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", "format1-records.pagedb")));
+        MemoryStorage storage = LoadFixture("format1-records.pagedb");
         using (PageDatabase db = Open(storage))
         {
             AssertFixtureRows(db);
@@ -27,8 +26,7 @@ public class RecordFormatVersionTests
                 tx.GetTable("all_types").Insert(Row.Of(1000L, "new", 2.5, true, new byte[] { 1 }, Epoch, 9.99m));
                 tx.GetTable("all_types").Upsert(Row.Of(1L, "changed", null, null, null, null, null));
                 tx.GetTable("log").Insert(Row.Of("message 50"));
-                Table fresh = tx.CreateTable(new TableSchema("fresh", [new Column("id", ColumnType.Int64), new Column("s", ColumnType.String)], ["id"]));
-                fresh.Insert(Row.Of(1L, "compact"));
+                CreateFreshTable(tx);
                 tx.Commit();
             }
             Assert.That(db.CheckIntegrity().IsOk, Is.True);
@@ -42,7 +40,7 @@ public class RecordFormatVersionTests
             Assert.That(all.Get(Row.Of(1L)), Is.EqualTo(Row.Of(1L, "changed", null, null, null, null, null)));
             Assert.That(all.Count, Is.EqualTo(301));
             Assert.That(tx.GetTable("log").Get(Row.Of(51L)), Is.EqualTo(Row.Of("message 50")));
-            Assert.That(tx.GetTable("fresh").Get(Row.Of(1L)), Is.EqualTo(Row.Of(1L, "compact")));
+            AssertFreshTable(tx);
             Assert.That(db.CheckIntegrity().IsOk, Is.True);
         }
     }
@@ -50,8 +48,7 @@ public class RecordFormatVersionTests
     [Test]
     public void A_file_of_tagged_integer_keys_reads_writes_and_gains_compact_key_tables()
     {
-        var storage = new MemoryStorage();
-        storage.SetContents(DbPath, File.ReadAllBytes(Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", "format2-keys.pagedb")));
+        MemoryStorage storage = LoadFixture("format2-keys.pagedb");
         using (PageDatabase db = Open(storage))
         {
             AssertFormat2Rows(db);
@@ -61,8 +58,7 @@ public class RecordFormatVersionTests
                 tx.GetTable("all_types").Delete(Row.Of(2000L));
                 tx.GetTable("log").Insert(Row.Of("message 50"));
                 tx.GetTable("events").Insert(Row.Of(Epoch.AddDays(-1), "before"));
-                Table fresh = tx.CreateTable(new TableSchema("fresh", [new Column("id", ColumnType.Int64), new Column("s", ColumnType.String)], ["id"]));
-                fresh.Insert(Row.Of(1L, "compact"));
+                CreateFreshTable(tx);
                 tx.Commit();
             }
             Assert.That(db.CheckIntegrity().IsOk, Is.True);
@@ -78,7 +74,7 @@ public class RecordFormatVersionTests
             Assert.That(Ids(all.IndexScan(null, Row.Of(-999_999L), Row.Of(-149_000L), columns: ["id"])), Is.EqualTo(new[] { -999_999L, -150_000, -149_000 }));
             Assert.That(tx.GetTable("log").Get(Row.Of(51L)), Is.EqualTo(Row.Of("message 50")));
             Assert.That(tx.GetTable("events").Get(Row.Of(Epoch.AddDays(-1))), Is.EqualTo(Row.Of(Epoch.AddDays(-1), "before")));
-            Assert.That(tx.GetTable("fresh").Get(Row.Of(1L)), Is.EqualTo(Row.Of(1L, "compact")));
+            AssertFreshTable(tx);
             Assert.That(db.CheckIntegrity().IsOk, Is.True);
         }
     }
@@ -105,6 +101,22 @@ public class RecordFormatVersionTests
         Assert.That(pairs.Count, Is.EqualTo(40));
         Assert.That(tx.GetTable("events").Get(Row.Of(Epoch.AddDays(3))), Is.EqualTo(Row.Of(Epoch.AddDays(3), "event 3")));
     }
+
+    /// <summary>A storage holding the fixture file <paramref name="name"/> (from the build that wrote that format) at DbPath.</summary>
+    private static MemoryStorage LoadFixture(string name)
+    {
+        var storage = new MemoryStorage();
+        storage.SetContents(DbPath, File.ReadAllBytes(Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", name)));
+        return storage;
+    }
+
+    /// <summary>A table created in the old file, which gets the current formats; <see cref="AssertFreshTable"/> reads it back.</summary>
+    private static void CreateFreshTable(WriteTransaction tx) =>
+        tx.CreateTable(new TableSchema("fresh", [new Column("id", ColumnType.Int64), new Column("s", ColumnType.String)], ["id"]))
+            .Insert(Row.Of(1L, "compact"));
+
+    private static void AssertFreshTable(ReadTransaction tx) =>
+        Assert.That(tx.GetTable("fresh").Get(Row.Of(1L)), Is.EqualTo(Row.Of(1L, "compact")));
 
     /// <summary>Column 0 (an Int64) of the rows of <paramref name="scan"/>, in scan order; disposes the scan.</summary>
     private static List<long> Ids(PageDb.Execution.PlanOperator scan)
