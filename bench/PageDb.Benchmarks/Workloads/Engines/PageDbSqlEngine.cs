@@ -1,5 +1,3 @@
-using System.Data;
-using System.Data.Common;
 using PageDb.Data;
 
 namespace PageDb.Benchmarks.Workloads.Engines;
@@ -19,13 +17,8 @@ public sealed class PageDbSqlEngine : IBenchmarkEngine
     private const string FileName = "bench.pagedb";
 
     private readonly string _connectionString;
-    private readonly Lock _writer = new(); // serializes concurrent one-row inserts (W9): a connection is single-threaded
     private readonly PageDbConnection _connection;
-    private readonly PageDbCommand _insert;
-    private readonly DbParameter _id;
-    private readonly DbParameter _name;
-    private readonly DbParameter _value;
-    private readonly DbParameter _payload;
+    private readonly AdoNetRowsTable _rows;
 
     private PageDbSqlEngine(EngineSettings settings)
     {
@@ -33,33 +26,14 @@ public sealed class PageDbSqlEngine : IBenchmarkEngine
         _connectionString = $"Data Source={Path.Combine(settings.Folder, FileName)};Mode=ReadWriteCreate;Durability={durability}";
         _connection = new PageDbConnection(_connectionString);
         _connection.Open();
-        using (var create = new PageDbCommand("CREATE TABLE rows (id INTEGER PRIMARY KEY, name TEXT NOT NULL, value REAL NOT NULL, payload TEXT NOT NULL)", _connection))
-            create.ExecuteNonQuery();
-        _insert = new PageDbCommand("INSERT INTO rows (id, name, value, payload) VALUES (@id, @name, @value, @payload)", _connection);
-        _id = Add(_insert, "@id", DbType.Int64);
-        _name = Add(_insert, "@name", DbType.String);
-        _value = Add(_insert, "@value", DbType.Double);
-        _payload = Add(_insert, "@payload", DbType.String);
-        _insert.Prepare();
+        _rows = new AdoNetRowsTable(_connection, '@');
     }
 
     /// <inheritdoc/>
-    public void BulkInsert(ReadOnlyMemory<BenchRow> rows)
-    {
-        using DbTransaction transaction = _connection.BeginTransaction();
-        _insert.Transaction = transaction;
-        foreach (ref readonly BenchRow row in rows.Span)
-            Insert(row);
-        transaction.Commit();
-        _insert.Transaction = null;
-    }
+    public void BulkInsert(ReadOnlyMemory<BenchRow> rows) => _rows.BulkInsert(rows);
 
     /// <summary>An autocommit statement; concurrent callers take turns on the write connection.</summary>
-    public void InsertInOwnTransaction(in BenchRow row)
-    {
-        lock (_writer)
-            Insert(row);
-    }
+    public void InsertInOwnTransaction(in BenchRow row) => _rows.InsertInOwnTransaction(row);
 
     /// <summary>A reader on its own connection to the shared database.</summary>
     public IBenchmarkReader OpenReader()
@@ -72,26 +46,8 @@ public sealed class PageDbSqlEngine : IBenchmarkEngine
     /// <inheritdoc/>
     public void Dispose()
     {
-        _insert.Dispose();
+        _rows.Dispose();
         _connection.Dispose();
-    }
-
-    private void Insert(in BenchRow row)
-    {
-        _id.Value = row.Id;
-        _name.Value = row.Name;
-        _value.Value = row.Value;
-        _payload.Value = row.Payload;
-        _insert.ExecuteNonQuery();
-    }
-
-    private static DbParameter Add(PageDbCommand command, string name, DbType type)
-    {
-        DbParameter parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.DbType = type;
-        command.Parameters.Add(parameter);
-        return parameter;
     }
 
     private static string Describe() =>

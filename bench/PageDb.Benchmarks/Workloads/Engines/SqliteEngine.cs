@@ -15,53 +15,25 @@ public sealed class SqliteEngine : IBenchmarkEngine
     private const string FileName = "bench.sqlite";
 
     private readonly EngineSettings _settings;
-    private readonly Lock _writer = new(); // serializes concurrent one-row inserts (W9) on the one write connection
     private readonly SqliteConnection _connection;
-    private readonly SqliteCommand _insert;
-    private readonly SqliteParameter _id;
-    private readonly SqliteParameter _name;
-    private readonly SqliteParameter _value;
-    private readonly SqliteParameter _payload;
+    private readonly AdoNetRowsTable _rows;
 
     private SqliteEngine(EngineSettings settings)
     {
         _settings = settings;
         _connection = OpenConnection(settings);
         Execute(_connection, $"PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; {SynchronousPragma(settings.Durability)}");
-        Execute(_connection, "CREATE TABLE rows (id INTEGER PRIMARY KEY, name TEXT NOT NULL, value REAL NOT NULL, payload TEXT NOT NULL)");
-        _insert = _connection.CreateCommand();
-        _insert.CommandText = "INSERT INTO rows (id, name, value, payload) VALUES ($id, $name, $value, $payload)";
-        _id = _insert.Parameters.Add("$id", SqliteType.Integer);
-        _name = _insert.Parameters.Add("$name", SqliteType.Text);
-        _value = _insert.Parameters.Add("$value", SqliteType.Real);
-        _payload = _insert.Parameters.Add("$payload", SqliteType.Text);
-        _insert.Prepare();
+        _rows = new AdoNetRowsTable(_connection, '$');
     }
 
     /// <inheritdoc/>
-    public void BulkInsert(ReadOnlyMemory<BenchRow> rows)
-    {
-        using SqliteTransaction transaction = _connection.BeginTransaction();
-        _insert.Transaction = transaction;
-        foreach (ref readonly BenchRow row in rows.Span)
-        {
-            Insert(row);
-        }
-        transaction.Commit();
-        _insert.Transaction = null;
-    }
+    public void BulkInsert(ReadOnlyMemory<BenchRow> rows) => _rows.BulkInsert(rows);
 
     /// <summary>
     /// An autocommit statement: SQLite's own one-statement transaction, the idiomatic single insert. Concurrent callers
     /// take turns on the write connection (SQLite admits one writer at a time, and a connection is single-threaded).
     /// </summary>
-    public void InsertInOwnTransaction(in BenchRow row)
-    {
-        lock (_writer)
-        {
-            Insert(row);
-        }
-    }
+    public void InsertInOwnTransaction(in BenchRow row) => _rows.InsertInOwnTransaction(row);
 
     /// <summary>A reader on its own connection (SQLite connections are single-threaded), with its own cache.</summary>
     public IBenchmarkReader OpenReader() => new AdoNetReader(OpenConnection(_settings));
@@ -69,7 +41,7 @@ public sealed class SqliteEngine : IBenchmarkEngine
     /// <summary>Copies the WAL into the database file and truncates the WAL.</summary>
     public void Checkpoint()
     {
-        lock (_writer)
+        lock (_rows.Writer)
         {
             using SqliteCommand command = _connection.CreateCommand();
             command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
@@ -80,17 +52,8 @@ public sealed class SqliteEngine : IBenchmarkEngine
     /// <inheritdoc/>
     public void Dispose()
     {
-        _insert.Dispose();
+        _rows.Dispose();
         _connection.Dispose();
-    }
-
-    private void Insert(in BenchRow row)
-    {
-        _id.Value = row.Id;
-        _name.Value = row.Name;
-        _value.Value = row.Value;
-        _payload.Value = row.Payload;
-        _insert.ExecuteNonQuery();
     }
 
     private static SqliteConnection OpenConnection(EngineSettings settings)
