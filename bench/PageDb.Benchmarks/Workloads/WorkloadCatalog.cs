@@ -19,5 +19,6 @@ public static class WorkloadCatalog
         new W8ConcurrentReaders(),
         new W9ConcurrentCommitters(),
         new W9ConcurrentCommitters(asynchronous: true),
+        new W10PricingSummary(),
     ];
 }

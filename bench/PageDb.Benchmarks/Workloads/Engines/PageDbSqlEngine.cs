@@ -1,3 +1,4 @@
+using PageDb.Benchmarks.Workloads.Data;
 using PageDb.Data;
 
 namespace PageDb.Benchmarks.Workloads.Engines;
@@ -9,7 +10,7 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 /// the same prepared, reused commands with parameters as <see cref="SqliteEngine"/> (reads in <see cref="AdoNetReader"/>).
 /// Connections of the process share the one open database, so each reader has its own connection and session.
 /// </summary>
-public sealed class PageDbSqlEngine : IBenchmarkEngine
+public sealed class PageDbSqlEngine : IBenchmarkEngine, IAnalyticsEngine
 {
     /// <summary>How the runner names and opens this engine.</summary>
     public static EngineDescriptor Descriptor { get; } = new("pagedb-sql", Describe, settings => new PageDbSqlEngine(settings));
@@ -42,6 +43,12 @@ public sealed class PageDbSqlEngine : IBenchmarkEngine
         connection.Open();
         return new AdoNetReader(connection);
     }
+
+    /// <summary>W10's tables, loaded on the write connection (<see cref="AdoNetLineItems"/>).</summary>
+    public void LoadLineItems(LineItemDataset data) => AdoNetLineItems.Load(_connection, data);
+
+    /// <summary>W10's query on the write connection (<see cref="AdoNetLineItems.Query"/>).</summary>
+    public IReadOnlyList<PricingSummaryRow> PricingSummary(string shipDateCutoff) => AdoNetLineItems.PricingSummary(_connection, shipDateCutoff);
 
     /// <inheritdoc/>
     public void Dispose()

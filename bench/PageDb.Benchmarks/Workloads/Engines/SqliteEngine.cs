@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using PageDb.Benchmarks.Workloads.Data;
 
 namespace PageDb.Benchmarks.Workloads.Engines;
 
@@ -7,7 +8,7 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 /// the shared cache size, synchronous=FULL or NORMAL by durability, the key as INTEGER PRIMARY KEY (the rowid, so
 /// the table is clustered on it as PageDb's is), and one prepared command per statement, reused with its parameters.
 /// </summary>
-public sealed class SqliteEngine : IBenchmarkEngine
+public sealed class SqliteEngine : IBenchmarkEngine, IAnalyticsEngine
 {
     /// <summary>How the runner names and opens this engine.</summary>
     public static EngineDescriptor Descriptor { get; } = new("sqlite", DescribeVersion, settings => new SqliteEngine(settings), FileName);
@@ -48,6 +49,12 @@ public sealed class SqliteEngine : IBenchmarkEngine
             command.ExecuteNonQuery();
         }
     }
+
+    /// <summary>W10's tables, loaded on the write connection (<see cref="AdoNetLineItems"/>).</summary>
+    public void LoadLineItems(LineItemDataset data) => AdoNetLineItems.Load(_connection, data);
+
+    /// <summary>W10's query on the write connection (<see cref="AdoNetLineItems.Query"/>).</summary>
+    public IReadOnlyList<PricingSummaryRow> PricingSummary(string shipDateCutoff) => AdoNetLineItems.PricingSummary(_connection, shipDateCutoff);
 
     /// <inheritdoc/>
     public void Dispose()

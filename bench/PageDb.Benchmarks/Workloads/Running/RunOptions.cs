@@ -11,7 +11,7 @@ public sealed record RunOptions
                                  [--repetitions N] [--out DIR] [--temp DIR] [--seed N] [--cache-mb N]
                                  [--baselines sqlite,litedb,lmdb,rocksdb] [--subject pagedb]
                PageDb.Benchmarks micro [BenchmarkDotNet options]
-          --workloads    which of W1..W9, W9a to run (default all)
+          --workloads    which of W1..W9, W9a, W10 to run (default all)
           --engines      which engines (default all known: see docs/benchmarks.md)
           --quick        smaller sizes, finishes within minutes
           --repetitions  measured repetitions per workload and engine; the median is reported (default 3)
@@ -23,7 +23,7 @@ public sealed record RunOptions
           --subject      ratio columns are shown for engines whose name starts with this (default pagedb)
         """;
 
-    /// <summary>Workload ids to run ("W1".."W9"), in run order.</summary>
+    /// <summary>Workload ids to run ("W1".."W10"), in run order.</summary>
     public IReadOnlyList<string> Workloads { get; init; } = [];
 
     /// <summary>Engine names to run, in column order.</summary>

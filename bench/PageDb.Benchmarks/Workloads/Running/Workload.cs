@@ -1,13 +1,13 @@
 namespace PageDb.Benchmarks.Workloads.Running;
 
 /// <summary>
-/// One comparison workload (W1..W9). <see cref="Run"/> does any untimed preparation, the timed part through a
+/// One comparison workload (W1..W10). <see cref="Run"/> does any untimed preparation, the timed part through a
 /// <see cref="Meter"/>, then checks the engine's answers against the generator's and throws
 /// <see cref="VerificationException"/> when they differ.
 /// </summary>
 public abstract class Workload
 {
-    /// <summary>"W1".."W9".</summary>
+    /// <summary>"W1".."W10".</summary>
     public abstract string Id { get; }
 
     /// <summary>Short description for the table.</summary>
