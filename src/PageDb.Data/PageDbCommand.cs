@@ -115,14 +115,42 @@ public sealed class PageDbCommand : DbCommand
     {
         PageDbConnection connection = OpenConnection();
         SqlRowReader rows = connection.Session.ExecuteReader(_prepared!, BoundParameters());
-        return new PageDbDataReader(rows, behavior.HasFlag(CommandBehavior.CloseConnection) ? connection.Close : null);
+        return Reader(rows, connection, behavior);
     }
 
     /// <inheritdoc/>
     protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => ExecuteReader(behavior);
 
+    /// <summary>
+    /// As <see cref="ExecuteNonQuery"/>, awaiting the writer slot and the commit's durability without blocking a thread
+    /// (<see cref="SqlSession.ExecuteAsync"/>); cancelled before the slot is granted, the command changes nothing.
+    /// </summary>
+    public override async Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken)
+    {
+        SqlResult result = await OpenConnection().Session.ExecuteAsync(_prepared!, BoundParameters(), cancellationToken).ConfigureAwait(false);
+        return (int)Math.Min(int.MaxValue, result.RowsAffected);
+    }
+
+    /// <summary>As <see cref="ExecuteScalar"/>, awaiting as <see cref="ExecuteNonQueryAsync"/> does.</summary>
+    public override async Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken)
+    {
+        using SqlRowReader rows = await OpenConnection().Session.ExecuteReaderAsync(_prepared!, BoundParameters(), cancellationToken).ConfigureAwait(false);
+        return rows.Read() && rows.Current.Count > 0 ? rows.Current[0].ToObject() ?? DBNull.Value : null;
+    }
+
+    /// <summary>As <see cref="ExecuteReader(CommandBehavior)"/>, awaiting as <see cref="ExecuteNonQueryAsync"/> does.</summary>
+    protected override async Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken)
+    {
+        PageDbConnection connection = OpenConnection();
+        SqlRowReader rows = await connection.Session.ExecuteReaderAsync(_prepared!, BoundParameters(), cancellationToken).ConfigureAwait(false);
+        return Reader(rows, connection, behavior);
+    }
+
     /// <inheritdoc/>
     protected override DbParameter CreateDbParameter() => new PageDbParameter();
+
+    private static PageDbDataReader Reader(SqlRowReader rows, PageDbConnection connection, CommandBehavior behavior) =>
+        new(rows, behavior.HasFlag(CommandBehavior.CloseConnection) ? connection.Close : null);
 
     private SqlResult Run() => OpenConnection().Session.Execute(_prepared!, BoundParameters());
 

@@ -94,11 +94,26 @@ public sealed class PageDbConnection : DbConnection
     /// <inheritdoc/>
     protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel)
     {
+        ThrowIfInTransaction();
+        Session.Execute("BEGIN");
+        return Transaction = new PageDbTransaction(this, isolationLevel);
+    }
+
+    /// <summary>
+    /// As <see cref="BeginDbTransaction"/>, awaiting the writer slot without blocking a thread; cancelled before the
+    /// slot is granted, no transaction begins.
+    /// </summary>
+    protected override async ValueTask<DbTransaction> BeginDbTransactionAsync(IsolationLevel isolationLevel, CancellationToken cancellationToken)
+    {
+        ThrowIfInTransaction();
+        await Session.ExecuteAsync(Session.PrepareCached("BEGIN"), null, cancellationToken).ConfigureAwait(false);
+        return Transaction = new PageDbTransaction(this, isolationLevel);
+    }
+
+    private void ThrowIfInTransaction()
+    {
         if (Transaction is not null)
             throw new InvalidOperationException("The connection already has a transaction; PageDb does not nest them.");
-        Session.Execute("BEGIN");
-        Transaction = new PageDbTransaction(this, isolationLevel);
-        return Transaction;
     }
 
     /// <inheritdoc/>

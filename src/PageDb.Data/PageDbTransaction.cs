@@ -23,6 +23,18 @@ public sealed class PageDbTransaction : DbTransaction
     /// <inheritdoc/>
     public override void Commit() => End("COMMIT");
 
+    /// <summary>
+    /// As <see cref="Commit"/>, awaiting the commit's durability without blocking a thread. A token cancelled before
+    /// the call leaves the transaction open; once the commit starts it runs to the end.
+    /// </summary>
+    public override async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        PageDbConnection connection = Take();
+        if (connection.State == ConnectionState.Open && connection.Session.InTransaction)
+            await connection.Session.ExecuteAsync(connection.Session.PrepareCached("COMMIT"), null, CancellationToken.None).ConfigureAwait(false);
+    }
+
     /// <inheritdoc/>
     public override void Rollback() => End("ROLLBACK");
 
@@ -36,10 +48,17 @@ public sealed class PageDbTransaction : DbTransaction
 
     private void End(string statement)
     {
+        PageDbConnection connection = Take();
+        if (connection.State == ConnectionState.Open && connection.Session.InTransaction)
+            connection.Session.Execute(statement);
+    }
+
+    /// <summary>Ends the transaction's tie to its connection, which it returns.</summary>
+    private PageDbConnection Take()
+    {
         PageDbConnection connection = _connection ?? throw new InvalidOperationException("The transaction has already ended.");
         _connection = null;
         connection.Transaction = null;
-        if (connection.State == ConnectionState.Open && connection.Session.InTransaction)
-            connection.Session.Execute(statement);
+        return connection;
     }
 }

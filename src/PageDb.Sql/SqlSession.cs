@@ -69,6 +69,25 @@ public sealed class SqlSession : IDisposable
     }
 
     /// <summary>
+    /// As <see cref="Execute(PreparedStatement, SqlParameters?)"/>, awaiting without blocking a thread where a statement
+    /// would otherwise wait: for the writer slot (an autocommit change, <c>BEGIN</c>) and for the commit's durability (an
+    /// autocommit change, <c>COMMIT</c>). The statements themselves run on the calling thread. Cancelling before a
+    /// statement's writer slot is granted, or before its commit starts, stops there: that statement changes nothing
+    /// (a cancelled <c>COMMIT</c> leaves the transaction open), and the statements before it keep their effects.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before a wait ended.</exception>
+    /// <exception cref="SqlException">An unknown name, a type error or a missing parameter.</exception>
+    /// <exception cref="ConstraintViolationException">A duplicate key or unique value, or a NULL in a NOT NULL column.</exception>
+    public async Task<SqlResult> ExecuteAsync(PreparedStatement statement, SqlParameters? parameters = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        SqlResult result = SqlResult.Changed(-1);
+        for (int i = 0; i < statement.Statements.Count; i++)
+            result = await RunAsync(statement.Sql, statement.Statements[i], statement.Plans[i], parameters ?? SqlParameters.Empty, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
     /// Runs every statement of <paramref name="statement"/> and returns a reader over the last one's rows. When the last
     /// statement is a query its rows are not computed yet: <see cref="SqlRowReader.Read"/> produces them one at a time
     /// (see <see cref="SqlRowReader"/> for the transaction it reads and how long it holds it). Dispose the reader.
@@ -84,6 +103,32 @@ public sealed class SqlSession : IDisposable
         parameters ??= SqlParameters.Empty;
         for (int i = 0; i < count - 1; i++)
             Run(statement.Sql, statement.Statements[i], statement.Plans[i], parameters);
+        return OpenReader(statement, select, parameters);
+    }
+
+    /// <summary>
+    /// As <see cref="ExecuteReader"/>, running the statements before a final query, or a final statement that is not
+    /// one, as <see cref="ExecuteAsync"/> does. A query itself never waits for the writer slot: it reads a snapshot.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before a wait ended.</exception>
+    /// <exception cref="SqlException">An unknown name, a type error or a missing parameter.</exception>
+    /// <exception cref="ConstraintViolationException">A duplicate key or unique value, or a NULL in a NOT NULL column.</exception>
+    public async Task<SqlRowReader> ExecuteReaderAsync(PreparedStatement statement, SqlParameters? parameters = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        int count = statement.Statements.Count;
+        if (count == 0 || statement.Statements[^1] is not SelectStatement select)
+            return SqlRowReader.Of(await ExecuteAsync(statement, parameters, cancellationToken).ConfigureAwait(false));
+        parameters ??= SqlParameters.Empty;
+        for (int i = 0; i < count - 1; i++)
+            await RunAsync(statement.Sql, statement.Statements[i], statement.Plans[i], parameters, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return OpenReader(statement, select, parameters);
+    }
+
+    /// <summary>A reader over the rows of <paramref name="select"/>, the last statement of <paramref name="statement"/>.</summary>
+    private SqlRowReader OpenReader(PreparedStatement statement, SelectStatement select, SqlParameters parameters)
+    {
         ReadTransaction? snapshot = _transaction is null ? _database.BeginRead() : null;
         try
         {
@@ -128,19 +173,50 @@ public sealed class SqlSession : IDisposable
     {
         if (statement is TransactionStatement control)
             return Control(sql, control);
+        if (!NeedsWriter(statement))
+            return RunWithoutWaiting(sql, statement, plans, parameters);
+        using WriteTransaction write = _database.BeginWrite();
+        SqlResult result = RunIn(write, sql, statement, plans, parameters);
+        write.Commit();
+        return result;
+    }
+
+    /// <summary>As <see cref="Run"/>, awaiting the writer slot and the commit (see <see cref="ExecuteAsync"/>).</summary>
+    private async Task<SqlResult> RunAsync(string sql, SqlStatement statement, PlanCache plans, SqlParameters parameters, CancellationToken cancellationToken)
+    {
+        if (statement is TransactionStatement control)
+            return await ControlAsync(sql, control, cancellationToken).ConfigureAwait(false);
+        if (!NeedsWriter(statement))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return RunWithoutWaiting(sql, statement, plans, parameters);
+        }
+        WriteTransaction write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using (write.ConfigureAwait(false))
+        {
+            SqlResult result = RunIn(write, sql, statement, plans, parameters);
+            await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+    }
+
+    /// <summary>Whether the statement needs a write transaction of its own: a change outside BEGIN ... COMMIT.</summary>
+    private bool NeedsWriter(SqlStatement statement) => _transaction is null && statement is not (SelectStatement or ExplainStatement);
+
+    /// <summary>A statement in the open transaction, or a query in a read transaction of its own.</summary>
+    private SqlResult RunWithoutWaiting(string sql, SqlStatement statement, PlanCache plans, SqlParameters parameters)
+    {
+        if (_transaction is not null)
+            return RunIn(_transaction, sql, statement, plans, parameters);
+        using ReadTransaction read = _database.BeginRead();
+        return RunIn(read, sql, statement, plans, parameters);
+    }
+
+    private static SqlResult RunIn(ReadTransaction transaction, string sql, SqlStatement statement, PlanCache plans, SqlParameters parameters)
+    {
         try
         {
-            if (_transaction is not null)
-                return new StatementRunner(sql, _transaction, parameters).Run(statement, plans);
-            if (statement is SelectStatement or ExplainStatement)
-            {
-                using ReadTransaction read = _database.BeginRead();
-                return new StatementRunner(sql, read, parameters).Run(statement, plans);
-            }
-            using WriteTransaction write = _database.BeginWrite();
-            SqlResult result = new StatementRunner(sql, write, parameters).Run(statement, plans);
-            write.Commit();
-            return result;
+            return new StatementRunner(sql, transaction, parameters).Run(statement, plans);
         }
         catch (ArgumentException e)
         {
@@ -153,24 +229,52 @@ public sealed class SqlSession : IDisposable
         switch (control.Action)
         {
             case TransactionAction.Begin:
-                if (_transaction is not null)
-                    throw SourcePosition.Error(sql, control.Offset, "A transaction is already open.");
+                ThrowIfInTransaction(sql, control);
                 _transaction = _database.BeginWrite();
                 break;
             case TransactionAction.Commit:
-                WriteTransaction commit = _transaction ?? throw SourcePosition.Error(sql, control.Offset, "No transaction is open.");
-                _transaction = null;
-                EndTransactionReaders("COMMIT");
-                using (commit)
+                using (WriteTransaction commit = TakeTransaction(sql, control, "COMMIT"))
                     commit.Commit();
                 break;
             default:
-                WriteTransaction rollback = _transaction ?? throw SourcePosition.Error(sql, control.Offset, "No transaction is open.");
-                _transaction = null;
-                EndTransactionReaders("ROLLBACK");
-                rollback.Dispose();
+                TakeTransaction(sql, control, "ROLLBACK").Dispose();
                 break;
         }
         return SqlResult.Changed(-1);
+    }
+
+    /// <summary>As <see cref="Control"/>, awaiting the writer slot for BEGIN and the durability of COMMIT.</summary>
+    private async Task<SqlResult> ControlAsync(string sql, TransactionStatement control, CancellationToken cancellationToken)
+    {
+        switch (control.Action)
+        {
+            case TransactionAction.Begin:
+                ThrowIfInTransaction(sql, control);
+                _transaction = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+                return SqlResult.Changed(-1);
+            case TransactionAction.Commit:
+                cancellationToken.ThrowIfCancellationRequested();
+                WriteTransaction commit = TakeTransaction(sql, control, "COMMIT");
+                await using (commit.ConfigureAwait(false))
+                    await commit.CommitAsync(CancellationToken.None).ConfigureAwait(false); // it has started: see ExecuteAsync
+                return SqlResult.Changed(-1);
+            default:
+                return Control(sql, control);
+        }
+    }
+
+    private void ThrowIfInTransaction(string sql, TransactionStatement control)
+    {
+        if (_transaction is not null)
+            throw SourcePosition.Error(sql, control.Offset, "A transaction is already open.");
+    }
+
+    /// <summary>The open transaction, which COMMIT or ROLLBACK (<paramref name="action"/>) is ending, with its readers.</summary>
+    private WriteTransaction TakeTransaction(string sql, TransactionStatement control, string action)
+    {
+        WriteTransaction transaction = _transaction ?? throw SourcePosition.Error(sql, control.Offset, "No transaction is open.");
+        _transaction = null;
+        EndTransactionReaders(action);
+        return transaction;
     }
 }
