@@ -7,7 +7,8 @@ namespace PageDb.Sql.Binding;
 /// <summary>
 /// The compiled plan of one query of a <see cref="PreparedStatement"/>, kept between runs. A plan holds what it was
 /// compiled against: the tables it names and, for each, a stamp of its columns, primary key, indexes and its ANALYZE
-/// generation (so a fresh ANALYZE lets the planner choose again). A run in a
+/// generation (so a fresh ANALYZE lets the planner choose again) and, for an analyzed table, the power of two its row
+/// count is at (the statistics are scaled to the rows, so a table that doubled or halved is planned again). A run in a
 /// later transaction reuses the plan when every one of those tables still has the same stamp (the plan's table
 /// objects are then swapped for the running transaction's by <see cref="Execution.ExecutionContext.Current"/>); otherwise it
 /// compiles again, so a schema change, or a table that is gone, is seen as a fresh statement would see it.
@@ -44,7 +45,10 @@ internal sealed class PlanCache
         text.Append(") KEY (").AppendJoin(',', table.Schema.PrimaryKey).Append(')');
         foreach (string index in table.IndexNames)
             text.Append(" INDEX ").Append(index).Append(" (").AppendJoin(',', table.IndexColumns(index)).Append(')');
-        text.Append(" ANALYZED ").Append(StatisticsStore.Generation(catalog.Transaction, table.Name));
+        long generation = StatisticsStore.Generation(catalog.Transaction, table.Name);
+        text.Append(" ANALYZED ").Append(generation);
+        if (generation > 0)
+            text.Append(" SIZE ").Append(SqlCatalog.SizeClass(table));
         return text.ToString();
     }
 

@@ -1,3 +1,4 @@
+using System.Numerics;
 using PageDb.Sql.Statistics;
 
 namespace PageDb.Sql.Binding;
@@ -46,16 +47,41 @@ internal sealed class SqlCatalog(ReadTransaction transaction)
         return null;
     }
 
-    /// <summary>The statistics ANALYZE stored for <paramref name="table"/>'s columns (empty when it has none), read once per catalog.</summary>
+    /// <summary>
+    /// The statistics ANALYZE stored for <paramref name="table"/>'s columns (empty when it has none), read once per
+    /// catalog and scaled to the table's live row count (<see cref="ColumnStatistics.ScaledTo"/>), so that estimates
+    /// follow inserts and deletes made since the ANALYZE. Statistics of a table that was empty when analyzed and has
+    /// rows now say nothing about them, and are dropped: the table plans as one never analyzed.
+    /// </summary>
     public IReadOnlyDictionary<string, ColumnStatistics> Statistics(Table table)
     {
         if (!_statistics.TryGetValue(table.Name, out Dictionary<string, ColumnStatistics>? columns))
         {
             columns = StatisticsStore.Read(Transaction, table.Name);
+            if (columns.Count > 0)
+                columns = ScaledTo(columns, table.Count);
             _statistics[table.Name] = columns;
         }
         return columns;
     }
+
+    private static Dictionary<string, ColumnStatistics> ScaledTo(Dictionary<string, ColumnStatistics> analyzed, long rows)
+    {
+        var scaled = new Dictionary<string, ColumnStatistics>(StringComparer.Ordinal);
+        foreach ((string name, ColumnStatistics column) in analyzed)
+        {
+            if (column.Rows == 0 && rows > 0)
+                return [];
+            scaled[name] = column.ScaledTo(rows);
+        }
+        return scaled;
+    }
+
+    /// <summary>
+    /// The power of two <paramref name="table"/>'s row count is at (0 for an empty table): a cached plan of an
+    /// analyzed table compiles again when it changes, as the statistics scaled to the rows have changed.
+    /// </summary>
+    public static int SizeClass(Table table) => table.Count is var rows and > 0 ? 1 + BitOperations.Log2((ulong)rows) : 0;
 
     /// <summary>The column of <paramref name="table"/> called <paramref name="name"/> (any case), or null.</summary>
     public static Column? FindColumn(Table table, string name) =>

@@ -32,6 +32,32 @@ internal sealed record ColumnStatistics(
             : new ColumnStatistics(column, rows.Count, distinct, rows.Count - values.Count, values[0], values[^1], Buckets(values));
     }
 
+    /// <summary>
+    /// These statistics carried over to the table as it is now, holding <paramref name="rows"/> rows (its live count,
+    /// kept by the tree), without a new ANALYZE: the shape stays (the share of NULLs, each bucket's share of the rows,
+    /// the bounds) and the counts scale with the rows. The distinct values scale too when the column was nearly
+    /// unique (a key's values grow with its table) and stay otherwise (a category keeps its values); never more than
+    /// the non-NULL rows. Not meaningful when ANALYZE saw no rows (see <see cref="Binding.SqlCatalog.Statistics"/>).
+    /// </summary>
+    public ColumnStatistics ScaledTo(long rows)
+    {
+        if (rows == Rows || Rows == 0)
+            return this;
+        double factor = (double)rows / Rows;
+        long nulls = Math.Min(rows, (long)Math.Round(Nulls * factor));
+        return this with
+        {
+            Rows = rows,
+            Distinct = ScaledDistinct(Distinct, Rows - Nulls, factor, rows - nulls),
+            Nulls = nulls,
+            Histogram = [.. Histogram.Select(b => b with
+            {
+                Rows = (long)Math.Round(b.Rows * factor),
+                Distinct = ScaledDistinct(b.Distinct, b.Rows, factor, (long)Math.Round(b.Rows * factor)),
+            })],
+        };
+    }
+
     /// <summary>The rows estimated to have one of <paramref name="candidates"/> values in this column.</summary>
     public double EqualRows(int candidates) =>
         Distinct == 0 ? 0 : Math.Min(Rows - Nulls, (double)(Rows - Nulls) / Distinct * candidates);
@@ -53,6 +79,16 @@ internal sealed record ColumnStatistics(
                 rows += bucket.Rows;
         }
         return rows;
+    }
+
+    /// <summary>
+    /// <paramref name="distinct"/> values among <paramref name="values"/> non-NULL ones, after their rows grew by
+    /// <paramref name="factor"/> to <paramref name="valuesNow"/>: in proportion when at least 90% were distinct.
+    /// </summary>
+    private static long ScaledDistinct(long distinct, long values, double factor, long valuesNow)
+    {
+        long scaled = distinct * 10 >= values * 9 ? (long)Math.Round(distinct * factor) : distinct;
+        return Math.Clamp(scaled, Math.Min(1, valuesNow), Math.Max(0, valuesNow));
     }
 
     private static List<HistogramBucket> Buckets(List<SqlValue> sorted)

@@ -43,6 +43,49 @@ public sealed class JoinOrderTests : SessionFixture
         Assert.That(Ids(Query), Is.EqualTo(string.Join(",", Enumerable.Range(0, 300))));
     }
 
+    [Test]
+    public void The_join_order_follows_inserts_and_deletes_made_after_ANALYZE()
+    {
+        string regionThree = string.Join(",", Enumerable.Range(0, 300).Where(i => i % 10 == 3));
+        Session.Execute("ANALYZE");
+        Assert.That(Plan(Query), Is.EqualTo(CustomersDrive));
+
+        Session.Execute(ManyCustomers);
+        Assert.That(Plan(Query), Is.EqualTo(OrdersDrive), "5,000 customers: region 3 is estimated at 500 of them, against 300 orders");
+        Assert.That(Ids(Query), Is.EqualTo(regionThree));
+
+        Session.Execute("DELETE FROM c WHERE id >= 100");
+        Assert.That(Plan(Query), Is.EqualTo(CustomersDrive), "back to 100 customers");
+        Assert.That(Ids(Query), Is.EqualTo(regionThree));
+    }
+
+    [Test]
+    public void A_prepared_query_is_planned_again_when_an_analyzed_table_grows_past_a_power_of_two()
+    {
+        string regionThree = string.Join(",", Enumerable.Range(0, 300).Where(i => i % 10 == 3));
+        Session.Execute("ANALYZE");
+        PreparedStatement query = SqlSession.Prepare(Query);
+        Session.Execute(query);
+        Session.Execute("INSERT INTO c VALUES (5000, 3)");
+        Assert.That(string.Join(",", Session.Execute(query).Rows.Select(r => r[0].ToText())), Is.EqualTo(regionThree));
+        Assert.That(query.Plans[0].Compilations, Is.EqualTo(1), "101 rows: still between 64 and 128");
+
+        Session.Execute(ManyCustomers);
+        Assert.That(string.Join(",", Session.Execute(query).Rows.Select(r => r[0].ToText())), Is.EqualTo(regionThree));
+        Assert.That(query.Plans[0].Compilations, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Statistics_of_a_table_analyzed_empty_are_not_used_once_it_has_rows()
+    {
+        Session.Execute("DELETE FROM c; ANALYZE; INSERT INTO c VALUES " + string.Join(", ", Enumerable.Range(0, 100).Select(i => $"({i}, {i % 10})")));
+        Assert.That(Plan(Query), Is.EqualTo(OrdersDrive), "FROM order, as without statistics: an empty table's say nothing of its rows");
+    }
+
+    /// <summary>Customers 100..4,999, 10% in each region; no order names them, so the query's rows stay the same.</summary>
+    private static string ManyCustomers =>
+        "INSERT INTO c VALUES " + string.Join(", ", Enumerable.Range(100, 4_900).Select(i => $"({i}, {i % 10})"));
+
     [TestCase("SELECT c.id, o.id FROM c LEFT JOIN o ON o.customer = c.id WHERE c.id < 2 ORDER BY 1, 2", "0|0,0|100,0|200,1|1,1|101,1|201")]
     [TestCase("SELECT count(*) FROM o JOIN c USING (id) WHERE c.region = 3", "10")]
     [TestCase("SELECT count(*) FROM o, c WHERE c.id = o.customer + 0.5", "0")]
