@@ -1,3 +1,5 @@
+using PageDb.Benchmarks.Workloads.Data;
+
 namespace PageDb.Benchmarks.Workloads.Engines;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 /// <see cref="Table.Insert"/>; reads use <see cref="Table.Get"/>, <see cref="Table.Scan"/> and the primary-key
 /// <see cref="Table.IndexScan"/> (see <see cref="PageDbTableReader"/>).
 /// </summary>
-public sealed class PageDbTableEngine : IBenchmarkEngine, IAsyncCommitEngine
+public sealed class PageDbTableEngine : IBenchmarkEngine, IAsyncCommitEngine, IAnalyticsEngine
 {
     /// <summary>How the runner names and opens this engine.</summary>
     public static EngineDescriptor Descriptor { get; } = new("pagedb-table", Describe, settings => new PageDbTableEngine(settings), FileName);
@@ -64,6 +66,12 @@ public sealed class PageDbTableEngine : IBenchmarkEngine, IAsyncCommitEngine
             await transaction.CommitAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>W10's tables through the tables API (<see cref="PageDbTableLineItems"/>).</summary>
+    public void LoadLineItems(LineItemDataset data) => PageDbTableLineItems.Load(_database, data);
+
+    /// <summary>W10's query as hand-built operators (<see cref="PageDbTableLineItems"/>).</summary>
+    public IReadOnlyList<PricingSummaryRow> PricingSummary(string shipDateCutoff) => PageDbTableLineItems.PricingSummary(_database, shipDateCutoff);
 
     /// <inheritdoc/>
     public IBenchmarkReader OpenReader() => new PageDbTableReader(_database);
