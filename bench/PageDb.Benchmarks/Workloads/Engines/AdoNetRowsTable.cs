@@ -18,12 +18,16 @@ internal sealed class AdoNetRowsTable : IDisposable
     private readonly DbParameter _value;
     private readonly DbParameter _payload;
 
-    /// <summary>Creates the table on <paramref name="connection"/>; <paramref name="parameterPrefix"/> is the provider's ('$', '@').</summary>
-    public AdoNetRowsTable(DbConnection connection, char parameterPrefix)
+    /// <summary>
+    /// Creates the table on <paramref name="connection"/> (unless <paramref name="createTable"/> is false: another
+    /// connection to the database did); <paramref name="parameterPrefix"/> is the provider's ('$', '@').
+    /// </summary>
+    public AdoNetRowsTable(DbConnection connection, char parameterPrefix, bool createTable = true)
     {
         _connection = connection;
-        using (DbCommand create = connection.CreateCommand())
+        if (createTable)
         {
+            using DbCommand create = connection.CreateCommand();
             create.CommandText = "CREATE TABLE rows (id INTEGER PRIMARY KEY, name TEXT NOT NULL, value REAL NOT NULL, payload TEXT NOT NULL)";
             create.ExecuteNonQuery();
         }
@@ -61,15 +65,30 @@ internal sealed class AdoNetRowsTable : IDisposable
             Insert(row);
     }
 
+    /// <summary>
+    /// An autocommit statement through the provider's <c>ExecuteNonQueryAsync</c>, by one caller at a time (the
+    /// connection is single-threaded; <see cref="Writer"/> is not taken, as a lock cannot be held across an await).
+    /// </summary>
+    public Task InsertInOwnTransactionAsync(in BenchRow row)
+    {
+        SetParameters(row);
+        return _insert.ExecuteNonQueryAsync();
+    }
+
     public void Dispose() => _insert.Dispose();
 
     private void Insert(in BenchRow row)
+    {
+        SetParameters(row);
+        _insert.ExecuteNonQuery();
+    }
+
+    private void SetParameters(in BenchRow row)
     {
         _id.Value = row.Id;
         _name.Value = row.Name;
         _value.Value = row.Value;
         _payload.Value = row.Payload;
-        _insert.ExecuteNonQuery();
     }
 
     private DbParameter AddParameter(string name, DbType type)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using PageDb.Benchmarks.Workloads.Data;
 using PageDb.Data;
 
@@ -10,7 +11,7 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 /// the same prepared, reused commands with parameters as <see cref="SqliteEngine"/> (reads in <see cref="AdoNetReader"/>).
 /// Connections of the process share the one open database, so each reader has its own connection and session.
 /// </summary>
-public sealed class PageDbSqlEngine : IBenchmarkEngine, IAnalyticsEngine
+public sealed class PageDbSqlEngine : IBenchmarkEngine, IAsyncCommitEngine, IAnalyticsEngine
 {
     /// <summary>How the runner names and opens this engine.</summary>
     public static EngineDescriptor Descriptor { get; } = new("pagedb-sql", Describe, settings => new PageDbSqlEngine(settings));
@@ -20,6 +21,7 @@ public sealed class PageDbSqlEngine : IBenchmarkEngine, IAnalyticsEngine
     private readonly string _connectionString;
     private readonly PageDbConnection _connection;
     private readonly AdoNetRowsTable _rows;
+    private readonly ConcurrentBag<(PageDbConnection Connection, AdoNetRowsTable Rows)> _idleAsyncWriters = []; // W9a: one per task in flight
 
     private PageDbSqlEngine(EngineSettings settings)
     {
@@ -35,6 +37,29 @@ public sealed class PageDbSqlEngine : IBenchmarkEngine, IAnalyticsEngine
 
     /// <summary>An autocommit statement; concurrent callers take turns on the write connection.</summary>
     public void InsertInOwnTransaction(in BenchRow row) => _rows.InsertInOwnTransaction(row);
+
+    /// <summary>
+    /// An autocommit statement through <c>ExecuteNonQueryAsync</c>, which awaits the writer slot and the commit's
+    /// durability without blocking a thread. Each concurrent caller takes a write connection of its own from a pool
+    /// (a connection is single-threaded), with its own prepared insert, as an application's connection pool would.
+    /// </summary>
+    public async Task InsertInOwnTransactionAsync(BenchRow row)
+    {
+        if (!_idleAsyncWriters.TryTake(out (PageDbConnection Connection, AdoNetRowsTable Rows) writer))
+        {
+            var connection = new PageDbConnection(_connectionString);
+            connection.Open();
+            writer = (connection, new AdoNetRowsTable(connection, '@', createTable: false));
+        }
+        try
+        {
+            await writer.Rows.InsertInOwnTransactionAsync(row).ConfigureAwait(false);
+        }
+        finally
+        {
+            _idleAsyncWriters.Add(writer);
+        }
+    }
 
     /// <summary>A reader on its own connection to the shared database.</summary>
     public IBenchmarkReader OpenReader()
@@ -53,6 +78,11 @@ public sealed class PageDbSqlEngine : IBenchmarkEngine, IAnalyticsEngine
     /// <inheritdoc/>
     public void Dispose()
     {
+        foreach ((PageDbConnection connection, AdoNetRowsTable rows) in _idleAsyncWriters)
+        {
+            rows.Dispose();
+            connection.Dispose();
+        }
         _rows.Dispose();
         _connection.Dispose();
     }
