@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using PageDb.Btree;
 using PageDb.Engine;
 using PageDb.Records;
-using PageDb.Wal;
 
 namespace PageDb;
 
@@ -14,15 +12,19 @@ namespace PageDb;
 /// </summary>
 public sealed class WriteTransaction : ReadTransaction
 {
-    private readonly TransactionPages _pages;
+    // Owns the transaction's life (the slot, the pages, the commit or rollback): this handle delegates every step.
+    private readonly WriteCycle _cycle;
 
-    internal WriteTransaction(StorageEngine engine, TransactionPages pages, TableDefinitionCache tableDefinitions)
-        : base(engine, pages, default, tableDefinitions)
+    internal WriteTransaction(WriteCycle cycle, TableDefinitionCache tableDefinitions)
+        : base(cycle.Engine, cycle.Pages, default, tableDefinitions)
     {
-        _pages = pages;
+        _cycle = cycle;
     }
 
-    internal TransactionPages TransactionPages => _pages;
+    internal TransactionPages TransactionPages => _cycle.Pages;
+
+    /// <summary>The transaction's life, for tests of its states.</summary>
+    internal WriteCycle Cycle => _cycle;
 
     /// <summary>Creates an empty key-value tree called <paramref name="name"/>.</summary>
     /// <exception cref="PageDbException">Something called <paramref name="name"/> already exists.</exception>
@@ -128,11 +130,8 @@ public sealed class WriteTransaction : ReadTransaction
     /// database refuses writes until it is reopened.</exception>
     public void Commit()
     {
-        long startedAt = Stopwatch.GetTimestamp();
-        WalMark written = WriteToLog();
-        if (Engine.Options.Durability == Durability.Full)
-            Engine.Wal.WaitDurable(written);
-        EngineTelemetry.Committed(Engine.Options.Durability, startedAt);
+        DisposeCursors();
+        _cycle.Commit();
     }
 
     /// <summary>
@@ -145,82 +144,17 @@ public sealed class WriteTransaction : ReadTransaction
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the commit started.</exception>
     /// <exception cref="PageDbIOException">Writing or syncing the WAL failed, as for <see cref="Commit"/>.</exception>
-    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    public Task CommitAsync(CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        long startedAt = Stopwatch.GetTimestamp();
-        WalMark written = WriteToLog();
-        if (Engine.Options.Durability == Durability.Full)
-            await Engine.Wal.WaitDurableAsync(written).ConfigureAwait(false);
-        EngineTelemetry.Committed(Engine.Options.Durability, startedAt);
-    }
-
-    /// <summary>
-    /// The commit's part under the writer slot: appends the changes to the log (published at once below
-    /// <see cref="Durability.Full"/>), runs the log's upkeep, releases the slot and returns the commit's mark, which
-    /// at <see cref="Durability.Full"/> the caller waits to see durable. With no change, the mark of the snapshot,
-    /// which may itself still wait for its sync: what the transaction read is durable when it is acknowledged.
-    /// </summary>
-    private WalMark WriteToLog()
-    {
-        EnsureWritable();
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled(cancellationToken);
         DisposeCursors();
-        MarkEnded();
-        WalMark written;
-        try
-        {
-            written = _pages.Commit(sync: Engine.Options.Durability == Durability.Full);
-        }
-        catch (PageDbIOException e)
-        {
-            Engine.Fail(e);
-            Release(rollBack: true);
-            throw;
-        }
-        catch
-        {
-            Release(rollBack: true);
-            throw;
-        }
-        Release(rollBack: false);
-        return written;
+        return _cycle.CommitAsync();
     }
 
-    private protected override void End() => Release(rollBack: true);
+    private protected override void End() => _cycle.RollBack();
+
+    internal override bool HasEnded => !_cycle.IsOpen;
 
     internal override void EnsureWritable() => EnsureActive();
-
-    private void Release(bool rollBack)
-    {
-        try
-        {
-            _pages.Discard(rolledBack: rollBack);
-            Engine.TransactionPagesPool.Return(_pages);
-            if (rollBack && Engine.Wal.HasUncommittedFrames && !Engine.Wal.IsFailed)
-                Engine.Wal.Rollback();
-            if (!rollBack)
-                MaintainLogAfterCommit();
-        }
-        finally
-        {
-            Engine.Gate.Exit();
-        }
-    }
-
-    /// <summary>
-    /// The writer's part of the automatic checkpoint (a switch of log files; the copy runs in the background). Its
-    /// failure does not undo the commit that preceded it, so it is not thrown to the committer; it marks the database
-    /// failed, and the next writer is told.
-    /// </summary>
-    private void MaintainLogAfterCommit()
-    {
-        try
-        {
-            Engine.MaintainLog();
-        }
-        catch (PageDbIOException e)
-        {
-            Engine.Fail(e);
-        }
-    }
 }
