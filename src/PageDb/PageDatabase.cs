@@ -132,7 +132,7 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     public WriteTransaction BeginWrite()
     {
         ThrowIfDisposed();
-        var cycle = new WriteCycle(_engine);
+        WriteCycle cycle = _engine.WriteCycles.Get();
         cycle.Begin();
         return new WriteTransaction(cycle, _tableDefinitions);
     }
@@ -149,7 +149,7 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     public async Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        var cycle = new WriteCycle(_engine);
+        WriteCycle cycle = _engine.WriteCycles.Get();
         await cycle.BeginAsync(cancellationToken).ConfigureAwait(false);
         return new WriteTransaction(cycle, _tableDefinitions);
     }

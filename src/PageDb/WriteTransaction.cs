@@ -12,8 +12,10 @@ namespace PageDb;
 /// </summary>
 public sealed class WriteTransaction : ReadTransaction
 {
-    // Owns the transaction's life (the slot, the pages, the commit or rollback): this handle delegates every step.
-    private readonly WriteCycle _cycle;
+    // Owns the transaction's life (the slot, the pages, the commit or rollback): this handle delegates every step. Held
+    // while the cycle is open and let go as it leaves Open: an ended cycle goes back to the engine's pool and serves a
+    // later transaction, which this handle must never reach.
+    private WriteCycle? _cycle;
 
     internal WriteTransaction(WriteCycle cycle, TableDefinitionCache tableDefinitions)
         : base(cycle.Engine, cycle.Pages, default, tableDefinitions)
@@ -21,10 +23,18 @@ public sealed class WriteTransaction : ReadTransaction
         _cycle = cycle;
     }
 
-    internal TransactionPages TransactionPages => _cycle.Pages;
+    internal TransactionPages TransactionPages => Cycle.Pages;
 
-    /// <summary>The transaction's life, for tests of its states.</summary>
-    internal WriteCycle Cycle => _cycle;
+    /// <summary>The transaction's life while it is open.</summary>
+    /// <exception cref="InvalidOperationException">The transaction has ended.</exception>
+    internal WriteCycle Cycle
+    {
+        get
+        {
+            EnsureActive();
+            return _cycle!;
+        }
+    }
 
     /// <summary>Creates an empty key-value tree called <paramref name="name"/>.</summary>
     /// <exception cref="PageDbException">Something called <paramref name="name"/> already exists.</exception>
@@ -130,8 +140,9 @@ public sealed class WriteTransaction : ReadTransaction
     /// database refuses writes until it is reopened.</exception>
     public void Commit()
     {
+        WriteCycle cycle = LetGo();
         DisposeCursors();
-        _cycle.Commit();
+        cycle.Commit();
     }
 
     /// <summary>
@@ -148,13 +159,31 @@ public sealed class WriteTransaction : ReadTransaction
     {
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled(cancellationToken);
+        WriteCycle cycle;
+        try
+        {
+            cycle = LetGo();
+        }
+        catch (InvalidOperationException ended)
+        {
+            return Task.FromException(ended); // as every failure of the commit: in the task, not thrown by the call
+        }
         DisposeCursors();
-        return _cycle.CommitAsync();
+        return cycle.CommitAsync();
     }
 
-    private protected override void End() => _cycle.RollBack();
+    private protected override void End() => LetGo().RollBack();
 
-    internal override bool HasEnded => !_cycle.IsOpen;
+    internal override bool HasEnded => _cycle is not { IsOpen: true };
+
+    /// <summary>The open cycle, which this handle lets go of because the caller moves it out of Open.</summary>
+    /// <exception cref="InvalidOperationException">The transaction has ended.</exception>
+    private WriteCycle LetGo()
+    {
+        WriteCycle cycle = Cycle;
+        _cycle = null;
+        return cycle;
+    }
 
     internal override void EnsureWritable() => EnsureActive();
 }

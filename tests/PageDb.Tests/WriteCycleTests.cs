@@ -60,20 +60,22 @@ public class WriteCycleTests
     {
         using PageDatabase db = PageDatabase.Open(DbPath, Options(new MemoryStorage(), durability));
         WriteTransaction tx = db.BeginWrite();
-        Assert.That(tx.Cycle.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open }));
+        WriteCycle cycle = tx.Cycle;
+        Assert.That(cycle.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open }));
         tx.GetOrCreateTree("t").Put(Bytes("a"), Bytes("1"));
         if (async)
             tx.CommitAsync().GetAwaiter().GetResult();
         else
             tx.Commit();
-        Assert.That(tx.Cycle.Path, Is.EqualTo(Committed));
+        Assert.That(cycle.Path, Is.EqualTo(Committed));
 
         tx.Dispose();
-        Assert.That(tx.Cycle.State, Is.EqualTo(Durable), "disposing a committed transaction does nothing");
+        Assert.That(cycle.State, Is.EqualTo(Durable), "disposing a committed transaction does nothing");
         Assert.That(() => tx.GetTree("t"), Throws.InvalidOperationException, "a committed transaction cannot be used");
         Assert.That(() => tx.Commit(), Throws.InvalidOperationException.With.Message.Contains("has ended"));
-        Assert.That(tx.Cycle.State, Is.EqualTo(Durable));
-        Assert.That(() => tx.TransactionPages, Throws.InvalidOperationException, "the cycle gave its pages back");
+        Assert.That(async () => await tx.CommitAsync(), Throws.InvalidOperationException.With.Message.Contains("has ended"));
+        Assert.That(cycle.State, Is.EqualTo(Durable));
+        Assert.That(() => cycle.Pages, Throws.InvalidOperationException, "the cycle gave its pages back");
     }
 
     [Test]
@@ -81,9 +83,10 @@ public class WriteCycleTests
     {
         using PageDatabase db = PageDatabase.Open(DbPath, Options(new MemoryStorage()));
         WriteTransaction tx = db.BeginWrite();
+        WriteCycle cycle = tx.Cycle;
         tx.GetOrCreateTree("t").Put(Bytes("a"), Bytes("1"));
         tx.Dispose();
-        Assert.That(tx.Cycle.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open, RolledBack }));
+        Assert.That(cycle.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open, RolledBack }));
         Assert.That(() => tx.Commit(), Throws.InvalidOperationException.With.Message.Contains("has ended"));
         using WriteTransaction next = db.BeginWrite();
         Assert.That(next.TreeNames, Is.Empty);
@@ -96,9 +99,10 @@ public class WriteCycleTests
         using WriteTransaction tx = db.BeginWrite();
         Task cancelled = tx.CommitAsync(new CancellationToken(canceled: true));
         Assert.That(cancelled.IsCanceled, Is.True);
-        Assert.That(tx.Cycle.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open }));
+        WriteCycle cycle = tx.Cycle;
+        Assert.That(cycle.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open }));
         tx.Commit();
-        Assert.That(tx.Cycle.Path, Is.EqualTo(Committed));
+        Assert.That(cycle.Path, Is.EqualTo(Committed));
     }
 
     [Test]
@@ -109,12 +113,13 @@ public class WriteCycleTests
         Put(db, "t", ("kept", "1"));
         faulty.FailSyncs = true;
         WriteTransaction tx = db.BeginWrite();
+        WriteCycle cycle = tx.Cycle;
         tx.GetTree("t").Put(Bytes("lost"), Bytes("2"));
         Assert.Throws<PageDbIOException>(() => tx.Commit());
-        Assert.That(tx.Cycle.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open, Appending, Maintaining, Released, Lost }));
+        Assert.That(cycle.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open, Appending, Maintaining, Released, Lost }));
         Assert.That(db.Engine.Failure.IsFailed, Is.True);
         tx.Dispose();
-        Assert.That(tx.Cycle.State, Is.EqualTo(Lost), "disposing after the failed commit does nothing");
+        Assert.That(cycle.State, Is.EqualTo(Lost), "disposing after the failed commit does nothing");
         AssertRefusedBegin<PageDbIOException>(db);
     }
 
@@ -126,13 +131,35 @@ public class WriteCycleTests
         Put(db, "t", ("kept", "1"));
         faulty.WritesBeforeFailure = faulty.Writes;
         WriteTransaction tx = db.BeginWrite();
+        WriteCycle cycle = tx.Cycle;
         tx.GetTree("t").Put(Bytes("lost"), Bytes("2"));
         Assert.Throws<PageDbIOException>(() => tx.Commit());
-        Assert.That(tx.Cycle.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open, Appending, RolledBack }));
+        Assert.That(cycle.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open, Appending, RolledBack }));
         Assert.That(db.Engine.Failure.IsFailed, Is.True);
         Assert.That(db.Engine.Gate.TryEnter(), Is.True, "the slot was released");
         db.Engine.Gate.Exit();
         AssertRefusedBegin<PageDbIOException>(db);
+    }
+
+    [Test]
+    public void An_ended_cycle_serves_the_next_transaction_which_the_old_handle_never_reaches()
+    {
+        using PageDatabase db = PageDatabase.Open(DbPath, Options(new MemoryStorage()));
+        WriteTransaction first = db.BeginWrite();
+        WriteCycle cycle = first.Cycle;
+        first.GetOrCreateTree("t").Put(Bytes("a"), Bytes("1"));
+        first.Commit();
+
+        using WriteTransaction second = db.BeginWrite();
+        Assert.That(second.Cycle, Is.SameAs(cycle), "the commit made no new cycle");
+        Assert.That(cycle.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open }), "it started over");
+        Assert.That(() => first.GetTree("t"), Throws.InvalidOperationException);
+        Assert.That(() => first.Commit(), Throws.InvalidOperationException);
+        first.Dispose();
+        Assert.That(cycle.State, Is.EqualTo(WriteCycleState.Open), "the old handle's dispose did not roll the new transaction back");
+        second.GetTree("t").Put(Bytes("b"), Bytes("2"));
+        second.Commit();
+        Assert.That(cycle.Path, Is.EqualTo(Committed));
     }
 
     [Test]
@@ -191,6 +218,7 @@ public class WriteCycleTests
         var pending = new Dictionary<string, string>();
         PageDatabase db = PageDatabase.Open(DbPath, OptionsForDamage(faulty));
         WriteTransaction? open = null;
+        WriteCycle? cycle = null;
         WriteTransaction? ended = null;
         try
         {
@@ -201,8 +229,9 @@ public class WriteCycleTests
                 {
                     case 0 when open is null:
                         open = db.BeginWrite();
+                        cycle = open.Cycle;
                         pending = new Dictionary<string, string>(committed);
-                        Assert.That(open.Cycle.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open }), at);
+                        Assert.That(cycle.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open }), at);
                         break;
                     case 1 when open is not null:
                         string key = $"k{random.Next(20)}", value = $"v{step}";
@@ -214,21 +243,21 @@ public class WriteCycleTests
                             open.Commit();
                         else
                             open.CommitAsync().GetAwaiter().GetResult();
-                        Assert.That(open.Cycle.Path, Is.EqualTo(Committed), at);
+                        Assert.That(cycle!.Path, Is.EqualTo(Committed), at);
                         committed = pending;
                         (ended, open) = (open, null);
                         break;
                     case 3 when open is not null:
                         open.Dispose();
-                        Assert.That(open.Cycle.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open, RolledBack }), at);
+                        Assert.That(cycle!.Path, Is.EqualTo(new[] { WaitingForSlot, WriteCycleState.Open, RolledBack }), at);
                         (ended, open) = (open, null);
                         break;
                     case 4 when ended is not null:
-                        WriteCycleState was = ended.Cycle.State;
+                        WriteCycleState? before = open?.Cycle.State;
                         Assert.That(() => ended.Commit(), Throws.InvalidOperationException, at);
                         Assert.That(() => ended.GetTree("t"), Throws.InvalidOperationException, at);
                         ended.Dispose();
-                        Assert.That(ended.Cycle.State, Is.EqualTo(was), at);
+                        Assert.That(open?.Cycle.State, Is.EqualTo(before), $"the ended handle left the open transaction alone, {at}");
                         break;
                     case 5 when open is not null:
                         var waiting = new WriteCycle(db.Engine);
@@ -246,7 +275,7 @@ public class WriteCycleTests
                         faulty.FailSyncs = true;
                         Assert.That(() => open.Commit(), Throws.InstanceOf<PageDbIOException>(), at);
                         faulty.FailSyncs = false;
-                        Assert.That(open.Cycle.State, Is.EqualTo(Lost), at);
+                        Assert.That(cycle!.State, Is.EqualTo(Lost), at);
                         Assert.That(db.Engine.Failure.IsFailed, Is.True, at);
                         AssertRefusedBegin<PageDbIOException>(db);
                         (ended, open) = (null, null);

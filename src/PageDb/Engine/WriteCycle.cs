@@ -72,6 +72,13 @@ namespace PageDb.Engine;
 /// group sync records it and the commit is Lost.
 /// </para>
 /// <para>
+/// Reuse. A cycle that reaches a terminal state gives itself back to the engine's pool
+/// (<see cref="StorageEngine.WriteCycles"/>) as the last thing it does, so a commit makes no new one; the next
+/// <see cref="Begin"/> that takes it starts it over in WaitingForSlot with a new path. That is the start of a new life,
+/// not a transition. The <see cref="WriteTransaction"/> handle lets go of its cycle as the cycle leaves Open, so a
+/// handle kept after its transaction ended never reaches the transaction that reuses the cycle.
+/// </para>
+/// <para>
 /// Threads. A cycle is used by one thread at a time, its transaction's, which may change at an await. Several cycles
 /// are alive at once: at most one from Open through Maintaining (the slot's holder), any number in WaitingForSlot,
 /// any number in Released waiting for their group sync.
@@ -102,6 +109,9 @@ internal sealed class WriteCycle
 
     /// <summary>True in <see cref="WriteCycleState.Open"/>, the one state in which the transaction may be used.</summary>
     public bool IsOpen => _state == WriteCycleState.Open;
+
+    /// <summary>True in a terminal state: the cycle holds nothing and may start over for another transaction.</summary>
+    public bool HasEnded => _state >= WriteCycleState.Durable;
 
     /// <summary>The transaction's pages; only while it holds them (Open, Appending).</summary>
     public TransactionPages Pages => _pages ?? ThrowNoPages();
@@ -148,6 +158,7 @@ internal sealed class WriteCycle
     /// <exception cref="TimeoutException">The slot stayed taken; the cycle is Abandoned.</exception>
     public void Begin()
     {
+        StartOver();
         try
         {
             _engine.ThrowIfNotWritable();
@@ -155,7 +166,7 @@ internal sealed class WriteCycle
         }
         catch
         {
-            MoveTo(WriteCycleState.Abandoned);
+            End(WriteCycleState.Abandoned);
             throw;
         }
         Open();
@@ -164,6 +175,7 @@ internal sealed class WriteCycle
     /// <summary>As <see cref="Begin"/>, waiting without blocking a thread; cancelling before the slot is granted abandons the cycle.</summary>
     public async Task BeginAsync(CancellationToken cancellationToken)
     {
+        StartOver();
         try
         {
             _engine.ThrowIfNotWritable();
@@ -171,7 +183,7 @@ internal sealed class WriteCycle
         }
         catch
         {
-            MoveTo(WriteCycleState.Abandoned);
+            End(WriteCycleState.Abandoned);
             throw;
         }
         Open();
@@ -195,6 +207,7 @@ internal sealed class WriteCycle
         {
             MoveTo(WriteCycleState.Abandoned);
             _engine.Gate.Exit();
+            End();
             throw;
         }
         MoveTo(WriteCycleState.Open);
@@ -213,12 +226,13 @@ internal sealed class WriteCycle
             }
             catch
             {
-                MoveTo(WriteCycleState.Lost);
+                End(WriteCycleState.Lost);
                 throw;
             }
         }
         MoveTo(WriteCycleState.Durable);
         EngineTelemetry.Committed(_engine.Options.Durability, startedAt);
+        End();
     }
 
     /// <summary>As <see cref="Commit"/>, awaiting the group sync without blocking a thread while another thread leads it.</summary>
@@ -234,12 +248,13 @@ internal sealed class WriteCycle
             }
             catch
             {
-                MoveTo(WriteCycleState.Lost);
+                End(WriteCycleState.Lost);
                 throw;
             }
         }
         MoveTo(WriteCycleState.Durable);
         EngineTelemetry.Committed(_engine.Options.Durability, startedAt);
+        End();
     }
 
     /// <summary>Open (or Appending) -> RolledBack: drops the private versions and uncommitted frames and releases the slot.</summary>
@@ -255,6 +270,7 @@ internal sealed class WriteCycle
         finally
         {
             _engine.Gate.Exit();
+            End();
         }
     }
 
@@ -302,6 +318,38 @@ internal sealed class WriteCycle
             MoveTo(WriteCycleState.Released);
             _engine.Gate.Exit();
         }
+    }
+
+    /// <summary>Moves to the terminal state <paramref name="terminal"/> and gives the cycle back (<see cref="End()"/>).</summary>
+    private void End(WriteCycleState terminal)
+    {
+        MoveTo(terminal);
+        End();
+    }
+
+    /// <summary>
+    /// Gives the ended cycle back to the engine's pool, the last thing a cycle does: from then on another transaction
+    /// may take it and start it over.
+    /// </summary>
+    private void End()
+    {
+        Debug.Assert(HasEnded, "only an ended cycle goes back to the pool");
+        _engine.WriteCycles.Return(this);
+    }
+
+    /// <summary>
+    /// A cycle taken from the pool starts a new life in WaitingForSlot: its state and path are those of a new one. A new
+    /// cycle is there already.
+    /// </summary>
+    private void StartOver()
+    {
+        if (!HasEnded)
+        {
+            Debug.Assert(_state == WriteCycleState.WaitingForSlot, "a cycle begins once");
+            return;
+        }
+        _state = WriteCycleState.WaitingForSlot;
+        _path = (ulong)WriteCycleState.WaitingForSlot + 1;
     }
 
     /// <summary>Ends the pages' transaction and returns them to the engine's pool; the cycle holds them no more.</summary>
