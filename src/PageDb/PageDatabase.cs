@@ -132,9 +132,9 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     public WriteTransaction BeginWrite()
     {
         ThrowIfDisposed();
-        _engine.ThrowIfNotWritable();
-        _engine.Gate.Enter(_engine.Options.WriteLockTimeout);
-        return StartWrite();
+        WriteCycle cycle = _engine.WriteCycles.Get();
+        cycle.Begin();
+        return new WriteTransaction(cycle, _tableDefinitions);
     }
 
     /// <summary>
@@ -149,31 +149,9 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     public async Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        _engine.ThrowIfNotWritable();
-        await _engine.Gate.EnterAsync(_engine.Options.WriteLockTimeout, cancellationToken).ConfigureAwait(false);
-        return StartWrite();
-    }
-
-    /// <summary>Starts a write transaction once the caller holds the gate; releases the gate when that fails.</summary>
-    private WriteTransaction StartWrite()
-    {
-        try
-        {
-            _engine.ThrowIfNotWritable();
-            // The switch after the last commit may have been refused (the background was still copying the older
-            // generation out), and a version 1 or 2 log is still checkpointed here when readers held it back.
-            _engine.MaintainLog();
-            // The appended state, not the published one: a commit still waiting for its group sync is ordered before
-            // this transaction (and if that sync fails, so does this transaction's commit).
-            var snapshot = new SnapshotPages(_engine, _engine.Wal.LastAppendedCommit);
-            TransactionPages pages = _engine.TransactionPagesPool.Get().Begin(snapshot, _engine.NextTransactionSequence());
-            return new WriteTransaction(_engine, pages, _tableDefinitions);
-        }
-        catch
-        {
-            _engine.Gate.Exit();
-            throw;
-        }
+        WriteCycle cycle = _engine.WriteCycles.Get();
+        await cycle.BeginAsync(cancellationToken).ConfigureAwait(false);
+        return new WriteTransaction(cycle, _tableDefinitions);
     }
 
     /// <summary>

@@ -19,6 +19,8 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
     // Cursors opened in this transaction and not yet disposed: they pin pages, so the transaction disposes them when it
     // ends. Made on the first cursor: a point lookup's transaction opens none.
     private List<Cursor>? _openCursors;
+
+    // A read transaction's own end; a write transaction's is its WriteCycle's state (HasEnded is overridden).
     private bool _ended;
 
     // The schema version of each table name's last drop in this transaction. A table opened before a drop is stale
@@ -175,9 +177,8 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
     /// <summary>Ends the transaction. For a write transaction that was not committed, this rolls it back.</summary>
     public void Dispose()
     {
-        if (_ended)
+        if (HasEnded)
             return;
-        _ended = true;
         DisposeCursors();
         End();
         GC.SuppressFinalize(this);
@@ -233,18 +234,19 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
             _openCursors[i].Dispose();
     }
 
-    /// <summary>True once the transaction was committed or disposed.</summary>
-    internal bool HasEnded => _ended;
+    /// <summary>True once the transaction was committed or disposed (a write transaction's <see cref="WriteCycle"/> says).</summary>
+    internal virtual bool HasEnded => _ended;
 
-    /// <summary>Releases what the transaction holds; called once, by <see cref="Dispose"/>.</summary>
-    private protected virtual void End() => Engine.Readers.Leave(_registeredMark);
-
-    /// <summary>Marks the transaction ended without running <see cref="End"/> (a commit ends it its own way).</summary>
-    private protected void MarkEnded() => _ended = true;
+    /// <summary>Releases what the transaction holds and ends it; called once, by <see cref="Dispose"/>.</summary>
+    private protected virtual void End()
+    {
+        _ended = true;
+        Engine.Readers.Leave(_registeredMark);
+    }
 
     internal void EnsureActive()
     {
-        if (_ended)
+        if (HasEnded)
             throw new InvalidOperationException("The transaction has ended (committed or disposed); begin a new one.");
     }
 

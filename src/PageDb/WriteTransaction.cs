@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using PageDb.Btree;
 using PageDb.Engine;
 using PageDb.Records;
-using PageDb.Wal;
 
 namespace PageDb;
 
@@ -14,15 +12,29 @@ namespace PageDb;
 /// </summary>
 public sealed class WriteTransaction : ReadTransaction
 {
-    private readonly TransactionPages _pages;
+    // Owns the transaction's life (the slot, the pages, the commit or rollback): this handle delegates every step. Held
+    // while the cycle is open and let go as it leaves Open: an ended cycle goes back to the engine's pool and serves a
+    // later transaction, which this handle must never reach.
+    private WriteCycle? _cycle;
 
-    internal WriteTransaction(StorageEngine engine, TransactionPages pages, TableDefinitionCache tableDefinitions)
-        : base(engine, pages, default, tableDefinitions)
+    internal WriteTransaction(WriteCycle cycle, TableDefinitionCache tableDefinitions)
+        : base(cycle.Engine, cycle.Pages, default, tableDefinitions)
     {
-        _pages = pages;
+        _cycle = cycle;
     }
 
-    internal TransactionPages TransactionPages => _pages;
+    internal TransactionPages TransactionPages => Cycle.Pages;
+
+    /// <summary>The transaction's life while it is open.</summary>
+    /// <exception cref="InvalidOperationException">The transaction has ended.</exception>
+    internal WriteCycle Cycle
+    {
+        get
+        {
+            EnsureActive();
+            return _cycle!;
+        }
+    }
 
     /// <summary>Creates an empty key-value tree called <paramref name="name"/>.</summary>
     /// <exception cref="PageDbException">Something called <paramref name="name"/> already exists.</exception>
@@ -128,11 +140,9 @@ public sealed class WriteTransaction : ReadTransaction
     /// database refuses writes until it is reopened.</exception>
     public void Commit()
     {
-        long startedAt = Stopwatch.GetTimestamp();
-        WalMark written = WriteToLog();
-        if (Engine.Options.Durability == Durability.Full)
-            Engine.Wal.WaitDurable(written);
-        EngineTelemetry.Committed(Engine.Options.Durability, startedAt);
+        WriteCycle cycle = LetGo();
+        DisposeCursors();
+        cycle.Commit();
     }
 
     /// <summary>
@@ -145,82 +155,35 @@ public sealed class WriteTransaction : ReadTransaction
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the commit started.</exception>
     /// <exception cref="PageDbIOException">Writing or syncing the WAL failed, as for <see cref="Commit"/>.</exception>
-    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    public Task CommitAsync(CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        long startedAt = Stopwatch.GetTimestamp();
-        WalMark written = WriteToLog();
-        if (Engine.Options.Durability == Durability.Full)
-            await Engine.Wal.WaitDurableAsync(written).ConfigureAwait(false);
-        EngineTelemetry.Committed(Engine.Options.Durability, startedAt);
-    }
-
-    /// <summary>
-    /// The commit's part under the writer slot: appends the changes to the log (published at once below
-    /// <see cref="Durability.Full"/>), runs the log's upkeep, releases the slot and returns the commit's mark, which
-    /// at <see cref="Durability.Full"/> the caller waits to see durable. With no change, the mark of the snapshot,
-    /// which may itself still wait for its sync: what the transaction read is durable when it is acknowledged.
-    /// </summary>
-    private WalMark WriteToLog()
-    {
-        EnsureWritable();
-        DisposeCursors();
-        MarkEnded();
-        WalMark written;
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled(cancellationToken);
+        WriteCycle cycle;
         try
         {
-            written = _pages.Commit(sync: Engine.Options.Durability == Durability.Full);
+            cycle = LetGo();
         }
-        catch (PageDbIOException e)
+        catch (InvalidOperationException ended)
         {
-            Engine.Fail(e);
-            Release(rollBack: true);
-            throw;
+            return Task.FromException(ended); // as every failure of the commit: in the task, not thrown by the call
         }
-        catch
-        {
-            Release(rollBack: true);
-            throw;
-        }
-        Release(rollBack: false);
-        return written;
+        DisposeCursors();
+        return cycle.CommitAsync();
     }
 
-    private protected override void End() => Release(rollBack: true);
+    private protected override void End() => LetGo().RollBack();
+
+    internal override bool HasEnded => _cycle is not { IsOpen: true };
+
+    /// <summary>The open cycle, which this handle lets go of because the caller moves it out of Open.</summary>
+    /// <exception cref="InvalidOperationException">The transaction has ended.</exception>
+    private WriteCycle LetGo()
+    {
+        WriteCycle cycle = Cycle;
+        _cycle = null;
+        return cycle;
+    }
 
     internal override void EnsureWritable() => EnsureActive();
-
-    private void Release(bool rollBack)
-    {
-        try
-        {
-            _pages.Discard(rolledBack: rollBack);
-            Engine.TransactionPagesPool.Return(_pages);
-            if (rollBack && Engine.Wal.HasUncommittedFrames && !Engine.Wal.IsFailed)
-                Engine.Wal.Rollback();
-            if (!rollBack)
-                MaintainLogAfterCommit();
-        }
-        finally
-        {
-            Engine.Gate.Exit();
-        }
-    }
-
-    /// <summary>
-    /// The writer's part of the automatic checkpoint (a switch of log files; the copy runs in the background). Its
-    /// failure does not undo the commit that preceded it, so it is not thrown to the committer; it marks the database
-    /// failed, and the next writer is told.
-    /// </summary>
-    private void MaintainLogAfterCommit()
-    {
-        try
-        {
-            Engine.MaintainLog();
-        }
-        catch (PageDbIOException e)
-        {
-            Engine.Fail(e);
-        }
-    }
 }

@@ -35,6 +35,7 @@ internal sealed class StorageEngine : IDisposable
         Loader = new PageLoader(file, wal);
         CheckpointTarget = new CheckpointTarget(file, pool, options.Durability != Durability.None, wal);
         TransactionPagesPool = new DefaultObjectPool<TransactionPages>(new TransactionPagesPolicy(this), maximumRetained: 1);
+        WriteCycles = new DefaultObjectPool<WriteCycle>(new WriteCyclePolicy(this), MaxRetainedWriteCycles);
         if (!options.ReadOnly && options.BackgroundCheckpoints)
             _background = new BackgroundCheckpointer(CheckpointOlderGeneration, failure, file.Path);
     }
@@ -74,6 +75,16 @@ internal sealed class StorageEngine : IDisposable
     /// ended (<see cref="TransactionPages.Discard"/>), so each keeps its page map's and list's capacity.
     /// </summary>
     public ObjectPool<TransactionPages> TransactionPagesPool { get; }
+
+    /// <summary>
+    /// The write transactions' cycles once ended: taken at begin, given back by the cycle itself when it reaches a
+    /// terminal state, so a commit makes no new one. Several are out at once under group commit (one holding the slot,
+    /// the others waiting for their sync), hence more than one kept.
+    /// </summary>
+    public ObjectPool<WriteCycle> WriteCycles { get; }
+
+    // Cycles are small (a few fields): keeping as many as 64 committers may hold at once costs little.
+    private const int MaxRetainedWriteCycles = 64;
 
     private CheckpointTarget CheckpointTarget { get; }
 
