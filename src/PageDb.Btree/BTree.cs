@@ -24,6 +24,9 @@ namespace PageDb.Btree;
 internal sealed class BTree
 {
     private readonly IPageAccessor _pages;
+    // Read once: a descent names the file and parses leaf cells at every level, and these are interface calls away.
+    private readonly string _filePath;
+    private readonly LeafCellFormat _leafFormat;
 
     // The cell being placed, then the separator going up, then copies of a descent's bounds (DescentBounds). One per
     // thread rather than per tree: engines open a tree object per transaction, and a put never runs inside another put
@@ -38,8 +41,13 @@ internal sealed class BTree
         if (root.IsNone)
             ThrowHelper.ThrowArgument(nameof(root), "A tree's root cannot be page 0.");
         _pages = pages;
+        _filePath = pages.FilePath;
+        _leafFormat = LeafCell.FormatOf(pages);
         Root = root;
     }
+
+    /// <summary>The file the tree's pages come from, for error messages.</summary>
+    public string FilePath => _filePath;
 
     /// <summary>The root page; fixed for the tree's life.</summary>
     public PageNumber Root { get; }
@@ -50,7 +58,7 @@ internal sealed class BTree
         get
         {
             using PageHandle root = _pages.Read(Root);
-            NodeHeader.CheckNodeType(root.Data, Root, _pages.FilePath);
+            NodeHeader.CheckNodeType(root.Data, Root, _filePath);
             return NodeHeader.GetEntryCount(SlottedPageReader.UserHeaderOf(root.Data));
         }
     }
@@ -72,14 +80,14 @@ internal sealed class BTree
     {
         Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
         using PageHandle leaf = DescendToLeaf(key, path, out _);
-        var page = new SlottedPageReader(leaf.Data, _pages.FilePath);
-        int index = NodeSearch.SearchLeaf(page, key, LeafFormat, leaf.Number, _pages.FilePath);
+        var page = new SlottedPageReader(leaf.Data, _filePath);
+        int index = NodeSearch.SearchLeaf(page, key, _leafFormat, leaf.Number, _filePath);
         if (index < 0)
         {
             value = [];
             return false;
         }
-        value = LeafCell.Read(page.GetCell(index), LeafFormat, leaf.Number, _pages.FilePath).ToValueArray(_pages);
+        value = LeafCell.Read(page.GetCell(index), _leafFormat, leaf.Number, _filePath).ToValueArray(_pages);
         return true;
     }
 
@@ -93,11 +101,11 @@ internal sealed class BTree
     {
         Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
         using PageHandle leaf = DescendToLeaf(key, path, out _);
-        var page = new SlottedPageReader(leaf.Data, _pages.FilePath);
-        int index = NodeSearch.SearchLeaf(page, key, LeafFormat, leaf.Number, _pages.FilePath);
+        var page = new SlottedPageReader(leaf.Data, _filePath);
+        int index = NodeSearch.SearchLeaf(page, key, _leafFormat, leaf.Number, _filePath);
         if (index < 0)
             return false;
-        LeafCell cell = LeafCell.Read(page.GetCell(index), LeafFormat, leaf.Number, _pages.FilePath);
+        LeafCell cell = LeafCell.Read(page.GetCell(index), _leafFormat, leaf.Number, _filePath);
         if (!cell.HasOverflow)
         {
             reader(cell.LocalValue, state);
@@ -121,7 +129,7 @@ internal sealed class BTree
     {
         Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
         using PageHandle leaf = DescendToLeaf(key, path, out _);
-        return NodeSearch.SearchLeaf(new SlottedPageReader(leaf.Data, _pages.FilePath), key, LeafFormat, leaf.Number, _pages.FilePath) >= 0;
+        return NodeSearch.SearchLeaf(new SlottedPageReader(leaf.Data, _filePath), key, _leafFormat, leaf.Number, _filePath) >= 0;
     }
 
     /// <summary>
@@ -134,12 +142,12 @@ internal sealed class BTree
         int depth;
         using (PageHandle leaf = DescendToLeaf(prefix, path, out depth))
         {
-            var page = new SlottedPageReader(leaf.Data, _pages.FilePath);
-            int index = NodeSearch.SearchLeaf(page, prefix, LeafFormat, leaf.Number, _pages.FilePath);
+            var page = new SlottedPageReader(leaf.Data, _filePath);
+            int index = NodeSearch.SearchLeaf(page, prefix, _leafFormat, leaf.Number, _filePath);
             if (index >= 0)
                 return true;
             if (~index < page.CellCount)
-                return LeafCell.ReadKey(page.GetCell(~index), LeafFormat, leaf.Number, _pages.FilePath).StartsWith(prefix);
+                return LeafCell.ReadKey(page.GetCell(~index), _leafFormat, leaf.Number, _filePath).StartsWith(prefix);
         }
         // Past the leaf's last key: the next key in the tree is the first of the next leaf, the leftmost leaf right
         // of the separator that bounds this leaf above (at the deepest level whose link was not the rightmost).
@@ -172,13 +180,13 @@ internal sealed class BTree
         PageNumber oldChain = PageNumber.None;
         using (PageHandle leafHandle = DescendToLeaf(key, path, out depth))
         {
-            var page = new SlottedPageReader(leafHandle.Data, _pages.FilePath);
+            var page = new SlottedPageReader(leafHandle.Data, _filePath);
             leaf = leafHandle.Number;
-            index = NodeSearch.SearchLeaf(page, key, LeafFormat, leaf, _pages.FilePath);
+            index = NodeSearch.SearchLeaf(page, key, _leafFormat, leaf, _filePath);
             if (index >= 0 && !replace)
                 return false;
             if (index >= 0)
-                oldChain = LeafCell.Read(page.GetCell(index), LeafFormat, leaf, _pages.FilePath).OverflowPage;
+                oldChain = LeafCell.Read(page.GetCell(index), _leafFormat, leaf, _filePath).OverflowPage;
         }
 
         Span<byte> cell = CellBuffer;
@@ -202,7 +210,7 @@ internal sealed class BTree
         using (PageHandle leafHandle = DescendToLeaf(key, path, out depth))
         {
             leaf = leafHandle.Number;
-            index = NodeSearch.SearchLeaf(new SlottedPageReader(leafHandle.Data, _pages.FilePath), key, LeafFormat, leaf, _pages.FilePath);
+            index = NodeSearch.SearchLeaf(new SlottedPageReader(leafHandle.Data, _filePath), key, _leafFormat, leaf, _filePath);
             if (index < 0)
                 return false;
         }
@@ -210,8 +218,8 @@ internal sealed class BTree
         PageNumber chain;
         using (PageHandle leafHandle = _pages.Write(leaf))
         {
-            var page = new SlottedPage(leafHandle.Writable, _pages.FilePath);
-            chain = LeafCell.Read(page.GetCell(index), LeafFormat, leaf, _pages.FilePath).OverflowPage;
+            var page = new SlottedPage(leafHandle.Writable, _filePath);
+            chain = LeafCell.Read(page.GetCell(index), _leafFormat, leaf, _filePath).OverflowPage;
             page.Delete(index);
         }
         if (!chain.IsNone)
@@ -242,7 +250,6 @@ internal sealed class BTree
     private Span<byte> UpperBoundBuffer => Scratch.AsSpan(MaxCellLength + (2 * BTreeLimits.MaxKeyLength), BTreeLimits.MaxKeyLength);
 
     /// <summary>The layout of this file's leaf cells.</summary>
-    private LeafCellFormat LeafFormat => LeafCell.FormatOf(_pages);
 
     private int MaxCellLength => Math.Max(LeafCell.MaxLength(_pages.PageSize), InteriorCell.MaxLength);
 
@@ -275,12 +282,12 @@ internal sealed class BTree
             using (handle)
             {
                 if (depth == NodeHeader.MaxDepth)
-                    ThrowHelper.ThrowCorrupt(_pages.FilePath, page, "B+tree deeper than 64 levels (a cycle of links)");
-                var reader = new SlottedPageReader(handle.Data, _pages.FilePath);
-                int child = NodeSearch.SearchInterior(reader, key, page, _pages.FilePath);
-                bounds.Narrow(reader, child, page, _pages.FilePath);
+                    ThrowHelper.ThrowCorrupt(_filePath, page, "B+tree deeper than 64 levels (a cycle of links)");
+                var reader = new SlottedPageReader(handle.Data, _filePath);
+                int child = NodeSearch.SearchInterior(reader, key, page, _filePath);
+                bounds.Narrow(reader, child, page, _filePath);
                 path[depth++] = new PathStep(page, child, reader.CellCount);
-                page = NodeSearch.ChildAt(reader, child, page, _pages.FilePath);
+                page = NodeSearch.ChildAt(reader, child, page, _filePath);
             }
         }
     }
@@ -295,17 +302,17 @@ internal sealed class BTree
         int length;
         using (PageHandle interior = _pages.Read(step.Page))
         {
-            var reader = new SlottedPageReader(interior.Data, _pages.FilePath);
-            ReadOnlySpan<byte> key = InteriorCell.Read(reader.GetCell(step.ChildIndex), step.Page, _pages.FilePath).Key;
+            var reader = new SlottedPageReader(interior.Data, _filePath);
+            ReadOnlySpan<byte> key = InteriorCell.Read(reader.GetCell(step.ChildIndex), step.Page, _filePath).Key;
             key.CopyTo(separator);
             length = key.Length;
         }
         Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
         using PageHandle leaf = DescendToLeaf(separator[..length], path, out _);
-        var page = new SlottedPageReader(leaf.Data, _pages.FilePath);
+        var page = new SlottedPageReader(leaf.Data, _filePath);
         if (page.CellCount == 0)
-            ThrowHelper.ThrowCorrupt(_pages.FilePath, leaf.Number, "a leaf right of a separator is empty");
-        ReadOnlySpan<byte> first = LeafCell.ReadKey(page.GetCell(0), LeafFormat, leaf.Number, _pages.FilePath);
+            ThrowHelper.ThrowCorrupt(_filePath, leaf.Number, "a leaf right of a separator is empty");
+        ReadOnlySpan<byte> first = LeafCell.ReadKey(page.GetCell(0), _leafFormat, leaf.Number, _filePath);
         first.CopyTo(separator);
         return separator[..first.Length];
     }
@@ -318,8 +325,8 @@ internal sealed class BTree
     {
         try
         {
-            NodeHeader.CheckNode(handle.Data, page, _pages.FilePath, isRoot);
-            bounds.Check(new SlottedPageReader(handle.Data, _pages.FilePath), handle.Type == PageType.BtreeLeaf, LeafFormat, isRoot, page, _pages.FilePath);
+            NodeHeader.CheckNode(handle.Data, page, _filePath, isRoot);
+            bounds.Check(new SlottedPageReader(handle.Data, _filePath), handle.Type == PageType.BtreeLeaf, _leafFormat, isRoot, page, _filePath);
         }
         catch (CorruptDatabaseException)
         {
@@ -354,7 +361,7 @@ internal sealed class BTree
     private bool TryPlaceInPage(PageNumber page, int index, ReadOnlySpan<byte> cell, bool replace)
     {
         using PageHandle handle = _pages.Write(page);
-        var slotted = new SlottedPage(handle.Writable, _pages.FilePath);
+        var slotted = new SlottedPage(handle.Writable, _filePath);
         return replace ? slotted.TryReplace(index, cell) : slotted.TryInsert(index, cell);
     }
 
@@ -383,16 +390,16 @@ internal sealed class BTree
     private void FreeSubtree(PageNumber page, int depth)
     {
         if (depth > NodeHeader.MaxDepth)
-            ThrowHelper.ThrowCorrupt(_pages.FilePath, page, "B+tree deeper than 64 levels (a cycle of links)");
+            ThrowHelper.ThrowCorrupt(_filePath, page, "B+tree deeper than 64 levels (a cycle of links)");
         using (PageHandle handle = _pages.Read(page))
         {
-            NodeHeader.CheckNodeType(handle.Data, page, _pages.FilePath);
-            var reader = new SlottedPageReader(handle.Data, _pages.FilePath);
+            NodeHeader.CheckNodeType(handle.Data, page, _filePath);
+            var reader = new SlottedPageReader(handle.Data, _filePath);
             if (handle.Type == PageType.BtreeLeaf)
                 FreeOverflowChains(reader, page);
             else
                 for (int i = 0; i <= reader.CellCount; i++)
-                    FreeSubtree(NodeSearch.ChildAt(reader, i, page, _pages.FilePath), depth + 1);
+                    FreeSubtree(NodeSearch.ChildAt(reader, i, page, _filePath), depth + 1);
         }
         _pages.Free(page);
     }
@@ -401,7 +408,7 @@ internal sealed class BTree
     {
         for (int i = 0; i < leaf.CellCount; i++)
         {
-            LeafCell cell = LeafCell.Read(leaf.GetCell(i), LeafFormat, page, _pages.FilePath);
+            LeafCell cell = LeafCell.Read(leaf.GetCell(i), _leafFormat, page, _filePath);
             if (cell.HasOverflow)
                 OverflowChain.Free(_pages, cell.OverflowPage, cell.ChainOwner);
         }

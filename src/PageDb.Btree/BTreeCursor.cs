@@ -34,6 +34,7 @@ internal sealed class BTreeCursor : IDisposable
     private const int InitialLevels = 8;
 
     private readonly IPageAccessor _pages;
+    private readonly string _filePath; // read once: every step names the file for the checks, an interface call away
     private readonly LeafCellFormat _leafFormat;
     private readonly PageNumber _root;
     // Sized for trees of up to 8 levels (far more than any file holds) and grown by Pin for deeper ones, so opening a
@@ -54,6 +55,7 @@ internal sealed class BTreeCursor : IDisposable
     internal BTreeCursor(IPageAccessor pages, PageNumber root)
     {
         _pages = pages;
+        _filePath = pages.FilePath;
         _leafFormat = LeafCell.FormatOf(pages);
         _root = root;
     }
@@ -63,14 +65,14 @@ internal sealed class BTreeCursor : IDisposable
         _leafLevel >= 0 && IsLeafLevel(_leafLevel) && (uint)_index[_leafLevel] < (uint)Leaf.CellCount;
 
     /// <summary>The current key; valid until the cursor moves.</summary>
-    public ReadOnlySpan<byte> Key => LeafCell.ReadKey(CurrentCell, _leafFormat, _path[_leafLevel].Number, _pages.FilePath);
+    public ReadOnlySpan<byte> Key => LeafCell.ReadKey(CurrentCell, _leafFormat, _path[_leafLevel].Number, _filePath);
 
     /// <summary>The current value; valid until the cursor moves. Values partly in overflow are read on first access.</summary>
     public ReadOnlySpan<byte> Value
     {
         get
         {
-            LeafCell cell = LeafCell.Read(CurrentCell, _leafFormat, _path[_leafLevel].Number, _pages.FilePath);
+            LeafCell cell = LeafCell.Read(CurrentCell, _leafFormat, _path[_leafLevel].Number, _filePath);
             if (!cell.HasOverflow)
                 return cell.LocalValue;
             if (!_valueAssembled)
@@ -85,17 +87,21 @@ internal sealed class BTreeCursor : IDisposable
     }
 
     /// <summary>The length of the current value (no overflow read).</summary>
-    public int ValueLength => LeafCell.Read(CurrentCell, _leafFormat, _path[_leafLevel].Number, _pages.FilePath).ValueLength;
+    public int ValueLength => LeafCell.Read(CurrentCell, _leafFormat, _path[_leafLevel].Number, _filePath).ValueLength;
 
-    private SlottedPageReader Leaf => new(_path[_leafLevel].Data, _pages.FilePath);
+    private SlottedPageReader Leaf => new(_path[_leafLevel].Data, _filePath);
 
     private ReadOnlySpan<byte> CurrentCell
     {
         get
         {
-            if (!IsValid)
+            if (_leafLevel < 0 || !IsLeafLevel(_leafLevel))
                 ThrowHelper.ThrowInvalidOperation("The cursor is not on an entry.");
-            return Leaf.GetCell(_index[_leafLevel]);
+            SlottedPageReader leaf = Leaf;
+            int index = _index[_leafLevel];
+            if ((uint)index >= (uint)leaf.CellCount)
+                ThrowHelper.ThrowInvalidOperation("The cursor is not on an entry.");
+            return leaf.GetCell(index);
         }
     }
 
@@ -109,7 +115,7 @@ internal sealed class BTreeCursor : IDisposable
             SlottedPageReader reader = Pin(level, page);
             if (IsLeafLevel(level))
             {
-                int index = NodeSearch.SearchLeaf(reader, key, _leafFormat, page, _pages.FilePath);
+                int index = NodeSearch.SearchLeaf(reader, key, _leafFormat, page, _filePath);
                 int at = index >= 0 ? index : ~index;
                 if (at < reader.CellCount)
                 {
@@ -119,9 +125,9 @@ internal sealed class BTreeCursor : IDisposable
                 _index[level] = at - 1;
                 return StepForward();
             }
-            int child = NodeSearch.SearchInterior(reader, key, page, _pages.FilePath);
+            int child = NodeSearch.SearchInterior(reader, key, page, _filePath);
             _index[level] = child;
-            page = NodeSearch.ChildAt(reader, child, page, _pages.FilePath);
+            page = NodeSearch.ChildAt(reader, child, page, _filePath);
         }
     }
 
@@ -170,21 +176,22 @@ internal sealed class BTreeCursor : IDisposable
     {
         Walk(+1);
         int leaf = _leafLevel;
-        if (_index[leaf] + 1 < Leaf.CellCount)
+        SlottedPageReader reader = Leaf;
+        if (_index[leaf] + 1 < reader.CellCount)
         {
-            _index[leaf]++;
-            if (_index[leaf] > 0)
-                CheckAscending(_index[leaf] - 1, _index[leaf]);
+            int at = ++_index[leaf];
+            if (at > 0)
+                CheckAscending(reader, at - 1, at);
             else
                 CheckAgainstLastKey();
             return Arrived();
         }
         int level = leaf - 1;
-        while (level >= 0 && _index[level] >= new SlottedPageReader(_path[level].Data, _pages.FilePath).CellCount)
+        while (level >= 0 && _index[level] >= new SlottedPageReader(_path[level].Data, _filePath).CellCount)
             level--;
         if (level < 0)
         {
-            _index[leaf] = Leaf.CellCount;
+            _index[leaf] = reader.CellCount;
             CheckCountAtEnd();
             return false;
         }
@@ -201,12 +208,13 @@ internal sealed class BTreeCursor : IDisposable
         int leaf = _leafLevel;
         if (_index[leaf] > 0)
         {
-            int count = Leaf.CellCount;
+            SlottedPageReader reader = Leaf;
+            int count = reader.CellCount;
             _index[leaf] = Math.Min(_index[leaf], count) - 1;
             if (_index[leaf] >= 0)
             {
                 if (_index[leaf] + 1 < count)
-                    CheckAscending(_index[leaf], _index[leaf] + 1);
+                    CheckAscending(reader, _index[leaf], _index[leaf] + 1);
                 else
                     CheckAgainstLastKey();
                 return Arrived();
@@ -231,10 +239,10 @@ internal sealed class BTreeCursor : IDisposable
     /// <summary>Re-pins the levels below <paramref name="level"/> along its (changed) link, to the edge of that subtree.</summary>
     private void DescendFrom(int level, bool toFirst)
     {
-        var reader = new SlottedPageReader(_path[level].Data, _pages.FilePath);
-        PageNumber child = NodeSearch.ChildAt(reader, _index[level], _path[level].Number, _pages.FilePath);
+        var reader = new SlottedPageReader(_path[level].Data, _filePath);
+        PageNumber child = NodeSearch.ChildAt(reader, _index[level], _path[level].Number, _filePath);
         if (++_leavesEntered > _pages.PageCount)
-            ThrowHelper.ThrowCorrupt(_pages.FilePath, child, "a walk over the tree reached more leaves than the database has pages (interior pages share a subtree)");
+            ThrowHelper.ThrowCorrupt(_filePath, child, "a walk over the tree reached more leaves than the database has pages (interior pages share a subtree)");
         ReleaseBelow(level + 1);
         DescendToEdge(level + 1, child, toFirst);
     }
@@ -251,7 +259,7 @@ internal sealed class BTreeCursor : IDisposable
             }
             int child = toFirst ? 0 : reader.CellCount;
             _index[level] = child;
-            page = NodeSearch.ChildAt(reader, child, page, _pages.FilePath);
+            page = NodeSearch.ChildAt(reader, child, page, _filePath);
             level++;
         }
     }
@@ -263,7 +271,7 @@ internal sealed class BTreeCursor : IDisposable
     private SlottedPageReader Pin(int level, PageNumber page)
     {
         if (level > NodeHeader.MaxDepth)
-            ThrowHelper.ThrowCorrupt(_pages.FilePath, page, "B+tree deeper than 64 levels (a cycle of links)");
+            ThrowHelper.ThrowCorrupt(_filePath, page, "B+tree deeper than 64 levels (a cycle of links)");
         if (level == _path.Length)
         {
             Array.Resize(ref _path, Math.Min(2 * _path.Length, NodeHeader.MaxDepth + 1));
@@ -271,17 +279,17 @@ internal sealed class BTreeCursor : IDisposable
         }
         _path[level] = _pages.Read(page);
         _leafLevel = level;
-        NodeHeader.CheckNode(_path[level].Data, page, _pages.FilePath, isRoot: level == 0);
-        var reader = new SlottedPageReader(_path[level].Data, _pages.FilePath);
+        NodeHeader.CheckNode(_path[level].Data, page, _filePath, isRoot: level == 0);
+        var reader = new SlottedPageReader(_path[level].Data, _filePath);
         if (IsLeafLevel(level))
         {
             if (level > 0 && reader.CellCount == 0)
-                ThrowHelper.ThrowCorrupt(_pages.FilePath, page, "an empty leaf below the root");
+                ThrowHelper.ThrowCorrupt(_filePath, page, "an empty leaf below the root");
             if (_treeLeafLevel < 0)
                 _treeLeafLevel = level;
         }
         if (_treeLeafLevel >= 0 && (level > _treeLeafLevel || (level == _treeLeafLevel) != IsLeafLevel(level)))
-            ThrowHelper.ThrowCorrupt(_pages.FilePath, page, $"a page at depth {level + 1} of a tree whose leaves are at depth {_treeLeafLevel + 1}");
+            ThrowHelper.ThrowCorrupt(_filePath, page, $"a page at depth {level + 1} of a tree whose leaves are at depth {_treeLeafLevel + 1}");
         return reader;
     }
 
@@ -338,7 +346,7 @@ internal sealed class BTreeCursor : IDisposable
         _fromEdge = false; // stepping on past the end does not count again
         long recorded = NodeHeader.GetEntryCount(SlottedPageReader.UserHeaderOf(_path[0].Data));
         if (recorded != _entriesSeen)
-            ThrowHelper.ThrowCorrupt(_pages.FilePath, _root, $"the root records {recorded} entries, but a walk from one end of the tree to the other met {_entriesSeen}");
+            ThrowHelper.ThrowCorrupt(_filePath, _root, $"the root records {recorded} entries, but a walk from one end of the tree to the other met {_entriesSeen}");
     }
 
     /// <summary>Copies the current key (when on an entry) before the walk leaves its leaf.</summary>
@@ -354,14 +362,13 @@ internal sealed class BTreeCursor : IDisposable
     }
 
     /// <summary>Checks the key at <paramref name="lower"/> sorts before the one at <paramref name="upper"/> in the pinned leaf.</summary>
-    private void CheckAscending(int lower, int upper)
+    private void CheckAscending(SlottedPageReader leaf, int lower, int upper)
     {
-        SlottedPageReader leaf = Leaf;
         PageNumber page = _path[_leafLevel].Number;
-        ReadOnlySpan<byte> low = LeafCell.ReadKey(leaf.GetCell(lower), _leafFormat, page, _pages.FilePath);
-        ReadOnlySpan<byte> high = LeafCell.ReadKey(leaf.GetCell(upper), _leafFormat, page, _pages.FilePath);
+        ReadOnlySpan<byte> low = LeafCell.ReadKey(leaf.GetCell(lower), _leafFormat, page, _filePath);
+        ReadOnlySpan<byte> high = LeafCell.ReadKey(leaf.GetCell(upper), _leafFormat, page, _filePath);
         if (KeyComparer.Compare(low, high) >= 0)
-            ThrowHelper.ThrowCorrupt(_pages.FilePath, page, $"the keys of cells {lower} and {upper} are not in ascending order");
+            ThrowHelper.ThrowCorrupt(_filePath, page, $"the keys of cells {lower} and {upper} are not in ascending order");
     }
 
     /// <summary>
@@ -376,10 +383,10 @@ internal sealed class BTreeCursor : IDisposable
         ReadOnlySpan<byte> key = Key;
         ReadOnlySpan<byte> lower = _direction > 0 ? kept : key;
         ReadOnlySpan<byte> upper = _direction > 0 ? key : kept;
-        var interior = new SlottedPageReader(_path[level].Data, _pages.FilePath);
-        ReadOnlySpan<byte> bound = InteriorCell.Read(interior.GetCell(separator), _path[level].Number, _pages.FilePath).Key;
+        var interior = new SlottedPageReader(_path[level].Data, _filePath);
+        ReadOnlySpan<byte> bound = InteriorCell.Read(interior.GetCell(separator), _path[level].Number, _filePath).Key;
         if (KeyComparer.Compare(lower, bound) >= 0 || KeyComparer.Compare(bound, upper) > 0)
-            ThrowHelper.ThrowCorrupt(_pages.FilePath, _path[_leafLevel].Number, $"separator {separator} of page {_path[level].Number.Value} does not lie between the keys of the leaves on either side of it (keys out of order, a separator out of place, or a leaf reached twice)");
+            ThrowHelper.ThrowCorrupt(_filePath, _path[_leafLevel].Number, $"separator {separator} of page {_path[level].Number.Value} does not lie between the keys of the leaves on either side of it (keys out of order, a separator out of place, or a leaf reached twice)");
     }
 
     /// <summary>Checks the current key lies beyond the last key of the leaf the walk came from, in the walk's direction.</summary>
@@ -389,6 +396,6 @@ internal sealed class BTreeCursor : IDisposable
             return;
         int order = KeyComparer.Compare(_lastKey.AsSpan(0, _lastKeyLength), Key);
         if (order * _direction >= 0)
-            ThrowHelper.ThrowCorrupt(_pages.FilePath, _path[_leafLevel].Number, "a leaf's keys do not follow those of the leaf before it (keys out of order, or a leaf reached twice)");
+            ThrowHelper.ThrowCorrupt(_filePath, _path[_leafLevel].Number, "a leaf's keys do not follow those of the leaf before it (keys out of order, or a leaf reached twice)");
     }
 }

@@ -80,7 +80,7 @@ public sealed partial class Table
 
     internal RecordLayout Layout => _definition.Layout;
 
-    internal string FilePath => _transaction.Pages.FilePath;
+    internal string FilePath => _tree.FilePath;
 
     /// <summary>Where keys (primary keys, row ids) are encoded.</summary>
     private ByteBuilder KeyBuffer => _key ??= new();

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using NUnit.Framework;
 using PageDb.Core.Pages;
 using PageDb.Testing;
@@ -202,6 +203,39 @@ public class SlottedPageTests
             damage(page);
             Assert.That(new SlottedPageReader(page, "test.pagedb").FindProblem(), Is.Not.Null, what);
         }
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Cells_laid_out_in_slot_order_verify_and_two_of_them_overlapping_are_found(bool upwards)
+    {
+        // Appending each cell (downwards) or putting each first (upwards) lays the cells out in slot order: the layout
+        // FindProblem checks without mapping the page's bytes. Moving cell 1 onto cell 0 breaks that order.
+        var page = new byte[4096];
+        var slotted = SlottedPage.Format(page, PageType.Slotted, Number, "test.pagedb");
+        for (int i = 0; i < 5; i++)
+            slotted.TryInsert(upwards ? 0 : i, Filled(50, (byte)i));
+        Assert.That(new SlottedPageReader(page, "test.pagedb").FindProblem(), Is.Null);
+
+        int cell0 = BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(SlottedPageLayout.PointerArrayOffset));
+        BinaryPrimitives.WriteUInt16LittleEndian(page.AsSpan(SlottedPageLayout.PointerArrayOffset + 4), (ushort)(upwards ? cell0 + 10 : cell0 - 40));
+
+        Assert.That(new SlottedPageReader(page, "test.pagedb").FindProblem(), Does.Contain("overlaps another cell"));
+    }
+
+    [Test]
+    public void A_freeblock_over_a_cell_of_a_page_laid_out_in_slot_order_is_found()
+    {
+        var page = new byte[4096];
+        var slotted = SlottedPage.Format(page, PageType.Slotted, Number, "test.pagedb");
+        for (int i = 0; i < 5; i++)
+            slotted.TryInsert(i, Filled(50, (byte)i));
+        int cell0 = BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(SlottedPageLayout.PointerArrayOffset));
+        BinaryPrimitives.WriteUInt16LittleEndian(page.AsSpan(SlottedPageLayout.FirstFreeblockOffset), (ushort)cell0);
+        BinaryPrimitives.WriteUInt16LittleEndian(page.AsSpan(cell0), 0); // the freeblock's next: none
+        BinaryPrimitives.WriteUInt16LittleEndian(page.AsSpan(cell0 + 2), 8); // its size
+
+        Assert.That(new SlottedPageReader(page, "test.pagedb").FindProblem(), Does.Contain("overlaps a cell"));
     }
 
     private static void AssertMatches(byte[] page, List<byte[]> model, string context)

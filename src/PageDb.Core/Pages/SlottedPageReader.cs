@@ -107,21 +107,35 @@ internal readonly ref struct SlottedPageReader
         int contentStart = ContentStart;
         if (pointersEnd > contentStart || contentStart > _page.Length)
             return $"pointer array end {pointersEnd} is past the content start {contentStart} or the page end";
-        Span<ulong> used = stackalloc ulong[_page.Length / 64]; // one bit per byte of the page: at most 8 KiB
-        used.Clear();
         long cellBytes = 0;
+        bool downwards = true, upwards = true; // each cell lies wholly below (above) the one before it in slot order
+        int previousOffset = _page.Length, previousEnd = contentStart;
         for (int i = 0; i < count; i++)
         {
             int offset = ReadU16(PointerArrayOffset + (i * PointerSize));
             int length = ReadU16(PointerArrayOffset + (i * PointerSize) + 2);
             if (length == 0 || offset < contentStart || offset + length > _page.Length)
                 return $"cell {i} ({offset}+{length}) lies outside the content area [{contentStart}, {_page.Length})";
-            if (!TryClaim(used, offset, length))
-                return $"cell {i} ({offset}+{length}) overlaps another cell";
+            downwards &= offset + length <= previousOffset;
+            upwards &= offset >= previousEnd;
+            previousOffset = offset;
+            previousEnd = offset + length;
             cellBytes += length;
         }
+        // Cells placed in slot order (a bulk load, appends, a rebuilt page: most pages) cannot overlap one another, so
+        // without freeblocks the page needs no map of its bytes; otherwise every cell and freeblock claims its bytes.
+        bool mapBytes = !(downwards || upwards) || FirstFreeblock != 0;
+        Span<ulong> used = stackalloc ulong[mapBytes ? _page.Length / 64 : 0]; // one bit per byte of the page: at most 8 KiB
+        used.Clear();
+        for (int i = 0; mapBytes && i < count; i++)
+        {
+            int offset = ReadU16(PointerArrayOffset + (i * PointerSize));
+            int length = ReadU16(PointerArrayOffset + (i * PointerSize) + 2);
+            if (!TryClaim(used, offset, length))
+                return $"cell {i} ({offset}+{length}) overlaps another cell";
+        }
         long freeblockBytes = 0;
-        int previousEnd = -1;
+        previousEnd = -1;
         for (int block = FirstFreeblock; block != 0; block = ReadU16(block))
         {
             if (block < contentStart || block + FreeblockHeaderSize > _page.Length)
