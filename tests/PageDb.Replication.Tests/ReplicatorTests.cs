@@ -334,6 +334,21 @@ public sealed class ReplicatorTests
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
         using PageDatabase database = OpenReplicated(store, Target("source"));
+
+        WhileEveryPoolThreadIsBusy(() =>
+        {
+            for (long n = 1; n <= 50; n++)
+                CommitLog.Commit(database, n);
+            WaitUntilShipped(database);
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> while the process's thread pool is capped at its minimum and every one of its
+    /// threads is blocked; fails if a pool thread came free meanwhile (then the test proved nothing).
+    /// </summary>
+    internal static void WhileEveryPoolThreadIsBusy(Action action)
+    {
         ThreadPool.GetMinThreads(out int minWorkers, out _);
         ThreadPool.GetMaxThreads(out int maxWorkers, out int maxCompletion);
         using var gate = new ManualResetEventSlim();
@@ -358,9 +373,7 @@ public sealed class ReplicatorTests
             ThreadPool.QueueUserWorkItem(_ => Volatile.Write(ref probeRan, true));
             WaitUntil(() => Volatile.Read(ref started) > 0); // the others may be held by the test host
 
-            for (long n = 1; n <= 50; n++)
-                CommitLog.Commit(database, n);
-            WaitUntilShipped(database);
+            action();
 
             Assert.That(Volatile.Read(ref probeRan), Is.False, "a pool thread came free, so the pool was not saturated and the test proves nothing");
         }
