@@ -135,6 +135,35 @@ public sealed class ReplicatorTests
         long restoredCommit = CommitLog.CommitOf(restored, TestSeed.Describe(seed));
         Assert.That(restoredCommit, Is.InRange(0, acknowledged), TestSeed.Describe(seed) + $", faults {faulty.Injected}, {result.StoppedEarly}");
         Assert.That(restored.CheckIntegrity().IsOk, TestSeed.Describe(seed));
+        AssertRestoresThroughFailingListsAndGetsGiveTheSameStateOrNothing(faulty, restoredCommit, TestSeed.Describe(seed));
+    }
+
+    /// <summary>
+    /// Restores through <paramref name="faulty"/> (its lists and gets failing and delayed as drawn) until one succeeds:
+    /// each failed attempt leaves nothing at the target, and the one that succeeds restores exactly
+    /// <paramref name="expected"/>, what the same objects restore to without faults.
+    /// </summary>
+    private void AssertRestoresThroughFailingListsAndGetsGiveTheSameStateOrNothing(FaultInjectingReplicaStore faulty, long expected, string context)
+    {
+        int failures = 0;
+        for (int attempt = 0; ; attempt++)
+        {
+            string target = Target($"through-faults-{attempt}");
+            try
+            {
+                PageDatabase.Restore(faulty, target);
+            }
+            catch (ReplicaStoreException) when (attempt < 200)
+            {
+                failures++;
+                Assert.That(File.Exists(target), Is.False, $"{context}: a failed restore left a file at the target");
+                continue;
+            }
+            using PageDatabase restored = PageDatabase.Open(target);
+            Assert.That(CommitLog.CommitOf(restored, context), Is.EqualTo(expected), $"{context}: after {failures} failed attempts");
+            Assert.That(restored.CheckIntegrity().IsOk, context);
+            return;
+        }
     }
 
     [Test]
