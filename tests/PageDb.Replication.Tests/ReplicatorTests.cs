@@ -458,6 +458,24 @@ public sealed class ReplicatorTests
         Assert.That(lags[^1], Is.LessThanOrEqualTo(LagInterval + LagSlack), figures);
     }
 
+    [Test]
+    public void A_segment_is_cut_once_segment_bytes_were_committed_without_waiting_for_the_interval()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        using PageDatabase database = OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromHours(1), segmentBytes: 16 << 10);
+
+        long n = 0;
+        for (int segment = 1; segment <= 3; segment++)
+        {
+            long bytesBefore = database.GetStats().Replication!.LagBytes;
+            while (database.GetStats().Replication!.LagBytes - bytesBefore < 16 << 10)
+                CommitLog.Commit(database, ++n);
+            WaitUntil(() => database.GetStats().Replication!.SegmentsShipped >= segment); // the hour-long interval never passes
+        }
+
+        Assert.That(database.GetStats().Replication!.LagCommits, Is.Zero, "each cut took every commit made before it");
+    }
+
     /// <summary>Each segment's commit count (from its header) and when its file was written, in sequence order.</summary>
     private static List<(long Commits, DateTime StoredAt)> SegmentsOfTheOnlyGeneration(FolderReplicaStore store, string storePath)
     {
@@ -483,7 +501,7 @@ public sealed class ReplicatorTests
     }
 
     internal static PageDatabase OpenReplicated(
-        IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20, TimeSpan? segmentInterval = null, TimeSpan? retainFor = null)
+        IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20, TimeSpan? segmentInterval = null, TimeSpan? retainFor = null, long segmentBytes = 4L << 20)
     {
         PageDatabase database = PageDatabase.Open(path, new PageDbOptions
         {
@@ -492,6 +510,7 @@ public sealed class ReplicatorTests
             {
                 Store = store,
                 SegmentInterval = segmentInterval ?? TimeSpan.FromMilliseconds(20),
+                SegmentBytes = segmentBytes,
                 RetainGenerations = retainGenerations,
                 RetainFor = retainFor,
                 MaxLagBytes = maxLagBytes,
