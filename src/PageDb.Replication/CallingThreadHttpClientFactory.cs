@@ -111,7 +111,8 @@ internal sealed class CallingThreadHttpClientFactory : HttpClientFactory
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            if (Thread.CurrentThread.IsThreadPoolThread)
+            // Send is HTTP/1.x only (S3 requests are 1.1); anything else, and pool callers, take the async path.
+            if (Thread.CurrentThread.IsThreadPoolThread || request.Version.Major >= 2)
                 return base.SendAsync(request, cancellationToken);
             try
             {
