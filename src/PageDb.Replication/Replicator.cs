@@ -26,7 +26,8 @@ namespace PageDb.Replication;
 ///    <see cref="ReplicationOptions.StoreTimeout"/>), then it lets the mark go and ends.
 /// Commits never wait for any of this: the loop reads snapshots as any reader does. It runs on a thread of its own,
 /// not the thread pool, so an application that keeps every pool thread busy does not hold shipping back (it waits
-/// for the store's calls synchronously there; a store whose own I/O completes on the pool still needs the pool).
+/// for the store's calls synchronously there; a store whose own I/O completes on the pool still needs the pool, which
+/// is why <see cref="S3ReplicaStore"/> sends requests from this thread on this thread).
 /// A restart of the process starts a new generation (nothing proves the reopened database is the last shipped state:
 /// docs/ARCHITECTURE.md, "Replication"); the store's listing is what retention and restore go by, never local state. The snapshot is spilled to
 /// <see cref="ReplicationSource.SnapshotSpillPath"/> while it is put; a file left there by a killed process is deleted

@@ -16,6 +16,8 @@ namespace PageDb.Replication;
 /// <see cref="ResponseChecksumValidation.WHEN_REQUIRED"/>; SDK 4 otherwise adds trailing checksums), and puts are sent
 /// with a plain body, not aws-chunked (<see cref="PutObjectRequest.UseChunkEncoding"/> false): a server that does not
 /// decode chunked uploads (s3rver, for one) otherwise stores the chunk signatures as part of the object.
+/// A call made from a thread outside the thread pool (the replicator's own) does its HTTP exchange synchronously on
+/// that thread (<see cref="CallingThreadHttpClientFactory"/>), so a saturated pool does not stall shipping.
 /// </remarks>
 public sealed class S3ReplicaStore : IReplicaStore, IDisposable
 {
@@ -119,6 +121,7 @@ public sealed class S3ReplicaStore : IReplicaStore, IDisposable
             ForcePathStyle = options.ForcePathStyle,
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            HttpClientFactory = new CallingThreadHttpClientFactory(), // a saturated thread pool must not stall the replicator
         };
         if (options.ServiceUrl is { } url)
         {

@@ -51,6 +51,24 @@ public sealed class ReplicationS3Tests
             Assert.That(CommitLog.CommitOf(restored, "middle"), Is.EqualTo(50).And.EqualTo(atMiddle.Commits));
     }
 
+    /// <summary>
+    /// The AWS SDK has no synchronous calls, and its awaits continue on the thread pool (socket completions too); a
+    /// pool whose every thread is blocked must not hold the replicator's S3 calls back: see <see cref="S3ReplicaStore"/>.
+    /// </summary>
+    [Test]
+    public void A_replicator_ships_to_s3_while_every_pool_thread_is_busy()
+    {
+        using S3ReplicaStore store = Store("db-" + Guid.NewGuid().ToString("N"));
+        using PageDatabase database = ReplicatorTests.OpenReplicated(store, Path.Combine(_scratch, "starved.pagedb"));
+
+        ReplicatorTests.WhileEveryPoolThreadIsBusy(() =>
+        {
+            for (long n = 1; n <= 50; n++)
+                CommitLog.Commit(database, n);
+            ReplicatorTests.WaitUntilShipped(database);
+        });
+    }
+
     private S3ReplicaStore Store(string prefix) => new(new S3ReplicaStoreOptions
     {
         Bucket = S3rverProcess.Bucket,

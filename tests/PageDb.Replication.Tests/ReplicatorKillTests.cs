@@ -7,7 +7,8 @@ namespace PageDb.Replication.Tests;
 /// <summary>
 /// A writer process (tests/PageDb.ReplicationChild) replicating to a folder store is killed with SIGKILL while it
 /// ships, then started again (a new generation); after every kill a restore holds every commit the child saw shipped
-/// before the kill, and none it had not yet made.
+/// before the kill, and none it had not yet made, and a read replica opened after the first kill follows each new
+/// generation to that same state.
 /// </summary>
 public sealed class ReplicatorKillTests
 {
@@ -20,9 +21,10 @@ public sealed class ReplicatorKillTests
         Directory.CreateDirectory(directory);
         string dbPath = Path.Combine(directory, "db.pagedb");
         string storePath = Path.Combine(directory, "store");
+        ReadReplica? replica = null;
         try
         {
-            long everShipped = 0;
+            long everShipped = 0, replicaSeen = 0;
             for (int round = 0; round < 3; round++)
             {
                 string context = $"kill {round}; {TestSeed.Describe(seed)}";
@@ -43,11 +45,20 @@ public sealed class ReplicatorKillTests
                 long commit = CommitLog.CommitOf(restored, context);
                 Assert.That(commit, Is.InRange(everShipped, lastAck + 1), $"{context}: restored generation {result.Generation} ({result.StoppedEarly})");
                 TestContext.Out.WriteLine($"{context}: acknowledged {lastAck}, seen shipped {shipped}, restored {commit}");
+
+                // A read replica opened once follows every restarted writer's new generation, without a restart of its
+                // own, to the state a restore gives, never going back.
+                ReadReplica follower = replica ??= PageDatabase.OpenReplica(store, Path.Combine(directory, "replica.pagedb"), TimeSpan.FromMilliseconds(20));
+                ReplicatorTests.WaitUntil(() => CommitLog.CommitOf(follower.Database, context) >= commit);
+                long served = CommitLog.CommitOf(follower.Database, context);
+                Assert.That(served, Is.EqualTo(commit).And.GreaterThanOrEqualTo(replicaSeen), $"{context}: the replica follows generation {follower.Generation} (error: {follower.LastError})");
+                replicaSeen = served;
             }
             Assert.That(everShipped, Is.GreaterThan(0), "no child ever saw a commit shipped, so nothing was checked");
         }
         finally
         {
+            replica?.Dispose();
             Directory.Delete(directory, recursive: true);
         }
     }

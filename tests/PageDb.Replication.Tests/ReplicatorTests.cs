@@ -135,6 +135,35 @@ public sealed class ReplicatorTests
         long restoredCommit = CommitLog.CommitOf(restored, TestSeed.Describe(seed));
         Assert.That(restoredCommit, Is.InRange(0, acknowledged), TestSeed.Describe(seed) + $", faults {faulty.Injected}, {result.StoppedEarly}");
         Assert.That(restored.CheckIntegrity().IsOk, TestSeed.Describe(seed));
+        AssertRestoresThroughFailingListsAndGetsGiveTheSameStateOrNothing(faulty, restoredCommit, TestSeed.Describe(seed));
+    }
+
+    /// <summary>
+    /// Restores through <paramref name="faulty"/> (its lists and gets failing and delayed as drawn) until one succeeds:
+    /// each failed attempt leaves nothing at the target, and the one that succeeds restores exactly
+    /// <paramref name="expected"/>, what the same objects restore to without faults.
+    /// </summary>
+    private void AssertRestoresThroughFailingListsAndGetsGiveTheSameStateOrNothing(FaultInjectingReplicaStore faulty, long expected, string context)
+    {
+        int failures = 0;
+        for (int attempt = 0; ; attempt++)
+        {
+            string target = Target($"through-faults-{attempt}");
+            try
+            {
+                PageDatabase.Restore(faulty, target);
+            }
+            catch (ReplicaStoreException) when (attempt < 200)
+            {
+                failures++;
+                Assert.That(File.Exists(target), Is.False, $"{context}: a failed restore left a file at the target");
+                continue;
+            }
+            using PageDatabase restored = PageDatabase.Open(target);
+            Assert.That(CommitLog.CommitOf(restored, context), Is.EqualTo(expected), $"{context}: after {failures} failed attempts");
+            Assert.That(restored.CheckIntegrity().IsOk, context);
+            return;
+        }
     }
 
     [Test]
@@ -334,6 +363,21 @@ public sealed class ReplicatorTests
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
         using PageDatabase database = OpenReplicated(store, Target("source"));
+
+        WhileEveryPoolThreadIsBusy(() =>
+        {
+            for (long n = 1; n <= 50; n++)
+                CommitLog.Commit(database, n);
+            WaitUntilShipped(database);
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> while the process's thread pool is capped at its minimum and every one of its
+    /// threads is blocked; fails if a pool thread came free meanwhile (then the test proved nothing).
+    /// </summary>
+    internal static void WhileEveryPoolThreadIsBusy(Action action)
+    {
         ThreadPool.GetMinThreads(out int minWorkers, out _);
         ThreadPool.GetMaxThreads(out int maxWorkers, out int maxCompletion);
         using var gate = new ManualResetEventSlim();
@@ -358,9 +402,7 @@ public sealed class ReplicatorTests
             ThreadPool.QueueUserWorkItem(_ => Volatile.Write(ref probeRan, true));
             WaitUntil(() => Volatile.Read(ref started) > 0); // the others may be held by the test host
 
-            for (long n = 1; n <= 50; n++)
-                CommitLog.Commit(database, n);
-            WaitUntilShipped(database);
+            action();
 
             Assert.That(Volatile.Read(ref probeRan), Is.False, "a pool thread came free, so the pool was not saturated and the test proves nothing");
         }
@@ -416,6 +458,24 @@ public sealed class ReplicatorTests
         Assert.That(lags[^1], Is.LessThanOrEqualTo(LagInterval + LagSlack), figures);
     }
 
+    [Test]
+    public void A_segment_is_cut_once_segment_bytes_were_committed_without_waiting_for_the_interval()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        using PageDatabase database = OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromHours(1), segmentBytes: 16 << 10);
+
+        long n = 0;
+        for (int segment = 1; segment <= 3; segment++)
+        {
+            long bytesBefore = database.GetStats().Replication!.LagBytes;
+            while (database.GetStats().Replication!.LagBytes - bytesBefore < 16 << 10)
+                CommitLog.Commit(database, ++n);
+            WaitUntil(() => database.GetStats().Replication!.SegmentsShipped >= segment); // the hour-long interval never passes
+        }
+
+        Assert.That(database.GetStats().Replication!.LagCommits, Is.Zero, "each cut took every commit made before it");
+    }
+
     /// <summary>Each segment's commit count (from its header) and when its file was written, in sequence order.</summary>
     private static List<(long Commits, DateTime StoredAt)> SegmentsOfTheOnlyGeneration(FolderReplicaStore store, string storePath)
     {
@@ -441,7 +501,7 @@ public sealed class ReplicatorTests
     }
 
     internal static PageDatabase OpenReplicated(
-        IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20, TimeSpan? segmentInterval = null, TimeSpan? retainFor = null)
+        IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20, TimeSpan? segmentInterval = null, TimeSpan? retainFor = null, long segmentBytes = 4L << 20)
     {
         PageDatabase database = PageDatabase.Open(path, new PageDbOptions
         {
@@ -450,6 +510,7 @@ public sealed class ReplicatorTests
             {
                 Store = store,
                 SegmentInterval = segmentInterval ?? TimeSpan.FromMilliseconds(20),
+                SegmentBytes = segmentBytes,
                 RetainGenerations = retainGenerations,
                 RetainFor = retainFor,
                 MaxLagBytes = maxLagBytes,

@@ -88,8 +88,9 @@ internal sealed partial class S3rverProcess : IDisposable
                 process.Kill(entireProcessTree: true);
             throw new InvalidOperationException("s3rver did not say it was listening within 60 s");
         }
-        // Keep draining its log so the server never blocks on a full pipe.
-        _ = Task.Run(() => process.StandardOutput.ReadToEnd());
+        // Keep draining its log so the server never blocks on a full pipe; on a thread of its own, not a pool thread
+        // held for the server's life (a test that fills the pool counts on the pool's threads being free).
+        new Thread(() => process.StandardOutput.ReadToEnd()) { IsBackground = true, Name = "s3rver log" }.Start();
         return endpoint;
     }
 

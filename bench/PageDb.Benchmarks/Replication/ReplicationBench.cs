@@ -39,29 +39,38 @@ public static class ReplicationBench
                 SecretKey = "S3RVER",
             })));
         }
-        Console.WriteLine("| replication | commits/s (median of reps) | replica lag p50 | replica lag p99 | drain after last commit |");
-        Console.WriteLine("|---|---|---|---|---|");
-        foreach ((string name, Func<string, IReplicaStore?> store) in modes)
+        RunOnce(_ => null, Math.Min(seconds, 1)); // warm-up (JIT, tiering), so the first mode measured does not pay for it
+        Console.WriteLine("| replication | commits/s (median of reps) | process CPU per commit | committing thread CPU per commit | replica lag p50 | replica lag p99 | drain after last commit |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        // Repetitions interleave the modes (off, folder, s3, off, ...), so a change in the machine's load over the run
+        // falls on every mode alike rather than on whichever ran during it.
+        var runs = modes.Select(_ => new List<TimedRun>()).ToList();
+        for (int rep = 0; rep < reps; rep++)
         {
-            var rates = new List<double>();
-            var lags = new List<double>();
-            var drains = new List<double>();
-            for (int rep = 0; rep < reps; rep++)
-            {
-                (double rate, List<double> lag, double drain) = RunOnce(store, seconds);
-                rates.Add(rate);
-                lags.AddRange(lag);
-                drains.Add(drain);
-            }
-            string medianRate = Statistics.Median<double>([.. rates]).ToString("N0", CultureInfo.InvariantCulture);
+            for (int mode = 0; mode < modes.Count; mode++)
+                runs[mode].Add(RunOnce(modes[mode].Store, seconds));
+        }
+        for (int mode = 0; mode < modes.Count; mode++)
+        {
+            List<TimedRun> done = runs[mode];
+            string medianRate = Statistics.Median<double>([.. done.Select(r => r.Rate)]).ToString("N0", CultureInfo.InvariantCulture);
+            string medianCpu = Statistics.Median<double>([.. done.Select(r => r.ProcessCpuMicroseconds)]).ToString("N1", CultureInfo.InvariantCulture) + " µs";
+            string medianThreadCpu = Statistics.Median<double>([.. done.Select(r => r.CommitThreadCpuMicroseconds)]).ToString("N1", CultureInfo.InvariantCulture) + " µs";
+            double[] lags = [.. done.SelectMany(r => r.LagMilliseconds)];
+            string name = modes[mode].Name;
             Console.WriteLine(name == "off"
-                ? $"| {name} | {medianRate} | - | - | - |"
-                : string.Create(CultureInfo.InvariantCulture, $"| {name} | {medianRate} | {Statistics.Percentile<double>([.. lags], 0.5):N0} ms | {Statistics.Percentile<double>([.. lags], 0.99):N0} ms | {Statistics.Median<double>([.. drains]):N0} ms |"));
+                ? $"| {name} | {medianRate} | {medianCpu} | {medianThreadCpu} | - | - | - |"
+                : string.Create(CultureInfo.InvariantCulture, $"| {name} | {medianRate} | {medianCpu} | {medianThreadCpu} | {Statistics.Percentile<double>(lags, 0.5):N0} ms | {Statistics.Percentile<double>(lags, 0.99):N0} ms | {Statistics.Median<double>([.. done.Select(r => r.DrainMilliseconds)]):N0} ms |"));
         }
         return 0;
     }
 
-    private static (double Rate, List<double> LagMilliseconds, double DrainMilliseconds) RunOnce(Func<string, IReplicaStore?> createStore, double seconds)
+    /// <summary>
+    /// One timed run: commits/s; CPU time per commit over the commit loop, of the whole process (the replicator's thread
+    /// included) and of the committing thread alone (what replication costs the commit path itself); both are less
+    /// sensitive to other processes on a shared machine than commits/s. Then the sampled lags and the drain.
+    /// </summary>
+    private static TimedRun RunOnce(Func<string, IReplicaStore?> createStore, double seconds)
     {
         string folder = Path.Combine(Path.GetTempPath(), "pagedb-replication-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -70,17 +79,21 @@ public static class ReplicationBench
         try
         {
             var lags = new List<double>();
-            double rate, drain = 0;
+            double rate, cpu, threadCpu, drain = 0;
             using (IBenchmarkEngine engine = PageDbKvEngine.Descriptor.Open(new EngineSettings(folder, BenchDurability.Normal, 64L << 20, capture)))
             {
                 var generator = new DataGenerator(7);
                 using var stop = new CancellationTokenSource();
                 Thread sampler = StartSampler(capture, lags, stop.Token);
                 long commits = 0;
+                TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                double threadCpuBefore = ThisThreadCpuMicroseconds();
                 var clock = Stopwatch.StartNew();
                 while (clock.Elapsed.TotalSeconds < seconds)
                     engine.InsertInOwnTransaction(generator.Row(++commits));
                 rate = commits / clock.Elapsed.TotalSeconds;
+                cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / commits;
+                threadCpu = (ThisThreadCpuMicroseconds() - threadCpuBefore) / commits;
                 var drainClock = Stopwatch.StartNew();
                 while (capture?.Session is { } session && session.Stats.LagCommits != 0)
                     Thread.Sleep(1);
@@ -88,13 +101,22 @@ public static class ReplicationBench
                 stop.Cancel();
                 sampler.Join();
             }
-            return (rate, lags, drain);
+            return new TimedRun(rate, cpu, threadCpu, lags, drain);
         }
         finally
         {
             (store as IDisposable)?.Dispose();
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>The calling thread's CPU time so far (Linux: /proc/thread-self/schedstat, in ns); NaN elsewhere.</summary>
+    private static double ThisThreadCpuMicroseconds()
+    {
+        const string Path = "/proc/thread-self/schedstat";
+        return File.Exists(Path)
+            ? long.Parse(File.ReadAllText(Path).Split(' ')[0], CultureInfo.InvariantCulture) / 1000.0
+            : double.NaN;
     }
 
     private static Thread StartSampler(CapturingReplication? capture, List<double> lags, CancellationToken stop)
@@ -122,6 +144,8 @@ public static class ReplicationBench
         }
         return null;
     }
+
+    private readonly record struct TimedRun(double Rate, double ProcessCpuMicroseconds, double CommitThreadCpuMicroseconds, List<double> LagMilliseconds, double DrainMilliseconds);
 
     /// <summary>Starts the real replication and keeps its session, so the bench can read its stats cheaply (GetStats reads every page).</summary>
     private sealed class CapturingReplication(IDatabaseReplication inner) : IDatabaseReplication

@@ -45,6 +45,27 @@ public sealed class ReplicaCommandsTests
     }
 
     [Test]
+    public void Restore_from_a_replica_at_a_time_gives_the_state_shipped_by_then()
+    {
+        string store = _run.File("store");
+        string source = _run.File("source.pagedb");
+        ShipRows(store, source, rows: 5); // k0..k4, all shipped by the clean close
+        Thread.Sleep(5);
+        string between = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        Thread.Sleep(5);
+        ShipRows(store, source, rows: 8); // k0..k7 again (k5..k7 new), in a newer generation
+        string url = new Uri(store).AbsoluteUri;
+        string atTime = _run.File("at-time.pagedb"), latest = _run.File("latest.pagedb");
+
+        CliRun.Ok("restore", url, atTime, "--at", between);
+        CliRun.Ok("restore", url, latest);
+
+        Assert.That(CliRun.Ok("get", atTime, "kv", "k4").Out.Trim(), Is.EqualTo("v4"));
+        Assert.That(CliRun.Fails(ExitCodes.Failed, "get", atTime, "kv", "k5").Err, Does.Contain("not found"));
+        Assert.That(CliRun.Ok("get", latest, "kv", "k7").Out.Trim(), Is.EqualTo("v7"));
+    }
+
+    [Test]
     public void Stats_with_a_replica_show_its_newest_generation_and_say_where_the_lag_is_known()
     {
         string store = _run.File("store");
