@@ -177,7 +177,7 @@ internal sealed class WalIndex
         long previous = generation.Table.Newest(page.Value);
         long countBase = encoding != FrameEncoding.Count || previous == 0 ? 0
             : generation.Entry(previous).Encoding == FrameEncoding.Count ? generation.Entry(previous).CountBase : previous;
-        generation.SetEntry(frame, new FrameEntry(fileOffset, previous, page.Value, commitSize, storedLength, encoding, generation.File, countBase));
+        generation.SetEntry(frame, new FrameEntry(fileOffset, previous, page.Value, commitSize, storedLength, encoding, (byte)generation.File, countBase));
         generation.Table = generation.Table.Set(page.Value, frame);
         _next = frame + 1;
         return new FrameIndex(frame);
@@ -352,10 +352,11 @@ internal sealed class WalIndex
     /// <param name="CommitSize">The database size in pages when this is a commit frame, else 0.</param>
     /// <param name="StoredLength">The bytes of the stored image.</param>
     /// <param name="Encoding">How the image is stored.</param>
-    /// <param name="File">The log file holding the frame: 0 (<c>-wal</c>) or 1 (<c>-wal2</c>).</param>
+    /// <param name="File">The log file holding the frame: 0 (<c>-wal</c>) or 1 (<c>-wal2</c>); a byte beside the encoding,
+    /// so the entry stays 40 bytes with <paramref name="CountBase"/>.</param>
     /// <param name="CountBase">For a count frame, the full frame of the page it puts its count into (same generation); else 0.</param>
     internal readonly record struct FrameEntry(
-        long FileOffset, long PreviousOfPage, uint Page, uint CommitSize, int StoredLength, FrameEncoding Encoding, int File, long CountBase);
+        long FileOffset, long PreviousOfPage, uint Page, uint CommitSize, int StoredLength, FrameEncoding Encoding, byte File, long CountBase);
 
     /// <summary>One generation's frames (between two restarts). Readers keep using an old one safely after a restart.</summary>
     private sealed class Generation(long firstFrame, int file)
