@@ -75,6 +75,51 @@ public class CountFrameTests
     }
 
     /// <summary>
+    /// A read-only open recovers the log on its own (as a reader process does, through the shm file), so it must
+    /// build the root pages from their count frames too: each one, opened between one-row commits on real files, sees
+    /// the count of the last commit, and keeps its snapshot's count while the writer goes on and checkpoints.
+    /// </summary>
+    [Test]
+    public void A_read_only_open_beside_the_writer_reads_the_counts_of_count_frames()
+    {
+        string directory = Directory.CreateTempSubdirectory("pagedb-count-frames-").FullName;
+        try
+        {
+            string path = Path.Combine(directory, "counts.pagedb");
+            using PageDatabase writer = PageDatabase.Open(path, new PageDbOptions { Durability = Durability.Normal, CheckpointThresholdBytes = 256L << 20 });
+            Write(writer, tx => PutRange(tx.GetOrCreateTree("kv"), 0, 400));
+            var readers = new List<(PageDatabase Db, ReadTransaction Read, long Count)>();
+            try
+            {
+                for (int i = 400; i < 420; i++)
+                {
+                    Write(writer, tx => PutRange(tx.GetTree("kv"), i, i + 1));
+                    if (i % 5 == 4)
+                        writer.Checkpoint(CheckpointMode.Passive); // held back by the readers: copies up to the oldest
+                    PageDatabase reader = PageDatabase.Open(path, new PageDbOptions { ReadOnly = true, CreateIfMissing = false });
+                    ReadTransaction read = reader.BeginRead();
+                    readers.Add((reader, read, i + 1));
+                    foreach ((_, ReadTransaction held, long count) in readers)
+                        Assert.That(held.GetTree("kv").Count, Is.EqualTo(count), $"a reader opened after commit {count}, now at commit {i + 1}");
+                }
+                Assert.That(readers[^1].Db.CheckIntegrity().Problems, Is.Empty);
+            }
+            finally
+            {
+                foreach ((PageDatabase db, ReadTransaction read, _) in readers)
+                {
+                    read.Dispose();
+                    db.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>
     /// Random one-row puts and deletes into two trees, with readers holding old snapshots, checkpoints (passive ones
     /// that a reader holds back, so the log switches files and a count's base may be in the other generation) and
     /// reopens; every count read is compared with a model.
