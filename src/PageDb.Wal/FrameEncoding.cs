@@ -11,4 +11,10 @@ internal enum FrameEncoding : byte
 
     /// <summary>The page without its longest run of zero bytes (<see cref="WalFormat.FlagZeroRunElided"/>, <see cref="ZeroRunElision"/>).</summary>
     ZeroRunElided = 2,
+
+    /// <summary>
+    /// Not an image: the 8 bytes the page's previous frame in the generation gets at offset 32 (<see cref="WalFormat.FlagCount"/>,
+    /// <see cref="WalFormat"/> invariant 5).
+    /// </summary>
+    Count = 3,
 }

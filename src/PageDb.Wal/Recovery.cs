@@ -114,7 +114,9 @@ internal static class Recovery
             var frameHeader = new WalFrameHeader(frame);
             chain = frameHeader.Checksum;
             highestPage = Math.Max(highestPage, frameHeader.Page.Value);
-            index.Add(frameHeader.Page, offset, storedLength, frameHeader.Encoding, frameHeader.CommitSize);
+            FrameIndex added = index.Add(frameHeader.Page, offset, storedLength, frameHeader.Encoding, frameHeader.CommitSize);
+            if (frameHeader.Encoding == FrameEncoding.Count && index.GetEntry(added).CountBase == 0)
+                ThrowHelper.ThrowCorrupt(file.Path, frameHeader.Page, "a count frame has no earlier frame of its page in its generation");
             offset += WalFormat.FrameSize(storedLength);
             frames++;
             if (frameHeader.CommitSize != 0)

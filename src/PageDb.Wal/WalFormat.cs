@@ -10,9 +10,10 @@ namespace PageDb.Wal;
 /// WAL header, 48 bytes at offset 0
 /// offset size field
 ///  0     8    magic "PageDbWL" (ASCII)
-///  8     4    format version (u32), 3; versions 1 (no zero-run elided frames) and 2 (one log file) are still read,
-///             and their generation is continued as that version wrote it (without elided frames, without a switch to
-///             the second file) until the next restart writes a version 3 header
+///  8     4    format version (u32), 4; versions 1 (no zero-run elided frames), 2 (one log file) and 3 (no count
+///             frames) are still read, and their generation is continued as that version wrote it (without elided
+///             frames, without a switch to the second file, without count frames) until the next restart writes a
+///             version 4 header
 /// 12     4    page size (u32): the database's page size
 /// 16     8    database id (u64): the random id in the database file header; a WAL is never replayed into another file
 /// 24     8    checkpoint sequence (u64): higher than both files' at every header written (restart, switch, forget);
@@ -21,8 +22,8 @@ namespace PageDb.Wal;
 /// 36     4    salt-2 (u32), random
 /// 40     8    header checksum (u64): XxHash64, seed 0, of bytes [0, 40)
 ///
-/// Frame = 32-byte frame header + stored image (the page, its zstd compression, or the page without its longest zero
-/// run: <see cref="ZeroRunElision"/>)
+/// Frame = 32-byte frame header + stored image (the page, its zstd compression, the page without its longest zero
+/// run: <see cref="ZeroRunElision"/>, or a count: see invariant 5)
 /// offset size field
 ///  0     8    checksum (u64): XxHash64 with seed = the previous frame's checksum (the header checksum for the first
 ///             frame) over frame-header bytes [8, 32) followed by the stored image, which is one contiguous range
@@ -32,9 +33,9 @@ namespace PageDb.Wal;
 /// 20     4    salt-2 (u32), copied from the header
 /// 24     4    writer nonce (u32): random, drawn again whenever the writer rewinds its end (open, rollback, restart)
 /// 28     2    flags (u16): bit 0 = the image is zstd-compressed; bit 1 = the image is the page without its longest
-///             zero run; at most one of them; other bits 0
-/// 30     2    stored length (u16): stored image bytes when bit 0 or 1 is set (1 .. page size - 1), else 0 and the
-///             stored image is exactly one page
+///             zero run; bit 2 = a count frame (version 4); at most one of them; other bits 0
+/// 30     2    stored length (u16): stored image bytes when bit 0 or 1 is set (1 .. page size - 1), 8 when bit 2 is set,
+///             else 0 and the stored image is exactly one page
 /// </code>
 /// Invariants:
 /// 1. A frame is valid when its salts equal the header's, its flags and length are well formed, and its checksum
@@ -46,6 +47,12 @@ namespace PageDb.Wal;
 /// 4. The writer nonce changes whenever the writer overwrites space it wrote before in the same generation (after
 ///    recovery and after a rollback of spilled frames), so a rewritten frame never has the checksum of the frame it
 ///    replaces and the stale frames after it can never rejoin the chain.
+/// 5. A count frame (bit 2) stores 8 bytes: the page is its previous frame in the same generation with page bytes
+///    [32, 40) replaced by them and its page checksum computed afresh (a B-tree root's entry count lives there, so a
+///    one-row insert into a shallow tree logs its leaf and a count instead of a second page). The previous frame of
+///    the page in the generation (skipping count frames, which change only those bytes) is its base: a full frame that
+///    stays in the log as long as the count frame does, so a torn write of the page during a checkpoint is redone
+///    from the log like any other. A count frame whose page has no earlier frame in its generation is corrupt.
 /// XxHash64 rather than CRC-32: it is several times faster over page-sized inputs, takes the previous checksum as its
 /// seed (the chain costs nothing extra), and its 64 bits make an accidental match of a stale or torn frame negligible.
 /// </summary>
@@ -55,7 +62,7 @@ internal static class WalFormat
     public const ulong Magic = 0x4C57_6244_6567_6150; // "PageDbWL"
 
     /// <summary>The format version this code writes.</summary>
-    public const uint Version = 3;
+    public const uint Version = 4;
 
     /// <summary>The oldest format version this code reads: version 1 differs only in having no zero-run elided frames.</summary>
     public const uint OldestReadableVersion = 1;
@@ -65,6 +72,9 @@ internal static class WalFormat
 
     /// <summary>The first version whose log may continue in a second file (<c>-wal2</c>); see <see cref="WriteAheadLog"/>.</summary>
     public const uint TwoFileVersion = 3;
+
+    /// <summary>The first version whose frames may be count frames (invariant 5).</summary>
+    public const uint CountFrameVersion = 4;
 
     /// <summary>Offset of the magic number.</summary>
     public const int MagicOffset = 0; // 0-7 u64
@@ -129,6 +139,15 @@ internal static class WalFormat
     /// <summary>Frame flag: the stored image is the page without its longest run of zero bytes (<see cref="ZeroRunElision"/>).</summary>
     public const ushort FlagZeroRunElided = 2;
 
+    /// <summary>Frame flag: the stored image is a count, put into the page's previous frame (invariant 5).</summary>
+    public const ushort FlagCount = 4;
+
+    /// <summary>The page offset of the 8 bytes a count frame replaces: a B-tree root's entry count (docs/FORMAT.md).</summary>
+    public const int CountFieldOffset = 32; // 32-39 of the page
+
+    /// <summary>The stored length of a count frame: the 8 bytes of the field it replaces.</summary>
+    public const int CountStoredLength = 8;
+
     /// <summary>The smallest page size a WAL accepts.</summary>
     public const int MinPageSize = 4096;
 
@@ -141,6 +160,16 @@ internal static class WalFormat
 
     /// <summary>The bytes a frame whose image is stored in <paramref name="storedLength"/> bytes takes in the file.</summary>
     public static int FrameSize(int storedLength) => FrameHeaderSize + storedLength;
+
+    /// <summary>
+    /// True when the page <paramref name="image"/> equals <paramref name="previous"/> but for its count field and its
+    /// page checksum, so that a count frame over <paramref name="previous"/> records it (invariant 5).
+    /// </summary>
+    public static bool DiffersOnlyInCount(ReadOnlySpan<byte> previous, ReadOnlySpan<byte> image) =>
+        previous.Length == image.Length
+        && previous[..PageHeader.ChecksumOffset].SequenceEqual(image[..PageHeader.ChecksumOffset])
+        && previous[(PageHeader.ChecksumOffset + 4)..CountFieldOffset].SequenceEqual(image[(PageHeader.ChecksumOffset + 4)..CountFieldOffset])
+        && previous[(CountFieldOffset + CountStoredLength)..].SequenceEqual(image[(CountFieldOffset + CountStoredLength)..]);
 
     /// <summary>
     /// The checksum of <paramref name="frame"/> (frame header followed by its stored image of
@@ -242,7 +271,7 @@ internal readonly ref struct WalFrameHeader
     /// <summary>Salt-2 copied from the header.</summary>
     public uint Salt2 => BinaryPrimitives.ReadUInt32LittleEndian(_bytes[WalFormat.FrameSalt2Offset..]);
 
-    /// <summary>The flags (<see cref="WalFormat.FlagCompressed"/>, <see cref="WalFormat.FlagZeroRunElided"/>).</summary>
+    /// <summary>The flags (<see cref="WalFormat.FlagCompressed"/>, <see cref="WalFormat.FlagZeroRunElided"/>, <see cref="WalFormat.FlagCount"/>).</summary>
     public ushort Flags => BinaryPrimitives.ReadUInt16LittleEndian(_bytes[WalFormat.FrameFlagsOffset..]);
 
     /// <summary>The stored length of an encoded image, or 0 for a whole page.</summary>
@@ -253,18 +282,22 @@ internal readonly ref struct WalFrameHeader
 
     /// <summary>How the image is stored (meaningful when <see cref="StoredLength"/> accepts the flags).</summary>
     public FrameEncoding Encoding => (Flags & WalFormat.FlagCompressed) != 0 ? FrameEncoding.Zstd
-        : (Flags & WalFormat.FlagZeroRunElided) != 0 ? FrameEncoding.ZeroRunElided : FrameEncoding.Page;
+        : (Flags & WalFormat.FlagZeroRunElided) != 0 ? FrameEncoding.ZeroRunElided
+        : (Flags & WalFormat.FlagCount) != 0 ? FrameEncoding.Count : FrameEncoding.Page;
 
     /// <summary>
     /// The number of image bytes after this header, or -1 when the flags and length are malformed (an unknown flag,
-    /// both encodings at once, a stored length of 0 or of a page or more for an encoded image, a length without a flag).
+    /// two encodings at once, a stored length of 0 or of a page or more for an encoded image, a length without a flag,
+    /// a count frame of another length than 8).
     /// </summary>
     public int StoredLength(int pageSize)
     {
-        if (Flags is not (0 or WalFormat.FlagCompressed or WalFormat.FlagZeroRunElided))
+        if (Flags is not (0 or WalFormat.FlagCompressed or WalFormat.FlagZeroRunElided or WalFormat.FlagCount))
             return -1;
         if (Flags == 0)
             return CompressedLength == 0 ? pageSize : -1;
+        if (Flags == WalFormat.FlagCount)
+            return CompressedLength == WalFormat.CountStoredLength ? WalFormat.CountStoredLength : -1;
         return CompressedLength is > 0 && CompressedLength < pageSize ? CompressedLength : -1;
     }
 
@@ -280,6 +313,7 @@ internal readonly ref struct WalFrameHeader
         {
             FrameEncoding.Zstd => WalFormat.FlagCompressed,
             FrameEncoding.ZeroRunElided => WalFormat.FlagZeroRunElided,
+            FrameEncoding.Count => WalFormat.FlagCount,
             _ => 0,
         };
         BinaryPrimitives.WriteUInt16LittleEndian(_bytes[WalFormat.FrameFlagsOffset..], flags);

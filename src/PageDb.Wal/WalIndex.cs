@@ -41,6 +41,7 @@ namespace PageDb.Wal;
 ///    is not after the last frame added.
 /// 3. An older generation, when there is one, lies entirely before the current one, in the other file, and ends with
 ///    a commit frame.
+/// 4. A count frame's base is an earlier frame of its page in the same generation, and not a count frame.
 /// </summary>
 internal sealed class WalIndex
 {
@@ -122,6 +123,12 @@ internal sealed class WalIndex
         return frame;
     }
 
+    /// <summary>
+    /// The newest frame of <paramref name="page"/> in the current generation, committed or not, or
+    /// <see cref="FrameIndex.None"/>: what a count frame of the page would be based on. Writer only.
+    /// </summary>
+    public FrameIndex NewestInGeneration(PageNumber page) => new(_generation.Table.Newest(page.Value));
+
     /// <summary>The newest uncommitted frame of <paramref name="page"/> (the writer's own spill), or <see cref="FrameIndex.None"/>. Writer only.</summary>
     public FrameIndex FindUncommitted(PageNumber page)
     {
@@ -158,13 +165,19 @@ internal sealed class WalIndex
         return frame.Value >= _generation.FirstFrame ? _generation.Entry(frame.Value) : _older!.Entry(frame.Value);
     }
 
-    /// <summary>Records a new uncommitted frame and makes it the newest of its page. Writer only.</summary>
+    /// <summary>
+    /// Records a new uncommitted frame and makes it the newest of its page. A count frame's base is the newest full
+    /// frame of its page in the generation (<see cref="WalFormat"/> invariant 5), 0 when there is none (a corrupt log:
+    /// recovery checks it). Writer only.
+    /// </summary>
     public FrameIndex Add(PageNumber page, long fileOffset, int storedLength, FrameEncoding encoding, uint commitSize)
     {
         Generation generation = _generation;
         long frame = _next;
         long previous = generation.Table.Newest(page.Value);
-        generation.SetEntry(frame, new FrameEntry(fileOffset, previous, page.Value, commitSize, storedLength, encoding, generation.File));
+        long countBase = encoding != FrameEncoding.Count || previous == 0 ? 0
+            : generation.Entry(previous).Encoding == FrameEncoding.Count ? generation.Entry(previous).CountBase : previous;
+        generation.SetEntry(frame, new FrameEntry(fileOffset, previous, page.Value, commitSize, storedLength, encoding, (byte)generation.File, countBase));
         generation.Table = generation.Table.Set(page.Value, frame);
         _next = frame + 1;
         return new FrameIndex(frame);
@@ -315,9 +328,21 @@ internal sealed class WalIndex
                 ThrowHelper.ThrowInvalidOperation("WAL index: a page chain is not strictly decreasing inside its generation");
             if (generation.Entry(frame).Page != page)
                 ThrowHelper.ThrowInvalidOperation("WAL index: a page chain holds a frame of another page");
+            VerifyCountBase(frame, generation);
             newer = frame;
             frame = generation.Entry(frame).PreviousOfPage;
         }
+    }
+
+    private static void VerifyCountBase(long frame, Generation generation)
+    {
+        FrameEntry entry = generation.Entry(frame);
+        if (entry.Encoding != FrameEncoding.Count)
+            return;
+        long countBase = entry.CountBase;
+        if (countBase >= frame || countBase < generation.FirstFrame || generation.Entry(countBase).Page != entry.Page
+            || generation.Entry(countBase).Encoding == FrameEncoding.Count)
+            ThrowHelper.ThrowInvalidOperation("WAL index: a count frame's base is not an earlier full frame of its page in its generation");
     }
 
     /// <summary>What the index knows of one frame.</summary>
@@ -327,9 +352,11 @@ internal sealed class WalIndex
     /// <param name="CommitSize">The database size in pages when this is a commit frame, else 0.</param>
     /// <param name="StoredLength">The bytes of the stored image.</param>
     /// <param name="Encoding">How the image is stored.</param>
-    /// <param name="File">The log file holding the frame: 0 (<c>-wal</c>) or 1 (<c>-wal2</c>).</param>
+    /// <param name="File">The log file holding the frame: 0 (<c>-wal</c>) or 1 (<c>-wal2</c>); a byte beside the encoding,
+    /// so the entry stays 40 bytes with <paramref name="CountBase"/>.</param>
+    /// <param name="CountBase">For a count frame, the full frame of the page it puts its count into (same generation); else 0.</param>
     internal readonly record struct FrameEntry(
-        long FileOffset, long PreviousOfPage, uint Page, uint CommitSize, int StoredLength, FrameEncoding Encoding, int File);
+        long FileOffset, long PreviousOfPage, uint Page, uint CommitSize, int StoredLength, FrameEncoding Encoding, byte File, long CountBase);
 
     /// <summary>One generation's frames (between two restarts). Readers keep using an old one safely after a restart.</summary>
     private sealed class Generation(long firstFrame, int file)

@@ -118,19 +118,28 @@ internal sealed class WalWriter : IDisposable
     public long End => _flushedEnd + _buffered;
 
     /// <summary>
-    /// Builds a frame of <paramref name="page"/> (a commit frame when <paramref name="commitSize"/> is not 0) and returns
-    /// its file offset, stored length and how the image is stored: zstd-compressed when compression is on and it
-    /// helps, else without its longest zero run when it has one (<see cref="ZeroRunElision"/>), else as it is.
+    /// True when the generation's header is of a version with count frames (4 or later): only then may a frame be
+    /// one, since a build that wrote an older header would not read it.
     /// </summary>
-    public long Append(PageNumber page, ReadOnlySpan<byte> image, uint commitSize, out int storedLength, out FrameEncoding encoding)
+    public bool CanLogCounts => _version >= WalFormat.CountFrameVersion;
+
+    /// <summary>
+    /// Builds a frame of <paramref name="page"/> (a commit frame when <paramref name="commitSize"/> is not 0) and returns
+    /// its file offset, stored length and how the image is stored: with <paramref name="countOnly"/> as a count frame
+    /// of the image's count field (<see cref="WalFormat"/> invariant 5; the caller has checked <see cref="CanLogCounts"/>
+    /// and that the rest of the image is the page's previous frame), else zstd-compressed when compression is on and
+    /// it helps, else without its longest zero run when it has one (<see cref="ZeroRunElision"/>), else as it is.
+    /// </summary>
+    public long Append(PageNumber page, ReadOnlySpan<byte> image, uint commitSize, bool countOnly, out int storedLength, out FrameEncoding encoding)
     {
         ThrowIfFailed();
+        Debug.Assert(!countOnly || CanLogCounts, "count frames only under a header of a version that has them");
         int maxFrame = WalFormat.FrameSize(_options.PageSize);
         if (_buffer.Length - _buffered < maxFrame)
             Flush();
         Span<byte> frame = _buffer.AsSpan(_buffered, maxFrame);
         Span<byte> stored = frame[WalFormat.FrameHeaderSize..];
-        (encoding, storedLength) = Encode(image, stored);
+        (encoding, storedLength) = countOnly ? EncodeCount(image, stored) : Encode(image, stored);
         var header = new WalFrameHeader(frame);
         header.Write(page, commitSize, _salt1, _salt2, _nonce, encoding, storedLength);
         _chain = WalFormat.FrameChecksum(_chain, frame, storedLength);
@@ -138,6 +147,12 @@ internal sealed class WalWriter : IDisposable
         long offset = End;
         _buffered += WalFormat.FrameSize(storedLength);
         return offset;
+    }
+
+    private static (FrameEncoding Encoding, int StoredLength) EncodeCount(ReadOnlySpan<byte> image, Span<byte> stored)
+    {
+        image.Slice(WalFormat.CountFieldOffset, WalFormat.CountStoredLength).CopyTo(stored);
+        return (FrameEncoding.Count, WalFormat.CountStoredLength);
     }
 
     private (FrameEncoding Encoding, int StoredLength) Encode(ReadOnlySpan<byte> image, Span<byte> stored)

@@ -250,7 +250,24 @@ internal sealed class WriteAheadLog : IDisposable
     /// about to commit, or spilled by one larger than memory. Invisible to readers until <see cref="Commit"/>. Writer only.
     /// </summary>
     /// <exception cref="PageDbIOException">A write failed now or earlier (the log is failed until reopened).</exception>
-    public FrameIndex Append(PageNumber page, ReadOnlySpan<byte> image) => AppendFrame(page, image, commitSize: 0);
+    public FrameIndex Append(PageNumber page, ReadOnlySpan<byte> image) => AppendFrame(page, image, commitSize: 0, countOnly: false);
+
+    /// <summary>
+    /// Appends <paramref name="image"/> as an uncommitted count frame of <paramref name="page"/>: only its bytes [32, 40)
+    /// are logged, to be put into the page's newest frame, which the caller has checked with
+    /// <see cref="CanLogCountOver"/> and which holds every other byte of the image. Writer only.
+    /// </summary>
+    /// <exception cref="PageDbIOException">A write failed now or earlier (the log is failed until reopened).</exception>
+    public FrameIndex AppendCount(PageNumber page, ReadOnlySpan<byte> image) => AppendFrame(page, image, commitSize: 0, countOnly: true);
+
+    /// <summary>
+    /// True when a new version of <paramref name="page"/> that differs from its version <paramref name="superseded"/>
+    /// only in page bytes [32, 40) (a B-tree root's entry count) may be logged as a count frame
+    /// (<see cref="WalFormat"/> invariant 5): the generation's header has count frames, and <paramref name="superseded"/>
+    /// is the page's newest frame in the current generation, which the count frame will be based on. Writer only.
+    /// </summary>
+    public bool CanLogCountOver(PageNumber page, FrameIndex superseded) =>
+        Writer.CanLogCounts && _index.NewestInGeneration(page) == superseded;
 
     /// <summary>
     /// Appends <paramref name="image"/> as the commit frame of the transaction, recording the database size, writes
@@ -273,14 +290,15 @@ internal sealed class WriteAheadLog : IDisposable
     /// with it, the commit is published once a sync covers it: call <see cref="WaitDurable"/> (or the async form),
     /// which may be after the write lock is released, so that one sync serves every commit appended meanwhile
     /// (<see cref="GroupSync"/>). The next transaction builds on the commit either way (<see cref="LastAppendedCommit"/>).
-    /// Returns the commit's mark. Writer only.
+    /// Returns the commit's mark. With <paramref name="countOnly"/> the commit frame is a count frame of the image (see
+    /// <see cref="AppendCount"/>). Writer only.
     /// </summary>
     /// <exception cref="PageDbIOException">A write failed: nothing is published and the log is failed until reopened.</exception>
-    public WalMark AppendCommit(PageNumber page, ReadOnlySpan<byte> image, uint databaseSizeInPages, bool sync)
+    public WalMark AppendCommit(PageNumber page, ReadOnlySpan<byte> image, uint databaseSizeInPages, bool sync, bool countOnly = false)
     {
         if (databaseSizeInPages == 0)
             ThrowHelper.ThrowArgument(nameof(databaseSizeInPages), "A database has at least its header page.");
-        AppendFrame(page, image, databaseSizeInPages);
+        AppendFrame(page, image, databaseSizeInPages, countOnly);
         Writer.Commit(acknowledgedUnsynced: !sync);
         Volatile.Write(ref _committedBytes, _committedBytes + _pendingBytes);
         _pendingBytes = 0;
@@ -442,11 +460,11 @@ internal sealed class WriteAheadLog : IDisposable
         }
     }
 
-    private FrameIndex AppendFrame(PageNumber page, ReadOnlySpan<byte> image, uint commitSize)
+    private FrameIndex AppendFrame(PageNumber page, ReadOnlySpan<byte> image, uint commitSize, bool countOnly)
     {
         if (image.Length != PageSize)
             ThrowHelper.ThrowArgument(nameof(image), "A frame image must be exactly one page.");
-        long offset = Writer.Append(page, image, commitSize, out int storedLength, out FrameEncoding encoding);
+        long offset = Writer.Append(page, image, commitSize, countOnly, out int storedLength, out FrameEncoding encoding);
         _pendingBytes += WalFormat.FrameSize(storedLength);
         return _index.Add(page, offset, storedLength, encoding, commitSize);
     }
@@ -473,6 +491,8 @@ internal sealed class WriteAheadLog : IDisposable
             case FrameEncoding.ZeroRunElided:
                 return TryReadStored(frame, entry, destination[..entry.StoredLength])
                     && ZeroRunElision.TryRestoreInPlace(destination, entry.StoredLength);
+            case FrameEncoding.Count:
+                return TryReadCounted(frame, entry, destination);
         }
         byte[] stored = ArrayPool<byte>.Shared.Rent(entry.StoredLength);
         try
@@ -484,6 +504,24 @@ internal sealed class WriteAheadLog : IDisposable
         {
             ArrayPool<byte>.Shared.Return(stored);
         }
+    }
+
+    /// <summary>
+    /// Reads a count frame's page (<see cref="WalFormat"/> invariant 5): its base frame's image, whose page checksum and
+    /// number are checked first (a damaged base must not come out sealed afresh: it reads as a frame that does not
+    /// decode), with the count put in, sealed again.
+    /// </summary>
+    private bool TryReadCounted(FrameIndex frame, WalIndex.FrameEntry entry, Span<byte> destination)
+    {
+        var countBase = new FrameIndex(entry.CountBase);
+        var page = new PageNumber(entry.Page);
+        if (!_index.TryGetEntry(countBase, out WalIndex.FrameEntry baseEntry) || !TryReadImage(countBase, baseEntry, destination)
+            || !PageHeader.IsSealed(destination, page))
+            return false;
+        if (!TryReadStored(frame, entry, destination.Slice(WalFormat.CountFieldOffset, WalFormat.CountStoredLength)))
+            return false;
+        PageHeader.Seal(destination, page);
+        return true;
     }
 
     /// <summary>Reads a frame's stored bytes: from the writer's buffer for its own unwritten frames, else from the file.</summary>

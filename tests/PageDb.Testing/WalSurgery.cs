@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PageDb.Core.Pages;
 using PageDb.Wal;
 
 namespace PageDb.Testing;
@@ -11,8 +12,11 @@ namespace PageDb.Testing;
 internal static class WalSurgery
 {
     /// <summary>Where a frame is and what its header says.</summary>
-    public readonly record struct Frame(int Offset, uint Page, uint CommitSize, int StoredLength)
+    public readonly record struct Frame(int Offset, uint Page, uint CommitSize, int StoredLength, ushort Flags)
     {
+        /// <summary>True for a count frame (docs/FORMAT.md, "Count frames"), false for a frame holding a page image.</summary>
+        public bool IsCount => Flags == WalFormat.FlagCount;
+
         /// <summary>Where the stored image starts.</summary>
         public int ImageOffset => Offset + WalFormat.FrameHeaderSize;
     }
@@ -30,7 +34,7 @@ internal static class WalSurgery
             int stored = frame.StoredLength(pageSize);
             if (frame.Salt1 != header.Salt1 || frame.Salt2 != header.Salt2 || stored < 0 || offset + WalFormat.FrameSize(stored) > wal.Length)
                 break;
-            frames.Add(new Frame(offset, frame.Page.Value, frame.CommitSize, stored));
+            frames.Add(new Frame(offset, frame.Page.Value, frame.CommitSize, stored, frame.Flags));
             offset += WalFormat.FrameSize(stored);
         }
         return frames;
@@ -46,7 +50,8 @@ internal static class WalSurgery
 
     /// <summary>
     /// The log rewritten with every frame of <paramref name="wal"/> stored as a whole page (zero-run elided images
-    /// restored; flags and stored length 0) and the chain recomputed, so a frame's page can be changed in place.
+    /// restored, count frames made into their base's page with the count put in; flags and stored length 0) and the
+    /// chain recomputed, so a frame's page can be changed in place.
     /// </summary>
     public static byte[] ExpandFrames(byte[] wal, int pageSize)
     {
@@ -54,18 +59,32 @@ internal static class WalSurgery
         var expanded = new byte[WalFormat.HeaderSize + (frames.Count * WalFormat.FrameSize(pageSize))];
         wal.AsSpan(0, WalFormat.HeaderSize).CopyTo(expanded);
         var rewritten = new List<Frame>(frames.Count);
+        var newestImage = new Dictionary<uint, int>(); // page -> offset of its newest whole image in expanded
         int offset = WalFormat.HeaderSize;
         foreach (Frame frame in frames)
         {
             Span<byte> target = expanded.AsSpan(offset, WalFormat.FrameSize(pageSize));
             wal.AsSpan(frame.Offset, WalFormat.FrameHeaderSize).CopyTo(target);
             BinaryPrimitives.WriteUInt32LittleEndian(target[WalFormat.FrameFlagsOffset..], 0); // flags and stored length
-            RestoreImage(wal.AsSpan(frame.ImageOffset, frame.StoredLength), target[WalFormat.FrameHeaderSize..]);
+            Span<byte> image = target[WalFormat.FrameHeaderSize..];
+            if (frame.IsCount)
+                PutCount(expanded.AsSpan(newestImage[frame.Page], pageSize), wal.AsSpan(frame.ImageOffset, frame.StoredLength), image, frame.Page);
+            else
+                RestoreImage(wal.AsSpan(frame.ImageOffset, frame.StoredLength), image);
+            newestImage[frame.Page] = offset + WalFormat.FrameHeaderSize;
             rewritten.Add(frame with { Offset = offset, StoredLength = pageSize });
             offset += WalFormat.FrameSize(pageSize);
         }
         Rechain(expanded, rewritten);
         return expanded;
+    }
+
+    /// <summary>Writes the page a count frame holds: its base's image with the count put in, sealed (docs/FORMAT.md, "Count frames").</summary>
+    private static void PutCount(ReadOnlySpan<byte> baseImage, ReadOnlySpan<byte> count, Span<byte> page, uint number)
+    {
+        baseImage.CopyTo(page);
+        count.CopyTo(page[WalFormat.CountFieldOffset..]);
+        PageHeader.Seal(page, new PageNumber(number));
     }
 
     /// <summary>Writes the page a stored image holds: whole, or zero-run elided (docs/FORMAT.md, "Zero-run elision").</summary>

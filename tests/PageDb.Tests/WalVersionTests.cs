@@ -8,7 +8,8 @@ namespace PageDb.Tests;
 /// A WAL written by a build of format version 1 (before zero-run elided frames) still opens; its generation goes on
 /// without elided frames, so that build could still read it, until a restart writes a current header. Likewise a
 /// version 2 log (one file) goes on in its one file, even while readers hold a restart back, until a restart writes a
-/// version 3 header; only then may the log switch to its second file.
+/// version 3 header; only then may the log switch to its second file. A version 3 log (no count frames) goes on
+/// logging whole root pages until a restart writes a version 4 header.
 /// </summary>
 public class WalVersionTests
 {
@@ -33,19 +34,10 @@ public class WalVersionTests
             Assert.That(HeaderVersion(wal), Is.EqualTo(1u), "the generation keeps its header");
             Assert.That(FrameFlags(wal), Is.All.Zero, "no frame of a version 1 generation is elided");
 
-            db.Checkpoint(CheckpointMode.Passive); // restarts the log: nothing is left to copy and no reader is open
-            Put(db, "t", ("c", "3"));
-            wal = storage.GetContents(WalPath);
-            Assert.That(HeaderVersion(wal), Is.EqualTo(WalFormat.Version));
-            Assert.That(FrameFlags(wal), Has.Some.EqualTo(WalFormat.FlagZeroRunElided));
+            AssertRestartUpgrades(storage, db, () => Put(db, "t", ("c", "3")), WalFormat.FlagZeroRunElided);
         }
 
-        using (PageDatabase db = Open(storage))
-        {
-            using ReadTransaction tx = db.BeginRead();
-            Assert.That(tx.GetTree("t").Count, Is.EqualTo(3));
-            Assert.That(db.CheckIntegrity().IsOk, Is.True);
-        }
+        AssertCountAfterReopen(storage, 3);
     }
 
     [Test]
@@ -94,12 +86,55 @@ public class WalVersionTests
             Assert.That(storage.Exists(SecondWalPath), Is.True, "a version 3 log switches files when a reader holds the restart back");
         }
 
+        AssertCountAfterReopen(storage, 7);
+    }
+
+    [Test]
+    public void A_version_3_log_is_continued_without_count_frames_until_a_restart_writes_version_4()
+    {
+        var storage = new MemoryStorage();
         using (PageDatabase db = Open(storage))
+            Put(db, "t", [.. Enumerable.Range(0, 300).Select(i => ($"key {i:D4}", new string('v', 40)))]);
+        SetVersion(storage, 3);
+
+        // Durability.None: an open that syncs restarts the log at once (StorageEngine.MakeRecoveredStateDurable).
+        using (PageDatabase db = Open(storage, Durability.None))
         {
-            using ReadTransaction tx = db.BeginRead();
-            Assert.That(tx.GetTree("t").Count, Is.EqualTo(7));
-            Assert.That(db.CheckIntegrity().IsOk, Is.True);
+            for (int i = 0; i < 3; i++)
+                Put(db, "t", ($"new {i}", "1")); // a leaf and the root's count each time
+            byte[] wal = storage.GetContents(WalPath);
+            Assert.That(HeaderVersion(wal), Is.EqualTo(3u), "the generation keeps its header");
+            Assert.That(FrameFlags(wal), Has.None.EqualTo(WalFormat.FlagCount), "no frame of a version 3 generation is a count frame");
+
+            AssertRestartUpgrades(storage, db, () =>
+            {
+                for (int i = 3; i < 6; i++)
+                    Put(db, "t", ($"new {i}", "1")); // the first logs the root page, the next ones its count
+            }, WalFormat.FlagCount);
         }
+
+        AssertCountAfterReopen(storage, 306);
+    }
+
+    /// <summary>
+    /// Checkpoints with no reader open, which restarts the log with a current header, then runs <paramref name="commits"/>
+    /// and checks that the log has the current version and a frame with <paramref name="flag"/>.
+    /// </summary>
+    private static void AssertRestartUpgrades(MemoryStorage storage, PageDatabase db, Action commits, ushort flag)
+    {
+        db.Checkpoint(CheckpointMode.Passive);
+        commits();
+        byte[] wal = storage.GetContents(WalPath);
+        Assert.That(HeaderVersion(wal), Is.EqualTo(WalFormat.Version));
+        Assert.That(FrameFlags(wal), Has.Some.EqualTo(flag));
+    }
+
+    private static void AssertCountAfterReopen(MemoryStorage storage, long count)
+    {
+        using PageDatabase db = Open(storage);
+        using ReadTransaction tx = db.BeginRead();
+        Assert.That(tx.GetTree("t").Count, Is.EqualTo(count));
+        Assert.That(db.CheckIntegrity().IsOk, Is.True);
     }
 
     /// <summary>Rewrites the (frameless, cleanly closed) log's header as version 1, as the earlier build left it.</summary>

@@ -66,6 +66,10 @@ internal static class PageHeader
         BinaryPrimitives.WriteUInt32LittleEndian(page[ChecksumOffset..], ComputeChecksum(page));
     }
 
+    /// <summary>True when <paramref name="page"/> carries its own checksum and the page number <paramref name="number"/>.</summary>
+    public static bool IsSealed(ReadOnlySpan<byte> page, PageNumber number) =>
+        BinaryPrimitives.ReadUInt32LittleEndian(page[ChecksumOffset..]) == ComputeChecksum(page) && GetPageNumber(page) == number;
+
     /// <summary>True when <paramref name="page"/> is a slotted page (a B+tree leaf or interior, or a plain slotted page).</summary>
     public static bool IsSlotted(ReadOnlySpan<byte> page) => GetType(page) is PageType.BtreeLeaf or PageType.BtreeInterior or PageType.Slotted;
 

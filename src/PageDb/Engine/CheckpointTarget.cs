@@ -12,7 +12,8 @@ namespace PageDb.Engine;
 /// Each frame's page checksum and page number are verified before the page is written, and the page is written as
 /// the log stored it (never sealed afresh): a frame damaged in the log after it was committed (the chain is checked
 /// only by recovery) must fail the checkpoint as <see cref="CorruptDatabaseException"/> naming the log, not become a
-/// database page with a valid checksum over the wrong bytes.
+/// database page with a valid checksum over the wrong bytes. (A count frame's page is sealed afresh by the log, but
+/// only after its base frame's checksum was checked: docs/FORMAT.md, "Count frames".)
 /// </summary>
 /// <remarks>
 /// Order, so that a crash at any point leaves a header that matches the file (the WAL keeps every frame until the

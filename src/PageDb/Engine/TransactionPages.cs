@@ -158,14 +158,15 @@ internal sealed class TransactionPages : IPageAccessor
             var page = new PageNumber(number);
             using PageHandle handle = PinPrivate(version.Key);
             SealForLog(handle.Writable, page);
+            bool countOnly = OnlyCountChanged(page, version, handle.Data);
             FrameIndex frame;
             if (--remaining > 0)
             {
-                frame = _engine.Wal.Append(page, handle.Data);
+                frame = countOnly ? _engine.Wal.AppendCount(page, handle.Data) : _engine.Wal.Append(page, handle.Data);
             }
             else
             {
-                commit = _engine.Wal.AppendCommit(page, handle.Data, PageCount, sync);
+                commit = _engine.Wal.AppendCommit(page, handle.Data, PageCount, sync, countOnly);
                 frame = commit.LastCommitFrame;
             }
             CollectionsMarshal.GetValueRefOrNullRef(_private, number) = version with { Frame = frame };
@@ -178,6 +179,24 @@ internal sealed class TransactionPages : IPageAccessor
         }
         _private.Clear();
         return commit;
+    }
+
+    /// <summary>
+    /// True when the sealed private version <paramref name="image"/> of <paramref name="page"/> differs from the version
+    /// it was copied from only in the count field (a B-tree root whose only change is its entry count: the insert went
+    /// into a leaf below it) and the log may record it as a count frame over that version
+    /// (<see cref="WriteAheadLog.CanLogCountOver"/>): then the commit logs 8 bytes instead of the page. Only while that
+    /// version is still cached (it usually is: it was copied moments ago), so a large commit never reads pages back
+    /// to compare them.
+    /// </summary>
+    private bool OnlyCountChanged(PageNumber page, PrivateVersion version, ReadOnlySpan<byte> image)
+    {
+        if (version.Superseded is not PageKey superseded || PageVersions.IsFile(superseded)
+            || !_engine.Wal.CanLogCountOver(page, PageVersions.Frame(superseded))
+            || !_engine.Pool.TryPin(superseded, out PageHandle source))
+            return false;
+        using (source)
+            return WalFormat.DiffersOnlyInCount(source.Data, image);
     }
 
     /// <summary>
