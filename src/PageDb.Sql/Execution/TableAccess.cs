@@ -121,13 +121,13 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
 
     /// <summary>
     /// The rows the access finds, in the table's scan order; null when the table must be scanned instead. A join
-    /// lookup's values read <paramref name="joined"/>, the row of the items joined so far. The values are evaluated now;
+    /// lookup's values read <paramref name="frame"/>'s row, the row of the items joined so far. The values are evaluated now;
     /// a read of the primary key in its own order streams its rows as they are enumerated, others read them all first.
     /// With <paramref name="copiedAtOnce"/> a streamed read produces every row in the same array.
     /// </summary>
-    public IEnumerable<SqlValue[]>? TryRead(Frame? outer, ExecutionContext context, SqlValue[]? joined = null, bool copiedAtOnce = false)
+    public IEnumerable<SqlValue[]>? TryRead(Frame frame, bool copiedAtOnce)
     {
-        var frame = new Frame(context, joined ?? [], outer);
+        ExecutionContext context = frame.Context;
         if (IsPointRead)
             return TryReadPoint(frame, context);
         List<object?[]>? prefixes = Prefixes(frame);
@@ -157,7 +157,17 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     /// <summary>The row whose primary key the fixed values give (none when one is NULL); null when one does not fit the key.</summary>
     private SqlValue[][]? TryReadPoint(Frame frame, ExecutionContext context)
     {
-        var key = new SqlValue[Equal.Length];
+        if (Equal.Length == 1 && keyColumns[0].Type == ColumnType.Int64 && !table.Schema.HasRowId)
+        {
+            SqlValue value = Equal[0][0](frame);
+            if (value.IsNull)
+                return [];
+            if (ToKey(value, keyColumns[0], forRange: false) is not { } id)
+                return null;
+            RowBuffer buffer = t_lookup ??= new RowBuffer();
+            return context.Current(table).TryGet(id.Integer, buffer) ? [FromWholeRow(buffer)] : [];
+        }
+        var key = new object?[Equal.Length];
         for (int i = 0; i < key.Length; i++)
         {
             SqlValue value = Equal[i][0](frame);
@@ -165,15 +175,9 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
                 return [];
             if (ToKey(value, keyColumns[i], forRange: false) is not { } fitted)
                 return null;
-            key[i] = fitted;
+            key[i] = ToStored(fitted);
         }
-        Table current = context.Current(table);
-        if (key.Length == 1 && key[0].Kind == SqlValueKind.Integer && !table.Schema.HasRowId)
-        {
-            RowBuffer buffer = t_lookup ??= new RowBuffer();
-            return current.TryGet(key[0].Integer, buffer) ? [FromWholeRow(buffer)] : [];
-        }
-        return current.Get(Row.Of([.. key.Select(ToStored)])) is { } row ? [FromWholeRow(row)] : [];
+        return context.Current(table).Get(Row.Of(key)) is { } row ? [FromWholeRow(row)] : [];
     }
 
     // The buffer a point read loads its row into before converting it: used and done with inside one call.
