@@ -122,7 +122,8 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     /// <summary>
     /// The rows the access finds, in the table's scan order; null when the table must be scanned instead. A join
     /// lookup's values read <paramref name="frame"/>'s row, the row of the items joined so far. The values are evaluated now;
-    /// a read of the primary key in its own order streams its rows as they are enumerated, others read them all first.
+    /// a read of the primary key in its own order in a read-only snapshot streams its rows as they are enumerated,
+    /// others read them all first.
     /// With <paramref name="copiedAtOnce"/> a streamed read produces every row in the same array.
     /// </summary>
     public IEnumerable<SqlValue[]>? TryRead(Frame frame, bool copiedAtOnce)
@@ -138,7 +139,8 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         if (lowState == BoundState.Null || highState == BoundState.Null)
             return [];
         Table current = context.Current(table);
-        if (Index is null && !_descending)
+        // A write transaction may change the table while its reader is open, which a live scan would not survive.
+        if (Index is null && !_descending && context.Transaction is not WriteTransaction)
             return Stream(current, prefixes, lowValue, highValue, copiedAtOnce);
         var rows = new List<SqlValue[]>();
         foreach (object?[] prefix in prefixes)
