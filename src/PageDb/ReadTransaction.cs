@@ -208,6 +208,14 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
         NoteChange();
     }
 
+    /// <summary>
+    /// True when both are read-only snapshots of the same database at the same commit, so they see the same catalog
+    /// and rows (within one engine a mark names one committed state for good). Valid on ended transactions too.
+    /// </summary>
+    internal bool SeesSameStateAs(ReadTransaction other) =>
+        Pages is SnapshotPages mine && other.Pages is SnapshotPages theirs
+        && ReferenceEquals(Engine, other.Engine) && mine.Mark == theirs.Mark;
+
     /// <summary>Records that table <paramref name="name"/> was dropped, after <see cref="NoteSchemaChange"/>.</summary>
     internal void NoteTableDropped(string name) => (_tablesDroppedAt ??= new(StringComparer.Ordinal))[name] = SchemaVersion;
 

@@ -41,10 +41,13 @@ internal sealed partial class ExpressionBinder(QueryCompiler compiler, string sq
 
     private static Bound Constant(SqlValue value) => new(_ => value);
 
-    private Bound Parameter(ParameterExpr parameter) => new(frame =>
-        frame.Context.Parameters.TryGet(parameter.Name, parameter.Position, out SqlValue value)
+    private Bound Parameter(ParameterExpr parameter)
+    {
+        string key = SqlParameters.KeyOf(parameter.Name, parameter.Position);
+        return new(frame => frame.Context.Parameters.TryGet(key, out SqlValue value)
             ? value
             : throw Error(parameter.Offset, $"No value was given for parameter {parameter.Name}."));
+    }
 
     private Bound Column(ColumnExpr column, Scope scope)
     {

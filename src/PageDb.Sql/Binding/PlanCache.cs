@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using PageDb.Sql.Statistics;
 using PageDb.Sql.Execution;
@@ -23,17 +24,25 @@ internal sealed class PlanCache
     public int Compilations => _compilations;
 
     /// <summary>
-    /// The plan to run in <paramref name="catalog"/>'s transaction: the cached one when it still fits, else
-    /// <paramref name="compile"/>'s; with the transaction it was compiled in (whose table objects it holds).
+    /// The cached plan when it still fits <paramref name="catalog"/>'s transaction, with the transaction it was compiled
+    /// in (whose table objects it holds); false when the query must be compiled (then <see cref="Add"/> the result).
     /// </summary>
-    public (CompiledQuery Query, ReadTransaction CompiledIn) Get(SqlCatalog catalog, Func<(CompiledQuery Query, IReadOnlyList<Table> Tables)> compile)
+    public bool TryGet(SqlCatalog catalog, [NotNullWhen(true)] out CompiledQuery? query, [NotNullWhen(true)] out ReadTransaction? compiledIn)
     {
         if (_plan is { } plan && plan.Fits(catalog))
-            return (plan.Query, plan.CompiledIn);
-        (CompiledQuery query, IReadOnlyList<Table> tables) = compile();
+        {
+            (query, compiledIn) = (plan.Query, plan.CompiledIn);
+            return true;
+        }
+        (query, compiledIn) = (null, null);
+        return false;
+    }
+
+    /// <summary>Caches <paramref name="query"/>, compiled in <paramref name="catalog"/>'s transaction from <paramref name="tables"/>.</summary>
+    public void Add(SqlCatalog catalog, CompiledQuery query, IReadOnlyList<Table> tables)
+    {
         Interlocked.Increment(ref _compilations);
         _plan = new Plan(query, catalog.Transaction, [.. tables.Select(t => t.Name)], [.. tables.Select(t => Stamp(catalog, t))]);
-        return (query, catalog.Transaction);
     }
 
     /// <summary>What a plan assumed about a table: its columns with their types and nullability, its key, indexes and statistics.</summary>
@@ -54,13 +63,20 @@ internal sealed class PlanCache
 
     private sealed record Plan(CompiledQuery Query, ReadTransaction CompiledIn, string[] TableNames, string[] Stamps)
     {
+        // The last transaction the stamps were found to fit. Runs in snapshots of the same commit (a prepared lookup
+        // run again and again while nothing is written) skip rebuilding the stamps: they would come out the same.
+        private ReadTransaction _fitted = CompiledIn;
+
         public bool Fits(SqlCatalog catalog)
         {
+            if (catalog.Transaction.SeesSameStateAs(Volatile.Read(ref _fitted)))
+                return true;
             for (int i = 0; i < TableNames.Length; i++)
             {
                 if (catalog.FindTable(TableNames[i]) is not { } table || Stamp(catalog, table) != Stamps[i])
                     return false;
             }
+            Volatile.Write(ref _fitted, catalog.Transaction);
             return true;
         }
     }

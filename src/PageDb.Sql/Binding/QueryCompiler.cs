@@ -94,7 +94,28 @@ internal sealed class QueryCompiler
             core.OrderKeys.Add(position >= 0 ? (null, position) : (_binder.Bind(term.Expression, scope), -1));
         }
         core.InKeyOrder = orderBy.Count > 0 && IsKeyOrder(orderBy, select.Columns, scope, core);
+        ReadOnlyUsedColumns(scope, core);
         return (core, names, affinities);
+    }
+
+    /// <summary>
+    /// Tells each key or index read which of its table's columns the core's expressions read (the others stay NULL in
+    /// its rows), so that, for instance, a range read of one column does not decode the others' text.
+    /// </summary>
+    private static void ReadOnlyUsedColumns(Scope scope, CoreQuery core)
+    {
+        int offset = 0;
+        foreach (JoinSource source in core.Sources)
+        {
+            if (source.Access is { } access)
+            {
+                var read = new bool[source.Width];
+                for (int i = 0; i < read.Length; i++)
+                    read[i] = scope.IsRead(offset + i);
+                access.ReadOnly(read);
+            }
+            offset += source.Width;
+        }
     }
 
     /// <summary>
@@ -240,6 +261,8 @@ internal sealed class QueryCompiler
                 ScopeColumn rightColumn = scope.Columns.FirstOrDefault(c => c.SourceIndex == i && string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase))
                     ?? throw _binder.Error(item.Offset, $"Cannot join using column {column}: it is not on the right.");
                 int l = leftColumn.Ordinal, r = rightColumn.Ordinal;
+                scope.Read(l);
+                scope.Read(r);
                 Evaluator equal = f => SqlComparison.Compare(f.Row[l], leftColumn.Affinity, f.Row[r], rightColumn.Affinity) == 0 ? SqlValue.FromInteger(1) : SqlValue.FromInteger(0);
                 if (left is not null)
                 {
@@ -302,6 +325,7 @@ internal sealed class QueryCompiler
                     if (column.StarTable is not null && !string.Equals(source.Source, column.StarTable, StringComparison.OrdinalIgnoreCase))
                         continue;
                     int ordinal = source.Ordinal;
+                    scope.Read(ordinal);
                     core.Outputs.Add(new Bound(f => f.Row[ordinal], source.Affinity));
                     names.Add(source.Name);
                     affinities.Add(source.Affinity);

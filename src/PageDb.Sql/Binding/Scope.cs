@@ -22,6 +22,9 @@ internal sealed class Scope(Scope? parent, Correlation correlation)
 {
     private readonly List<ScopeColumn> _columns = [];
 
+    // Whether anything bound in the scope reads each column (by ordinal), so that key reads decode only those.
+    private readonly List<bool> _read = [];
+
     /// <summary>The enclosing query's scope.</summary>
     public Scope? Parent { get; } = parent;
 
@@ -44,8 +47,17 @@ internal sealed class Scope(Scope? parent, Correlation correlation)
     public List<AggregateCall>? Aggregates { get; set; }
 
     /// <summary>Adds a column of FROM item <paramref name="sourceIndex"/> named <paramref name="source"/>.</summary>
-    public void Add(string source, string name, Affinity affinity, int sourceIndex) =>
+    public void Add(string source, string name, Affinity affinity, int sourceIndex)
+    {
         _columns.Add(new ScopeColumn(source, name, _columns.Count, affinity, sourceIndex));
+        _read.Add(false);
+    }
+
+    /// <summary>Records that an expression reads the column at <paramref name="ordinal"/> of the row.</summary>
+    public void Read(int ordinal) => _read[ordinal] = true;
+
+    /// <summary>True when a resolved name or <see cref="Read"/> used the column at <paramref name="ordinal"/>.</summary>
+    public bool IsRead(int ordinal) => _read[ordinal];
 
     /// <summary>Forgets the use recorded so far.</summary>
     public void ResetUse()
@@ -71,6 +83,7 @@ internal sealed class Scope(Scope? parent, Correlation correlation)
             {
                 scope.HighestSourceUsed = Math.Max(scope.HighestSourceUsed, found.SourceIndex);
                 scope.SourcesUsed |= Bit(found.SourceIndex);
+                scope.Read(found.Ordinal);
                 MarkCorrelated(depth);
                 return (found, depth);
             }

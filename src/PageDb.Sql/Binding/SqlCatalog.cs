@@ -9,7 +9,8 @@ namespace PageDb.Sql.Binding;
 /// </summary>
 internal sealed class SqlCatalog(ReadTransaction transaction)
 {
-    private readonly Dictionary<string, Dictionary<string, ColumnStatistics>> _statistics = new(StringComparer.Ordinal);
+    // Made on first use: a statement whose cached plan fits reads no statistics.
+    private Dictionary<string, Dictionary<string, ColumnStatistics>>? _statistics;
 
     /// <summary>The transaction the catalog reads.</summary>
     public ReadTransaction Transaction { get; } = transaction;
@@ -55,6 +56,7 @@ internal sealed class SqlCatalog(ReadTransaction transaction)
     /// </summary>
     public IReadOnlyDictionary<string, ColumnStatistics> Statistics(Table table)
     {
+        _statistics ??= new(StringComparer.Ordinal);
         if (!_statistics.TryGetValue(table.Name, out Dictionary<string, ColumnStatistics>? columns))
         {
             columns = StatisticsStore.Read(Transaction, table.Name);

@@ -71,18 +71,16 @@ internal sealed class CoreQuery
     {
         if (IsAggregate)
         {
-            foreach (Frame group in Groups(Join(outer, context), outer, context))
+            foreach (Frame group in Groups(Join(outer, context, out _), outer, context))
             {
                 if (Emit(group) is { } row)
                     yield return row;
             }
             yield break;
         }
-        Frame? frame = null;
-        foreach (SqlValue[] joined in Join(outer, context))
+        foreach (SqlValue[] _ in Join(outer, context, out Frame joined))
         {
-            frame ??= new Frame(context, joined, outer);
-            if (Emit(frame) is { } row)
+            if (Emit(joined) is { } row)
                 yield return row;
         }
     }
@@ -95,7 +93,8 @@ internal sealed class CoreQuery
         var values = new SqlValue[Outputs.Count];
         for (int i = 0; i < values.Length; i++)
             values[i] = Outputs[i].Evaluate(frame);
-        var keys = new SqlValue[OrderKeys.Count];
+        // Rows that come in ORDER BY's order already are not sorted: they need no keys.
+        SqlValue[] keys = InKeyOrder || OrderKeys.Count == 0 ? [] : new SqlValue[OrderKeys.Count];
         for (int i = 0; i < keys.Length; i++)
             keys[i] = OrderKeys[i].Expression is Bound key ? key.Evaluate(frame) : values[OrderKeys[i].Output];
         return new OutputRow(values, keys);
@@ -103,31 +102,39 @@ internal sealed class CoreQuery
 
     /// <summary>
     /// The joined rows, one at a time. Every row is the same array, overwritten by the next: a caller that keeps one
-    /// copies it.
+    /// copies it. The outermost item's rows are read as the join goes; every other item not read per joined row is
+    /// read once, before, since its rows are joined again for each row outside it. <paramref name="frame"/> is the
+    /// frame of that array.
     /// </summary>
-    private IEnumerable<SqlValue[]> Join(Frame? outer, ExecutionContext context)
+    private IEnumerable<SqlValue[]> Join(Frame? outer, ExecutionContext context, out Frame frame)
     {
-        int width = Sources.Sum(s => s.Width);
+        int width = 0;
+        foreach (JoinSource source in Sources)
+            width += source.Width;
         var current = new SqlValue[width];
-        var frame = new Frame(context, current, outer);
+        frame = new Frame(context, current, outer);
         foreach (Evaluator filter in ConstantFilters)
         {
             if (filter(frame).ToTruth() != true)
-                yield break;
+                return [];
         }
-        var rows = new List<SqlValue[]>?[Sources.Count];
+        var rows = new IEnumerable<SqlValue[]>?[Sources.Count];
         var offsets = new int[Sources.Count];
+        int outermost = JoinOrder?[0] ?? 0;
         for (int i = 0; i < rows.Length; i++)
         {
-            rows[i] = Sources[i].Access is { PerJoinedRow: true } ? null : Sources[i].Read(outer, context);
+            if (i != outermost && Sources[i].Access is not { PerJoinedRow: true })
+            {
+                IEnumerable<SqlValue[]> read = Sources[i].Read(frame, copiedAtOnce: false);
+                rows[i] = read as List<SqlValue[]> ?? read.ToList();
+            }
             offsets[i] = i == 0 ? 0 : offsets[i - 1] + Sources[i - 1].Width;
         }
-        foreach (SqlValue[] joined in JoinLevel(0, rows, offsets, current, frame))
-            yield return joined;
+        return JoinLevel(0, rows, offsets, current, frame);
     }
 
     /// <summary>Joins the item at <paramref name="level"/> of the join order to the row so far; a join lookup reads its rows for that row.</summary>
-    private IEnumerable<SqlValue[]> JoinLevel(int level, List<SqlValue[]>?[] rows, int[] offsets, SqlValue[] current, Frame frame)
+    private IEnumerable<SqlValue[]> JoinLevel(int level, IEnumerable<SqlValue[]>?[] rows, int[] offsets, SqlValue[] current, Frame frame)
     {
         if (level == Sources.Count)
         {
@@ -138,7 +145,8 @@ internal sealed class CoreQuery
         JoinSource source = Sources[item];
         int offset = offsets[item];
         bool matched = false;
-        foreach (SqlValue[] row in rows[item] ?? source.Read(frame.Outer, frame.Context, current))
+        bool innermost = level + 1 == Sources.Count;
+        foreach (SqlValue[] row in rows[item] ?? source.Read(frame, copiedAtOnce: true))
         {
             Array.Copy(row, 0, current, offset, source.Width);
             if (!AllTrue(source.MatchConditions, frame))
@@ -146,6 +154,12 @@ internal sealed class CoreQuery
             matched = true;
             if (!AllTrue(source.Filters, frame))
                 continue;
+            if (innermost)
+            {
+                // The row is complete: yielding it here spares an iterator per row for the level below.
+                yield return current;
+                continue;
+            }
             foreach (SqlValue[] joined in JoinLevel(level + 1, rows, offsets, current, frame))
                 yield return joined;
         }

@@ -11,6 +11,7 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
     // Made on first use: a point query needs none of them.
     private Dictionary<string, List<SqlValue[]>>? _tableRows;
     private Dictionary<object, List<SqlValue[]>>? _uncorrelated;
+    private Table? _firstTable;
     private Dictionary<string, Table>? _tables;
 
     /// <summary>The transaction the statement runs in.</summary>
@@ -30,6 +31,9 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
     {
         if (ReferenceEquals(PlanTransaction, Transaction))
             return compiled;
+        // Most statements read one table: it needs no dictionary.
+        if (_firstTable is null || _firstTable.Name == compiled.Name)
+            return _firstTable ??= Transaction.GetTable(compiled.Name);
         _tables ??= new(StringComparer.Ordinal);
         if (!_tables.TryGetValue(compiled.Name, out Table? current))
         {

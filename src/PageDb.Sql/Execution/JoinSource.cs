@@ -30,11 +30,15 @@ internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, Lis
     public TableAccess? Access { get; set; }
 
     /// <summary>
-    /// The rows to join: those of the key or index read when there is one and it applies, else all of them;
-    /// <paramref name="joined"/> is the row of the items joined so far, which a join lookup reads.
+    /// The rows to join: those of the key or index read when there is one and it applies, else all of them.
+    /// <paramref name="frame"/>'s row is the row of the items joined so far, which a join lookup reads, and its outer
+    /// frame the enclosing query's. A key read may produce its rows as they are enumerated (see
+    /// <see cref="TableAccess.TryRead"/>), all in one array when <paramref name="copiedAtOnce"/> says the caller copies
+    /// each row before it asks for the next.
     /// </summary>
-    public List<SqlValue[]> Read(Frame? outer, ExecutionContext context, SqlValue[]? joined = null) =>
-        Access is null ? Rows(outer, context) : Access.TryRead(outer, context, joined) ?? Access.InReadOrder(Rows(outer, context));
+    public IEnumerable<SqlValue[]> Read(Frame frame, bool copiedAtOnce) =>
+        Access is null ? Rows(frame.Outer, frame.Context)
+            : Access.TryRead(frame, copiedAtOnce) ?? Access.InReadOrder(Rows(frame.Outer, frame.Context));
 
     /// <summary>Conditions that decide whether a row of a LEFT-joined item matches.</summary>
     public List<Evaluator> MatchConditions { get; } = [];

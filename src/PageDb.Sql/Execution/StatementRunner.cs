@@ -61,11 +61,13 @@ internal sealed class StatementRunner
     /// </summary>
     public IEnumerable<SqlValue[]> Stream(SelectStatement select, PlanCache? plans, out IReadOnlyList<string> columns)
     {
-        CompiledQuery query;
-        if (plans is null)
-            query = Compiler.Compile(select, null);
+        if (plans is not null && plans.TryGet(_catalog, out CompiledQuery? query, out ReadTransaction? compiledIn))
+            _context.PlanTransaction = compiledIn;
         else
-            (query, _context.PlanTransaction) = plans.Get(_catalog, () => (Compiler.Compile(select, null), Compiler.TablesUsed));
+        {
+            query = Compiler.Compile(select, null);
+            plans?.Add(_catalog, query, Compiler.TablesUsed);
+        }
         columns = query.ColumnNames;
         return query.Stream(null, _context);
     }

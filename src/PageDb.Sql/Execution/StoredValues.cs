@@ -1,4 +1,5 @@
 using System.Globalization;
+using PageDb.Records;
 using PageDb.Sql.Binding;
 using PageDb.Sql.Values;
 
@@ -28,25 +29,31 @@ internal static class StoredValues
     }
 
     /// <summary>The SQL values of a stored row.</summary>
-    public static SqlValue[] FromRow(Row row)
+    public static SqlValue[] FromRow(RowValues row)
     {
         var values = new SqlValue[row.Count];
         for (int i = 0; i < values.Length; i++)
-            values[i] = FromStored(row[i]);
+            values[i] = FromStored(row.ValueAt(i));
         return values;
     }
 
-    /// <summary>The SQL value of a stored value.</summary>
-    public static SqlValue FromStored(object? value) => value switch
+    /// <summary>The SQL value of a stored value, read as it is stored (no boxing).</summary>
+    public static SqlValue FromStored(in Value value) => value.Type switch
     {
-        null => SqlValue.Null,
-        bool flag => SqlValue.FromBoolean(flag),
-        DateTime time => SqlValue.FromText(time.ToString(DateTimeFormat, CultureInfo.InvariantCulture)),
-        decimal number => number == decimal.Truncate(number) && number >= long.MinValue && number <= long.MaxValue
-            ? SqlValue.FromInteger((long)number)
-            : SqlValue.FromReal((double)number),
-        _ => SqlValue.FromObject(value),
+        0 => SqlValue.Null,
+        ColumnType.Int64 => SqlValue.FromInteger(value.AsInt64),
+        ColumnType.Double => SqlValue.FromReal(value.AsDouble),
+        ColumnType.Boolean => SqlValue.FromBoolean(value.AsBoolean),
+        ColumnType.String => SqlValue.FromText(value.AsString),
+        ColumnType.Bytes => SqlValue.FromBlob(value.AsBytes),
+        ColumnType.DateTime => SqlValue.FromText(value.AsDateTime.ToString(DateTimeFormat, CultureInfo.InvariantCulture)),
+        _ => FromDecimal(value.AsDecimal),
     };
+
+    private static SqlValue FromDecimal(decimal number) =>
+        number == decimal.Truncate(number) && number >= long.MinValue && number <= long.MaxValue
+            ? SqlValue.FromInteger((long)number)
+            : SqlValue.FromReal((double)number);
 
     /// <summary>The row to store for <paramref name="values"/> (one per column of <paramref name="schema"/>, in order).</summary>
     /// <exception cref="SqlException">A value does not fit its column's type, or is NULL in a NOT NULL column.</exception>

@@ -1,3 +1,4 @@
+using PageDb.Execution;
 using PageDb.Sql.Binding;
 using PageDb.Sql.Values;
 
@@ -18,6 +19,9 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
 {
     private readonly int[] _primaryKey = [.. table.Schema.PrimaryKey.Select(table.Schema.IndexOf)];
     private int[]? _orderColumns;
+    // The columns the read decodes (null: all), by name for the scan and by position in the row it produces.
+    private List<string>? _readNames;
+    private int[]? _readOrdinals;
     private bool _indexOrder;
     private bool _descending;
 
@@ -54,6 +58,30 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         _indexOrder = indexOrder;
         _descending = descending;
         return true;
+    }
+
+    /// <summary>
+    /// Makes the read decode only the columns <paramref name="read"/> marks (by ordinal), the primary key's and, read
+    /// through an index of a table without a key, the row id; the other columns of its rows are NULL. Nothing changes
+    /// when every column is read.
+    /// </summary>
+    public void ReadOnly(bool[] read)
+    {
+        var ordinals = new List<int>();
+        for (int i = 0; i < read.Length; i++)
+        {
+            if (read[i] || _primaryKey.Contains(i))
+                ordinals.Add(i);
+        }
+        if (ordinals.Count == read.Length)
+            return;
+        List<string> names = [.. ordinals.Select(i => table.Schema.Columns[i].Name)];
+        if (table.Schema.HasRowId && Index is not null)
+        {
+            ordinals.Add(read.Length);
+            names.Add(TableSchema.RowIdColumn);
+        }
+        (_readNames, _readOrdinals) = (names, [.. ordinals]);
     }
 
     /// <summary>How EXPLAIN shows the order the read gives, when it serves ORDER BY.</summary>
@@ -93,28 +121,70 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
 
     /// <summary>
     /// The rows the access finds, in the table's scan order; null when the table must be scanned instead. A join
-    /// lookup's values read <paramref name="joined"/>, the row of the items joined so far.
+    /// lookup's values read <paramref name="frame"/>'s row, the row of the items joined so far. The values are evaluated now;
+    /// a read of the primary key in its own order in a read-only snapshot streams its rows as they are enumerated,
+    /// others read them all first.
+    /// With <paramref name="copiedAtOnce"/> a streamed read produces every row in the same array.
     /// </summary>
-    public List<SqlValue[]>? TryRead(Frame? outer, ExecutionContext context, SqlValue[]? joined = null)
+    public IEnumerable<SqlValue[]>? TryRead(Frame frame, bool copiedAtOnce)
     {
-        var frame = new Frame(context, joined ?? [], outer);
+        ExecutionContext context = frame.Context;
+        if (IsPointRead)
+            return TryReadPoint(frame, context);
         List<object?[]>? prefixes = Prefixes(frame);
         (BoundState lowState, object? lowValue) = Evaluate(Low, frame);
         (BoundState highState, object? highValue) = Evaluate(High, frame);
         if (prefixes is null || lowState == BoundState.Unfit || highState == BoundState.Unfit)
             return null;
-        var rows = new List<SqlValue[]>();
         if (lowState == BoundState.Null || highState == BoundState.Null)
-            return rows;
+            return [];
         Table current = context.Current(table);
+        // A write transaction may change the table while its reader is open, which a live scan would not survive.
+        if (Index is null && !_descending && context.Transaction is not WriteTransaction)
+            return Stream(current, prefixes, lowValue, highValue, copiedAtOnce);
+        var rows = new List<SqlValue[]>();
         foreach (object?[] prefix in prefixes)
-            Read(current, prefix, lowValue, highValue, rows);
+            rows.AddRange(Stream(current, [prefix], lowValue, highValue, shared: false));
         if (Index is not null && !_indexOrder)
             rows.Sort(ScanOrder);
         if (_descending)
             ReverseKeepingTies(rows);
         return Index is not null && table.Schema.HasRowId ? rows.ConvertAll(r => r[..^1]) : rows;
     }
+
+    /// <summary>True for a read of one row by the whole primary key, each column fixed to one value.</summary>
+    private bool IsPointRead =>
+        Index is null && Low is null && High is null && Equal.Length == keyColumns.Length && Array.TrueForAll(Equal, e => e.Length == 1);
+
+    /// <summary>The row whose primary key the fixed values give (none when one is NULL); null when one does not fit the key.</summary>
+    private SqlValue[][]? TryReadPoint(Frame frame, ExecutionContext context)
+    {
+        if (Equal.Length == 1 && keyColumns[0].Type == ColumnType.Int64 && !table.Schema.HasRowId)
+        {
+            SqlValue value = Equal[0][0](frame);
+            if (value.IsNull)
+                return [];
+            if (ToKey(value, keyColumns[0], forRange: false) is not { } id)
+                return null;
+            RowBuffer buffer = t_lookup ??= new RowBuffer();
+            return context.Current(table).TryGet(id.Integer, buffer) ? [FromWholeRow(buffer)] : [];
+        }
+        var key = new object?[Equal.Length];
+        for (int i = 0; i < key.Length; i++)
+        {
+            SqlValue value = Equal[i][0](frame);
+            if (value.IsNull)
+                return [];
+            if (ToKey(value, keyColumns[i], forRange: false) is not { } fitted)
+                return null;
+            key[i] = ToStored(fitted);
+        }
+        return context.Current(table).Get(Row.Of(key)) is { } row ? [FromWholeRow(row)] : [];
+    }
+
+    // The buffer a point read loads its row into before converting it: used and done with inside one call.
+    [ThreadStatic]
+    private static RowBuffer? t_lookup;
 
     /// <summary>Reverses rows ordered by the ORDER BY columns, leaving each run of rows they tie in its order.</summary>
     private void ReverseKeepingTies(List<SqlValue[]> rows)
@@ -232,24 +302,54 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         _ => key.Text,
     };
 
-    private void Read(Table current, object?[] prefix, object? low, object? high, List<SqlValue[]> rows)
+    /// <summary>
+    /// The rows of each prefix's key range in turn (in key order, as the prefixes are), read as they are enumerated;
+    /// <paramref name="shared"/> puts them all in one array, overwritten by the next.
+    /// </summary>
+    private IEnumerable<SqlValue[]> Stream(Table current, List<object?[]> prefixes, object? low, object? high, bool shared)
     {
-        if (Index is null && low is null && high is null && prefix.Length == keyColumns.Length)
-        {
-            if (current.Get(Row.Of(prefix)) is { } row)
-                rows.Add(StoredValues.FromRow(row));
-            return;
-        }
-        object?[] from = low is null ? prefix : [.. prefix, low];
-        object?[] to = high is null ? prefix : [.. prefix, high];
-        List<string>? columns = table.Schema.HasRowId && Index is not null
+        SqlValue[]? row = null;
+        List<string>? columns = _readNames ?? (table.Schema.HasRowId && Index is not null
             ? [.. table.Schema.Columns.Select(c => c.Name), TableSchema.RowIdColumn]
-            : null;
-        using var scan = current.IndexScan(Index, from.Length == 0 ? null : Row.Of(from), to.Length == 0 ? null : Row.Of(to),
-            Low?.Inclusive ?? true, High?.Inclusive ?? true, columns);
-        foreach (Row row in scan)
-            rows.Add(StoredValues.FromRow(row));
+            : null);
+        foreach (object?[] prefix in prefixes)
+        {
+            if (Index is null && low is null && high is null && prefix.Length == keyColumns.Length)
+            {
+                if (current.Get(Row.Of(prefix)) is { } found)
+                    yield return FromWholeRow(found);
+                continue;
+            }
+            object?[] from = low is null ? prefix : [.. prefix, low];
+            object?[] to = high is null ? prefix : [.. prefix, high];
+            using IndexScan scan = current.IndexScan(Index, from.Length == 0 ? null : Row.Of(from), to.Length == 0 ? null : Row.Of(to),
+                Low?.Inclusive ?? true, High?.Inclusive ?? true, columns);
+            foreach (Row stored in scan)
+                yield return FromReadColumns(stored, shared ? row ??= new SqlValue[RowWidth] : new SqlValue[RowWidth]);
+        }
     }
+
+    /// <summary>The SQL row of a stored row of all columns: only the columns read are converted.</summary>
+    private SqlValue[] FromWholeRow(RowValues row)
+    {
+        if (_readOrdinals is not { } ordinals)
+            return StoredValues.FromRow(row);
+        var values = new SqlValue[row.Count];
+        foreach (int ordinal in ordinals)
+            values[ordinal] = StoredValues.FromStored(row.ValueAt(ordinal));
+        return values;
+    }
+
+    /// <summary>Fills <paramref name="values"/> from a row the scan read (the read columns only, each put at its place).</summary>
+    private SqlValue[] FromReadColumns(Row row, SqlValue[] values)
+    {
+        for (int i = 0; i < row.Count; i++)
+            values[_readOrdinals is { } ordinals ? ordinals[i] : i] = StoredValues.FromStored(row.ValueAt(i));
+        return values;
+    }
+
+    /// <summary>The width of the rows a scan produces: the table's columns, and the row id last in an index read of a table without a key.</summary>
+    private int RowWidth => table.Schema.Columns.Count + (table.Schema.HasRowId && Index is not null ? 1 : 0);
 
     /// <summary>The order of a scan: by primary key, or by the row id (read last) of a table without one.</summary>
     private int ScanOrder(SqlValue[] left, SqlValue[] right)

@@ -102,6 +102,29 @@ public sealed class StreamingReaderTests
     }
 
     [Test]
+    public void A_key_range_reader_of_a_transaction_that_deletes_and_inserts_meanwhile_goes_on_in_key_order()
+    {
+        using PageDbConnection connection = Open("live-range");
+        using PageDbTransaction transaction = connection.BeginTransaction();
+        using PageDbCommand query = connection.CreateCommand();
+        query.CommandText = "SELECT id FROM t WHERE id >= 10 AND id < 60 ORDER BY id";
+        using PageDbDataReader reader = query.ExecuteReader();
+        var ids = new List<long>();
+        for (int i = 0; i < 5 && reader.Read(); i++)
+            ids.Add(reader.GetInt64(0));
+
+        Execute(connection, "DELETE FROM t WHERE id >= 20 AND id < 30");
+        Execute(connection, "INSERT INTO t VALUES (200, 'new'), (0, 'new')");
+        Execute(connection, "UPDATE t SET v = 'changed' WHERE id = 45");
+        while (reader.Read())
+            ids.Add(reader.GetInt64(0));
+
+        Assert.That(ids, Is.Ordered.And.Unique.And.All.InRange(10L, 59L), "the key read goes on in key order, within its range");
+        Assert.That(ids, Is.SupersetOf(Enumerable.Range(10, 10).Concat(Enumerable.Range(30, 30)).Select(i => (long)i)),
+            "with every row the transaction did not delete");
+    }
+
+    [Test]
     public void Closing_the_connection_ends_its_readers_and_CloseConnection_closes_it_with_the_reader()
     {
         using PageDbConnection connection = Open("close");

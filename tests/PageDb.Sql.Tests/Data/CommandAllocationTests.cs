@@ -1,0 +1,124 @@
+using System.Data;
+using System.Data.Common;
+using PageDb.Data;
+
+namespace PageDb.Sql.Tests.Data;
+
+/// <summary>
+/// What a warm prepared command allocates through PageDb.Data, per point lookup by the primary key and per row of a
+/// key-range read, measured with <see cref="GC.GetAllocatedBytesForCurrentThread"/> over many runs after a warm-up.
+/// The bounds are what the path reached when they were set (docs/benchmarks.md, "SQL prepared-statement path"), with
+/// a little room: a change that makes each run build its plan, parameters or rows again fails them.
+/// </summary>
+[TestFixture]
+public sealed class CommandAllocationTests
+{
+    private const int Rows = 2_000;
+    private const int Runs = 2_000;
+
+    /// <summary>
+    /// Per lookup (1,784 bytes when set): the read transaction and table, the statement's runner, frames and iterators,
+    /// the parameters, the reader, the row as SQL values and its name string.
+    /// </summary>
+    private const long PointLookupBound = 2_000;
+
+    /// <summary>
+    /// Per row of a 100-row range (208 bytes when set): the row as the table scan produces it, its result row, and a
+    /// hundredth of the run's set-up.
+    /// </summary>
+    private const long RangeRowBound = 240;
+
+    private string _folder = "";
+    private PageDbConnection _connection = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _folder = Directory.CreateTempSubdirectory("pagedb-alloc-").FullName;
+        _connection = new PageDbConnection($"Data Source={Path.Combine(_folder, "alloc.pagedb")};Mode=ReadWriteCreate");
+        _connection.Open();
+        using PageDbCommand create = _connection.CreateCommand();
+        create.CommandText = "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, value REAL NOT NULL, note TEXT NOT NULL)";
+        create.ExecuteNonQuery();
+        using PageDbTransaction transaction = _connection.BeginTransaction();
+        using PageDbCommand insert = Prepared("INSERT INTO items VALUES (@id, @name, @value, @note)", "@id", "@name", "@value", "@note");
+        for (long id = 0; id < Rows; id++)
+        {
+            insert.Parameters[0].Value = id;
+            insert.Parameters[1].Value = "item " + id;
+            insert.Parameters[2].Value = id / 4.0;
+            insert.Parameters[3].Value = new string('n', 100);
+            insert.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _connection.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Test]
+    public void A_warm_prepared_point_lookup_allocates_no_more_than_its_bound()
+    {
+        using PageDbCommand get = Prepared("SELECT name, value FROM items WHERE id = @id", "@id");
+        double sum = 0;
+        int found = 0;
+
+        double perLookup = Measure(i =>
+        {
+            get.Parameters[0].Value = (long)(i % Rows);
+            using DbDataReader reader = get.ExecuteReader();
+            if (reader.Read())
+                found++;
+            sum += reader.GetString(0).Length + reader.GetDouble(1);
+        });
+
+        Assert.That(found, Is.EqualTo(2 * Runs), "every lookup found its row");
+        Assert.That(sum, Is.GreaterThan(0));
+        Assert.That(perLookup, Is.LessThanOrEqualTo(PointLookupBound), $"{perLookup:F0} bytes per lookup");
+    }
+
+    [Test]
+    public void A_warm_prepared_range_read_allocates_no_more_than_its_bound_per_row()
+    {
+        using PageDbCommand range = Prepared("SELECT value FROM items WHERE id >= @from AND id < @to ORDER BY id", "@from", "@to");
+        long rows = 0;
+
+        double perRun = Measure(i =>
+        {
+            long from = i % (Rows - 100);
+            range.Parameters[0].Value = from;
+            range.Parameters[1].Value = from + 100;
+            using DbDataReader reader = range.ExecuteReader();
+            while (reader.Read())
+                rows += reader.GetDouble(0) >= 0 ? 1 : 0;
+        });
+
+        Assert.That(rows, Is.EqualTo(2L * Runs * 100), "every range read its 100 rows");
+        Assert.That(perRun / 100, Is.LessThanOrEqualTo(RangeRowBound), $"{perRun / 100:F0} bytes per row");
+    }
+
+    private PageDbCommand Prepared(string sql, params string[] parameterNames)
+    {
+        PageDbCommand command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (string name in parameterNames)
+            command.Parameters.Add(new PageDbParameter { ParameterName = name, DbType = DbType.Int64 });
+        command.Prepare();
+        return command;
+    }
+
+    /// <summary>The bytes <paramref name="run"/> allocates per call over <see cref="Runs"/> calls after as many to warm up.</summary>
+    private static double Measure(Action<int> run)
+    {
+        for (int i = 0; i < Runs; i++)
+            run(i);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Runs; i++)
+            run(i);
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Runs;
+    }
+}
