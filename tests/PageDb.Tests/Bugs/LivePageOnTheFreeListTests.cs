@@ -51,6 +51,32 @@ public class LivePageOnTheFreeListTests
         }
     }
 
+    [Test]
+    public void Pages_freed_by_a_build_from_before_the_marks_are_reused_unchecked()
+    {
+        MemoryStorage storage = WithFreePages();
+        byte[] file = storage.GetContents(DbPath);
+        uint trunk = PagesOfType(file, PageSize, PageType.FreeListTrunk).Single();
+        uint count = ReadU32(file, trunk, FreeListTrunkPage.EntryCountOffset);
+        for (int i = 0; i < count; i++)
+        {
+            // An earlier build left a freed page as it was (here a leaf type) and offsets 12-15 of its trunks zero.
+            uint entry = ReadU32(file, trunk, FreeListTrunkPage.EntriesOffset + (4 * i));
+            Page(file, PageSize, entry)[0] = (byte)PageType.BtreeLeaf;
+            Reseal(file, PageSize, entry);
+        }
+        SetU32(file, PageSize, trunk, FreeListTrunkPage.FirstMarkedOffset, 0);
+        storage.SetContents(DbPath, file);
+
+        using PageDatabase db = Open(storage);
+        Assert.That(db.CheckIntegrity().IsOk, Is.True);
+        using WriteTransaction write = db.BeginWrite();
+        Tree tree = write.GetTree("kept");
+        for (int i = 0; i < (int)count + 10; i++)
+            tree.Put(Bytes($"new {i:D4}"), new byte[3000]); // an overflow page each: every free page is taken
+        write.Commit();
+    }
+
     private static uint ReadU32(byte[] file, uint page, int offset) =>
         System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(Page(file, PageSize, page)[offset..]);
 
