@@ -7,7 +7,10 @@ namespace PageDb.Core.Pages;
 /// A free-list trunk page: a link to the next trunk and a list of free ("leaf") page numbers.
 /// <code>
 /// offset size field
-///  0     16   common page header (<see cref="PageHeader"/>): type 5 (FreeListTrunk)
+///  0     12   common page header (<see cref="PageHeader"/>): type 5 (FreeListTrunk)
+/// 12      2   first marked entry (u16): entries from here on were marked free when freed (see the marks below)
+/// 14      2   marks stamp (u16): entry count + 1 as a marking build last left it; any other value (0 in a trunk
+///             written by a build from before the marks) means no entry is marked
 /// 16      4   next trunk (u32): the trunk made before this one, 0 for the last trunk
 /// 20      4   entry count (u32): how many page numbers follow
 /// 24      4*n entries (u32 each): free page numbers; entry count-1 is the next one handed out
@@ -19,10 +22,15 @@ namespace PageDb.Core.Pages;
 /// 2. entry count &lt;= capacity.
 /// 3. The next trunk and every entry are page numbers 1 .. page count - 1 (checked against the header's page count
 ///    by <see cref="FreeListTrunkPageReader.Verify"/>).
-/// The leaf pages themselves are not written when freed: their contents are meaningless and never read.
+/// Marks: a page freed as an entry is rewritten as a page of type <see cref="PageType.Free"/> (header only), so a page
+/// still in use that a damaged list names is told apart from a free one before it is handed out again
+/// (<see cref="FreeListTrunkPageReader.IsMarked"/>). Entries added by a build from before the marks, or while the stamp
+/// did not match (such a build changed the trunk), are unmarked: their pages keep the bytes of their earlier life.
 /// </summary>
 internal readonly ref struct FreeListTrunkPage
 {
+    internal const int FirstMarkedOffset = 12; // 12-13 u16
+    internal const int MarksStampOffset = 14;  // 14-15 u16
     internal const int NextTrunkOffset = 16;   // 16-19 u32
     internal const int EntryCountOffset = 20;  // 20-23 u32
     internal const int EntriesOffset = 24;     // 24-   u32 each
@@ -41,6 +49,7 @@ internal readonly ref struct FreeListTrunkPage
         PageHeader.Initialize(page, PageType.FreeListTrunk, number);
         var trunk = new FreeListTrunkPage(page);
         trunk.Next = next;
+        trunk.SetCount(0, firstMarked: 0);
         return trunk;
     }
 
@@ -66,13 +75,13 @@ internal readonly ref struct FreeListTrunkPage
     /// <summary>Entry <paramref name="index"/>.</summary>
     public PageNumber GetEntry(int index) => AsReader().GetEntry(index);
 
-    /// <summary>Appends <paramref name="page"/>; the trunk must not be full.</summary>
+    /// <summary>Appends <paramref name="page"/>, which the caller has marked free; the trunk must not be full.</summary>
     public void Add(PageNumber page)
     {
         int count = Count;
         Debug.Assert(count < Capacity, "trunk is full");
         BinaryPrimitives.WriteUInt32LittleEndian(_page[(EntriesOffset + (count * sizeof(uint)))..], page.Value);
-        SetCount(count + 1);
+        SetCount(count + 1, AsReader().FirstMarked);
     }
 
     /// <summary>Removes and returns the last entry; the trunk must not be empty.</summary>
@@ -81,14 +90,20 @@ internal readonly ref struct FreeListTrunkPage
         int count = Count;
         Debug.Assert(count > 0, "trunk is empty");
         PageNumber last = GetEntry(count - 1);
-        SetCount(count - 1);
+        SetCount(count - 1, Math.Min(AsReader().FirstMarked, count - 1));
         return last;
     }
 
     /// <summary>Checks the invariants; see <see cref="FreeListTrunkPageReader.Verify"/>.</summary>
     public void Verify(PageNumber number, uint pageCount, string filePath) => AsReader().Verify(number, pageCount, filePath);
 
-    private void SetCount(int count) => BinaryPrimitives.WriteUInt32LittleEndian(_page[EntryCountOffset..], (uint)count);
+    /// <summary>Stores the entry count and the marks that go with it (entries from <paramref name="firstMarked"/> on).</summary>
+    private void SetCount(int count, int firstMarked)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(_page[EntryCountOffset..], (uint)count);
+        BinaryPrimitives.WriteUInt16LittleEndian(_page[FirstMarkedOffset..], (ushort)firstMarked);
+        BinaryPrimitives.WriteUInt16LittleEndian(_page[MarksStampOffset..], (ushort)(count + 1));
+    }
 }
 
 /// <summary>A read-only view over a free-list trunk page; see <see cref="FreeListTrunkPage"/> for the layout.</summary>
@@ -104,6 +119,23 @@ internal readonly ref struct FreeListTrunkPageReader
 
     /// <summary>The number of entries as stored, clamped to int range (call Verify before trusting it).</summary>
     public int Count => (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(_page[FreeListTrunkPage.EntryCountOffset..]), int.MaxValue);
+
+    /// <summary>
+    /// The first entry whose page was marked free when it was freed: the stored value while the stamp matches the entry
+    /// count (the trunk was last changed by a marking build), else <see cref="Count"/> (no entry is marked).
+    /// </summary>
+    public int FirstMarked
+    {
+        get
+        {
+            int count = Count;
+            bool stamped = BinaryPrimitives.ReadUInt16LittleEndian(_page[FreeListTrunkPage.MarksStampOffset..]) == count + 1;
+            return stamped ? Math.Min(BinaryPrimitives.ReadUInt16LittleEndian(_page[FreeListTrunkPage.FirstMarkedOffset..]), count) : count;
+        }
+    }
+
+    /// <summary>True when entry <paramref name="index"/>'s page was marked free, so it must be a page of type <see cref="PageType.Free"/>.</summary>
+    public bool IsMarked(int index) => index >= FirstMarked;
 
     /// <summary>Entry <paramref name="index"/>; <paramref name="index"/> must be below a verified <see cref="Count"/>.</summary>
     public PageNumber GetEntry(int index)

@@ -19,9 +19,12 @@ internal static class FreePageList
 {
     /// <summary>
     /// Takes a free page off the list, or returns false when the list is empty. The page's contents are meaningless:
-    /// the caller initializes it without reading it.
+    /// the caller initializes it without reading it. An entry marked free when it was freed is read first and must
+    /// still be a page of type <see cref="PageType.Free"/>: anything else is a page in use that a damaged list names,
+    /// which the caller would overwrite.
     /// </summary>
-    /// <exception cref="CorruptDatabaseException">The header or head trunk breaks the free-list invariants.</exception>
+    /// <exception cref="CorruptDatabaseException">The header or head trunk breaks the free-list invariants, or the entry
+    /// handed out is marked free but is not a free page (named).</exception>
     public static bool TryPop(IPageAccessor pages, out PageNumber page)
     {
         ArgumentNullException.ThrowIfNull(pages);
@@ -41,7 +44,10 @@ internal static class FreePageList
         trunkReader.CheckStructure(head, pageCount, pages.FilePath);
         if (trunk.Count > 0)
         {
-            FreeListTrunkPageReader.CheckEntry(trunkReader.GetEntry(trunk.Count - 1), head, pageCount, pages.FilePath);
+            PageNumber entry = trunkReader.GetEntry(trunk.Count - 1);
+            FreeListTrunkPageReader.CheckEntry(entry, head, pageCount, pages.FilePath);
+            if (trunkReader.IsMarked(trunk.Count - 1))
+                CheckMarkedFree(pages, entry, head);
             page = trunk.RemoveLast();
         }
         else
@@ -54,8 +60,8 @@ internal static class FreePageList
     }
 
     /// <summary>
-    /// Puts <paramref name="page"/> on the list. Returns true when it became the new head trunk (so its bytes now
-    /// matter and must be kept), false when it was recorded as an entry (its bytes are now meaningless).
+    /// Puts <paramref name="page"/> on the list. Returns true when it became the new head trunk, false when it was
+    /// recorded as an entry, and then rewritten as a page of type <see cref="PageType.Free"/> (its mark).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="page"/> is the header or past the end.</exception>
     /// <exception cref="CorruptDatabaseException">The header or head trunk breaks the free-list invariants.</exception>
@@ -82,6 +88,8 @@ internal static class FreePageList
         }
         else
         {
+            using (PageHandle freed = pages.Write(page))
+                PageHeader.Initialize(freed.Writable, PageType.Free, page); // the mark TryPop checks
             using PageHandle trunkHandle = pages.Write(head);
             new FreeListTrunkPage(trunkHandle.Writable).Add(page);
         }
@@ -92,10 +100,11 @@ internal static class FreePageList
     /// <summary>
     /// Adds every page on the free list (trunks and entries) to <paramref name="into"/> and returns how many, checking
     /// the whole list: every trunk's invariants, no page listed twice (which also catches cycles), and a total equal
-    /// to the header's free page count. For checkers ("no page lost, none used twice").
+    /// to the header's free page count. For checkers ("no page lost, none used twice"). The entries marked free are
+    /// also added to <paramref name="marked"/> when given: each must be a page of type <see cref="PageType.Free"/>.
     /// </summary>
     /// <exception cref="CorruptDatabaseException">Any check fails; names the page at fault.</exception>
-    public static int CollectPages(IPageAccessor pages, ICollection<PageNumber> into)
+    public static int CollectPages(IPageAccessor pages, ICollection<PageNumber> into, ICollection<PageNumber>? marked = null)
     {
         ArgumentNullException.ThrowIfNull(pages);
         ArgumentNullException.ThrowIfNull(into);
@@ -117,8 +126,13 @@ internal static class FreePageList
             using PageHandle trunkHandle = pages.Read(trunkNumber);
             var trunk = new FreeListTrunkPageReader(trunkHandle.Data);
             trunk.Verify(trunkNumber, pageCount, pages.FilePath);
+            int firstMarked = trunk.FirstMarked;
             for (int i = 0; i < trunk.Count; i++)
+            {
                 AddOnce(seen, into, trunk.GetEntry(i), trunkNumber, pages.FilePath, expected);
+                if (i >= firstMarked)
+                    marked?.Add(trunk.GetEntry(i));
+            }
             trunkNumber = trunk.Next;
         }
         if (seen.Count != expected)
@@ -136,6 +150,14 @@ internal static class FreePageList
     {
         if (head.Value >= pageCount || freePageCount >= pageCount || head.IsNone != (freePageCount == 0))
             ThrowHelper.ThrowCorrupt(pages.FilePath, PageNumber.Header, "the free-list head or free page count is inconsistent");
+    }
+
+    /// <summary>Throws when <paramref name="entry"/> of trunk <paramref name="trunk"/>, marked free when freed, is not a free page now.</summary>
+    private static void CheckMarkedFree(IPageAccessor pages, PageNumber entry, PageNumber trunk)
+    {
+        using PageHandle handle = pages.Read(entry);
+        if (PageHeader.GetType(handle.Data) != PageType.Free)
+            ThrowHelper.ThrowCorrupt(pages.FilePath, entry, $"free-list trunk {trunk} lists this page as free, but it is not marked free (a page still in use, or damaged)");
     }
 
     private static bool HeadTrunkIsFull(IPageAccessor pages, PageNumber head, uint pageCount)

@@ -13,7 +13,8 @@ namespace PageDb.Engine;
 /// The bytes of a page listed on the free list are left over from its earlier life and never read again (a reuse
 /// overwrites them unread), so their layout is not checked, as SQLite's integrity check does not read free pages:
 /// such a page breaks nothing a read or a write does. Its checksum still is: a mismatch there is harmless to the
-/// data but is the sign of a failing disk or a stray write. Trunk pages are checked as the free list is walked.
+/// data but is the sign of a failing disk or a stray write. Trunk pages are checked as the free list is walked, and a
+/// page the list says was marked free when freed must still be a free page (type 6), as the write that takes it checks.
 /// Where processes share the database, the shm file's header and reader table are checked too
 /// (<see cref="Sharing.ProcessSharing.FindProblems"/>).
 /// </summary>
@@ -22,6 +23,9 @@ internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction tra
     private readonly SnapshotPages _pages = (SnapshotPages)transaction.Pages;
     private readonly List<IntegrityProblem> _problems = [];
     private readonly string?[] _owner = new string?[transaction.Pages.PageCount];
+
+    // The free-list entries marked free when they were freed: each must still be a page of type Free.
+    private readonly HashSet<PageNumber> _markedFree = [];
 
     public IntegrityReport Run()
     {
@@ -48,7 +52,11 @@ internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction tra
             try
             {
                 if (free.Contains(page))
+                {
                     engine.Loader.LoadChecksummed(_pages.KeyOf(page), scratch);
+                    if (_markedFree.Contains(page) && PageHeader.GetType(scratch) != PageType.Free)
+                        _problems.Add(new IntegrityProblem(n, "the free list lists the page as marked free, but it is not a free page (a page still in use, or damaged): a write would refuse to take it"));
+                }
                 else
                     engine.Loader.Load(_pages.KeyOf(page), scratch);
             }
@@ -139,7 +147,7 @@ internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction tra
         var free = new HashSet<PageNumber>();
         try
         {
-            FreePageList.CollectPages(_pages, free);
+            FreePageList.CollectPages(_pages, free, _markedFree);
         }
         catch (CorruptDatabaseException e)
         {

@@ -11,7 +11,8 @@ namespace PageDb.Salvage;
 /// Copies every readable entry of a damaged database into a new one, as SQLite's <c>.recover</c> does: it looks at
 /// every page, not only where the trees' links lead.
 /// 1. Survey: every page is read (the newest committed WAL frame, else the file) and checked; the unreadable ones are
-///    reported. The free list is walked so that freed pages, which keep their old contents, are not taken as data.
+///    reported. The free list is walked so that freed pages, which keep their old contents (those freed by builds
+///    from before free marks; a page freed now is rewritten as type Free), are not taken as data.
 /// 2. The catalog is walked from the header's root; each object it names (tree, table, index) is walked from its
 ///    root, collecting its readable leaves and its holes (subtrees behind an unreadable page, with their key range).
 /// 3. Every readable leaf no walk reached and not free is an orphan: it goes back to the one tree whose hole covers its

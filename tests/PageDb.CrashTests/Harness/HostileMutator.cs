@@ -91,7 +91,7 @@ internal static class HostileMutator
             PageType.BtreeLeaf or PageType.BtreeInterior or PageType.Slotted => SlottedField(random, page),
             PageType.FileHeader => (random.Next(2) == 0 ? 40 + (4 * random.Next(4)) : 16 + random.Next(56), 4),
             PageType.Overflow => random.Next(3) > 0 ? (12 + (4 * random.Next(3)), 4) : (random.Next(24, page.Length), 1), // owner, link, length
-            PageType.FreeListTrunk => random.Next(3) > 0 ? (16 + (4 * random.Next(3)), 4) : (random.Next(24, page.Length), 1),
+            PageType.FreeListTrunk => random.Next(3) > 0 ? (12 + (4 * random.Next(4)), 4) : (random.Next(24, page.Length), 1), // marks, next, count, entry 0
             _ => (random.Next(16, page.Length), 1),
         };
         uint old = Read(page, offset, width);

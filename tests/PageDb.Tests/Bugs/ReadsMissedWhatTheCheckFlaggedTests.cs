@@ -167,8 +167,9 @@ public class ReadsMissedWhatTheCheckFlaggedTests
             FreePageList.CollectPages(read.Pages, free);
         }
         byte[] file = storage.GetContents(DbPath);
-        uint freed = free.Select(p => p.Value).First(p => TypeOf(file, PageSize, p) == PageType.BtreeLeaf); // old bytes kept
-        SetU16(file, PageSize, freed, PointerArrayOffset, 0); // seed 12345 case 2539: a cell pointer of a free page
+        // A freed entry page is marked (type Free); the rest of its bytes are never read (a trunk is a free page too).
+        uint freed = free.Select(p => p.Value).First(p => TypeOf(file, PageSize, p) == PageType.Free);
+        SetU16(file, PageSize, freed, PointerArrayOffset, 0xBEEF); // seed 12345 case 2539: a cell pointer of a free page
         storage.SetContents(DbPath, file);
 
         using PageDatabase reopened = OpenDamaged(storage);

@@ -43,4 +43,22 @@ public sealed class SharedMemoryFileTests
         Assert.That(reader.CheckIntegrity().Problems.Select(p => p.Message),
             Has.Some.Contains("not that of a PageDb shared-memory file"));
     }
+
+    [Test]
+    public void CheckIntegrity_reports_a_damaged_reader_slot()
+    {
+        string path = Path.Combine(_directory, "slot.pagedb");
+        PageDatabase.Open(path).Dispose();
+        using (var shm = new FileStream(path + "-shm", FileMode.Open, FileAccess.Write))
+        {
+            // The last reader slot (64 + 16 i: epoch u64, mark i64) names a reader with a negative mark.
+            var slot = new byte[16];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(slot, 7);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(slot.AsSpan(8), -5);
+            shm.Position = 64 + (16 * 125);
+            shm.Write(slot);
+        }
+        using PageDatabase reader = PageDatabase.Open(path, new PageDbOptions { ReadOnly = true });
+        Assert.That(reader.CheckIntegrity().Problems.Select(p => p.Message), Has.Some.Contains("reader slot 125 holds a negative mark -5"));
+    }
 }
