@@ -77,4 +77,10 @@ public sealed class PageDbOptions
     /// Internal, so that the tests run another platform's path where its locks exist too (macOS's flock path on Linux).
     /// </summary>
     internal Engine.Sharing.ProcessLockKind? ProcessLocks { get; init; }
+
+    /// <summary>
+    /// Whether the database's directory is on a network file system; null (default) to ask the file system
+    /// (<see cref="Engine.Sharing.FileSystems.Of"/>). Internal, so that the tests run the network path on a local disk.
+    /// </summary>
+    internal Engine.Sharing.FileSystemKind? FileSystem { get; init; }
 }

@@ -12,7 +12,7 @@ using PageDb.ProcessChild;
 //                 at open and again for every line read from standard input, until killed (or the input ends).
 //                 The check reads every page from the files again, not from the cache.
 // PAGEDB_CHILD_LOCKS=FLock (any ProcessLockKind name) opens with that kind of OS locks instead of this platform's, so
-// the tests run macOS's flock path on Linux.
+// the tests run macOS's flock path on Linux. PAGEDB_CHILD_FILE_SYSTEM=Network opens as on a network file system.
 // An open refused with DatabaseLockedException prints "LOCKED <message>" and exits with 3. Output is flushed per line.
 if (args.Length is < 2 or > 3)
 {
@@ -32,6 +32,9 @@ try
         CheckpointThresholdBytes = threshold,
         ProcessLocks = Environment.GetEnvironmentVariable("PAGEDB_CHILD_LOCKS") is { } locks
             ? Enum.Parse<PageDb.Engine.Sharing.ProcessLockKind>(locks)
+            : null,
+        FileSystem = Environment.GetEnvironmentVariable("PAGEDB_CHILD_FILE_SYSTEM") is { } fileSystem
+            ? Enum.Parse<PageDb.Engine.Sharing.FileSystemKind>(fileSystem)
             : null,
     });
     long counter = LiveValues.ReadCounter(db);

@@ -5,7 +5,7 @@ namespace PageDb;
 
 /// <summary>
 /// The few Linux system calls .NET does not expose: open without .NET's implicit advisory lock, fdatasync/fsync,
-/// a directory fsync, and an explicit flock. Used only when <see cref="IsSupported"/>; elsewhere the storage falls
+/// a directory fsync, an explicit flock, and statfs (the file system's type). Used only when <see cref="IsSupported"/>; elsewhere the storage falls
 /// back to managed calls. The one exception is <see cref="FLock"/>, which the process locks also call on macOS
 /// (src/PageDb/Engine/Sharing/LockFile.cs): its libc has the same non-variadic flock(int, int) and LOCK_* values.
 /// </summary>
@@ -56,6 +56,20 @@ internal static partial class LinuxNative
 
     [LibraryImport(Libc, EntryPoint = "flock", SetLastError = true)]
     public static partial int FLock(SafeFileHandle fd, int operation);
+
+    [LibraryImport(Libc, EntryPoint = "statfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int StatFs(string path, out StatFsResult result);
+
+    /// <summary>
+    /// glibc's <c>struct statfs</c> on 64-bit Linux: <c>f_type</c> (the file system's magic number) is its first field,
+    /// 8 bytes; the rest (112 bytes on x86-64 and arm64) is not read, and the size leaves room to spare.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential, Size = 256)]
+    public struct StatFsResult
+    {
+        /// <summary>f_type: the magic number of the file system (statfs(2)).</summary>
+        public long Type;
+    }
 
     /// <summary>The text of the last error a P/Invoke above set, with its errno.</summary>
     public static string LastErrorMessage(int errno) => $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";

@@ -9,7 +9,8 @@ namespace PageDb.Engine.Sharing;
 /// <item>Byte-range kinds (Linux, Windows): a writer takes the writer lock in the shm file (<see cref="OtherProcessReaders"/>);
 /// a read-only open takes a reader slot (<see cref="ReaderProcessSlot"/>). Where the shm file cannot be opened for
 /// writing (a read-only directory), a read-only open goes on without one only when no writer can be rewriting the files
-/// (<see cref="WithoutSharedMemory"/>).</item>
+/// (<see cref="WithoutSharedMemory"/>). On a network file system (Linux) no shm file is made: the writer keeps every other
+/// process out and a read-only open always takes that path (<see cref="JoinOnNetwork"/>).</item>
 /// <item><see cref="ProcessLockKind.FLock"/> (macOS): flock on the lock file, exclusive for the writer and shared for a
 /// read-only open, held for the whole open (<see cref="LockFile"/>).</item>
 /// <item><see cref="ProcessLockKind.Unsupported"/>: a writer is refused; a read-only open needs a quiescent database.</item>
@@ -43,6 +44,8 @@ internal sealed class ProcessSharing : IDisposable
         if (storage is not FileStorage || (!storage.Exists(path) && (options.ReadOnly || !options.CreateIfMissing)))
             return new ProcessSharing(OtherProcessReaders.None, null, null);
         ProcessLockKind kind = options.ProcessLocks ?? ProcessLocks.Current;
+        if (kind == ProcessLockKind.ByteRangeAndDatabaseFLock && (options.FileSystem ?? FileSystems.Of(path)) == FileSystemKind.Network)
+            return JoinOnNetwork(storage, path, options.ReadOnly);
         return (kind, options.ReadOnly) switch
         {
             (ProcessLockKind.FLock, false) => new ProcessSharing(OtherProcessReaders.None, null, LockWriterFile(path)),
@@ -85,6 +88,17 @@ internal sealed class ProcessSharing : IDisposable
                 + $"cannot be opened for writing ({e.Message})");
         }
     }
+
+    /// <summary>
+    /// An open on a network file system (<see cref="FileSystems"/>), where other machines cannot see a mapping of the shm
+    /// file coherently, so none is made. The writer keeps every other process out by its flock(LOCK_EX) on the database
+    /// file, held by the storage for its whole open (Linux emulates it with a whole-file byte-range lock the server
+    /// sees); a read-only open takes the path without shared memory: flock(LOCK_SH), refused while a writer runs.
+    /// </summary>
+    private static ProcessSharing JoinOnNetwork(IStorage storage, string path, bool readOnly) => readOnly
+        ? WithoutSharedMemory(storage, path, ProcessLockKind.ByteRangeAndDatabaseFLock,
+            "its directory is on a network file system, where a shared-memory file cannot be kept coherent between machines")
+        : new ProcessSharing(OtherProcessReaders.None, null, null);
 
     /// <summary>
     /// A read-only open that cannot take a reader slot (<paramref name="why"/>). On Linux every writer holds
@@ -144,8 +158,8 @@ internal sealed class ProcessSharing : IDisposable
     }
 
     private static DatabaseLockedException WriterRuns(string path, string why) =>
-        new(path, $"{why}, and this read-only open cannot prove that no process is writing the database. Open it where "
-            + "that file can be written, or after the writing process has closed it.");
+        new(path, $"{why}, and this read-only open cannot prove that no process is writing the database. Open it after the "
+            + "writing process has closed it (or, on a local file system, where the shared-memory file can be made).");
 
     private static bool HasFrames(IStorage storage, string path) =>
         HasFramesIn(storage, WriteAheadLog.PathFor(path)) || HasFramesIn(storage, WriteAheadLog.SecondPathFor(path));
