@@ -27,6 +27,13 @@ internal static class FileLockRegistry
         }
     }
 
+    /// <summary>True when a file of this process holds the writer lock on <paramref name="fullPath"/>.</summary>
+    public static bool IsHeld(string fullPath)
+    {
+        lock (s_gate)
+            return s_locked.Contains(fullPath);
+    }
+
     /// <summary>Forgets the lock on <paramref name="fullPath"/>.</summary>
     public static void Release(string fullPath)
     {

@@ -53,6 +53,21 @@ public sealed class NetworkFileSystemSharingTests
     }
 
     [Test]
+    public void A_read_only_open_beside_its_own_process_writer_is_refused()
+    {
+        if (!LinuxNative.IsSupported)
+            Assert.Ignore("the network path exists where statfs and flock on the database file do: Linux on x64 and arm64");
+        string path = Path.Combine(_directory, "own.pagedb");
+        using PageDatabase writer = PageDatabase.Open(path, s_writer);
+        LiveValues.Commit(writer, 1, withRow: false);
+
+        var refused = Assert.Throws<DatabaseLockedException>(() => PageDatabase.Open(path, s_reader).Dispose());
+        Assert.That(refused!.Message, Does.Contain("an open of this process writes it"));
+        LiveValues.Commit(writer, 2, withRow: false);
+        Assert.That(LiveValues.ReadCounter(writer), Is.EqualTo(2));
+    }
+
+    [Test]
     public void After_the_writer_stops_and_checkpoints_a_read_only_open_reads_it_and_keeps_writers_out()
     {
         if (!LinuxNative.IsSupported)

@@ -103,13 +103,17 @@ internal sealed class ProcessSharing : IDisposable
     /// <summary>
     /// A read-only open that cannot take a reader slot (<paramref name="why"/>). On Linux every writer holds
     /// flock(LOCK_EX) on the database file for its whole open, so flock(LOCK_SH) on it, held for this whole open, proves
-    /// no writer runs and keeps any from starting. Elsewhere nothing proves it but the files: no shm file (every writer
+    /// no writer runs and keeps any from starting (a writer of this process is seen first, in <see cref="FileLockRegistry"/>). Elsewhere nothing proves it but the files: no shm file (every writer
     /// makes one first) and no log frame.
     /// </summary>
     private static ProcessSharing WithoutSharedMemory(IStorage storage, string path, ProcessLockKind kind, string why)
     {
         if (kind == ProcessLockKind.ByteRangeAndDatabaseFLock)
         {
+            // Refused before a descriptor of the database file is opened (and closed again on refusal) in the process
+            // whose writer holds the flock: on NFS that flock is an emulated byte-range lock (docs/architecture/storage.md).
+            if (FileLockRegistry.IsHeld(Path.GetFullPath(path)))
+                throw WriterRuns(path, $"{why}, and an open of this process writes it");
             LockFile? shared = LockFile.TryTake(path, exclusive: false, create: false);
             if (shared is null)
                 throw WriterRuns(path, why);
