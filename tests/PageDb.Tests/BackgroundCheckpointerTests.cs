@@ -51,11 +51,6 @@ public class BackgroundCheckpointerTests
         Assert.That(reopened.CheckIntegrity().IsOk, Is.True);
     }
 
-    private static WriteAheadLog WalOf(PageDatabase db)
-    {
-        using ReadTransaction tx = db.BeginRead();
-        return tx.Engine.Wal;
-    }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; false after 30 s (a bound, not a timing check).</summary>
     private static bool WaitUntil(Func<bool> condition)

@@ -33,6 +33,13 @@ internal static class TestDatabase
         WriteLockTimeout = writeLockTimeout ?? TimeSpan.FromSeconds(5),
     };
 
+    /// <summary>The write-ahead log of <paramref name="db"/>, for tests that watch its generations.</summary>
+    public static PageDb.Wal.WriteAheadLog WalOf(PageDatabase db)
+    {
+        using ReadTransaction tx = db.BeginRead();
+        return tx.Engine.Wal;
+    }
+
     public static PageDatabase Open(IStorage storage, Durability durability = Durability.Full) =>
         PageDatabase.Open(DbPath, Options(storage, durability));
 

@@ -83,10 +83,13 @@ internal sealed class BackgroundCheckpointer : IDisposable
         bool idle = true;
         while (true)
         {
+            // While held back it polls rather than waiting on the event: the writer signals at every commit past the
+            // threshold, and being woken by each of them would cost the commit path a wake-up (and this thread a
+            // futile checkpoint) per commit. A signal meanwhile stays set and is consumed once the thread goes idle.
             if (idle)
                 _wake.WaitOne();
             else
-                _wake.WaitOne(RetryWhileHeldBack);
+                Thread.Sleep(RetryWhileHeldBack);
             if (_stopping || _failure.IsFailed)
                 return;
             try
