@@ -36,7 +36,10 @@ public class CrashRecoveryTests
         // The amount of work is fixed, not the time: a loaded machine takes longer and checks as much. Several shorter
         // runs rather than one long one: each starts from creation, and a database stays small.
         for (int run = 0; total.CrashPoints < crashPoints && total.Failure is null; run++)
-            total.Add(newRun(seed + run * 7919).Run(crashPoints: 150, DateTime.MaxValue));
+        {
+            using CrashRun crashRun = newRun(seed + run * 7919);
+            total.Add(crashRun.Run(crashPoints: 150, DateTime.MaxValue));
+        }
         TestContext.Out.WriteLine(total);
         Assert.That(total.Failure, Is.Null, total.Failure);
     }
@@ -58,7 +61,8 @@ public class CrashRecoveryTests
         for (int run = 0; DateTime.UtcNow < deadline; run++)
         {
             Durability durability = run % 2 == 0 ? Durability.Full : Durability.Normal;
-            CrashRunResult result = new CrashRun(seed + run, durability).Run(crashPoints: 500, deadline);
+            using var crashRun = new CrashRun(seed + run, durability);
+            CrashRunResult result = crashRun.Run(crashPoints: 500, deadline);
             if (result.Failure is { } failure)
                 failures.Add(failure);
             result.Failure = null;

@@ -26,7 +26,7 @@ public class CrashSweepTests
     public void A_crash_at_any_IO_call_of_a_database_life_recovers_to_an_acknowledged_commit(Durability durability)
     {
         int seed = TestSeed.Next();
-        var dryRun = new CrashRun(seed, durability);
+        using var dryRun = new CrashRun(seed, durability);
         CrashRunResult clean = dryRun.RunScript(Script, long.MaxValue);
         Assert.That(clean.Failure, Is.Null, clean.Failure);
         Assert.That(dryRun.Storage.Exists("crash/db.pagedb-wal2"), Is.True, "the script's held readers make the log switch to its second file");
@@ -34,7 +34,10 @@ public class CrashSweepTests
         int stride = TestSeed.LongRun ? 1 : (int)Math.Max(1, calls / 300);
         var total = new CrashRunResult();
         for (long crashAt = 1; crashAt <= calls && total.Failure is null; crashAt += stride)
-            total.Add(new CrashRun(seed, durability, variant: (int)crashAt).RunScript(Script, crashAt));
+        {
+            using var crashRun = new CrashRun(seed, durability, variant: (int)crashAt);
+            total.Add(crashRun.RunScript(Script, crashAt));
+        }
         TestContext.Out.WriteLine($"{calls} I/O calls in the script, every {stride}th crashed: {total}");
         Assert.That(total.Failure, Is.Null, total.Failure);
         Assert.That(total.CrashPoints, Is.GreaterThanOrEqualTo(Math.Min(calls, 250)), TestSeed.Describe(seed));
@@ -60,13 +63,16 @@ public class CrashSweepTests
         foreach (WorkloadAction[] script in Scripts(maxLength))
         {
             workloads++;
-            var dryRun = new CrashRun(seed, Durability.Full);
+            using var dryRun = new CrashRun(seed, Durability.Full);
             CrashRunResult clean = dryRun.RunScript(script, long.MaxValue);
             Assert.That(clean.Failure, Is.Null, clean.Failure);
             for (long crashAt = 1; crashAt <= dryRun.Storage.Calls && total.Failure is null; crashAt++)
             {
                 foreach (CrashKind kind in Kinds)
-                    total.Add(new CrashRun(seed, Durability.Full, variant: (int)crashAt, crashKind: kind).RunScript(script, crashAt));
+                {
+                    using var crashRun = new CrashRun(seed, Durability.Full, variant: (int)crashAt, crashKind: kind);
+                    total.Add(crashRun.RunScript(script, crashAt));
+                }
             }
             Assert.That(total.Failure, Is.Null, $"workload [{string.Join(", ", script)}]: {total.Failure}");
             if (workloads % 50 == 0)
