@@ -230,9 +230,7 @@ internal sealed class WriteCycle
                 throw;
             }
         }
-        MoveTo(WriteCycleState.Durable);
-        EngineTelemetry.Committed(_engine.Options.Durability, startedAt);
-        End();
+        Acknowledge(startedAt);
     }
 
     /// <summary>As <see cref="Commit"/>, awaiting the group sync without blocking a thread while another thread leads it.</summary>
@@ -252,6 +250,12 @@ internal sealed class WriteCycle
                 throw;
             }
         }
+        Acknowledge(startedAt);
+    }
+
+    /// <summary>Released -> Durable: the commit begun at <paramref name="startedAt"/> is acknowledged; the cycle is given back.</summary>
+    private void Acknowledge(long startedAt)
+    {
         MoveTo(WriteCycleState.Durable);
         EngineTelemetry.Committed(_engine.Options.Durability, startedAt);
         End();

@@ -1,5 +1,6 @@
 using PageDb.Core.Pages;
 using static PageDb.Testing.PageSurgery;
+using static PageDb.Tests.Bugs.FreeListFixture;
 using static PageDb.Tests.TestDatabase;
 
 namespace PageDb.Tests.Bugs;
@@ -13,9 +14,6 @@ namespace PageDb.Tests.Bugs;
 /// </summary>
 public class FreeListDamageRepairedByCompactTests
 {
-    private const int PageSize = 4096;
-    private const int Entries = 300;
-
     [Test]
     public void A_damaged_trunk_is_read_around_refused_by_the_write_that_needs_it_and_repaired_by_compact()
     {
@@ -27,7 +25,7 @@ public class FreeListDamageRepairedByCompactTests
 
         using PageDatabase db = OpenDamaged(storage);
         Assert.That(db.CheckIntegrity().Problems.Select(p => p.Message), Has.Some.Contains("the free list"));
-        AssertKeptIntact(db);
+        AssertKeptIntact(db, step: 37);
         using (WriteTransaction write = db.BeginWrite())
         {
             // A 3,000-byte value needs an overflow page, which the allocator takes from the damaged trunk.
@@ -36,38 +34,6 @@ public class FreeListDamageRepairedByCompactTests
 
         db.Compact();
         Assert.That(db.CheckIntegrity().IsOk, Is.True, "after Compact");
-        AssertKeptIntact(db);
-    }
-
-    private static MemoryStorage WithFreePages()
-    {
-        var storage = new MemoryStorage();
-        using PageDatabase db = OpenDamaged(storage);
-        using (WriteTransaction tx = db.BeginWrite())
-        {
-            Tree kept = tx.CreateTree("kept");
-            Tree doomed = tx.CreateTree("doomed");
-            for (int i = 0; i < Entries; i++)
-            {
-                kept.Put(Bytes($"key {i:D4}"), Bytes($"value {i}"));
-                doomed.Put(Bytes($"key {i:D4}"), new byte[200]);
-            }
-            tx.Commit();
-        }
-        using (WriteTransaction tx = db.BeginWrite())
-        {
-            tx.DropTree("doomed"); // its pages fill the free list
-            tx.Commit();
-        }
-        return storage;
-    }
-
-    private static void AssertKeptIntact(PageDatabase db)
-    {
-        using ReadTransaction read = db.BeginRead();
-        Tree kept = read.GetTree("kept");
-        Assert.That(kept.Count, Is.EqualTo(Entries));
-        for (int i = 0; i < Entries; i += 37)
-            Assert.That(Text(kept.Get(Bytes($"key {i:D4}"))), Is.EqualTo($"value {i}"));
+        AssertKeptIntact(db, step: 37);
     }
 }

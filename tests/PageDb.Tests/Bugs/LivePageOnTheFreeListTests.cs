@@ -1,5 +1,6 @@
 using PageDb.Core.Pages;
 using static PageDb.Testing.PageSurgery;
+using static PageDb.Tests.Bugs.FreeListFixture;
 using static PageDb.Tests.TestDatabase;
 
 namespace PageDb.Tests.Bugs;
@@ -14,9 +15,6 @@ namespace PageDb.Tests.Bugs;
 /// </summary>
 public class LivePageOnTheFreeListTests
 {
-    private const int PageSize = 4096;
-    private const int Entries = 300;
-
     [Test]
     public void A_write_that_takes_a_live_page_from_the_free_list_is_refused_and_the_page_kept()
     {
@@ -79,36 +77,4 @@ public class LivePageOnTheFreeListTests
 
     private static uint ReadU32(byte[] file, uint page, int offset) =>
         System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(Page(file, PageSize, page)[offset..]);
-
-    private static MemoryStorage WithFreePages()
-    {
-        var storage = new MemoryStorage();
-        using PageDatabase db = OpenDamaged(storage);
-        using (WriteTransaction tx = db.BeginWrite())
-        {
-            Tree kept = tx.CreateTree("kept");
-            Tree doomed = tx.CreateTree("doomed");
-            for (int i = 0; i < Entries; i++)
-            {
-                kept.Put(Bytes($"key {i:D4}"), Bytes($"value {i}"));
-                doomed.Put(Bytes($"key {i:D4}"), new byte[200]);
-            }
-            tx.Commit();
-        }
-        using (WriteTransaction tx = db.BeginWrite())
-        {
-            tx.DropTree("doomed"); // its pages fill the free list
-            tx.Commit();
-        }
-        return storage;
-    }
-
-    private static void AssertKeptIntact(PageDatabase db)
-    {
-        using ReadTransaction read = db.BeginRead();
-        Tree kept = read.GetTree("kept");
-        Assert.That(kept.Count, Is.EqualTo(Entries));
-        for (int i = 0; i < Entries; i++)
-            Assert.That(Text(kept.Get(Bytes($"key {i:D4}"))), Is.EqualTo($"value {i}"));
-    }
 }
