@@ -182,9 +182,19 @@ public class CorruptionTests
         }
         using (WriteTransaction tx = workload.Database.BeginWrite())
         {
-            Tree doomed = tx.CreateTree("doomed"); // dropped below: its pages fill the free list
+            // "deep" stays, with interior pages to damage: the seed's own trees may all fit in one leaf (seed
+            // 1914845108), and the pages of "doomed", dropped below to fill the free list, are marked free then.
+            if (!workload.Committed.HasTree("deep"))
+                workload.Committed.CreateTree("deep");
+            Tree deep = tx.GetOrCreateTree("deep");
+            Tree doomed = tx.CreateTree("doomed");
             for (int i = 0; i < 400; i++)
-                doomed.Put(BitConverter.GetBytes(i), new byte[300]);
+            {
+                byte[] key = BitConverter.GetBytes(i), value = new byte[300];
+                deep.Put(key, value);
+                workload.Committed.Put("deep", key, value);
+                doomed.Put(key, value);
+            }
             tx.Commit();
         }
         using (WriteTransaction tx = workload.Database.BeginWrite())
