@@ -33,6 +33,12 @@ namespace PageDb.Replication;
 /// <see cref="ReplicationSource.SnapshotSpillPath"/> while it is put; a file left there by a killed process is deleted
 /// when the replicator starts (the writer lock means no other process can be using it).
 /// </para>
+/// <para>
+/// The loop also publishes <see cref="Stats"/> to the status file (<see cref="ReplicaStatusFile"/>) for other
+/// processes (<c>pagedb stats</c>): when a figure changed, at most every <see cref="StatusMinInterval"/>, and at
+/// least every <see cref="StatusMaxInterval"/> so a reader can tell a live writer from a killed one's leftover. Never
+/// on the commit path; a failure to write it is ignored (it is advisory). A clean close deletes it; a start replaces it.
+/// </para>
 /// Threads: the loop alone changes the state; <see cref="Stats"/> may be read from any thread (under
 /// <see cref="_lock"/>).
 /// </summary>
@@ -40,6 +46,8 @@ internal sealed class Replicator : IReplicationSession
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan PollDelay = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan StatusMinInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan StatusMaxInterval = TimeSpan.FromSeconds(1);
 
     private readonly ReplicationSource _source;
     private readonly ReplicationOptions _options;
@@ -47,6 +55,8 @@ internal sealed class Replicator : IReplicationSession
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
     private ExceptionDispatchInfo? _crash; // written by the loop before it ends, read by Dispose after the join
+    private readonly string? _statusPath; // null for a database not in plain files
+    private ReplicaStatus? _published; // the loop's alone: what the status file last said
 
     private readonly Lock _lock = new(); // guards the fields below, which the loop writes and Stats reads
     private HeldSnapshot? _archived;
@@ -69,6 +79,9 @@ internal sealed class Replicator : IReplicationSession
         _behindSince = DateTimeOffset.UtcNow;
         if (_source.SnapshotSpillPath is { } leftover)
             File.Delete(leftover); // a killed process's snapshot spill; the writer lock is ours, so nobody else uses it
+        _statusPath = _source.SnapshotSpillPath is null ? null : ReplicaStatusFile.PathFor(database.Path);
+        if (_statusPath is not null)
+            ReplicaStatusFile.Delete(_statusPath); // a killed process's; the loop writes ours within a poll
         _thread = new Thread(Run) { IsBackground = true, Name = "PageDb replicator" };
         _thread.Start();
     }
@@ -105,6 +118,8 @@ internal sealed class Replicator : IReplicationSession
         _stop.Cancel();
         _thread.Join();
         _stop.Dispose();
+        if (_statusPath is not null)
+            ReplicaStatusFile.Delete(_statusPath);
         _crash?.Throw();
     }
 
@@ -138,6 +153,7 @@ internal sealed class Replicator : IReplicationSession
         while (!_stop.Token.WaitHandle.WaitOne(PollDelay))
         {
             NoteNewCommits();
+            PublishStatus();
             if (DateTimeOffset.UtcNow < nextAttempt || !IsDue())
                 continue;
             if (TryStep())
@@ -166,6 +182,35 @@ internal sealed class Replicator : IReplicationSession
                 _behindSince = DateTimeOffset.UtcNow;
         }
     }
+
+    /// <summary>Writes <see cref="Stats"/> to the status file when a figure changed or it is due (see the remarks above).</summary>
+    private void PublishStatus()
+    {
+        if (_statusPath is null)
+            return;
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        TimeSpan age = _published is null ? TimeSpan.MaxValue : now - _published.WrittenAt;
+        if (age < StatusMinInterval)
+            return;
+        ReplicationStats stats = Stats;
+        var status = new ReplicaStatus(now, stats.Generation, stats.LagCommits, stats.LagBytes,
+            stats.LagTime > TimeSpan.Zero ? now - stats.LagTime : null, stats.LastShippedAt, stats.LastError);
+        if (age < StatusMaxInterval && Figures(status) == Figures(_published!))
+            return;
+        try
+        {
+            ReplicaStatusFile.Write(_statusPath, status);
+            _published = status;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Advisory: the next poll tries again; replication goes on either way.
+        }
+    }
+
+    /// <summary>What a reader would see change (the times of writing and of the oldest unshipped commit move with every poll).</summary>
+    private static (string?, long, long, bool, DateTimeOffset?, string?) Figures(ReplicaStatus status) =>
+        (status.Generation, status.LagCommits, status.LagBytes, status.BehindSince is null, status.LastShippedAt, status.LastError);
 
     /// <summary>True when a snapshot must be stored, or a segment cut: the interval passed or enough bytes were committed.</summary>
     private bool IsDue()

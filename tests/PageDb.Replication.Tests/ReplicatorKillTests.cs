@@ -8,7 +8,8 @@ namespace PageDb.Replication.Tests;
 /// A writer process (tests/PageDb.ReplicationChild) replicating to a folder store is killed with SIGKILL while it
 /// ships, then started again (a new generation); after every kill a restore holds every commit the child saw shipped
 /// before the kill, and none it had not yet made, and a read replica opened after the first kill follows each new
-/// generation to that same state.
+/// generation to that same state. The status file the killed writer published reads back in this process, and the
+/// next open replaces it.
 /// </summary>
 public sealed class ReplicatorKillTests
 {
@@ -87,6 +88,40 @@ public sealed class ReplicatorKillTests
             using PageDatabase restored = PageDatabase.Open(Path.Combine(directory, "restored.pagedb"));
             // The commit after the last ACK line may have been made before the kill, its line not yet written.
             Assert.That(CommitLog.CommitOf(restored, "restored"), Is.InRange(lastAck, lastAck + 1).And.GreaterThan(0));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public void The_status_file_a_killed_writer_published_is_read_from_another_process_then_replaced_at_open_and_removed_at_close()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "pagedb-replication-status-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        string dbPath = Path.Combine(directory, "db.pagedb");
+        string statusPath = ReplicaStatusFile.PathFor(dbPath);
+        try
+        {
+            (_, long shipped) = RunAndKill(dbPath, Path.Combine(directory, "store"), 1500, "status file");
+            ReplicaStatus? left = ReplicaStatusFile.TryRead(statusPath, out string? unreadable);
+
+            ReplicaStatus replaced;
+            using (PageDatabase database = ReplicatorTests.OpenReplicated(new FolderReplicaStore(Path.Combine(directory, "store")), dbPath))
+            {
+                ReplicaStatus? now = null;
+                ReplicatorTests.WaitUntil(() => (now = ReplicaStatusFile.TryRead(statusPath, out _)) is { } s && s.Generation == database.GetStats().Replication!.Generation);
+                replaced = now!;
+            }
+
+            Assert.That(shipped, Is.GreaterThan(0), "the child saw nothing shipped, so nothing was checked");
+            Assert.That(unreadable, Is.Null, "the killed child's status file reads back");
+            Assert.That(left!.Generation, Is.Not.Null);
+            Assert.That(left.LastShippedAt, Is.Not.Null);
+            Assert.That(replaced.Generation, Is.Not.EqualTo(left.Generation), "a new generation after the restart");
+            Assert.That(replaced.WrittenAt, Is.GreaterThan(left.WrittenAt));
+            Assert.That(File.Exists(statusPath), Is.False, "a clean close deletes the status file");
         }
         finally
         {

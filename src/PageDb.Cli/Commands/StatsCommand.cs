@@ -11,8 +11,9 @@ namespace PageDb.Cli.Commands;
 /// of the B+tree pages, and each tree's height, entries, pages and leaf fill. <c>pagedb stats &lt;db&gt; &lt;table&gt;</c>:
 /// the column statistics SQL's ANALYZE stored for the table, and each column's histogram. With
 /// <c>--replica &lt;url&gt;</c> it also shows the newest state that replica holds (generation, segments, when it was
-/// shipped): the lag in commits and bytes is known only inside the process that writes the database
-/// (<c>GetStats().Replication</c>), since the command opens the database without replicating it.
+/// shipped). The command opens the database without replicating it; the lag in commits, bytes and time and the last
+/// error come from the status file the writing process's replicator publishes beside the database
+/// (<see cref="ReplicaStatusFile"/>), shown with its age, or "not running" when there is none.
 /// </summary>
 internal static class StatsCommand
 {
@@ -96,6 +97,8 @@ internal static class StatsCommand
         WriteFillHistogram(context.Out, stats.FillHistogram);
         context.Out.WriteLine();
         WriteTrees(context.Out, stats.Trees);
+        context.Out.WriteLine();
+        WriteReplicationStatus(context.Out, path);
         if (replicaUrl is not null)
         {
             context.Out.WriteLine();
@@ -104,7 +107,7 @@ internal static class StatsCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>The newest generation of the replica at <paramref name="url"/>, and what this process cannot know about the lag.</summary>
+    /// <summary>The newest generation of the replica at <paramref name="url"/>.</summary>
     private static void WriteReplica(TextWriter output, string url)
     {
         (string store, IReadOnlyList<ReplicaGeneration> generations) = ReplicaStores.ListGenerations(url);
@@ -123,9 +126,36 @@ internal static class StatsCommand
             figures.Add("segments", Number(newest.SegmentCount));
             figures.Add("shipped through", string.Create(CultureInfo.InvariantCulture, $"{newest.EndsAt:yyyy-MM-dd HH:mm:ss.fff} UTC ({age.TotalSeconds:N1} s ago)"));
         }
-        figures.Add("lag", "commits, bytes and time behind the database: GetStats().Replication in the process that writes it");
         figures.Write(output);
     }
+
+    /// <summary>What the writing process's replicator last published (its status file), with the file's age.</summary>
+    private static void WriteReplicationStatus(TextWriter output, string path)
+    {
+        string file = ReplicaStatusFile.PathFor(path);
+        ReplicaStatus? status = ReplicaStatusFile.TryRead(file, out string? unreadable);
+        var figures = new TextTable(["replication", "value"]);
+        if (status is null)
+        {
+            figures.Add("status", unreadable is null
+                ? "not running (no process replicating this database: no " + Path.GetFileName(file) + ")"
+                : $"unreadable: {Path.GetFileName(file)}: {unreadable}");
+            figures.Write(output);
+            return;
+        }
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        TimeSpan age = now - status.WrittenAt;
+        figures.Add("as of", Seconds(age) + " ago" + (age > TimeSpan.FromSeconds(5) ? " (a running replicator rewrites it every second between calls to its store: a call is taking long, or the writer was killed)" : ""));
+        figures.Add("generation", status.Generation ?? "none stored yet");
+        figures.Add("lag commits", status.LagCommits < 0 ? "all (no generation stored)" : Number(status.LagCommits));
+        figures.Add("lag bytes", Number(status.LagBytes));
+        figures.Add("lag time", status.BehindSince is { } since ? Seconds(now - since) : "0 s");
+        figures.Add("last shipped", status.LastShippedAt is { } shipped ? Seconds(now - shipped) + " ago" : "never");
+        figures.Add("last error", status.LastError ?? "none");
+        figures.Write(output);
+    }
+
+    private static string Seconds(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, span.TotalSeconds):N1} s");
 
     /// <summary>One row per tenth of fill, with a bar scaled to the largest bucket (40 characters wide).</summary>
     private static void WriteFillHistogram(TextWriter output, IReadOnlyList<long> buckets)
