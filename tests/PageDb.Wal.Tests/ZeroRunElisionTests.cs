@@ -16,7 +16,7 @@ public sealed class ZeroRunElisionTests
                 byte[] stored = new byte[pageSize];
                 int length = ZeroRunElision.TryElide(page, stored);
                 int longest = LongestZeroRun(page);
-                string context = $"seed {seed}, page size {pageSize}, round {round}, longest run {longest}";
+                string context = $"seed {seed} (NUnit's random seed for this test), page size {pageSize}, round {round}, longest run {longest}";
                 if (longest < ZeroRunElision.MinRun)
                 {
                     Assert.That(length, Is.Zero, context);
@@ -58,15 +58,19 @@ public sealed class ZeroRunElisionTests
         Assert.That(ZeroRunElision.TryRestoreInPlace(page, storedLength), Is.False);
     }
 
-    /// <summary>Mostly random bytes with a few zero runs of random lengths, like a slotted page's gap and zero fields.</summary>
+    /// <summary>
+    /// Mostly random bytes with a few zero runs of random lengths, like a slotted page's gap and zero fields; or, in a
+    /// third of the pages, many short runs around the run-length threshold, like cells of zero-filled values.
+    /// </summary>
     private static byte[] RandomPage(Random random, int pageSize)
     {
         byte[] page = new byte[pageSize];
         random.NextBytes(page);
-        int runs = random.Next(0, 4);
+        bool manyShort = random.Next(3) == 0;
+        int runs = manyShort ? random.Next(20, 200) : random.Next(0, 4);
         for (int i = 0; i < runs; i++)
         {
-            int length = random.Next(1, random.Next(2) == 0 ? 200 : pageSize);
+            int length = manyShort ? random.Next(1, 2 * ZeroRunElision.MinRun) : random.Next(1, random.Next(2) == 0 ? 200 : pageSize);
             int start = random.Next(0, pageSize - length + 1);
             page.AsSpan(start, length).Clear();
         }
