@@ -327,7 +327,7 @@ internal sealed class StorageEngine : IDisposable
             Wal.TrySwitchFiles();
             if (!Wal.HasOlderGeneration)
                 return;
-            bool copyHere = (_background is null || Wal.LogBytes > 2 * Options.CheckpointThresholdBytes) && !IsOlderGenerationPinned();
+            bool copyHere = _background is null || Wal.LogBytes > 2 * Options.CheckpointThresholdBytes;
             if (copyHere && CheckpointOlderGeneration())
                 Wal.TrySwitchFiles();
         }
@@ -343,13 +343,16 @@ internal sealed class StorageEngine : IDisposable
     /// <summary>
     /// True when a reader of this process (the replicator's "archived through" mark among them) holds a snapshot no
     /// newer than what is already copied out, so a checkpoint of the older generation could copy and forget nothing:
-    /// the writer does not try one at every commit while such a reader stays (that doubled a one-row commit's CPU time).
+    /// neither the writer (at every commit past the threshold: that doubled a one-row commit's CPU time) nor the
+    /// background thread tries one while such a reader stays.
     /// </summary>
     private bool IsOlderGenerationPinned() => Readers.OldestOr(Wal.LastCommit) <= Wal.CheckpointedThrough;
 
     /// <summary>One checkpoint of the WAL's older generation (background thread, or the writer when it lags); true when none is left.</summary>
     private bool CheckpointOlderGeneration()
     {
+        if (IsOlderGenerationPinned())
+            return false;
         lock (_checkpointLock)
         {
             using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(null, File.Path);
