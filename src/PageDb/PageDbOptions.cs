@@ -32,6 +32,16 @@ public sealed class PageDbOptions
     /// </summary>
     public bool CompressWal { get; init; }
 
+    /// <summary>
+    /// Read database-file pages by copying them from a read-only memory mapping of the file instead of one pread system
+    /// call each, on Linux, for a database opened for writing. Default true: a cache miss costs a copy instead of a
+    /// system call (figures in docs/benchmarks.md). Every page is still verified (checksum, page number, layout) on each
+    /// load, WAL pages still come from the WAL, and read-only opens always use pread (another process's writer may shrink
+    /// the file). Set false when a disk error should surface as <see cref="PageDbIOException"/>: under a mapping the OS
+    /// reports it as SIGBUS, which ends the process; the same happens if a program outside PageDb truncates the open file.
+    /// </summary>
+    public bool MemoryMappedReads { get; init; } = true;
+
     /// <summary>Where the files live; null means real files. Tests pass memory or fault-injecting storage.</summary>
     public IStorage? Storage { get; init; }
 

@@ -16,21 +16,52 @@ public class EngineModelTests
     [TestCase(Durability.None)]
     public void Random_transactions_match_the_model(Durability durability)
     {
-        int seed = TestSeed.Next();
-        var rng = new Random(seed);
-        var storage = new MemoryStorage();
         var options = new PageDbOptions
         {
-            Storage = storage,
+            Storage = new MemoryStorage(),
             Durability = durability,
             CacheSizeBytes = 64 * 4096,
             CheckpointThresholdBytes = 256 << 10,
             BeforeDispose = TestDatabase.AssertIntact,
         };
+        RunAgainstTheModel(DbPath, options);
+    }
+
+    /// <summary>
+    /// The same on a real file read through a memory mapping (<see cref="PageDbOptions.MemoryMappedReads"/>): the file
+    /// grows, shrinks (compaction, truncating checkpoints) and is reopened under the mapping, and every read must still
+    /// equal the model's. The cache is small, so most reads miss it and come from the mapping.
+    /// </summary>
+    [Test]
+    public void Random_transactions_on_a_mapped_file_match_the_model()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "pagedb-mapped-model-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            RunAgainstTheModel(Path.Combine(directory, DbPath), new PageDbOptions
+            {
+                Durability = Durability.None,
+                MemoryMappedReads = true,
+                CacheSizeBytes = 16 * 4096,
+                CheckpointThresholdBytes = 128 << 10,
+                BeforeDispose = TestDatabase.AssertIntact,
+            });
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static void RunAgainstTheModel(string path, PageDbOptions options)
+    {
+        int seed = TestSeed.Next();
+        var rng = new Random(seed);
         int steps = TestSeed.LongRun ? 3000 : 400;
         var committed = new Model();
         var readers = new List<(ReadTransaction Transaction, Model Expected)>();
-        PageDatabase db = PageDatabase.Open(DbPath, options);
+        PageDatabase db = PageDatabase.Open(path, options);
         try
         {
             for (int step = 0; step < steps; step++)
@@ -70,7 +101,7 @@ public class EngineModelTests
                         transaction.Dispose();
                     readers.Clear();
                     db.Dispose();
-                    db = PageDatabase.Open(DbPath, options);
+                    db = PageDatabase.Open(path, options);
                 }
                 using (ReadTransaction now = db.BeginRead())
                     AssertMatches(now, committed, context);
@@ -89,7 +120,7 @@ public class EngineModelTests
                 transaction.Dispose();
             db.Dispose();
         }
-        using PageDatabase reopened = PageDatabase.Open(DbPath, options);
+        using PageDatabase reopened = PageDatabase.Open(path, options);
         using (ReadTransaction final = reopened.BeginRead())
             AssertMatches(final, committed, $"after the last reopen; {TestSeed.Describe(seed)}");
         Assert.That(reopened.CheckIntegrity().IsOk, Is.True, TestSeed.Describe(seed));

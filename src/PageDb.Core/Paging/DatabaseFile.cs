@@ -60,12 +60,18 @@ internal sealed class DatabaseFile : IDisposable
     /// </summary>
     public uint PageCount => Volatile.Read(ref _pageCount);
 
+    /// <summary>True when page reads copy from a memory mapping of the file instead of calling pread (<see cref="Open"/>'s <c>mapForReading</c>).</summary>
+    public bool IsMapped => _file is FileStorageFile { IsMapped: true };
+
     /// <summary>True once a change failed (here, or elsewhere in the engine sharing its failure state); the file then refuses changes until reopened.</summary>
     public bool IsFailed => _failure.IsFailed;
 
     /// <summary>
     /// Opens the database file at <paramref name="path"/>, creating it with pages of <paramref name="pageSize"/> bytes
-    /// when <paramref name="mode"/> allows and there is none. Unless read-only, takes the writer lock.
+    /// when <paramref name="mode"/> allows and there is none. Unless read-only, takes the writer lock. With
+    /// <paramref name="mapForReading"/>, a writer's page reads copy from a memory mapping of the file where the platform
+    /// has one (<see cref="FileMapping"/>); a read-only open always reads with pread, since another process's writer
+    /// may shrink the file under it. Either way every page read is verified.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="pageSize"/> is not a power of two in 4096..65536.</exception>
     /// <exception cref="FileNotFoundException">No file, and <paramref name="mode"/> does not create one.</exception>
@@ -73,7 +79,7 @@ internal sealed class DatabaseFile : IDisposable
     /// <exception cref="PageDbException">The file is not a PageDb database, or has a newer format version.</exception>
     /// <exception cref="CorruptDatabaseException">The header is damaged or the file is truncated.</exception>
     public static DatabaseFile Open(IStorage storage, string path, StorageOpenMode mode, int pageSize = FileHeaderPage.DefaultPageSize,
-        FailureState? failure = null)
+        FailureState? failure = null, bool mapForReading = false)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -86,9 +92,12 @@ internal sealed class DatabaseFile : IDisposable
             bool isReadOnly = mode == StorageOpenMode.ReadOnly;
             if (!isReadOnly && !file.TryLockExclusive())
                 throw new DatabaseLockedException(path);
-            if (mode == StorageOpenMode.CreateIfMissing && IsUnfinishedCreation(file))
-                return Create(storage, file, pageSize, failure ?? new FailureState());
-            return OpenExisting(file, isReadOnly, failure ?? new FailureState());
+            DatabaseFile database = mode == StorageOpenMode.CreateIfMissing && IsUnfinishedCreation(file)
+                ? Create(storage, file, pageSize, failure ?? new FailureState())
+                : OpenExisting(file, isReadOnly, failure ?? new FailureState());
+            if (mapForReading && !isReadOnly && file is FileStorageFile mappable)
+                mappable.MapForReading();
+            return database;
         }
         catch
         {

@@ -4,7 +4,9 @@ namespace PageDb;
 
 /// <summary>
 /// One open real file of <see cref="FileStorage"/>. Reads and writes are positional (pread/pwrite through
-/// <see cref="RandomAccess"/>), so any number of threads may use the file at once.
+/// <see cref="RandomAccess"/>), so any number of threads may use the file at once. After <see cref="MapForReading"/>,
+/// reads the mapping covers are copied from it instead (<see cref="FileMapping"/>, whose rules this file keeps: every
+/// length change and the close go through the mapping first).
 /// </summary>
 internal sealed class FileStorageFile : IStorageFile
 {
@@ -15,6 +17,7 @@ internal sealed class FileStorageFile : IStorageFile
     private readonly Lock _stateGate = new();
     private bool _holdsLock;
     private bool _disposed;
+    private FileMapping? _mapping; // set once by MapForReading, before the file is shared between threads
 
     public FileStorageFile(string path, string fullPath, SafeFileHandle handle)
     {
@@ -40,9 +43,27 @@ internal sealed class FileStorageFile : IStorageFile
         }
     }
 
+    /// <summary>True when reads are served from a memory mapping (<see cref="MapForReading"/>).</summary>
+    public bool IsMapped => _mapping is not null;
+
+    /// <summary>
+    /// Serves later reads from a read-only memory mapping of the file where it covers them. Only for the holder of the
+    /// exclusive writer lock (see <see cref="FileMapping"/>: nobody else may then shrink the file), and only on Linux;
+    /// elsewhere, or when mmap fails, reads stay pread. Call before the file is shared between threads.
+    /// </summary>
+    public void MapForReading()
+    {
+        if (!_holdsLock)
+            ThrowHelper.ThrowInvalidOperation("only the holder of the writer lock may map the file: another writer could truncate it under the mapping");
+        if (_mapping is null && LinuxNative.IsSupported)
+            _mapping = new FileMapping(_handle);
+    }
+
     public int Read(long offset, Span<byte> destination)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if (_mapping is not null && _mapping.TryRead(offset, destination))
+            return destination.Length;
         int total = 0;
         try
         {
@@ -95,6 +116,17 @@ internal sealed class FileStorageFile : IStorageFile
     public void SetLength(long length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (_mapping is not null)
+        {
+            using (_mapping.UnmapBeforeSetLength(length))
+                SetLengthUnmapped(length);
+            return;
+        }
+        SetLengthUnmapped(length);
+    }
+
+    private void SetLengthUnmapped(long length)
+    {
         try
         {
             RandomAccess.SetLength(_handle, length);
@@ -124,6 +156,7 @@ internal sealed class FileStorageFile : IStorageFile
             if (_disposed)
                 return;
             _disposed = true;
+            _mapping?.Dispose();
             // Close first: closing the descriptor drops the flock, and only then may another file of this process take it.
             _handle.Dispose();
             if (_holdsLock)

@@ -5,7 +5,7 @@ namespace PageDb;
 
 /// <summary>
 /// The few Linux system calls .NET does not expose: open without .NET's implicit advisory lock, fdatasync/fsync,
-/// a directory fsync, an explicit flock, and statfs (the file system's type). Used only when <see cref="IsSupported"/>; elsewhere the storage falls
+/// a directory fsync, an explicit flock, statfs (the file system's type), and mmap/munmap for mapped reads (<see cref="FileMapping"/>). Used only when <see cref="IsSupported"/>; elsewhere the storage falls
 /// back to managed calls. The one exception is <see cref="FLock"/>, which the process locks also call on macOS
 /// (src/PageDb/Engine/Sharing/LockFile.cs): its libc has the same non-variadic flock(int, int) and LOCK_* values.
 /// </summary>
@@ -24,6 +24,9 @@ internal static partial class LinuxNative
     public const int ORdWr = 0x2;         // O_RDWR
     public const int OCreat = 0x40;       // O_CREAT (0100 octal)
     public const int OCloExec = 0x80000;  // O_CLOEXEC (02000000 octal): the fd must not leak into child processes
+
+    public const int ProtRead = 1;        // PROT_READ
+    public const int MapShared = 1;       // MAP_SHARED
 
     public const int LockShared = 1;      // LOCK_SH
     public const int LockExclusive = 2;   // LOCK_EX
@@ -56,6 +59,12 @@ internal static partial class LinuxNative
 
     [LibraryImport(Libc, EntryPoint = "flock", SetLastError = true)]
     public static partial int FLock(SafeFileHandle fd, int operation);
+
+    [LibraryImport(Libc, EntryPoint = "mmap", SetLastError = true)]
+    public static partial nint MMap(nint address, nuint length, int protection, int flags, SafeFileHandle fd, long offset);
+
+    [LibraryImport(Libc, EntryPoint = "munmap", SetLastError = true)]
+    public static partial int MUnmap(nint address, nuint length);
 
     [LibraryImport(Libc, EntryPoint = "statfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int StatFs(string path, out StatFsResult result);

@@ -202,11 +202,11 @@ internal sealed class StorageEngine : IDisposable
     {
         try
         {
-            return DatabaseFile.Open(storage, path, mode, options.PageSize, failure);
+            return DatabaseFile.Open(storage, path, mode, options.PageSize, failure, options.MemoryMappedReads);
         }
         catch (CorruptDatabaseException e) when (e.PageNumber == 0 && !options.ReadOnly && HeaderRepair.TryRestoreFromWal(storage, path))
         {
-            return DatabaseFile.Open(storage, path, mode, options.PageSize, failure);
+            return DatabaseFile.Open(storage, path, mode, options.PageSize, failure, options.MemoryMappedReads);
         }
     }
 
