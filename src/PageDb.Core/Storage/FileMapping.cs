@@ -47,7 +47,7 @@ internal sealed unsafe class FileMapping : IDisposable
     {
         _handle = handle;
         lock (_gate)
-            MapLocked(RandomAccess.GetLength(handle));
+            MapLocked(LengthOrZero());
     }
 
     /// <summary>The length the readers' view covers; 0 when none is mapped. For tests.</summary>
@@ -106,10 +106,23 @@ internal sealed unsafe class FileMapping : IDisposable
             long current = _view?.Length ?? 0;
             if (end <= current)
                 return true; // another thread mapped it meanwhile
-            long length = RandomAccess.GetLength(_handle);
+            long length = LengthOrZero();
             if (length < end || length < current + current / 4)
                 return false;
             return MapLocked(length);
+        }
+    }
+
+    /// <summary>The file's length, or 0 (map nothing) when fstat fails: the pread that follows reports the error as the file's.</summary>
+    private long LengthOrZero()
+    {
+        try
+        {
+            return RandomAccess.GetLength(_handle);
+        }
+        catch (IOException)
+        {
+            return 0;
         }
     }
 
