@@ -1,4 +1,5 @@
 using PageDb.Execution;
+using PageDb.Records;
 using PageDb.Sql.Binding;
 using PageDb.Sql.Values;
 
@@ -331,6 +332,8 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         List<string>? columns = _readNames ?? (table.Schema.HasRowId
             ? [.. table.Schema.Columns.Select(c => c.Name), TableSchema.RowIdColumn]
             : null);
+        // The stored values of each row, decoded again and again into one buffer.
+        var stored = new Value[columns?.Count ?? RowWidth];
         foreach (object?[] prefix in prefixes)
         {
             if (Index is null && low is null && high is null && prefix.Length > 0 && prefix.Length == keyColumns.Length)
@@ -348,7 +351,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
                 long changes = transaction.ChangeCount;
                 SqlValue[]? last = null;
                 scan.Open();
-                for (Row? stored = scan.Next(); stored is not null; stored = scan.Next())
+                while (scan.NextInto(stored))
                 {
                     last = FromReadColumns(stored, shared ? row ??= new SqlValue[RowWidth] : new SqlValue[RowWidth]);
                     yield return last;
@@ -412,11 +415,11 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         return values;
     }
 
-    /// <summary>Fills <paramref name="values"/> from a row the scan read (the read columns only, each put at its place).</summary>
-    private SqlValue[] FromReadColumns(Row row, SqlValue[] values)
+    /// <summary>Fills <paramref name="values"/> from the values a scan read (the read columns only, each put at its place).</summary>
+    private SqlValue[] FromReadColumns(Value[] stored, SqlValue[] values)
     {
-        for (int i = 0; i < row.Count; i++)
-            values[_readOrdinals is { } ordinals ? ordinals[i] : i] = StoredValues.FromStored(row.ValueAt(i));
+        for (int i = 0; i < stored.Length; i++)
+            values[_readOrdinals is { } ordinals ? ordinals[i] : i] = StoredValues.FromStored(stored[i]);
         return values;
     }
 
