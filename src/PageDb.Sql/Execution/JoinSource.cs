@@ -48,7 +48,7 @@ internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, Lis
         if (Access is not null)
             return Access.TryRead(frame, copiedAtOnce) ?? Access.InReadOrder(Rows(frame.Outer, frame.Context), frame);
         if (Scan is not null && copiedAtOnce && frame.Outer is null)
-            return Scan.TryRead(frame, copiedAtOnce)!;
+            return Scan.TryRead(frame, copiedAtOnce)!; // a read without conditions always applies
         return Rows(frame.Outer, frame.Context);
     }
 
