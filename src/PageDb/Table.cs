@@ -182,16 +182,24 @@ public sealed partial class Table
     /// <summary>Decodes the stored row at <paramref name="key"/> with <paramref name="record"/>: all columns, or <paramref name="ordinals"/>.</summary>
     internal Row DecodeRow(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, int[]? ordinals)
     {
+        var values = new Value[ordinals?.Length ?? Layout.ColumnCount];
+        DecodeInto(key, record, ordinals, values);
+        return new Row(values);
+    }
+
+    /// <summary>
+    /// Decodes the stored row at <paramref name="key"/> with <paramref name="record"/> into <paramref name="values"/>,
+    /// one value per column (all of them, or <paramref name="ordinals"/>), for a caller that reuses the buffer.
+    /// </summary>
+    internal void DecodeInto(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, int[]? ordinals, Span<Value> values)
+    {
         var reader = new RecordReader(record, Layout, FilePath, key);
-        int count = ordinals?.Length ?? Layout.ColumnCount;
-        var values = new Value[count];
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < values.Length; i++)
         {
             int ordinal = ordinals is null ? i : ordinals[i];
             values[i] = ordinal == RowIdOrdinal ? DecodeRowId(key) : reader.Read(ordinal);
         }
         reader.CheckEnd();
-        return new Row(values);
     }
 
     internal Value DecodeRowId(ReadOnlySpan<byte> key)

@@ -17,25 +17,34 @@ namespace PageDb.Sql.Binding;
 /// rows / distinct values per candidate value; a range keeps the rows of the histogram buckets its literal ends touch,
 /// or a quarter per end that is not a literal), so an equality on a column of few values loses to a narrow range on a
 /// nearly unique one. A table nothing constrains is scanned. The conditions stay in the plan, so a read may return
-/// more rows than they accept.
+/// more rows than they accept; except that a condition the chosen read guarantees exactly is dropped
+/// (<see cref="DropGuaranteed"/>): one on the primary key's NOT NULL integer or text columns whose values have no
+/// affinity of their own and read none of the core's tables.
 /// </summary>
 internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
 {
     private readonly List<Constraint> _constraints = [];
     private readonly List<(Evaluator Condition, ulong Sources)> _placed = [];
+    // Each placed condition with the constraints noted from it (a span of _constraints), and where the last Note began.
+    private readonly List<(Evaluator Condition, int First, int Count)> _noted = [];
+    private int _notedFrom;
+    // The constraints each FROM item's chosen access reads by.
+    private readonly Dictionary<int, List<Constraint>> _used = [];
 
     /// <summary>
     /// What one condition says about one column: its candidate values, or one end of a range (with its value when it is
-    /// a literal); <paramref name="Needs"/> holds the FROM items an equality's value reads (a join lookup), else 0.
+    /// a literal); <paramref name="Needs"/> holds the FROM items an equality's value reads (a join lookup), else 0;
+    /// <paramref name="Plain"/> is true when every value has no affinity of its own (the comparison converts it to the column's).
     /// </summary>
-    private sealed record Constraint(int Source, string Column, Evaluator[]? Equal, RangeBound? Low, RangeBound? High, SqlValue? Literal = null, ulong Needs = 0);
+    private sealed record Constraint(int Source, string Column, Evaluator[]? Equal, RangeBound? Low, RangeBound? High, SqlValue? Literal = null, ulong Needs = 0, bool Plain = false);
 
-    /// <summary>A way to read a table: its access, its score without statistics, and its estimated rows with them.</summary>
-    private readonly record struct Choice(TableAccess Access, int Score, double? Rows);
+    /// <summary>A way to read a table: its access, its score without statistics, its estimated rows with them, and the constraints it reads by.</summary>
+    private readonly record struct Choice(TableAccess Access, int Score, double? Rows, List<Constraint> Used);
 
     /// <summary>Keeps what <paramref name="condition"/> (one part of WHERE or of an inner ON) says about a column.</summary>
     public void Note(SqlExpr condition, Scope scope, CoreQuery core)
     {
+        _notedFrom = _constraints.Count;
         switch (condition)
         {
             case BinaryExpr { Operator: "=" or "<" or "<=" or ">" or ">=" } b:
@@ -47,19 +56,28 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
                 if (Column(between.Operand, scope, core) is { } column
                     && Value(between.Low, column, scope, false, out _) is { } low && Value(between.High, column, scope, false, out _) is { } high)
                 {
-                    _constraints.Add(new Constraint(column.SourceIndex, column.Name, null, new RangeBound(low, true), null, Literal(between.Low)));
-                    _constraints.Add(new Constraint(column.SourceIndex, column.Name, null, null, new RangeBound(high, true), Literal(between.High)));
+                    bool plain = low.Affinity == Affinity.None && high.Affinity == Affinity.None;
+                    _constraints.Add(new Constraint(column.SourceIndex, column.Name, null, new RangeBound(low.Evaluate, true), null, Literal(between.Low), Plain: plain));
+                    _constraints.Add(new Constraint(column.SourceIndex, column.Name, null, null, new RangeBound(high.Evaluate, true), Literal(between.High), Plain: plain));
                 }
                 break;
             case InListExpr { Negated: false } inList when inList.Items.Count > 0:
                 if (Column(inList.Operand, scope, core) is { } target && Values(inList.Items, target, scope) is { } values)
-                    _constraints.Add(new Constraint(target.SourceIndex, target.Name, values, null, null));
+                {
+                    _constraints.Add(new Constraint(target.SourceIndex, target.Name, [.. values.Select(v => v.Evaluate)], null, null,
+                        Plain: values.All(v => v.Affinity == Affinity.None)));
+                }
                 break;
         }
     }
 
     /// <summary>Records where a condition reading FROM items <paramref name="sources"/> (bits) was placed, so a new join order can move it.</summary>
-    public void Placed(Evaluator condition, ulong sources) => _placed.Add((condition, sources));
+    public void Placed(Evaluator condition, ulong sources)
+    {
+        _placed.Add((condition, sources));
+        _noted.Add((condition, _notedFrom, _constraints.Count - _notedFrom));
+        _notedFrom = _constraints.Count;
+    }
 
     /// <summary>
     /// Orders the joins of <paramref name="core"/> (<see cref="JoinOrder"/>) and gives each table the tightest access
@@ -74,17 +92,50 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         {
             int i = order?[level] ?? level;
             JoinSource source = core.Sources[i];
-            if (source.Table is not null && source.Kind == JoinKind.Inner)
-                source.Access = Best(core, i, before)?.Access;
+            if (source.Table is not null && source.Kind == JoinKind.Inner && Best(core, i, before) is { } best)
+                (source.Access, _used[i]) = (best.Access, best.Used);
             before |= Scope.Bit(i);
         }
-        if (order is null)
-            return;
-        core.JoinOrder = order;
-        foreach (JoinSource source in core.Sources)
-            source.Filters.Clear();
-        foreach ((Evaluator condition, ulong sources) in _placed)
-            core.Sources[order.Last(i => (sources & Scope.Bit(i)) != 0 || i == order[0])].Filters.Add(condition);
+        if (order is not null)
+        {
+            core.JoinOrder = order;
+            foreach (JoinSource source in core.Sources)
+                source.Filters.Clear();
+            foreach ((Evaluator condition, ulong sources) in _placed)
+                core.Sources[order.Last(i => (sources & Scope.Bit(i)) != 0 || i == order[0])].Filters.Add(condition);
+        }
+        DropGuaranteed(core);
+    }
+
+    /// <summary>
+    /// Drops from each item's conditions those its chosen access guarantees: every constraint noted from the condition
+    /// is one the access reads by, on a NOT NULL integer or text column of the primary key (whose key order is the
+    /// comparison's order, and which holds no NULL), with values of no affinity (converted to the column's type as the
+    /// comparison converts them) that read none of the core's items. A read whose values fit the key then returns
+    /// exactly the rows the condition accepts; one whose values do not fit checks the key's conditions itself
+    /// (<see cref="TableAccess.GuaranteesConditions"/>).
+    /// </summary>
+    private void DropGuaranteed(CoreQuery core)
+    {
+        foreach ((int i, List<Constraint> used) in _used)
+        {
+            JoinSource source = core.Sources[i];
+            if (source.Access is not { Index: null } access || source.Table!.Schema.HasRowId)
+                continue;
+            foreach ((Evaluator condition, int first, int count) in _noted)
+            {
+                if (count > 0 && _constraints.GetRange(first, count).TrueForAll(c => used.Exists(u => ReferenceEquals(u, c)) && IsExact(c, source.Table))
+                    && source.Filters.Remove(condition))
+                    access.GuaranteesConditions = true;
+            }
+        }
+    }
+
+    /// <summary>True when a key read by <paramref name="constraint"/> gives exactly the rows its comparison accepts.</summary>
+    private static bool IsExact(Constraint constraint, Table table)
+    {
+        Column column = table.Schema.Columns[table.Schema.IndexOf(constraint.Column)];
+        return constraint is { Needs: 0, Plain: true } && !column.Nullable && column.Type is ColumnType.Int64 or ColumnType.String;
     }
 
     /// <summary>
@@ -161,6 +212,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
     {
         Column[] keyColumns = [.. keyNames.Select(n => table.Schema.Columns[table.Schema.IndexOf(n)])];
         var equal = new List<Evaluator[]>();
+        var used = new List<Constraint>();
         ulong needs = 0;
         Constraint? low = null, high = null;
         double? rows = statistics.Count == 0 ? null : statistics.Values.First().Rows;
@@ -172,12 +224,14 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
             if (fixing is not null)
             {
                 equal.Add(fixing.Equal!);
+                used.Add(fixing);
                 needs |= fixing.Needs;
                 rows = Scaled(rows, stats, stats?.EqualRows(fixing.Equal!.Length));
                 continue;
             }
             low = onColumn.Find(c => c.Low is not null);
             high = onColumn.Find(c => c.High is not null);
+            used.AddRange(new[] { low, high }.OfType<Constraint>());
             if (low is not null || high is not null)
                 rows = Scaled(rows, stats, stats?.RangeRows(low?.Literal, high?.Literal, low is not null, high is not null));
             break;
@@ -185,7 +239,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         int ends = (low is null ? 0 : 1) + (high is null ? 0 : 1);
         if (equal.Count == 0 && ends == 0)
             return null;
-        return new Choice(new TableAccess(table, index, keyColumns, [.. equal], low?.Low, high?.High, needs != 0), (equal.Count * 4 + ends) * 2 + tie, rows);
+        return new Choice(new TableAccess(table, index, keyColumns, [.. equal], low?.Low, high?.High, needs != 0), (equal.Count * 4 + ends) * 2 + tie, rows, used);
     }
 
     /// <summary><paramref name="rows"/> scaled by the share of the column's rows a condition keeps; null without statistics.</summary>
@@ -198,13 +252,15 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
 
     private bool NoteComparison(string op, SqlExpr left, SqlExpr right, Scope scope, CoreQuery core)
     {
-        if (Column(left, scope, core) is not { } column || Value(right, column, scope, op == "=", out ulong needs) is not { } value)
+        if (Column(left, scope, core) is not { } column || Value(right, column, scope, op == "=", out ulong needs) is not { } bound)
             return false;
+        Evaluator value = bound.Evaluate;
+        bool plain = bound.Affinity == Affinity.None;
         _constraints.Add(op switch
         {
-            "=" => new Constraint(column.SourceIndex, column.Name, [value], null, null, Needs: needs),
-            "<" or "<=" => new Constraint(column.SourceIndex, column.Name, null, null, new RangeBound(value, op == "<="), Literal(right)),
-            _ => new Constraint(column.SourceIndex, column.Name, null, new RangeBound(value, op == ">="), null, Literal(right)),
+            "=" => new Constraint(column.SourceIndex, column.Name, [value], null, null, Needs: needs, Plain: plain),
+            "<" or "<=" => new Constraint(column.SourceIndex, column.Name, null, null, new RangeBound(value, op == "<="), Literal(right), Plain: plain),
+            _ => new Constraint(column.SourceIndex, column.Name, null, new RangeBound(value, op == ">="), null, Literal(right), Plain: plain),
         });
         return true;
     }
@@ -234,9 +290,9 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         return type is ColumnType.Int64 or ColumnType.Double or ColumnType.String ? found : null;
     }
 
-    private Evaluator[]? Values(IReadOnlyList<SqlExpr> items, ScopeColumn column, Scope scope)
+    private Bound[]? Values(IReadOnlyList<SqlExpr> items, ScopeColumn column, Scope scope)
     {
-        var values = new Evaluator[items.Count];
+        var values = new Bound[items.Count];
         for (int i = 0; i < values.Length; i++)
         {
             if (Value(items[i], column, scope, false, out _) is not { } value)
@@ -250,7 +306,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
     /// The value compared with <paramref name="column"/>, when it is converted as the key's values are and constant for
     /// the core, or (<paramref name="joinLookup"/>) reads only other FROM items, named in <paramref name="needs"/>.
     /// </summary>
-    private Evaluator? Value(SqlExpr expression, ScopeColumn column, Scope scope, bool joinLookup, out ulong needs)
+    private Bound? Value(SqlExpr expression, ScopeColumn column, Scope scope, bool joinLookup, out ulong needs)
     {
         scope.ResetUse();
         Bound bound = binder.Bind(expression, scope);
@@ -258,6 +314,6 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         bool usable = (needs == 0 || (joinLookup && (needs & Scope.Bit(column.SourceIndex)) == 0))
             && (bound.Affinity == Affinity.None || bound.Affinity == column.Affinity);
         scope.ResetUse();
-        return usable ? bound.Evaluate : null;
+        return usable ? bound : null;
     }
 }

@@ -99,15 +99,18 @@ internal sealed class QueryCompiler
     }
 
     /// <summary>
-    /// Tells each key or index read which of its table's columns the core's expressions read (the others stay NULL in
-    /// its rows), so that, for instance, a range read of one column does not decode the others' text.
+    /// Tells each key or index read, and the streamed read of each other table, which of its table's columns the core's
+    /// expressions read (the others stay NULL in its rows), so that, for instance, a range read of one column does not
+    /// decode the others' text.
     /// </summary>
     private static void ReadOnlyUsedColumns(Scope scope, CoreQuery core)
     {
         int offset = 0;
         foreach (JoinSource source in core.Sources)
         {
-            if (source.Access is { } access)
+            if (source.Access is null && source.Table is { } table)
+                source.Scan = TableAccess.WholeTable(table);
+            if ((source.Access ?? source.Scan) is { } access)
             {
                 var read = new bool[source.Width];
                 for (int i = 0; i < read.Length; i++)

@@ -61,6 +61,8 @@ internal sealed class CompiledQuery(
     {
         if (cores.Count > 1)
             return Slice(new CompoundSelect(cores, operators, compoundOrder, ColumnNames.Count).Execute(outer, context), outer, context);
+        if (!cores[0].Distinct && order.Count == 0)
+            return Slice(cores[0].Values(outer, context), outer, context);
         IEnumerable<OutputRow> rows = cores[0].Execute(outer, context);
         if (cores[0].Distinct)
         {

@@ -85,6 +85,32 @@ internal sealed class CoreQuery
         }
     }
 
+    /// <summary>
+    /// The result values of the core's rows, for a caller that sorts nothing (no ORDER BY, or rows in its order
+    /// already) and keeps every row (no DISTINCT). A plain query of one FROM item reads, filters and projects its rows in
+    /// one loop, without the join's iterator; others take <see cref="Execute"/>'s rows.
+    /// </summary>
+    public IEnumerable<SqlValue[]> Values(Frame? outer, ExecutionContext context)
+    {
+        if (IsAggregate || Sources.Count != 1)
+        {
+            foreach (OutputRow row in Execute(outer, context))
+                yield return row.Values;
+            yield break;
+        }
+        JoinSource source = Sources[0];
+        var current = new SqlValue[source.Width];
+        var frame = new Frame(context, current, outer);
+        if (!AllTrue(ConstantFilters, frame))
+            yield break;
+        foreach (SqlValue[] row in source.Read(frame, copiedAtOnce: true))
+        {
+            Array.Copy(row, current, current.Length);
+            if (AllTrue(source.Filters, frame) && Emit(frame) is { } output)
+                yield return output.Values;
+        }
+    }
+
     /// <summary>The result row of <paramref name="frame"/>, or null when HAVING rejects it.</summary>
     private OutputRow? Emit(Frame frame)
     {

@@ -30,15 +30,27 @@ internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, Lis
     public TableAccess? Access { get; set; }
 
     /// <summary>
+    /// A read of the whole table that streams its rows, decoding only the columns the query reads: set by the compiler
+    /// for a table with no <see cref="Access"/>, and used where the table's rows are read once (the outermost item of
+    /// a query that no enclosing query runs again); elsewhere the statement's copy of the table is joined.
+    /// </summary>
+    public TableAccess? Scan { get; set; }
+
+    /// <summary>
     /// The rows to join: those of the key or index read when there is one and it applies, else all of them.
     /// <paramref name="frame"/>'s row is the row of the items joined so far, which a join lookup reads, and its outer
     /// frame the enclosing query's. A key read may produce its rows as they are enumerated (see
     /// <see cref="TableAccess.TryRead"/>), all in one array when <paramref name="copiedAtOnce"/> says the caller copies
-    /// each row before it asks for the next.
+    /// each row before it asks for the next; so does <see cref="Scan"/>, asked for with copiedAtOnce at the top level.
     /// </summary>
-    public IEnumerable<SqlValue[]> Read(Frame frame, bool copiedAtOnce) =>
-        Access is null ? Rows(frame.Outer, frame.Context)
-            : Access.TryRead(frame, copiedAtOnce) ?? Access.InReadOrder(Rows(frame.Outer, frame.Context));
+    public IEnumerable<SqlValue[]> Read(Frame frame, bool copiedAtOnce)
+    {
+        if (Access is not null)
+            return Access.TryRead(frame, copiedAtOnce) ?? Access.InReadOrder(Rows(frame.Outer, frame.Context), frame);
+        if (Scan is not null && copiedAtOnce && frame.Outer is null)
+            return Scan.TryRead(frame, copiedAtOnce)!; // a read without conditions always applies
+        return Rows(frame.Outer, frame.Context);
+    }
 
     /// <summary>Conditions that decide whether a row of a LEFT-joined item matches.</summary>
     public List<Evaluator> MatchConditions { get; } = [];

@@ -1,4 +1,5 @@
 using PageDb.Execution;
+using PageDb.Records;
 using PageDb.Sql.Binding;
 using PageDb.Sql.Values;
 
@@ -10,10 +11,13 @@ internal readonly record struct RangeBound(Evaluator Value, bool Inclusive);
 /// <summary>
 /// Reads a FROM table through its primary key or one of its secondary indexes instead of scanning it: the key's
 /// first columns are fixed by <c>=</c> or <c>IN</c> (<see cref="Equal"/>, one list of candidate values per column) and
-/// the next one may be limited by a range. The conditions themselves stay in the plan and are checked on the rows read,
-/// so the read only has to find every row the conditions could accept. Each value is converted to its column's type as
-/// the comparison would convert it; when one cannot be converted exactly (text that is not a number for an integer
-/// key, 2.5 for an integer key's range), the table is scanned after all.
+/// the next one may be limited by a range. The conditions stay in the plan and are checked on the rows read, so the
+/// read only has to find every row the conditions could accept, except those the planner found the read guarantees
+/// exactly (<see cref="GuaranteesConditions"/>). Each value is converted to its column's type as the comparison would
+/// convert it; when one cannot be converted exactly (text that is not a number for an integer key, 2.5 for an integer
+/// key's range), the table is scanned after all, keeping the rows the key's own conditions accept.
+/// A read of the primary key in its order streams its rows (<see cref="TryRead"/>); one made without any condition,
+/// <see cref="WholeTable"/>, reads the whole table so.
 /// </summary>
 internal sealed class TableAccess(Table table, string? index, Column[] keyColumns, Evaluator[][] equal, RangeBound? low, RangeBound? high, bool perJoinedRow = false)
 {
@@ -44,6 +48,17 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     public bool IsFullIndex => Equal.Length == 0 && Low is null && High is null;
 
     /// <summary>
+    /// True when the plan dropped the conditions this read's key values come from, since a read whose values fit the
+    /// key returns exactly the rows they accept; a read whose value does not fit then checks them itself on the
+    /// scanned rows (<see cref="InReadOrder"/>).
+    /// </summary>
+    public bool GuaranteesConditions { get; set; }
+
+    /// <summary>A read of every row of <paramref name="table"/> in scan order, for a scanned table whose rows stream.</summary>
+    public static TableAccess WholeTable(Table table) =>
+        new(table, null, [.. table.Schema.PrimaryKey.Select(n => table.Schema.Columns[table.Schema.IndexOf(n)])], [], null, null);
+
+    /// <summary>
     /// Makes the read serve an ORDER BY on table columns <paramref name="orderColumns"/> (ordinals): in the index's
     /// own order when they are its columns from <paramref name="start"/> on (<paramref name="indexOrder"/>), else in
     /// scan order, which starts with them; reversed for <paramref name="descending"/>, rows the terms leave tied
@@ -61,9 +76,8 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     }
 
     /// <summary>
-    /// Makes the read decode only the columns <paramref name="read"/> marks (by ordinal), the primary key's and, read
-    /// through an index of a table without a key, the row id; the other columns of its rows are NULL. Nothing changes
-    /// when every column is read.
+    /// Makes the read decode only the columns <paramref name="read"/> marks (by ordinal), the primary key's and, for a
+    /// table without a key, the row id; the other columns of its rows are NULL. Nothing changes when every column is read.
     /// </summary>
     public void ReadOnly(bool[] read)
     {
@@ -76,7 +90,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         if (ordinals.Count == read.Length)
             return;
         List<string> names = [.. ordinals.Select(i => table.Schema.Columns[i].Name)];
-        if (table.Schema.HasRowId && Index is not null)
+        if (table.Schema.HasRowId)
         {
             ordinals.Add(read.Length);
             names.Add(TableSchema.RowIdColumn);
@@ -90,11 +104,14 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
 
     /// <summary>
     /// The rows of a scan that replaced the read (a value did not fit the key), in the order the read would have given:
-    /// sorted stably by the ORDER BY columns when the read keeps index order, reversed when it is descending.
+    /// sorted stably by the ORDER BY columns when the read keeps index order, reversed when it is descending. When the
+    /// read <see cref="GuaranteesConditions"/>, only the rows its key's conditions accept, as the read would have given.
     /// </summary>
-    public List<SqlValue[]> InReadOrder(List<SqlValue[]> scanned)
+    public List<SqlValue[]> InReadOrder(List<SqlValue[]> scanned, Frame frame)
     {
-        if (_orderColumns is not { } columns)
+        if (GuaranteesConditions)
+            scanned = scanned.FindAll(KeyConditions(frame));
+        if (_orderColumns is null)
             return scanned;
         List<SqlValue[]> rows = _indexOrder ? [.. scanned.OrderBy(r => r, Comparer<SqlValue[]>.Create(CompareOrderColumns))] : scanned;
         if (_descending)
@@ -122,7 +139,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     /// <summary>
     /// The rows the access finds, in the table's scan order; null when the table must be scanned instead. A join
     /// lookup's values read <paramref name="frame"/>'s row, the row of the items joined so far. The values are evaluated now;
-    /// a read of the primary key in its own order in a read-only snapshot streams its rows as they are enumerated,
+    /// a read of the primary key in its own order streams its rows as they are enumerated (see <see cref="Stream"/>),
     /// others read them all first.
     /// With <paramref name="copiedAtOnce"/> a streamed read produces every row in the same array.
     /// </summary>
@@ -139,12 +156,11 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         if (lowState == BoundState.Null || highState == BoundState.Null)
             return [];
         Table current = context.Current(table);
-        // A write transaction may change the table while its reader is open, which a live scan would not survive.
-        if (Index is null && !_descending && context.Transaction is not WriteTransaction)
-            return Stream(current, prefixes, lowValue, highValue, copiedAtOnce);
+        if (Index is null && !_descending)
+            return Stream(context.Transaction, current, prefixes, lowValue, highValue, copiedAtOnce);
         var rows = new List<SqlValue[]>();
         foreach (object?[] prefix in prefixes)
-            rows.AddRange(Stream(current, [prefix], lowValue, highValue, shared: false));
+            rows.AddRange(Stream(context.Transaction, current, [prefix], lowValue, highValue, shared: false));
         if (Index is not null && !_indexOrder)
             rows.Sort(ScanOrder);
         if (_descending)
@@ -154,7 +170,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
 
     /// <summary>True for a read of one row by the whole primary key, each column fixed to one value.</summary>
     private bool IsPointRead =>
-        Index is null && Low is null && High is null && Equal.Length == keyColumns.Length && Array.TrueForAll(Equal, e => e.Length == 1);
+        Index is null && Equal.Length > 0 && Low is null && High is null && Equal.Length == keyColumns.Length && Array.TrueForAll(Equal, e => e.Length == 1);
 
     /// <summary>The row whose primary key the fixed values give (none when one is NULL); null when one does not fit the key.</summary>
     private SqlValue[][]? TryReadPoint(Frame frame, ExecutionContext context)
@@ -304,29 +320,88 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
 
     /// <summary>
     /// The rows of each prefix's key range in turn (in key order, as the prefixes are), read as they are enumerated;
-    /// <paramref name="shared"/> puts them all in one array, overwritten by the next.
+    /// <paramref name="shared"/> puts them all in one array, overwritten by the next. A write transaction may change
+    /// the table between two rows (a reader of the transaction stays open while the same transaction writes), which
+    /// moves the tree under the scan: the read then seeks again past the primary key (or row id) of the row it gave
+    /// last, so it goes on in key order and sees the rows as they are now. A statement that writes a table reads all
+    /// it needs first (<see cref="StatementRunner"/>), so this never reads its own changes.
     /// </summary>
-    private IEnumerable<SqlValue[]> Stream(Table current, List<object?[]> prefixes, object? low, object? high, bool shared)
+    private IEnumerable<SqlValue[]> Stream(ReadTransaction transaction, Table current, List<object?[]> prefixes, object? low, object? high, bool shared)
     {
         SqlValue[]? row = null;
-        List<string>? columns = _readNames ?? (table.Schema.HasRowId && Index is not null
+        List<string>? columns = _readNames ?? (table.Schema.HasRowId
             ? [.. table.Schema.Columns.Select(c => c.Name), TableSchema.RowIdColumn]
             : null);
+        // The stored values of each row, decoded again and again into one buffer.
+        var stored = new Value[columns?.Count ?? RowWidth];
         foreach (object?[] prefix in prefixes)
         {
-            if (Index is null && low is null && high is null && prefix.Length == keyColumns.Length)
+            if (Index is null && low is null && high is null && prefix.Length > 0 && prefix.Length == keyColumns.Length)
             {
                 if (current.Get(Row.Of(prefix)) is { } found)
                     yield return FromWholeRow(found);
                 continue;
             }
-            object?[] from = low is null ? prefix : [.. prefix, low];
-            object?[] to = high is null ? prefix : [.. prefix, high];
-            using IndexScan scan = current.IndexScan(Index, from.Length == 0 ? null : Row.Of(from), to.Length == 0 ? null : Row.Of(to),
-                Low?.Inclusive ?? true, High?.Inclusive ?? true, columns);
-            foreach (Row stored in scan)
-                yield return FromReadColumns(stored, shared ? row ??= new SqlValue[RowWidth] : new SqlValue[RowWidth]);
+            Row? from = low is null ? (prefix.Length == 0 ? null : Row.Of(prefix)) : Row.Of([.. prefix, low]);
+            Row? to = high is null ? (prefix.Length == 0 ? null : Row.Of(prefix)) : Row.Of([.. prefix, high]);
+            bool fromInclusive = Low?.Inclusive ?? true;
+            while (true)
+            {
+                using IndexScan scan = current.IndexScan(Index, from, to, fromInclusive, High?.Inclusive ?? true, columns);
+                long changes = transaction.ChangeCount;
+                SqlValue[]? last = null;
+                scan.Open();
+                while (scan.NextInto(stored))
+                {
+                    last = FromReadColumns(stored, shared ? row ??= new SqlValue[RowWidth] : new SqlValue[RowWidth]);
+                    yield return last;
+                    if (transaction.ChangeCount != changes)
+                        break;
+                }
+                if (last is null || transaction.ChangeCount == changes)
+                    break;
+                (from, fromInclusive) = (KeyOf(last), false);
+            }
         }
+    }
+
+    /// <summary>The primary key (or row id) of a row read by the primary key, as a bound to seek past it.</summary>
+    private Row KeyOf(SqlValue[] read)
+    {
+        if (table.Schema.HasRowId)
+            return Row.Of(read[^1].Integer);
+        var key = new object?[_primaryKey.Length];
+        for (int i = 0; i < key.Length; i++)
+            key[i] = StoredValues.ToStored(read[_primaryKey[i]], table.Schema.Columns[_primaryKey[i]], table.Name);
+        return Row.Of(key);
+    }
+
+    /// <summary>
+    /// What the key's conditions say of a table row: each fixed column equals one of its values and the next column lies
+    /// in the range, compared as SQL compares a column with a value of no affinity.
+    /// </summary>
+    private Predicate<SqlValue[]> KeyConditions(Frame frame)
+    {
+        SqlValue[][] equal = [.. Equal.Select(values => values.Select(v => v(frame)).ToArray())];
+        SqlValue? low = Low?.Value(frame), high = High?.Value(frame);
+        return row =>
+        {
+            for (int i = 0; i < equal.Length; i++)
+            {
+                int column = i;
+                if (!Array.Exists(equal[i], value => CompareKey(row, column, value) == 0))
+                    return false;
+            }
+            return (low is not { } l || CompareKey(row, equal.Length, l) is int lc && (lc > 0 || (lc == 0 && Low!.Value.Inclusive)))
+                && (high is not { } h || CompareKey(row, equal.Length, h) is int hc && (hc < 0 || (hc == 0 && High!.Value.Inclusive)));
+        };
+    }
+
+    /// <summary>The comparison of the row's value of key column <paramref name="key"/> with <paramref name="value"/>; null when either is NULL.</summary>
+    private int? CompareKey(SqlValue[] row, int key, SqlValue value)
+    {
+        Column column = keyColumns[key];
+        return SqlComparison.Compare(row[table.Schema.IndexOf(column.Name)], TypeMapping.AffinityOf(column.Type), value, Affinity.None);
     }
 
     /// <summary>The SQL row of a stored row of all columns: only the columns read are converted.</summary>
@@ -340,16 +415,16 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         return values;
     }
 
-    /// <summary>Fills <paramref name="values"/> from a row the scan read (the read columns only, each put at its place).</summary>
-    private SqlValue[] FromReadColumns(Row row, SqlValue[] values)
+    /// <summary>Fills <paramref name="values"/> from the values a scan read (the read columns only, each put at its place).</summary>
+    private SqlValue[] FromReadColumns(Value[] stored, SqlValue[] values)
     {
-        for (int i = 0; i < row.Count; i++)
-            values[_readOrdinals is { } ordinals ? ordinals[i] : i] = StoredValues.FromStored(row.ValueAt(i));
+        for (int i = 0; i < stored.Length; i++)
+            values[_readOrdinals is { } ordinals ? ordinals[i] : i] = StoredValues.FromStored(stored[i]);
         return values;
     }
 
-    /// <summary>The width of the rows a scan produces: the table's columns, and the row id last in an index read of a table without a key.</summary>
-    private int RowWidth => table.Schema.Columns.Count + (table.Schema.HasRowId && Index is not null ? 1 : 0);
+    /// <summary>The width of the rows a read produces: the table's columns, and the row id last for a table without a key.</summary>
+    private int RowWidth => table.Schema.Columns.Count + (table.Schema.HasRowId ? 1 : 0);
 
     /// <summary>The order of a scan: by primary key, or by the row id (read last) of a table without one.</summary>
     private int ScanOrder(SqlValue[] left, SqlValue[] right)

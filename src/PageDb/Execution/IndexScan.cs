@@ -1,3 +1,5 @@
+using PageDb.Records;
+
 namespace PageDb.Execution;
 
 /// <summary>
@@ -41,6 +43,33 @@ public sealed class IndexScan : PlanOperator
     /// <inheritdoc/>
     protected override Row? OnNext()
     {
+        if (!Advance())
+            return null;
+        Cursor cursor = _cursor!;
+        return _index is null ? _table.DecodeRow(cursor.Key, cursor.Value, _ordinals) : Fetch(cursor.Key, cursor.Value);
+    }
+
+    /// <summary>
+    /// Decodes the next row into <paramref name="values"/> (one value per column produced) instead of a new
+    /// <see cref="Row"/>, for a caller that reuses the buffer; false when there are no more. The scan must be open.
+    /// </summary>
+    internal bool NextInto(Span<Value> values)
+    {
+        if (_cursor is null)
+            ThrowHelper.ThrowInvalidOperation("Open the IndexScan before asking it for rows.");
+        if (!Advance())
+            return false;
+        Cursor cursor = _cursor;
+        if (_index is null)
+            _table.DecodeInto(cursor.Key, cursor.Value, _ordinals, values);
+        else
+            _table.DecodeInto(cursor.Value, FetchRecord(cursor.Key, cursor.Value), _ordinals, values);
+        return true;
+    }
+
+    /// <summary>Moves to the next entry in the range; false at the end (a whole index read then checks its entry count).</summary>
+    private bool Advance()
+    {
         Cursor cursor = _cursor!;
         while (_state.Advance(cursor, _range.Low, _range.Low is not null))
         {
@@ -49,13 +78,13 @@ public sealed class IndexScan : PlanOperator
             if (_range.IsAbove(cursor.Key))
             {
                 _state = ScanState.Done;
-                return null;
+                return false;
             }
-            return _index is null ? _table.DecodeRow(cursor.Key, cursor.Value, _ordinals) : Fetch(cursor.Key, cursor.Value);
+            return true;
         }
         if (_index is not null && _range.Low is null && _range.High is null)
             _table.CheckIndexCount(_index);
-        return null;
+        return false;
     }
 
     /// <inheritdoc/>
@@ -65,11 +94,15 @@ public sealed class IndexScan : PlanOperator
         _cursor = null;
     }
 
-    private Row Fetch(ReadOnlySpan<byte> entryKey, ReadOnlySpan<byte> primaryKey)
+    private Row Fetch(ReadOnlySpan<byte> entryKey, ReadOnlySpan<byte> primaryKey) =>
+        _table.DecodeRow(primaryKey, FetchRecord(entryKey, primaryKey), _ordinals);
+
+    /// <summary>The record of the row an index entry names, checked to give back the entry.</summary>
+    private byte[] FetchRecord(ReadOnlySpan<byte> entryKey, ReadOnlySpan<byte> primaryKey)
     {
         if (!_table.Tree.TryGet(primaryKey, out byte[] record))
             ThrowHelper.ThrowCorrupt(_table.FilePath, $"index '{_index!.Name}' of table '{_table.Name}' names a row that does not exist");
         _table.CheckIndexEntry(_index!, entryKey, primaryKey, record);
-        return _table.DecodeRow(primaryKey, record, _ordinals);
+        return record;
     }
 }

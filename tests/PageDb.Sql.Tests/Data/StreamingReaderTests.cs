@@ -124,6 +124,36 @@ public sealed class StreamingReaderTests
             "with every row the transaction did not delete");
     }
 
+    [TestCase("t", "id")]
+    [TestCase("k", "id")]
+    public void A_full_scan_reader_of_a_transaction_that_writes_meanwhile_goes_on_in_key_order_and_sees_the_changes_ahead(string table, string column)
+    {
+        // t has an integer primary key; k has none, so its rows are in row id order (here, insertion order of ids).
+        using PageDbConnection connection = Open("live-scan");
+        Execute(connection, "CREATE TABLE k (id INTEGER, v TEXT); INSERT INTO k SELECT id, v FROM t");
+        using PageDbTransaction transaction = connection.BeginTransaction();
+        using PageDbCommand query = connection.CreateCommand();
+        query.CommandText = $"SELECT {column}, v FROM {table}";
+        using PageDbDataReader reader = query.ExecuteReader();
+        var rows = new List<(long Id, string V)>();
+        for (int i = 0; i < 5 && reader.Read(); i++)
+            rows.Add((reader.GetInt64(0), reader.GetString(1)));
+
+        Execute(connection, $"DELETE FROM {table} WHERE id >= 20 AND id < 30");
+        Execute(connection, $"INSERT INTO {table} VALUES (200, 'new')");
+        Execute(connection, $"UPDATE {table} SET v = 'changed' WHERE id = 45");
+        while (reader.Read())
+        {
+            rows.Add((reader.GetInt64(0), reader.GetString(1)));
+            if (rows.Count == 50)
+                Execute(connection, $"DELETE FROM {table} WHERE id = 70");
+        }
+
+        long[] expected = [.. Enumerable.Range(1, 100).Where(i => i is (< 20 or >= 30) and not 70).Select(i => (long)i), 200];
+        Assert.That(rows.Select(r => r.Id), Is.EqualTo(expected), "each row once, in key order, without the rows deleted ahead and with the row inserted ahead");
+        Assert.That(rows.Single(r => r.Id == 45).V, Is.EqualTo("changed"));
+    }
+
     [Test]
     public void Closing_the_connection_ends_its_readers_and_CloseConnection_closes_it_with_the_reader()
     {
