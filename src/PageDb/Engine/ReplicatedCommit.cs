@@ -1,11 +1,14 @@
 using PageDb.Core.Pages;
+using PageDb.Wal;
 
 namespace PageDb.Engine;
 
 /// <summary>
 /// Applies one commit received from a replica store (whole page images and the database size after it) to a database,
-/// as a write transaction would append it: the pages go to the WAL as frames, the last one as the commit frame, under
-/// the write gate, so read transactions on the database see the state before or after it, never between. Used by
+/// as a write transaction would append it: through a <see cref="WriteCycle"/> (<see cref="WriteCycle.CommitReplicated"/>),
+/// the one owner of the write path, so it takes the writer slot and runs the log's upkeep as a transaction does, the
+/// pages go to the WAL as frames, the last one as the commit frame, and at Durability.Full it shares the group sync;
+/// read transactions on the database see the state before or after it, never between. Used by
 /// restore and by read replicas (PageDb.Replication); every later step (checkpoints, recovery after a crash) is the
 /// engine's usual one.
 /// </summary>
@@ -28,37 +31,21 @@ internal static class ReplicatedCommit
                 ThrowHelper.ThrowCorrupt(source, page, $"a replicated page of {image.Length} bytes does not fit a database of {databaseSize} pages of {engine.File.PageSize} bytes");
             PageHeader.Verify(image.Span, page, source);
         }
-        engine.ThrowIfNotWritable();
-        engine.Gate.Enter(engine.Options.WriteLockTimeout);
-        try
-        {
-            engine.MaintainLog();
-            Append(engine, pages, databaseSize);
-        }
-        finally
-        {
-            engine.Gate.Exit();
-        }
+        WriteCycle cycle = engine.WriteCycles.Get();
+        cycle.Begin();
+        cycle.CommitReplicated(pages, databaseSize);
     }
 
-    private static void Append(StorageEngine engine, IReadOnlyList<(PageNumber Page, ReadOnlyMemory<byte> Image)> pages, uint databaseSize)
+    /// <summary>
+    /// The append of <see cref="Apply"/>, in the Appending state of its <see cref="WriteCycle"/> (which holds the gate
+    /// and handles a failure): every page as a frame, the last as the commit frame. Returns the commit's mark, to wait
+    /// for at <paramref name="sync"/>.
+    /// </summary>
+    public static WalMark AppendFrames(WriteAheadLog wal, IReadOnlyList<(PageNumber Page, ReadOnlyMemory<byte> Image)> pages, uint databaseSize, bool sync)
     {
-        try
-        {
-            for (int i = 0; i < pages.Count - 1; i++)
-                engine.Wal.Append(pages[i].Page, pages[i].Image.Span);
-            (PageNumber last, ReadOnlyMemory<byte> image) = pages[^1];
-            engine.Wal.Commit(last, image.Span, databaseSize, sync: engine.Options.Durability == Durability.Full);
-        }
-        catch (PageDbIOException e)
-        {
-            engine.Fail(e);
-            throw;
-        }
-        catch
-        {
-            engine.Wal.Rollback();
-            throw;
-        }
+        for (int i = 0; i < pages.Count - 1; i++)
+            wal.Append(pages[i].Page, pages[i].Image.Span);
+        (PageNumber last, ReadOnlyMemory<byte> image) = pages[^1];
+        return wal.AppendCommit(last, image.Span, databaseSize, sync);
     }
 }

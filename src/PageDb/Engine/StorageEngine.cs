@@ -341,20 +341,30 @@ internal sealed class StorageEngine : IDisposable
     }
 
     /// <summary>
-    /// True when a reader of this process (the replicator's "archived through" mark among them) holds a snapshot no
-    /// newer than what is already copied out, so a checkpoint of the older generation could copy and forget nothing:
-    /// neither the writer (at every commit past the threshold: that doubled a one-row commit's CPU time) nor the
-    /// background thread tries one while such a reader stays.
+    /// True when a reader holds a snapshot no newer than what is already copied out, so a checkpoint of the older
+    /// generation could copy and forget nothing: neither the writer (at every commit past twice the threshold: that
+    /// doubled a one-row commit's CPU time) nor the background thread tries one while such a reader stays. A reader of
+    /// this process (the replicator's "archived through" mark among them) is seen in <see cref="Readers"/>; a reader
+    /// process in the shm reader table (<see cref="OtherProcessReaders.OldestOr"/>), looked at only when this process's
+    /// readers leave the copy free, and under the checkpoint lock (which the writer and the background thread share).
     /// </summary>
-    private bool IsOlderGenerationPinned() => Readers.OldestOr(Wal.LastCommit) <= Wal.CheckpointedThrough;
+    private bool IsOlderGenerationPinned(bool byOtherProcesses)
+    {
+        WalMark oldest = Readers.OldestOr(Wal.LastCommit);
+        if (byOtherProcesses)
+            oldest = OtherReaders.OldestOr(oldest);
+        return oldest <= Wal.CheckpointedThrough;
+    }
 
     /// <summary>One checkpoint of the WAL's older generation (background thread, or the writer when it lags); true when none is left.</summary>
     private bool CheckpointOlderGeneration()
     {
-        if (IsOlderGenerationPinned())
+        if (IsOlderGenerationPinned(byOtherProcesses: false))
             return false;
         lock (_checkpointLock)
         {
+            if (IsOlderGenerationPinned(byOtherProcesses: true))
+                return false;
             using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(null, File.Path);
             WalMark oldest = OtherReaders.BeginCheckpoint(Readers.OldestOr(Wal.LastCommit));
             try

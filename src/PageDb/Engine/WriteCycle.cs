@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
+using PageDb.Core.Pages;
 using PageDb.Wal;
 
 namespace PageDb.Engine;
@@ -77,6 +78,28 @@ namespace PageDb.Engine;
 /// <see cref="Begin"/> that takes it starts it over in WaitingForSlot with a new path. That is the start of a new life,
 /// not a transition. The <see cref="WriteTransaction"/> handle lets go of its cycle as the cycle leaves Open, so a
 /// handle kept after its transaction ended never reaches the transaction that reuses the cycle.
+/// </para>
+/// <para>
+/// Replicated commits. A commit received from a replica store (restore, read replicas: <see cref="ReplicatedCommit"/>)
+/// is a cycle too: <see cref="Begin"/>, then <see cref="CommitReplicated"/>, which appends the received page images
+/// in Appending where a transaction appends its private pages (its TransactionPages stay empty) and goes through the
+/// same Maintaining, Released and group sync.
+/// </para>
+/// <para>
+/// Checkpoints are not cycles. A checkpoint changes no committed state: it copies committed frames into the database
+/// file and may switch or restart the log, and readers see the same pages before and after it. Its one owner is the
+/// engine's checkpoint lock (<c>StorageEngine._checkpointLock</c>): every copy runs under it, whoever asks for it (the
+/// background checkpointer, the writer's own copy when the background lags, an explicit
+/// <see cref="PageDatabase.Checkpoint"/>, the final checkpoint of <see cref="StorageEngine.Dispose"/>, and the one at
+/// open, which runs before the engine is handed to anyone).
+/// Those that may switch or restart the log or must first make every appended commit durable also hold the
+/// WriteGate, so no cycle is between Open and Released meanwhile: the writer's part of an automatic checkpoint
+/// (<see cref="StorageEngine.MaintainLog"/>) runs inside a cycle (in WaitingForSlot once the slot is granted, and in
+/// Maintaining); an explicit checkpoint takes the gate as a cycle's begin does (waiting up to
+/// <see cref="PageDbOptions.WriteLockTimeout"/>); the close takes it only if it is free (<see cref="WriteGate.TryEnter"/>:
+/// a transaction left open keeps the final checkpoint from running). The background checkpointer holds only the
+/// checkpoint lock: it copies the older log file, which no cycle writes. A checkpoint's I/O error is recorded in the
+/// same <see cref="FailureState"/> and refuses later begins, as a cycle's does.
 /// </para>
 /// <para>
 /// Threads. A cycle is used by one thread at a time, its transaction's, which may change at an await. Several cycles
@@ -217,7 +240,22 @@ internal sealed class WriteCycle
     public void Commit()
     {
         long startedAt = Stopwatch.GetTimestamp();
-        WalMark written = Append();
+        AwaitSyncAndAcknowledge(startedAt, Append(replicated: null, databaseSize: 0));
+    }
+
+    /// <summary>
+    /// As <see cref="Commit"/>, appending whole page images received from a replica store (<see cref="ReplicatedCommit"/>)
+    /// in place of the transaction's private pages, which stay empty: the same slot, upkeep, release and group sync.
+    /// </summary>
+    public void CommitReplicated(IReadOnlyList<(PageNumber Page, ReadOnlyMemory<byte> Image)> pages, uint databaseSize)
+    {
+        long startedAt = Stopwatch.GetTimestamp();
+        AwaitSyncAndAcknowledge(startedAt, Append(pages, databaseSize));
+    }
+
+    /// <summary>Released -> Durable (or Lost): blocks for the sync of <paramref name="written"/> at <see cref="Durability.Full"/>, then acknowledges.</summary>
+    private void AwaitSyncAndAcknowledge(long startedAt, WalMark written)
+    {
         if (WaitsForSync)
         {
             try
@@ -237,7 +275,7 @@ internal sealed class WriteCycle
     public async Task CommitAsync()
     {
         long startedAt = Stopwatch.GetTimestamp();
-        WalMark written = Append();
+        WalMark written = Append(replicated: null, databaseSize: 0);
         if (WaitsForSync)
         {
             try
@@ -283,15 +321,18 @@ internal sealed class WriteCycle
     /// <summary>
     /// The commit's part under the slot: Open -> Appending -> Maintaining -> Released. Returns the commit's mark, which
     /// at <see cref="Durability.Full"/> the caller waits to see durable; with no change, the mark of the snapshot, which
-    /// may itself still wait for its sync: what the transaction read is durable when it is acknowledged.
+    /// may itself still wait for its sync: what the transaction read is durable when it is acknowledged. With
+    /// <paramref name="replicated"/>, those page images are appended as the commit instead of the private pages.
     /// </summary>
-    private WalMark Append()
+    private WalMark Append(IReadOnlyList<(PageNumber Page, ReadOnlyMemory<byte> Image)>? replicated, uint databaseSize)
     {
         MoveTo(WriteCycleState.Appending);
         WalMark written;
         try
         {
-            written = _pages!.Commit(sync: WaitsForSync);
+            written = replicated is null
+                ? _pages!.Commit(sync: WaitsForSync)
+                : ReplicatedCommit.AppendFrames(_engine.Wal, replicated, databaseSize, sync: WaitsForSync);
         }
         catch (PageDbIOException e)
         {

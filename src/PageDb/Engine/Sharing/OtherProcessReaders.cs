@@ -139,8 +139,12 @@ internal sealed class OtherProcessReaders : IDisposable
         _shm.Release();
     }
 
-    /// <summary>The older of <paramref name="oldest"/> and every live reader process's snapshot; frees dead processes' slots on the way.</summary>
-    private WalMark OldestOr(WalMark oldest)
+    /// <summary>
+    /// The older of <paramref name="oldest"/> and every live reader process's snapshot; frees dead processes' slots on
+    /// the way. Without the checkpoint protocol's announcement, so a reader process may take a snapshot just after: good
+    /// enough to decide that a checkpoint is not worth trying now, never to bound one (use <see cref="BeginCheckpoint"/>).
+    /// </summary>
+    public WalMark OldestOr(WalMark oldest)
     {
         if (_shm is null)
             return oldest;
