@@ -44,14 +44,15 @@ public sealed class IndexScan : PlanOperator
         Cursor cursor = _cursor!;
         while (_state.Advance(cursor, _range.Low, _range.Low is not null))
         {
-            if (_range.IsBelow(cursor.Key))
+            ReadOnlySpan<byte> value = cursor.ReadEntry(out ReadOnlySpan<byte> key);
+            if (_range.IsBelow(key))
                 continue;
-            if (_range.IsAbove(cursor.Key))
+            if (_range.IsAbove(key))
             {
                 _state = ScanState.Done;
                 return null;
             }
-            return _index is null ? _table.DecodeRow(cursor.Key, cursor.Value, _ordinals) : Fetch(cursor.Key, cursor.Value);
+            return _index is null ? _table.DecodeRow(key, value, _ordinals) : Fetch(key, value);
         }
         if (_index is not null && _range.Low is null && _range.High is null)
             _table.CheckIndexCount(_index);
