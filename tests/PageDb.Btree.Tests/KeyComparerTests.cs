@@ -4,7 +4,7 @@ using PageDb.Testing;
 namespace PageDb.Btree.Tests;
 
 /// <summary>
-/// <see cref="KeyComparer.Compare"/> (a fast path over the leading 8 bytes) orders every pair of keys as the plain
+/// <see cref="KeyComparer.Compare"/> (a fast path over the leading 8 bytes, shorter keys padded) orders every pair of keys as the plain
 /// unsigned byte-wise comparison does: random keys of 1 to 20 bytes drawn from few byte values, so shared prefixes of
 /// every length, equal heads with different tails and proper prefixes all occur.
 /// </summary>
