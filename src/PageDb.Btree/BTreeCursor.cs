@@ -15,9 +15,11 @@ namespace PageDb.Btree;
 /// stays at the end, so a following <see cref="Previous"/> returns the last entry (and the reverse at the start).
 /// On an unpositioned cursor <see cref="Next"/> is <see cref="SeekFirst"/> and <see cref="Previous"/> is <see cref="SeekLast"/>.
 /// The tree must not be changed while a cursor is open on it. Dispose releases the pins. One thread at a time.
-/// A damaged or hostile file cannot make a walk return keys out of order or run for ever: each step checks that the
-/// key moved the way the walk goes (against the neighbour cell in the same leaf, or against a copy of the last key
-/// when it crosses to another leaf, so two leaves reached through interior pages that share a subtree are caught), and
+/// A damaged or hostile file cannot make a walk return keys out of order or run for ever: a leaf's keys are checked to
+/// ascend when the leaf is pinned, before any entry of it is returned or searched (once per cached copy of the page:
+/// its frame remembers the check, <see cref="PageFrame.KeyOrderChecked"/>, until the frame takes another page or is
+/// handed out for writing), a step into another leaf checks the key against a copy of the last key (so two leaves
+/// reached through interior pages that share a subtree are caught), and
 /// a walk that crosses to more leaves than the database has pages is stopped, and a walk from one end of the tree to
 /// the other must meet exactly the entry count its root records (a leaf that lost cells, or a subtree reached from the
 /// wrong place). A walk also checks what <see cref="BTreeVerifier"/> checks of the pages it passes, so a full walk
@@ -27,7 +29,8 @@ namespace PageDb.Btree;
 /// leaf, and at each crossing from one leaf to the next the separator between them lies between the last key left and
 /// the first key reached (last &lt; separator &lt;= first; every separator of the tree is crossed once by a full walk,
 /// so with the keys ascending every key lies within its separators). All are <see cref="CorruptDatabaseException"/>;
-/// they cost one or two key comparisons and a counter per step, and a few header loads per page pinned.
+/// they cost a counter per step, one or two key comparisons per leaf crossed, a few header loads per page pinned and one
+/// comparison per cell the first time a cached leaf is walked.
 /// </remarks>
 internal sealed class BTreeCursor : IDisposable
 {
@@ -68,22 +71,23 @@ internal sealed class BTreeCursor : IDisposable
     public ReadOnlySpan<byte> Key => LeafCell.ReadKey(CurrentCell, _leafFormat, _path[_leafLevel].Number, _filePath);
 
     /// <summary>The current value; valid until the cursor moves. Values partly in overflow are read on first access.</summary>
-    public ReadOnlySpan<byte> Value
+    public ReadOnlySpan<byte> Value => ReadEntry(out _);
+
+    /// <summary>The current value, and its key in <paramref name="key"/>, from one parse of the cell (a scan's step reads both); valid until the cursor moves.</summary>
+    public ReadOnlySpan<byte> ReadEntry(out ReadOnlySpan<byte> key)
     {
-        get
+        LeafCell cell = LeafCell.Read(CurrentCell, _leafFormat, _path[_leafLevel].Number, _filePath);
+        key = cell.Key;
+        if (!cell.HasOverflow)
+            return cell.LocalValue;
+        if (!_valueAssembled)
         {
-            LeafCell cell = LeafCell.Read(CurrentCell, _leafFormat, _path[_leafLevel].Number, _filePath);
-            if (!cell.HasOverflow)
-                return cell.LocalValue;
-            if (!_valueAssembled)
-            {
-                if (_valueBuffer.Length < cell.ValueLength)
-                    _valueBuffer = new byte[Math.Max(cell.ValueLength, 2 * _valueBuffer.Length)];
-                cell.CopyValueTo(_pages, _valueBuffer);
-                _valueAssembled = true;
-            }
-            return _valueBuffer.AsSpan(0, cell.ValueLength);
+            if (_valueBuffer.Length < cell.ValueLength)
+                _valueBuffer = new byte[Math.Max(cell.ValueLength, 2 * _valueBuffer.Length)];
+            cell.CopyValueTo(_pages, _valueBuffer);
+            _valueAssembled = true;
         }
+        return _valueBuffer.AsSpan(0, cell.ValueLength);
     }
 
     /// <summary>The length of the current value (no overflow read).</summary>
@@ -179,10 +183,7 @@ internal sealed class BTreeCursor : IDisposable
         SlottedPageReader reader = Leaf;
         if (_index[leaf] + 1 < reader.CellCount)
         {
-            int at = ++_index[leaf];
-            if (at > 0)
-                CheckAscending(reader, at - 1, at);
-            else
+            if (++_index[leaf] == 0)
                 CheckAgainstLastKey();
             return Arrived();
         }
@@ -213,9 +214,7 @@ internal sealed class BTreeCursor : IDisposable
             _index[leaf] = Math.Min(_index[leaf], count) - 1;
             if (_index[leaf] >= 0)
             {
-                if (_index[leaf] + 1 < count)
-                    CheckAscending(reader, _index[leaf], _index[leaf] + 1);
-                else
+                if (_index[leaf] + 1 == count)
                     CheckAgainstLastKey();
                 return Arrived();
             }
@@ -287,6 +286,8 @@ internal sealed class BTreeCursor : IDisposable
                 ThrowHelper.ThrowCorrupt(_filePath, page, "an empty leaf below the root");
             if (_treeLeafLevel < 0)
                 _treeLeafLevel = level;
+            if (!_path[level].KeyOrderChecked)
+                CheckLeafOrder(reader, level);
         }
         if (_treeLeafLevel >= 0 && (level > _treeLeafLevel || (level == _treeLeafLevel) != IsLeafLevel(level)))
             ThrowHelper.ThrowCorrupt(_filePath, page, $"a page at depth {level + 1} of a tree whose leaves are at depth {_treeLeafLevel + 1}");
@@ -355,20 +356,30 @@ internal sealed class BTreeCursor : IDisposable
         if (!IsValid)
             return; // an empty leaf: the key kept before it still bounds the next one
         ReadOnlySpan<byte> key = Key;
+        // Sized to the keys met, not to the 1 KiB limit: a short range scan crosses a leaf or two and keeps an 8-byte key.
         if (_lastKey.Length < key.Length)
-            _lastKey = new byte[BTreeLimits.MaxKeyLength];
+            _lastKey = new byte[Math.Min(Math.Max(key.Length, 2 * _lastKey.Length), BTreeLimits.MaxKeyLength)];
         key.CopyTo(_lastKey);
         _lastKeyLength = key.Length;
     }
 
-    /// <summary>Checks the key at <paramref name="lower"/> sorts before the one at <paramref name="upper"/> in the pinned leaf.</summary>
-    private void CheckAscending(SlottedPageReader leaf, int lower, int upper)
+    /// <summary>
+    /// Checks that the keys of the leaf just pinned at <paramref name="level"/> ascend from cell to cell, before any of
+    /// its entries is returned or searched, and marks its frame so later walks over the cached page skip the check.
+    /// </summary>
+    private void CheckLeafOrder(SlottedPageReader leaf, int level)
     {
-        PageNumber page = _path[_leafLevel].Number;
-        ReadOnlySpan<byte> low = LeafCell.ReadKey(leaf.GetCell(lower), _leafFormat, page, _filePath);
-        ReadOnlySpan<byte> high = LeafCell.ReadKey(leaf.GetCell(upper), _leafFormat, page, _filePath);
-        if (KeyComparer.Compare(low, high) >= 0)
-            ThrowHelper.ThrowCorrupt(_filePath, page, $"the keys of cells {lower} and {upper} are not in ascending order");
+        PageNumber page = _path[level].Number;
+        int count = leaf.CellCount;
+        ReadOnlySpan<byte> previous = count > 0 ? LeafCell.ReadKey(leaf.GetCell(0), _leafFormat, page, _filePath) : default;
+        for (int i = 1; i < count; i++)
+        {
+            ReadOnlySpan<byte> key = LeafCell.ReadKey(leaf.GetCell(i), _leafFormat, page, _filePath);
+            if (KeyComparer.Compare(previous, key) >= 0)
+                ThrowHelper.ThrowCorrupt(_filePath, page, $"the keys of cells {i - 1} and {i} are not in ascending order");
+            previous = key;
+        }
+        _path[level].MarkKeyOrderChecked();
     }
 
     /// <summary>

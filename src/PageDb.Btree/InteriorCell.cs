@@ -49,14 +49,24 @@ internal readonly ref struct InteriorCell
     public static void SetChild(Span<byte> cell, PageNumber child) =>
         BinaryPrimitives.WriteUInt32LittleEndian(cell[ChildOffset..], child.Value);
 
-    /// <summary>Parses <paramref name="cell"/> of page <paramref name="page"/>.</summary>
-    public static InteriorCell Read(ReadOnlySpan<byte> cell, PageNumber page, string filePath)
+    /// <summary>
+    /// The separator of <paramref name="cell"/> alone, its length checked (a search's probe; the child link is checked
+    /// by <see cref="Read"/> when the descent follows it).
+    /// </summary>
+    public static ReadOnlySpan<byte> ReadKey(ReadOnlySpan<byte> cell, PageNumber page, string filePath)
     {
         if (cell.Length <= KeyOffset || cell.Length > MaxLength)
             ThrowHelper.ThrowCorrupt(filePath, page, "interior cell length out of range");
+        return cell[KeyOffset..];
+    }
+
+    /// <summary>Parses <paramref name="cell"/> of page <paramref name="page"/>.</summary>
+    public static InteriorCell Read(ReadOnlySpan<byte> cell, PageNumber page, string filePath)
+    {
+        ReadOnlySpan<byte> key = ReadKey(cell, page, filePath);
         var child = new PageNumber(BinaryPrimitives.ReadUInt32LittleEndian(cell));
         if (child.IsNone)
             ThrowHelper.ThrowCorrupt(filePath, page, "interior cell has no child page");
-        return new InteriorCell(child, cell[KeyOffset..]);
+        return new InteriorCell(child, key);
     }
 }

@@ -38,7 +38,7 @@ internal static class NodeSearch
         while (low < high)
         {
             int middle = (int)((uint)(low + high) >> 1);
-            if (KeyComparer.Compare(InteriorCell.Read(page.GetCell(middle), number, filePath).Key, key) <= 0)
+            if (KeyComparer.Compare(InteriorCell.ReadKey(page.GetCell(middle), number, filePath), key) <= 0)
                 low = middle + 1;
             else
                 high = middle;

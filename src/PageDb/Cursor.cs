@@ -44,6 +44,13 @@ public sealed class Cursor : IDisposable
         }
     }
 
+    /// <summary>The value at the cursor and its key in <paramref name="key"/>, read together (a scan's step); valid until the cursor moves.</summary>
+    internal ReadOnlySpan<byte> ReadEntry(out ReadOnlySpan<byte> key)
+    {
+        EnsurePositionCurrent();
+        return _cursor.ReadEntry(out key);
+    }
+
     /// <summary>Moves to the first key at or after <paramref name="key"/>; false when there is none.</summary>
     public bool Seek(ReadOnlySpan<byte> key)
     {

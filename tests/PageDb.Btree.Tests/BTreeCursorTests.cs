@@ -1,4 +1,6 @@
 using PageDb.Btree;
+using PageDb.Core.Pages;
+using PageDb.Core.Paging;
 
 namespace PageDb.Btree.Tests;
 
@@ -83,6 +85,33 @@ public class BTreeCursorTests
         for (bool ok = cursor.Previous(); ok; ok = cursor.Previous())
             Assert.That(cursor.Key.ToArray(), Is.EqualTo(TreeTestKit.Key(2 * --n)));
         Assert.That(n, Is.Zero);
+    }
+
+    [Test]
+    public void A_leaf_changed_after_a_walk_has_its_key_order_checked_again()
+    {
+        var (pages, tree) = Evens(5000);
+        using (BTreeCursor cursor = tree.OpenCursor())
+            Assert.That(Scan(cursor), Is.GreaterThan(0), "a first walk checks every leaf and its frame remembers it");
+        PageNumber leaf = tree.Root;
+        while (true)
+        {
+            using PageHandle page = pages.Read(leaf);
+            if (page.Type == PageType.BtreeLeaf)
+                break;
+            leaf = NodeSearch.ChildAt(new SlottedPageReader(page.Data, pages.FilePath), 0, leaf, pages.FilePath);
+        }
+        using (PageHandle page = pages.Write(leaf))
+        {
+            // Keys 0 and 2 become 2 and 0: each cell's last key byte (compact header, 1 byte, then 8 key bytes).
+            var reader = new SlottedPageReader(page.Data, pages.FilePath);
+            int first = reader.GetCellBounds(0).Offset + 8, second = reader.GetCellBounds(1).Offset + 8;
+            (page.Writable[first], page.Writable[second]) = (page.Writable[second], page.Writable[first]);
+        }
+
+        using BTreeCursor again = tree.OpenCursor();
+        Assert.That(() => again.SeekFirst(), Throws.InstanceOf<CorruptDatabaseException>().With.Message.Contains("not in ascending order"));
+        Assert.That(() => again.Seek(TreeTestKit.Key(2)), Throws.InstanceOf<CorruptDatabaseException>(), "a seek into the leaf checks it first too");
     }
 
     [Test]

@@ -17,6 +17,8 @@ internal readonly struct PageHandle : IDisposable
         ArgumentNullException.ThrowIfNull(frame);
         _frame = frame;
         IsWritable = isWritable;
+        if (isWritable)
+            frame.KeyOrderChecked = false; // the page may change: its keys are checked again at the next walk
     }
 
     /// <summary>True when the page may be changed through <see cref="Writable"/>.</summary>
@@ -27,6 +29,12 @@ internal readonly struct PageHandle : IDisposable
 
     /// <summary>The page's type, from its header.</summary>
     public PageType Type => PageHeader.GetType(Frame.Buffer);
+
+    /// <summary>True once the B+tree checked that this leaf's keys ascend, since the frame took the page or was last handed out for writing.</summary>
+    public bool KeyOrderChecked => Frame.KeyOrderChecked;
+
+    /// <summary>Records that this leaf's keys were checked to ascend (see <see cref="PageFrame.KeyOrderChecked"/>).</summary>
+    public void MarkKeyOrderChecked() => Frame.KeyOrderChecked = true;
 
     /// <summary>The page bytes, read-only.</summary>
     public ReadOnlySpan<byte> Data => Frame.Buffer;

@@ -43,10 +43,9 @@ public sealed class IndexScan : PlanOperator
     /// <inheritdoc/>
     protected override Row? OnNext()
     {
-        if (!Advance())
+        if (!Advance(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
             return null;
-        Cursor cursor = _cursor!;
-        return _index is null ? _table.DecodeRow(cursor.Key, cursor.Value, _ordinals) : Fetch(cursor.Key, cursor.Value);
+        return _index is null ? _table.DecodeRow(key, value, _ordinals) : Fetch(key, value);
     }
 
     /// <summary>
@@ -57,33 +56,40 @@ public sealed class IndexScan : PlanOperator
     {
         if (_cursor is null)
             ThrowHelper.ThrowInvalidOperation("Open the IndexScan before asking it for rows.");
-        if (!Advance())
+        if (!Advance(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
             return false;
-        Cursor cursor = _cursor;
         if (_index is null)
-            _table.DecodeInto(cursor.Key, cursor.Value, _ordinals, values);
+            _table.DecodeInto(key, value, _ordinals, values);
         else
-            _table.DecodeInto(cursor.Value, FetchRecord(cursor.Key, cursor.Value), _ordinals, values);
+            _table.DecodeInto(value, FetchRecord(key, value), _ordinals, values);
         return true;
     }
 
-    /// <summary>Moves to the next entry in the range; false at the end (a whole index read then checks its entry count).</summary>
-    private bool Advance()
+    /// <summary>
+    /// Moves to the next entry in the range and gives its key and value from one parse of the cell; false at the end
+    /// (a whole index read then checks its entry count).
+    /// </summary>
+    private bool Advance(out ReadOnlySpan<byte> entryKey, out ReadOnlySpan<byte> entryValue)
     {
         Cursor cursor = _cursor!;
         while (_state.Advance(cursor, _range.Low, _range.Low is not null))
         {
-            if (_range.IsBelow(cursor.Key))
+            ReadOnlySpan<byte> value = cursor.ReadEntry(out ReadOnlySpan<byte> key);
+            if (_range.IsBelow(key))
                 continue;
-            if (_range.IsAbove(cursor.Key))
+            if (_range.IsAbove(key))
             {
                 _state = ScanState.Done;
                 return false;
             }
+            entryKey = key;
+            entryValue = value;
             return true;
         }
         if (_index is not null && _range.Low is null && _range.High is null)
             _table.CheckIndexCount(_index);
+        entryKey = default;
+        entryValue = default;
         return false;
     }
 

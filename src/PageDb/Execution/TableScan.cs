@@ -70,9 +70,10 @@ public sealed class TableScan : PlanOperator
         Cursor cursor = _cursor!;
         while (_state.Advance(cursor))
         {
+            ReadOnlySpan<byte> record = cursor.ReadEntry(out ReadOnlySpan<byte> key);
             if (_boundWhere is null)
-                return _table.DecodeRow(cursor.Key, cursor.Value, _ordinals);
-            _current!.Load(cursor.Key, cursor.Value);
+                return _table.DecodeRow(key, record, _ordinals);
+            _current!.Load(key, record);
             if (_boundWhere.IsTrue(_current))
                 return _current.ToRow(_ordinals);
         }

@@ -105,6 +105,11 @@ internal static class CompactRecordEncoding
     /// <summary>Reads a varint at <paramref name="offset"/>, advancing it; false when it runs past the end or is too long.</summary>
     public static bool TryReadVarint(ReadOnlySpan<byte> bytes, ref int offset, out uint value)
     {
+        if ((uint)offset < (uint)bytes.Length && bytes[offset] < 0x80)
+        {
+            value = bytes[offset++]; // one byte: the common case (small counts, short strings, the fixed types)
+            return true;
+        }
         value = 0;
         for (int shift = 0, at = offset; at < bytes.Length && shift < 7 * MaxVarintLength; shift += 7, at++)
         {
