@@ -23,6 +23,8 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
 {
     private readonly List<Constraint> _constraints = [];
     private readonly List<(Evaluator Condition, ulong Sources)> _placed = [];
+    // Equalities a hash join can use, with the LEFT-joined item whose ON condition they come from (-1: WHERE or an inner ON).
+    private readonly List<(JoinKey Key, int LeftItem)> _joinKeys = [];
 
     /// <summary>
     /// What one condition says about one column: its candidate values, or one end of a range (with its value when it is
@@ -58,6 +60,53 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         }
     }
 
+    /// <summary>
+    /// Keeps <paramref name="condition"/> (one part of WHERE or of an ON, already bound) as a key for a hash join when
+    /// it is <c>a = b</c> with one side reading only one FROM item and the other only other items, both plain
+    /// expressions of columns, literals and parameters (noted both ways, as either item may be the one hashed). A key
+    /// from the ON of LEFT-joined item <paramref name="leftItem"/> (-1 for none) can hash only that item.
+    /// </summary>
+    public void NoteJoinKey(SqlExpr condition, Scope scope, int leftItem)
+    {
+        if (condition is not BinaryExpr { Operator: "=" } equal || !IsPlain(equal.Left, scope) || !IsPlain(equal.Right, scope))
+            return;
+        (Bound left, ulong leftSources) = BindSide(equal.Left, scope);
+        (Bound right, ulong rightSources) = BindSide(equal.Right, scope);
+        NoteJoinKey(left, leftSources, right, rightSources, leftItem);
+        NoteJoinKey(right, rightSources, left, leftSources, leftItem);
+    }
+
+    /// <summary>Keeps <paramref name="build"/> = <paramref name="probe"/> as a key for hashing the one item <paramref name="buildSources"/> names.</summary>
+    public void NoteJoinKey(Bound build, ulong buildSources, Bound probe, ulong probeSources, int leftItem)
+    {
+        if (buildSources == 0 || (buildSources & (buildSources - 1)) != 0 || (probeSources & buildSources) != 0 || probeSources == 0
+            || buildSources == Scope.Bit(63))
+            return;
+        int item = System.Numerics.BitOperations.TrailingZeroCount(buildSources);
+        if (leftItem < 0 || leftItem == item)
+            _joinKeys.Add((new JoinKey(item, build, probe, probeSources), leftItem));
+    }
+
+    private (Bound, ulong) BindSide(SqlExpr side, Scope scope)
+    {
+        scope.ResetUse();
+        Bound bound = binder.Bind(side, scope);
+        ulong sources = scope.SourcesUsed;
+        scope.ResetUse();
+        return (bound, sources);
+    }
+
+    /// <summary>True for an expression of this core's or enclosing cores' columns, literals and parameters, with operators, casts and no alias.</summary>
+    private static bool IsPlain(SqlExpr expression, Scope scope) => expression switch
+    {
+        LiteralExpr or ParameterExpr => true,
+        ColumnExpr column => scope.Resolve(column.Table, column.Column, m => new SqlException(m)) is not null,
+        UnaryExpr unary => IsPlain(unary.Operand, scope),
+        BinaryExpr binary => IsPlain(binary.Left, scope) && IsPlain(binary.Right, scope),
+        CastExpr cast => IsPlain(cast.Operand, scope),
+        _ => false,
+    };
+
     /// <summary>Records where a condition reading FROM items <paramref name="sources"/> (bits) was placed, so a new join order can move it.</summary>
     public void Placed(Evaluator condition, ulong sources) => _placed.Add((condition, sources));
 
@@ -76,6 +125,8 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
             JoinSource source = core.Sources[i];
             if (source.Table is not null && source.Kind == JoinKind.Inner)
                 source.Access = Best(core, i, before)?.Access;
+            if (level > 0)
+                source.HashKeys = HashKeys(source, i, before);
             before |= Scope.Bit(i);
         }
         if (order is null)
@@ -85,6 +136,16 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
             source.Filters.Clear();
         foreach ((Evaluator condition, ulong sources) in _placed)
             core.Sources[order.Last(i => (sources & Scope.Bit(i)) != 0 || i == order[0])].Filters.Add(condition);
+    }
+
+    /// <summary>
+    /// The keys by which item <paramref name="i"/> can be hashed, its probe values read from the items in
+    /// <paramref name="before"/>: a LEFT-joined item's from its ON condition only, an inner one's from any inner condition.
+    /// </summary>
+    private JoinKey[] HashKeys(JoinSource source, int i, ulong before)
+    {
+        int leftItem = source.Kind == JoinKind.Left ? i : -1;
+        return [.. _joinKeys.Where(k => k.Key.Build == i && k.LeftItem == leftItem && (k.Key.ProbeSources & ~before) == 0).Select(k => k.Key)];
     }
 
     /// <summary>

@@ -71,7 +71,8 @@ internal sealed class CoreQuery
     {
         if (IsAggregate)
         {
-            foreach (Frame group in Groups(Join(outer, context, out _), outer, context))
+            IEnumerable<SqlValue[]> joined = Join(outer, context, out Frame frame);
+            foreach (Frame group in Groups(joined, frame, outer, context))
             {
                 if (Emit(group) is { } row)
                     yield return row;
@@ -118,23 +119,35 @@ internal sealed class CoreQuery
             if (filter(frame).ToTruth() != true)
                 return [];
         }
-        var rows = new IEnumerable<SqlValue[]>?[Sources.Count];
+        var rows = new List<SqlValue[]>?[Sources.Count];
         var offsets = new int[Sources.Count];
+        var hashes = new HashJoin?[Sources.Count];
         int outermost = JoinOrder?[0] ?? 0;
         for (int i = 0; i < rows.Length; i++)
         {
-            if (i != outermost && Sources[i].Access is not { PerJoinedRow: true })
+            offsets[i] = i == 0 ? 0 : offsets[i - 1] + Sources[i - 1].Width;
+            if (i == outermost)
+                continue;
+            if (Sources[i].Access is not { PerJoinedRow: true })
             {
                 IEnumerable<SqlValue[]> read = Sources[i].Read(frame, copiedAtOnce: false);
                 rows[i] = read as List<SqlValue[]> ?? read.ToList();
             }
-            offsets[i] = i == 0 ? 0 : offsets[i - 1] + Sources[i - 1].Width;
+            if (Sources[i].HashKeys.Length > 0)
+                hashes[i] = new HashJoin(Sources[i], Sources[i].HashKeys, offsets[i], width);
         }
-        return JoinLevel(0, rows, offsets, current, frame);
+        return JoinLevel(0, rows, hashes, offsets, current, frame);
     }
 
+    /// <summary>
+    /// The rows of the item at <paramref name="item"/> to join to the row so far: the matches of its hash table, else
+    /// those of its join lookup, else all of its rows.
+    /// </summary>
+    private IEnumerable<SqlValue[]> Candidates(int item, List<SqlValue[]>?[] rows, HashJoin?[] hashes, Frame frame) =>
+        hashes[item]?.Probe(frame, rows[item]) ?? rows[item] ?? Sources[item].Read(frame, copiedAtOnce: true);
+
     /// <summary>Joins the item at <paramref name="level"/> of the join order to the row so far; a join lookup reads its rows for that row.</summary>
-    private IEnumerable<SqlValue[]> JoinLevel(int level, IEnumerable<SqlValue[]>?[] rows, int[] offsets, SqlValue[] current, Frame frame)
+    private IEnumerable<SqlValue[]> JoinLevel(int level, List<SqlValue[]>?[] rows, HashJoin?[] hashes, int[] offsets, SqlValue[] current, Frame frame)
     {
         if (level == Sources.Count)
         {
@@ -146,7 +159,7 @@ internal sealed class CoreQuery
         int offset = offsets[item];
         bool matched = false;
         bool innermost = level + 1 == Sources.Count;
-        foreach (SqlValue[] row in rows[item] ?? source.Read(frame, copiedAtOnce: true))
+        foreach (SqlValue[] row in Candidates(item, rows, hashes, frame))
         {
             Array.Copy(row, 0, current, offset, source.Width);
             if (!AllTrue(source.MatchConditions, frame))
@@ -160,7 +173,7 @@ internal sealed class CoreQuery
                 yield return current;
                 continue;
             }
-            foreach (SqlValue[] joined in JoinLevel(level + 1, rows, offsets, current, frame))
+            foreach (SqlValue[] joined in JoinLevel(level + 1, rows, hashes, offsets, current, frame))
                 yield return joined;
         }
         if (!matched && source.Kind == Syntax.JoinKind.Left)
@@ -168,7 +181,7 @@ internal sealed class CoreQuery
             Array.Fill(current, SqlValue.Null, offset, source.Width);
             if (AllTrue(source.Filters, frame))
             {
-                foreach (SqlValue[] joined in JoinLevel(level + 1, rows, offsets, current, frame))
+                foreach (SqlValue[] joined in JoinLevel(level + 1, rows, hashes, offsets, current, frame))
                     yield return joined;
             }
         }
@@ -184,46 +197,11 @@ internal sealed class CoreQuery
         return true;
     }
 
-    private List<Frame> Groups(IEnumerable<SqlValue[]> joined, Frame? outer, ExecutionContext context)
+    private List<Frame> Groups(IEnumerable<SqlValue[]> joined, Frame frame, Frame? outer, ExecutionContext context)
     {
-        var groups = new Dictionary<SqlValue[], (SqlValue[] Row, Accumulator[] Accumulators)>(RowComparer.Instance);
-        var order = new List<SqlValue[]>();
-        foreach (SqlValue[] shared in joined)
-        {
-            var row = (SqlValue[])shared.Clone();
-            var frame = new Frame(context, row, outer);
-            var key = new SqlValue[GroupBy.Count];
-            for (int i = 0; i < key.Length; i++)
-                key[i] = GroupBy[i](frame);
-            if (!groups.TryGetValue(key, out var group))
-            {
-                group = (row, [.. Aggregates.Select(a => a.CreateAccumulator())]);
-                order.Add(key);
-            }
-            groups[key] = (row, group.Accumulators);
-            for (int i = 0; i < Aggregates.Count; i++)
-                group.Accumulators[i].Add(Arguments(Aggregates[i], frame));
-        }
-        if (GroupBy.Count == 0 && order.Count == 0)
-        {
-            order.Add([]);
-            groups[[]] = (new SqlValue[Sources.Sum(s => s.Width)], [.. Aggregates.Select(a => a.CreateAccumulator())]);
-        }
-        order.Sort(RowComparer.Instance);
-        var frames = new List<Frame>(order.Count);
-        foreach (SqlValue[] key in order)
-        {
-            (SqlValue[] row, Accumulator[] accumulators) = groups[key];
-            frames.Add(new Frame(context, row, outer, [.. accumulators.Select(a => a.Result())]));
-        }
-        return frames;
-    }
-
-    private static SqlValue[] Arguments(AggregateCall call, Frame frame)
-    {
-        var values = new SqlValue[call.Arguments.Length];
-        for (int i = 0; i < values.Length; i++)
-            values[i] = call.Arguments[i].Evaluate(frame);
-        return values;
+        var groups = new GroupTable(GroupBy, Aggregates, frame.Row.Length);
+        foreach (SqlValue[] _ in joined)
+            groups.Add(frame);
+        return groups.Frames(context, outer);
     }
 }
