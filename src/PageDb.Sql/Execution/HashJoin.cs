@@ -59,9 +59,19 @@ internal sealed class HashJoin(JoinSource source, JoinKey[] keys, int offset, in
     /// <summary>How EXPLAIN shows the join's keys.</summary>
     public static string Describe(JoinKey[] keys) => $"HASH TABLE ON {keys.Length} key{(keys.Length == 1 ? "" : "s")}";
 
-    /// <summary>True while the item's key read is cheaper: fewer lookups made than the table has rows.</summary>
+    /// <summary>
+    /// True for a join lookup the hash table may replace: one key column fixed by one value, the join's, and no range,
+    /// so the table's rows and the hashed equality accept what the lookup finds, whatever else the plan checks. A
+    /// lookup by more (a composite key, a range) may be all that checks a condition on those columns, and stays.
+    /// </summary>
+    public static bool CanReplace(TableAccess? access) =>
+        access is { PerJoinedRow: true, Equal: [[_]], Low: null, High: null };
+
+    /// <summary>True while the item's key read is cheaper (fewer lookups made than the table has rows), or must be used.</summary>
     private bool LookupFirst(Frame frame)
     {
+        if (!CanReplace(source.Access))
+            return true;
         if (_lookupsLeft < 0)
             _lookupsLeft = source.Table is { } table ? frame.Context.Current(table).Count : 0;
         return _lookupsLeft-- > 0;
