@@ -136,7 +136,7 @@ internal sealed class CoreQuery
             if (Sources[i].HashKeys.Length > 0)
                 hashes[i] = new HashJoin(Sources[i], Sources[i].HashKeys, offsets[i], width);
         }
-        return JoinLevel(0, rows, hashes, offsets, current, frame);
+        return JoinLevels(rows, hashes, offsets, current, frame);
     }
 
     /// <summary>
@@ -146,44 +146,68 @@ internal sealed class CoreQuery
     private IEnumerable<SqlValue[]> Candidates(int item, List<SqlValue[]>?[] rows, HashJoin?[] hashes, Frame frame) =>
         hashes[item]?.Probe(frame, rows[item]) ?? rows[item] ?? Sources[item].Read(frame, copiedAtOnce: true);
 
-    /// <summary>Joins the item at <paramref name="level"/> of the join order to the row so far; a join lookup reads its rows for that row.</summary>
-    private IEnumerable<SqlValue[]> JoinLevel(int level, List<SqlValue[]>?[] rows, HashJoin?[] hashes, int[] offsets, SqlValue[] current, Frame frame)
+    /// <summary>
+    /// Joins the items in join order by nested loops kept on an explicit stack: one enumerator per level over that
+    /// item's rows for the row so far (<see cref="Candidates"/>), so a joined row costs no iterator per level and a
+    /// row is handed out by this one iterator, not through one per level. A LEFT-joined item whose rows all fail its
+    /// ON condition joins once as NULLs.
+    /// </summary>
+    private IEnumerable<SqlValue[]> JoinLevels(List<SqlValue[]>?[] rows, HashJoin?[] hashes, int[] offsets, SqlValue[] current, Frame frame)
     {
-        if (level == Sources.Count)
+        int count = Sources.Count;
+        if (count == 0)
         {
             yield return current;
             yield break;
         }
-        int item = JoinOrder?[level] ?? level;
-        JoinSource source = Sources[item];
-        int offset = offsets[item];
-        bool matched = false;
-        bool innermost = level + 1 == Sources.Count;
-        foreach (SqlValue[] row in Candidates(item, rows, hashes, frame))
+        var levels = new IEnumerator<SqlValue[]>?[count];
+        var matched = new bool[count];
+        int level = 0;
+        try
         {
-            Array.Copy(row, 0, current, offset, source.Width);
-            if (!AllTrue(source.MatchConditions, frame))
-                continue;
-            matched = true;
-            if (!AllTrue(source.Filters, frame))
-                continue;
-            if (innermost)
+            levels[0] = Candidates(JoinOrder?[0] ?? 0, rows, hashes, frame).GetEnumerator();
+            while (level >= 0)
             {
-                // The row is complete: yielding it here spares an iterator per row for the level below.
-                yield return current;
-                continue;
+                int item = JoinOrder?[level] ?? level;
+                JoinSource source = Sources[item];
+                IEnumerator<SqlValue[]> read = levels[level]!;
+                if (read.MoveNext())
+                {
+                    Array.Copy(read.Current, 0, current, offsets[item], source.Width);
+                    if (!AllTrue(source.MatchConditions, frame))
+                        continue;
+                    matched[level] = true;
+                }
+                else
+                {
+                    read.Dispose();
+                    levels[level] = null;
+                    if (matched[level] || source.Kind != Syntax.JoinKind.Left)
+                    {
+                        level--;
+                        continue;
+                    }
+                    // The row of NULLs, joined once: the level ends when the enumerator after it finds nothing.
+                    matched[level] = true;
+                    levels[level] = Enumerable.Empty<SqlValue[]>().GetEnumerator();
+                    Array.Fill(current, SqlValue.Null, offsets[item], source.Width);
+                }
+                if (!AllTrue(source.Filters, frame))
+                    continue;
+                if (level + 1 == count)
+                {
+                    yield return current;
+                    continue;
+                }
+                level++;
+                matched[level] = false;
+                levels[level] = Candidates(JoinOrder?[level] ?? level, rows, hashes, frame).GetEnumerator();
             }
-            foreach (SqlValue[] joined in JoinLevel(level + 1, rows, hashes, offsets, current, frame))
-                yield return joined;
         }
-        if (!matched && source.Kind == Syntax.JoinKind.Left)
+        finally
         {
-            Array.Fill(current, SqlValue.Null, offset, source.Width);
-            if (AllTrue(source.Filters, frame))
-            {
-                foreach (SqlValue[] joined in JoinLevel(level + 1, rows, hashes, offsets, current, frame))
-                    yield return joined;
-            }
+            foreach (IEnumerator<SqlValue[]>? read in levels)
+                read?.Dispose();
         }
     }
 
