@@ -86,7 +86,7 @@ public sealed class TableAccessTests : SessionFixture
     [TestCase("SELECT k FROM s WHERE a = 1 OR a = 2", "SCAN s (checking 1 condition)")]
     [TestCase("SELECT k FROM s WHERE a <> 1", "SCAN s (checking 1 condition)")]
     [TestCase("SELECT k FROM s WHERE a = CAST(c AS INTEGER)", "SCAN s (checking 1 condition)")]
-    [TestCase("SELECT i.id FROM i LEFT JOIN s ON s.k = i.id WHERE s.a = 10", "SCAN i,LEFT JOIN SCAN s (checking 2 conditions)")]
+    [TestCase("SELECT i.id FROM i LEFT JOIN s ON s.k = i.id WHERE s.a = 10", "SCAN i,LEFT JOIN SCAN s INTO HASH TABLE ON 1 key (checking 2 conditions)")]
     public void Explain_shows_the_access_chosen(string sql, string expected) => Assert.That(Query("EXPLAIN " + sql), Is.EqualTo(expected));
 
     // A condition the primary key read guarantees is not checked again; one it cannot (a real key, a value with an

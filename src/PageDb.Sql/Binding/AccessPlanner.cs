@@ -30,6 +30,8 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
     private int _notedFrom;
     // The constraints each FROM item's chosen access reads by.
     private readonly Dictionary<int, List<Constraint>> _used = [];
+    // Equalities a hash join can use, with the LEFT-joined item whose ON condition they come from (-1: WHERE or an inner ON).
+    private readonly List<(JoinKey Key, int LeftItem)> _joinKeys = [];
 
     /// <summary>
     /// What one condition says about one column: its candidate values, or one end of a range (with its value when it is
@@ -71,6 +73,53 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         }
     }
 
+    /// <summary>
+    /// Keeps <paramref name="condition"/> (one part of WHERE or of an ON, already bound) as a key for a hash join when
+    /// it is <c>a = b</c> with one side reading only one FROM item and the other only other items, both plain
+    /// expressions of columns, literals and parameters (noted both ways, as either item may be the one hashed). A key
+    /// from the ON of LEFT-joined item <paramref name="leftItem"/> (-1 for none) can hash only that item.
+    /// </summary>
+    public void NoteJoinKey(SqlExpr condition, Scope scope, int leftItem)
+    {
+        if (condition is not BinaryExpr { Operator: "=" } equal || !IsPlain(equal.Left, scope) || !IsPlain(equal.Right, scope))
+            return;
+        (Bound left, ulong leftSources) = BindSide(equal.Left, scope);
+        (Bound right, ulong rightSources) = BindSide(equal.Right, scope);
+        NoteJoinKey(left, leftSources, right, rightSources, leftItem);
+        NoteJoinKey(right, rightSources, left, leftSources, leftItem);
+    }
+
+    /// <summary>Keeps <paramref name="build"/> = <paramref name="probe"/> as a key for hashing the one item <paramref name="buildSources"/> names.</summary>
+    public void NoteJoinKey(Bound build, ulong buildSources, Bound probe, ulong probeSources, int leftItem)
+    {
+        if (buildSources == 0 || (buildSources & (buildSources - 1)) != 0 || (probeSources & buildSources) != 0 || probeSources == 0
+            || buildSources == Scope.Bit(63))
+            return;
+        int item = System.Numerics.BitOperations.TrailingZeroCount(buildSources);
+        if (leftItem < 0 || leftItem == item)
+            _joinKeys.Add((new JoinKey(item, build, probe, probeSources), leftItem));
+    }
+
+    private (Bound, ulong) BindSide(SqlExpr side, Scope scope)
+    {
+        scope.ResetUse();
+        Bound bound = binder.Bind(side, scope);
+        ulong sources = scope.SourcesUsed;
+        scope.ResetUse();
+        return (bound, sources);
+    }
+
+    /// <summary>True for an expression of this core's or enclosing cores' columns, literals and parameters, with operators, casts and no alias.</summary>
+    private static bool IsPlain(SqlExpr expression, Scope scope) => expression switch
+    {
+        LiteralExpr or ParameterExpr => true,
+        ColumnExpr column => scope.Resolve(column.Table, column.Column, m => new SqlException(m)) is not null,
+        UnaryExpr unary => IsPlain(unary.Operand, scope),
+        BinaryExpr binary => IsPlain(binary.Left, scope) && IsPlain(binary.Right, scope),
+        CastExpr cast => IsPlain(cast.Operand, scope),
+        _ => false,
+    };
+
     /// <summary>Records where a condition reading FROM items <paramref name="sources"/> (bits) was placed, so a new join order can move it.</summary>
     public void Placed(Evaluator condition, ulong sources)
     {
@@ -94,6 +143,8 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
             JoinSource source = core.Sources[i];
             if (source.Table is not null && source.Kind == JoinKind.Inner && Best(core, i, before) is { } best)
                 (source.Access, _used[i]) = (best.Access, best.Used);
+            if (level > 0)
+                source.HashKeys = HashKeys(source, i, before);
             before |= Scope.Bit(i);
         }
         if (order is not null)
@@ -139,35 +190,146 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
     }
 
     /// <summary>
-    /// The join order ANALYZE's statistics suggest, or null to keep the FROM order (always, unless every item is an
-    /// inner-joined table with statistics): greedily, the item expected to give the fewest rows next, counting for each
-    /// its best access given the items already chosen (a join lookup gives the rows per outer row), else all its rows.
-    /// So a selective table drives and the large one is looked up by key; ties keep FROM order.
+    /// The keys by which item <paramref name="i"/> can be hashed, its probe values read from the items in
+    /// <paramref name="before"/>: a LEFT-joined item's from its ON condition only, an inner one's from any inner condition.
+    /// </summary>
+    private JoinKey[] HashKeys(JoinSource source, int i, ulong before)
+    {
+        int leftItem = source.Kind == JoinKind.Left ? i : -1;
+        return [.. _joinKeys.Where(k => k.Key.Build == i && k.LeftItem == leftItem && (k.Key.ProbeSources & ~before) == 0).Select(k => k.Key)];
+    }
+
+    /// <summary>
+    /// The join order ANALYZE's statistics suggest, or null to keep the FROM order. Only the leading run of FROM items
+    /// that are inner-joined tables with statistics is reordered (<see cref="Reorderable"/>); the items from the first
+    /// LEFT join, subquery or table without statistics on keep their place after it, so every item a LEFT join's ON
+    /// reads is still joined before it. Up to <see cref="MostPermuted"/> items, every order of the run is costed
+    /// (<see cref="OrderCost"/>) and the cheapest taken; past that, greedily the item expected to give the fewest rows
+    /// next. Ties keep FROM order.
     /// </summary>
     private int[]? JoinOrder(CoreQuery core)
     {
         int count = core.Sources.Count;
-        if (count < 2 || count > 63 || core.Sources.Any(s => s.Table is null || s.Kind == JoinKind.Left
-            || catalog.Statistics(s.Table).Count == 0))
+        int run = Reorderable(core);
+        if (run < 2 || count > 63)
             return null;
-        var order = new int[count];
+        int[] order = run <= MostPermuted ? CheapestOrder(core, run) : GreedyOrder(core, run);
+        order = [.. order, .. Enumerable.Range(run, count - run)];
+        return order.Select((s, i) => s == i).All(same => same) ? null : order;
+    }
+
+    /// <summary>The most items whose every order is costed: 6 makes 720 orders of at most 6 accesses each.</summary>
+    private const int MostPermuted = 6;
+
+    /// <summary>How many FROM items, from the first, are inner-joined tables with statistics.</summary>
+    private int Reorderable(CoreQuery core)
+    {
+        int run = 0;
+        while (run < core.Sources.Count && core.Sources[run] is { Table: { } table } source
+            && (run == 0 || source.Kind == JoinKind.Inner) && catalog.Statistics(table).Count > 0)
+            run++;
+        return run;
+    }
+
+    /// <summary>The order of items 0..<paramref name="run"/>-1 of least <see cref="OrderCost"/>, the first found among equals.</summary>
+    private int[] CheapestOrder(CoreQuery core, int run)
+    {
+        int[] best = [.. Enumerable.Range(0, run)];
+        double bestCost = OrderCost(core, best);
+        int[] order = (int[])best.Clone();
+        while (NextPermutation(order))
+        {
+            double cost = OrderCost(core, order);
+            if (cost < bestCost)
+                (best, bestCost) = ((int[])order.Clone(), cost);
+        }
+        return best;
+    }
+
+    /// <summary>Steps <paramref name="order"/> to the next permutation in lexicographic order; false after the last.</summary>
+    private static bool NextPermutation(int[] order)
+    {
+        int i = order.Length - 2;
+        while (i >= 0 && order[i] >= order[i + 1])
+            i--;
+        if (i < 0)
+            return false;
+        int j = order.Length - 1;
+        while (order[j] <= order[i])
+            j--;
+        (order[i], order[j]) = (order[j], order[i]);
+        Array.Reverse(order, i + 1, order.Length - i - 1);
+        return true;
+    }
+
+    /// <summary>
+    /// The estimated work of joining in <paramref name="order"/>, in rows touched. The first item costs the rows its
+    /// best access reads. An item with a join lookup costs, per row so far, a descent (<see cref="LookupCost"/>) and
+    /// the rows it finds, or, as <see cref="HashJoin"/> switches to a hash table when that is cheaper, building one from
+    /// all its rows (<see cref="BuildCost"/> each) and probing it once per row so far. Another item with a hash key
+    /// costs the build and the probes, and gives as many rows as the larger side (a key joined to its foreign key);
+    /// one without costs every pair. So a large table nothing narrows streams past a small one hashed, and a selective
+    /// table drives lookups into a large one.
+    /// </summary>
+    private double OrderCost(CoreQuery core, int[] order)
+    {
+        double cost = 0, rows = 1;
+        ulong before = 0;
+        for (int level = 0; level < order.Length; level++)
+        {
+            int i = order[level];
+            Choice? best = Best(core, i, before);
+            double all = AllRows(core, i);
+            if (level == 0)
+                (cost, rows) = (best?.Rows ?? all, best?.Rows ?? all);
+            else if (best is { Access.PerJoinedRow: true } lookup)
+            {
+                double found = lookup.Rows ?? 1;
+                double lookups = rows * (LookupCost + found);
+                cost += HashJoin.CanReplace(lookup.Access) ? Math.Min(lookups, all * BuildCost + rows * (1 + found)) : lookups;
+                rows *= found;
+            }
+            else
+            {
+                double read = best?.Rows ?? all;
+                bool hashed = _joinKeys.Exists(k => k.Key.Build == i && k.LeftItem < 0 && (k.Key.ProbeSources & ~before) == 0);
+                cost += hashed ? read * BuildCost + rows : rows * read;
+                rows = hashed ? Math.Max(rows, read) : rows * read;
+            }
+            before |= Scope.Bit(i);
+        }
+        return cost;
+    }
+
+    /// <summary>What a key lookup costs against reading one row, in rows: a descent through a few pages.</summary>
+    private const double LookupCost = 4;
+
+    /// <summary>What putting one row in a hash table costs against streaming it: it is decoded whole and kept.</summary>
+    private const double BuildCost = 4;
+
+    private double AllRows(CoreQuery core, int i) => catalog.Statistics(core.Sources[i].Table!).Values.First().Rows;
+
+    /// <summary>Items 0..<paramref name="run"/>-1 ordered greedily: next the one expected to give the fewest rows given those before.</summary>
+    private int[] GreedyOrder(CoreQuery core, int run)
+    {
+        var order = new int[run];
         ulong chosen = 0;
-        for (int level = 0; level < count; level++)
+        for (int level = 0; level < run; level++)
         {
             int best = -1;
             double bestRows = double.MaxValue;
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i < run; i++)
             {
                 if ((chosen & Scope.Bit(i)) != 0)
                     continue;
-                double rows = Best(core, i, chosen)?.Rows ?? catalog.Statistics(core.Sources[i].Table!).Values.First().Rows;
+                double rows = Best(core, i, chosen)?.Rows ?? AllRows(core, i);
                 if (rows < bestRows)
                     (best, bestRows) = (i, rows);
             }
             order[level] = best;
             chosen |= Scope.Bit(best);
         }
-        return order.Select((s, i) => s == i).All(same => same) ? null : order;
+        return order;
     }
 
     /// <summary>The tightest access to item <paramref name="i"/> by conditions whose values read only items in <paramref name="available"/>.</summary>

@@ -267,6 +267,7 @@ internal sealed class QueryCompiler
                 scope.Read(l);
                 scope.Read(r);
                 Evaluator equal = f => SqlComparison.Compare(f.Row[l], leftColumn.Affinity, f.Row[r], rightColumn.Affinity) == 0 ? SqlValue.FromInteger(1) : SqlValue.FromInteger(0);
+                access.NoteJoinKey(new Bound(f => f.Row[r], rightColumn.Affinity), Scope.Bit(i), new Bound(f => f.Row[l], leftColumn.Affinity), Scope.Bit(leftColumn.SourceIndex), left is null ? -1 : i);
                 if (left is not null)
                 {
                     left.MatchConditions.Add(equal);
@@ -300,6 +301,7 @@ internal sealed class QueryCompiler
         }
         else
             core.ConstantFilters.Add(bound);
+        access.NoteJoinKey(condition, scope, leftJoin is null ? -1 : core.Sources.IndexOf(leftJoin));
     }
 
     private Bound BindGroupTerm(SqlExpr term, IReadOnlyList<ResultColumn> columns, Scope scope)

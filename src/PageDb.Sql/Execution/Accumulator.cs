@@ -1,4 +1,5 @@
 using System.Text;
+using PageDb.Sql.Binding;
 using PageDb.Sql.Values;
 
 namespace PageDb.Sql.Execution;
@@ -39,19 +40,23 @@ internal abstract class Accumulator
         return accumulator;
     }
 
-    /// <summary>Adds one row's argument values.</summary>
-    public void Add(SqlValue[] arguments)
+    /// <summary>
+    /// Adds one row: evaluates the first of <paramref name="arguments"/> against <paramref name="frame"/> (none for
+    /// count(*)), and a second one (group_concat's separator) only when it is used, so no row allocates.
+    /// </summary>
+    public void Add(Bound[] arguments, Frame frame)
     {
-        if (_seen is not null && (arguments[0].IsNull || !_seen.Add(arguments[0])))
+        SqlValue value = arguments.Length > 0 ? arguments[0].Evaluate(frame) : SqlValue.Null;
+        if (_seen is not null && (value.IsNull || !_seen.Add(value)))
             return;
-        Step(arguments);
+        Step(value, arguments, frame);
     }
 
     /// <summary>The aggregate's value for the rows added.</summary>
     public abstract SqlValue Result();
 
-    /// <summary>Adds one row's argument values (after DISTINCT filtering).</summary>
-    protected abstract void Step(SqlValue[] arguments);
+    /// <summary>Adds one row's first argument value (after DISTINCT filtering); the others are evaluated from <paramref name="frame"/> if needed.</summary>
+    protected abstract void Step(SqlValue value, Bound[] arguments, Frame frame);
 
     private sealed class CountAccumulator(bool star) : Accumulator
     {
@@ -59,9 +64,9 @@ internal abstract class Accumulator
 
         public override SqlValue Result() => SqlValue.FromInteger(_count);
 
-        protected override void Step(SqlValue[] arguments)
+        protected override void Step(SqlValue value, Bound[] arguments, Frame frame)
         {
-            if (star || !arguments[0].IsNull)
+            if (star || !value.IsNull)
                 _count++;
         }
     }
@@ -82,9 +87,8 @@ internal abstract class Accumulator
             return _isReal ? SqlValue.FromReal(_real) : SqlValue.FromInteger(_integer);
         }
 
-        protected override void Step(SqlValue[] arguments)
+        protected override void Step(SqlValue value, Bound[] arguments, Frame frame)
         {
-            SqlValue value = arguments[0];
             if (value.IsNull)
                 return;
             _any = true;
@@ -120,11 +124,11 @@ internal abstract class Accumulator
 
         public override SqlValue Result() => _count == 0 ? SqlValue.Null : SqlValue.FromReal(_sum / _count);
 
-        protected override void Step(SqlValue[] arguments)
+        protected override void Step(SqlValue value, Bound[] arguments, Frame frame)
         {
-            if (arguments[0].IsNull)
+            if (value.IsNull)
                 return;
-            _sum += arguments[0].ToNumber().ToReal();
+            _sum += value.ToNumber().ToReal();
             _count++;
         }
     }
@@ -135,9 +139,8 @@ internal abstract class Accumulator
 
         public override SqlValue Result() => _best;
 
-        protected override void Step(SqlValue[] arguments)
+        protected override void Step(SqlValue value, Bound[] arguments, Frame frame)
         {
-            SqlValue value = arguments[0];
             if (!value.IsNull && (_best.IsNull || SqlValue.Compare(value, _best) * sign > 0))
                 _best = value;
         }
@@ -149,15 +152,15 @@ internal abstract class Accumulator
 
         public override SqlValue Result() => _text is null ? SqlValue.Null : SqlValue.FromText(_text.ToString());
 
-        protected override void Step(SqlValue[] arguments)
+        protected override void Step(SqlValue value, Bound[] arguments, Frame frame)
         {
-            if (arguments[0].IsNull)
+            if (value.IsNull)
                 return;
             if (_text is null)
                 _text = new StringBuilder();
             else
-                _text.Append(arguments.Length > 1 ? arguments[1].ToText() : ",");
-            _text.Append(arguments[0].ToText());
+                _text.Append(arguments.Length > 1 ? arguments[1].Evaluate(frame).ToText() : ",");
+            _text.Append(value.ToText());
         }
     }
 }

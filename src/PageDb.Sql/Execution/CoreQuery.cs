@@ -71,7 +71,8 @@ internal sealed class CoreQuery
     {
         if (IsAggregate)
         {
-            foreach (Frame group in Groups(Join(outer, context, out _), outer, context))
+            IEnumerable<SqlValue[]> joined = Join(outer, context, out Frame frame);
+            foreach (Frame group in Groups(joined, frame, outer, context))
             {
                 if (Emit(group) is { } row)
                     yield return row;
@@ -144,59 +145,95 @@ internal sealed class CoreQuery
             if (filter(frame).ToTruth() != true)
                 return [];
         }
-        var rows = new IEnumerable<SqlValue[]>?[Sources.Count];
+        var rows = new List<SqlValue[]>?[Sources.Count];
         var offsets = new int[Sources.Count];
+        var hashes = new HashJoin?[Sources.Count];
         int outermost = JoinOrder?[0] ?? 0;
         for (int i = 0; i < rows.Length; i++)
         {
-            if (i != outermost && Sources[i].Access is not { PerJoinedRow: true })
+            offsets[i] = i == 0 ? 0 : offsets[i - 1] + Sources[i - 1].Width;
+            if (i == outermost)
+                continue;
+            if (Sources[i].Access is not { PerJoinedRow: true })
             {
                 IEnumerable<SqlValue[]> read = Sources[i].Read(frame, copiedAtOnce: false);
                 rows[i] = read as List<SqlValue[]> ?? read.ToList();
             }
-            offsets[i] = i == 0 ? 0 : offsets[i - 1] + Sources[i - 1].Width;
+            if (Sources[i].HashKeys.Length > 0)
+                hashes[i] = new HashJoin(Sources[i], Sources[i].HashKeys, offsets[i], width);
         }
-        return JoinLevel(0, rows, offsets, current, frame);
+        return JoinLevels(rows, hashes, offsets, current, frame);
     }
 
-    /// <summary>Joins the item at <paramref name="level"/> of the join order to the row so far; a join lookup reads its rows for that row.</summary>
-    private IEnumerable<SqlValue[]> JoinLevel(int level, IEnumerable<SqlValue[]>?[] rows, int[] offsets, SqlValue[] current, Frame frame)
+    /// <summary>
+    /// The rows of the item at <paramref name="item"/> to join to the row so far: the matches of its hash table, else
+    /// those of its join lookup, else all of its rows.
+    /// </summary>
+    private IEnumerable<SqlValue[]> Candidates(int item, List<SqlValue[]>?[] rows, HashJoin?[] hashes, Frame frame) =>
+        hashes[item]?.Probe(frame, rows[item]) ?? rows[item] ?? Sources[item].Read(frame, copiedAtOnce: true);
+
+    /// <summary>
+    /// Joins the items in join order by nested loops kept on an explicit stack: one enumerator per level over that
+    /// item's rows for the row so far (<see cref="Candidates"/>), so a joined row costs no iterator per level and a
+    /// row is handed out by this one iterator, not through one per level. A LEFT-joined item whose rows all fail its
+    /// ON condition joins once as NULLs.
+    /// </summary>
+    private IEnumerable<SqlValue[]> JoinLevels(List<SqlValue[]>?[] rows, HashJoin?[] hashes, int[] offsets, SqlValue[] current, Frame frame)
     {
-        if (level == Sources.Count)
+        int count = Sources.Count;
+        if (count == 0)
         {
             yield return current;
             yield break;
         }
-        int item = JoinOrder?[level] ?? level;
-        JoinSource source = Sources[item];
-        int offset = offsets[item];
-        bool matched = false;
-        bool innermost = level + 1 == Sources.Count;
-        foreach (SqlValue[] row in rows[item] ?? source.Read(frame, copiedAtOnce: true))
+        var levels = new IEnumerator<SqlValue[]>?[count];
+        var matched = new bool[count];
+        int level = 0;
+        try
         {
-            Array.Copy(row, 0, current, offset, source.Width);
-            if (!AllTrue(source.MatchConditions, frame))
-                continue;
-            matched = true;
-            if (!AllTrue(source.Filters, frame))
-                continue;
-            if (innermost)
+            levels[0] = Candidates(JoinOrder?[0] ?? 0, rows, hashes, frame).GetEnumerator();
+            while (level >= 0)
             {
-                // The row is complete: yielding it here spares an iterator per row for the level below.
-                yield return current;
-                continue;
+                int item = JoinOrder?[level] ?? level;
+                JoinSource source = Sources[item];
+                IEnumerator<SqlValue[]> read = levels[level]!;
+                if (read.MoveNext())
+                {
+                    Array.Copy(read.Current, 0, current, offsets[item], source.Width);
+                    if (!AllTrue(source.MatchConditions, frame))
+                        continue;
+                    matched[level] = true;
+                }
+                else
+                {
+                    read.Dispose();
+                    levels[level] = null;
+                    if (matched[level] || source.Kind != Syntax.JoinKind.Left)
+                    {
+                        level--;
+                        continue;
+                    }
+                    // The row of NULLs, joined once: the level ends when the enumerator after it finds nothing.
+                    matched[level] = true;
+                    levels[level] = Enumerable.Empty<SqlValue[]>().GetEnumerator();
+                    Array.Fill(current, SqlValue.Null, offsets[item], source.Width);
+                }
+                if (!AllTrue(source.Filters, frame))
+                    continue;
+                if (level + 1 == count)
+                {
+                    yield return current;
+                    continue;
+                }
+                level++;
+                matched[level] = false;
+                levels[level] = Candidates(JoinOrder?[level] ?? level, rows, hashes, frame).GetEnumerator();
             }
-            foreach (SqlValue[] joined in JoinLevel(level + 1, rows, offsets, current, frame))
-                yield return joined;
         }
-        if (!matched && source.Kind == Syntax.JoinKind.Left)
+        finally
         {
-            Array.Fill(current, SqlValue.Null, offset, source.Width);
-            if (AllTrue(source.Filters, frame))
-            {
-                foreach (SqlValue[] joined in JoinLevel(level + 1, rows, offsets, current, frame))
-                    yield return joined;
-            }
+            foreach (IEnumerator<SqlValue[]>? read in levels)
+                read?.Dispose();
         }
     }
 
@@ -210,46 +247,11 @@ internal sealed class CoreQuery
         return true;
     }
 
-    private List<Frame> Groups(IEnumerable<SqlValue[]> joined, Frame? outer, ExecutionContext context)
+    private List<Frame> Groups(IEnumerable<SqlValue[]> joined, Frame frame, Frame? outer, ExecutionContext context)
     {
-        var groups = new Dictionary<SqlValue[], (SqlValue[] Row, Accumulator[] Accumulators)>(RowComparer.Instance);
-        var order = new List<SqlValue[]>();
-        foreach (SqlValue[] shared in joined)
-        {
-            var row = (SqlValue[])shared.Clone();
-            var frame = new Frame(context, row, outer);
-            var key = new SqlValue[GroupBy.Count];
-            for (int i = 0; i < key.Length; i++)
-                key[i] = GroupBy[i](frame);
-            if (!groups.TryGetValue(key, out var group))
-            {
-                group = (row, [.. Aggregates.Select(a => a.CreateAccumulator())]);
-                order.Add(key);
-            }
-            groups[key] = (row, group.Accumulators);
-            for (int i = 0; i < Aggregates.Count; i++)
-                group.Accumulators[i].Add(Arguments(Aggregates[i], frame));
-        }
-        if (GroupBy.Count == 0 && order.Count == 0)
-        {
-            order.Add([]);
-            groups[[]] = (new SqlValue[Sources.Sum(s => s.Width)], [.. Aggregates.Select(a => a.CreateAccumulator())]);
-        }
-        order.Sort(RowComparer.Instance);
-        var frames = new List<Frame>(order.Count);
-        foreach (SqlValue[] key in order)
-        {
-            (SqlValue[] row, Accumulator[] accumulators) = groups[key];
-            frames.Add(new Frame(context, row, outer, [.. accumulators.Select(a => a.Result())]));
-        }
-        return frames;
-    }
-
-    private static SqlValue[] Arguments(AggregateCall call, Frame frame)
-    {
-        var values = new SqlValue[call.Arguments.Length];
-        for (int i = 0; i < values.Length; i++)
-            values[i] = call.Arguments[i].Evaluate(frame);
-        return values;
+        var groups = new GroupTable(GroupBy, Aggregates, frame.Row.Length);
+        foreach (SqlValue[] _ in joined)
+            groups.Add(frame);
+        return groups.Frames(context, outer);
     }
 }

@@ -52,6 +52,12 @@ internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, Lis
         return Rows(frame.Outer, frame.Context);
     }
 
+    /// <summary>
+    /// The equalities with items joined before it by which the item is joined through a hash table
+    /// (<see cref="HashJoin"/>), set by the planner once the join order is known; empty for a nested loop.
+    /// </summary>
+    public JoinKey[] HashKeys { get; set; } = [];
+
     /// <summary>Conditions that decide whether a row of a LEFT-joined item matches.</summary>
     public List<Evaluator> MatchConditions { get; } = [];
 
@@ -65,6 +71,9 @@ internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, Lis
         string join = first ? "" : Kind == JoinKind.Left ? "LEFT JOIN " : "JOIN ";
         int conditions = MatchConditions.Count + Filters.Count;
         string read = Access is null ? $"{how} {Name}" : $"{(Access.IsFullIndex ? "SCAN" : "SEARCH")} {Name} {Access.Describe()}";
+        // A join lookup names only its key read: the hash table it may switch to is the run's choice (see HashJoin).
+        if (HashKeys.Length > 0 && Access is not { PerJoinedRow: true })
+            read += " INTO " + HashJoin.Describe(HashKeys);
         return $"{join}{read}" + (conditions > 0 ? $" (checking {conditions} condition{(conditions == 1 ? "" : "s")})" : "");
     }
 }

@@ -82,6 +82,39 @@ public sealed class JoinOrderTests : SessionFixture
         Assert.That(Plan(Query), Is.EqualTo(OrdersDrive), "FROM order, as without statistics: an empty table's say nothing of its rows");
     }
 
+    [Test]
+    public void Tables_before_a_LEFT_join_are_ordered_and_the_LEFT_join_keeps_its_place()
+    {
+        Session.Execute("CREATE TABLE n(id INTEGER PRIMARY KEY, note TEXT)");
+        Session.Execute("INSERT INTO n VALUES " + string.Join(", ", Enumerable.Range(0, 5).Select(i => $"({i}, 'note {i}')")));
+        const string Sql = "SELECT o.id, n.note FROM o, c LEFT JOIN n ON n.id = o.amount WHERE o.customer = c.id AND c.region = 3 ORDER BY o.id";
+        string fromOrder = Ids(Sql.Replace("o.id, n.note", "o.id || ':' || coalesce(n.note, '-')", StringComparison.Ordinal));
+        Session.Execute("ANALYZE");
+        Assert.That(Plan(Sql), Is.EqualTo(
+            "SEARCH c USING INDEX c_region (region=?) (checking 1 condition),JOIN SEARCH o USING INDEX o_customer (customer=?) (checking 1 condition)," +
+            "LEFT JOIN SCAN n INTO HASH TABLE ON 1 key (checking 1 condition),SORT BY 1 key"), "c drives, o is looked up, n stays last");
+        Assert.That(Ids(Sql.Replace("o.id, n.note", "o.id || ':' || coalesce(n.note, '-')", StringComparison.Ordinal)), Is.EqualTo(fromOrder));
+        Assert.That(fromOrder, Does.Contain("3:note 3,13:-,23:note 2"), "amounts 0-4 have a note, 5 and 6 none");
+    }
+
+    [Test]
+    public void A_large_table_nothing_narrows_streams_past_a_small_one_hashed()
+    {
+        Session.Execute("CREATE TABLE big(id INTEGER PRIMARY KEY, k INTEGER, v INTEGER); CREATE TABLE small(id INTEGER PRIMARY KEY, k INTEGER, name TEXT)");
+        Session.Execute("INSERT INTO big VALUES " + string.Join(", ", Enumerable.Range(0, 2000).Select(i => $"({i}, {i % 25}, {i % 7})")));
+        Session.Execute("INSERT INTO small VALUES " + string.Join(", ", Enumerable.Range(0, 20).Select(i => $"({i}, {i}, 'n{i % 4}')")));
+        const string Sql = "SELECT small.name, count(*), sum(big.v) FROM small JOIN big ON big.k = small.k GROUP BY small.name";
+        string Rows() => string.Join(",", Session.Execute(Sql).Rows.Select(r => string.Join("|", r.Select(v => v.ToText()))));
+        string fromOrder = Rows();
+        Assert.That(Plan(Sql), Is.EqualTo("SCAN small,JOIN SCAN big INTO HASH TABLE ON 1 key (checking 1 condition),GROUP BY 1 key, 2 aggregates"),
+            "without statistics, FROM order: the large table is hashed");
+        Session.Execute("ANALYZE");
+        Assert.That(Plan(Sql), Is.EqualTo("SCAN big,JOIN SCAN small INTO HASH TABLE ON 1 key (checking 1 condition),GROUP BY 1 key, 2 aggregates"),
+            "with them, the 2,000 rows stream past the 20 hashed");
+        Assert.That(Rows(), Is.EqualTo(fromOrder));
+        Assert.That(fromOrder, Is.EqualTo("n0|400|1202,n1|400|1203,n2|400|1197,n3|400|1198"));
+    }
+
     /// <summary>Customers 100..4,999, 10% in each region; no order names them, so the query's rows stay the same.</summary>
     private static string ManyCustomers =>
         "INSERT INTO c VALUES " + string.Join(", ", Enumerable.Range(100, 4_900).Select(i => $"({i}, {i % 10})"));
