@@ -77,10 +77,14 @@ public sealed class ReadReplicaTests
         writing.Join();
         ReplicationStats stats = writer.GetStats().Replication!;
         writer.Dispose();
+        // A commit made without replication: the reopened writer cannot continue the generation, so it starts a new one.
+        using (PageDatabase unreplicated = PageDatabase.Open(source))
+            CommitLog.Commit(unreplicated, ++acknowledged);
         using (PageDatabase reopened = ReplicatorTests.OpenReplicated(store, source))
         {
             for (int i = 0; i < 10; i++)
                 CommitLog.Commit(reopened, ++acknowledged);
+            Assert.That(reopened.GetStats().Replication!.Resume, Does.StartWith("started a new generation"));
         }
         ReplicatorTests.WaitUntil(() => CommitLog.CommitOf(replica.Database, "replica") == acknowledged);
 
