@@ -237,9 +237,7 @@ public sealed class ReplicatorTests
 
         Assert.That(third.Resume, Does.StartWith("continued generation"));
         Assert.That(PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult(), Has.Count.EqualTo(1));
-        PageDatabase.Restore(store, Target("restored"));
-        using PageDatabase restored = PageDatabase.Open(Target("restored"));
-        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(2));
+        AssertRestores(store, 2);
     }
 
     [Test]
@@ -269,9 +267,7 @@ public sealed class ReplicatorTests
         Assert.That(afterUnshipped.Resume, Does.StartWith("started a new generation: the database's history does not pass through"));
         Assert.That(afterReplaced.Resume, Does.StartWith("started a new generation: the database's history does not pass through"));
         Assert.That(generations, Has.Count.EqualTo(2), "two kept (RetainGenerations = 2) of three started");
-        PageDatabase.Restore(store, Target("restored"));
-        using PageDatabase restored = PageDatabase.Open(Target("restored"));
-        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(13));
+        AssertRestores(store, 13);
     }
 
     [Test]
@@ -297,9 +293,15 @@ public sealed class ReplicatorTests
 
         Assert.That(first.Resume, Is.EqualTo("started a new generation: the store holds no generation to continue"));
         Assert.That(afterGap.Resume, Does.StartWith("started a new generation: ").And.Contain("lacks segment 1"));
+        AssertRestores(store, 31);
+    }
+
+    /// <summary>Restores the store's latest state and checks that it is the model's state after <paramref name="commit"/>.</summary>
+    private void AssertRestores(IReplicaStore store, long commit)
+    {
         PageDatabase.Restore(store, Target("restored"));
         using PageDatabase restored = PageDatabase.Open(Target("restored"));
-        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(31));
+        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(commit));
     }
 
     private static ReplicationStats ReopenAndCommit(IReplicaStore store, string path, long n)
