@@ -56,6 +56,11 @@ internal sealed class GenerationResume(ReplicationSource source, RecoveredHistor
             reason = "the database was changed during its open, before the replicator started";
             return null;
         }
+        if (!history.Complete)
+        {
+            reason = "a frame of the log recovered at open could not be read";
+            return null;
+        }
         (int? candidate, DatabaseStateHash hash) = NewestEqualState(history, last.Info);
         if (candidate is not { } found)
         {

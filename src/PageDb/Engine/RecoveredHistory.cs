@@ -20,9 +20,10 @@ namespace PageDb.Engine;
 /// </summary>
 internal sealed class RecoveredHistory
 {
-    private RecoveredHistory(WalMark lastCommit, uint filePageCount, Dictionary<uint, ulong?> filePages, List<Commit> commits)
+    private RecoveredHistory(WalMark lastCommit, bool complete, uint filePageCount, Dictionary<uint, ulong?> filePages, List<Commit> commits)
     {
         LastCommit = lastCommit;
+        Complete = complete;
         FilePageCount = filePageCount;
         FilePages = filePages;
         Commits = commits;
@@ -30,6 +31,12 @@ internal sealed class RecoveredHistory
 
     /// <summary>The last commit recovered: the state the database was opened at.</summary>
     public WalMark LastCommit { get; }
+
+    /// <summary>
+    /// False when a frame up to <see cref="LastCommit"/> could not be read (never expected at open): the commits then
+    /// lack pages they changed, so no state may be continued from them.
+    /// </summary>
+    public bool Complete { get; }
 
     /// <summary>Pages in the database file before the log's commits.</summary>
     public uint FilePageCount { get; }
@@ -51,11 +58,15 @@ internal sealed class RecoveredHistory
         var commits = new List<Commit>();
         var pages = new Dictionary<uint, ulong>();
         var filePages = new Dictionary<uint, ulong?>();
+        bool complete = true;
         for (long frame = 1; frame <= wal.LastCommit.LastCommitFrame.Value; frame++)
         {
             var index = new FrameIndex(frame);
             if (!wal.TryGetFrame(index, out PageNumber page, out uint commitSize) || !wal.TryReadFrame(index, image))
+            {
+                complete = false;
                 continue;
+            }
             pages[page.Value] = Fingerprint(image);
             if (page.Value < file.PageCount && !filePages.ContainsKey(page.Value))
                 filePages[page.Value] = FileFingerprint(file, page, image);
@@ -64,7 +75,7 @@ internal sealed class RecoveredHistory
             commits.Add(new Commit(commitSize, [.. pages.Select(p => (new PageNumber(p.Key), p.Value))]));
             pages.Clear();
         }
-        return new RecoveredHistory(wal.LastCommit, file.PageCount, filePages, commits);
+        return new RecoveredHistory(wal.LastCommit, complete, file.PageCount, filePages, commits);
     }
 
     private static ulong? FileFingerprint(DatabaseFile file, PageNumber page, byte[] image)
