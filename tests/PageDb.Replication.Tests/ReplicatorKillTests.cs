@@ -9,8 +9,9 @@ namespace PageDb.Replication.Tests;
 /// ships, then started again: it continues the same generation (its log still holds every commit after the last
 /// shipped state), and after every kill a restore of that one generation, with no gap, holds every commit the child saw
 /// shipped before the kill and none it had not yet made; a read replica opened after the first kill follows the
-/// restarted writers to that same state. The status file the killed writer published reads back in this process, and
-/// the next open replaces it.
+/// restarted writers to that same state. A killed writer whose database is then changed without replication starts a
+/// new generation at its restart. The status file the killed writer published reads back in this process, and the next
+/// open replaces it.
 /// </summary>
 public sealed class ReplicatorKillTests
 {
@@ -76,6 +77,42 @@ public sealed class ReplicatorKillTests
         finally
         {
             replica?.Dispose();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public void A_writer_killed_then_changed_without_replication_starts_a_new_generation_at_its_restart()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "pagedb-replication-kill-new-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        string dbPath = Path.Combine(directory, "db.pagedb");
+        string storePath = Path.Combine(directory, "store");
+        try
+        {
+            (long killedAt, long shipped) = (0, 0);
+            for (int attempt = 0; attempt < 3 && shipped == 0; attempt++) // a loaded machine may kill it before anything shipped
+                (killedAt, shipped, _) = RunAndKill(dbPath, storePath, 800, "first child");
+            long unshipped;
+            using (PageDatabase unreplicated = PageDatabase.Open(dbPath)) // its open checkpoints the killed child's log
+            {
+                unshipped = CommitLog.CommitOf(unreplicated, "unreplicated") + 1;
+                CommitLog.Commit(unreplicated, unshipped);
+            }
+            (long lastAck, _, string? resume) = RunAndKill(dbPath, storePath, 800, "second child");
+
+            var store = new FolderReplicaStore(storePath);
+            IReadOnlyList<ReplicaGeneration> generations = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
+            PageDatabase.Restore(store, Path.Combine(directory, "restored.pagedb"));
+            using PageDatabase restored = PageDatabase.Open(Path.Combine(directory, "restored.pagedb"));
+
+            Assert.That(shipped, Is.GreaterThan(0), "the first child saw nothing shipped, so nothing was checked");
+            Assert.That(resume, Does.StartWith("started a new generation: the database's history does not pass through"));
+            Assert.That(generations.Count(g => g.HasSnapshot), Is.EqualTo(2));
+            Assert.That(CommitLog.CommitOf(restored, "restored"), Is.InRange(unshipped, lastAck + 1), $"first child killed after commit {killedAt}");
+        }
+        finally
+        {
             Directory.Delete(directory, recursive: true);
         }
     }
