@@ -15,9 +15,9 @@ namespace PageDb.Replication;
 /// writes its file continuously and renames it right after its last write, so only a writer stalled for an hour or a
 /// clock an hour off between machines sharing the folder could lose one, and even then nothing is damaged: its
 /// rename finds no file, the put fails as a <see cref="ReplicaStoreException"/> and the replicator retries it.
-/// Puts, lists and deletes run on the caller's thread and return completed tasks (.NET on Unix does file I/O
-/// synchronously anyway, on a pool thread when asked for async), so the replicator's own thread ships to a folder
-/// without needing the thread pool.
+/// Every call runs on the caller's thread and returns a completed task (.NET on Unix does file I/O synchronously
+/// anyway, on a pool thread when asked for async), so the replicator's and a read replica's own threads use a folder
+/// without needing the thread pool (a get that awaited a pool thread stalled a replica whose pool was busy).
 /// </remarks>
 public sealed class FolderReplicaStore : IReplicaStore
 {
@@ -72,35 +72,36 @@ public sealed class FolderReplicaStore : IReplicaStore
     }
 
     /// <inheritdoc/>
-    public async Task<bool> TryGetAsync(string key, Stream destination, CancellationToken cancellationToken = default)
+    public Task<bool> TryGetAsync(string key, Stream destination, CancellationToken cancellationToken = default)
     {
         ReplicaKey.Validate(key);
         ArgumentNullException.ThrowIfNull(destination);
         FileStream file;
         try
         {
-            file = new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, useAsync: true);
+            file = new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return false;
+            return Task.FromResult(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw Failure("get", key, e);
         }
-        await using (file.ConfigureAwait(false))
+        using (file)
         {
             try
             {
-                await file.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                file.CopyTo(destination);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw Failure("get", key, e);
             }
         }
-        return true;
+        return Task.FromResult(true);
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using PageDb.Core.Pages;
 using PageDb.Engine;
 
@@ -9,7 +10,9 @@ namespace PageDb.Replication;
 /// <see cref="Database"/> see the state after some shipped segment, newer with each transaction. When the primary
 /// starts a new generation, its snapshot is applied as one commit (every page) and its segments followed from there.
 /// Do not write to <see cref="Database"/>: the next segment would overwrite the pages. Failures of the store are
-/// retried at the next poll (see <see cref="LastError"/>). Thread-safe.
+/// retried at the next poll (see <see cref="LastError"/>). The loop runs on a thread of its own, not the thread pool,
+/// and waits for the store's calls there (as the replicator does), so an application that keeps every pool thread busy
+/// does not stall the replica. Thread-safe.
 /// </summary>
 public sealed class ReadReplica : IDisposable
 {
@@ -17,7 +20,8 @@ public sealed class ReadReplica : IDisposable
     private readonly TimeSpan _pollInterval;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new(); // guards _chain's reads by other threads, _lastError and _polls
-    private readonly Task _loop;
+    private readonly Thread _thread;
+    private ExceptionDispatchInfo? _crash; // written by the loop before it ends, read by Dispose after the join
     private SegmentChain _chain;
     private string? _lastError;
     private long _polls;
@@ -28,7 +32,8 @@ public sealed class ReadReplica : IDisposable
         Database = database;
         _chain = chain;
         _pollInterval = pollInterval;
-        _loop = Task.Run(RunAsync);
+        _thread = new Thread(Run) { IsBackground = true, Name = "PageDb read replica" };
+        _thread.Start();
     }
 
     /// <summary>The replica database, for read transactions.</summary>
@@ -100,42 +105,51 @@ public sealed class ReadReplica : IDisposable
     }
 
     /// <summary>Stops following and closes the database.</summary>
+    /// <exception cref="Exception">What the loop failed with when it was not a store or I/O failure (a bug).</exception>
     public void Dispose()
     {
         _stop.Cancel();
-        _loop.GetAwaiter().GetResult();
+        _thread.Join();
         _stop.Dispose();
         Database.Dispose();
+        _crash?.Throw();
     }
 
-    private async Task RunAsync()
+    /// <summary>The loop: a poll every poll interval until disposed, on this replica's own thread.</summary>
+    private void Run()
     {
-        while (!_stop.IsCancellationRequested)
+        try
         {
-            try
+            while (!_stop.Token.WaitHandle.WaitOne(_pollInterval))
             {
-                await Task.Delay(_pollInterval, _stop.Token).ConfigureAwait(false);
-                string? problem = await PollAsync(_stop.Token).ConfigureAwait(false);
+                string? problem;
+                try
+                {
+                    problem = PollAsync(_stop.Token).GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e) when (e is PageDbException or IOException or TimeoutException)
+                {
+                    // The store failing, an object damaged, or the replica's write slot held (a reader wrote to it):
+                    // recorded, and tried again at the next poll.
+                    problem = e.Message;
+                }
                 lock (_lock)
                 {
                     _lastError = problem;
                     _polls++;
                 }
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is PageDbException or IOException or TimeoutException)
-            {
-                // The store failing, an object damaged, or the replica's write slot held (a reader wrote to it):
-                // recorded, and tried again at the next poll.
-                lock (_lock)
-                {
-                    _lastError = e.Message;
-                    _polls++;
-                }
-            }
+        }
+        catch (Exception e)
+        {
+            // Not a store failure: kept for Dispose to throw, as the task that ran the loop did.
+            _crash = ExceptionDispatchInfo.Capture(e);
+            lock (_lock)
+                _lastError = $"the replica stopped following: {e.Message}";
         }
     }
 

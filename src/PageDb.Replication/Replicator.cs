@@ -11,7 +11,12 @@ namespace PageDb.Replication;
 /// one changed. Names in <see cref="ReplicaNames"/>.
 /// <para>
 /// States, owned by the replicator's own thread (<see cref="Run"/>); nothing else changes them:
-/// 1. Unheld: no generation is being shipped (at start, and after the lag limit let go). The loop takes a snapshot,
+/// 0. Resuming (at start only): the state the open ended at is held from before the application could commit
+///    (<see cref="GenerationResume"/>); the first step lists the store and, when the local history passes through the
+///    newest generation's last shipped state, continues it (Shipping, the mark at the opened state, the pages of the
+///    recovered commits after the shipped state owed to the next segment), or says why not and goes on as Unheld. A
+///    store that fails is retried as any call; past <see cref="ReplicationOptions.MaxLagBytes"/> the hold is let go: Unheld.
+/// 1. Unheld: no generation is being shipped (after a start that could not continue one, and after the lag limit let go). The loop takes a snapshot,
 ///    holds it open and puts it; once stored, old generations are pruned and the state is Shipping. A failed put
 ///    drops the snapshot and retries after a backoff with a new one (and a new generation name).
 /// 2. Shipping: the held snapshot (<see cref="_archived"/>) is the "archived through" mark: everything up to it is in
@@ -28,8 +33,10 @@ namespace PageDb.Replication;
 /// not the thread pool, so an application that keeps every pool thread busy does not hold shipping back (it waits
 /// for the store's calls synchronously there; a store whose own I/O completes on the pool still needs the pool, which
 /// is why <see cref="S3ReplicaStore"/> sends requests from this thread on this thread).
-/// A restart of the process starts a new generation (nothing proves the reopened database is the last shipped state:
-/// docs/ARCHITECTURE.md, "Replication"); the store's listing is what retention and restore go by, never local state. The snapshot is spilled to
+/// A restart of the process continues the generation when the store's listing and the local log prove the database's
+/// history passes through the last shipped state (state 0; docs/ARCHITECTURE.md, "Replication"), never by a local file
+/// of what was shipped; the store's listing is what retention and restore go by. A <see cref="DatabaseStateHash"/> of
+/// the shipped state is kept and written into each segment for that proof. The snapshot is spilled to
 /// <see cref="ReplicationSource.SnapshotSpillPath"/> while it is put; a file left there by a killed process is deleted
 /// when the replicator starts (the writer lock means no other process can be using it).
 /// </para>
@@ -57,6 +64,9 @@ internal sealed class Replicator : IReplicationSession
     private ExceptionDispatchInfo? _crash; // written by the loop before it ends, read by Dispose after the join
     private readonly string? _statusPath; // null for a database not in plain files
     private ReplicaStatus? _published; // the loop's alone: what the status file last said
+    private GenerationResume? _resume; // the loop's alone after the constructor: state 0 while not null
+    private DatabaseStateHash _stateHash = new(); // the loop's alone: the state the store holds (or a cut ahead of it)
+    private List<PageNumber>? _owedPages; // the loop's alone: pages the next segment must hold besides those changed since the mark
 
     private readonly Lock _lock = new(); // guards the fields below, which the loop writes and Stats reads
     private HeldSnapshot? _archived;
@@ -70,6 +80,8 @@ internal sealed class Replicator : IReplicationSession
     private long _segmentsShipped;
     private long _generationsStarted;
     private string? _lastError;
+    private string? _resumeNote;
+    private long _owedCommits; // commits before the mark that the store lacks (a resumed generation's, until its first cut)
 
     public Replicator(PageDatabase database, ReplicationOptions options)
     {
@@ -82,6 +94,8 @@ internal sealed class Replicator : IReplicationSession
         _statusPath = _source.SnapshotSpillPath is null ? null : ReplicaStatusFile.PathFor(database.Path);
         if (_statusPath is not null)
             ReplicaStatusFile.Delete(_statusPath); // a killed process's; the loop writes ours within a poll
+        if (_source.SnapshotSpillPath is not null) // held before the application can commit: Open has not returned
+            _resume = new GenerationResume(_source, _source.TakeRecoveredHistory(), _source.Hold());
         _thread = new Thread(Run) { IsBackground = true, Name = "PageDb replicator" };
         _thread.Start();
     }
@@ -94,18 +108,19 @@ internal sealed class Replicator : IReplicationSession
             lock (_lock)
             {
                 DateTimeOffset now = DateTimeOffset.UtcNow;
-                bool behind = _archived is null || _source.LastCommit != _archived.Mark;
+                bool behind = _archived is null || _source.LastCommit != _archived.Mark || _owedCommits != 0;
                 return new ReplicationStats
                 {
                     Destination = _destination,
                     Generation = _generation,
-                    LagCommits = _archived is null ? -1 : _source.CountCommits(_archived.Mark, _source.LastCommit),
+                    LagCommits = _archived is null ? -1 : _owedCommits + _source.CountCommits(_archived.Mark, _source.LastCommit),
                     LagBytes = _archived is null ? _source.CommittedBytes : _source.CommittedBytes - _archived.CommittedBytes,
                     LagTime = behind && _behindSince is { } since && since < now ? now - since : TimeSpan.Zero,
                     LastShippedAt = _lastShippedAt,
                     SegmentsShipped = _segmentsShipped,
                     GenerationsStarted = _generationsStarted,
                     LastError = _lastError,
+                    Resume = _resumeNote,
                 };
             }
         }
@@ -138,6 +153,7 @@ internal sealed class Replicator : IReplicationSession
         }
         finally
         {
+            _resume?.Dispose();
             lock (_lock)
             {
                 _archived?.Dispose();
@@ -168,9 +184,10 @@ internal sealed class Replicator : IReplicationSession
             }
         }
         // A clean close ships every commit: a generation not started yet gets its snapshot (which holds them all), a
-        // started one its last segment. A database closed within its first poll used to leave the store empty.
-        if (_archived is null || _source.LastCommit != _archived.Mark)
-            TryStep();
+        // started one its last segment. A database closed within its first poll used to leave the store empty. A
+        // generation with no segment gets one even without commits, so its state hash is recorded for the next open.
+        if (_archived is null || _source.LastCommit != _archived.Mark || _sequence == 0 || _owedPages is not null)
+            TryStep(closing: true);
     }
 
     /// <summary>Starts the lag clock when the store, which had every commit, now lacks one (seen within a poll of the commit).</summary>
@@ -218,21 +235,23 @@ internal sealed class Replicator : IReplicationSession
         HeldSnapshot? archived = _archived;
         if (archived is null)
             return true;
-        if (_source.LastCommit == archived.Mark)
+        if (_source.LastCommit == archived.Mark && _owedPages is null)
             return false;
         return DateTimeOffset.UtcNow - _archivedAt >= _options.SegmentInterval
             || _source.CommittedBytes - archived.CommittedBytes >= _options.SegmentBytes;
     }
 
     /// <summary>One step of the state machine; false when the store failed (the error is recorded).</summary>
-    private bool TryStep()
+    private bool TryStep(bool closing = false)
     {
         try
         {
+            if (_resume is not null)
+                Resume();
             if (_archived is null)
                 StartGeneration();
             else
-                ShipSegment();
+                ShipSegment(closing);
             return true;
         }
         catch (Exception e) when (e is PageDbException or OperationCanceledException or IOException or UnauthorizedAccessException)
@@ -246,6 +265,13 @@ internal sealed class Replicator : IReplicationSession
                 {
                     _archived.Dispose();
                     _archived = null;
+                    (_owedPages, _owedCommits) = (null, 0);
+                }
+                if (_resume is not null && _source.CommittedBytes > _options.MaxLagBytes)
+                {
+                    _resume.Dispose();
+                    _resume = null;
+                    _resumeNote = "started a new generation: the store failed until the lag limit was passed, so the last shipped state could not be read";
                 }
             }
             return false;
@@ -265,6 +291,34 @@ internal sealed class Replicator : IReplicationSession
         _behindSince = _source.LastCommit == mark.Mark ? null : heldAt;
     }
 
+    /// <summary>
+    /// Resuming -> Shipping, continuing the store's newest generation from the local commit equal to its last shipped
+    /// state, or Resuming -> Unheld saying why not (<see cref="GenerationResume"/>).
+    /// </summary>
+    private void Resume()
+    {
+        IReadOnlyList<ReplicaObject> listing = CallStore(token => _options.Store.ListAsync("", token));
+        ResumePoint? point = _resume!.Find(listing, key => CallStore(async token =>
+        {
+            using var content = new MemoryStream();
+            return await _options.Store.TryGetAsync(key, content, token).ConfigureAwait(false) ? content.ToArray() : null;
+        }), out string reason);
+        _resume.Dispose(); // lets the opened state go unless the point owns it
+        _resume = null;
+        lock (_lock)
+        {
+            _resumeNote = point is null ? $"started a new generation: {reason}" : reason;
+            if (point is null)
+                return;
+            (_archived, _archivedAt, _generation, _sequence, _chain, _commits) = (point.Opened, point.Last.CutAt, point.Generation, point.Last.Sequence, point.Checksum, point.Last.Commits);
+            (_owedPages, _owedCommits) = (point.OwedPages, point.OwedCommits);
+            _lastError = null;
+            _behindSince = _source.LastCommit == point.Opened.Mark && point.OwedCommits == 0 ? null : DateTimeOffset.UtcNow;
+        }
+        _stateHash = point.Hash;
+        Prune(); // a retention window may have passed while the database was closed
+    }
+
     /// <summary>Unheld -> Shipping: stores a snapshot as the start of a new generation.</summary>
     private void StartGeneration()
     {
@@ -282,13 +336,23 @@ internal sealed class Replicator : IReplicationSession
                 ReplicationSource.CopySnapshot(snapshot, spill);
                 spill.Position = 0;
                 var hash = new XxHash64();
-                hash.Append(spill);
+                var state = new DatabaseStateHash();
+                state.Resize(snapshot.PageCount);
+                var image = new byte[_source.PageSize];
+                for (uint page = 0; page < snapshot.PageCount; page++)
+                {
+                    spill.ReadExactly(image);
+                    hash.Append(image);
+                    state.Set(new PageNumber(page), image);
+                }
+                hash.Append(spill); // nothing: a backup file is its pages
                 ulong checksum = hash.GetCurrentHashAsUInt64();
                 spill.Position = 0;
                 CallStore(token => _options.Store.PutAsync(ReplicaNames.SnapshotKey(generation, checksum), spill, token));
                 lock (_lock)
                 {
                     (_archived, _archivedAt, _generation, _sequence, _chain, _commits) = (snapshot, takenAt, generation, 0, checksum, 0);
+                    _stateHash = state;
                     _generationsStarted++;
                     NoteShipped(snapshot, heldAt);
                 }
@@ -302,15 +366,18 @@ internal sealed class Replicator : IReplicationSession
         Prune();
     }
 
-    /// <summary>Shipping -> Shipping: puts the pages changed since the mark as the next segment and moves the mark.</summary>
-    private void ShipSegment()
+    /// <summary>
+    /// Shipping -> Shipping: puts the pages changed since the mark as the next segment and moves the mark; when
+    /// <paramref name="closing"/> a generation's first segment is cut even without a commit (the header page alone).
+    /// </summary>
+    private void ShipSegment(bool closing)
     {
         HeldSnapshot archived = _archived!;
         DateTimeOffset heldAt = DateTimeOffset.UtcNow;
         HeldSnapshot next = _source.Hold();
         try
         {
-            if (next.Mark == archived.Mark)
+            if (next.Mark == archived.Mark && _owedPages is null && !(closing && _sequence == 0))
             {
                 next.Dispose();
                 return;
@@ -319,15 +386,23 @@ internal sealed class Replicator : IReplicationSession
             if (cutAt <= _archivedAt)
                 cutAt = _archivedAt.AddMilliseconds(1);
             List<PageNumber> pages = _source.ChangedPages(archived, next);
+            if (_owedPages is not null)
+                pages = [.. pages.Union(_owedPages.Where(p => p.Value < next.PageCount)).Order()];
             if (pages.Count == 0 || pages[0] != PageNumber.Header)
                 pages.Insert(0, PageNumber.Header); // a segment is never empty, and its header page states its size
-            var info = new SegmentInfo(_sequence + 1, _chain, cutAt, _commits + _source.CountCommits(archived.Mark, next.Mark), next.PageCount);
-            (byte[] bytes, ulong checksum) = SegmentFormat.Encode(info, _source.PageSize, pages, (page, destination) => _source.ReadPage(next, page, destination));
+            var info = new SegmentInfo(_sequence + 1, _chain, cutAt, _commits + _owedCommits + _source.CountCommits(archived.Mark, next.Mark), next.PageCount);
+            _stateHash.Resize(next.PageCount);
+            (byte[] bytes, ulong checksum) = SegmentFormat.Encode(info, _source.PageSize, pages, (page, destination) =>
+            {
+                _source.ReadPage(next, page, destination);
+                _stateHash.Set(page, destination);
+            }, () => _stateHash.Value);
             string key = ReplicaNames.SegmentKey(_generation!, info, checksum);
             CallStore(token => _options.Store.PutAsync(key, new MemoryStream(bytes, writable: false), token));
             lock (_lock)
             {
                 (_archived, _archivedAt, _sequence, _chain, _commits) = (next, cutAt, info.Sequence, checksum, info.Commits);
+                (_owedPages, _owedCommits) = (null, 0);
                 _segmentsShipped++;
                 NoteShipped(next, heldAt);
             }

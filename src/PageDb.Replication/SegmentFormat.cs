@@ -11,7 +11,7 @@ namespace PageDb.Replication;
 /// <code>
 /// offset size field (little-endian)
 ///  0      8   magic: ASCII "PDBSEG01"
-///  8      4   format version (u32), 1
+///  8      4   format version (u32): 2 (version 1, without the state hash, is still read)
 /// 12      4   page size (u32)
 /// 16      8   sequence (u64): 1, 2, ... within the generation (the snapshot is 0)
 /// 24      8   previous checksum (u64): the checksum of sequence - 1 (the snapshot's for sequence 1)
@@ -19,7 +19,9 @@ namespace PageDb.Replication;
 /// 40      8   commits (u64): commits of the generation up to and including this segment
 /// 48      4   database size (u32): pages in the database after the segment, the header included
 /// 52      4   page count N (u32), at least 1
-/// 56      N * (4 + page size): page number (u32), then the whole page image (stamped and checksummed as in the file)
+/// 56      8   state hash (u64, version 2 only): <see cref="DatabaseStateHash"/> of the database after the segment
+/// 64      N * (4 + page size): page number (u32), then the whole page image (stamped and checksummed as in the file)
+///             (at 56 in version 1)
 /// end-8   8   checksum (u64): XxHash64 of every byte before it
 /// </code>
 /// Invariants (checked by <see cref="Decode"/>; a violation is a damaged object):
@@ -28,12 +30,15 @@ namespace PageDb.Replication;
 ///    (checked again when applied, <c>ReplicatedCommit</c>).
 /// 3. A generation is a chain: sequence k's previous checksum is sequence k - 1's checksum. A restore applies
 ///    sequence 1, 2, ... while the chain holds, so a missing, stale or foreign object stops it at the last good commit.
+/// 4. The state hash (version 2) is what a restarted replicator compares its database's history with to continue the
+///    generation (<see cref="GenerationResume"/>); restore and replicas do not need it.
 /// </summary>
 internal static class SegmentFormat
 {
     public const ulong Magic = 0x3130_4745_5347_4450; // "PDBSEG01"
-    public const uint Version = 1;
-    public const int HeaderSize = 56;
+    public const uint Version = 2;
+    public const int HeaderSize = 64;
+    private const int Version1HeaderSize = 56;
     public const int TrailerSize = 8;
 
     private const int VersionOffset = 8;       // 8-11 u32
@@ -44,10 +49,15 @@ internal static class SegmentFormat
     private const int CommitsOffset = 40;      // 40-47 u64
     private const int DatabaseSizeOffset = 48; // 48-51 u32
     private const int PageCountOffset = 52;    // 52-55 u32
+    private const int StateHashOffset = 56;    // 56-63 u64, version 2
 
-    /// <summary>Encodes a segment of <paramref name="pages"/> (ascending), reading each image with <paramref name="readPage"/>.</summary>
+    /// <summary>
+    /// Encodes a segment of <paramref name="pages"/> (ascending), reading each image with <paramref name="readPage"/>,
+    /// then asking <paramref name="stateHash"/> for the state hash (so a caller can hash the images as they are read;
+    /// <see cref="SegmentInfo.StateHash"/> of <paramref name="info"/> is not used).
+    /// </summary>
     /// <returns>The object's bytes and its checksum.</returns>
-    public static (byte[] Bytes, ulong Checksum) Encode(SegmentInfo info, int pageSize, IReadOnlyList<PageNumber> pages, Action<PageNumber, Span<byte>> readPage)
+    public static (byte[] Bytes, ulong Checksum) Encode(SegmentInfo info, int pageSize, IReadOnlyList<PageNumber> pages, Action<PageNumber, Span<byte>> readPage, Func<ulong> stateHash)
     {
         int record = 4 + pageSize;
         var bytes = new byte[HeaderSize + (pages.Count * record) + TrailerSize];
@@ -67,6 +77,7 @@ internal static class SegmentFormat
             BinaryPrimitives.WriteUInt32LittleEndian(slot, pages[i].Value);
             readPage(pages[i], slot[4..]);
         }
+        BinaryPrimitives.WriteUInt64LittleEndian(header[StateHashOffset..], stateHash());
         ulong checksum = XxHash64.HashToUInt64(bytes.AsSpan(0, bytes.Length - TrailerSize));
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(bytes.Length - TrailerSize), checksum);
         return (bytes, checksum);
@@ -76,14 +87,18 @@ internal static class SegmentFormat
     /// <exception cref="CorruptDatabaseException">The object is damaged or not a segment of this page size.</exception>
     public static Segment Decode(byte[] bytes, string key, int pageSize)
     {
-        if (bytes.Length < HeaderSize + TrailerSize || BinaryPrimitives.ReadUInt64LittleEndian(bytes) != Magic)
+        if (bytes.Length < Version1HeaderSize + TrailerSize || BinaryPrimitives.ReadUInt64LittleEndian(bytes) != Magic)
             Corrupt(key, "it is not a segment object");
         ulong checksum = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(bytes.Length - TrailerSize));
         if (checksum != XxHash64.HashToUInt64(bytes.AsSpan(0, bytes.Length - TrailerSize)))
             Corrupt(key, "its checksum does not match its bytes");
         ReadOnlySpan<byte> header = bytes;
-        if (BinaryPrimitives.ReadUInt32LittleEndian(header[VersionOffset..]) != Version)
-            Corrupt(key, $"its format version is {BinaryPrimitives.ReadUInt32LittleEndian(header[VersionOffset..])}, this build reads {Version}");
+        uint version = BinaryPrimitives.ReadUInt32LittleEndian(header[VersionOffset..]);
+        if (version is not (1 or Version))
+            Corrupt(key, $"its format version is {version}, this build reads 1 to {Version}");
+        int headerSize = version == 1 ? Version1HeaderSize : HeaderSize;
+        if (bytes.Length < headerSize + TrailerSize)
+            Corrupt(key, "it is too short for its header");
         if (BinaryPrimitives.ReadUInt32LittleEndian(header[PageSizeOffset..]) != pageSize)
             Corrupt(key, $"its page size is {BinaryPrimitives.ReadUInt32LittleEndian(header[PageSizeOffset..])}, the database's {pageSize}");
         var info = new SegmentInfo(
@@ -91,16 +106,17 @@ internal static class SegmentFormat
             BinaryPrimitives.ReadUInt64LittleEndian(header[PreviousOffset..]),
             DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(header[CutTimeOffset..])),
             (long)BinaryPrimitives.ReadUInt64LittleEndian(header[CommitsOffset..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(header[DatabaseSizeOffset..]));
+            BinaryPrimitives.ReadUInt32LittleEndian(header[DatabaseSizeOffset..]),
+            version == 1 ? null : BinaryPrimitives.ReadUInt64LittleEndian(header[StateHashOffset..]));
         uint count = BinaryPrimitives.ReadUInt32LittleEndian(header[PageCountOffset..]);
         int record = 4 + pageSize;
-        if (count == 0 || (long)count * record != bytes.Length - HeaderSize - TrailerSize)
+        if (count == 0 || (long)count * record != bytes.Length - headerSize - TrailerSize)
             Corrupt(key, $"it claims {count} pages but holds {bytes.Length} bytes");
         var pages = new List<(PageNumber Page, ReadOnlyMemory<byte> Image)>((int)count);
         uint previousPage = 0;
         for (int i = 0; i < count; i++)
         {
-            int offset = HeaderSize + (i * record);
+            int offset = headerSize + (i * record);
             uint page = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset));
             if ((i > 0 && page <= previousPage) || page >= info.DatabaseSize)
                 Corrupt(key, $"page {page} is out of order or past the database size {info.DatabaseSize}");
@@ -120,7 +136,8 @@ internal static class SegmentFormat
 /// <param name="CutAt">When it was cut: every commit in it was acknowledged before then.</param>
 /// <param name="Commits">Commits of the generation up to and including this segment.</param>
 /// <param name="DatabaseSize">Pages in the database after it.</param>
-internal readonly record struct SegmentInfo(long Sequence, ulong Previous, DateTimeOffset CutAt, long Commits, uint DatabaseSize);
+/// <param name="StateHash">The <see cref="DatabaseStateHash"/> of the database after it; null in a version 1 segment.</param>
+internal readonly record struct SegmentInfo(long Sequence, ulong Previous, DateTimeOffset CutAt, long Commits, uint DatabaseSize, ulong? StateHash = null);
 
 /// <summary>A decoded, checked segment.</summary>
 internal sealed record Segment(SegmentInfo Info, ulong Checksum, IReadOnlyList<(PageNumber Page, ReadOnlyMemory<byte> Image)> Pages);

@@ -218,6 +218,14 @@ internal sealed class WriteAheadLog : IDisposable
         return true;
     }
 
+    /// <summary>The page <paramref name="frame"/> holds, and its commit size (0 unless it ends a commit); false when the log no longer holds it.</summary>
+    public bool TryGetFrame(FrameIndex frame, out PageNumber page, out uint commitSize)
+    {
+        bool held = _index.TryGetEntry(frame, out WalIndex.FrameEntry entry);
+        (page, commitSize) = (new PageNumber(entry.Page), entry.CommitSize);
+        return held;
+    }
+
     /// <summary>The database size in pages at <paramref name="mark"/>, or 0 when the database file's own size applies.</summary>
     public uint DatabaseSizeAt(WalMark mark) =>
         _index.TryGetEntry(mark.LastCommitFrame, out WalIndex.FrameEntry entry) ? entry.CommitSize : 0;

@@ -27,9 +27,16 @@ public sealed class ReplicationStats
     /// <summary>Segments stored in this session.</summary>
     public long SegmentsShipped { get; init; }
 
-    /// <summary>Generations started in this session (one at open, one more each time the lag limit was passed).</summary>
+    /// <summary>Generations started in this session (one at open unless it continued the store's newest, see <see cref="Resume"/>; one more each time the lag limit was passed).</summary>
     public long GenerationsStarted { get; init; }
 
     /// <summary>The last failure of the store, or null when none has happened since the last success.</summary>
     public string? LastError { get; init; }
+
+    /// <summary>
+    /// How this session began: "continued generation … after segment …" when the store's last shipped state is one the
+    /// database's history passes through (after a restart of the process), else "started a new generation: " and why
+    /// not; null until the replicator has read the store's listing.
+    /// </summary>
+    public string? Resume { get; init; }
 }

@@ -3,7 +3,7 @@ namespace PageDb.Replication.Tests;
 /// <summary>
 /// A read replica (<c>PageDatabase.OpenReplica</c>) following a writer that commits nonstop: every snapshot it serves
 /// is the writer's state at some acknowledged commit, never going back, it trails the writer by at most a couple of
-/// segments and polls, and it follows the writer into a new generation.
+/// segments and polls, and it follows the writer into a new generation. A starved thread pool does not stall it.
 /// </summary>
 public sealed class ReadReplicaTests
 {
@@ -77,14 +77,44 @@ public sealed class ReadReplicaTests
         writing.Join();
         ReplicationStats stats = writer.GetStats().Replication!;
         writer.Dispose();
+        // A commit made without replication: the reopened writer cannot continue the generation, so it starts a new one.
+        using (PageDatabase unreplicated = PageDatabase.Open(source))
+            CommitLog.Commit(unreplicated, ++acknowledged);
         using (PageDatabase reopened = ReplicatorTests.OpenReplicated(store, source))
         {
             for (int i = 0; i < 10; i++)
                 CommitLog.Commit(reopened, ++acknowledged);
+            Assert.That(reopened.GetStats().Replication!.Resume, Does.StartWith("started a new generation"));
         }
         ReplicatorTests.WaitUntil(() => CommitLog.CommitOf(replica.Database, "replica") == acknowledged);
 
         Assert.That(distinct, Has.Count.GreaterThan(3), $"the replica should have moved on several times while the writer committed (replica: {replica.LastError}; writer shipped {stats.SegmentsShipped} segments, lag {stats.LagCommits} commits, error {stats.LastError})");
+        Assert.That(replica.LastError, Is.Null);
+    }
+
+    /// <summary>The replica polls on a thread of its own: a pool whose every thread is blocked does not hold it back.</summary>
+    [Test]
+    public void A_replica_follows_its_writer_while_every_pool_thread_is_busy()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        FollowWhileEveryPoolThreadIsBusy(store, Path.Combine(_scratch, "source.pagedb"), Path.Combine(_scratch, "replica.pagedb"));
+    }
+
+    /// <summary>Opens a writer and a replica of it, then commits 50 more while the pool is starved and waits until the replica serves the last.</summary>
+    internal static void FollowWhileEveryPoolThreadIsBusy(IReplicaStore store, string source, string replicaPath)
+    {
+        using PageDatabase writer = ReplicatorTests.OpenReplicated(store, source);
+        CommitLog.Commit(writer, 1);
+        ReplicatorTests.WaitUntilShipped(writer);
+        using ReadReplica replica = PageDatabase.OpenReplica(store, replicaPath, TimeSpan.FromMilliseconds(20));
+
+        ReplicatorTests.WhileEveryPoolThreadIsBusy(() =>
+        {
+            for (long n = 2; n <= 50; n++)
+                CommitLog.Commit(writer, n);
+            ReplicatorTests.WaitUntilShipped(writer);
+            ReplicatorTests.WaitUntil(() => CommitLog.CommitOf(replica.Database, "replica") == 50);
+        });
         Assert.That(replica.LastError, Is.Null);
     }
 }

@@ -69,6 +69,14 @@ public sealed class ReplicationS3Tests
         });
     }
 
+    /// <summary>A read replica following an S3 replica polls on its own thread, with the SDK's calls sent on it: a starved pool does not stall it.</summary>
+    [Test]
+    public void A_replica_follows_s3_while_every_pool_thread_is_busy()
+    {
+        using S3ReplicaStore store = Store("db-" + Guid.NewGuid().ToString("N"));
+        ReadReplicaTests.FollowWhileEveryPoolThreadIsBusy(store, Path.Combine(_scratch, "followed.pagedb"), Path.Combine(_scratch, "follower.pagedb"));
+    }
+
     private S3ReplicaStore Store(string prefix) => new(new S3ReplicaStoreOptions
     {
         Bucket = S3rverProcess.Bucket,

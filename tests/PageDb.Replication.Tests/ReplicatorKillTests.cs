@@ -6,10 +6,12 @@ namespace PageDb.Replication.Tests;
 
 /// <summary>
 /// A writer process (tests/PageDb.ReplicationChild) replicating to a folder store is killed with SIGKILL while it
-/// ships, then started again (a new generation); after every kill a restore holds every commit the child saw shipped
-/// before the kill, and none it had not yet made, and a read replica opened after the first kill follows each new
-/// generation to that same state. The status file the killed writer published reads back in this process, and the
-/// next open replaces it.
+/// ships, then started again: it continues the same generation (its log still holds every commit after the last
+/// shipped state), and after every kill a restore of that one generation, with no gap, holds every commit the child saw
+/// shipped before the kill and none it had not yet made; a read replica opened after the first kill follows the
+/// restarted writers to that same state. A killed writer whose database is then changed without replication starts a
+/// new generation at its restart. The status file the killed writer published reads back in this process, and the next
+/// open replaces it.
 /// </summary>
 public sealed class ReplicatorKillTests
 {
@@ -26,10 +28,13 @@ public sealed class ReplicatorKillTests
         try
         {
             long everShipped = 0, replicaSeen = 0;
-            for (int round = 0; round < 3; round++)
+            string? continuable = null; // the generation the next child must continue: one with a segment stored
+            int continued = 0;
+            // Three kills; up to eight when a loaded machine left the first ones nothing shipped or nothing to continue.
+            for (int round = 0; round < 3 || ((everShipped == 0 || continued == 0) && round < 8); round++)
             {
                 string context = $"kill {round}; {TestSeed.Describe(seed)}";
-                (long lastAck, long shipped) = RunAndKill(dbPath, storePath, random.Next(300, 900), context);
+                (long lastAck, long shipped, string? resume) = RunAndKill(dbPath, storePath, random.Next(300, 900), context);
                 everShipped = Math.Max(everShipped, shipped);
                 string restoredPath = Path.Combine(directory, $"restored-{round}.pagedb");
 
@@ -41,6 +46,17 @@ public sealed class ReplicatorKillTests
                     continue;
                 }
                 RestoreResult result = PageDatabase.Restore(store, restoredPath);
+                IReadOnlyList<ReplicaGeneration> generations = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
+                if (continuable is not null)
+                {
+                    Assert.That(resume, Does.StartWith($"continued generation {continuable}"), context);
+                    Assert.That(generations[^1].Name, Is.EqualTo(continuable), $"{context}: the restarted writer continued the generation");
+                    continued++;
+                }
+                // The next child must continue only when this one shipped a segment of its own (it saw its lag at zero):
+                // a child killed before its first cut leaves the last shipped state in a log that its open truncated.
+                continuable = shipped > 0 && generations[^1].SegmentCount > 0 ? generations[^1].Name : null;
+                Assert.That(result.StoppedEarly, Is.Null, $"{context}: no gap in the continued generation");
 
                 using PageDatabase restored = PageDatabase.Open(restoredPath);
                 long commit = CommitLog.CommitOf(restored, context);
@@ -56,10 +72,47 @@ public sealed class ReplicatorKillTests
                 replicaSeen = served;
             }
             Assert.That(everShipped, Is.GreaterThan(0), "no child ever saw a commit shipped, so nothing was checked");
+            Assert.That(continued, Is.GreaterThan(0), "no restarted child had a generation with a segment to continue, so resuming was not checked");
         }
         finally
         {
             replica?.Dispose();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public void A_writer_killed_then_changed_without_replication_starts_a_new_generation_at_its_restart()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "pagedb-replication-kill-new-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        string dbPath = Path.Combine(directory, "db.pagedb");
+        string storePath = Path.Combine(directory, "store");
+        try
+        {
+            (long killedAt, long shipped) = (0, 0);
+            for (int attempt = 0; attempt < 3 && shipped == 0; attempt++) // a loaded machine may kill it before anything shipped
+                (killedAt, shipped, _) = RunAndKill(dbPath, storePath, 800, "first child");
+            long unshipped;
+            using (PageDatabase unreplicated = PageDatabase.Open(dbPath)) // its open checkpoints the killed child's log
+            {
+                unshipped = CommitLog.CommitOf(unreplicated, "unreplicated") + 1;
+                CommitLog.Commit(unreplicated, unshipped);
+            }
+            (long lastAck, _, string? resume) = RunAndKill(dbPath, storePath, 800, "second child");
+
+            var store = new FolderReplicaStore(storePath);
+            IReadOnlyList<ReplicaGeneration> generations = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
+            PageDatabase.Restore(store, Path.Combine(directory, "restored.pagedb"));
+            using PageDatabase restored = PageDatabase.Open(Path.Combine(directory, "restored.pagedb"));
+
+            Assert.That(shipped, Is.GreaterThan(0), "the first child saw nothing shipped, so nothing was checked");
+            Assert.That(resume, Does.StartWith("started a new generation: the database's history does not pass through"));
+            Assert.That(generations.Count(g => g.HasSnapshot), Is.EqualTo(2));
+            Assert.That(CommitLog.CommitOf(restored, "restored"), Is.InRange(unshipped, lastAck + 1), $"first child killed after commit {killedAt}");
+        }
+        finally
+        {
             Directory.Delete(directory, recursive: true);
         }
     }
@@ -104,7 +157,7 @@ public sealed class ReplicatorKillTests
         string statusPath = ReplicaStatusFile.PathFor(dbPath);
         try
         {
-            (_, long shipped) = RunAndKill(dbPath, Path.Combine(directory, "store"), 1500, "status file");
+            (_, long shipped, _) = RunAndKill(dbPath, Path.Combine(directory, "store"), 1500, "status file");
             ReplicaStatus? left = ReplicaStatusFile.TryRead(statusPath, out string? unreadable);
 
             ReplicaStatus replaced;
@@ -119,7 +172,7 @@ public sealed class ReplicatorKillTests
             Assert.That(unreadable, Is.Null, "the killed child's status file reads back");
             Assert.That(left!.Generation, Is.Not.Null);
             Assert.That(left.LastShippedAt, Is.Not.Null);
-            Assert.That(replaced.Generation, Is.Not.EqualTo(left.Generation), "a new generation after the restart");
+            Assert.That(replaced.Generation, Is.EqualTo(left.Generation), "the restart continues the generation");
             Assert.That(replaced.WrittenAt, Is.GreaterThan(left.WrittenAt));
             Assert.That(File.Exists(statusPath), Is.False, "a clean close deletes the status file");
         }
@@ -129,11 +182,15 @@ public sealed class ReplicatorKillTests
         }
     }
 
-    /// <summary>Runs a child until READY plus <paramref name="runMilliseconds"/>, kills it; returns the last commit it acknowledged and the last it saw shipped.</summary>
-    private static (long LastAck, long Shipped) RunAndKill(string dbPath, string storePath, int runMilliseconds, string context)
+    /// <summary>
+    /// Runs a child until READY plus <paramref name="runMilliseconds"/>, kills it; returns the last commit it
+    /// acknowledged, the last it saw shipped, and its replicator's resume note.
+    /// </summary>
+    private static (long LastAck, long Shipped, string? Resume) RunAndKill(string dbPath, string storePath, int runMilliseconds, string context)
     {
         List<string> lines = KilledChildRun.Run(ChildPath(), [dbPath, storePath], runMilliseconds, context);
         long lastAck = 0, shipped = 0;
+        string? resume = lines.FirstOrDefault(l => l.StartsWith("RESUME ", StringComparison.Ordinal))?["RESUME ".Length..];
         foreach (string line in lines)
         {
             string[] parts = line.Split(' ');
@@ -144,7 +201,7 @@ public sealed class ReplicatorKillTests
             else if (parts[0] == "SHIPPED")
                 shipped = n;
         }
-        return (lastAck, shipped);
+        return (lastAck, shipped, resume);
     }
 
     private static string ChildPath()

@@ -183,11 +183,11 @@ public sealed class ReplicatorTests
         using (PageDatabase database = OpenReplicated(store, path))
             CommitLog.Commit(database, 2);
 
-        Assert.That(File.Exists(killed), Is.False, "the new generation's retention pass lists the store, which deletes it");
+        Assert.That(File.Exists(killed), Is.False, "the start's listing of the store deletes it");
     }
 
     [Test]
-    public void A_database_reopened_with_replication_starts_a_new_generation_and_restore_uses_it()
+    public void A_database_reopened_with_replication_continues_its_generation_and_restore_uses_it()
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
         string path = Target("source");
@@ -196,19 +196,122 @@ public sealed class ReplicatorTests
             for (long n = 1; n <= 20; n++)
                 CommitLog.Commit(database, n);
         }
-        using (PageDatabase database = OpenReplicated(store, path))
+        // Twice: the second reopen checks the state hashes of the segments the first continued session shipped.
+        var reopened = new List<ReplicationStats>();
+        for (long first = 21; first <= 41; first += 20)
         {
-            for (long n = 21; n <= 40; n++)
+            using PageDatabase database = OpenReplicated(store, path);
+            for (long n = first; n < first + 20; n++)
                 CommitLog.Commit(database, n);
+            WaitUntilShipped(database);
+            reopened.Add(database.GetStats().Replication!);
         }
 
         IReadOnlyList<ReplicaGeneration> generations = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
-        PageDatabase.Restore(store, Target("restored"));
+        RestoreResult result = PageDatabase.Restore(store, Target("restored"));
 
-        Assert.That(generations, Has.Count.EqualTo(2));
-        Assert.That(generations.All(g => g.HasSnapshot));
+        Assert.That(reopened.Select(s => s.Resume), Is.All.StartsWith($"continued generation {generations[0].Name}"));
+        Assert.That(reopened.Select(s => s.GenerationsStarted), Is.All.Zero);
+        Assert.That(generations, Has.Count.EqualTo(1));
+        Assert.That(result.StoppedEarly, Is.Null);
+        Assert.That(result.Commits, Is.EqualTo(60), "the commit count goes on across the restarts");
         using PageDatabase restored = PageDatabase.Open(Target("restored"));
-        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(40));
+        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(60));
+    }
+
+    [Test]
+    public void A_database_reopened_without_commits_continues_the_generation_its_first_open_left_without_a_segment()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        string path = Target("source");
+        using (PageDatabase database = OpenReplicated(store, path))
+            CommitLog.Commit(database, 1);
+        using (OpenReplicated(store, path))
+        {
+        }
+        ReplicationStats third;
+        using (PageDatabase database = OpenReplicated(store, path))
+        {
+            CommitLog.Commit(database, 2);
+            WaitUntilShipped(database);
+            third = database.GetStats().Replication!;
+        }
+
+        Assert.That(third.Resume, Does.StartWith("continued generation"));
+        Assert.That(PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult(), Has.Count.EqualTo(1));
+        AssertRestores(store, 2);
+    }
+
+    [Test]
+    public void A_database_changed_without_replication_or_replaced_starts_a_new_generation_and_says_why()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        string path = Target("source");
+        using (PageDatabase database = OpenReplicated(store, path))
+        {
+            for (long n = 1; n <= 10; n++)
+                CommitLog.Commit(database, n);
+        }
+        // Commits the store never saw, checkpointed into the file at close: the file is past the shipped state.
+        using (PageDatabase unreplicated = PageDatabase.Open(path))
+            CommitLog.Commit(unreplicated, 11);
+        ReplicationStats afterUnshipped = ReopenAndCommit(store, path, 12);
+        // Replaced by another database of the same commits (as a restore from elsewhere would): not provably the same.
+        File.Delete(path);
+        using (PageDatabase other = PageDatabase.Open(path))
+        {
+            for (long n = 1; n <= 12; n++)
+                CommitLog.Commit(other, n);
+        }
+        ReplicationStats afterReplaced = ReopenAndCommit(store, path, 13);
+
+        IReadOnlyList<ReplicaGeneration> generations = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
+        Assert.That(afterUnshipped.Resume, Does.StartWith("started a new generation: the database's history does not pass through"));
+        Assert.That(afterReplaced.Resume, Does.StartWith("started a new generation: the database's history does not pass through"));
+        Assert.That(generations, Has.Count.EqualTo(2), "two kept (RetainGenerations = 2) of three started");
+        AssertRestores(store, 13);
+    }
+
+    [Test]
+    public void A_gap_in_the_newest_generation_or_an_empty_store_starts_a_new_generation_and_says_why()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        string path = Target("source");
+        ReplicationStats first;
+        using (PageDatabase database = OpenReplicated(store, path))
+        {
+            for (long n = 1; n <= 30; n++)
+            {
+                CommitLog.Commit(database, n);
+                if (n % 10 == 0)
+                    WaitUntilShipped(database);
+            }
+            first = database.GetStats().Replication!;
+        }
+        ReplicaObject segmentOne = store.ListAsync("").GetAwaiter().GetResult().First(o => o.Key.EndsWith(".segment", StringComparison.Ordinal));
+        store.DeleteAsync(segmentOne.Key).GetAwaiter().GetResult();
+
+        ReplicationStats afterGap = ReopenAndCommit(store, path, 31);
+
+        Assert.That(first.Resume, Is.EqualTo("started a new generation: the store holds no generation to continue"));
+        Assert.That(afterGap.Resume, Does.StartWith("started a new generation: ").And.Contain("lacks segment 1"));
+        AssertRestores(store, 31);
+    }
+
+    /// <summary>Restores the store's latest state and checks that it is the model's state after <paramref name="commit"/>.</summary>
+    private void AssertRestores(IReplicaStore store, long commit)
+    {
+        PageDatabase.Restore(store, Target("restored"));
+        using PageDatabase restored = PageDatabase.Open(Target("restored"));
+        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(commit));
+    }
+
+    private static ReplicationStats ReopenAndCommit(IReplicaStore store, string path, long n)
+    {
+        using PageDatabase database = OpenReplicated(store, path);
+        CommitLog.Commit(database, n);
+        WaitUntilShipped(database);
+        return database.GetStats().Replication!;
     }
 
     [Test]
@@ -218,8 +321,11 @@ public sealed class ReplicatorTests
         string path = Target("source");
         for (int open = 0; open < 4; open++)
         {
+            // A commit without replication each time, so each open starts a new generation rather than continuing.
+            using (PageDatabase unreplicated = PageDatabase.Open(path))
+                CommitLog.Commit(unreplicated, (2 * open) + 1);
             using PageDatabase database = OpenReplicated(store, path, retainGenerations: 2);
-            CommitLog.Commit(database, open + 1);
+            CommitLog.Commit(database, (2 * open) + 2);
             WaitUntilShipped(database);
         }
 
@@ -251,6 +357,8 @@ public sealed class ReplicatorTests
             store.PutAsync(oldKey, content).GetAwaiter().GetResult();
         }
 
+        using (PageDatabase unreplicated = PageDatabase.Open(path))
+            CommitLog.Commit(unreplicated, 3); // so the next open starts a generation of its own
         using (PageDatabase database = OpenReplicated(store, path, retainGenerations: 1, retainFor: TimeSpan.FromHours(1)))
         {
             WaitUntil(() => !PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult().Any(g => g.Name == Old));

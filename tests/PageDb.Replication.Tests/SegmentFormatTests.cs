@@ -10,7 +10,7 @@ public sealed class SegmentFormatTests
     [Test]
     public void A_segment_reads_back_as_written()
     {
-        var info = new SegmentInfo(3, 0x1234, DateTimeOffset.FromUnixTimeMilliseconds(1_765_000_000_123), 42, 10);
+        var info = new SegmentInfo(3, 0x1234, DateTimeOffset.FromUnixTimeMilliseconds(1_765_000_000_123), 42, 10, StateHash);
 
         (byte[] bytes, ulong checksum) = Encode(info, 0, 4, 9);
         Segment segment = SegmentFormat.Decode(bytes, "g/3.segment", PageSize);
@@ -43,6 +43,25 @@ public sealed class SegmentFormatTests
         Assert.Throws<CorruptDatabaseException>(() => SegmentFormat.Decode(bytes, "k", 2 * PageSize));
     }
 
+    [Test]
+    public void A_version_1_segment_without_a_state_hash_still_reads()
+    {
+        var info = new SegmentInfo(2, 0x99, DateTimeOffset.FromUnixTimeMilliseconds(1_765_000_000_000), 7, 6);
+        (byte[] current, _) = Encode(info, 1, 5);
+        // Version 1 is version 2 without the 8 bytes of the state hash at 56.
+        byte[] bytes = [.. current.AsSpan(0, 56), .. current.AsSpan(64, current.Length - 64 - 8), .. new byte[8]];
+        bytes[8] = 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(bytes.Length - 8), System.IO.Hashing.XxHash64.HashToUInt64(bytes.AsSpan(0, bytes.Length - 8)));
+
+        Segment segment = SegmentFormat.Decode(bytes, "g/2.segment", PageSize);
+
+        Assert.That(segment.Info, Is.EqualTo(info), "no state hash");
+        Assert.That(segment.Pages.Select(p => p.Page.Value), Is.EqualTo(new uint[] { 1, 5 }));
+        Assert.That(segment.Pages[1].Image.Span[100], Is.EqualTo(5));
+    }
+
+    private const ulong StateHash = 0xfeed_beef_0123_4567;
+
     private static (byte[] Bytes, ulong Checksum) Encode(SegmentInfo info, params uint[] pages) =>
-        SegmentFormat.Encode(info, PageSize, [.. pages.Select(p => new PageNumber(p))], (page, destination) => destination.Fill((byte)page.Value));
+        SegmentFormat.Encode(info, PageSize, [.. pages.Select(p => new PageNumber(p))], (page, destination) => destination.Fill((byte)page.Value), () => StateHash);
 }

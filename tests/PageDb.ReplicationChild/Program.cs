@@ -5,8 +5,9 @@ using PageDb.Replication.Tests;
 
 // Arguments: database path, replica folder, and optionally "stall-snapshots" (every snapshot put hangs until the store
 // timeout, so the snapshot's spill file beside the database is there when the process is killed). Prints "READY n"
-// (the commit the database holds), then "ACK n" after each commit returns and "SHIPPED n" whenever the replicator
-// reports that the store holds every commit up to n; runs until killed.
+// (the commit the database holds), then "ACK n" after each commit returns, "SHIPPED n" whenever the replicator
+// reports that the store holds every commit up to n, and "RESUME note" once the replicator has decided whether it
+// continues the store's generation (ReplicationStats.Resume); runs until killed.
 string path = args[0];
 IReplicaStore store = new FolderReplicaStore(args[1]);
 if (args.Length > 2 && args[2] == "stall-snapshots")
@@ -18,13 +19,22 @@ using PageDatabase database = PageDatabase.Open(path, new PageDbOptions
 });
 long n = CommitLog.CommitOf(database, path);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"READY {n}"));
+bool resumeReported = false;
 while (true)
 {
     CommitLog.Commit(database, ++n);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ACK {n}"));
+    if (!resumeReported && database.GetStats().Replication!.Resume is { } note)
+    {
+        Console.WriteLine($"RESUME {note}");
+        resumeReported = true;
+    }
     if (n % 100 != 0)
         continue;
-    Thread.Sleep(50); // a pause, so the replicator catches up now and then and the test has a shipped commit to check
+    // A pause, so the replicator catches up now and then and the test has a shipped commit to check (up to 250 ms: on
+    // a loaded machine one 50 ms pause was often too short for any commit to be seen shipped).
+    for (int wait = 0; wait < 25 && database.GetStats().Replication!.LagCommits != 0; wait++)
+        Thread.Sleep(10);
     if (database.GetStats().Replication!.LagCommits == 0)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SHIPPED {n}"));
 }

@@ -49,6 +49,14 @@ internal sealed class ReplicationSource(PageDatabase database)
         return new HeldSnapshot(transaction, pages.Mark, _engine.Wal.CommittedBytes, pages.PageCount);
     }
 
+    /// <summary>What the log held at open (<see cref="RecoveredHistory"/>), handed over once: null after the first call.</summary>
+    public RecoveredHistory? TakeRecoveredHistory()
+    {
+        RecoveredHistory? history = _engine.RecoveredHistory;
+        _engine.RecoveredHistory = null;
+        return history;
+    }
+
     /// <summary>Commits after <paramref name="after"/> up to <paramref name="upTo"/> (both held, or the last commit).</summary>
     public long CountCommits(WalMark after, WalMark upTo) => _engine.Wal.CountCommits(after, upTo);
 
@@ -56,16 +64,25 @@ internal sealed class ReplicationSource(PageDatabase database)
     /// The pages of <paramref name="at"/> that commits after <paramref name="after"/> changed, in page order. Complete
     /// because <paramref name="after"/> is held: no frame after it can have been forgotten.
     /// </summary>
-    public List<PageNumber> ChangedPages(HeldSnapshot after, HeldSnapshot at)
+    public List<PageNumber> ChangedPages(HeldSnapshot after, HeldSnapshot at) => ChangedPages(after.Mark, after.PageCount, at.Mark, at.PageCount);
+
+    /// <summary>
+    /// As <see cref="ChangedPages(HeldSnapshot, HeldSnapshot)"/>, between two commits the log holds while a reader at
+    /// or before <paramref name="after"/> is held, of <paramref name="afterPageCount"/> and <paramref name="pageCount"/>
+    /// pages. Every page the database grew by is listed, whether or not a frame wrote it.
+    /// </summary>
+    private List<PageNumber> ChangedPages(WalMark after, uint afterPageCount, WalMark at, uint pageCount)
     {
         var changed = new List<(PageNumber Page, FrameIndex Frame)>();
-        _engine.Wal.CollectChangedPages(after.Mark, at.Mark, changed);
+        _engine.Wal.CollectChangedPages(after, at, changed);
         var pages = new List<PageNumber>(changed.Count);
         foreach ((PageNumber page, _) in changed)
         {
-            if (page.Value < at.PageCount)
+            if (page.Value < Math.Min(afterPageCount, pageCount))
                 pages.Add(page);
         }
+        for (uint page = afterPageCount; page < pageCount; page++)
+            pages.Add(new PageNumber(page));
         pages.Sort();
         return pages;
     }

@@ -59,6 +59,9 @@ internal sealed class StorageEngine : IDisposable
 
     public ReaderRegistry Readers { get; } = new();
 
+    /// <summary>What the log held at open, for the replicator to continue its generation (<see cref="ReplicationSource"/>); null unless replicating.</summary>
+    public RecoveredHistory? RecoveredHistory { get; set; }
+
     /// <summary>This open's place among processes: the writer lock and reader processes' marks, or a reader slot.</summary>
     public ProcessSharing Sharing { get; }
 
@@ -151,6 +154,8 @@ internal sealed class StorageEngine : IDisposable
             try
             {
                 sharing.Joined(wal.LastCommit);
+                if (options.Replication is not null && !options.ReadOnly)
+                    engine.RecoveredHistory = RecoveredHistory.Read(wal, file); // before the checkpoint below empties the log
                 engine.MakeRecoveredStateDurable(storage);
             }
             catch

@@ -53,7 +53,7 @@ public sealed class ReplicaCommandsTests
         Thread.Sleep(5);
         string between = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         Thread.Sleep(5);
-        ShipRows(store, source, rows: 8); // k0..k7 again (k5..k7 new), in a newer generation
+        ShipRows(store, source, rows: 8); // k0..k7 again (k5..k7 new), continuing the generation
         string url = new Uri(store).AbsoluteUri;
         string atTime = _run.File("at-time.pagedb"), latest = _run.File("latest.pagedb");
 
@@ -80,11 +80,14 @@ public sealed class ReplicaCommandsTests
         Assert.That(none, Does.Contain("none restorable"));
     }
 
-    private static void ShipRows(string store, string path, int rows)
+    private static void ShipRows(string store, string path, int rows) => ShipRows(new FolderReplicaStore(store), path, rows);
+
+    /// <summary>Commits k0..k(rows-1) to tree "kv" of <paramref name="path"/>, replicated to <paramref name="store"/>, and closes it (which ships them all).</summary>
+    internal static void ShipRows(IReplicaStore store, string path, int rows)
     {
         using var database = PageDatabase.Open(path, new PageDbOptions
         {
-            Replication = new ReplicationOptions { Store = new FolderReplicaStore(store), SegmentInterval = TimeSpan.FromMilliseconds(20) },
+            Replication = new ReplicationOptions { Store = store, SegmentInterval = TimeSpan.FromMilliseconds(20) },
         });
         for (int i = 0; i < rows; i++)
         {
