@@ -71,6 +71,8 @@ public sealed class IndexScan : PlanOperator
     /// </summary>
     private bool Advance(out ReadOnlySpan<byte> entryKey, out ReadOnlySpan<byte> entryValue)
     {
+        entryKey = default;
+        entryValue = default;
         Cursor cursor = _cursor!;
         while (_state.Advance(cursor, _range.Low, _range.Low is not null))
         {
@@ -88,8 +90,6 @@ public sealed class IndexScan : PlanOperator
         }
         if (_index is not null && _range.Low is null && _range.High is null)
             _table.CheckIndexCount(_index);
-        entryKey = default;
-        entryValue = default;
         return false;
     }
 
