@@ -100,13 +100,15 @@ internal sealed class CoreQuery
             yield break;
         }
         JoinSource source = Sources[0];
-        var current = new SqlValue[source.Width];
+        // A streamed read writes its rows straight into the frame's row (with a table's row id in the last place).
+        var current = new SqlValue[source.Width + 1];
         var frame = new Frame(context, current, outer);
         if (!AllTrue(ConstantFilters, frame))
             yield break;
-        foreach (SqlValue[] row in source.Read(frame, copiedAtOnce: true))
+        foreach (SqlValue[] row in source.Read(frame, into: current))
         {
-            Array.Copy(row, current, current.Length);
+            if (row != current)
+                Array.Copy(row, current, source.Width);
             if (AllTrue(source.Filters, frame) && Emit(frame) is { } output)
                 yield return output.Values;
         }
@@ -156,7 +158,7 @@ internal sealed class CoreQuery
                 continue;
             if (Sources[i].Access is not { PerJoinedRow: true })
             {
-                IEnumerable<SqlValue[]> read = Sources[i].Read(frame, copiedAtOnce: false);
+                IEnumerable<SqlValue[]> read = Sources[i].Read(frame, into: null);
                 rows[i] = read as List<SqlValue[]> ?? read.ToList();
             }
             if (Sources[i].HashKeys.Length > 0)
@@ -167,10 +169,11 @@ internal sealed class CoreQuery
 
     /// <summary>
     /// The rows of the item at <paramref name="item"/> to join to the row so far: the matches of its hash table, else
-    /// those of its join lookup, else all of its rows.
+    /// those of its join lookup, else all of its rows. A streamed read writes its rows into the item's buffer in
+    /// <paramref name="buffers"/>, used again by each read of the item: a level reads the item once at a time.
     /// </summary>
-    private IEnumerable<SqlValue[]> Candidates(int item, List<SqlValue[]>?[] rows, HashJoin?[] hashes, Frame frame) =>
-        hashes[item]?.Probe(frame, rows[item]) ?? rows[item] ?? Sources[item].Read(frame, copiedAtOnce: true);
+    private IEnumerable<SqlValue[]> Candidates(int item, List<SqlValue[]>?[] rows, HashJoin?[] hashes, SqlValue[]?[] buffers, Frame frame) =>
+        hashes[item]?.Probe(frame, rows[item]) ?? rows[item] ?? Sources[item].Read(frame, buffers[item] ??= new SqlValue[Sources[item].Width + 1]);
 
     /// <summary>
     /// Joins the items in join order by nested loops kept on an explicit stack: one enumerator per level over that
@@ -187,11 +190,12 @@ internal sealed class CoreQuery
             yield break;
         }
         var levels = new IEnumerator<SqlValue[]>?[count];
+        var buffers = new SqlValue[]?[count];
         var matched = new bool[count];
         int level = 0;
         try
         {
-            levels[0] = Candidates(JoinOrder?[0] ?? 0, rows, hashes, frame).GetEnumerator();
+            levels[0] = Candidates(JoinOrder?[0] ?? 0, rows, hashes, buffers, frame).GetEnumerator();
             while (level >= 0)
             {
                 int item = JoinOrder?[level] ?? level;
@@ -227,7 +231,7 @@ internal sealed class CoreQuery
                 }
                 level++;
                 matched[level] = false;
-                levels[level] = Candidates(JoinOrder?[level] ?? level, rows, hashes, frame).GetEnumerator();
+                levels[level] = Candidates(JoinOrder?[level] ?? level, rows, hashes, buffers, frame).GetEnumerator();
             }
         }
         finally

@@ -40,15 +40,16 @@ internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, Lis
     /// The rows to join: those of the key or index read when there is one and it applies, else all of them.
     /// <paramref name="frame"/>'s row is the row of the items joined so far, which a join lookup reads, and its outer
     /// frame the enclosing query's. A key read may produce its rows as they are enumerated (see
-    /// <see cref="TableAccess.TryRead"/>), all in one array when <paramref name="copiedAtOnce"/> says the caller copies
-    /// each row before it asks for the next; so does <see cref="Scan"/>, asked for with copiedAtOnce at the top level.
+    /// <see cref="TableAccess.TryRead"/>), all in <paramref name="into"/> (<see cref="Width"/> + 1 long) when the
+    /// caller is done with each row before it asks for the next; so does <see cref="Scan"/>, asked for with into at
+    /// the top level.
     /// </summary>
-    public IEnumerable<SqlValue[]> Read(Frame frame, bool copiedAtOnce)
+    public IEnumerable<SqlValue[]> Read(Frame frame, SqlValue[]? into)
     {
         if (Access is not null)
-            return Access.TryRead(frame, copiedAtOnce) ?? Access.InReadOrder(Rows(frame.Outer, frame.Context), frame);
-        if (Scan is not null && copiedAtOnce && frame.Outer is null)
-            return Scan.TryRead(frame, copiedAtOnce)!; // a read without conditions always applies
+            return Access.TryRead(frame, into) ?? Access.InReadOrder(Rows(frame.Outer, frame.Context), frame);
+        if (Scan is not null && into is not null && frame.Outer is null)
+            return Scan.TryRead(frame, into)!; // a read without conditions always applies
         return Rows(frame.Outer, frame.Context);
     }
 

@@ -141,9 +141,10 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     /// lookup's values read <paramref name="frame"/>'s row, the row of the items joined so far. The values are evaluated now;
     /// a read of the primary key in its own order streams its rows as they are enumerated (see <see cref="Stream"/>),
     /// others read them all first.
-    /// With <paramref name="copiedAtOnce"/> a streamed read produces every row in the same array.
+    /// With <paramref name="into"/> a streamed read produces every row in that array (one longer than the table's
+    /// columns: a table without a primary key reads its row id last), overwritten by the next; without, a new array each.
     /// </summary>
-    public IEnumerable<SqlValue[]>? TryRead(Frame frame, bool copiedAtOnce)
+    public IEnumerable<SqlValue[]>? TryRead(Frame frame, SqlValue[]? into)
     {
         ExecutionContext context = frame.Context;
         if (IsPointRead)
@@ -157,10 +158,10 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
             return [];
         Table current = context.Current(table);
         if (Index is null && !_descending)
-            return Stream(context.Transaction, current, prefixes, lowValue, highValue, copiedAtOnce);
+            return Stream(context.Transaction, current, prefixes, lowValue, highValue, into);
         var rows = new List<SqlValue[]>();
         foreach (object?[] prefix in prefixes)
-            rows.AddRange(Stream(context.Transaction, current, [prefix], lowValue, highValue, shared: false));
+            rows.AddRange(Stream(context.Transaction, current, [prefix], lowValue, highValue, into: null));
         if (Index is not null && !_indexOrder)
             rows.Sort(ScanOrder);
         if (_descending)
@@ -320,15 +321,14 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
 
     /// <summary>
     /// The rows of each prefix's key range in turn (in key order, as the prefixes are), read as they are enumerated;
-    /// <paramref name="shared"/> puts them all in one array, overwritten by the next. A write transaction may change
+    /// <paramref name="into"/> takes them all, each overwriting the last. A write transaction may change
     /// the table between two rows (a reader of the transaction stays open while the same transaction writes), which
     /// moves the tree under the scan: the read then seeks again past the primary key (or row id) of the row it gave
     /// last, so it goes on in key order and sees the rows as they are now. A statement that writes a table reads all
     /// it needs first (<see cref="StatementRunner"/>), so this never reads its own changes.
     /// </summary>
-    private IEnumerable<SqlValue[]> Stream(ReadTransaction transaction, Table current, List<object?[]> prefixes, object? low, object? high, bool shared)
+    private IEnumerable<SqlValue[]> Stream(ReadTransaction transaction, Table current, List<object?[]> prefixes, object? low, object? high, SqlValue[]? into)
     {
-        SqlValue[]? row = null;
         List<string>? columns = _readNames ?? (table.Schema.HasRowId
             ? [.. table.Schema.Columns.Select(c => c.Name), TableSchema.RowIdColumn]
             : null);
@@ -353,7 +353,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
                 scan.Open();
                 while (scan.NextInto(stored))
                 {
-                    last = FromReadColumns(stored, shared ? row ??= new SqlValue[RowWidth] : new SqlValue[RowWidth]);
+                    last = FromReadColumns(stored, into ?? new SqlValue[RowWidth]);
                     yield return last;
                     if (transaction.ChangeCount != changes)
                         break;

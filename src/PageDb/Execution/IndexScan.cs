@@ -82,6 +82,8 @@ public sealed class IndexScan : PlanOperator
             if (_range.IsAbove(key))
             {
                 _state = ScanState.Done;
+                entryKey = default;
+                entryValue = default;
                 return false;
             }
             entryKey = key;
