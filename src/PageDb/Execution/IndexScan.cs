@@ -82,8 +82,6 @@ public sealed class IndexScan : PlanOperator
             if (_range.IsAbove(key))
             {
                 _state = ScanState.Done;
-                entryKey = default;
-                entryValue = default;
                 return false;
             }
             entryKey = key;
