@@ -118,6 +118,12 @@ internal sealed class WalWriter : IDisposable
     public long End => _flushedEnd + _buffered;
 
     /// <summary>
+    /// The end of what has been written to the file: a <see cref="SyncForGroup"/> started after reading it covers every
+    /// byte before it. Any thread (Volatile).
+    /// </summary>
+    public long WrittenEnd => Volatile.Read(ref _flushedEnd);
+
+    /// <summary>
     /// True when the generation's header is of a version with count frames (4 or later): only then may a frame be
     /// one, since a build that wrote an older header would not read it.
     /// </summary>
@@ -290,8 +296,10 @@ internal sealed class WalWriter : IDisposable
             return;
         try
         {
+            Volatile.Write(ref _grownSinceSync, false);
             _file.Sync(includeMetadata: true);
             storage.SyncDirectory(_file.Path);
+            _hasUnsyncedWrites = false;
         }
         catch (Exception e)
         {
@@ -348,7 +356,7 @@ internal sealed class WalWriter : IDisposable
             return;
         EnsureAllocated(End);
         WriteAt(_flushedEnd, _buffer.AsSpan(0, _buffered));
-        _flushedEnd += _buffered;
+        Volatile.Write(ref _flushedEnd, _flushedEnd + _buffered);
         _buffered = 0;
     }
 

@@ -42,7 +42,9 @@ namespace PageDb.Wal;
 /// 1. Switch: when a checkpoint cannot restart the log because a reader is older than the last commit, there is no
 ///    older generation and no uncommitted frame, the writer syncs the current file, writes a new header (new salts)
 ///    into the other file, syncs it (creating and preallocating the file, then syncing its directory, the first time),
-///    and appends from then on to the other file. The current generation becomes the older one.
+///    and appends from then on to the other file. The current generation becomes the older one. The other file's
+///    header may be written and synced ahead (<see cref="PrepareSwitch"/>, or the forget of step 2); the switch adopts
+///    it while its sequence is still the highest, so it syncs only the current file itself.
 /// 2. Forget: once a checkpoint has copied every commit of the older generation into the database file and synced it
 ///    (so no reader is older than its last commit either: the copy stops at the oldest reader), the older file gets a
 ///    new header, synced, so its frames never validate again, and then the older generation is dropped from the index
@@ -62,8 +64,30 @@ internal sealed class WriteAheadLog : IDisposable
     private readonly WalOptions _options;
     private readonly WalIndex _index;
 
-    /// <summary>Appends to the current generation's file; replaced at a switch. Writer only.</summary>
+    /// <summary>Appends to the current generation's file; replaced at a switch (Volatile: <see cref="SyncAhead"/> reads it).</summary>
     private WalWriter? _writer;
+
+    /// <summary>
+    /// The other file's next generation, its header written and synced ahead of the switch that will adopt it
+    /// (<see cref="PrepareSwitch"/>, <see cref="ForgetOlder"/>), or null. Valid only while its sequence is still the
+    /// highest written (a restart in place since writes a higher one). Set and taken under <see cref="_switchLock"/>.
+    /// </summary>
+    private WalWriter? _prepared;
+
+    /// <summary>How far <see cref="SyncAhead"/> last synced the current generation (Volatile), or null.</summary>
+    private SyncedAhead? _syncedAhead;
+
+    /// <summary>
+    /// Serializes what writes the other file's header (<see cref="PrepareSwitch"/> and <see cref="ForgetOlder"/>, on the
+    /// background thread or a checkpoint) with the writer's <see cref="SwitchFiles"/>.
+    /// </summary>
+    private readonly Lock _switchLock = new();
+
+    /// <summary>
+    /// The most bytes of the current file a switch is left to sync itself once prepared (<see cref="IsSwitchPrepared"/>):
+    /// the background's syncs ahead cover the rest, so the writer's switch is one short data sync.
+    /// </summary>
+    public const long SwitchResidualBytes = 256 << 10;
 
     /// <summary>Makes appended commits durable in groups and publishes them (null when read-only).</summary>
     private readonly GroupSync? _groupSync;
@@ -404,6 +428,84 @@ internal sealed class WriteAheadLog : IDisposable
     }
 
     /// <summary>
+    /// True when a switch now would cost the writer only a short sync (at most <see cref="SwitchResidualBytes"/> of the
+    /// current file not yet synced) and no header write: <see cref="PrepareSwitch"/> has written the other file's next
+    /// header and synced the current file nearly to its end. Writer only.
+    /// </summary>
+    public bool IsSwitchPrepared
+    {
+        get
+        {
+            WalWriter writer = Writer;
+            return Volatile.Read(ref _prepared) is { } prepared && IsAdoptable(prepared)
+                && Volatile.Read(ref _syncedAhead) is { } ahead && ahead.Writer == writer
+                && ahead.Sequence == writer.CheckpointSequence && writer.End - ahead.End <= SwitchResidualBytes;
+        }
+    }
+
+    /// <summary>
+    /// Makes the next <see cref="TrySwitchFiles"/> cheap for the writer, beside it (the background checkpointer's
+    /// thread, under the engine's checkpoint lock): writes and syncs the other file's next header (creating and
+    /// preallocating the file the first time, shrinking it when a long reader let it grow), unless an earlier
+    /// preparation or forget still serves, then syncs the current file's frames written so far, again while the writer
+    /// appended more than <see cref="SwitchResidualBytes"/> meanwhile (a few rounds at most). Does nothing while there is
+    /// an older generation (the switch waits for it to be forgotten). The writer's switch still syncs the current file
+    /// itself before its first frame goes to the other file, so nothing here is needed for crash safety: a crash after
+    /// it finds what a crash after <see cref="ForgetOlder"/> finds, an empty newest generation in the other file.
+    /// </summary>
+    /// <exception cref="PageDbIOException">A write or sync failed: the engine is failed until reopened.</exception>
+    public void PrepareSwitch()
+    {
+        lock (_switchLock)
+        {
+            if (_index.HasOlder || !Writer.CanSwitch)
+                return;
+            if (_prepared is not { } prepared || !IsAdoptable(prepared))
+            {
+                DropPrepared();
+                int other = 1 - _index.CurrentFile;
+                if (_files[other] is { } file && file.Length > _options.ShrinkForgottenFileAbove)
+                    ShrinkToHeader(other);
+                WalWriter next = NewGenerationIn(other);
+                next.AllocateFirstStep();
+                next.Sync();
+                Volatile.Write(ref _prepared, next);
+            }
+        }
+        SyncAhead();
+    }
+
+    /// <summary>Syncs the current file's written frames from the background (see <see cref="PrepareSwitch"/>).</summary>
+    private void SyncAhead()
+    {
+        const int MaxRounds = 4;
+        WalWriter writer = Volatile.Read(ref _writer)!;
+        for (int round = 0; round < MaxRounds; round++)
+        {
+            ulong sequence = writer.CheckpointSequence;
+            long end = writer.WrittenEnd;
+            writer.SyncForGroup();
+            Volatile.Write(ref _syncedAhead, new SyncedAhead(writer, sequence, end));
+            if (Volatile.Read(ref _writer) != writer || writer.WrittenEnd - end <= SwitchResidualBytes)
+                return;
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="prepared"/>'s header still has the highest sequence written and its file is not due to
+    /// be shrunk, so a switch may adopt it as the next generation.
+    /// </summary>
+    private bool IsAdoptable(WalWriter prepared) =>
+        prepared.CheckpointSequence == Interlocked.Read(ref _highestSequence)
+        && Volatile.Read(ref _files[1 - _index.CurrentFile]) is { } file && file.Length <= _options.ShrinkForgottenFileAbove;
+
+    private void DropPrepared()
+    {
+        _prepared?.Dispose();
+        Volatile.Write(ref _prepared, null);
+    }
+
+    /// <summary>
     /// Copies the older generation's commits up to <paramref name="oldestReaderMark"/> into <paramref name="target"/>
     /// (the older file synced first, the target after) and, once all of them are copied, forgets the older generation.
     /// Returns true when there is no older generation left. May run beside the writer (see the type's threads).
@@ -433,6 +535,7 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>Closes the files. Does not checkpoint: that is the engine's choice.</summary>
     public void Dispose()
     {
+        _prepared?.Dispose();
         _writer?.Dispose();
         _files[0]?.Dispose();
         _files[1]?.Dispose();
@@ -588,16 +691,29 @@ internal sealed class WriteAheadLog : IDisposable
     private void SwitchFiles()
     {
         SyncAppended();
-        int other = 1 - _index.CurrentFile;
-        if (_files[other] is { } file && file.Length > _options.ShrinkForgottenFileAbove)
-            ShrinkToHeader(other);
-        WalWriter next = NewGenerationIn(other);
-        next.AllocateFirstStep();
-        Volatile.Write(ref _olderEnd, Writer.End);
-        _index.Switch();
-        _writer!.Dispose();
-        _writer = next;
-        Group.GenerationStarted(next);
+        lock (_switchLock)
+        {
+            int other = 1 - _index.CurrentFile;
+            WalWriter next;
+            if (_prepared is { } prepared && IsAdoptable(prepared))
+            {
+                next = prepared; // its header is written and synced already (PrepareSwitch, ForgetOlder)
+                Volatile.Write(ref _prepared, null);
+            }
+            else
+            {
+                DropPrepared();
+                if (_files[other] is { } file && file.Length > _options.ShrinkForgottenFileAbove)
+                    ShrinkToHeader(other);
+                next = NewGenerationIn(other);
+            }
+            next.AllocateFirstStep();
+            Volatile.Write(ref _olderEnd, Writer.End);
+            _index.Switch();
+            _writer!.Dispose();
+            Volatile.Write(ref _writer, next);
+            Group.GenerationStarted(next);
+        }
     }
 
     /// <summary>
@@ -607,9 +723,14 @@ internal sealed class WriteAheadLog : IDisposable
     /// </summary>
     private bool ForgetOlder()
     {
-        NewGenerationIn(1 - _index.CurrentFile).Dispose();
-        Volatile.Write(ref _olderEnd, 0);
-        _index.DropOlder();
+        lock (_switchLock)
+        {
+            DropPrepared();
+            WalWriter next = NewGenerationIn(1 - _index.CurrentFile);
+            Volatile.Write(ref _olderEnd, 0);
+            _index.DropOlder();
+            Volatile.Write(ref _prepared, next); // the next switch adopts it when nothing wrote a newer header meanwhile
+        }
         return true;
     }
 
@@ -704,4 +825,7 @@ internal sealed class WriteAheadLog : IDisposable
         }
         return writer;
     }
+
+    /// <summary>A sync ahead of the writer: every byte of <see cref="Writer"/>'s generation <see cref="Sequence"/> before <see cref="End"/> is durable.</summary>
+    private sealed record SyncedAhead(WalWriter Writer, ulong Sequence, long End);
 }

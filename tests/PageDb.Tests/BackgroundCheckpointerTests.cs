@@ -7,8 +7,8 @@ namespace PageDb.Tests;
 
 /// <summary>
 /// Automatic checkpoints run on the engine's background thread (src/PageDb/Engine/BackgroundCheckpointer.cs): the
-/// committing thread only switches log files, never copies pages into the database file; closing still leaves a
-/// fully checkpointed file and empty logs. (Its failure path is in FailureTests.)
+/// committing thread only switches log files, never copies pages into the database file, and a switch the background
+/// prepared costs it one sync; closing still leaves a fully checkpointed file and empty logs. (Its failure path is in FailureTests.)
 /// </summary>
 public class BackgroundCheckpointerTests
 {
@@ -51,6 +51,47 @@ public class BackgroundCheckpointerTests
         Assert.That(reopened.CheckIntegrity().IsOk, Is.True);
     }
 
+    [Test]
+    public void A_switch_prepared_in_the_background_costs_the_committing_thread_one_sync_of_the_file_it_leaves()
+    {
+        var faulty = new FaultyStorage(new MemoryStorage());
+        var options = new PageDbOptions { Storage = faulty, CheckpointThresholdBytes = 32 << 10, Durability = Durability.Normal, BackgroundCheckpoints = true };
+        int committer = Environment.CurrentManagedThreadId;
+        var committerSyncs = new ConcurrentQueue<string>();
+        int written = 0;
+        using (PageDatabase db = PageDatabase.Open(DbPath, options))
+        {
+            WriteAheadLog wal = WalOf(db);
+            faulty.BeforeSync = (path, _) =>
+            {
+                if (Environment.CurrentManagedThreadId == committer)
+                    committerSyncs.Enqueue(path);
+            };
+            // Cycle 0 switches into a -wal2 the background created; later cycles into the file it forgot.
+            for (int cycle = 0; cycle < 4; cycle++)
+            {
+                // Past the threshold a commit only signals the background, which writes the other file's next header
+                // and syncs the current file ahead; the first commit after that switches.
+                while (wal.LogBytes <= options.CheckpointThresholdBytes)
+                    Put(db, "t", ($"k{written++:D5}", new string('v', 300)));
+                Assert.That(wal.HasOlderGeneration, Is.False, $"cycle {cycle}: no switch before the background prepared it");
+                Assert.That(WaitUntil(() => wal.IsSwitchPrepared), Is.True, $"cycle {cycle}: the background prepared the switch");
+                committerSyncs.Clear();
+                ulong generation = wal.CheckpointSequence;
+                Put(db, "t", ($"k{written++:D5}", new string('v', 300)));
+                string leaving = DbPath + (cycle % 2 == 0 ? "-wal" : "-wal2");
+                Assert.That(wal.CheckpointSequence, Is.GreaterThan(generation), $"cycle {cycle}: the commit switched");
+                Assert.That(committerSyncs, Is.EqualTo(new[] { leaving }), $"cycle {cycle}: one sync, of the file left behind");
+                Assert.That(WaitUntil(() => !wal.HasOlderGeneration), Is.True, $"cycle {cycle}: the background copied the older file out");
+            }
+            faulty.BeforeSync = null;
+        }
+
+        using PageDatabase reopened = PageDatabase.Open(DbPath, options);
+        using ReadTransaction tx = reopened.BeginRead();
+        Assert.That(tx.GetTree("t").Count, Is.EqualTo(written));
+        Assert.That(reopened.CheckIntegrity().IsOk, Is.True);
+    }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; false after 30 s (a bound, not a timing check).</summary>
     private static bool WaitUntil(Func<bool> condition)

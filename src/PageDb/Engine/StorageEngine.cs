@@ -37,7 +37,7 @@ internal sealed class StorageEngine : IDisposable
         TransactionPagesPool = new DefaultObjectPool<TransactionPages>(new TransactionPagesPolicy(this), maximumRetained: 1);
         WriteCycles = new DefaultObjectPool<WriteCycle>(new WriteCyclePolicy(this), MaxRetainedWriteCycles);
         if (!options.ReadOnly && options.BackgroundCheckpoints)
-            _background = new BackgroundCheckpointer(CheckpointOlderGeneration, failure, file.Path);
+            _background = new BackgroundCheckpointer(RunBackgroundStep, failure, file.Path);
     }
 
     public PageDbOptions Options { get; }
@@ -312,7 +312,9 @@ internal sealed class StorageEngine : IDisposable
     /// <summary>
     /// The writer's part of an automatic checkpoint, when the WAL has grown past the threshold: switch the log to its
     /// other file and copy the older generation out here, or, with <see cref="PageDbOptions.BackgroundCheckpoints"/>,
-    /// leave the copy to the background thread. Backpressure: when the current file has grown past
+    /// leave the copy to the background thread. With the background thread the switch waits until that thread has
+    /// prepared it (<see cref="WriteAheadLog.IsSwitchPrepared"/>), so it costs this commit one short sync, or until the
+    /// log reaches 1.5 times the threshold. Backpressure: when the current file has grown past
     /// twice the threshold while the background has not yet copied the older generation out (it lags, or gets no CPU),
     /// the writer runs that copy itself, so the log stays bounded however fast commits come. A log whose header
     /// predates two files (format version 1 or 2) cannot switch; it is checkpointed here, as before, until a restart
@@ -329,6 +331,12 @@ internal sealed class StorageEngine : IDisposable
         }
         try
         {
+            if (_background is not null && !Wal.HasOlderGeneration && !Wal.IsSwitchPrepared
+                && Wal.LogBytes <= Options.CheckpointThresholdBytes / 2 * 3)
+            {
+                _background.Signal(); // it prepares the switch (RunBackgroundStep); a commit past this point switches
+                return;
+            }
             Wal.TrySwitchFiles();
             if (!Wal.HasOlderGeneration)
                 return;
@@ -359,6 +367,20 @@ internal sealed class StorageEngine : IDisposable
         if (byOtherProcesses)
             oldest = OtherReaders.OldestOr(oldest);
         return oldest <= Wal.CheckpointedThrough;
+    }
+
+    /// <summary>
+    /// The background thread's step: while the log has an older generation, one checkpoint of it; else the preparation
+    /// of the next switch (<see cref="WriteAheadLog.PrepareSwitch"/>: the other file's header and a sync of the current
+    /// file ahead of the writer), so the writer's switch is one short sync. True when nothing is left to do.
+    /// </summary>
+    private bool RunBackgroundStep()
+    {
+        if (Wal.HasOlderGeneration)
+            return CheckpointOlderGeneration();
+        lock (_checkpointLock)
+            Wal.PrepareSwitch();
+        return true;
     }
 
     /// <summary>One checkpoint of the WAL's older generation (background thread, or the writer when it lags); true when none is left.</summary>
