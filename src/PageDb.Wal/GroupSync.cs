@@ -10,12 +10,11 @@ namespace PageDb.Wal;
 /// <para>
 /// Leader and followers. A waiter whose commit is not yet durable becomes the leader when no sync runs: it takes the
 /// last appended commit as the batch's target, syncs without the lock, then, under the lock, publishes the target to
-/// readers. A waiter that finds a sync running waits (<see cref="SyncFollowers"/>: a thread sleeps at once, without
-/// spinning; an async caller awaits) in one of two groups, by its commit: covered by that sync's target, or appended
-/// after the sync took it. When the sync ends, only the covered group is woken; of the other group exactly one is woken,
-/// to lead the next sync at once, and the rest sleep on: the next sync covers them all, and who starts it takes them
-/// over as its covered group. So a commit waits for about one sync, and a sync's end wakes no thread that would only
-/// go back to sleep. Every state change is made under <c>_lock</c>; the sync itself and the waits are outside it.
+/// readers and releases the <see cref="SyncFollowers"/> its followers wait with. A waiter that finds a sync running
+/// waits with them (created by the first follower: a thread sleeps at once, without spinning; an async caller awaits)
+/// and looks again: its commit was in that
+/// batch, or one of the waiters becomes the leader of the next. Every state change is made under <c>_lock</c>; the
+/// sync itself and the waits are outside it.
 /// </para>
 /// <para>
 /// Marks, which only grow: published &lt;= durable = the last sync's target &lt;= appended. The writer's next transaction
@@ -56,23 +55,15 @@ internal sealed class GroupSync
     private long _durable;
     private long _durableEnd;
 
-    /// <summary>True while a leader's sync runs; <see cref="_syncTarget"/> is the last commit it makes durable.</summary>
+    /// <summary>True while a leader's sync runs.</summary>
     private bool _syncing;
-    private long _syncTarget;
 
     /// <summary>
-    /// The followers whose commits the running sync covers, released when it ends, with success or not; created by the
-    /// first of them, so a commit that nobody waits beside allocates nothing for it. Blocked followers sleep without
-    /// spinning (see <see cref="SyncFollowers"/>).
+    /// Released when the running sync ends, with success or not; created by the first follower of that sync, so a
+    /// commit that nobody waits beside allocates nothing for it. Blocked followers sleep without spinning (see
+    /// <see cref="SyncFollowers"/>).
     /// </summary>
-    private SyncFollowers? _covered;
-
-    /// <summary>
-    /// The followers whose commits were appended after the running sync took its target: they wait for the next sync.
-    /// When the running one ends, exactly one of them is woken to lead it; whoever starts the next sync (that one or a
-    /// newcomer) takes them over as its <see cref="_covered"/>, since they were all appended before it starts.
-    /// </summary>
-    private SyncFollowers? _next;
+    private SyncFollowers? _followers;
 
     /// <summary>True once the tail past the durable mark was invalidated after a failure (done once).</summary>
     private bool _invalidated;
@@ -158,19 +149,11 @@ internal sealed class GroupSync
             // A sync in flight first: it may still succeed and acknowledge commits, whose frames the failure path
             // below must then not invalidate.
             if (_syncing)
-                return mark.LastCommitFrame.Value <= _syncTarget ? _covered ??= new SyncFollowers() : _next ??= new SyncFollowers();
+                return _followers ??= new SyncFollowers();
             if (_failure.IsFailed)
-            {
-                // This may be the one woken to lead the next sync: the commits waiting for it fail with it.
-                _next?.Release();
-                _next = null;
                 ThrowLostLocked();
-            }
             _syncing = true;
             (target, targetEnd, writer) = (_appended, _appendedEnd, _writer);
-            _syncTarget = target;
-            _covered = _next;
-            _next = null;
         }
         bool synced = false;
         try
@@ -180,8 +163,7 @@ internal sealed class GroupSync
         }
         finally
         {
-            SyncFollowers? covered, next;
-            bool failed;
+            SyncFollowers? followers;
             lock (_lock)
             {
                 if (synced)
@@ -189,20 +171,10 @@ internal sealed class GroupSync
                 else
                     InvalidateLocked();
                 _syncing = false;
-                covered = _covered;
-                next = _next;
-                _covered = null;
-                failed = !synced || _failure.IsFailed;
-                if (failed)
-                    _next = null;
+                followers = _followers;
+                _followers = null;
             }
-            covered?.Release();
-            // Only the commits this sync covered go on; of the others, one leads the next sync at once (the rest are
-            // covered by it), or, after a failure, all look again and fail.
-            if (failed)
-                next?.Release();
-            else
-                next?.WakeOne();
+            followers?.Release();
         }
         return target >= mark.LastCommitFrame.Value ? null : SyncFollowers.Released;
     }

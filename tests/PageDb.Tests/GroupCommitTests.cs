@@ -120,38 +120,6 @@ public class GroupCommitTests
     }
 
     [Test]
-    public async Task A_failure_elsewhere_while_a_sync_is_in_flight_fails_every_commit_waiting_for_the_next_sync()
-    {
-        var disk = new FaultInjectingStorage();
-        var storage = new FaultyStorage(disk);
-        PageDatabase db = PageDatabase.Open(DbPath, GroupOptions(storage));
-        Put(db, "t", ("kept", "1"));
-        (HeldSync held, List<Task> commits) = AppendBehindHeldSync(db, storage, "a", "k0", "k1");
-        foreach (string key in new[] { "b0", "b1", "b2" })
-        {
-            WriteTransaction tx = db.BeginWrite();
-            tx.GetTree("t").Put(Bytes(key), Bytes(key));
-            commits.Add(Task.Run(tx.Commit)); // blocked threads as well as awaits wait for the next sync
-        }
-        db.BeginWrite().Dispose(); // the writer slot comes back once every commit above is appended
-        db.Engine.Fail(new PageDbIOException(DbPath, "injected: a checkpoint failed beside the sync"));
-        held.Release();
-
-        await commits[0]; // "a": its sync succeeded
-        // The sync's end wakes one of the commits it did not cover, to lead the next sync; that one finds the engine
-        // failed, and none of the others may sleep on.
-        foreach (Task commit in commits.Skip(1))
-            Assert.That(async () => await commit.WaitAsync(TimeSpan.FromMinutes(1)), Throws.InstanceOf<PageDbIOException>(),
-                "a commit appended behind the sync neither failed nor was acknowledged");
-        held.Dispose();
-        db.Dispose();
-
-        using PageDatabase reopened = PageDatabase.Open(DbPath, GroupOptions(disk));
-        using ReadTransaction read = reopened.BeginRead();
-        Assert.That(read.GetTree("t").Count, Is.EqualTo(2), "only \"kept\" and \"a\" were acknowledged");
-    }
-
-    [Test]
     public async Task A_crash_between_append_and_sync_loses_only_unacknowledged_commits()
     {
         for (int seed = 0; seed < 10; seed++)
