@@ -10,9 +10,8 @@ namespace PageDb.Wal;
 /// <para>
 /// Leader and followers. A waiter whose commit is not yet durable becomes the leader when no sync runs: it takes the
 /// last appended commit as the batch's target, syncs without the lock, then, under the lock, publishes the target to
-/// readers and releases the <see cref="SyncFollowers"/> its followers wait with. A waiter that finds a sync running
-/// waits with them (created by the first follower: a thread sleeps at once, without spinning; an async caller awaits)
-/// and looks again: its commit was in that
+/// readers and completes the task its followers wait on. A waiter that finds a sync running awaits that task (created
+/// by the first follower: a thread blocks on it, an async caller does not) and looks again: its commit was in that
 /// batch, or one of the waiters becomes the leader of the next. Every state change is made under <c>_lock</c>; the
 /// sync itself and the waits are outside it.
 /// </para>
@@ -59,11 +58,10 @@ internal sealed class GroupSync
     private bool _syncing;
 
     /// <summary>
-    /// Released when the running sync ends, with success or not; created by the first follower of that sync, so a
-    /// commit that nobody waits beside allocates nothing for it. Blocked followers sleep without spinning (see
-    /// <see cref="SyncFollowers"/>).
+    /// Completes when the running sync ends, with success or not; created by the first follower of that sync, so a
+    /// commit that nobody waits beside allocates nothing for it.
     /// </summary>
-    private SyncFollowers? _followers;
+    private TaskCompletionSource? _followers;
 
     /// <summary>True once the tail past the durable mark was invalidated after a failure (done once).</summary>
     private bool _invalidated;
@@ -122,23 +120,23 @@ internal sealed class GroupSync
     /// <exception cref="PageDbIOException">The sync failed, or the engine had failed: the commit is lost.</exception>
     public void WaitDurable(WalMark mark)
     {
-        for (SyncFollowers? running = Step(mark); running is not null; running = Step(mark))
-            running.Wait();
+        for (Task? running = Step(mark); running is not null; running = Step(mark))
+            running.GetAwaiter().GetResult();
     }
 
     /// <summary>As <see cref="WaitDurable"/>, without blocking a thread while another leads the sync (a leader syncs on its own thread).</summary>
     /// <exception cref="PageDbIOException">The sync failed, or the engine had failed: the commit is lost.</exception>
     public async Task WaitDurableAsync(WalMark mark)
     {
-        for (SyncFollowers? running = Step(mark); running is not null; running = Step(mark))
-            await running.WaitAsync().ConfigureAwait(false);
+        for (Task? running = Step(mark); running is not null; running = Step(mark))
+            await running.ConfigureAwait(false);
     }
 
     /// <summary>
     /// One look: null when <paramref name="mark"/> is durable (after leading the sync that made it so, when none ran);
-    /// else the running sync's followers, to wait with before looking again.
+    /// else the running sync's task, to await before looking again.
     /// </summary>
-    private SyncFollowers? Step(WalMark mark)
+    private Task? Step(WalMark mark)
     {
         long target, targetEnd;
         WalWriter writer;
@@ -149,7 +147,7 @@ internal sealed class GroupSync
             // A sync in flight first: it may still succeed and acknowledge commits, whose frames the failure path
             // below must then not invalidate.
             if (_syncing)
-                return _followers ??= new SyncFollowers();
+                return (_followers ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
             if (_failure.IsFailed)
                 ThrowLostLocked();
             _syncing = true;
@@ -163,7 +161,7 @@ internal sealed class GroupSync
         }
         finally
         {
-            SyncFollowers? followers;
+            TaskCompletionSource? followers;
             lock (_lock)
             {
                 if (synced)
@@ -174,9 +172,9 @@ internal sealed class GroupSync
                 followers = _followers;
                 _followers = null;
             }
-            followers?.Release();
+            followers?.SetResult();
         }
-        return target >= mark.LastCommitFrame.Value ? null : SyncFollowers.Released;
+        return target >= mark.LastCommitFrame.Value ? null : Task.CompletedTask;
     }
 
     private void MakeDurableLocked(long mark, long end)
