@@ -21,7 +21,7 @@ public sealed class PageDbSqlEngine : IBenchmarkEngine, IAsyncCommitEngine, IAna
     private readonly string _connectionString;
     private readonly PageDbConnection _connection;
     private readonly AdoNetRowsTable _rows;
-    private readonly ConcurrentBag<(PageDbConnection Connection, AdoNetRowsTable Rows)> _idleAsyncWriters = []; // W9a: one per task in flight
+    private readonly ConcurrentBag<(PageDbConnection Connection, AdoNetRowsTable Rows)> _idleWriters = []; // W9, W9a: one per committer in flight
 
     private PageDbSqlEngine(EngineSettings settings)
     {
@@ -35,8 +35,23 @@ public sealed class PageDbSqlEngine : IBenchmarkEngine, IAsyncCommitEngine, IAna
     /// <inheritdoc/>
     public void BulkInsert(ReadOnlyMemory<BenchRow> rows) => _rows.BulkInsert(rows);
 
-    /// <summary>An autocommit statement; concurrent callers take turns on the write connection.</summary>
-    public void InsertInOwnTransaction(in BenchRow row) => _rows.InsertInOwnTransaction(row);
+    /// <summary>
+    /// An autocommit statement. Each concurrent caller takes a write connection of its own from a pool (a connection
+    /// is single-threaded), as an application's connection pool would, so W9's committers share group syncs instead
+    /// of taking turns on one connection across each commit's sync.
+    /// </summary>
+    public void InsertInOwnTransaction(in BenchRow row)
+    {
+        (PageDbConnection Connection, AdoNetRowsTable Rows) writer = TakeWriter();
+        try
+        {
+            writer.Rows.InsertInOwnTransaction(row);
+        }
+        finally
+        {
+            _idleWriters.Add(writer);
+        }
+    }
 
     /// <summary>
     /// An autocommit statement through <c>ExecuteNonQueryAsync</c>, which awaits the writer slot and the commit's
@@ -45,20 +60,25 @@ public sealed class PageDbSqlEngine : IBenchmarkEngine, IAsyncCommitEngine, IAna
     /// </summary>
     public async Task InsertInOwnTransactionAsync(BenchRow row)
     {
-        if (!_idleAsyncWriters.TryTake(out (PageDbConnection Connection, AdoNetRowsTable Rows) writer))
-        {
-            var connection = new PageDbConnection(_connectionString);
-            connection.Open();
-            writer = (connection, new AdoNetRowsTable(connection, '@', createTable: false));
-        }
+        (PageDbConnection Connection, AdoNetRowsTable Rows) writer = TakeWriter();
         try
         {
             await writer.Rows.InsertInOwnTransactionAsync(row).ConfigureAwait(false);
         }
         finally
         {
-            _idleAsyncWriters.Add(writer);
+            _idleWriters.Add(writer);
         }
+    }
+
+    /// <summary>An idle write connection with its prepared insert, or a new one when every one is in use.</summary>
+    private (PageDbConnection Connection, AdoNetRowsTable Rows) TakeWriter()
+    {
+        if (_idleWriters.TryTake(out (PageDbConnection Connection, AdoNetRowsTable Rows) writer))
+            return writer;
+        var connection = new PageDbConnection(_connectionString);
+        connection.Open();
+        return (connection, new AdoNetRowsTable(connection, '@', createTable: false));
     }
 
     /// <summary>A reader on its own connection to the shared database.</summary>
@@ -78,7 +98,7 @@ public sealed class PageDbSqlEngine : IBenchmarkEngine, IAsyncCommitEngine, IAna
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach ((PageDbConnection connection, AdoNetRowsTable rows) in _idleAsyncWriters)
+        foreach ((PageDbConnection connection, AdoNetRowsTable rows) in _idleWriters)
         {
             rows.Dispose();
             connection.Dispose();
