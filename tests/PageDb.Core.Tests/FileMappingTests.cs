@@ -39,7 +39,7 @@ public sealed class FileMappingTests
         var rng = new Random(seed);
         using SafeFileHandle handle = File.OpenHandle(Path.Combine(_directory, "model"), FileMode.CreateNew, FileAccess.ReadWrite);
         var model = new List<byte>();
-        WriteAt(handle, model, 0, RandomBytes(rng, 40 * PageSize));
+        WriteAt(handle, null, model, 0, RandomBytes(rng, 40 * PageSize));
         using var mapping = new FileMapping(handle);
         int served = 0;
         for (int step = 0; step < 3000; step++)
@@ -47,7 +47,7 @@ public sealed class FileMappingTests
             string context = $"step {step}, length {model.Count}; {TestSeed.Describe(seed)}";
             int action = rng.Next(100);
             if (action < 15)
-                WriteAt(handle, model, rng.Next(model.Count + 8 * PageSize), RandomBytes(rng, rng.Next(1, 6 * PageSize)));
+                WriteAt(handle, mapping, model, rng.Next(model.Count + 8 * PageSize), RandomBytes(rng, rng.Next(1, 6 * PageSize)));
             else if (action < 20)
                 SetLength(handle, mapping, model, rng.Next(Math.Max(1, model.Count * 3 / 2)));
             else
@@ -149,9 +149,11 @@ public sealed class FileMappingTests
         return true;
     }
 
-    private static void WriteAt(SafeFileHandle handle, List<byte> model, int offset, byte[] bytes)
+    /// <summary>Writes as the mapping's owner does: the write, then its extent reported to the mapping.</summary>
+    private static void WriteAt(SafeFileHandle handle, FileMapping? mapping, List<byte> model, int offset, byte[] bytes)
     {
         RandomAccess.Write(handle, bytes, offset);
+        mapping?.NoteExtent(offset + bytes.Length);
         while (model.Count < offset + bytes.Length)
             model.Add(0);
         for (int i = 0; i < bytes.Length; i++)

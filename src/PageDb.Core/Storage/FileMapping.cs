@@ -22,7 +22,9 @@ namespace PageDb;
 /// beside another process's writer and reads with pread. A program outside PageDb that truncates a live database file
 /// kills the process, as it does SQLite's with mmap_size set.</item>
 /// <item>A growing file is mapped again (a new, longer view) when a read falls past the current view and the file has
-/// grown by a quarter; until then such reads fall back to pread. Replaced views stay mapped, since a reader may still be
+/// grown by a quarter; until then such reads fall back to pread. Whether it has grown is first judged from the extent
+/// the owner reports (<see cref="NoteExtent"/>: only the owner writes the file), so those reads take neither the gate
+/// nor an fstat; the view itself is still mapped only to the length fstat gives. Replaced views stay mapped, since a reader may still be
 /// copying from one, until the next shrink or <see cref="Dispose"/> drains the readers: at most the sum of a geometric
 /// series of address space.</item>
 /// <item>A disk error under a mapped page also raises SIGBUS where pread would throw; PageDbOptions.MemoryMappedReads
@@ -41,13 +43,17 @@ internal sealed unsafe class FileMapping : IDisposable
     private View? _view;    // the view readers use: published and unpublished with Interlocked, read after counting in
     private int _readers;   // readers between counting themselves in and out of TryRead's copy
     private long _mappedEnd; // the longest view still mapped (current or retired)
+    private long _knownEnd;  // the file's extent as the owner last reported it: a hint for TryGrow, never a mapping length
     private bool _disposed;
 
     public FileMapping(SafeFileHandle handle)
     {
         _handle = handle;
         lock (_gate)
-            MapLocked(LengthOrZero());
+        {
+            _knownEnd = LengthOrZero();
+            MapLocked(_knownEnd);
+        }
     }
 
     /// <summary>The length the readers' view covers; 0 when none is mapped. For tests.</summary>
@@ -56,6 +62,19 @@ internal sealed unsafe class FileMapping : IDisposable
     /// <summary>Copies <c>destination.Length</c> bytes at <paramref name="offset"/> from the mapping; false when the mapping does not cover them.</summary>
     public bool TryRead(long offset, Span<byte> destination) =>
         TryCopy(offset, destination) || (TryGrow(offset + destination.Length) && TryCopy(offset, destination));
+
+    /// <summary>Records that the owner wrote the file up to <paramref name="end"/> (a write that may have grown it).</summary>
+    public void NoteExtent(long end)
+    {
+        long known = Volatile.Read(ref _knownEnd);
+        while (end > known)
+        {
+            long seen = Interlocked.CompareExchange(ref _knownEnd, end, known);
+            if (seen == known)
+                return;
+            known = seen;
+        }
+    }
 
     /// <summary>
     /// Enters the gate and, when <paramref name="newLength"/> is shorter than a mapped view, unmaps every view once no
@@ -66,6 +85,7 @@ internal sealed unsafe class FileMapping : IDisposable
         Lock.Scope scope = _gate.EnterScope();
         if (newLength < _mappedEnd)
             UnmapAllLocked();
+        Volatile.Write(ref _knownEnd, newLength);
         return scope;
     }
 
@@ -99,6 +119,10 @@ internal sealed unsafe class FileMapping : IDisposable
     /// <summary>Maps the file again when it now covers <paramref name="end"/> and has grown by a quarter since the last view.</summary>
     private bool TryGrow(long end)
     {
+        long known = Volatile.Read(ref _knownEnd);
+        long viewed = Volatile.Read(ref _view)?.Length ?? 0;
+        if (known < end || known < viewed + viewed / 4)
+            return false; // not grown enough by the owner's own account: pread, without the gate or an fstat
         lock (_gate)
         {
             if (_disposed)

@@ -88,6 +88,7 @@ internal sealed class FileStorageFile : IStorageFile
         try
         {
             RandomAccess.Write(_handle, source, offset);
+            _mapping?.NoteExtent(offset + source.Length);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
