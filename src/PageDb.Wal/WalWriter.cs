@@ -343,7 +343,7 @@ internal sealed class WalWriter : IDisposable
     /// <summary>Throws when an earlier write or sync failed.</summary>
     public void ThrowIfFailed()
     {
-        if (_options.Failure.IsFailed)
+        if (_options.Failure.Report() is not null)
             ThrowFailed(_file.Path);
     }
 

@@ -246,7 +246,8 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     /// <summary>Checkpoints when it can (no writer open, nothing failed) and closes the files.</summary>
     /// <exception cref="PageDbIOException">An earlier I/O failure (perhaps of an automatic checkpoint in the background)
     /// kept the final checkpoint from running while commits acknowledged at <see cref="Durability.Normal"/> were not yet
-    /// synced: the files are closed, but those commits are not durable until the database is reopened.</exception>
+    /// synced: the files are closed, but those commits are not durable until the database is reopened. Or a background
+    /// checkpoint step failed and no call reported the failure yet (nothing acknowledged is lost).</exception>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)

@@ -7,8 +7,8 @@ namespace PageDb.CrashTests;
 
 /// <summary>
 /// A small database life with one I/O call failing (an I/O error or a full disk), for each call in turn: the failure
-/// must surface as <see cref="PageDbIOException"/> (at the call's operation, or at the next write when an automatic
-/// checkpoint after a commit failed), never as another exception or a silent success; after reopening (directly, or
+/// must surface as <see cref="PageDbIOException"/> (at the call's operation, or, when a step of the background thread
+/// failed, at the next write or else at the close), never as another exception or a silent success; after reopening (directly, or
 /// after a crash) the database passes the integrity check and holds every acknowledged commit.
 /// </summary>
 public class IoErrorSweepTests

@@ -112,6 +112,53 @@ public class FailureTests
     }
 
     /// <summary>
+    /// A background step fails and no call comes that would be refused: the close is the last call that can tell the
+    /// program its disk failed, so it throws; once a refused write has told it, the close does not tell it again.
+    /// </summary>
+    [Test]
+    public void A_failed_background_checkpoint_no_call_reported_is_reported_by_the_close()
+    {
+        foreach (bool writeAfterTheFailure in new[] { false, true })
+        {
+            var faulty = new FaultyStorage(new MemoryStorage());
+            var options = new PageDbOptions { Storage = faulty, CheckpointThresholdBytes = 16 << 10, Durability = Durability.Full, BackgroundCheckpoints = true };
+            var db = PageDatabase.Open(DbPath, options);
+            Put(db, "t", ("warm", "up"));
+            using var copyFailing = new ManualResetEventSlim();
+            faulty.BeforeWrite = path =>
+            {
+                if (path == DbPath)
+                    copyFailing.Set();
+            };
+            faulty.FailWritesTo = DbPath; // commits (WAL only) go on; the background copy into the database file fails
+            bool refused = false;
+            for (int i = 0; i < 10_000 && !copyFailing.IsSet && !refused; i++)
+                refused = !TryPut(db, i);
+            Assert.That(copyFailing.Wait(TimeSpan.FromSeconds(30)), Is.True, "the background copy reaches the database file");
+            if (writeAfterTheFailure)
+                refused |= WaitUntilWritesAreRefused(db);
+            faulty.FailWritesTo = null;
+            if (refused)
+                Assert.DoesNotThrow(db.Dispose, "a refused call told the program already");
+            else
+                Assert.Throws<PageDbIOException>(db.Dispose, "no call told the program of the background failure");
+        }
+    }
+
+    private static bool TryPut(PageDatabase db, int i)
+    {
+        try
+        {
+            Put(db, "t", ($"k{i}", new string('v', 300)));
+            return true;
+        }
+        catch (PageDbIOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Begins (and drops) write transactions until one is refused with <see cref="PageDbIOException"/>: an automatic
     /// checkpoint fails on the background thread, so the engine learns of it a moment after the commit. Bounded (30 s).
     /// </summary>

@@ -94,9 +94,10 @@ internal sealed class BackgroundCheckpointer : IDisposable
             }
             catch (Exception e)
             {
-                // Nobody waits on this thread to hear of it: the failure state tells the next writer, and the open
-                // that follows recovers from the log, which still holds everything the copy did not finish.
-                _failure.Fail(e);
+                // Nobody waits on this thread to hear of it: the failure state tells the next writer (or the close,
+                // when no writer comes first), and the open that follows recovers from the log, which still holds
+                // everything the copy did not finish.
+                _failure.FailUnattended(e);
                 return;
             }
         }

@@ -223,7 +223,7 @@ internal sealed class StorageEngine : IDisposable
     {
         if (Options.ReadOnly)
             throw new InvalidOperationException($"The database '{File.Path}' was opened read-only.");
-        if (Failure.Failure is { } failure)
+        if (Failure.Report() is { } failure)
             throw new PageDbIOException(File.Path, $"The database '{File.Path}' refuses writes after an earlier I/O failure ({failure.Message}); reopen it to recover.");
     }
 
@@ -411,14 +411,17 @@ internal sealed class StorageEngine : IDisposable
     /// final checkpoint from running while commits acknowledged at <see cref="Durability.Normal"/> were not yet synced,
     /// it closes the files and then throws: those commits survive a crash of the process, not a power loss, and the
     /// caller must not take the close for the promise that they are durable (as <see cref="FileStream"/>'s Dispose
-    /// throws when its last flush fails). Reopening recovers them from the log while the OS still holds it.
+    /// throws when its last flush fails). Reopening recovers them from the log while the OS still holds it. It throws
+    /// too when the failure happened on the background thread and no caller has been told of it yet: the close is the
+    /// last call that can report an I/O error of the disk.
     /// </summary>
-    /// <exception cref="PageDbIOException">The database had failed and holds acknowledged commits not yet durable.</exception>
+    /// <exception cref="PageDbIOException">The database had failed and holds acknowledged commits not yet durable, or
+    /// a background step failed and no earlier call reported it.</exception>
     public void Dispose()
     {
         EngineTelemetry.Closed(this);
         _background?.Dispose();
-        bool notDurable = false;
+        bool notDurable = false, unreported = false;
         try
         {
             if (!Options.ReadOnly && !Failure.IsFailed && Gate.TryEnter())
@@ -436,6 +439,7 @@ internal sealed class StorageEngine : IDisposable
                 }
             }
             notDurable = !Options.ReadOnly && Failure.IsFailed && Wal.HasUnsyncedCommits;
+            unreported = Failure.HasUnreportedFailure;
         }
         finally
         {
@@ -447,7 +451,15 @@ internal sealed class StorageEngine : IDisposable
         }
         if (notDurable)
             ThrowClosedWithoutCheckpoint();
+        if (unreported)
+            ThrowUnreportedBackgroundFailure();
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowUnreportedBackgroundFailure() =>
+        throw new PageDbIOException(File.Path,
+            $"A background checkpoint step of '{File.Path}' failed ({Failure.Failure?.Message}), so the database was "
+            + "closed without its final checkpoint. No acknowledged commit is lost: the next open recovers them from the log.");
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void ThrowClosedWithoutCheckpoint() =>
