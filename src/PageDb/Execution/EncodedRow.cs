@@ -13,7 +13,4 @@ internal sealed class EncodedRow(Table table) : IValueSource
     public void Load(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record) => _row.Load(key, record, table.Layout, table.FilePath);
 
     public Value GetValue(int ordinal) => ordinal == table.RowIdOrdinal ? table.DecodeRowId(_row.Key) : _row.Read(ordinal);
-
-    /// <summary>The row of the columns at <paramref name="ordinals"/>.</summary>
-    public Row ToRow(int[] ordinals) => table.DecodeRow(_row.Key, _row.Record, ordinals);
 }

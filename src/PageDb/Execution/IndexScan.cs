@@ -66,6 +66,27 @@ public sealed class IndexScan : PlanOperator
     }
 
     /// <summary>
+    /// Loads the next row into <paramref name="row"/>, a buffer the caller reuses, instead of making a new
+    /// <see cref="Row"/>: column i of <paramref name="row"/> is <see cref="Columns"/>[i], decoded into the buffer's
+    /// reused values, so a step of a primary-key range allocates nothing but the strings and byte arrays of the columns
+    /// asked for (through a secondary index, the row's record is also fetched into a new array). False when there are no more rows, leaving <paramref name="row"/> as it was.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The scan is not open.</exception>
+    public bool NextInto(RowBuffer row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (_cursor is null)
+            ThrowHelper.ThrowInvalidOperation("Open the IndexScan before asking it for rows.");
+        if (!Advance(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+            return false;
+        if (_index is null)
+            _table.DecodeInto(key, value, _ordinals, row.StartValues(_ordinals.Length));
+        else
+            _table.DecodeInto(value, FetchRecord(key, value), _ordinals, row.StartValues(_ordinals.Length));
+        return true;
+    }
+
+    /// <summary>
     /// Moves to the next entry in the range and gives its key and value from one parse of the cell; false at the end
     /// (a whole index read then checks its entry count).
     /// </summary>

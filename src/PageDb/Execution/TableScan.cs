@@ -65,19 +65,42 @@ public sealed class TableScan : PlanOperator
     }
 
     /// <inheritdoc/>
-    protected override Row? OnNext()
+    protected override Row? OnNext() =>
+        Advance(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> record) ? _table.DecodeRow(key, record, _ordinals) : null;
+
+    /// <summary>
+    /// Loads the next row into <paramref name="row"/>, a buffer the caller reuses, instead of making a new
+    /// <see cref="Row"/>: column i of <paramref name="row"/> is <see cref="Columns"/>[i], decoded into the buffer's
+    /// reused values, so a step allocates nothing but the strings and byte arrays of the columns asked for. False when there are no more rows, leaving <paramref name="row"/> as it was.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The scan is not open.</exception>
+    public bool NextInto(RowBuffer row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (_cursor is null)
+            ThrowHelper.ThrowInvalidOperation("Open the TableScan before asking it for rows.");
+        if (!Advance(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> record))
+            return false;
+        _table.DecodeInto(key, record, _ordinals, row.StartValues(_ordinals.Length));
+        return true;
+    }
+
+    /// <summary>Moves to the next entry whose row the predicate keeps and gives its key and record; false at the end.</summary>
+    private bool Advance(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> record)
     {
         Cursor cursor = _cursor!;
         while (_state.Advance(cursor))
         {
-            ReadOnlySpan<byte> record = cursor.ReadEntry(out ReadOnlySpan<byte> key);
+            record = cursor.ReadEntry(out key);
             if (_boundWhere is null)
-                return _table.DecodeRow(key, record, _ordinals);
+                return true;
             _current!.Load(key, record);
             if (_boundWhere.IsTrue(_current))
-                return _current.ToRow(_ordinals);
+                return true;
         }
-        return null;
+        key = default;
+        record = default;
+        return false;
     }
 
     /// <inheritdoc/>
