@@ -120,7 +120,9 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     {
         ThrowIfDisposed();
         WalMark mark = _engine.Readers.Enter(_engine.Wal);
-        return new ReadTransaction(_engine, new SnapshotPages(_engine, mark), mark, _tableDefinitions);
+        SnapshotPages pages = _engine.ReadSnapshots.Get();
+        pages.MoveTo(mark);
+        return new ReadTransaction(_engine, pages, mark, _tableDefinitions);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using PageDb.Btree;
 using PageDb.Core.Pages;
 using PageDb.Core.Paging;
 using PageDb.Engine;
@@ -57,7 +58,15 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
 
     internal StorageEngine Engine { get; }
 
+    /// <summary>
+    /// The transaction's pages. A read transaction's are its snapshot's, taken from the engine's pool at begin and
+    /// given back at its end, to serve a later transaction: nothing may read them for this one once it has ended.
+    /// </summary>
     internal IPageAccessor Pages { get; }
+
+    /// <summary>The B+tree rooted at <paramref name="root"/> in this transaction's pages (a snapshot's own one when it has opened it before).</summary>
+    internal BTree OpenBTree(PageNumber root) =>
+        Pages is SnapshotPages snapshot ? snapshot.OpenTree(root) : new BTree(Pages, root);
 
     /// <summary>The database's decoded table schemas, shared with its other transactions.</summary>
     internal TableDefinitionCache TableDefinitions { get; }
@@ -213,8 +222,8 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
     /// and rows (within one engine a mark names one committed state for good). Valid on ended transactions too.
     /// </summary>
     internal bool SeesSameStateAs(ReadTransaction other) =>
-        Pages is SnapshotPages mine && other.Pages is SnapshotPages theirs
-        && ReferenceEquals(Engine, other.Engine) && mine.Mark == theirs.Mark;
+        Pages is SnapshotPages && other.Pages is SnapshotPages
+        && ReferenceEquals(Engine, other.Engine) && _registeredMark == other._registeredMark;
 
     /// <summary>Records that table <paramref name="name"/> was dropped, after <see cref="NoteSchemaChange"/>.</summary>
     internal void NoteTableDropped(string name) => (_tablesDroppedAt ??= new(StringComparer.Ordinal))[name] = SchemaVersion;
@@ -250,6 +259,8 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
     {
         _ended = true;
         Engine.Readers.Leave(_registeredMark);
+        if (Pages is SnapshotPages snapshot)
+            Engine.ReadSnapshots.Return(snapshot);
     }
 
     internal void EnsureActive()

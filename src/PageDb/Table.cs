@@ -19,6 +19,11 @@ public sealed partial class Table
     private readonly TableDefinition _definition;
     private readonly BTree _tree;
 
+    // The key of a lookup into a caller's row buffer, one per thread rather than per table: lookups do not nest, and
+    // with a transaction per lookup, a table object's own buffer would be made for its one lookup.
+    [ThreadStatic]
+    private static ByteBuilder? t_lookupKey;
+
     // Encoding buffers, each made on first use: a table opened to read rows never needs the writers' ones.
     private ByteBuilder? _key;
     private ByteBuilder? _record;
@@ -40,7 +45,7 @@ public sealed partial class Table
     {
         _transaction = transaction;
         _definition = definition;
-        _tree = new BTree(transaction.Pages, root);
+        _tree = transaction.OpenBTree(root);
         _checkedAt = transaction.SchemaVersion;
     }
 
@@ -88,6 +93,9 @@ public sealed partial class Table
     /// <summary>Where a written row's record is encoded.</summary>
     private ByteBuilder RecordBuffer => _record ??= new();
 
+    /// <summary>Where this thread's lookups into a caller's row buffer encode their key.</summary>
+    private static ByteBuilder LookupKey => t_lookupKey ??= new();
+
     /// <summary>Where an index entry's key is encoded.</summary>
     private ByteBuilder IndexKeyBuffer => _indexKey ??= new();
 
@@ -110,7 +118,7 @@ public sealed partial class Table
     public bool Delete(Row key)
     {
         _transaction.EnsureWritable();
-        EncodePrimaryKey(key, nameof(key));
+        EncodePrimaryKey(key, nameof(key), KeyBuffer);
         return DeleteEncoded(KeyBuffer.Written);
     }
 
@@ -123,7 +131,7 @@ public sealed partial class Table
     public bool Update(Row key, Row row)
     {
         _transaction.EnsureWritable();
-        EncodePrimaryKey(key, nameof(key));
+        EncodePrimaryKey(key, nameof(key), KeyBuffer);
         byte[] oldKey = KeyBuffer.ToArray();
         if (!_tree.ContainsKey(oldKey))
             return false;
@@ -136,7 +144,7 @@ public sealed partial class Table
     public Row? Get(Row key)
     {
         EnsureCurrent();
-        EncodePrimaryKey(key, nameof(key));
+        EncodePrimaryKey(key, nameof(key), KeyBuffer);
         Row? row = null;
         _tree.TryRead(KeyBuffer.Written, new DecodeTarget(this, ref row),
             static (record, target) => target.Row = target.Table.DecodeRow(target.Table.KeyBuffer.Written, record, null));
@@ -152,8 +160,9 @@ public sealed partial class Table
     {
         ArgumentNullException.ThrowIfNull(row);
         EnsureCurrent();
-        EncodePrimaryKey(key, nameof(key));
-        return Fill(row);
+        ByteBuilder lookupKey = LookupKey;
+        EncodePrimaryKey(key, nameof(key), lookupKey);
+        return Fill(row, lookupKey.Written);
     }
 
     /// <summary>
@@ -167,9 +176,10 @@ public sealed partial class Table
         EnsureCurrent();
         if (!Schema.HasRowId && (Schema.PrimaryKeyOrdinals.Length != 1 || Layout.KeyTypes[0] != ColumnType.Int64))
             throw new ArgumentException($"The primary key of table '{Name}' is not one Int64 column.", nameof(key));
-        KeyBuffer.Clear();
-        KeyEncoding.AppendRowId(KeyBuffer, key, Layout.KeyFormat);
-        return Fill(row);
+        ByteBuilder lookupKey = LookupKey;
+        lookupKey.Clear();
+        KeyEncoding.AppendRowId(lookupKey, key, Layout.KeyFormat);
+        return Fill(row, lookupKey.Written);
     }
 
     /// <summary>True when a row with primary key (or row id) <paramref name="key"/> exists.</summary>
@@ -421,10 +431,10 @@ public sealed partial class Table
         _lastRowIdAt = _transaction.ChangeCount;
     }
 
-    /// <summary>Loads the row under the key in <see cref="KeyBuffer"/> into <paramref name="row"/>.</summary>
-    private bool Fill(RowBuffer row) =>
-        _tree.TryRead(KeyBuffer.Written, (Table: this, Row: row),
-            static (record, target) => target.Row.Load(target.Table.KeyBuffer.Written, record, target.Table.Layout, target.Table.FilePath));
+    /// <summary>Loads the row under the encoded <paramref name="key"/> into <paramref name="row"/>.</summary>
+    private bool Fill(RowBuffer row, ReadOnlySpan<byte> key) =>
+        _tree.TryRead(key, new FillTarget(this, row, key),
+            static (record, target) => target.Row.Load(target.Key, record, target.Table.Layout, target.Table.FilePath));
 
     private void EncodeRowKey(Row row)
     {
@@ -434,19 +444,19 @@ public sealed partial class Table
             throw new ArgumentException($"The primary key would be {KeyBuffer.Length} bytes encoded; at most {BTreeLimits.MaxKeyLength} are allowed.", nameof(row));
     }
 
-    /// <summary>Encodes a caller's key row (the primary key's values, or the row id) into <see cref="KeyBuffer"/>.</summary>
-    private void EncodePrimaryKey(Row key, string paramName)
+    /// <summary>Encodes a caller's key row (the primary key's values, or the row id) into <paramref name="into"/>.</summary>
+    private void EncodePrimaryKey(Row key, string paramName, ByteBuilder into)
     {
         ArgumentNullException.ThrowIfNull(key, paramName);
         int expected = Schema.HasRowId ? 1 : Schema.PrimaryKeyOrdinals.Length;
         if (key.Count != expected)
             throw new ArgumentException($"A key of table '{Name}' has {expected} value(s); {key.Count} given.", paramName);
-        KeyBuffer.Clear();
+        into.Clear();
         for (int i = 0; i < expected; i++)
         {
             Column column = Schema.HasRowId ? RowIdKeyColumn : Schema.Columns[Schema.PrimaryKeyOrdinals[i]];
             ValidateValue(column, key.GetValue(i), paramName);
-            KeyEncoding.Append(KeyBuffer, key.GetValue(i), Layout.KeyFormat);
+            KeyEncoding.Append(into, key.GetValue(i), Layout.KeyFormat);
         }
     }
 
@@ -473,6 +483,14 @@ public sealed partial class Table
     [DoesNotReturn]
     private void ThrowDuplicateKey(Row row) =>
         throw new ConstraintViolationException($"Table '{Name}' already has a row with the primary key of {row}.");
+
+    /// <summary>What <see cref="Fill(RowBuffer, ReadOnlySpan{byte})"/>'s callback loads: the row buffer, with the key it was looked up by.</summary>
+    private readonly ref struct FillTarget(Table table, RowBuffer row, ReadOnlySpan<byte> key)
+    {
+        public readonly Table Table = table;
+        public readonly RowBuffer Row = row;
+        public readonly ReadOnlySpan<byte> Key = key;
+    }
 
     /// <summary>Where <see cref="Get"/>'s decoding callback leaves the row it decoded in place, without copying the record.</summary>
     private readonly ref struct DecodeTarget

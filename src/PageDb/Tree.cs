@@ -18,7 +18,7 @@ public sealed class Tree
     {
         _transaction = transaction;
         Name = name;
-        _btree = new BTree(transaction.Pages, root);
+        _btree = transaction.OpenBTree(root);
     }
 
     /// <summary>The tree's name in the catalog.</summary>

@@ -12,7 +12,7 @@ namespace PageDb.Tests;
 public class ReadAllocationTests
 {
     private const int Rows = 2_000;
-    private const int Calls = 5_000;
+    internal const int Calls = 5_000;
 
     private static readonly TableSchema Items = new("items",
         [new Column("id", ColumnType.Int64), new Column("name", ColumnType.String), new Column("value", ColumnType.Double)],
@@ -64,7 +64,7 @@ public class ReadAllocationTests
     }
 
     /// <summary>The bytes <paramref name="call"/> allocates over <see cref="Calls"/> calls after as many to warm up.</summary>
-    private static long Measure(Action<int> call)
+    internal static long Measure(Action<int> call)
     {
         for (int i = 0; i < Calls; i++)
             call(i);

@@ -1,3 +1,4 @@
+using PageDb.Btree;
 using PageDb.Core.Buffers;
 using PageDb.Core.Pages;
 using PageDb.Core.Paging;
@@ -11,23 +12,62 @@ namespace PageDb.Engine;
 /// readers of different snapshots and the writer share one cache and never see each other's versions.
 /// One read transaction uses it from one thread at a time; many instances run at once on different threads.
 /// </summary>
+/// <remarks>
+/// Read transactions take theirs from <see cref="StorageEngine.ReadSnapshots"/> and give it back when they end, so a
+/// transaction per lookup makes none: <see cref="MoveTo"/> points a reused one at the new snapshot. The trees opened
+/// through it (<see cref="OpenTree"/>) stay with it across uses: a <see cref="BTree"/> is only (these pages, a root),
+/// and reads the snapshot's pages at each call. Whoever holds it after its transaction ended (a table or tree of that
+/// transaction) checks the transaction first, so a reused one is never read on an ended transaction's behalf.
+/// </remarks>
 internal sealed class SnapshotPages : IPageAccessor
 {
-    private readonly StorageEngine _engine;
+    // Enough for a transaction's usual few trees (a table and its indexes); more are made anew, replacing the oldest.
+    private const int CachedTrees = 4;
 
+    private readonly StorageEngine _engine;
+    private readonly BTree?[] _trees = new BTree?[CachedTrees];
+    private int _oldestTree;
+
+    /// <summary>The pages of the snapshot ending at commit <paramref name="mark"/>.</summary>
     public SnapshotPages(StorageEngine engine, WalMark mark)
+        : this(engine)
+    {
+        MoveTo(mark);
+    }
+
+    /// <summary>A snapshot's pages to be pointed at a commit with <see cref="MoveTo"/> before use (a pooled one).</summary>
+    public SnapshotPages(StorageEngine engine)
     {
         _engine = engine;
-        Mark = mark;
-        uint walSize = engine.Wal.DatabaseSizeAt(mark);
-        PageCount = walSize != 0 ? walSize : engine.File.PageCount;
     }
 
     /// <summary>The last commit this snapshot includes.</summary>
-    public WalMark Mark { get; }
+    public WalMark Mark { get; private set; }
 
     /// <summary>Pages in the snapshot, the header included.</summary>
-    public uint PageCount { get; }
+    public uint PageCount { get; private set; }
+
+    /// <summary>Makes these the pages of the snapshot ending at commit <paramref name="mark"/>.</summary>
+    public void MoveTo(WalMark mark)
+    {
+        Mark = mark;
+        uint walSize = _engine.Wal.DatabaseSizeAt(mark);
+        PageCount = walSize != 0 ? walSize : _engine.File.PageCount;
+    }
+
+    /// <summary>The tree rooted at <paramref name="root"/> over these pages: one opened before through them, or a new one.</summary>
+    public BTree OpenTree(PageNumber root)
+    {
+        foreach (BTree? tree in _trees)
+        {
+            if (tree is not null && tree.Root == root)
+                return tree;
+        }
+        var opened = new BTree(this, root);
+        _trees[_oldestTree] = opened;
+        _oldestTree = (_oldestTree + 1) % CachedTrees;
+        return opened;
+    }
 
     public int PageSize => _engine.File.PageSize;
 

@@ -36,6 +36,7 @@ internal sealed class StorageEngine : IDisposable
         CheckpointTarget = new CheckpointTarget(file, pool, options.Durability != Durability.None, wal);
         TransactionPagesPool = new DefaultObjectPool<TransactionPages>(new TransactionPagesPolicy(this), maximumRetained: 1);
         WriteCycles = new DefaultObjectPool<WriteCycle>(new WriteCyclePolicy(this), MaxRetainedWriteCycles);
+        ReadSnapshots = new DefaultObjectPool<SnapshotPages>(new SnapshotPagesPolicy(this), MaxRetainedReadSnapshots);
         if (!options.ReadOnly && options.BackgroundCheckpoints)
             _background = new BackgroundCheckpointer(RunBackgroundStep, failure, file.Path);
     }
@@ -88,6 +89,15 @@ internal sealed class StorageEngine : IDisposable
 
     // Cycles are small (a few fields): keeping as many as 64 committers may hold at once costs little.
     private const int MaxRetainedWriteCycles = 64;
+
+    /// <summary>
+    /// The read transactions' snapshot pages between transactions: taken at begin and pointed at the new snapshot,
+    /// given back when the transaction ends, so a transaction per lookup makes no pages object nor trees anew.
+    /// </summary>
+    public ObjectPool<SnapshotPages> ReadSnapshots { get; }
+
+    // As many as the readers open at once, usually a few threads' worth; each is a few fields and up to four trees.
+    private const int MaxRetainedReadSnapshots = 64;
 
     private CheckpointTarget CheckpointTarget { get; }
 

@@ -6,13 +6,14 @@ internal sealed class PageDbKvReader(PageDatabase database, string treeName) : I
     private readonly byte[] _key = new byte[PageDbRowCodec.KeyLength];
     private readonly byte[] _end = new byte[PageDbRowCodec.KeyLength];
 
+    /// <summary>Decodes the row straight from the page through <see cref="Tree.TryRead{TState}"/>: the value is not copied out first.</summary>
     public bool TryGet(long id, out BenchRow row)
     {
         using ReadTransaction transaction = database.BeginRead();
         PageDbRowCodec.WriteKey(id, _key);
-        byte[]? value = transaction.GetTree(treeName).Get(_key);
-        row = value is null ? default : PageDbRowCodec.ReadRow(id, value);
-        return value is not null;
+        row = default;
+        return transaction.GetTree(treeName).TryRead(_key, new Found(id, ref row),
+            static (value, found) => found.Row = PageDbRowCodec.ReadRow(found.Id, value));
     }
 
     public ScanTotals ScanAll()
@@ -39,5 +40,18 @@ internal sealed class PageDbKvReader(PageDatabase database, string treeName) : I
 
     public void Dispose()
     {
+    }
+
+    /// <summary>Where <see cref="TryGet"/>'s callback leaves the row it decoded.</summary>
+    private readonly ref struct Found
+    {
+        public readonly long Id;
+        public readonly ref BenchRow Row;
+
+        public Found(long id, ref BenchRow row)
+        {
+            Id = id;
+            Row = ref row;
+        }
     }
 }
