@@ -167,13 +167,14 @@ internal sealed class StatementRunner
             compiled.Remember(target);
         }
         var frame = new Frame(_context, [], null);
-        var rows = new List<SqlValue[]>(compiled.Rows.Length);
-        foreach (Evaluator[] row in compiled.Rows)
+        var rows = new SqlValue[compiled.Rows.Length][];
+        for (int r = 0; r < rows.Length; r++)
         {
+            Evaluator[] row = compiled.Rows[r];
             var values = new SqlValue[row.Length];
             for (int i = 0; i < values.Length; i++)
                 values[i] = row[i](frame);
-            rows.Add(values);
+            rows[r] = values;
         }
         return InsertRows(insert, target, rows);
     }
@@ -198,7 +199,7 @@ internal sealed class StatementRunner
         return new CompiledInsert.Target(table, _transaction.SchemaVersion, ordinals);
     }
 
-    private SqlResult InsertRows(InsertStatement insert, CompiledInsert.Target target, List<SqlValue[]> rows)
+    private SqlResult InsertRows(InsertStatement insert, CompiledInsert.Target target, IReadOnlyList<SqlValue[]> rows)
     {
         Table table = target.Table;
         int[] ordinals = target.Ordinals;
@@ -208,8 +209,9 @@ internal sealed class StatementRunner
         List<(Row Key, Row? Old)>? written = rows.Count > 1 ? [] : null;
         try
         {
-            foreach (SqlValue[] values in rows)
+            for (int r = 0; r < rows.Count; r++)
             {
+                SqlValue[] values = rows[r];
                 if (values.Length != ordinals.Length)
                     throw Error(insert.Offset, $"Table {table.Name} has {ordinals.Length} columns but {values.Length} values were supplied.");
                 if (full is not null)
