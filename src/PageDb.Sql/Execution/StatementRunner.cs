@@ -308,10 +308,34 @@ internal sealed class StatementRunner
                 updated[ordinal] = value(frame);
             changes.Add((KeyOf(table, row), StoredValues.ToRow(table.Schema, updated)));
         }
-        foreach ((Row key, Row row) in changes)
-            table.Update(key, row);
+        ApplyUpdates(table, changes);
         _context.ForgetTableRows();
         return SqlResult.Changed(changes.Count);
+    }
+
+    /// <summary>
+    /// Replaces each row of <paramref name="changes"/>; when one fails (a key or unique value taken), puts back the rows
+    /// replaced before it, newest first, so a failed UPDATE changes nothing, in a transaction too.
+    /// </summary>
+    private static void ApplyUpdates(Table table, List<(Row Key, Row Row)> changes)
+    {
+        List<(Row NewKey, Row Old)>? applied = changes.Count > 1 ? [] : null;
+        try
+        {
+            foreach ((Row key, Row row) in changes)
+            {
+                Row? old = applied is null ? null : table.Get(key);
+                table.Update(key, row);
+                if (old is not null)
+                    applied!.Add((table.Schema.HasRowId ? key : KeyOf(table, row), old));
+            }
+        }
+        catch when (applied is { Count: > 0 })
+        {
+            for (int i = applied.Count - 1; i >= 0; i--)
+                table.Update(applied[i].NewKey, applied[i].Old);
+            throw;
+        }
     }
 
     private SqlResult Delete(DeleteStatement delete)

@@ -3,8 +3,8 @@ using PageDb.Execution;
 namespace PageDb.Sql.Tests.Execution;
 
 /// <summary>
-/// INSERT through <c>StatementRunner</c>: a statement that fails part-way changes nothing, inside a transaction too (the
-/// rows it wrote are taken back, the rows an OR REPLACE replaced restored), and a prepared insert whose compiled values
+/// INSERT (and UPDATE) through <c>StatementRunner</c>: a statement that fails part-way changes nothing, inside a
+/// transaction too (the rows it wrote are taken back, the rows an OR REPLACE or UPDATE replaced restored), and a prepared insert whose compiled values
 /// and table are kept between runs follows transactions and schema changes.
 /// </summary>
 [TestFixture]
@@ -39,6 +39,23 @@ public sealed class StatementRunnerInsertTests : SessionFixture
         Session.Execute("COMMIT");
 
         Assert.That(Contents(), Is.EqualTo(before + ";3,c,3.5"));
+    }
+
+    [TestCase("UPDATE t SET name = CASE id WHEN 1 THEN 'z' ELSE 'c' END")]
+    [TestCase("UPDATE t SET id = CASE id WHEN 1 THEN 10 ELSE 3 END, score = 0")]
+    [TestCase("UPDATE t SET name = CASE id WHEN 3 THEN NULL ELSE name || '!' END")]
+    public void An_update_failing_part_way_in_a_transaction_changes_nothing(string sql)
+    {
+        Session.Execute("INSERT INTO t VALUES (3, 'c', 3.5)");
+        string before = Contents();
+        Session.Execute("BEGIN");
+
+        Assert.That(() => Session.Execute(sql), Throws.TypeOf<ConstraintViolationException>());
+
+        Assert.That(Contents(), Is.EqualTo(before), "inside the transaction");
+        Assert.That(Session.Execute("SELECT id FROM t WHERE name = 'a'").Rows.Single()[0].ToInteger(), Is.EqualTo(1), "the index entry is back");
+        Session.Execute("COMMIT");
+        Assert.That(Contents(), Is.EqualTo(before));
     }
 
     [Test]
