@@ -17,6 +17,9 @@ public sealed class PageDbCommand : DbCommand
     private PreparedStatement? _prepared;
     private PageDbConnection? _connection;
 
+    // The parameter values of ExecuteNonQuery, filled again on each run: nothing it returns keeps them.
+    private readonly SqlParameters _nonQueryParameters = new();
+
     /// <summary>A command without text or connection.</summary>
     public PageDbCommand()
     {
@@ -152,7 +155,12 @@ public sealed class PageDbCommand : DbCommand
     private static PageDbDataReader Reader(SqlRowReader rows, PageDbConnection connection, CommandBehavior behavior) =>
         new(rows, behavior.HasFlag(CommandBehavior.CloseConnection) ? connection.Close : null);
 
-    private SqlResult Run() => OpenConnection().Session.Execute(_prepared!, BoundParameters());
+    private SqlResult Run()
+    {
+        PageDbConnection connection = OpenConnection();
+        _nonQueryParameters.Clear();
+        return connection.Session.Execute(_prepared!, BindInto(_nonQueryParameters));
+    }
 
     /// <summary>The command's connection, checked open, with the command's text prepared on it.</summary>
     private PageDbConnection OpenConnection()
@@ -164,9 +172,11 @@ public sealed class PageDbCommand : DbCommand
         return connection;
     }
 
-    private SqlParameters BoundParameters()
+    private SqlParameters BoundParameters() => BindInto(new SqlParameters());
+
+    /// <summary>The command's parameter values, set in <paramref name="parameters"/>.</summary>
+    private SqlParameters BindInto(SqlParameters parameters)
     {
-        var parameters = new SqlParameters();
         for (int i = 0; i < Parameters.Items.Count; i++)
         {
             PageDbParameter parameter = Parameters.Items[i];

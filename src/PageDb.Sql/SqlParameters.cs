@@ -30,6 +30,13 @@ public sealed class SqlParameters
     /// <summary>Sets the positional parameter <paramref name="position"/> (1-based).</summary>
     public void Set(int position, object? value) => Add(new Entry(null, position, SqlValue.FromObject(value)));
 
+    /// <summary>Removes every value, keeping the storage, so that a caller running a statement again and again can reuse one set.</summary>
+    public void Clear()
+    {
+        Array.Clear(_entries, 0, _count);
+        _count = 0;
+    }
+
     /// <summary>
     /// The key <see cref="TryGet"/> finds a parameter written as <paramref name="written"/> in SQL by, with its
     /// position for a bare <c>?</c>: made once when the statement is compiled.

@@ -13,7 +13,10 @@ public sealed class SqlResult
     }
 
     /// <summary>The result of a statement that returns nothing and changes <paramref name="rowsAffected"/> rows.</summary>
-    internal static SqlResult Changed(long rowsAffected) => new([], [], rowsAffected);
+    internal static SqlResult Changed(long rowsAffected) => rowsAffected == 1 ? OneChanged : new([], [], rowsAffected);
+
+    // A one-row change, the result of every single-row INSERT, UPDATE or DELETE: made once (a result is immutable).
+    private static readonly SqlResult OneChanged = new([], [], 1);
 
     /// <summary>The result columns' names; empty for a statement that is not a query.</summary>
     public IReadOnlyList<string> Columns { get; }

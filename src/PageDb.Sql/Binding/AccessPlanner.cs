@@ -32,6 +32,8 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
     private readonly Dictionary<int, List<Constraint>> _used = [];
     // Equalities a hash join can use, with the LEFT-joined item whose ON condition they come from (-1: WHERE or an inner ON).
     private readonly List<(JoinKey Key, int LeftItem)> _joinKeys = [];
+    // The FROM items (bits) the ON condition of each LEFT-joined item reads: a join order joins them before it.
+    private readonly Dictionary<int, ulong> _leftReads = [];
 
     /// <summary>
     /// What one condition says about one column: its candidate values, or one end of a range (with its value when it is
@@ -120,6 +122,9 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         _ => false,
     };
 
+    /// <summary>Records that the ON condition of LEFT-joined item <paramref name="item"/> reads FROM items <paramref name="sources"/> (bits).</summary>
+    public void NoteLeftJoinReads(int item, ulong sources) => _leftReads[item] = _leftReads.GetValueOrDefault(item) | sources;
+
     /// <summary>Records where a condition reading FROM items <paramref name="sources"/> (bits) was placed, so a new join order can move it.</summary>
     public void Placed(Evaluator condition, ulong sources)
     {
@@ -200,10 +205,12 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
     }
 
     /// <summary>
-    /// The join order ANALYZE's statistics suggest, or null to keep the FROM order. Only the leading run of FROM items
-    /// that are inner-joined tables with statistics is reordered (<see cref="Reorderable"/>); the items from the first
-    /// LEFT join, subquery or table without statistics on keep their place after it, so every item a LEFT join's ON
-    /// reads is still joined before it. Up to <see cref="MostPermuted"/> items, every order of the run is costed
+    /// The join order ANALYZE's statistics suggest, or null to keep the FROM order. The leading run of FROM items that
+    /// are tables with statistics is reordered (<see cref="Reorderable"/>); the items from the first subquery or table
+    /// without statistics on keep their place after it. Inner joins move across LEFT joins: a LEFT-joined item may be
+    /// joined anywhere but first once every item its ON reads is joined (<see cref="CanJoin"/>), which gives the same
+    /// rows, as whether its rows match depends only on those items, and conditions reading it are checked after its
+    /// NULL row is joined. Up to <see cref="MostPermuted"/> items, every such order of the run is costed
     /// (<see cref="OrderCost"/>) and the cheapest taken; past that, greedily the item expected to give the fewest rows
     /// next. Ties keep FROM order.
     /// </summary>
@@ -221,15 +228,38 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
     /// <summary>The most items whose every order is costed: 6 makes 720 orders of at most 6 accesses each.</summary>
     private const int MostPermuted = 6;
 
-    /// <summary>How many FROM items, from the first, are inner-joined tables with statistics.</summary>
+    /// <summary>How many FROM items, from the first, are tables (inner- or LEFT-joined) with statistics.</summary>
     private int Reorderable(CoreQuery core)
     {
         int run = 0;
-        while (run < core.Sources.Count && core.Sources[run] is { Table: { } table } source
-            && (run == 0 || source.Kind == JoinKind.Inner) && catalog.Statistics(table).Count > 0)
+        while (run < core.Sources.Count && core.Sources[run] is { Table: { } table } && catalog.Statistics(table).Count > 0)
             run++;
         return run;
     }
+
+    /// <summary>
+    /// Whether item <paramref name="i"/> may be joined at <paramref name="level"/> after the items in
+    /// <paramref name="before"/>: an inner-joined item anywhere, a LEFT-joined one after every item its ON reads (and so
+    /// never first: its NULL row is joined to the rows before it).
+    /// </summary>
+    private bool CanJoin(CoreQuery core, int i, int level, ulong before) =>
+        core.Sources[i].Kind != JoinKind.Left || (level > 0 && (_leftReads.GetValueOrDefault(i) & ~Scope.Bit(i) & ~before) == 0);
+
+    /// <summary>Whether every item of <paramref name="order"/> may be joined where it stands (<see cref="CanJoin(CoreQuery, int, int, ulong)"/>).</summary>
+    private bool CanJoinInOrder(CoreQuery core, int[] order)
+    {
+        ulong before = 0;
+        for (int level = 0; level < order.Length; level++)
+        {
+            if (!CanJoin(core, order[level], level, before))
+                return false;
+            before |= Scope.Bit(order[level]);
+        }
+        return true;
+    }
+
+    /// <summary>The item whose LEFT join a hash key of item <paramref name="i"/> must come from: itself when LEFT-joined, else none (-1).</summary>
+    private static int LeftItemOf(CoreQuery core, int i) => core.Sources[i].Kind == JoinKind.Left ? i : -1;
 
     /// <summary>The order of items 0..<paramref name="run"/>-1 of least <see cref="OrderCost"/>, the first found among equals.</summary>
     private int[] CheapestOrder(CoreQuery core, int run)
@@ -239,6 +269,8 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         int[] order = (int[])best.Clone();
         while (NextPermutation(order))
         {
+            if (!CanJoinInOrder(core, order))
+                continue;
             double cost = OrderCost(core, order);
             if (cost < bestCost)
                 (best, bestCost) = ((int[])order.Clone(), cost);
@@ -269,7 +301,8 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
     /// all its rows (<see cref="BuildCost"/> each) and probing it once per row so far. Another item with a hash key
     /// costs the build and the probes, and gives as many rows as the larger side (a key joined to its foreign key);
     /// one without costs every pair. So a large table nothing narrows streams past a small one hashed, and a selective
-    /// table drives lookups into a large one.
+    /// table drives lookups into a large one. A LEFT-joined item is read whole (it is never looked up) and hashed by the
+    /// keys of its own ON.
     /// </summary>
     private double OrderCost(CoreQuery core, int[] order)
     {
@@ -278,7 +311,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         for (int level = 0; level < order.Length; level++)
         {
             int i = order[level];
-            Choice? best = Best(core, i, before);
+            Choice? best = core.Sources[i].Kind == JoinKind.Inner ? Best(core, i, before) : null;
             double all = AllRows(core, i);
             if (level == 0)
                 (cost, rows) = (best?.Rows ?? all, best?.Rows ?? all);
@@ -292,7 +325,8 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
             else
             {
                 double read = best?.Rows ?? all;
-                bool hashed = _joinKeys.Exists(k => k.Key.Build == i && k.LeftItem < 0 && (k.Key.ProbeSources & ~before) == 0);
+                int leftItem = LeftItemOf(core, i);
+                bool hashed = _joinKeys.Exists(k => k.Key.Build == i && k.LeftItem == leftItem && (k.Key.ProbeSources & ~before) == 0);
                 cost += hashed ? read * BuildCost + rows : rows * read;
                 rows = hashed ? Math.Max(rows, read) : rows * read;
             }
@@ -320,9 +354,9 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
             double bestRows = double.MaxValue;
             for (int i = 0; i < run; i++)
             {
-                if ((chosen & Scope.Bit(i)) != 0)
+                if ((chosen & Scope.Bit(i)) != 0 || !CanJoin(core, i, level, chosen))
                     continue;
-                double rows = Best(core, i, chosen)?.Rows ?? AllRows(core, i);
+                double rows = (core.Sources[i].Kind == JoinKind.Inner ? Best(core, i, chosen)?.Rows : null) ?? AllRows(core, i);
                 if (rows < bestRows)
                     (best, bestRows) = (i, rows);
             }

@@ -19,9 +19,17 @@ internal sealed class PlanCache
 {
     private Plan? _plan;
     private int _compilations;
+    private CompiledInsert? _insert;
 
     /// <summary>How many times the query was compiled (the first run, then once per change of its tables).</summary>
     public int Compilations => _compilations;
+
+    /// <summary>The statement's compiled <c>INSERT ... VALUES</c>, once a run made one (see <see cref="CompiledInsert"/>).</summary>
+    public CompiledInsert? Insert
+    {
+        get => Volatile.Read(ref _insert);
+        set => Volatile.Write(ref _insert, value);
+    }
 
     /// <summary>
     /// The cached plan when it still fits <paramref name="catalog"/>'s transaction, with the transaction it was compiled

@@ -271,6 +271,7 @@ internal sealed class QueryCompiler
                 if (left is not null)
                 {
                     left.MatchConditions.Add(equal);
+                    access.NoteLeftJoinReads(i, Scope.Bit(leftColumn.SourceIndex));
                     continue;
                 }
                 core.Sources[i].Filters.Add(equal);
@@ -293,7 +294,10 @@ internal sealed class QueryCompiler
         scope.ResetUse();
         Evaluator bound = _binder.Bind(condition, scope).Evaluate;
         if (leftJoin is not null)
+        {
             leftJoin.MatchConditions.Add(bound);
+            access.NoteLeftJoinReads(core.Sources.IndexOf(leftJoin), scope.SourcesUsed);
+        }
         else if (core.Sources.Count > 0)
         {
             core.Sources[Math.Max(scope.HighestSourceUsed, 0)].Filters.Add(bound);

@@ -1,3 +1,4 @@
+using PageDb.Records;
 using PageDb.Sql.Binding;
 using PageDb.Sql.Statistics;
 using PageDb.Sql.Syntax;
@@ -36,7 +37,7 @@ internal sealed class StatementRunner
         CreateIndexStatement create => CreateIndex(create),
         DropStatement drop => Drop(drop),
         AnalyzeStatement analyze => Analyze(analyze),
-        InsertStatement insert => Insert(insert),
+        InsertStatement insert => Insert(insert, plans),
         UpdateStatement update => Update(update),
         DeleteStatement delete => Delete(delete),
         _ => throw Error(statement.Offset, "This statement is not supported here."),
@@ -146,41 +147,137 @@ internal sealed class StatementRunner
         return SqlResult.Changed(-1);
     }
 
-    private SqlResult Insert(InsertStatement insert)
+    /// <summary>
+    /// Inserts the statement's rows. <c>VALUES</c> rows are bound once per prepared statement (<see cref="CompiledInsert"/>)
+    /// and the table object is reused by later runs in the same transaction. A row that fails (a constraint, a type)
+    /// undoes the rows the statement inserted before it, so a failed statement changes nothing, in a transaction too.
+    /// </summary>
+    private SqlResult Insert(InsertStatement insert, PlanCache? plans)
+    {
+        if (insert.Query is not null)
+        {
+            CompiledInsert.Target opened = OpenTarget(insert);
+            return InsertRows(insert, opened, Compiler.Compile(insert.Query, null).Run(null, _context));
+        }
+        CompiledInsert compiled = plans?.Insert ?? CompileValues(insert, plans);
+        CompiledInsert.Target? target = compiled.TargetIn(_transaction);
+        if (target is null)
+        {
+            target = OpenTarget(insert);
+            compiled.Remember(target);
+        }
+        var frame = new Frame(_context, [], null);
+        var rows = new SqlValue[compiled.Rows.Length][];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            Evaluator[] row = compiled.Rows[r];
+            var values = new SqlValue[row.Length];
+            for (int i = 0; i < values.Length; i++)
+                values[i] = row[i](frame);
+            rows[r] = values;
+        }
+        return InsertRows(insert, target, rows);
+    }
+
+    /// <summary>Binds the value expressions of <paramref name="insert"/>, keeping them in <paramref name="plans"/> when they read no table.</summary>
+    private CompiledInsert CompileValues(InsertStatement insert, PlanCache? plans)
+    {
+        var scope = new Scope(null, new Correlation());
+        var compiled = new CompiledInsert([.. insert.Rows!.Select(row => row.Select(e => Compiler.Binder.Bind(e, scope).Evaluate).ToArray())]);
+        if (plans is not null && Compiler.TablesUsed.Count == 0)
+            plans.Insert = compiled;
+        return compiled;
+    }
+
+    /// <summary>The table <paramref name="insert"/> writes, opened in this transaction, with the ordinal of each named column.</summary>
+    private CompiledInsert.Target OpenTarget(InsertStatement insert)
     {
         Table table = _catalog.RequireTable(insert.Table, m => Error(insert.Offset, m));
-        IReadOnlyList<Column> columns = table.Schema.Columns;
-        int[] targets = insert.Columns is null
-            ? [.. Enumerable.Range(0, columns.Count)]
+        int[] ordinals = insert.Columns is null
+            ? [.. Enumerable.Range(0, table.Schema.Columns.Count)]
             : [.. insert.Columns.Select(n => OrdinalOf(table, n, insert.Offset))];
-        List<SqlValue[]> rows = insert.Query is not null ? Compiler.Compile(insert.Query, null).Run(null, _context) : ValueRows(insert);
+        return new CompiledInsert.Target(table, _transaction.SchemaVersion, ordinals);
+    }
+
+    private SqlResult InsertRows(InsertStatement insert, CompiledInsert.Target target, IReadOnlyList<SqlValue[]> rows)
+    {
+        Table table = target.Table;
+        int[] ordinals = target.Ordinals;
         var autoKey = new AutoKey(table);
-        foreach (SqlValue[] values in rows)
+        // Values given for every column in order are the row as they are (they are this statement's own arrays).
+        SqlValue[]? full = target.AllInOrder ? null : new SqlValue[table.Schema.Columns.Count];
+        List<(Row Key, Row? Old)>? written = rows.Count > 1 ? [] : null;
+        try
         {
-            if (values.Length != targets.Length)
-                throw Error(insert.Offset, $"Table {table.Name} has {targets.Length} columns but {values.Length} values were supplied.");
-            var full = new SqlValue[columns.Count];
-            for (int i = 0; i < targets.Length; i++)
-                full[targets[i]] = values[i];
-            autoKey.Fill(full);
-            Row row = StoredValues.ToRow(table.Schema, full);
-            if (insert.Replace)
-                table.Upsert(row);
-            else
-                table.Insert(row);
+            for (int r = 0; r < rows.Count; r++)
+            {
+                SqlValue[] values = rows[r];
+                if (values.Length != ordinals.Length)
+                    throw Error(insert.Offset, $"Table {table.Name} has {ordinals.Length} columns but {values.Length} values were supplied.");
+                if (full is not null)
+                {
+                    Array.Clear(full);
+                    for (int i = 0; i < ordinals.Length; i++)
+                        full[ordinals[i]] = values[i];
+                }
+                autoKey.Fill(full ?? values);
+                Row row = StoredValues.ToRow(table.Schema, full ?? values);
+                if (insert.Replace)
+                    Upsert(table, row, written);
+                else
+                    Insert(table, row, written);
+            }
+        }
+        catch when (written is { Count: > 0 })
+        {
+            Undo(table, written);
+            throw;
         }
         _context.ForgetTableRows();
         return SqlResult.Changed(rows.Count);
     }
 
-    private List<SqlValue[]> ValueRows(InsertStatement insert)
+    /// <summary>Inserts <paramref name="row"/>, noting its key in <paramref name="written"/> (when kept) for <see cref="Undo"/>.</summary>
+    private static void Insert(Table table, Row row, List<(Row Key, Row? Old)>? written)
     {
-        var scope = new Scope(null, new Correlation());
-        var frame = new Frame(_context, [], null);
-        var rows = new List<SqlValue[]>(insert.Rows!.Count);
-        foreach (IReadOnlyList<SqlExpr> row in insert.Rows)
-            rows.Add([.. row.Select(e => Compiler.Binder.Bind(e, scope).Evaluate(frame))]);
-        return rows;
+        table.Insert(row);
+        written?.Add((table.Schema.HasRowId ? Row.Of(table.LastInsertedRowId) : KeyOf(table, row), null));
+    }
+
+    /// <summary>Inserts or replaces <paramref name="row"/>, noting its key and the row it replaced in <paramref name="written"/> (when kept).</summary>
+    private static void Upsert(Table table, Row row, List<(Row Key, Row? Old)>? written)
+    {
+        if (written is null || table.Schema.HasRowId)
+        {
+            Insert(table, row, written);
+            return;
+        }
+        Row key = KeyOf(table, row);
+        Row? old = table.Get(key);
+        table.Upsert(row);
+        written.Add((key, old));
+    }
+
+    /// <summary>Takes back the rows a failed statement wrote, newest first, restoring the rows they replaced.</summary>
+    private static void Undo(Table table, List<(Row Key, Row? Old)> written)
+    {
+        for (int i = written.Count - 1; i >= 0; i--)
+        {
+            (Row key, Row? old) = written[i];
+            table.Delete(key);
+            if (old is not null)
+                table.Insert(old);
+        }
+    }
+
+    /// <summary>The primary key values of a stored row.</summary>
+    private static Row KeyOf(Table table, Row row)
+    {
+        int[] ordinals = table.Schema.PrimaryKeyOrdinals;
+        var key = new Value[ordinals.Length];
+        for (int i = 0; i < key.Length; i++)
+            key[i] = row.GetValue(ordinals[i]);
+        return new Row(key);
     }
 
     private int OrdinalOf(Table table, string name, int offset)
@@ -211,10 +308,34 @@ internal sealed class StatementRunner
                 updated[ordinal] = value(frame);
             changes.Add((KeyOf(table, row), StoredValues.ToRow(table.Schema, updated)));
         }
-        foreach ((Row key, Row row) in changes)
-            table.Update(key, row);
+        ApplyUpdates(table, changes);
         _context.ForgetTableRows();
         return SqlResult.Changed(changes.Count);
+    }
+
+    /// <summary>
+    /// Replaces each row of <paramref name="changes"/>; when one fails (a key or unique value taken), puts back the rows
+    /// replaced before it, newest first, so a failed UPDATE changes nothing, in a transaction too.
+    /// </summary>
+    private static void ApplyUpdates(Table table, List<(Row Key, Row Row)> changes)
+    {
+        List<(Row NewKey, Row Old)>? applied = changes.Count > 1 ? [] : null;
+        try
+        {
+            foreach ((Row key, Row row) in changes)
+            {
+                Row? old = applied is null ? null : table.Get(key);
+                table.Update(key, row);
+                if (old is not null)
+                    applied!.Add((table.Schema.HasRowId ? key : KeyOf(table, row), old));
+            }
+        }
+        catch when (applied is { Count: > 0 })
+        {
+            for (int i = applied.Count - 1; i >= 0; i--)
+                table.Update(applied[i].NewKey, applied[i].Old);
+            throw;
+        }
     }
 
     private SqlResult Delete(DeleteStatement delete)

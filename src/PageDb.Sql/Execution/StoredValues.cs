@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using PageDb.Records;
 using PageDb.Sql.Binding;
@@ -59,50 +60,63 @@ internal static class StoredValues
     /// <exception cref="SqlException">A value does not fit its column's type, or is NULL in a NOT NULL column.</exception>
     public static Row ToRow(TableSchema schema, IReadOnlyList<SqlValue> values)
     {
-        var stored = new object?[schema.Columns.Count];
+        var stored = new Value[schema.Columns.Count];
         for (int i = 0; i < stored.Length; i++)
-            stored[i] = ToStored(values[i], schema.Columns[i], schema.Name);
-        return Row.Of(stored);
+            stored[i] = ToValue(values[i], schema.Columns[i], schema.Name);
+        return new Row(stored);
     }
 
-    /// <summary>The value to store for <paramref name="value"/> in <paramref name="column"/>.</summary>
+    /// <summary>The value to store for <paramref name="value"/> in <paramref name="column"/>, as an object.</summary>
     /// <exception cref="SqlException">The value does not fit the column's type, or is NULL in a NOT NULL column.</exception>
-    public static object? ToStored(SqlValue value, Column column, string table)
+    public static object? ToStored(SqlValue value, Column column, string table) => ToValue(value, column, table).ToObject();
+
+    /// <summary>The value to store for <paramref name="value"/> in <paramref name="column"/> (no boxing).</summary>
+    /// <exception cref="SqlException">The value does not fit the column's type, or is NULL in a NOT NULL column.</exception>
+    public static Value ToValue(SqlValue value, Column column, string table)
     {
         if (value.IsNull)
         {
             if (!column.Nullable)
-                throw new ConstraintViolationException($"NOT NULL constraint failed: {table}.{column.Name}");
-            return null;
+                ThrowNotNull(column, table);
+            return Value.Null;
         }
         SqlValue converted = value.WithAffinity(TypeMapping.AffinityOf(column.Type));
-        object? stored = column.Type switch
+        Value? stored = column.Type switch
         {
-            ColumnType.Int64 when converted.Kind == SqlValueKind.Integer => converted.Integer,
-            ColumnType.Double when converted.IsNumeric => converted.ToReal(),
-            ColumnType.String when converted.Kind == SqlValueKind.Text => converted.Text,
-            ColumnType.Bytes when converted.Kind == SqlValueKind.Blob => converted.Blob,
-            ColumnType.Bytes when converted.Kind == SqlValueKind.Text => System.Text.Encoding.UTF8.GetBytes(converted.Text),
-            ColumnType.Boolean when converted.IsNumeric => converted.ToReal() != 0,
+            ColumnType.Int64 when converted.Kind == SqlValueKind.Integer => Value.FromInt64(converted.Integer),
+            ColumnType.Double when converted.IsNumeric => Value.FromDouble(converted.ToReal()),
+            ColumnType.String when converted.Kind == SqlValueKind.Text => Value.FromString(converted.Text),
+            ColumnType.Bytes when converted.Kind == SqlValueKind.Blob => Value.FromBytes(converted.Blob),
+            ColumnType.Bytes when converted.Kind == SqlValueKind.Text => Value.FromBytes(System.Text.Encoding.UTF8.GetBytes(converted.Text)),
+            ColumnType.Boolean when converted.IsNumeric => Value.FromBoolean(converted.ToReal() != 0),
             ColumnType.Decimal when converted.IsNumeric => ToDecimal(converted),
             ColumnType.DateTime when converted.Kind == SqlValueKind.Text => ParseDateTime(converted.Text),
             _ => null,
         };
-        return stored ?? throw new SqlException(
-            $"Cannot store {Describe(value)} in column {table}.{column.Name} of type {TypeMapping.SqlName(column.Type)}.");
+        if (stored is null)
+            ThrowUnfit(value, column, table);
+        return stored.Value;
     }
 
-    private static object? ToDecimal(SqlValue value)
+    [DoesNotReturn]
+    private static void ThrowNotNull(Column column, string table) =>
+        throw new ConstraintViolationException($"NOT NULL constraint failed: {table}.{column.Name}");
+
+    [DoesNotReturn]
+    private static void ThrowUnfit(SqlValue value, Column column, string table) =>
+        throw new SqlException($"Cannot store {Describe(value)} in column {table}.{column.Name} of type {TypeMapping.SqlName(column.Type)}.");
+
+    private static Value? ToDecimal(SqlValue value)
     {
         if (value.Kind == SqlValueKind.Integer)
-            return (decimal)value.Integer;
+            return Value.FromDecimal(value.Integer);
         double real = value.Real;
-        return double.IsFinite(real) && Math.Abs(real) < 7.9e28 ? (decimal)real : null;
+        return double.IsFinite(real) && Math.Abs(real) < 7.9e28 ? Value.FromDecimal((decimal)real) : null;
     }
 
-    private static DateTime? ParseDateTime(string text) =>
+    private static Value? ParseDateTime(string text) =>
         DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime time)
-            ? time
+            ? Value.FromDateTime(time)
             : null;
 
     private static string Describe(SqlValue value) => value.Kind switch
