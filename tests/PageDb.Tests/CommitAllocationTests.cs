@@ -68,20 +68,7 @@ public class CommitAllocationTests
     [Test]
     public void A_warm_one_row_table_commit_allocates_little()
     {
-        using PageDatabase db = OpenNew();
-        using (WriteTransaction tx = db.BeginWrite())
-        {
-            tx.CreateTable(Items);
-            tx.Commit();
-        }
-        Row[] rows = [.. Enumerable.Range(0, 2 * Commits).Select(i => Row.Of((long)i, "item " + i, i / 4.0))];
-
-        long perCommit = MeasurePerCommit(i =>
-        {
-            using WriteTransaction tx = db.BeginWrite();
-            tx.GetTable("items").Insert(rows[i]);
-            tx.Commit();
-        });
+        long perCommit = MeasureTableCommits(Items, i => Row.Of((long)i, "item " + i, i / 4.0));
 
         TestContext.Out.WriteLine($"tables: {perCommit} bytes per one-row commit (target: 1,024)");
         Assert.That(perCommit, Is.LessThanOrEqualTo(TableBound));
@@ -94,20 +81,8 @@ public class CommitAllocationTests
             [new Column("id", ColumnType.Int64), new Column("name", ColumnType.String),
              new Column("value", ColumnType.Double), new Column("payload", ColumnType.String)],
             primaryKey: ["id"]);
-        using PageDatabase db = OpenNew();
-        using (WriteTransaction tx = db.BeginWrite())
-        {
-            tx.CreateTable(schema);
-            tx.Commit();
-        }
-        Row[] rows = [.. Enumerable.Range(0, 2 * Commits).Select(i => Row.Of((long)i, "user_" + new string('n', 15), i / 1024.0, new string('p', 100)))];
 
-        long perCommit = MeasurePerCommit(i =>
-        {
-            using WriteTransaction tx = db.BeginWrite();
-            tx.GetTable("rows").Insert(rows[i]);
-            tx.Commit();
-        });
+        long perCommit = MeasureTableCommits(schema, i => Row.Of((long)i, "user_" + new string('n', 15), i / 1024.0, new string('p', 100)));
 
         TestContext.Out.WriteLine($"tables, W7's row: {perCommit} bytes per one-row commit (bound: {BenchRowTableBound})");
         Assert.That(perCommit, Is.LessThanOrEqualTo(BenchRowTableBound));
@@ -141,6 +116,27 @@ public class CommitAllocationTests
         using ReadTransaction read = db.BeginRead();
         Assert.That(read.GetTable("items").Count, Is.EqualTo(3));
         Assert.That(read.GetTable("other").Count, Is.EqualTo(3));
+    }
+
+    /// <summary>
+    /// The bytes a one-row commit into a new table of <paramref name="schema"/> allocates (<see cref="MeasurePerCommit"/>);
+    /// <paramref name="row"/> makes row i, all of them before the measurement.
+    /// </summary>
+    private long MeasureTableCommits(TableSchema schema, Func<int, Row> row)
+    {
+        using PageDatabase db = OpenNew();
+        using (WriteTransaction tx = db.BeginWrite())
+        {
+            tx.CreateTable(schema);
+            tx.Commit();
+        }
+        Row[] rows = [.. Enumerable.Range(0, 2 * Commits).Select(row)];
+        return MeasurePerCommit(i =>
+        {
+            using WriteTransaction tx = db.BeginWrite();
+            tx.GetTable(schema.Name).Insert(rows[i]);
+            tx.Commit();
+        });
     }
 
     private PageDatabase OpenNew() => PageDatabase.Open(Path.Combine(_directory, "commits.pagedb"), new PageDbOptions
