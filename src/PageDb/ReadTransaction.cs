@@ -232,6 +232,12 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
     internal bool WasTableDroppedSince(string name, long schemaVersion) =>
         _tablesDroppedAt is not null && _tablesDroppedAt.TryGetValue(name, out long droppedAt) && droppedAt > schemaVersion;
 
+    /// <summary>
+    /// Encoding buffers for a table of this transaction (<see cref="TableEncodingBuffers"/>): a new set here; a write
+    /// transaction lends the first table that asks its cycle's set.
+    /// </summary>
+    internal virtual TableEncodingBuffers LendTableBuffers() => new();
+
     internal void Track(Cursor cursor) => (_openCursors ??= []).Add(cursor);
 
     /// <summary>Forgets a disposed cursor, searching from the newest: nested cursors close in the reverse order of opening.</summary>

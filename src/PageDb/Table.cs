@@ -24,10 +24,9 @@ public sealed partial class Table
     [ThreadStatic]
     private static ByteBuilder? t_lookupKey;
 
-    // Encoding buffers, each made on first use: a table opened to read rows never needs the writers' ones.
-    private ByteBuilder? _key;
-    private ByteBuilder? _record;
-    private ByteBuilder? _indexKey;
+    // Encoding buffers: lent by the transaction on first use (TableEncodingBuffers says when they are a write
+    // transaction's, reused from commit to commit).
+    private TableEncodingBuffers? _buffers;
 
     // Loaded when a write or an index needs them, and again after each schema change of the transaction.
     private List<TableIndex>? _indexes;
@@ -87,17 +86,19 @@ public sealed partial class Table
 
     internal string FilePath => _tree.FilePath;
 
+    private TableEncodingBuffers Buffers => _buffers ??= _transaction.LendTableBuffers();
+
     /// <summary>Where keys (primary keys, row ids) are encoded.</summary>
-    private ByteBuilder KeyBuffer => _key ??= new();
+    private ByteBuilder KeyBuffer => Buffers.Key;
 
     /// <summary>Where a written row's record is encoded.</summary>
-    private ByteBuilder RecordBuffer => _record ??= new();
+    private ByteBuilder RecordBuffer => Buffers.Record;
 
     /// <summary>Where this thread's lookups into a caller's row buffer encode their key.</summary>
     private static ByteBuilder LookupKey => t_lookupKey ??= new();
 
     /// <summary>Where an index entry's key is encoded.</summary>
-    private ByteBuilder IndexKeyBuffer => _indexKey ??= new();
+    private ByteBuilder IndexKeyBuffer => Buffers.IndexKey;
 
     /// <summary>The ordinal scans use for the hidden row id: one past the last column.</summary>
     internal int RowIdOrdinal => Schema.Columns.Count;

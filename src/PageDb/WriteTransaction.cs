@@ -186,4 +186,7 @@ public sealed class WriteTransaction : ReadTransaction
     }
 
     internal override void EnsureWritable() => EnsureActive();
+
+    /// <summary>The cycle's set, the first time a table of this transaction asks; a new set after that.</summary>
+    internal override TableEncodingBuffers LendTableBuffers() => Cycle.LendTableBuffers() ?? new();
 }

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 using PageDb.Core.Pages;
+using PageDb.Records;
 using PageDb.Wal;
 
 namespace PageDb.Engine;
@@ -120,6 +121,10 @@ internal sealed class WriteCycle
     // for tests. Starts with WaitingForSlot; a cycle passes at most 6 states, well within 16.
     private ulong _path = (ulong)WriteCycleState.WaitingForSlot + 1;
 
+    // Lent to the first table that asks in each life of the cycle (TableEncodingBuffers), kept from life to life.
+    private readonly TableEncodingBuffers _tableBuffers = new();
+    private bool _tableBuffersLent;
+
     /// <summary>A cycle of <paramref name="engine"/>'s writer, waiting for the slot until <see cref="Begin"/>.</summary>
     public WriteCycle(StorageEngine engine)
     {
@@ -150,6 +155,18 @@ internal sealed class WriteCycle
             states.Reverse();
             return states;
         }
+    }
+
+    /// <summary>
+    /// The cycle's table encoding buffers, the first time a table asks in this life of the cycle (Open); null after
+    /// that, as two tables of one transaction must not share them.
+    /// </summary>
+    public TableEncodingBuffers? LendTableBuffers()
+    {
+        if (_tableBuffersLent)
+            return null;
+        _tableBuffersLent = true;
+        return _tableBuffers;
     }
 
     /// <summary>True when a cycle may move from <paramref name="from"/> to <paramref name="to"/>: the table at the top of the file.</summary>
@@ -395,6 +412,7 @@ internal sealed class WriteCycle
         }
         _state = WriteCycleState.WaitingForSlot;
         _path = (ulong)WriteCycleState.WaitingForSlot + 1;
+        _tableBuffersLent = false;
     }
 
     /// <summary>Ends the pages' transaction and returns them to the engine's pool; the cycle holds them no more.</summary>
