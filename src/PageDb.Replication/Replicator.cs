@@ -33,9 +33,10 @@ namespace PageDb.Replication;
 /// not the thread pool, so an application that keeps every pool thread busy does not hold shipping back (it waits
 /// for the store's calls synchronously there; a store whose own I/O completes on the pool still needs the pool, which
 /// is why <see cref="S3ReplicaStore"/> sends requests from this thread on this thread).
-/// A restart of the process continues the generation when the store's listing and the local log prove the database's
-/// history passes through the last shipped state (state 0; docs/ARCHITECTURE.md, "Replication"), never by a local file
-/// of what was shipped; the store's listing is what retention and restore go by. A <see cref="DatabaseStateHash"/> of
+/// A restart of the process continues the generation when the store's listing and the local log (with the histories
+/// earlier opens kept, <see cref="RecoveredHistoryFile"/>, deleted at the first shipment) prove the database's history
+/// passes through the last shipped state (state 0; docs/ARCHITECTURE.md, "Replication"), never by a local file of what
+/// was shipped; the store's listing is what retention and restore go by. A <see cref="DatabaseStateHash"/> of
 /// the shipped state is kept and written into each segment for that proof. The snapshot is spilled to
 /// <see cref="ReplicationSource.SnapshotSpillPath"/> while it is put; a file left there by a killed process is deleted
 /// when the replicator starts (the writer lock means no other process can be using it).
@@ -67,6 +68,7 @@ internal sealed class Replicator : IReplicationSession
     private GenerationResume? _resume; // the loop's alone after the constructor: state 0 while not null
     private DatabaseStateHash _stateHash = new(); // the loop's alone: the state the store holds (or a cut ahead of it)
     private List<PageNumber>? _owedPages; // the loop's alone: pages the next segment must hold besides those changed since the mark
+    private bool _historiesKept; // the loop's alone: the open may have kept recovered histories (RecoveredHistoryFile) not yet deleted
 
     private readonly Lock _lock = new(); // guards the fields below, which the loop writes and Stats reads
     private HeldSnapshot? _archived;
@@ -95,7 +97,10 @@ internal sealed class Replicator : IReplicationSession
         if (_statusPath is not null)
             ReplicaStatusFile.Delete(_statusPath); // a killed process's; the loop writes ours within a poll
         if (_source.SnapshotSpillPath is not null) // held before the application can commit: Open has not returned
+        {
             _resume = new GenerationResume(_source, _source.TakeRecoveredHistory(), _source.Hold());
+            _historiesKept = true;
+        }
         _thread = new Thread(Run) { IsBackground = true, Name = "PageDb replicator" };
         _thread.Start();
     }
@@ -286,6 +291,8 @@ internal sealed class Replicator : IReplicationSession
     /// </remarks>
     private void NoteShipped(HeldSnapshot mark, DateTimeOffset heldAt)
     {
+        if (_historiesKept) // the log now keeps the way from the store's state: the earlier opens' records are not needed
+            _historiesKept = !_source.ForgetRecoveredHistories();
         _lastError = null;
         _lastShippedAt = DateTimeOffset.UtcNow;
         _behindSince = _source.LastCommit == mark.Mark ? null : heldAt;

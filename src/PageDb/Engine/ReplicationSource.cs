@@ -57,6 +57,12 @@ internal sealed class ReplicationSource(PageDatabase database)
         return history;
     }
 
+    /// <summary>
+    /// Deletes the histories earlier opens kept (<see cref="RecoveredHistoryFile"/>): call once the store acknowledged a
+    /// state of this open, which the log then keeps the way from. False when the delete failed (try again later).
+    /// </summary>
+    public bool ForgetRecoveredHistories() => RecoveredHistoryFile.Delete(database.Path);
+
     /// <summary>Commits after <paramref name="after"/> up to <paramref name="upTo"/> (both held, or the last commit).</summary>
     public long CountCommits(WalMark after, WalMark upTo) => _engine.Wal.CountCommits(after, upTo);
 
