@@ -216,7 +216,7 @@ internal sealed class Replicator : IReplicationSession
             return;
         ReplicationStats stats = Stats;
         var status = new ReplicaStatus(now, stats.Generation, stats.LagCommits, stats.LagBytes,
-            stats.LagTime > TimeSpan.Zero ? now - stats.LagTime : null, stats.LastShippedAt, stats.LastError);
+            stats.LagTime > TimeSpan.Zero ? now - stats.LagTime : null, stats.LastShippedAt, stats.LastError, stats.Resume);
         if (age < StatusMaxInterval && Figures(status) == Figures(_published!))
             return;
         try
@@ -231,8 +231,8 @@ internal sealed class Replicator : IReplicationSession
     }
 
     /// <summary>What a reader would see change (the times of writing and of the oldest unshipped commit move with every poll).</summary>
-    private static (string?, long, long, bool, DateTimeOffset?, string?) Figures(ReplicaStatus status) =>
-        (status.Generation, status.LagCommits, status.LagBytes, status.BehindSince is null, status.LastShippedAt, status.LastError);
+    private static (string?, long, long, bool, DateTimeOffset?, string?, string?) Figures(ReplicaStatus status) =>
+        (status.Generation, status.LagCommits, status.LagBytes, status.BehindSince is null, status.LastShippedAt, status.LastError, status.Resume);
 
     /// <summary>True when a snapshot must be stored, or a segment cut: the interval passed or enough bytes were committed.</summary>
     private bool IsDue()

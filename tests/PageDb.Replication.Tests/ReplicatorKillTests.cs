@@ -234,6 +234,7 @@ public sealed class ReplicatorKillTests
             Assert.That(left!.Generation, Is.Not.Null);
             Assert.That(left.LastShippedAt, Is.Not.Null);
             Assert.That(replaced.Generation, Is.EqualTo(left.Generation), "the restart continues the generation");
+            Assert.That(replaced.Resume, Does.StartWith($"continued generation {left.Generation}"), "the status file says the restart continued it");
             Assert.That(replaced.WrittenAt, Is.GreaterThan(left.WrittenAt));
             Assert.That(File.Exists(statusPath), Is.False, "a clean close deletes the status file");
         }
