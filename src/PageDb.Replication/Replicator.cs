@@ -2,6 +2,7 @@ using System.IO.Hashing;
 using System.Runtime.ExceptionServices;
 using PageDb.Core.Pages;
 using PageDb.Engine;
+using PageDb.Wal;
 
 namespace PageDb.Replication;
 
@@ -21,8 +22,8 @@ namespace PageDb.Replication;
 ///    drops the snapshot and retries after a backoff with a new one (and a new generation name).
 /// 2. Shipping: the held snapshot (<see cref="_archived"/>) is the "archived through" mark: everything up to it is in
 ///    the store, and being a registered reader it keeps every later frame in the WAL (<see cref="ReplicationSource"/>).
-///    Each cut (every <see cref="ReplicationOptions.SegmentInterval"/>, or sooner past
-///    <see cref="ReplicationOptions.SegmentBytes"/>) holds the latest snapshot, puts the pages changed since the mark
+///    Each cut (every <see cref="ReplicationOptions.SegmentInterval"/>, or sooner once the segment would hold
+///    <see cref="ReplicationOptions.SegmentBytes"/>, <see cref="SegmentSizeTracker"/>) holds the latest snapshot, puts the pages changed since the mark
 ///    as the next segment and, once the put is acknowledged, moves the mark there (the old snapshot is let go). A failed
 ///    put lets the new snapshot go and retries after a backoff (doubling from 100 ms); the next cut covers more commits.
 ///    Past <see cref="ReplicationOptions.MaxLagBytes"/> of unshipped WAL while failing, the mark is let go: Unheld.
@@ -68,6 +69,7 @@ internal sealed class Replicator : IReplicationSession
     private GenerationResume? _resume; // the loop's alone after the constructor: state 0 while not null
     private DatabaseStateHash _stateHash = new(); // the loop's alone: the state the store holds (or a cut ahead of it)
     private List<PageNumber>? _owedPages; // the loop's alone: pages the next segment must hold besides those changed since the mark
+    private readonly SegmentSizeTracker _segmentSize; // the loop's alone
     private bool _historiesKept; // the loop's alone: the open may have kept recovered histories (RecoveredHistoryFile) not yet deleted
 
     private readonly Lock _lock = new(); // guards the fields below, which the loop writes and Stats reads
@@ -88,6 +90,7 @@ internal sealed class Replicator : IReplicationSession
     public Replicator(PageDatabase database, ReplicationOptions options)
     {
         _source = new ReplicationSource(database);
+        _segmentSize = new SegmentSizeTracker(_source);
         _options = options;
         _destination = options.Store.ToString() ?? "";
         _behindSince = DateTimeOffset.UtcNow;
@@ -234,16 +237,17 @@ internal sealed class Replicator : IReplicationSession
     private static (string?, long, long, bool, DateTimeOffset?, string?, string?) Figures(ReplicaStatus status) =>
         (status.Generation, status.LagCommits, status.LagBytes, status.BehindSince is null, status.LastShippedAt, status.LastError, status.Resume);
 
-    /// <summary>True when a snapshot must be stored, or a segment cut: the interval passed or enough bytes were committed.</summary>
+    /// <summary>True when a snapshot must be stored, or a segment cut: the interval passed or the segment would hold <see cref="ReplicationOptions.SegmentBytes"/>.</summary>
     private bool IsDue()
     {
         HeldSnapshot? archived = _archived;
         if (archived is null)
             return true;
-        if (_source.LastCommit == archived.Mark && _owedPages is null)
+        WalMark last = _source.LastCommit;
+        if (last == archived.Mark && _owedPages is null)
             return false;
         return DateTimeOffset.UtcNow - _archivedAt >= _options.SegmentInterval
-            || _source.CommittedBytes - archived.CommittedBytes >= _options.SegmentBytes;
+            || _segmentSize.Update(archived, last) >= _options.SegmentBytes;
     }
 
     /// <summary>One step of the state machine; false when the store failed (the error is recorded).</summary>

@@ -93,6 +93,13 @@ internal sealed class ReplicationSource(PageDatabase database)
         return pages;
     }
 
+    /// <summary>
+    /// Adds to <paramref name="destination"/> each page changed by a commit after <paramref name="after"/> up to
+    /// <paramref name="upTo"/>, with its newest frame; complete while a reader at or before <paramref name="after"/> is held.
+    /// </summary>
+    public void CollectChangedPages(WalMark after, WalMark upTo, List<(PageNumber Page, FrameIndex Frame)> destination) =>
+        _engine.Wal.CollectChangedPages(after, upTo, destination);
+
     /// <summary>Reads page <paramref name="page"/> of <paramref name="at"/>, checksum verified, into <paramref name="destination"/>.</summary>
     /// <exception cref="CorruptDatabaseException">The page fails its checksum.</exception>
     public void ReadPage(HeldSnapshot at, PageNumber page, Span<byte> destination)
