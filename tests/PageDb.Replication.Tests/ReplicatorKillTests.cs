@@ -143,6 +143,55 @@ public sealed class ReplicatorKillTests
     }
 
     [Test]
+    public void A_damaged_history_file_is_ignored_and_the_restart_starts_a_new_generation()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "pagedb-replication-kill-torn-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        string dbPath = Path.Combine(directory, "db.pagedb");
+        string storePath = Path.Combine(directory, "store");
+        var store = new FolderReplicaStore(storePath);
+        try
+        {
+            // The shipping child must leave commits the store lacks (else the stalled child's open starts at the shipped
+            // state itself, and its own log proves the way without the history file).
+            long shipped = 0, shippingAck = 0;
+            for (int attempt = 0; attempt < 4 && (shipped == 0 || shippingAck <= shipped + 1); attempt++)
+                (shippingAck, shipped, _) = RunAndKill(dbPath, storePath, 800, "shipping child");
+            (long lastAck, _, _) = RunAndKill(dbPath, storePath, 600, ["stall-segments"], "stalled child");
+            string historyPath = dbPath + "-replica-history";
+            bool kept = File.Exists(historyPath);
+            if (kept)
+            {
+                byte[] bytes = File.ReadAllBytes(historyPath);
+                bytes[bytes.Length / 2] ^= 0xff;
+                File.WriteAllBytes(historyPath, bytes);
+            }
+
+            string? resumed;
+            long final;
+            using (PageDatabase database = ReplicatorTests.OpenReplicated(store, dbPath))
+            {
+                ReplicatorTests.WaitUntilShipped(database);
+                resumed = database.GetStats().Replication!.Resume;
+                final = CommitLog.CommitOf(database, "reopened");
+            }
+            PageDatabase.Restore(store, Path.Combine(directory, "restored.pagedb"));
+            using PageDatabase restored = PageDatabase.Open(Path.Combine(directory, "restored.pagedb"));
+
+            Assert.That(shipped, Is.GreaterThan(0), "the first child saw nothing shipped, so nothing was checked");
+            Assert.That(shippingAck, Is.GreaterThan(shipped + 1), "the first child left nothing unshipped, so nothing was checked");
+            Assert.That(kept, "the stalled child's open kept no history beside the database, so nothing was checked");
+            Assert.That(resumed, Does.StartWith("started a new generation: the database's history does not pass through"));
+            Assert.That(final, Is.InRange(lastAck, lastAck + 1));
+            Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(final), "the new generation restores to the last commit");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
     public void A_writer_killed_then_changed_without_replication_starts_a_new_generation_at_its_restart()
     {
         string directory = Path.Combine(Path.GetTempPath(), "pagedb-replication-kill-new-" + Guid.NewGuid().ToString("N"));
