@@ -69,6 +69,9 @@ internal sealed class DatabaseStateHash
         _unreadable.Remove(page.Value);
     }
 
+    /// <summary>True when <paramref name="page"/> (below <see cref="PageCount"/>) is set to the fingerprint <paramref name="hash"/>.</summary>
+    public bool Holds(PageNumber page, ulong hash) => _pages[page.Value] == hash && !_unreadable.Contains(page.Value);
+
     /// <summary>
     /// Records that <paramref name="page"/>'s image failed its checksum (a database file page torn by a crash, which
     /// a later frame of the log replaces): the state cannot be compared until the page is set again.

@@ -10,8 +10,10 @@ namespace PageDb.Replication;
 /// <para>
 /// 1. The local history: the open reads the fingerprints of the commits its log recovered before its truncating
 ///    checkpoint copies them into the file (<see cref="RecoveredHistory"/>), and the replicator holds the state the open
-///    ended at from before the application could commit (<see cref="Opened"/>). The candidates are the database file
-///    as it was before the log, then the state after each recovered commit, the last being the opened state.
+///    ended at from before the application could commit (<see cref="Opened"/>). The histories of earlier opens that
+///    never shipped a cut come from <see cref="RecoveredHistoryFile"/>; each is taken only when it ends exactly at the
+///    state the next one starts from (<see cref="Chain"/>). The candidates are the database file as it was before the
+///    oldest history taken, then the state after each commit of those histories, the last being the opened state.
 /// 2. The last shipped state: the newest generation with a snapshot whose segments 1..k are all listed, without a gap;
 ///    segment k (the newest cut of that sequence that names one of sequence k - 1's checksums) is read and carries the
 ///    state hash (<see cref="DatabaseStateHash"/>) and page count of the database after it.
@@ -61,19 +63,19 @@ internal sealed class GenerationResume(ReplicationSource source, RecoveredHistor
             reason = "a frame of the log recovered at open could not be read";
             return null;
         }
-        (int? candidate, DatabaseStateHash hash) = NewestEqualState(history, last.Info);
+        (int? candidate, DatabaseStateHash hash, List<RecoveredHistory.Commit> commits) = NewestEqualState(history, last.Info);
         if (candidate is not { } found)
         {
             reason = $"the database's history does not pass through the last shipped state of generation {generation.Name} (segment {last.Info.Sequence}): it was checkpointed past commits that were never shipped, or replaced";
             return null;
         }
         var owed = new SortedSet<uint>();
-        for (int i = found + 1; i < history.Commits.Count; i++)
-            owed.UnionWith(history.Commits[i].Pages.Select(p => p.Page.Value));
+        for (int i = found + 1; i < commits.Count; i++)
+            owed.UnionWith(commits[i].Pages.Select(p => p.Page.Value));
         reason = $"continued generation {generation.Name} after segment {last.Info.Sequence}";
         HeldSnapshot opened = _opened!;
         _opened = null;
-        return new ResumePoint(generation.Name, last.Info, last.Checksum, opened, [.. owed.Select(p => new PageNumber(p))], history.Commits.Count - found - 1, hash);
+        return new ResumePoint(generation.Name, last.Info, last.Checksum, opened, [.. owed.Select(p => new PageNumber(p))], commits.Count - found - 1, hash);
     }
 
     /// <summary>The newest generation with a snapshot and its last segment, when the listing shows an unbroken chain.</summary>
@@ -116,10 +118,31 @@ internal sealed class GenerationResume(ReplicationSource source, RecoveredHistor
     }
 
     /// <summary>
-    /// Step 3: the index of the newest recovered commit whose state equals <paramref name="shipped"/> (-1: the file
-    /// before the log), and the hash of the opened state.
+    /// Step 3: the index of the newest recovered commit (in <see cref="Chain"/>'s order) whose state equals
+    /// <paramref name="shipped"/> (-1: the state before the chain's first commit), and the hash of the opened state.
     /// </summary>
-    private (int? Candidate, DatabaseStateHash Opened) NewestEqualState(RecoveredHistory history, SegmentInfo shipped)
+    private (int? Candidate, DatabaseStateHash Opened, List<RecoveredHistory.Commit> Commits) NewestEqualState(RecoveredHistory history, SegmentInfo shipped)
+    {
+        DatabaseStateHash opened = HashOpened();
+        (DatabaseStateHash state, List<RecoveredHistory.Commit> commits) = Chain(history, opened.Clone());
+        int? found = Equal(state, shipped) ? -1 : null;
+        for (int i = 0; i < commits.Count; i++)
+        {
+            RecoveredHistory.Commit commit = commits[i];
+            state.Resize(commit.PageCount);
+            foreach ((PageNumber page, ulong fingerprint) in commit.Pages)
+            {
+                if (page.Value < commit.PageCount)
+                    state.Set(page, fingerprint);
+            }
+            if (Equal(state, shipped))
+                found = i;
+        }
+        return (found, opened, commits);
+    }
+
+    /// <summary>Every page of the opened state read once and hashed (a page failing its checksum is unreadable).</summary>
+    private DatabaseStateHash HashOpened()
     {
         var opened = new DatabaseStateHash();
         opened.Resize(_opened!.PageCount);
@@ -136,29 +159,59 @@ internal sealed class GenerationResume(ReplicationSource source, RecoveredHistor
                 opened.SetUnreadable(new PageNumber(page));
             }
         }
-        DatabaseStateHash state = opened.Clone();
+        return opened;
+    }
+
+    /// <summary>
+    /// Walks back from the opened state (<paramref name="state"/>, changed in place) through this open's history and
+    /// then the earlier ones (<see cref="RecoveredHistory.Earlier"/>), as long as each ends exactly at the state reached
+    /// (every page it wrote has its last fingerprint there, and the page count is its last commit's) and was read whole:
+    /// returns the state before the oldest history taken and the commits of the histories taken, oldest first. The
+    /// state after commit i is then the state returned with commits 0..i laid over, and after the last one the opened
+    /// state, because each history taken turns the state before it into the state after it, page by page.
+    /// </summary>
+    private static (DatabaseStateHash Before, List<RecoveredHistory.Commit> Commits) Chain(RecoveredHistory history, DatabaseStateHash state)
+    {
+        List<RecoveredHistory> histories = [.. history.Earlier, history];
+        int first = histories.Count;
+        while (first > 0 && histories[first - 1].Complete && EndsAt(histories[first - 1], state))
+            Unwind(histories[--first], state);
+        return (state, [.. histories.Skip(first).SelectMany(h => h.Commits)]);
+    }
+
+    /// <summary>True when <paramref name="state"/> is what <paramref name="history"/>'s commits left: its page count, and each page they wrote as the last of them wrote it.</summary>
+    private static bool EndsAt(RecoveredHistory history, DatabaseStateHash state)
+    {
+        if (history.Commits.Count == 0)
+            return state.PageCount == history.FilePageCount;
+        uint pageCount = history.Commits[^1].PageCount;
+        if (state.PageCount != pageCount)
+            return false;
+        var last = new Dictionary<uint, ulong>();
+        foreach (RecoveredHistory.Commit commit in history.Commits)
+        {
+            foreach ((PageNumber page, ulong fingerprint) in commit.Pages)
+                last[page.Value] = fingerprint;
+        }
+        return last.All(p => p.Key >= pageCount || state.Holds(new PageNumber(p.Key), p.Value));
+    }
+
+    /// <summary>Turns the state after <paramref name="history"/>'s commits into the database file as it was before them.</summary>
+    private static void Unwind(RecoveredHistory history, DatabaseStateHash state)
+    {
+        uint after = state.PageCount;
         state.Resize(history.FilePageCount);
+        for (uint page = after; page < history.FilePageCount; page++)
+            state.SetUnreadable(new PageNumber(page)); // cut off by a later commit: unknown unless the file pages name it
         foreach ((uint page, ulong? fingerprint) in history.FilePages)
         {
+            if (page >= history.FilePageCount)
+                continue;
             if (fingerprint is { } known)
                 state.Set(new PageNumber(page), known);
             else
                 state.SetUnreadable(new PageNumber(page));
         }
-        int? found = Equal(state, shipped) ? -1 : null;
-        for (int i = 0; i < history.Commits.Count; i++)
-        {
-            RecoveredHistory.Commit commit = history.Commits[i];
-            state.Resize(commit.PageCount);
-            foreach ((PageNumber page, ulong fingerprint) in commit.Pages)
-            {
-                if (page.Value < commit.PageCount)
-                    state.Set(page, fingerprint);
-            }
-            if (Equal(state, shipped))
-                found = i;
-        }
-        return (found, opened);
     }
 
     private static bool Equal(DatabaseStateHash hash, SegmentInfo shipped) =>

@@ -8,6 +8,7 @@ namespace PageDb.Replication;
 /// <param name="BehindSince">When the oldest commit the store lacked was made, or null when it had every commit.</param>
 /// <param name="LastShippedAt">When the store last acknowledged an object, or null when none yet.</param>
 /// <param name="LastError">The last failure since the last success, or null.</param>
+/// <param name="Resume">Whether the replicator continued the store's generation at its start, and why (<see cref="ReplicationStats.Resume"/>), or null while undecided.</param>
 internal sealed record ReplicaStatus(
     DateTimeOffset WrittenAt, string? Generation, long LagCommits, long LagBytes, DateTimeOffset? BehindSince,
-    DateTimeOffset? LastShippedAt, string? LastError);
+    DateTimeOffset? LastShippedAt, string? LastError, string? Resume = null);

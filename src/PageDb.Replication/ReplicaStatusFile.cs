@@ -19,10 +19,13 @@ namespace PageDb.Replication;
 /// behind-since {time or -}
 /// last-shipped-at {time or -}
 /// last-error {text to the end of the line, or nothing}
+/// resume {text to the end of the line, or nothing}
 /// </code>
 /// Invariants the reader checks (anything else is "unreadable", never an exception): the size bound, the first line
-/// exactly, every key present once in this order, the numbers and times parse. The error text is written on one line
-/// and cut to <see cref="MaxErrorLength"/> characters; control characters read back are shown as '?'.
+/// exactly, every key present once in this order, the numbers and times parse. The last key, <c>resume</c>, came later
+/// and may be missing (a file written before it). The texts are written on one line and cut to
+/// <see cref="MaxErrorLength"/> characters (the resume note to <see cref="MaxResumeLength"/>), so the file stays
+/// within the bound; control characters read back are shown as '?'.
 /// </para>
 /// </summary>
 internal static class ReplicaStatusFile
@@ -33,9 +36,13 @@ internal static class ReplicaStatusFile
     /// <summary>The longest error text written.</summary>
     public const int MaxErrorLength = 1000;
 
+    /// <summary>The longest resume note written.</summary>
+    public const int MaxResumeLength = 600;
+
     private const string FirstLine = "pagedb-replica-status 1";
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(1);
     private static readonly string[] Keys = ["written-at", "generation", "lag-commits", "lag-bytes", "behind-since", "last-shipped-at", "last-error"];
+    private const string ResumeKey = "resume"; // after Keys, and optional: files written before it lack it
 
     /// <summary>The status file of the database at <paramref name="databasePath"/>.</summary>
     public static string PathFor(string databasePath) => Path.GetFullPath(databasePath) + "-replica-status";
@@ -44,9 +51,7 @@ internal static class ReplicaStatusFile
     /// <exception cref="IOException">The directory could not be written.</exception>
     public static void Write(string path, ReplicaStatus status)
     {
-        string error = status.LastError is null ? "" : status.LastError.ReplaceLineEndings(" ");
-        if (error.Length > MaxErrorLength)
-            error = error[..MaxErrorLength];
+        string error = OneLine(status.LastError, MaxErrorLength);
         string text = string.Create(CultureInfo.InvariantCulture,
             $"""
             {FirstLine}
@@ -57,11 +62,18 @@ internal static class ReplicaStatusFile
             behind-since {Time(status.BehindSince)}
             last-shipped-at {Time(status.LastShippedAt)}
             last-error {error}
+            {ResumeKey} {OneLine(status.Resume, MaxResumeLength)}
 
             """).ReplaceLineEndings("\n");
         string temporary = path + ".tmp"; // only the process holding the writer lock writes here
         File.WriteAllText(temporary, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         File.Move(temporary, path, overwrite: true);
+    }
+
+    private static string OneLine(string? text, int maxLength)
+    {
+        string line = text is null ? "" : text.ReplaceLineEndings(" ");
+        return line.Length > maxLength ? line[..maxLength] : line;
     }
 
     /// <summary>Deletes the file at <paramref name="path"/> if there is one; failures are ignored (it is advisory).</summary>
@@ -140,9 +152,11 @@ internal static class ReplicaStatusFile
             unreadable = "a number or time does not parse";
             return null;
         }
+        string? resume = lines.Length > Keys.Length + 1 && lines[Keys.Length + 1].StartsWith(ResumeKey + " ", StringComparison.Ordinal)
+            ? lines[Keys.Length + 1][(ResumeKey.Length + 1)..] : "";
         unreadable = null;
         return new ReplicaStatus(writtenAt.Value, values[1] == "-" ? null : Printable(values[1]), lagCommits, lagBytes,
-            behindSince, lastShippedAt, values[6].Length == 0 ? null : Printable(values[6]));
+            behindSince, lastShippedAt, values[6].Length == 0 ? null : Printable(values[6]), resume.Length == 0 ? null : Printable(resume));
     }
 
     private static string Time(DateTimeOffset? time) => time is { } t ? t.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) : "-";

@@ -13,7 +13,10 @@ public sealed class ReplicationOptions : IDatabaseReplication
     /// <summary>A segment is cut at least this often while there are new commits. Default 1 second.</summary>
     public TimeSpan SegmentInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>A segment is cut early once this many WAL bytes were committed since the last one. Default 4 MiB.</summary>
+    /// <summary>
+    /// A segment is cut early once it would hold this many bytes of pages (the distinct pages changed since the last
+    /// one; a page rewritten by many commits counts once). Default 4 MiB.
+    /// </summary>
     public long SegmentBytes { get; init; } = 4L << 20;
 
     /// <summary>

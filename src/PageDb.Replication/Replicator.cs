@@ -2,6 +2,7 @@ using System.IO.Hashing;
 using System.Runtime.ExceptionServices;
 using PageDb.Core.Pages;
 using PageDb.Engine;
+using PageDb.Wal;
 
 namespace PageDb.Replication;
 
@@ -21,8 +22,8 @@ namespace PageDb.Replication;
 ///    drops the snapshot and retries after a backoff with a new one (and a new generation name).
 /// 2. Shipping: the held snapshot (<see cref="_archived"/>) is the "archived through" mark: everything up to it is in
 ///    the store, and being a registered reader it keeps every later frame in the WAL (<see cref="ReplicationSource"/>).
-///    Each cut (every <see cref="ReplicationOptions.SegmentInterval"/>, or sooner past
-///    <see cref="ReplicationOptions.SegmentBytes"/>) holds the latest snapshot, puts the pages changed since the mark
+///    Each cut (every <see cref="ReplicationOptions.SegmentInterval"/>, or sooner once the segment would hold
+///    <see cref="ReplicationOptions.SegmentBytes"/>, <see cref="SegmentSizeTracker"/>) holds the latest snapshot, puts the pages changed since the mark
 ///    as the next segment and, once the put is acknowledged, moves the mark there (the old snapshot is let go). A failed
 ///    put lets the new snapshot go and retries after a backoff (doubling from 100 ms); the next cut covers more commits.
 ///    Past <see cref="ReplicationOptions.MaxLagBytes"/> of unshipped WAL while failing, the mark is let go: Unheld.
@@ -33,9 +34,10 @@ namespace PageDb.Replication;
 /// not the thread pool, so an application that keeps every pool thread busy does not hold shipping back (it waits
 /// for the store's calls synchronously there; a store whose own I/O completes on the pool still needs the pool, which
 /// is why <see cref="S3ReplicaStore"/> sends requests from this thread on this thread).
-/// A restart of the process continues the generation when the store's listing and the local log prove the database's
-/// history passes through the last shipped state (state 0; docs/ARCHITECTURE.md, "Replication"), never by a local file
-/// of what was shipped; the store's listing is what retention and restore go by. A <see cref="DatabaseStateHash"/> of
+/// A restart of the process continues the generation when the store's listing and the local log (with the histories
+/// earlier opens kept, <see cref="RecoveredHistoryFile"/>, deleted at the first shipment) prove the database's history
+/// passes through the last shipped state (state 0; docs/ARCHITECTURE.md, "Replication"), never by a local file of what
+/// was shipped; the store's listing is what retention and restore go by. A <see cref="DatabaseStateHash"/> of
 /// the shipped state is kept and written into each segment for that proof. The snapshot is spilled to
 /// <see cref="ReplicationSource.SnapshotSpillPath"/> while it is put; a file left there by a killed process is deleted
 /// when the replicator starts (the writer lock means no other process can be using it).
@@ -67,6 +69,8 @@ internal sealed class Replicator : IReplicationSession
     private GenerationResume? _resume; // the loop's alone after the constructor: state 0 while not null
     private DatabaseStateHash _stateHash = new(); // the loop's alone: the state the store holds (or a cut ahead of it)
     private List<PageNumber>? _owedPages; // the loop's alone: pages the next segment must hold besides those changed since the mark
+    private readonly SegmentSizeTracker _segmentSize; // the loop's alone
+    private bool _historiesKept; // the loop's alone: the open may have kept recovered histories (RecoveredHistoryFile) not yet deleted
 
     private readonly Lock _lock = new(); // guards the fields below, which the loop writes and Stats reads
     private HeldSnapshot? _archived;
@@ -86,6 +90,7 @@ internal sealed class Replicator : IReplicationSession
     public Replicator(PageDatabase database, ReplicationOptions options)
     {
         _source = new ReplicationSource(database);
+        _segmentSize = new SegmentSizeTracker(_source);
         _options = options;
         _destination = options.Store.ToString() ?? "";
         _behindSince = DateTimeOffset.UtcNow;
@@ -95,7 +100,10 @@ internal sealed class Replicator : IReplicationSession
         if (_statusPath is not null)
             ReplicaStatusFile.Delete(_statusPath); // a killed process's; the loop writes ours within a poll
         if (_source.SnapshotSpillPath is not null) // held before the application can commit: Open has not returned
+        {
             _resume = new GenerationResume(_source, _source.TakeRecoveredHistory(), _source.Hold());
+            _historiesKept = true;
+        }
         _thread = new Thread(Run) { IsBackground = true, Name = "PageDb replicator" };
         _thread.Start();
     }
@@ -211,7 +219,7 @@ internal sealed class Replicator : IReplicationSession
             return;
         ReplicationStats stats = Stats;
         var status = new ReplicaStatus(now, stats.Generation, stats.LagCommits, stats.LagBytes,
-            stats.LagTime > TimeSpan.Zero ? now - stats.LagTime : null, stats.LastShippedAt, stats.LastError);
+            stats.LagTime > TimeSpan.Zero ? now - stats.LagTime : null, stats.LastShippedAt, stats.LastError, stats.Resume);
         if (age < StatusMaxInterval && Figures(status) == Figures(_published!))
             return;
         try
@@ -226,19 +234,20 @@ internal sealed class Replicator : IReplicationSession
     }
 
     /// <summary>What a reader would see change (the times of writing and of the oldest unshipped commit move with every poll).</summary>
-    private static (string?, long, long, bool, DateTimeOffset?, string?) Figures(ReplicaStatus status) =>
-        (status.Generation, status.LagCommits, status.LagBytes, status.BehindSince is null, status.LastShippedAt, status.LastError);
+    private static (string?, long, long, bool, DateTimeOffset?, string?, string?) Figures(ReplicaStatus status) =>
+        (status.Generation, status.LagCommits, status.LagBytes, status.BehindSince is null, status.LastShippedAt, status.LastError, status.Resume);
 
-    /// <summary>True when a snapshot must be stored, or a segment cut: the interval passed or enough bytes were committed.</summary>
+    /// <summary>True when a snapshot must be stored, or a segment cut: the interval passed or the segment would hold <see cref="ReplicationOptions.SegmentBytes"/>.</summary>
     private bool IsDue()
     {
         HeldSnapshot? archived = _archived;
         if (archived is null)
             return true;
-        if (_source.LastCommit == archived.Mark && _owedPages is null)
+        WalMark last = _source.LastCommit;
+        if (last == archived.Mark && _owedPages is null)
             return false;
         return DateTimeOffset.UtcNow - _archivedAt >= _options.SegmentInterval
-            || _source.CommittedBytes - archived.CommittedBytes >= _options.SegmentBytes;
+            || _segmentSize.Update(archived, last) >= _options.SegmentBytes;
     }
 
     /// <summary>One step of the state machine; false when the store failed (the error is recorded).</summary>
@@ -286,6 +295,8 @@ internal sealed class Replicator : IReplicationSession
     /// </remarks>
     private void NoteShipped(HeldSnapshot mark, DateTimeOffset heldAt)
     {
+        if (_historiesKept) // the log now keeps the way from the store's state: the earlier opens' records are not needed
+            _historiesKept = !_source.ForgetRecoveredHistories();
         _lastError = null;
         _lastShippedAt = DateTimeOffset.UtcNow;
         _behindSince = _source.LastCommit == mark.Mark ? null : heldAt;

@@ -82,13 +82,27 @@ public sealed class ReplicaStatusFileTests
     {
         string statusPath = Path.Combine(_scratch, "db.pagedb-replica-status");
         var written = new ReplicaStatus(new DateTimeOffset(2026, 12, 7, 0, 40, 1, 234, TimeSpan.Zero), "20261207T004001234Z-3fa9c2d1",
-            7, 12_288, new DateTimeOffset(2026, 12, 7, 0, 39, 59, TimeSpan.Zero), null, "the store said no\r\non two lines");
+            7, 12_288, new DateTimeOffset(2026, 12, 7, 0, 39, 59, TimeSpan.Zero), null, "the store said no\r\non two lines",
+            "continued generation 20261207T004001234Z-3fa9c2d1 after segment 3");
 
         ReplicaStatusFile.Write(statusPath, written);
         ReplicaStatus? read = ReplicaStatusFile.TryRead(statusPath, out string? unreadable);
 
         Assert.That(unreadable, Is.Null);
         Assert.That(read, Is.EqualTo(written with { LastError = "the store said no on two lines" }));
+    }
+
+    [Test]
+    public void A_status_file_written_before_the_resume_line_reads_without_it()
+    {
+        string statusPath = Path.Combine(_scratch, "db.pagedb-replica-status");
+        File.WriteAllText(statusPath, "pagedb-replica-status 1\nwritten-at 2026-12-07T00:40:01.2340000+00:00\ngeneration -\nlag-commits -1\n"
+            + "lag-bytes 0\nbehind-since -\nlast-shipped-at -\nlast-error \n");
+
+        ReplicaStatus? read = ReplicaStatusFile.TryRead(statusPath, out string? unreadable);
+
+        Assert.That(unreadable, Is.Null);
+        Assert.That(read!.Resume, Is.Null);
     }
 
     [TestCase("", TestName = "An empty status file is unreadable")]

@@ -6,8 +6,9 @@ namespace PageDb.Replication.Tests;
 
 /// <summary>
 /// A writer process (tests/PageDb.ReplicationChild) replicating to a folder store is killed with SIGKILL while it
-/// ships, then started again: it continues the same generation (its log still holds every commit after the last
-/// shipped state), and after every kill a restore of that one generation, with no gap, holds every commit the child saw
+/// ships, then started again: it continues the same generation (its log, or the histories earlier opens kept beside
+/// the database, still hold every commit after the last shipped state), also after two kills in a row before any cut
+/// was stored, and after every kill a restore of that one generation, with no gap, holds every commit the child saw
 /// shipped before the kill and none it had not yet made; a read replica opened after the first kill follows the
 /// restarted writers to that same state. A killed writer whose database is then changed without replication starts a
 /// new generation at its restart. The status file the killed writer published reads back in this process, and the next
@@ -49,13 +50,16 @@ public sealed class ReplicatorKillTests
                 IReadOnlyList<ReplicaGeneration> generations = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
                 if (continuable is not null)
                 {
-                    Assert.That(resume, Does.StartWith($"continued generation {continuable}"), context);
+                    // A loaded machine may kill the child before its replicator read the store (no note): it then started
+                    // no generation either, and the next child must continue the same one.
+                    if (resume is not null)
+                        Assert.That(resume, Does.StartWith($"continued generation {continuable}"), context);
                     Assert.That(generations[^1].Name, Is.EqualTo(continuable), $"{context}: the restarted writer continued the generation");
-                    continued++;
+                    continued += resume is null ? 0 : 1;
                 }
-                // The next child must continue only when this one shipped a segment of its own (it saw its lag at zero):
-                // a child killed before its first cut leaves the last shipped state in a log that its open truncated.
-                continuable = shipped > 0 && generations[^1].SegmentCount > 0 ? generations[^1].Name : null;
+                // Once the newest generation has a segment, every later child continues it: one killed before its own
+                // first cut truncated the last shipped state's way into the file, but its open kept it beside the file.
+                continuable = generations[^1].SegmentCount > 0 ? generations[^1].Name : null;
                 Assert.That(result.StoppedEarly, Is.Null, $"{context}: no gap in the continued generation");
 
                 using PageDatabase restored = PageDatabase.Open(restoredPath);
@@ -77,6 +81,112 @@ public sealed class ReplicatorKillTests
         finally
         {
             replica?.Dispose();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public void A_writer_killed_twice_before_its_first_cut_still_continues_the_generation()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "pagedb-replication-kill-twice-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        string dbPath = Path.Combine(directory, "db.pagedb");
+        string storePath = Path.Combine(directory, "store");
+        var store = new FolderReplicaStore(storePath);
+        try
+        {
+            long shipped = 0;
+            ReplicaGeneration? shippedGeneration = null;
+            for (int attempt = 0; attempt < 4 && shippedGeneration is not { SegmentCount: > 0 }; attempt++) // a loaded machine may kill it early
+            {
+                (_, shipped, _) = RunAndKill(dbPath, storePath, 800, "shipping child");
+                IReadOnlyList<ReplicaGeneration> listed = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
+                shippedGeneration = listed.Count == 0 ? null : listed[^1];
+            }
+            Assert.That(shippedGeneration, Is.Not.Null.And.Property(nameof(ReplicaGeneration.SegmentCount)).GreaterThan(0), "no child shipped a segment, so nothing was checked");
+
+            // Two writers in a row whose segments never reach the store: each open truncates its log into the file, the
+            // first one's open the last shipped state's way with it; what the opens kept must show the way still.
+            long lastAck = 0;
+            for (int kill = 0; kill < 2; kill++)
+            {
+                (lastAck, _, string? resume) = RunAndKill(dbPath, storePath, 600, ["stall-segments"], $"stalled child {kill}");
+                if (resume is not null) // a loaded machine may kill the child before its replicator read the store
+                    Assert.That(resume, Does.StartWith($"continued generation {shippedGeneration!.Name}"), $"stalled child {kill}");
+            }
+
+            string? resumed;
+            long final;
+            using (PageDatabase database = ReplicatorTests.OpenReplicated(store, dbPath))
+            {
+                ReplicatorTests.WaitUntilShipped(database);
+                resumed = database.GetStats().Replication!.Resume;
+                final = CommitLog.CommitOf(database, "reopened");
+            }
+            IReadOnlyList<ReplicaGeneration> generations = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
+            RestoreResult result = PageDatabase.Restore(store, Path.Combine(directory, "restored.pagedb"));
+            using PageDatabase restored = PageDatabase.Open(Path.Combine(directory, "restored.pagedb"));
+
+            Assert.That(shipped, Is.GreaterThan(0), "the first child saw nothing shipped, so nothing was checked");
+            Assert.That(resumed, Does.StartWith($"continued generation {shippedGeneration!.Name} after segment {shippedGeneration.SegmentCount}"));
+            Assert.That(generations.Select(g => g.Name), Is.EqualTo(new[] { shippedGeneration.Name }), "no new generation was started");
+            Assert.That(result.Generation, Is.EqualTo(shippedGeneration.Name));
+            Assert.That(result.StoppedEarly, Is.Null, "no gap in the continued generation");
+            Assert.That(final, Is.InRange(lastAck, lastAck + 1), "the reopened database holds every commit of the stalled children");
+            Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(final), "the restore equals the model at the last commit");
+            Assert.That(File.Exists(dbPath + "-replica-history"), Is.False, "the kept histories are deleted once a cut is stored");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public void A_damaged_history_file_is_ignored_and_the_restart_starts_a_new_generation()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "pagedb-replication-kill-torn-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        string dbPath = Path.Combine(directory, "db.pagedb");
+        string storePath = Path.Combine(directory, "store");
+        var store = new FolderReplicaStore(storePath);
+        try
+        {
+            // The shipping child must leave commits the store lacks (else the stalled child's open starts at the shipped
+            // state itself, and its own log proves the way without the history file).
+            long shipped = 0, shippingAck = 0;
+            for (int attempt = 0; attempt < 4 && (shipped == 0 || shippingAck <= shipped + 1); attempt++)
+                (shippingAck, shipped, _) = RunAndKill(dbPath, storePath, 800, "shipping child");
+            (long lastAck, _, _) = RunAndKill(dbPath, storePath, 600, ["stall-segments"], "stalled child");
+            string historyPath = dbPath + "-replica-history";
+            bool kept = File.Exists(historyPath);
+            if (kept)
+            {
+                byte[] bytes = File.ReadAllBytes(historyPath);
+                bytes[bytes.Length / 2] ^= 0xff;
+                File.WriteAllBytes(historyPath, bytes);
+            }
+
+            string? resumed;
+            long final;
+            using (PageDatabase database = ReplicatorTests.OpenReplicated(store, dbPath))
+            {
+                ReplicatorTests.WaitUntilShipped(database);
+                resumed = database.GetStats().Replication!.Resume;
+                final = CommitLog.CommitOf(database, "reopened");
+            }
+            PageDatabase.Restore(store, Path.Combine(directory, "restored.pagedb"));
+            using PageDatabase restored = PageDatabase.Open(Path.Combine(directory, "restored.pagedb"));
+
+            Assert.That(shipped, Is.GreaterThan(0), "the first child saw nothing shipped, so nothing was checked");
+            Assert.That(shippingAck, Is.GreaterThan(shipped + 1), "the first child left nothing unshipped, so nothing was checked");
+            Assert.That(kept, "the stalled child's open kept no history beside the database, so nothing was checked");
+            Assert.That(resumed, Does.StartWith("started a new generation: the database's history does not pass through"));
+            Assert.That(final, Is.InRange(lastAck, lastAck + 1));
+            Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(final), "the new generation restores to the last commit");
+        }
+        finally
+        {
             Directory.Delete(directory, recursive: true);
         }
     }
@@ -173,6 +283,7 @@ public sealed class ReplicatorKillTests
             Assert.That(left!.Generation, Is.Not.Null);
             Assert.That(left.LastShippedAt, Is.Not.Null);
             Assert.That(replaced.Generation, Is.EqualTo(left.Generation), "the restart continues the generation");
+            Assert.That(replaced.Resume, Does.StartWith($"continued generation {left.Generation}"), "the status file says the restart continued it");
             Assert.That(replaced.WrittenAt, Is.GreaterThan(left.WrittenAt));
             Assert.That(File.Exists(statusPath), Is.False, "a clean close deletes the status file");
         }
@@ -182,13 +293,18 @@ public sealed class ReplicatorKillTests
         }
     }
 
+    /// <summary>As the overload with a mode, for a child that replicates to the folder as it is.</summary>
+    private static (long LastAck, long Shipped, string? Resume) RunAndKill(string dbPath, string storePath, int runMilliseconds, string context) =>
+        RunAndKill(dbPath, storePath, runMilliseconds, [], context);
+
     /// <summary>
-    /// Runs a child until READY plus <paramref name="runMilliseconds"/>, kills it; returns the last commit it
-    /// acknowledged, the last it saw shipped, and its replicator's resume note.
+    /// Runs a child (in <paramref name="mode"/>, see tests/PageDb.ReplicationChild) until READY plus
+    /// <paramref name="runMilliseconds"/>, kills it; returns the last commit it acknowledged, the last it saw shipped,
+    /// and its replicator's resume note.
     /// </summary>
-    private static (long LastAck, long Shipped, string? Resume) RunAndKill(string dbPath, string storePath, int runMilliseconds, string context)
+    private static (long LastAck, long Shipped, string? Resume) RunAndKill(string dbPath, string storePath, int runMilliseconds, string[] mode, string context)
     {
-        List<string> lines = KilledChildRun.Run(ChildPath(), [dbPath, storePath], runMilliseconds, context);
+        List<string> lines = KilledChildRun.Run(ChildPath(), [dbPath, storePath, .. mode], runMilliseconds, context);
         long lastAck = 0, shipped = 0;
         string? resume = lines.FirstOrDefault(l => l.StartsWith("RESUME ", StringComparison.Ordinal))?["RESUME ".Length..];
         foreach (string line in lines)

@@ -567,21 +567,33 @@ public sealed class ReplicatorTests
     }
 
     [Test]
-    public void A_segment_is_cut_once_segment_bytes_were_committed_without_waiting_for_the_interval()
+    public void A_segment_is_cut_once_its_pages_reach_segment_bytes_without_waiting_for_the_interval()
     {
-        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
-        using PageDatabase database = OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromHours(1), segmentBytes: 16 << 10);
-
-        long n = 0;
-        for (int segment = 1; segment <= 3; segment++)
+        string storePath = Path.Combine(_scratch, "store");
+        var store = new FolderReplicaStore(storePath);
+        const int SegmentBytes = 64 << 10;
+        long n = 0, lagBytesAtFirstCut = 0;
+        using (PageDatabase database = OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromHours(1), segmentBytes: SegmentBytes))
         {
-            long bytesBefore = database.GetStats().Replication!.LagBytes;
-            while (database.GetStats().Replication!.LagBytes - bytesBefore < 16 << 10)
-                CommitLog.Commit(database, ++n);
-            WaitUntil(() => database.GetStats().Replication!.SegmentsShipped >= segment); // the hour-long interval never passes
+            for (int segment = 1; segment <= 3; segment++)
+            {
+                // The hour-long interval never passes: only the segment's size can cut it. Commits rewrite the same
+                // leaf and header pages many times before a segment holds 64 KiB of distinct pages.
+                while (database.GetStats().Replication!.SegmentsShipped < segment)
+                {
+                    ReplicationStats before = database.GetStats().Replication!;
+                    CommitLog.Commit(database, ++n);
+                    if (segment == 1 && before.SegmentsShipped == 0)
+                        lagBytesAtFirstCut = before.LagBytes;
+                    Assert.That(n, Is.LessThan(1_000_000), "no segment was cut by size");
+                }
+            }
         }
+        List<long> sizes = [.. Directory.EnumerateFiles(storePath, "*.segment", SearchOption.AllDirectories).Select(f => new FileInfo(f).Length).Order()];
 
-        Assert.That(database.GetStats().Replication!.LagCommits, Is.Zero, "each cut took every commit made before it");
+        Assert.That(sizes, Has.Count.GreaterThanOrEqualTo(3));
+        Assert.That(sizes[^2], Is.GreaterThanOrEqualTo(SegmentBytes), "a segment cut by size holds at least SegmentBytes of pages");
+        Assert.That(lagBytesAtFirstCut, Is.GreaterThan(SegmentBytes), "the WAL bytes written before the first cut exceed the segment's size (rewritten pages count once)");
     }
 
     /// <summary>Each segment's commit count (from its header) and when its file was written, in sequence order.</summary>

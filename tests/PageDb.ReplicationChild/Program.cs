@@ -4,14 +4,15 @@ using PageDb.Replication;
 using PageDb.Replication.Tests;
 
 // Arguments: database path, replica folder, and optionally "stall-snapshots" (every snapshot put hangs until the store
-// timeout, so the snapshot's spill file beside the database is there when the process is killed). Prints "READY n"
+// timeout, so the snapshot's spill file beside the database is there when the process is killed) or "stall-segments"
+// (every segment put hangs: the process is killed before its replicator's first cut is stored). Prints "READY n"
 // (the commit the database holds), then "ACK n" after each commit returns, "SHIPPED n" whenever the replicator
 // reports that the store holds every commit up to n, and "RESUME note" once the replicator has decided whether it
 // continues the store's generation (ReplicationStats.Resume); runs until killed.
 string path = args[0];
 IReplicaStore store = new FolderReplicaStore(args[1]);
-if (args.Length > 2 && args[2] == "stall-snapshots")
-    store = new SnapshotStallingStore(store);
+if (args.Length > 2 && args[2] is "stall-snapshots" or "stall-segments")
+    store = new StallingStore(store, args[2] == "stall-snapshots" ? "/snapshot-" : ".segment");
 using PageDatabase database = PageDatabase.Open(path, new PageDbOptions
 {
     Durability = Durability.Normal,
@@ -39,12 +40,12 @@ while (true)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SHIPPED {n}"));
 }
 
-/// <summary>A store whose snapshot puts never finish (until the caller's timeout cancels them); everything else passes through.</summary>
-internal sealed class SnapshotStallingStore(IReplicaStore inner) : IReplicaStore
+/// <summary>A store whose puts of keys containing <paramref name="stalled"/> never finish (until the caller's timeout cancels them); everything else passes through.</summary>
+internal sealed class StallingStore(IReplicaStore inner, string stalled) : IReplicaStore
 {
     public async Task PutAsync(string key, Stream content, CancellationToken cancellationToken = default)
     {
-        if (key.Contains("/snapshot-", StringComparison.Ordinal))
+        if (key.Contains(stalled, StringComparison.Ordinal))
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
         await inner.PutAsync(key, content, cancellationToken).ConfigureAwait(false);
     }

@@ -152,6 +152,7 @@ internal static class StatsCommand
         figures.Add("lag time", status.BehindSince is { } since ? Seconds(now - since) : "0 s");
         figures.Add("last shipped", status.LastShippedAt is { } shipped ? Seconds(now - shipped) + " ago" : "never");
         figures.Add("last error", status.LastError ?? "none");
+        figures.Add("at start", status.Resume ?? "not decided yet (the store was not read)");
         figures.Write(output);
     }
 

@@ -17,10 +17,16 @@ namespace PageDb.Engine;
 /// commits 0..i laid over, <see cref="Commit.PageCount"/> pages; the state after the last is the one the open ends at
 /// (<see cref="LastCommit"/>).
 /// </para>
+/// <para>
+/// The open also keeps the histories of earlier opens whose replicator never shipped a cut (<see cref="Earlier"/>,
+/// from <see cref="RecoveredHistoryFile"/>, which the open writes before its truncating checkpoint): a writer that
+/// continued a generation and was killed again before its first cut truncated the last shipped state into the file,
+/// and only those records still show the way from it.
+/// </para>
 /// </summary>
 internal sealed class RecoveredHistory
 {
-    private RecoveredHistory(WalMark lastCommit, bool complete, uint filePageCount, Dictionary<uint, ulong?> filePages, List<Commit> commits)
+    internal RecoveredHistory(WalMark lastCommit, bool complete, uint filePageCount, IReadOnlyDictionary<uint, ulong?> filePages, IReadOnlyList<Commit> commits)
     {
         LastCommit = lastCommit;
         Complete = complete;
@@ -46,6 +52,13 @@ internal sealed class RecoveredHistory
 
     /// <summary>The commits, oldest first.</summary>
     public IReadOnlyList<Commit> Commits { get; }
+
+    /// <summary>
+    /// The histories earlier opens recovered since the replicator last shipped (oldest first), as
+    /// <see cref="RecoveredHistoryFile"/> kept them; their <see cref="LastCommit"/> means nothing (another log's), and
+    /// each is only a claim until the replicator checks that it ends at the state the next one starts from.
+    /// </summary>
+    public IReadOnlyList<RecoveredHistory> Earlier { get; init; } = [];
 
     /// <summary>The fingerprint of a page image.</summary>
     public static ulong Fingerprint(ReadOnlySpan<byte> image) => XxHash3.HashToUInt64(image);

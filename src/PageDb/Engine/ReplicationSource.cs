@@ -57,6 +57,12 @@ internal sealed class ReplicationSource(PageDatabase database)
         return history;
     }
 
+    /// <summary>
+    /// Deletes the histories earlier opens kept (<see cref="RecoveredHistoryFile"/>): call once the store acknowledged a
+    /// state of this open, which the log then keeps the way from. False when the delete failed (try again later).
+    /// </summary>
+    public bool ForgetRecoveredHistories() => RecoveredHistoryFile.Delete(database.Path);
+
     /// <summary>Commits after <paramref name="after"/> up to <paramref name="upTo"/> (both held, or the last commit).</summary>
     public long CountCommits(WalMark after, WalMark upTo) => _engine.Wal.CountCommits(after, upTo);
 
@@ -86,6 +92,13 @@ internal sealed class ReplicationSource(PageDatabase database)
         pages.Sort();
         return pages;
     }
+
+    /// <summary>
+    /// Adds to <paramref name="destination"/> each page changed by a commit after <paramref name="after"/> up to
+    /// <paramref name="upTo"/>, with its newest frame; complete while a reader at or before <paramref name="after"/> is held.
+    /// </summary>
+    public void CollectChangedPages(WalMark after, WalMark upTo, List<(PageNumber Page, FrameIndex Frame)> destination) =>
+        _engine.Wal.CollectChangedPages(after, upTo, destination);
 
     /// <summary>Reads page <paramref name="page"/> of <paramref name="at"/>, checksum verified, into <paramref name="destination"/>.</summary>
     /// <exception cref="CorruptDatabaseException">The page fails its checksum.</exception>

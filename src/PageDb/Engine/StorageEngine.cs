@@ -165,7 +165,11 @@ internal sealed class StorageEngine : IDisposable
             {
                 sharing.Joined(wal.LastCommit);
                 if (options.Replication is not null && !options.ReadOnly)
+                {
                     engine.RecoveredHistory = RecoveredHistory.Read(wal, file); // before the checkpoint below empties the log
+                    if (storage is FileStorage) // the replicator continues a generation only for plain files (ReplicationSource.SnapshotSpillPath)
+                        engine.RecoveredHistory = RecoveredHistoryFile.Keep(storage, path, engine.RecoveredHistory);
+                }
                 engine.MakeRecoveredStateDurable(storage);
             }
             catch

@@ -38,6 +38,7 @@ public sealed class ReplicationStatusTests
         Assert.That(down, Does.Match(@"as of\s+\d+\.\d s ago"));
         Assert.That(down, Does.Match(@"lag time\s+\d+\.\d s"));
         Assert.That(back, Does.Contain("generation"));
+        Assert.That(back, Does.Match(@"at start\s+started a new generation: the store holds no generation to continue"), "the resume note");
         Assert.That(closed, Does.Contain("not running"));
     }
 
