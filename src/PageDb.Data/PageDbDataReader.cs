@@ -22,7 +22,8 @@ namespace PageDb.Data;
 public sealed class PageDbDataReader : DbDataReader
 {
     private readonly SqlRowReader _rows;
-    private readonly IReadOnlyList<SqlValue> _first;
+    // The kind of each value of the first row (empty when there is none): the row itself is overwritten by the next.
+    private readonly SqlValueKind[] _firstKinds;
     private readonly Action? _onClose;
     private bool _firstPending;
     private bool _onRow;
@@ -41,14 +42,16 @@ public sealed class PageDbDataReader : DbDataReader
             rows.Dispose();
             throw;
         }
-        _first = rows.Current;
+        _firstKinds = new SqlValueKind[_firstPending ? rows.Current.Count : 0];
+        for (int i = 0; i < _firstKinds.Length; i++)
+            _firstKinds[i] = rows[i].Kind;
     }
 
     /// <inheritdoc/>
     public override int FieldCount => _rows.Columns.Count;
 
     /// <inheritdoc/>
-    public override bool HasRows => _first.Count > 0;
+    public override bool HasRows => _firstKinds.Length > 0;
 
     /// <inheritdoc/>
     public override bool IsClosed => _closed;
@@ -110,9 +113,9 @@ public sealed class PageDbDataReader : DbDataReader
     [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.PublicProperties)]
     public override Type GetFieldType(int ordinal)
     {
-        SqlValueKind kind = _onRow ? _rows.Current[ordinal].Kind : SqlValueKind.Null;
-        if (kind == SqlValueKind.Null && _first.Count > 0)
-            kind = _first[ordinal].Kind;
+        SqlValueKind kind = _onRow ? _rows[ordinal].Kind : SqlValueKind.Null;
+        if (kind == SqlValueKind.Null && _firstKinds.Length > 0)
+            kind = _firstKinds[ordinal];
         return kind switch
         {
             SqlValueKind.Integer => typeof(long),
@@ -238,7 +241,7 @@ public sealed class PageDbDataReader : DbDataReader
             throw new InvalidOperationException("The reader is closed.");
         if (!_onRow)
             throw new InvalidOperationException("The reader is not on a row: call Read first.");
-        return _rows.Current[ordinal];
+        return _rows[ordinal];
     }
 
     private SqlValue NotNull(int ordinal)
