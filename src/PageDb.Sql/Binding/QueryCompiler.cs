@@ -88,12 +88,17 @@ internal sealed class QueryCompiler
         (List<string> names, List<Affinity> affinities) = BindOutputs(select.Columns, scope, core);
         if (select.Having is not null)
             core.Having = _binder.Bind(select.Having, scope).Evaluate;
+        bool[] readBeforeOrder = scope.ReadSoFar();
         foreach (OrderTerm term in orderBy)
         {
             int position = OutputPosition(term.Expression, names, aliasesOnly: true, select.Columns);
             core.OrderKeys.Add(position >= 0 ? (null, position) : (_binder.Bind(term.Expression, scope), -1));
         }
         core.InKeyOrder = orderBy.Count > 0 && IsKeyOrder(orderBy, select.Columns, scope, core);
+        // Rows read in ascending primary-key order as they come neither evaluate nor compare the ORDER BY terms, so
+        // the columns only those terms name need not be decoded (ORDER BY id reading one other column decodes that one).
+        if (core.InKeyOrder && core.Sources[0].Access is not { KeepsOrder: true })
+            scope.ForgetReadsSince(readBeforeOrder);
         ReadOnlyUsedColumns(scope, core);
         return (core, names, affinities);
     }

@@ -59,6 +59,16 @@ internal sealed class Scope(Scope? parent, Correlation correlation)
     /// <summary>True when a resolved name or <see cref="Read"/> used the column at <paramref name="ordinal"/>.</summary>
     public bool IsRead(int ordinal) => _read[ordinal];
 
+    /// <summary>Which columns are read so far, to put back with <see cref="ForgetReadsSince"/>.</summary>
+    public bool[] ReadSoFar() => [.. _read];
+
+    /// <summary>Forgets the reads recorded since <paramref name="readSoFar"/> was taken (<see cref="ReadSoFar"/>).</summary>
+    public void ForgetReadsSince(bool[] readSoFar)
+    {
+        for (int i = 0; i < readSoFar.Length; i++)
+            _read[i] = readSoFar[i];
+    }
+
     /// <summary>Forgets the use recorded so far.</summary>
     public void ResetUse()
     {
