@@ -22,8 +22,10 @@ namespace PageDb.Data;
 public sealed class PageDbDataReader : DbDataReader
 {
     private readonly SqlRowReader _rows;
-    // The kind of each value of the first row (empty when there is none): the row itself is overwritten by the next.
-    private readonly SqlValueKind[] _firstKinds;
+    private readonly bool _hasRows;
+    // The kind of each value of the first row, taken when the reader moves past it (the next row may overwrite it);
+    // null while the first row is the reader's current one.
+    private SqlValueKind[]? _firstKinds;
     private readonly Action? _onClose;
     private bool _firstPending;
     private bool _onRow;
@@ -42,16 +44,14 @@ public sealed class PageDbDataReader : DbDataReader
             rows.Dispose();
             throw;
         }
-        _firstKinds = new SqlValueKind[_firstPending ? rows.Current.Count : 0];
-        for (int i = 0; i < _firstKinds.Length; i++)
-            _firstKinds[i] = rows[i].Kind;
+        _hasRows = _firstPending;
     }
 
     /// <inheritdoc/>
     public override int FieldCount => _rows.Columns.Count;
 
     /// <inheritdoc/>
-    public override bool HasRows => _firstKinds.Length > 0;
+    public override bool HasRows => _hasRows;
 
     /// <inheritdoc/>
     public override bool IsClosed => _closed;
@@ -77,6 +77,12 @@ public sealed class PageDbDataReader : DbDataReader
         {
             _firstPending = false;
             return _onRow = true;
+        }
+        if (_onRow && _firstKinds is null)
+        {
+            _firstKinds = new SqlValueKind[_rows.Columns.Count];
+            for (int i = 0; i < _firstKinds.Length; i++)
+                _firstKinds[i] = _rows[i].Kind;
         }
         return _onRow = _rows.Read();
     }
@@ -114,8 +120,8 @@ public sealed class PageDbDataReader : DbDataReader
     public override Type GetFieldType(int ordinal)
     {
         SqlValueKind kind = _onRow ? _rows[ordinal].Kind : SqlValueKind.Null;
-        if (kind == SqlValueKind.Null && _firstKinds.Length > 0)
-            kind = _firstKinds[ordinal];
+        if (kind == SqlValueKind.Null && _hasRows)
+            kind = _firstKinds is null ? _rows[ordinal].Kind : _firstKinds[ordinal];
         return kind switch
         {
             SqlValueKind.Integer => typeof(long),
