@@ -305,11 +305,11 @@ internal sealed class QueryCompiler
             PlaceConditions(and.Right, scope, core, leftJoin, access, conditionReads);
             return;
         }
+        bool[] readBefore = scope.ReadSoFar();
+        scope.ResetReads(new bool[readBefore.Length]);
         if (leftJoin is null)
             access.Note(condition, scope, core);
         scope.ResetUse();
-        bool[] readBefore = scope.ReadSoFar();
-        scope.ResetReads(new bool[readBefore.Length]);
         Evaluator bound = _binder.Bind(condition, scope).Evaluate;
         conditionReads.Add((bound, scope.ReadSoFar()));
         scope.ResetReads(readBefore);
