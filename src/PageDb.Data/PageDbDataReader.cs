@@ -22,7 +22,10 @@ namespace PageDb.Data;
 public sealed class PageDbDataReader : DbDataReader
 {
     private readonly SqlRowReader _rows;
-    private readonly IReadOnlyList<SqlValue> _first;
+    private readonly bool _hasRows;
+    // The kind of each value of the first row, taken when the reader moves past it (the next row may overwrite it);
+    // null while the first row is the reader's current one.
+    private SqlValueKind[]? _firstKinds;
     private readonly Action? _onClose;
     private bool _firstPending;
     private bool _onRow;
@@ -41,14 +44,14 @@ public sealed class PageDbDataReader : DbDataReader
             rows.Dispose();
             throw;
         }
-        _first = rows.Current;
+        _hasRows = _firstPending;
     }
 
     /// <inheritdoc/>
     public override int FieldCount => _rows.Columns.Count;
 
     /// <inheritdoc/>
-    public override bool HasRows => _first.Count > 0;
+    public override bool HasRows => _hasRows;
 
     /// <inheritdoc/>
     public override bool IsClosed => _closed;
@@ -74,6 +77,12 @@ public sealed class PageDbDataReader : DbDataReader
         {
             _firstPending = false;
             return _onRow = true;
+        }
+        if (_onRow && _firstKinds is null)
+        {
+            _firstKinds = new SqlValueKind[_rows.Columns.Count];
+            for (int i = 0; i < _firstKinds.Length; i++)
+                _firstKinds[i] = _rows[i].Kind;
         }
         return _onRow = _rows.Read();
     }
@@ -110,9 +119,9 @@ public sealed class PageDbDataReader : DbDataReader
     [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.PublicProperties)]
     public override Type GetFieldType(int ordinal)
     {
-        SqlValueKind kind = _onRow ? _rows.Current[ordinal].Kind : SqlValueKind.Null;
-        if (kind == SqlValueKind.Null && _first.Count > 0)
-            kind = _first[ordinal].Kind;
+        SqlValueKind kind = _onRow ? _rows[ordinal].Kind : SqlValueKind.Null;
+        if (kind == SqlValueKind.Null && _hasRows)
+            kind = _firstKinds is null ? _rows[ordinal].Kind : _firstKinds[ordinal];
         return kind switch
         {
             SqlValueKind.Integer => typeof(long),
@@ -238,7 +247,7 @@ public sealed class PageDbDataReader : DbDataReader
             throw new InvalidOperationException("The reader is closed.");
         if (!_onRow)
             throw new InvalidOperationException("The reader is not on a row: call Read first.");
-        return _rows.Current[ordinal];
+        return _rows[ordinal];
     }
 
     private SqlValue NotNull(int ordinal)

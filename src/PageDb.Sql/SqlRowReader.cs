@@ -10,6 +10,8 @@ namespace PageDb.Sql;
 /// made meanwhile, on this session too, are not seen. A query inside a transaction reads that transaction, and its
 /// later rows may see the session's changes made after it opened; when the transaction ends (COMMIT or ROLLBACK) the
 /// reader ends too and a further <see cref="Read"/> throws. Disposing the session disposes its open readers.
+/// As with an ADO.NET data reader, the current row is valid until the next <see cref="Read"/>: the reader may produce
+/// every row in the same storage, so a caller that keeps a row copies it (<c>[.. reader.Current]</c>).
 /// </summary>
 public sealed class SqlRowReader : IDisposable
 {
@@ -17,10 +19,11 @@ public sealed class SqlRowReader : IDisposable
     private readonly string _sql;
     private readonly int _offset;
     private readonly ReadTransaction? _snapshot;
-    private IEnumerator<IReadOnlyList<SqlValue>>? _rows;
+    private IEnumerator<SqlValue[]>? _rows;
+    private SqlValue[] _current = [];
     private string? _ended;
 
-    internal SqlRowReader(SqlSession? session, string sql, int offset, IReadOnlyList<string> columns, IEnumerator<IReadOnlyList<SqlValue>> rows, long rowsAffected, ReadTransaction? snapshot)
+    internal SqlRowReader(SqlSession? session, string sql, int offset, IReadOnlyList<string> columns, IEnumerator<SqlValue[]> rows, long rowsAffected, ReadTransaction? snapshot)
     {
         _session = session;
         _sql = sql;
@@ -33,7 +36,7 @@ public sealed class SqlRowReader : IDisposable
 
     /// <summary>A reader over the finished <paramref name="result"/>.</summary>
     internal static SqlRowReader Of(SqlResult result) =>
-        new(null, "", 0, result.Columns, result.Rows.GetEnumerator(), result.RowsAffected, null);
+        new(null, "", 0, result.Columns, result.Rows.Select(r => r as SqlValue[] ?? [.. r]).GetEnumerator(), result.RowsAffected, null);
 
     /// <summary>The result columns' names; empty for a statement that is not a query.</summary>
     public IReadOnlyList<string> Columns { get; }
@@ -41,8 +44,15 @@ public sealed class SqlRowReader : IDisposable
     /// <summary>Rows inserted, updated or deleted; -1 for a query or a schema statement.</summary>
     public long RowsAffected { get; }
 
-    /// <summary>The row <see cref="Read"/> moved to, with one value per column (empty before the first).</summary>
-    public IReadOnlyList<SqlValue> Current { get; private set; } = [];
+    /// <summary>
+    /// The row <see cref="Read"/> moved to, with one value per column (empty before the first). It is a view of the
+    /// reader's current row, valid until the next <see cref="Read"/>, which may overwrite it: copy it to keep it.
+    /// </summary>
+    public IReadOnlyList<SqlValue> Current => _current;
+
+    /// <summary>The value in column <paramref name="ordinal"/> of the row <see cref="Read"/> moved to.</summary>
+    /// <exception cref="IndexOutOfRangeException">No such column, or no current row.</exception>
+    public SqlValue this[int ordinal] => _current[ordinal];
 
     /// <summary>Moves to the next row; false after the last.</summary>
     /// <exception cref="InvalidOperationException">The reader was disposed, or its transaction ended.</exception>
@@ -61,7 +71,7 @@ public sealed class SqlRowReader : IDisposable
         {
             throw SourcePosition.Error(_sql, _offset, e.Message);
         }
-        Current = _rows.Current;
+        _current = _rows.Current;
         return true;
     }
 

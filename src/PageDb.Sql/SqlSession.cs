@@ -133,7 +133,7 @@ public sealed class SqlSession : IDisposable
         try
         {
             var runner = new StatementRunner(statement.Sql, _transaction ?? snapshot!, parameters);
-            IEnumerable<SqlValue[]> rows = runner.Stream(select, statement.Plans[^1], out IReadOnlyList<string> columns);
+            IEnumerable<SqlValue[]> rows = runner.Stream(select, statement.Plans[^1], out IReadOnlyList<string> columns, reuseRows: true);
             var reader = new SqlRowReader(this, statement.Sql, select.Offset, columns, rows.GetEnumerator(), -1, snapshot);
             _readers.Add(reader);
             return reader;

@@ -1,3 +1,5 @@
+using PageDb.Sql.Values;
+
 namespace PageDb.Sql.Tests;
 
 /// <summary>
@@ -44,6 +46,19 @@ public sealed class SqlRowReaderTests : SessionFixture
         Session.Dispose();
         Assert.That(Pinned, Is.Zero);
         Assert.That(() => reader.Read(), Throws.TypeOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public void The_current_row_is_valid_until_the_next_Read_and_a_copy_keeps_it()
+    {
+        using SqlRowReader reader = Session.ExecuteReader(SqlSession.Prepare("SELECT id, id * 10 FROM t ORDER BY id"));
+        var copies = new List<SqlValue[]>();
+        while (reader.Read())
+        {
+            Assert.That((reader[0], reader[1]), Is.EqualTo((reader.Current[0], reader.Current[1])), "the indexer reads the current row");
+            copies.Add([.. reader.Current]);
+        }
+        Assert.That(copies.Select(r => (r[0].ToInteger(), r[1].ToInteger())), Is.EqualTo(new[] { (1L, 10L), (2L, 20L), (3L, 30L) }));
     }
 
     [Test]

@@ -42,6 +42,17 @@ public sealed class TableAccessTests : SessionFixture
     [TestCase("SELECT (SELECT v FROM i WHERE id = t.n) FROM t ORDER BY name", "e,NULL")]
     public void A_key_lookup_finds_what_a_scan_finds(string sql, string expected) => Assert.That(Query(sql), Is.EqualTo(expected));
 
+    // A read of a snapshot decodes the key only where the query reads it: not for a condition the read guarantees, nor
+    // for an ORDER BY the key order serves; a condition it does not guarantee, an output or a descending order reads it.
+    [TestCase("SELECT v FROM i WHERE id >= 3 AND id < 6 ORDER BY id", "c,e")]
+    [TestCase("SELECT v FROM i WHERE id >= 1 AND id % 3 <> 0 ORDER BY id", "a,e")]
+    [TestCase("SELECT v, id FROM i WHERE id > 1 ORDER BY id", "c|3,e|5")]
+    [TestCase("SELECT v FROM i WHERE id > 1 ORDER BY id DESC", "e,c")]
+    [TestCase("SELECT v FROM i WHERE id < 'x' ORDER BY id", "a,c,e")]
+    [TestCase("SELECT v FROM i ORDER BY id", "a,c,e")]
+    [TestCase("SELECT n FROM t WHERE name >= '5' ORDER BY name", "5,0")]
+    public void A_key_read_decodes_the_key_only_where_the_query_reads_it(string sql, string expected) => Assert.That(Query(sql), Is.EqualTo(expected));
+
     [TestCase("SELECT id FROM i WHERE id > 1", "3,5")]
     [TestCase("SELECT id FROM i WHERE id >= 3 AND id < 5", "3")]
     [TestCase("SELECT id FROM i WHERE id BETWEEN 2 AND 5", "3,5")]

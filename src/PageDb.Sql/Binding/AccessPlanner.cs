@@ -34,6 +34,8 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
     private readonly List<(JoinKey Key, int LeftItem)> _joinKeys = [];
     // The FROM items (bits) the ON condition of each LEFT-joined item reads: a join order joins them before it.
     private readonly Dictionary<int, ulong> _leftReads = [];
+    // The conditions DropGuaranteed took out of the plan.
+    private readonly HashSet<Evaluator> _dropped = [];
 
     /// <summary>
     /// What one condition says about one column: its candidate values, or one end of a range (with its value when it is
@@ -182,10 +184,16 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
             {
                 if (count > 0 && _constraints.GetRange(first, count).TrueForAll(c => used.Exists(u => ReferenceEquals(u, c)) && IsExact(c, source.Table))
                     && source.Filters.Remove(condition))
+                {
                     access.GuaranteesConditions = true;
+                    _dropped.Add(condition);
+                }
             }
         }
     }
+
+    /// <summary>True when <see cref="Choose"/> dropped <paramref name="condition"/>, which the chosen read guarantees: it is never evaluated.</summary>
+    public bool IsDropped(Evaluator condition) => _dropped.Contains(condition);
 
     /// <summary>True when a key read by <paramref name="constraint"/> gives exactly the rows its comparison accepts.</summary>
     private static bool IsExact(Constraint constraint, Table table)

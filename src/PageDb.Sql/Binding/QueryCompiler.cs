@@ -77,10 +77,17 @@ internal sealed class QueryCompiler
             || select.Columns.Any(c => c.Expression is not null && AggregateFinder.Contains(c.Expression))
             || orderBy.Any(t => AggregateFinder.Contains(t.Expression));
         var access = new AccessPlanner(_binder, _catalog);
-        BindJoinConditions(select.From, scope, core, access);
+        var conditionReads = new List<(Evaluator, bool[])>();
+        BindJoinConditions(select.From, scope, core, access, conditionReads);
         if (select.Where is not null)
-            PlaceConditions(select.Where, scope, core, null, access);
+            PlaceConditions(select.Where, scope, core, null, access, conditionReads);
         access.Choose(core);
+        // A condition the chosen read guarantees is never evaluated: only the others' columns count as read.
+        foreach ((Evaluator condition, bool[] reads) in conditionReads)
+        {
+            if (!access.IsDropped(condition))
+                scope.AddReads(reads);
+        }
         foreach (SqlExpr term in select.GroupBy)
             core.GroupBy.Add(BindGroupTerm(term, select.Columns, scope).Evaluate);
         if (core.IsAggregate)
@@ -88,12 +95,17 @@ internal sealed class QueryCompiler
         (List<string> names, List<Affinity> affinities) = BindOutputs(select.Columns, scope, core);
         if (select.Having is not null)
             core.Having = _binder.Bind(select.Having, scope).Evaluate;
+        bool[] readBeforeOrder = scope.ReadSoFar();
         foreach (OrderTerm term in orderBy)
         {
             int position = OutputPosition(term.Expression, names, aliasesOnly: true, select.Columns);
             core.OrderKeys.Add(position >= 0 ? (null, position) : (_binder.Bind(term.Expression, scope), -1));
         }
         core.InKeyOrder = orderBy.Count > 0 && IsKeyOrder(orderBy, select.Columns, scope, core);
+        // Rows read in ascending primary-key order as they come neither evaluate nor compare the ORDER BY terms, so
+        // the columns only those terms name need not be decoded (ORDER BY id reading one other column decodes that one).
+        if (core.InKeyOrder && core.Sources[0].Access is not { KeepsOrder: true })
+            scope.ResetReads(readBeforeOrder);
         ReadOnlyUsedColumns(scope, core);
         return (core, names, affinities);
     }
@@ -249,14 +261,14 @@ internal sealed class QueryCompiler
         }
     }
 
-    private void BindJoinConditions(IReadOnlyList<FromItem> from, Scope scope, CoreQuery core, AccessPlanner access)
+    private void BindJoinConditions(IReadOnlyList<FromItem> from, Scope scope, CoreQuery core, AccessPlanner access, List<(Evaluator, bool[])> conditionReads)
     {
         for (int i = 0; i < from.Count; i++)
         {
             FromItem item = from[i];
             JoinSource? left = item.Join == JoinKind.Left ? core.Sources[i] : null;
             if (item.On is not null)
-                PlaceConditions(item.On, scope, core, left, access);
+                PlaceConditions(item.On, scope, core, left, access, conditionReads);
             foreach (string column in item.Using ?? [])
             {
                 ScopeColumn leftColumn = scope.Columns.FirstOrDefault(c => c.SourceIndex < i && string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase))
@@ -281,18 +293,27 @@ internal sealed class QueryCompiler
     }
 
     /// <summary>Splits a condition at its ANDs and puts each part where it can first be checked.</summary>
-    private void PlaceConditions(SqlExpr condition, Scope scope, CoreQuery core, JoinSource? leftJoin, AccessPlanner access)
+    /// <summary>
+    /// Binds each part of <paramref name="condition"/> and places it where it is checked. The columns a part reads go
+    /// to <paramref name="conditionReads"/> instead of <paramref name="scope"/>, which counts them once the access
+    /// planner has chosen the reads (and dropped the parts they guarantee).
+    /// </summary>
+    private void PlaceConditions(SqlExpr condition, Scope scope, CoreQuery core, JoinSource? leftJoin, AccessPlanner access, List<(Evaluator, bool[])> conditionReads)
     {
         if (condition is BinaryExpr { Operator: "AND" } and)
         {
-            PlaceConditions(and.Left, scope, core, leftJoin, access);
-            PlaceConditions(and.Right, scope, core, leftJoin, access);
+            PlaceConditions(and.Left, scope, core, leftJoin, access, conditionReads);
+            PlaceConditions(and.Right, scope, core, leftJoin, access, conditionReads);
             return;
         }
+        bool[] readBefore = scope.ReadSoFar();
+        scope.ResetReads(new bool[readBefore.Length]);
         if (leftJoin is null)
             access.Note(condition, scope, core);
         scope.ResetUse();
         Evaluator bound = _binder.Bind(condition, scope).Evaluate;
+        conditionReads.Add((bound, scope.ReadSoFar()));
+        scope.ResetReads(readBefore);
         if (leftJoin is not null)
         {
             leftJoin.MatchConditions.Add(bound);

@@ -59,6 +59,23 @@ internal sealed class Scope(Scope? parent, Correlation correlation)
     /// <summary>True when a resolved name or <see cref="Read"/> used the column at <paramref name="ordinal"/>.</summary>
     public bool IsRead(int ordinal) => _read[ordinal];
 
+    /// <summary>Which columns are read so far (by ordinal), to put back with <see cref="ResetReads"/>.</summary>
+    public bool[] ReadSoFar() => [.. _read];
+
+    /// <summary>Makes the columns read exactly those <paramref name="reads"/> marks (one per column, as <see cref="ReadSoFar"/> gives).</summary>
+    public void ResetReads(bool[] reads)
+    {
+        for (int i = 0; i < reads.Length; i++)
+            _read[i] = reads[i];
+    }
+
+    /// <summary>Records that the columns <paramref name="reads"/> marks are read too.</summary>
+    public void AddReads(bool[] reads)
+    {
+        for (int i = 0; i < reads.Length; i++)
+            _read[i] |= reads[i];
+    }
+
     /// <summary>Forgets the use recorded so far.</summary>
     public void ResetUse()
     {

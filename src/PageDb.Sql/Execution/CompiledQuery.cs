@@ -56,13 +56,15 @@ internal sealed class CompiledQuery(
     /// <summary>
     /// The result rows, one at a time as the operators produce them. What needs every row before the first comes out
     /// still reads them all first: ORDER BY without an index giving the order, grouping, and the merge of a compound.
+    /// With <paramref name="reuseRows"/> a row may be overwritten by the next (see <see cref="CoreQuery.Values"/>), for
+    /// a caller done with each row before it asks for the next.
     /// </summary>
-    public IEnumerable<SqlValue[]> Stream(Frame? outer, ExecutionContext context)
+    public IEnumerable<SqlValue[]> Stream(Frame? outer, ExecutionContext context, bool reuseRows = false)
     {
         if (cores.Count > 1)
             return Slice(new CompoundSelect(cores, operators, compoundOrder, ColumnNames.Count).Execute(outer, context), outer, context);
         if (!cores[0].Distinct && order.Count == 0)
-            return Slice(cores[0].Values(outer, context), outer, context);
+            return Slice(cores[0].Values(outer, context, reuseRows), outer, context);
         IEnumerable<OutputRow> rows = cores[0].Execute(outer, context);
         if (cores[0].Distinct)
         {

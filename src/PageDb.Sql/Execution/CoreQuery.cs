@@ -89,9 +89,11 @@ internal sealed class CoreQuery
     /// <summary>
     /// The result values of the core's rows, for a caller that sorts nothing (no ORDER BY, or rows in its order
     /// already) and keeps every row (no DISTINCT). A plain query of one FROM item reads, filters and projects its rows in
-    /// one loop, without the join's iterator; others take <see cref="Execute"/>'s rows.
+    /// one loop, without the join's iterator; others take <see cref="Execute"/>'s rows. With
+    /// <paramref name="reuseRows"/>, for a caller done with each row before it asks for the next, that loop projects
+    /// every row into one array, overwritten by the next; without, each row is a new array.
     /// </summary>
-    public IEnumerable<SqlValue[]> Values(Frame? outer, ExecutionContext context)
+    public IEnumerable<SqlValue[]> Values(Frame? outer, ExecutionContext context, bool reuseRows)
     {
         if (IsAggregate || Sources.Count != 1)
         {
@@ -105,12 +107,17 @@ internal sealed class CoreQuery
         var frame = new Frame(context, current, outer);
         if (!AllTrue(ConstantFilters, frame))
             yield break;
+        SqlValue[]? reused = reuseRows ? new SqlValue[Outputs.Count] : null;
         foreach (SqlValue[] row in source.Read(frame, into: current))
         {
             if (row != current)
                 Array.Copy(row, current, source.Width);
-            if (AllTrue(source.Filters, frame) && Emit(frame) is { } output)
-                yield return output.Values;
+            if (!AllTrue(source.Filters, frame))
+                continue;
+            // HAVING without grouping makes the query an aggregate, so a plain query's row is always emitted.
+            SqlValue[] values = reused ?? new SqlValue[Outputs.Count];
+            Project(frame, values);
+            yield return values;
         }
     }
 
@@ -120,8 +127,7 @@ internal sealed class CoreQuery
         if (Having is not null && Having(frame).ToTruth() != true)
             return null;
         var values = new SqlValue[Outputs.Count];
-        for (int i = 0; i < values.Length; i++)
-            values[i] = Outputs[i].Evaluate(frame);
+        Project(frame, values);
         // Rows that come in ORDER BY's order already are not sorted: they need no keys.
         SqlValue[] keys = InKeyOrder || OrderKeys.Count == 0 ? [] : new SqlValue[OrderKeys.Count];
         for (int i = 0; i < keys.Length; i++)
@@ -239,6 +245,13 @@ internal sealed class CoreQuery
             foreach (IEnumerator<SqlValue[]>? read in levels)
                 read?.Dispose();
         }
+    }
+
+    /// <summary>Evaluates the result columns on <paramref name="frame"/> into <paramref name="values"/>.</summary>
+    private void Project(Frame frame, SqlValue[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            values[i] = Outputs[i].Evaluate(frame);
     }
 
     private static bool AllTrue(List<Evaluator> conditions, Frame frame)

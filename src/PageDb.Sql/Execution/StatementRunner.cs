@@ -58,9 +58,10 @@ internal sealed class StatementRunner
 
     /// <summary>
     /// Compiles <paramref name="select"/> (or reuses the plan in <paramref name="plans"/>) and returns its rows unread:
-    /// they are produced as they are enumerated, in this runner's transaction, which must stay open until then.
+    /// they are produced as they are enumerated, in this runner's transaction, which must stay open until then. With
+    /// <paramref name="reuseRows"/> a row may be overwritten by the next, for a caller that copies what it keeps.
     /// </summary>
-    public IEnumerable<SqlValue[]> Stream(SelectStatement select, PlanCache? plans, out IReadOnlyList<string> columns)
+    public IEnumerable<SqlValue[]> Stream(SelectStatement select, PlanCache? plans, out IReadOnlyList<string> columns, bool reuseRows = false)
     {
         if (plans is not null && plans.TryGet(_catalog, out CompiledQuery? query, out ReadTransaction? compiledIn))
             _context.PlanTransaction = compiledIn;
@@ -70,7 +71,7 @@ internal sealed class StatementRunner
             plans?.Add(_catalog, query, Compiler.TablesUsed);
         }
         columns = query.ColumnNames;
-        return query.Stream(null, _context);
+        return query.Stream(null, _context, reuseRows);
     }
 
     private SqlResult Explain(SelectStatement select)

@@ -26,6 +26,9 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     // The columns the read decodes (null: all), by name for the scan and by position in the row it produces.
     private List<string>? _readNames;
     private int[]? _readOrdinals;
+    // The same without the key columns no expression reads, for a primary-key read of a snapshot (see Stream).
+    private List<string>? _snapshotNames;
+    private int[]? _snapshotOrdinals;
     private bool _indexOrder;
     private bool _descending;
 
@@ -43,6 +46,9 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
 
     /// <summary>The high end of the range on the key column after the fixed ones.</summary>
     public RangeBound? High { get; } = high;
+
+    /// <summary>True when the read was told to serve an ORDER BY in an order it must keep itself (<see cref="KeepOrder"/>).</summary>
+    public bool KeepsOrder => _orderColumns is not null;
 
     /// <summary>True for a read of a whole key (no column fixed or bounded), made only to serve ORDER BY.</summary>
     public bool IsFullIndex => Equal.Length == 0 && Low is null && High is null;
@@ -78,24 +84,33 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     /// <summary>
     /// Makes the read decode only the columns <paramref name="read"/> marks (by ordinal), the primary key's and, for a
     /// table without a key, the row id; the other columns of its rows are NULL. Nothing changes when every column is read.
+    /// A read of the primary key in a read-only snapshot decodes the key only where <paramref name="read"/> marks it:
+    /// the key seeks again after a change, and nothing changes a snapshot.
     /// </summary>
     public void ReadOnly(bool[] read)
+    {
+        (_readNames, _readOrdinals) = Decoded(read, withKey: true);
+        (_snapshotNames, _snapshotOrdinals) = Decoded(read, withKey: false);
+    }
+
+    /// <summary>The columns <paramref name="read"/> marks, with the key's (or the row id) for <paramref name="withKey"/>, by name and ordinal; nulls for all.</summary>
+    private (List<string>?, int[]?) Decoded(bool[] read, bool withKey)
     {
         var ordinals = new List<int>();
         for (int i = 0; i < read.Length; i++)
         {
-            if (read[i] || _primaryKey.Contains(i))
+            if (read[i] || (withKey && _primaryKey.Contains(i)))
                 ordinals.Add(i);
         }
         if (ordinals.Count == read.Length)
-            return;
+            return (null, null);
         List<string> names = [.. ordinals.Select(i => table.Schema.Columns[i].Name)];
-        if (table.Schema.HasRowId)
+        if (withKey && table.Schema.HasRowId)
         {
             ordinals.Add(read.Length);
             names.Add(TableSchema.RowIdColumn);
         }
-        (_readNames, _readOrdinals) = (names, [.. ordinals]);
+        return (names, [.. ordinals]);
     }
 
     /// <summary>How EXPLAIN shows the order the read gives, when it serves ORDER BY.</summary>
@@ -329,7 +344,10 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     /// </summary>
     private IEnumerable<SqlValue[]> Stream(ReadTransaction transaction, Table current, List<object?[]> prefixes, object? low, object? high, SqlValue[]? into)
     {
-        List<string>? columns = _readNames ?? (table.Schema.HasRowId
+        // Only a write transaction changes the table under the read, so only its read needs each row's key to seek again.
+        bool snapshot = Index is null && transaction is not WriteTransaction;
+        int[]? ordinals = snapshot ? _snapshotOrdinals : _readOrdinals;
+        List<string>? columns = (snapshot ? _snapshotNames : _readNames) ?? (table.Schema.HasRowId
             ? [.. table.Schema.Columns.Select(c => c.Name), TableSchema.RowIdColumn]
             : null);
         // The stored values of each row, decoded again and again into one buffer.
@@ -353,7 +371,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
                 scan.Open();
                 while (scan.NextInto(stored))
                 {
-                    last = FromReadColumns(stored, into ?? new SqlValue[RowWidth]);
+                    last = FromReadColumns(stored, ordinals, into ?? new SqlValue[RowWidth]);
                     yield return last;
                     if (transaction.ChangeCount != changes)
                         break;
@@ -415,11 +433,11 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         return values;
     }
 
-    /// <summary>Fills <paramref name="values"/> from the values a scan read (the read columns only, each put at its place).</summary>
-    private SqlValue[] FromReadColumns(Value[] stored, SqlValue[] values)
+    /// <summary>Fills <paramref name="values"/> from the values a scan read (the columns at <paramref name="ordinals"/>, or all, each put at its place).</summary>
+    private static SqlValue[] FromReadColumns(Value[] stored, int[]? ordinals, SqlValue[] values)
     {
         for (int i = 0; i < stored.Length; i++)
-            values[_readOrdinals is { } ordinals ? ordinals[i] : i] = StoredValues.FromStored(stored[i]);
+            values[ordinals is not null ? ordinals[i] : i] = StoredValues.FromStored(stored[i]);
         return values;
     }
 
