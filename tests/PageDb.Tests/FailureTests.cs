@@ -61,9 +61,12 @@ public class FailureTests
     {
         var memory = new MemoryStorage();
         var faulty = new FaultyStorage(memory);
+        // The first commit in an open of its own: with the threshold at 1 byte, its background step (a switch's
+        // preparation, which syncs) could still be running when the failures start, and fail before the commit below.
+        using (PageDatabase setup = PageDatabase.Open(DbPath, new PageDbOptions { Storage = faulty }))
+            Put(setup, "t", ("a", "1"));
         var options = new PageDbOptions { Storage = faulty, CheckpointThresholdBytes = 1, Durability = Durability.Normal };
         PageDatabase db = PageDatabase.Open(DbPath, options);
-        Put(db, "t", ("a", "1"));
         faulty.FailSyncs = true; // Normal does not sync at commit; the checkpoint after it (switch or background copy) syncs, and fails
         using (WriteTransaction tx = db.BeginWrite())
         {
