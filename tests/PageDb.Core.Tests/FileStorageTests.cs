@@ -19,6 +19,26 @@ public sealed class FileStorageTests : StorageContractTests
     public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
 
     [Test]
+    public void Syncs_from_several_threads_at_once_each_complete_on_a_lane_of_their_own_or_wait_for_one()
+    {
+        // A group commit runs two syncs at once, the background checkpointer may add a third (FileStorageFile's lanes).
+        using IStorageFile file = Storage.Open(PathFor("lanes"), StorageOpenMode.CreateIfMissing);
+        const int Threads = 4, SyncsEach = 25;
+        using var start = new Barrier(Threads);
+        Task[] syncers = [.. Enumerable.Range(0, Threads).Select(t => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            for (int i = 0; i < SyncsEach; i++)
+            {
+                file.Write((t * SyncsEach + i) * 8L, BitConverter.GetBytes((long)i));
+                file.Sync(includeMetadata: i % 5 == 0);
+            }
+        }))];
+        Assert.That(Task.WaitAll(syncers, TimeSpan.FromMinutes(2)), Is.True, "a sync waited for a lane that was never given back");
+        Assert.That(file.Length, Is.EqualTo(Threads * SyncsEach * 8L));
+    }
+
+    [Test]
     public void Creating_in_a_missing_directory_is_an_IO_error_naming_the_file()
     {
         string path = Path.Combine(_directory, "no-such-dir", "a.pagedb");
