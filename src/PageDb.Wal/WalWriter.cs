@@ -225,8 +225,10 @@ internal sealed class WalWriter : IDisposable
     /// (the end of the last durable commit), so recovery, for which salt 0 never validates, ends the log there and
     /// none of those commits is seen after a reopen, even while the OS still shows their frames (a failed fsync keeps
     /// them in the page cache), then tries to sync it. Best effort, and so errors are dropped: the engine has failed
-    /// already, and a power loss takes frames whose sync failed anyway. May run beside the writer's thread, whose
-    /// writes all lie past the commits it covers.
+    /// already, and a power loss takes frames whose sync failed anyway. On a real file that sync is refused once a
+    /// sync of the file failed (FileStorageFile trusts no sync after a failure, since two may run at once), so the
+    /// zeroed header reaches the disk with the kernel's write-back. May run beside the writer's thread, whose writes
+    /// all lie past the commits it covers.
     /// </summary>
     public void InvalidateFrom(long offset)
     {
