@@ -148,19 +148,6 @@ public class FailureTests
         }
     }
 
-    private static bool TryPut(PageDatabase db, int i)
-    {
-        try
-        {
-            Put(db, "t", ($"k{i}", new string('v', 300)));
-            return true;
-        }
-        catch (PageDbIOException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>
     /// Begins (and drops) write transactions until one is refused with <see cref="PageDbIOException"/>: an automatic
     /// checkpoint fails on the background thread, so the engine learns of it a moment after the commit. Bounded (30 s).

@@ -70,4 +70,21 @@ internal static class TestDatabase
             t.Put(Bytes(key), Bytes(value));
         tx.Commit();
     }
+
+    /// <summary>
+    /// Puts key <c>k{i}</c> with a 300-byte value into tree <c>t</c> in one transaction; false when the database refused
+    /// it with <see cref="PageDbIOException"/> (it failed earlier, perhaps in the background).
+    /// </summary>
+    public static bool TryPut(PageDatabase db, int i)
+    {
+        try
+        {
+            Put(db, "t", ($"k{i}", new string('v', 300)));
+            return true;
+        }
+        catch (PageDbIOException)
+        {
+            return false;
+        }
+    }
 }

@@ -76,19 +76,6 @@ public class DisposeAfterFailedCheckpointTests
         CheckpointThresholdBytes = checkpointThresholdBytes,
     };
 
-    private static bool TryPut(PageDatabase db, int i)
-    {
-        try
-        {
-            Put(db, "t", ($"k{i}", new string('v', 300)));
-            return true;
-        }
-        catch (PageDbIOException)
-        {
-            return false;
-        }
-    }
-
     private static bool TryDispose(PageDatabase db)
     {
         try
