@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using PageDb.Core.Pages;
 using PageDb.Testing;
 
@@ -29,23 +30,23 @@ public sealed class ConcurrencyTests
         var registry = new ReaderRegistry(ReaderCount);
         var failures = new ConcurrentQueue<string>();
         using var done = new CancellationTokenSource();
-        long reads = 0;
+        var reads = new StrongBox<long>(); // counted as the readers go, so the writer sees when they ran
         Thread[] readers = new Thread[ReaderCount];
         for (int i = 0; i < ReaderCount; i++)
         {
             int slot = i;
-            readers[i] = new Thread(() => Interlocked.Add(ref reads, ReadUntil(harness, registry, slot, failures, done.Token)));
+            readers[i] = new Thread(() => ReadUntil(harness, registry, slot, failures, reads, done.Token));
             readers[i].Start();
         }
         int commits = WriteFor(harness, registry, TimeSpan.FromMilliseconds(TestSeed.LongRun ? 20_000 : 1_500),
-            readersRan: () => Interlocked.Read(ref reads) > MinReads);
+            readersRan: () => Interlocked.Read(ref reads.Value) > MinReads);
         done.Cancel();
         foreach (Thread reader in readers)
             reader.Join();
         Assert.That(failures, Is.Empty);
         Assert.That(commits, Is.GreaterThan(MinCommits));
-        Assert.That(Interlocked.Read(ref reads), Is.GreaterThan(MinReads), "the readers ran");
-        TestContext.Out.WriteLine($"{commits} commits, {reads} snapshot reads of {PageCount} pages");
+        Assert.That(Interlocked.Read(ref reads.Value), Is.GreaterThan(MinReads), "the readers ran");
+        TestContext.Out.WriteLine($"{commits} commits, {reads.Value} snapshot reads of {PageCount} pages");
     }
 
     /// <summary>
@@ -68,9 +69,8 @@ public sealed class ConcurrencyTests
         return version;
     }
 
-    private static long ReadUntil(WalHarness harness, ReaderRegistry registry, int slot, ConcurrentQueue<string> failures, CancellationToken done)
+    private static void ReadUntil(WalHarness harness, ReaderRegistry registry, int slot, ConcurrentQueue<string> failures, StrongBox<long> reads, CancellationToken done)
     {
-        long reads = 0;
         while (!done.IsCancellationRequested && failures.IsEmpty)
         {
             WalMark mark = registry.Begin(slot, harness.Wal);
@@ -83,9 +83,8 @@ public sealed class ConcurrencyTests
                     failures.Enqueue($"reader {slot}, mark {mark}, page {page}: {problem}");
             }
             registry.End(slot);
-            reads++;
+            Interlocked.Increment(ref reads.Value);
         }
-        return reads;
     }
 
     /// <summary>Page <paramref name="page"/> at <paramref name="version"/>: both recorded, and every other byte derived from them.</summary>
