@@ -59,7 +59,7 @@ public class WriterCatalogCacheTests
     {
         int seed = TestSeed.Next();
         var rng = new Random(seed);
-        int steps = TestSeed.LongRun ? 5000 : 600;
+        int steps = TestSeed.LongRun ? 20_000 : 2_000;
         var model = new Dictionary<string, (Dictionary<long, long> Rows, SortedSet<string> Indexes)>(StringComparer.Ordinal);
         using PageDatabase db = Open(new MemoryStorage(), Durability.None);
         long nextId = 0;
