@@ -270,11 +270,33 @@ public sealed partial class Table
             EnsureCurrent();
             if (_indexes is null || _indexesLoadedAt != _transaction.SchemaVersion)
             {
-                _indexes = LoadIndexes(new Catalog(_transaction.Pages));
+                _indexes = _transaction.Pages is TransactionPages { CatalogWritten: false } writer
+                    ? CommittedIndexes(writer.CatalogCache)
+                    : LoadIndexes(new Catalog(_transaction.Pages));
                 _indexesLoadedAt = _transaction.SchemaVersion;
             }
             return _indexes;
         }
+    }
+
+    /// <summary>
+    /// The indexes, in a write transaction whose catalog is the committed one: from <see cref="WriterCatalogCache"/>,
+    /// which learns them from the catalog on a miss.
+    /// </summary>
+    private List<TableIndex> CommittedIndexes(WriterCatalogCache cache)
+    {
+        WriterCatalogCache.IndexEntry[]? cached = cache.TryGetIndexes(Name, _tree.Root);
+        if (cached is null)
+        {
+            List<TableIndex> loaded = LoadIndexes(new Catalog(_transaction.Pages));
+            cache.AddIndexes(Name, _tree.Root, _definition,
+                loaded.ConvertAll(i => new WriterCatalogCache.IndexEntry(i.Name, i.Ordinals, i.Unique, i.Tree.Root)).ToArray());
+            return loaded;
+        }
+        var indexes = new List<TableIndex>(cached.Length);
+        foreach (WriterCatalogCache.IndexEntry index in cached)
+            indexes.Add(new TableIndex(index.Name, index.Ordinals, index.Unique, Layout.KeyFormat, new BTree(_transaction.Pages, index.Root)));
+        return indexes;
     }
 
     /// <summary>Throws when the transaction has ended or the table was dropped in it.</summary>

@@ -24,6 +24,8 @@ internal readonly struct Catalog
     {
         _pages = pages;
         _tree = new BTree(pages, ReadRoot(pages));
+        if (pages is TransactionPages transaction)
+            transaction.CatalogCache.NoteCatalogRead();
     }
 
     /// <summary>The catalog tree's root page.</summary>
@@ -32,6 +34,7 @@ internal readonly struct Catalog
     /// <summary>Creates the catalog tree in a new database and records its root in the header.</summary>
     public static void Create(IPageAccessor pages)
     {
+        NoteWrite(pages);
         PageNumber root = BTree.Create(pages);
         using PageHandle header = pages.Write(PageNumber.Header);
         new FileHeaderPage(header.Writable).CatalogRoot = root;
@@ -44,9 +47,24 @@ internal readonly struct Catalog
         return found;
     }
 
-    public void Add(string name, CatalogEntry entry) => _tree.Put(EncodeName(name), entry.Encode());
+    public void Add(string name, CatalogEntry entry)
+    {
+        NoteWrite(_pages);
+        _tree.Put(EncodeName(name), entry.Encode());
+    }
 
-    public bool Remove(string name) => _tree.Delete(EncodeName(name));
+    public bool Remove(string name)
+    {
+        NoteWrite(_pages);
+        return _tree.Delete(EncodeName(name));
+    }
+
+    /// <summary>Tells a write transaction's pages that its catalog is now its own (<see cref="WriterCatalogCache"/>, rule 3).</summary>
+    public static void NoteWrite(IPageAccessor pages)
+    {
+        if (pages is TransactionPages transaction)
+            transaction.NoteCatalogWrite();
+    }
 
     /// <summary>
     /// The names of every object of <paramref name="kind"/>, in byte order of their UTF-8 encoding. A listing reads

@@ -72,6 +72,9 @@ internal sealed class StorageEngine : IDisposable
     /// <summary>Catalog lookups of read transactions by snapshot mark, shared by all of them.</summary>
     public CatalogLookupCache CatalogLookups { get; } = new();
 
+    /// <summary>Write transactions' lookups of tables and their indexes in the committed catalog, by generation.</summary>
+    public WriterCatalogCache WriterCatalog { get; } = new();
+
     public WriteGate Gate { get; } = new();
 
     /// <summary>

@@ -64,6 +64,18 @@ internal sealed class TransactionPages : IPageAccessor
     /// <summary>The committed state this transaction started from; never changed by it.</summary>
     public SnapshotPages Snapshot => _snapshot ?? ThrowNotBegun();
 
+    /// <summary>
+    /// True once this transaction wrote the catalog (<see cref="NoteCatalogWrite"/>): from then on its catalog is its
+    /// own, and <see cref="WriterCatalogCache"/> neither answers it nor learns from it.
+    /// </summary>
+    public bool CatalogWritten { get; private set; }
+
+    /// <summary>The engine's cache of the committed catalog, for this transaction while <see cref="CatalogWritten"/> is false.</summary>
+    public WriterCatalogCache CatalogCache => _engine.WriterCatalog;
+
+    /// <summary>Records that this transaction changed the catalog; its commit moves the cache to a new generation.</summary>
+    public void NoteCatalogWrite() => CatalogWritten = true;
+
     /// <summary>True between transactions: discarded, holding no private version or spilled frame.</summary>
     public bool IsIdle => _snapshot is null && _private.Count == 0 && _spilledFrames.Count == 0;
 
@@ -74,6 +86,7 @@ internal sealed class TransactionPages : IPageAccessor
         _snapshot = snapshot;
         _sequence = sequence;
         _writeClock = 0;
+        CatalogWritten = false;
         PageCount = snapshot.PageCount;
         return this;
     }
@@ -289,6 +302,7 @@ internal sealed class TransactionPages : IPageAccessor
             CatalogRoot = PageNumber.None,
         };
         PageCount = 1;
+        NoteCatalogWrite();
     }
 
     private PageNumber Grow()

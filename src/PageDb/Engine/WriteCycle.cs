@@ -28,7 +28,9 @@ namespace PageDb.Engine;
 ///                   which the transaction's handle, its trees, tables and cursors may be used.
 ///   Appending       Commit: every private version is sealed and appended to the WAL, the last as the commit frame
 ///                   (TransactionPages.Commit). Below Durability.Full the commit is published to readers at once; at
-///                   Full it is only appended. Touches the WAL writer and renames the versions in the pool.
+///                   Full it is only appended. Touches the WAL writer and renames the versions in the pool; first,
+///                   if the commit wrote the catalog (or is replicated), moves the engine's WriterCatalogCache to
+///                   its next generation.
 ///   Maintaining     The commit is appended. The TransactionPages go back to the pool, and, under the slot still, the
 ///                   writer's part of an automatic checkpoint runs (MaintainLog: a switch of log files, or the copy
 ///                   when the background lags). Its failure does not undo the commit and is not thrown to the
@@ -344,6 +346,8 @@ internal sealed class WriteCycle
     private WalMark Append(IReadOnlyList<(PageNumber Page, ReadOnlyMemory<byte> Image)>? replicated, uint databaseSize)
     {
         MoveTo(WriteCycleState.Appending);
+        if (replicated is not null || _pages!.CatalogWritten)
+            _engine.WriterCatalog.NextGeneration();
         WalMark written;
         try
         {
