@@ -36,6 +36,34 @@ internal sealed class DatabaseStateHash
     /// <summary>The fingerprint of one page image.</summary>
     public static ulong Of(ReadOnlySpan<byte> image) => RecoveredHistory.Fingerprint(image);
 
+    /// <summary>
+    /// The fingerprint of <paramref name="database"/>'s latest committed state, every page read (checksum verified)
+    /// as a read transaction sees it: one pass over the database.
+    /// </summary>
+    /// <exception cref="CorruptDatabaseException">A page fails its checksum.</exception>
+    public static DatabaseStateHash OfDatabase(PageDatabase database)
+    {
+        var source = new ReplicationSource(database);
+        using HeldSnapshot snapshot = source.Hold();
+        var hash = new DatabaseStateHash();
+        hash.Resize(snapshot.PageCount);
+        var image = new byte[source.PageSize];
+        for (uint page = 0; page < snapshot.PageCount; page++)
+        {
+            source.ReadPage(snapshot, new PageNumber(page), image);
+            hash.Set(new PageNumber(page), image);
+        }
+        return hash;
+    }
+
+    /// <summary>Moves the state on by a commit of <paramref name="pages"/> that leaves it <paramref name="pageCount"/> pages long.</summary>
+    public void Apply(uint pageCount, IReadOnlyList<(PageNumber Page, ReadOnlyMemory<byte> Image)> pages)
+    {
+        Resize(pageCount);
+        foreach ((PageNumber page, ReadOnlyMemory<byte> image) in pages)
+            Set(page, image.Span);
+    }
+
     /// <summary>A copy to change apart from this one.</summary>
     public DatabaseStateHash Clone()
     {

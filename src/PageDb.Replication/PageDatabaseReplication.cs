@@ -46,9 +46,11 @@ public static class PageDatabaseReplication
         }
 
         /// <summary>
-        /// Opens a read replica at <paramref name="path"/>: restores the latest state of the replica in
-        /// <paramref name="store"/> there (replacing what the path held), then keeps applying new segments, and follows
-        /// a new generation, polling every <paramref name="pollInterval"/> (default 1 second). Read transactions on
+        /// Opens a read replica at <paramref name="path"/>: brings it to the latest state of the replica in
+        /// <paramref name="store"/> (resuming from the replica the path already holds, fetching only the later segments,
+        /// when its recorded position checks out; else restoring from scratch, replacing what the path held:
+        /// <see cref="ReadReplica.Resume"/> says which and why), then keeps applying new segments, and follows a new
+        /// generation, polling every <paramref name="pollInterval"/> (default 1 second). Read transactions on
         /// <see cref="ReadReplica.Database"/> see consistent snapshots, each the state after some shipped segment.
         /// </summary>
         public static ReadReplica OpenReplica(IReplicaStore store, string path, TimeSpan? pollInterval = null) =>

@@ -17,6 +17,7 @@ namespace PageDb.Replication;
 public sealed class ReadReplica : IDisposable
 {
     private readonly IReplicaStore _store;
+    private readonly string _path;
     private readonly TimeSpan _pollInterval;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new(); // guards _chain's reads by other threads, _lastError and _polls
@@ -25,13 +26,17 @@ public sealed class ReadReplica : IDisposable
     private SegmentChain _chain;
     private string? _lastError;
     private long _polls;
+    private ReplicaPosition? _saved; // the loop's alone: what the position file holds, as last written
 
-    private ReadReplica(IReplicaStore store, PageDatabase database, SegmentChain chain, TimeSpan pollInterval)
+    private ReadReplica(IReplicaStore store, string path, PageDatabase database, SegmentChain chain, string resume, TimeSpan pollInterval)
     {
         _store = store;
+        _path = path;
         Database = database;
         _chain = chain;
+        Resume = resume;
         _pollInterval = pollInterval;
+        _saved = chain.Position;
         _thread = new Thread(Run) { IsBackground = true, Name = "PageDb read replica" };
         _thread.Start();
     }
@@ -48,6 +53,13 @@ public sealed class ReadReplica : IDisposable
                 return _chain.Generation.Name;
         }
     }
+
+    /// <summary>
+    /// How the replica was opened: "resumed ..." when it continued from its existing local file (only the segments
+    /// after the position recorded beside it were fetched), or "restored from scratch: " and why it could not resume
+    /// (no local file or position file, a new generation upstream, a damaged position file, a local file changed since).
+    /// </summary>
+    public string Resume { get; }
 
     /// <summary>Commits of <see cref="Generation"/> applied.</summary>
     public long Commits
@@ -97,11 +109,78 @@ public sealed class ReadReplica : IDisposable
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pollInterval, TimeSpan.Zero);
-        foreach (string file in new[] { path, Wal.WriteAheadLog.PathFor(path), Wal.WriteAheadLog.SecondPathFor(path) })
-            File.Delete(file);
-        (_, SegmentChain chain) = await ReplicaRestore.RunAsync(store, path, RestoreTarget.Latest, cancellationToken).ConfigureAwait(false);
-        PageDatabase database = PageDatabase.Open(path, new PageDbOptions { CreateIfMissing = false, Durability = Durability.Normal });
-        return new ReadReplica(store, database, chain, pollInterval);
+        (PageDatabase? database, SegmentChain? chain, string resume) = await TryResumeAsync(store, path, cancellationToken).ConfigureAwait(false);
+        if (database is null)
+        {
+            resume = $"restored from scratch: {resume}";
+            foreach (string file in new[] { path, Wal.WriteAheadLog.PathFor(path), Wal.WriteAheadLog.SecondPathFor(path), ReplicaPosition.PathFor(path) })
+                File.Delete(file);
+            (_, chain) = await ReplicaRestore.RunAsync(store, path, RestoreTarget.Latest, cancellationToken).ConfigureAwait(false);
+            database = PageDatabase.Open(path, new PageDbOptions { CreateIfMissing = false, Durability = Durability.Normal });
+            chain.Hash = DatabaseStateHash.OfDatabase(database);
+        }
+        try
+        {
+            chain!.Position.Write(path);
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+        return new ReadReplica(store, path, database, chain, resume, pollInterval);
+    }
+
+    /// <summary>
+    /// Opens the replica's existing file and applies the segments after its position (invariant 2 of
+    /// <see cref="ReplicaPosition"/>), or returns null with why it cannot.
+    /// </summary>
+    private static async Task<(PageDatabase? Database, SegmentChain? Chain, string Resume)> TryResumeAsync(IReplicaStore store, string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+            return (null, null, "there was no local file");
+        ReplicaPosition? position = ReplicaPosition.TryRead(path, out string reason);
+        if (position is null)
+            return (null, null, reason);
+        ReplicaGeneration? newest = (await ReplicaRestore.ListAsync(store, cancellationToken).ConfigureAwait(false)).LastOrDefault(g => g.HasSnapshot);
+        if (newest is null || newest.Name != position.Generation)
+            return (null, null, $"the store's newest generation is {newest?.Name ?? "none"}, the local file is at generation {position.Generation}");
+        bool listed = position.Sequence == 0
+            ? newest.SnapshotChecksum == position.Checksum
+            : newest.SegmentsAt(position.Sequence).Any(s => s.Checksum == position.Checksum);
+        if (!listed)
+            return (null, null, $"the store does not hold object {position.Sequence} of generation {position.Generation} with the checksum the position file names");
+        PageDatabase database;
+        try
+        {
+            database = PageDatabase.Open(path, new PageDbOptions { CreateIfMissing = false, Durability = Durability.Normal });
+        }
+        catch (Exception e) when (e is PageDbException or IOException)
+        {
+            return (null, null, $"the local file could not be opened: {e.Message}");
+        }
+        try
+        {
+            DatabaseStateHash hash = DatabaseStateHash.OfDatabase(database);
+            if (hash.PageCount != position.PageCount || hash.Value != position.StateHash)
+            {
+                database.Dispose();
+                return (null, null, $"the local file is not the state its position file records (generation {position.Generation}, object {position.Sequence}): it changed since");
+            }
+            SegmentChain chain = SegmentChain.At(newest, position, hash);
+            await chain.ApplyAsync(database, store, newest, RestoreTarget.Latest, cancellationToken).ConfigureAwait(false);
+            return (database, chain, $"resumed generation {position.Generation} from the local file after object {position.Sequence}, then applied {chain.SegmentsApplied} later segments");
+        }
+        catch (CorruptDatabaseException e)
+        {
+            database.Dispose();
+            return (null, null, $"the local file could not be read: {e.Message}");
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Stops following and closes the database.</summary>
@@ -161,35 +240,54 @@ public sealed class ReadReplica : IDisposable
         SegmentChain chain = _chain;
         if (newest is not null && string.CompareOrdinal(newest.Name, chain.Generation.Name) > 0)
         {
-            string? problem = await ApplySnapshotAsync(newest, cancellationToken).ConfigureAwait(false);
+            (string? problem, DatabaseStateHash? hash) = await ApplySnapshotAsync(newest, cancellationToken).ConfigureAwait(false);
             if (problem is not null)
                 return problem;
-            chain = new SegmentChain(newest);
+            chain = new SegmentChain(newest) { Hash = hash };
             lock (_lock)
                 _chain = chain;
+            SavePosition(chain);
         }
         ReplicaGeneration? listed = generations.FirstOrDefault(g => g.Name == chain.Generation.Name);
         if (listed is null)
             return null;
-        string? stopped = await chain.ApplyAsync(Database, _store, listed, RestoreTarget.Latest, cancellationToken).ConfigureAwait(false);
-        return stopped;
+        try
+        {
+            return await chain.ApplyAsync(Database, _store, listed, RestoreTarget.Latest, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            SavePosition(chain);
+        }
     }
 
-    /// <summary>Applies a new generation's snapshot as one commit of all its pages.</summary>
-    private async Task<string?> ApplySnapshotAsync(ReplicaGeneration generation, CancellationToken cancellationToken)
+    /// <summary>Records where <paramref name="chain"/> stands beside the file, when it moved since the last write.</summary>
+    private void SavePosition(SegmentChain chain)
+    {
+        ReplicaPosition position = chain.Position;
+        if (position == _saved)
+            return;
+        position.Write(_path);
+        _saved = position;
+    }
+
+    /// <summary>Applies a new generation's snapshot as one commit of all its pages; returns the problem, or the state's fingerprint.</summary>
+    private async Task<(string? Problem, DatabaseStateHash? Hash)> ApplySnapshotAsync(ReplicaGeneration generation, CancellationToken cancellationToken)
     {
         using var content = new MemoryStream();
         string? problem = await ReplicaRestore.DownloadSnapshotAsync(_store, generation, content, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
-            return problem;
+            return (problem, null);
         int pageSize = Database.Engine.File.PageSize;
         byte[] bytes = content.ToArray();
         if (bytes.Length == 0 || bytes.Length % pageSize != 0)
-            return $"the snapshot '{generation.SnapshotKey}' is not a whole number of {pageSize}-byte pages";
+            return ($"the snapshot '{generation.SnapshotKey}' is not a whole number of {pageSize}-byte pages", null);
         var pages = new List<(PageNumber Page, ReadOnlyMemory<byte> Image)>(bytes.Length / pageSize);
         for (int offset = 0; offset < bytes.Length; offset += pageSize)
             pages.Add((new PageNumber((uint)(offset / pageSize)), bytes.AsMemory(offset, pageSize)));
         ReplicatedCommit.Apply(Database, pages, (uint)pages.Count, generation.SnapshotKey!);
-        return null;
+        var hash = new DatabaseStateHash();
+        hash.Apply((uint)pages.Count, pages);
+        return (null, hash);
     }
 }

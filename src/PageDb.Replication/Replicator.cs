@@ -28,8 +28,8 @@ namespace PageDb.Replication;
 ///    put lets the new snapshot go and retries after a backoff (doubling from 100 ms); the next cut covers more commits.
 ///    Past <see cref="ReplicationOptions.MaxLagBytes"/> of unshipped WAL while failing, the mark is let go: Unheld.
 /// 3. Stopped: <see cref="Dispose"/> asks the loop for one more step (a cut, or the snapshot when no generation was
-///    started yet, so a clean close ships every commit when the store answers within
-///    <see cref="ReplicationOptions.StoreTimeout"/>), then it lets the mark go and ends.
+///    started yet and then its first segment, so a clean close ships every commit and records its state when the store
+///    answers within <see cref="ReplicationOptions.StoreTimeout"/> per call), then it lets the mark go and ends.
 /// Commits never wait for any of this: the loop reads snapshots as any reader does. It runs on a thread of its own,
 /// not the thread pool, so an application that keeps every pool thread busy does not hold shipping back (it waits
 /// for the store's calls synchronously there; a store whose own I/O completes on the pool still needs the pool, which
@@ -134,7 +134,7 @@ internal sealed class Replicator : IReplicationSession
         }
     }
 
-    /// <summary>Ships what is committed once more (bounded by the store timeout), then stops and lets the mark go.</summary>
+    /// <summary>Ships what is committed once more (each store call bounded by the store timeout), then stops and lets the mark go.</summary>
     /// <exception cref="Exception">What the loop failed with when it was not a store or I/O failure (a bug).</exception>
     public void Dispose()
     {
@@ -193,10 +193,15 @@ internal sealed class Replicator : IReplicationSession
         }
         // A clean close ships every commit: a generation not started yet gets its snapshot (which holds them all), a
         // started one its last segment. A database closed within its first poll used to leave the store empty. A
-        // generation with no segment gets one even without commits, so its state hash is recorded for the next open.
-        if (_archived is null || _source.LastCommit != _archived.Mark || _sequence == 0 || _owedPages is not null)
+        // generation with no segment gets one even without commits, so its state hash is recorded for the next open:
+        // also one whose snapshot this close just stored (closed before the loop's first step), which the next open
+        // could not continue otherwise.
+        if (OwesClosingStep() && TryStep(closing: true) && OwesClosingStep())
             TryStep(closing: true);
     }
+
+    /// <summary>True at a close while the store lacks a commit, or the generation lacks its first segment.</summary>
+    private bool OwesClosingStep() => _archived is null || _source.LastCommit != _archived.Mark || _sequence == 0 || _owedPages is not null;
 
     /// <summary>Starts the lag clock when the store, which had every commit, now lacks one (seen within a poll of the commit).</summary>
     private void NoteNewCommits()

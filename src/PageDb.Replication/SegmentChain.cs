@@ -26,6 +26,29 @@ internal sealed class SegmentChain(ReplicaGeneration generation)
     /// <summary>When the last object applied was cut.</summary>
     public DateTimeOffset ShippedAt { get; private set; } = generation.StartedAt;
 
+    /// <summary>Segments applied by this chain (not counting those applied before <see cref="At"/>).</summary>
+    public long SegmentsApplied { get; private set; }
+
+    /// <summary>
+    /// The fingerprint of the database the chain applies to, kept up to date with each segment's pages when set (a read
+    /// replica's, for its position file); null when nobody needs it (a restore).
+    /// </summary>
+    public DatabaseStateHash? Hash { get; set; }
+
+    /// <summary>A chain that continues <paramref name="generation"/> after <paramref name="position"/> (checked by the caller).</summary>
+    public static SegmentChain At(ReplicaGeneration generation, ReplicaPosition position, DatabaseStateHash hash) =>
+        new(generation)
+        {
+            Sequence = position.Sequence,
+            Checksum = position.Checksum,
+            Commits = position.Commits,
+            ShippedAt = position.ShippedAt,
+            Hash = hash,
+        };
+
+    /// <summary>Where the chain stands, for the position file of the database it applies to (<see cref="Hash"/> must be set).</summary>
+    public ReplicaPosition Position => new(Generation.Name, Sequence, Checksum, Commits, ShippedAt, Hash!.PageCount, Hash.Value);
+
     /// <summary>
     /// Applies to <paramref name="database"/> every segment that <paramref name="listed"/> (a newer listing of the same
     /// generation) shows after <see cref="Sequence"/> and <paramref name="target"/> allows, in order.
@@ -44,6 +67,8 @@ internal sealed class SegmentChain(ReplicaGeneration generation)
             if (segment is null)
                 return problem;
             ReplicatedCommit.Apply(database, segment.Pages, segment.Info.DatabaseSize, key!);
+            Hash?.Apply(segment.Info.DatabaseSize, segment.Pages);
+            SegmentsApplied++;
             Sequence = next;
             Checksum = segment.Checksum;
             Commits = segment.Info.Commits;

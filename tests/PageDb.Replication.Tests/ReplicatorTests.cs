@@ -219,6 +219,34 @@ public sealed class ReplicatorTests
         Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(60));
     }
 
+    /// <summary>
+    /// A close within the replicator's first poll stored the snapshot (every commit) but no segment, so the next open,
+    /// finding no recorded state, started a new generation (9 of 10 probe rounds) and a resumed read replica of the
+    /// first had to restore from scratch. The close now cuts the new generation's first segment as well.
+    /// </summary>
+    [Test]
+    public void A_database_closed_before_its_first_step_is_continued_by_the_next_open()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        string path = Target("source");
+        var options = new PageDbOptions { Replication = new ReplicationOptions { Store = store, SegmentInterval = TimeSpan.FromMilliseconds(20) } };
+        for (int round = 0; round < 3; round++)
+        {
+            using (PageDatabase database = PageDatabase.Open(path, options))
+            {
+                for (int i = 1; i <= 3; i++)
+                    CommitLog.Commit(database, (3 * round) + i);
+            }
+            Assert.That(PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult().Single().SegmentCount, Is.GreaterThan(0), $"round {round}: the close left a generation without a segment");
+        }
+        using (PageDatabase database = OpenReplicated(store, path))
+        {
+            WaitUntil(() => database.GetStats().Replication!.Resume is not null);
+            Assert.That(database.GetStats().Replication!.Resume, Does.StartWith("continued generation"));
+        }
+        AssertRestores(store, 9);
+    }
+
     [Test]
     public void A_database_reopened_without_commits_continues_the_generation_its_first_open_left_without_a_segment()
     {

@@ -5,9 +5,10 @@ using PageDb.Replication;
 namespace PageDb.Cli.Commands;
 
 /// <summary>
-/// <c>pagedb follow &lt;url&gt; &lt;db&gt; [--poll ms] [--for seconds]</c>: keeps a read replica at &lt;db&gt; (restored
-/// afresh, replacing what the path held) up to date from a replica store, printing a line each time it moves on, until
-/// interrupted (Ctrl+C) or, with --for, until that time has passed.
+/// <c>pagedb follow &lt;url&gt; &lt;db&gt; [--poll ms] [--for seconds]</c>: keeps a read replica at &lt;db&gt; up to date
+/// from a replica store (resumed from the replica &lt;db&gt; already holds, or restored afresh, replacing what the path
+/// held: the first line says which and why), printing a line each time it moves on, until interrupted (Ctrl+C) or,
+/// with --for, until that time has passed.
 /// </summary>
 internal static class FollowCommand
 {
@@ -38,6 +39,7 @@ internal static class FollowCommand
         {
             TimeSpan poll = TimeSpan.FromMilliseconds(pollMilliseconds);
             using ReadReplica replica = PageDatabase.OpenReplica(store, path, poll);
+            context.Out.WriteLine($"opened {path}: {replica.Resume}");
             DateTime until = seconds is { } limit ? DateTime.UtcNow.AddSeconds(limit) : DateTime.MaxValue;
             (string Generation, long Commits) shown = default;
             do

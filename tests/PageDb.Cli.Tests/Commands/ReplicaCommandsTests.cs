@@ -29,6 +29,23 @@ public sealed class ReplicaCommandsTests
         Assert.That(said, Does.StartWith("restored " + url));
         Assert.That(CliRun.Ok("get", restored, "kv", "k24").Out.Trim(), Is.EqualTo("v24"));
         Assert.That(followed, Does.Contain("following " + url));
+        Assert.That(followed, Does.StartWith($"opened {_run.File("replica.pagedb")}: restored from scratch: there was no local file"));
+    }
+
+    [Test]
+    public void Follow_resumes_the_replica_its_path_holds()
+    {
+        string store = _run.File("store");
+        string url = new Uri(store).AbsoluteUri;
+        string replica = _run.File("replica.pagedb");
+        ShipRows(store, _run.File("source.pagedb"), rows: 5);
+        CliRun.Ok("follow", url, replica, "--poll", "20", "--for", "0.1");
+        ShipRows(store, _run.File("source.pagedb"), rows: 9);
+
+        string followed = CliRun.Ok("follow", url, replica, "--poll", "20", "--for", "0.1").Out;
+
+        Assert.That(followed, Does.StartWith($"opened {replica}: resumed generation "));
+        Assert.That(CliRun.Ok("get", replica, "kv", "k8").Out.Trim(), Is.EqualTo("v8"));
     }
 
     [Test]
