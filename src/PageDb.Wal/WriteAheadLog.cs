@@ -428,36 +428,6 @@ internal sealed class WriteAheadLog : IDisposable
     }
 
     /// <summary>
-    /// True once per growth step of the current file, at the first call that finds it needing to grow ahead of the
-    /// writer (<see cref="WalWriter.NeedsGrowthAhead"/>): the caller then asks the background thread for
-    /// <see cref="GrowAhead"/>, so the commit that would have crossed the allocated end finds the space grown. Writer only.
-    /// </summary>
-    public bool TakeGrowthAheadRequest()
-    {
-        WalWriter writer = Writer;
-        if (!NeedsGrowthAhead)
-            return false;
-        (WalWriter, long) request = (writer, writer.AllocatedEnd);
-        if (_growthAheadAsked == request)
-            return false;
-        _growthAheadAsked = request;
-        return true;
-    }
-
-    /// <summary>True when the current file should grow ahead of the writer (<see cref="WalWriter.NeedsGrowthAhead"/>). Any thread.</summary>
-    public bool NeedsGrowthAhead => Volatile.Read(ref _writer) is { } writer && writer.NeedsGrowthAhead;
-
-    /// <summary>The writer and allocated end of the last <see cref="TakeGrowthAheadRequest"/> that returned true. Writer only.</summary>
-    private (WalWriter?, long) _growthAheadAsked;
-
-    /// <summary>
-    /// Grows the current file one step ahead of the writer when it needs it (<see cref="WalWriter.GrowAhead"/>), beside
-    /// the writer (the background checkpointer's thread).
-    /// </summary>
-    /// <exception cref="PageDbIOException">A write or sync failed: the engine is failed until reopened.</exception>
-    public void GrowAhead() => Volatile.Read(ref _writer)?.GrowAhead();
-
-    /// <summary>
     /// True when a switch now would cost the writer only a short sync (at most <see cref="SwitchResidualBytes"/> of the
     /// current file not yet synced) and no header write: <see cref="PrepareSwitch"/> has written the other file's next
     /// header and synced the current file nearly to its end. Writer only.
