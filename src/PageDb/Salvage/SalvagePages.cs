@@ -30,17 +30,26 @@ internal sealed class SalvagePages : IPageAccessor, IDisposable
     public string FilePath => _file.Path;
 
     /// <summary>
-    /// The header's format version when it is one this build reads, else the current one: leaves of a file whose
-    /// header is lost are read as this build writes them.
+    /// The format version leaves are read by: the database file's own header's when it names one this build reads (as
+    /// opening the database reads them; the version is fixed at creation, so a WAL copy of page 0 naming another is
+    /// the damaged one), else the newest header's, else the current one: leaves of a file whose header is lost are
+    /// read as this build writes them.
     /// </summary>
     public uint FormatVersion
     {
         get
         {
+            if (IsReadable(FileFormatVersion))
+                return FileFormatVersion;
             uint version = Header is null ? 0 : new FileHeaderPageReader(Header).FormatVersion;
-            return version is >= 1 and <= FileHeaderPage.CurrentFormatVersion ? version : FileHeaderPage.CurrentFormatVersion;
+            return IsReadable(version) ? version : FileHeaderPage.CurrentFormatVersion;
         }
     }
+
+    // The format version in the database file's own page 0 when it was readable as a header, else 0.
+    private uint FileFormatVersion { get; init; }
+
+    private static bool IsReadable(uint formatVersion) => formatVersion is >= 1 and <= FileHeaderPage.CurrentFormatVersion;
 
     /// <summary>Pages to survey: the file's length in pages, or the WAL's last commit size when larger.</summary>
     public uint PageCount { get; }
@@ -99,7 +108,11 @@ internal sealed class SalvagePages : IPageAccessor, IDisposable
                 long plausible = pageCount + wal.LastCommit.LastCommitFrame.Value;
                 pageCount = (uint)Math.Clamp((long)wal.DatabaseSizeAt(wal.LastCommit), pageCount, Math.Min(plausible, uint.MaxValue));
             }
-            var pages = new SalvagePages(file, wal, pageSize, pageCount) { ForeignWalIds = foreignWalIds };
+            var pages = new SalvagePages(file, wal, pageSize, pageCount)
+            {
+                ForeignWalIds = foreignWalIds,
+                FileFormatVersion = header is null ? 0 : new FileHeaderPageReader(header).FormatVersion,
+            };
             pages.Header = pages.TryRead(PageNumber.Header, out byte[]? newest) && IsHeader(newest, pageSize) ? newest : header;
             return pages;
         }
