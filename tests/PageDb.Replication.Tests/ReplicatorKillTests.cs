@@ -181,7 +181,12 @@ public sealed class ReplicatorKillTests
             Assert.That(shipped, Is.GreaterThan(0), "the first child saw nothing shipped, so nothing was checked");
             Assert.That(shippingAck, Is.GreaterThan(shipped + 1), "the first child left nothing unshipped, so nothing was checked");
             Assert.That(kept, "the stalled child's open kept no history beside the database, so nothing was checked");
-            Assert.That(resumed, Does.StartWith("started a new generation: the database's history does not pass through"));
+            // The usual outcome: the damaged file is ignored and the way back is not proven. When the stalled child's
+            // own log already reached back to the shipped state (it depends on where the kills fell), the restart
+            // continues without the file; either way the restore below must equal the database.
+            TestContext.Out.WriteLine($"restart: {resumed}");
+            Assert.That(resumed, Does.StartWith("started a new generation: the database's history does not pass through")
+                .Or.StartWith("continued generation"));
             Assert.That(final, Is.InRange(lastAck, lastAck + 1));
             Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(final), "the new generation restores to the last commit");
         }
