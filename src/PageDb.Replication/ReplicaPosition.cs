@@ -122,18 +122,7 @@ internal sealed record ReplicaPosition(string Generation, long Sequence, ulong C
     }
 
     /// <summary>Replaces the position file of <paramref name="databasePath"/> with this one (invariant 1).</summary>
-    public void Write(string databasePath)
-    {
-        string file = PathFor(databasePath);
-        string temporary = file + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(Encode());
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, file, overwrite: true);
-        FileStorage.Instance.SyncDirectory(file);
-    }
+    public void Write(string databasePath) => DurableFileReplace.Replace(PathFor(databasePath), Encode(), FileStorage.Instance);
 
     /// <summary>Deletes the position file of <paramref name="databasePath"/>, if any.</summary>
     public static void Delete(string databasePath) => File.Delete(PathFor(databasePath));

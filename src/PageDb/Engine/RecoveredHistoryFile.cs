@@ -128,18 +128,10 @@ internal static class RecoveredHistoryFile
             foreach (RecoveredHistory history in histories.Skip(first))
                 Write(writer, history);
         }
-        byte[] bytes = buffer.ToArray();
         Span<byte> checksum = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(checksum, XxHash3.HashToUInt64(bytes));
-        string temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            file.Write(bytes);
-            file.Write(checksum);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
-        storage.SyncDirectory(path);
+        BinaryPrimitives.WriteUInt64LittleEndian(checksum, XxHash3.HashToUInt64(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+        buffer.Write(checksum);
+        DurableFileReplace.Replace(path, buffer.GetBuffer().AsSpan(0, (int)buffer.Length), storage);
     }
 
     private static void Write(BinaryWriter writer, RecoveredHistory history)
