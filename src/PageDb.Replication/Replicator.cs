@@ -86,11 +86,14 @@ internal sealed class Replicator : IReplicationSession
     private string? _lastError;
     private string? _resumeNote;
     private long _owedCommits; // commits before the mark that the store lacks (a resumed generation's, until its first cut)
+    private readonly CommitTally _tally; // the commits behind the mark, counted once per frame rather than per Stats call
+    private long _archivedTally; // _tally's count through the mark
 
     public Replicator(PageDatabase database, ReplicationOptions options)
     {
         _source = new ReplicationSource(database);
         _segmentSize = new SegmentSizeTracker(_source);
+        _tally = new CommitTally(_source);
         _options = options;
         _destination = options.Store.ToString() ?? "";
         _behindSince = DateTimeOffset.UtcNow;
@@ -121,7 +124,7 @@ internal sealed class Replicator : IReplicationSession
                 {
                     Destination = _destination,
                     Generation = _generation,
-                    LagCommits = _archived is null ? -1 : _owedCommits + _source.CountCommits(_archived.Mark, _source.LastCommit),
+                    LagCommits = _archived is null ? -1 : _owedCommits + _tally.Through(_source.LastCommit) - _archivedTally,
                     LagBytes = _archived is null ? _source.CommittedBytes : _source.CommittedBytes - _archived.CommittedBytes,
                     LagTime = behind && _behindSince is { } since && since < now ? now - since : TimeSpan.Zero,
                     LastShippedAt = _lastShippedAt,
@@ -328,6 +331,8 @@ internal sealed class Replicator : IReplicationSession
                 return;
             (_archived, _archivedAt, _generation, _sequence, _chain, _commits) = (point.Opened, point.Last.CutAt, point.Generation, point.Last.Sequence, point.Checksum, point.Last.Commits);
             (_owedPages, _owedCommits) = (point.OwedPages, point.OwedCommits);
+            _tally.Restart(point.Opened.Mark);
+            _archivedTally = 0;
             _lastError = null;
             _behindSince = _source.LastCommit == point.Opened.Mark && point.OwedCommits == 0 ? null : DateTimeOffset.UtcNow;
         }
@@ -369,6 +374,8 @@ internal sealed class Replicator : IReplicationSession
                 {
                     (_archived, _archivedAt, _generation, _sequence, _chain, _commits) = (snapshot, takenAt, generation, 0, checksum, 0);
                     _stateHash = state;
+                    _tally.Restart(snapshot.Mark);
+                    _archivedTally = 0;
                     _generationsStarted++;
                     NoteShipped(snapshot, heldAt);
                 }
@@ -406,7 +413,10 @@ internal sealed class Replicator : IReplicationSession
                 pages = [.. pages.Union(_owedPages.Where(p => p.Value < next.PageCount)).Order()];
             if (pages.Count == 0 || pages[0] != PageNumber.Header)
                 pages.Insert(0, PageNumber.Header); // a segment is never empty, and its header page states its size
-            var info = new SegmentInfo(_sequence + 1, _chain, cutAt, _commits + _owedCommits + _source.CountCommits(archived.Mark, next.Mark), next.PageCount);
+            long nextTally;
+            lock (_lock)
+                nextTally = _tally.Through(next.Mark);
+            var info = new SegmentInfo(_sequence + 1, _chain, cutAt, _commits + _owedCommits + nextTally - _archivedTally, next.PageCount);
             _stateHash.Resize(next.PageCount);
             (byte[] bytes, ulong checksum) = SegmentFormat.Encode(info, _source.PageSize, pages, (page, destination) =>
             {
@@ -419,6 +429,7 @@ internal sealed class Replicator : IReplicationSession
             {
                 (_archived, _archivedAt, _sequence, _chain, _commits) = (next, cutAt, info.Sequence, checksum, info.Commits);
                 (_owedPages, _owedCommits) = (null, 0);
+                _archivedTally = nextTally;
                 _segmentsShipped++;
                 NoteShipped(next, heldAt);
             }

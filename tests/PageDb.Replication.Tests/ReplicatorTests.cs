@@ -490,6 +490,53 @@ public sealed class ReplicatorTests
     }
 
     /// <summary>
+    /// The lag in commits is counted as commits arrive (<see cref="CommitTally"/>) rather than by walking the log from
+    /// the mark at every read: rounds of a random number of commits while the store fails, each checked right after it
+    /// commits against the commits made since the store caught up, with a second thread reading the stats meanwhile (as
+    /// a monitor does), then the store let through until it has them all, across cuts and marks moved.
+    /// </summary>
+    [Test]
+    public void The_lag_in_commits_equals_the_commits_made_since_the_store_caught_up_across_cuts()
+    {
+        int seed = TestSeed.Next();
+        var random = new Random(seed);
+        var faulty = new FaultInjectingReplicaStore(new FolderReplicaStore(Path.Combine(_scratch, "store")), seed);
+        using PageDatabase database = OpenReplicated(faulty, Target("source"));
+        using var stop = new CancellationTokenSource();
+        var monitor = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                _ = database.GetStats().Replication!.LagCommits;
+                Thread.Sleep(1);
+            }
+        });
+        monitor.Start();
+        try
+        {
+            long n = 0;
+            for (int round = 0; round < 8; round++)
+            {
+                WaitUntilShipped(database);
+                faulty.FailureRate = 1;
+                int count = random.Next(1, 200);
+                for (int i = 1; i <= count; i++)
+                {
+                    CommitLog.Commit(database, ++n);
+                    Assert.That(database.GetStats().Replication!.LagCommits, Is.EqualTo(i), $"{TestSeed.Describe(seed)}, round {round}");
+                }
+                faulty.FailureRate = 0;
+            }
+            WaitUntilShipped(database);
+        }
+        finally
+        {
+            stop.Cancel();
+            monitor.Join();
+        }
+    }
+
+    /// <summary>
     /// The replicator runs on a thread of its own: an application that keeps every thread-pool thread busy does not
     /// hold shipping back (a nonstop writer on a pool thread starved the replicator when its loop ran on the pool).
     /// </summary>

@@ -12,7 +12,8 @@ namespace PageDb.Benchmarks.Replication;
 /// W7 (one-row transactions at Durability.Normal, pagedb-kv) committed nonstop for a fixed time, with replication off,
 /// to a folder store, and to an S3-compatible server: commits/s (the overhead of replicating), and the replica lag
 /// (how long the store has been behind the database, <see cref="ReplicationStats.LagTime"/>, sampled every 5 ms) at
-/// p50 and p99. Arguments: [--seconds 5] [--reps 3] [--s3-endpoint http://127.0.0.1:port --s3-bucket name].
+/// p50 and p99. Arguments: [--seconds 5] [--reps 3] [--s3-endpoint http://127.0.0.1:port --s3-bucket name]
+/// [--modes off,folder,s3] (a subset, e.g. one mode alone under a profiler).
 /// s3rver's credentials (S3RVER/S3RVER) are used for the S3 store.
 /// </summary>
 public static class ReplicationBench
@@ -39,6 +40,8 @@ public static class ReplicationBench
                 SecretKey = "S3RVER",
             })));
         }
+        if (Option(args, "--modes") is { } only)
+            modes.RemoveAll(mode => !only.Split(',').Contains(mode.Name));
         // Every mode is warmed alike (JIT, tiering, the store's client and connection): warming "off" alone left the
         // replication code to be compiled inside the measured runs, counted against replication.
         foreach ((_, Func<string, IReplicaStore?> store) in modes)
