@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using PageDb.Benchmarks.Workloads;
 using PageDb.Benchmarks.Workloads.Data;
 using PageDb.Benchmarks.Workloads.Engines;
@@ -13,16 +14,21 @@ namespace PageDb.Benchmarks.Replication;
 /// to a folder store, and to an S3-compatible server: commits/s (the overhead of replicating), and the replica lag
 /// (how long the store has been behind the database, <see cref="ReplicationStats.LagTime"/>, sampled every 5 ms) at
 /// p50 and p99. Arguments: [--seconds 5] [--reps 3] [--s3-endpoint http://127.0.0.1:port --s3-bucket name]
-/// [--modes off,folder,s3] (a subset, e.g. one mode alone under a profiler).
+/// [--modes off,folder,s3] (a subset, e.g. one mode alone under a profiler) [--segment-ms 1000] (the segment interval
+/// of the measured runs; the default is the option's, 1 s).
 /// s3rver's credentials (S3RVER/S3RVER) are used for the S3 store.
 /// </summary>
 public static class ReplicationBench
 {
+    private const double WarmUpSeconds = 3;
+    private static readonly TimeSpan WarmUpInterval = TimeSpan.FromMilliseconds(20);
+
     public static int Run(IReadOnlyList<string> args)
     {
         double seconds = double.Parse(Option(args, "--seconds") ?? "5", CultureInfo.InvariantCulture);
         int reps = int.Parse(Option(args, "--reps") ?? "3", CultureInfo.InvariantCulture);
         string? endpoint = Option(args, "--s3-endpoint");
+        TimeSpan? interval = Option(args, "--segment-ms") is { } ms ? TimeSpan.FromMilliseconds(double.Parse(ms, CultureInfo.InvariantCulture)) : null;
         var modes = new List<(string Name, Func<string, IReplicaStore?> Store)>
         {
             ("off", _ => null),
@@ -43,18 +49,23 @@ public static class ReplicationBench
         if (Option(args, "--modes") is { } only)
             modes.RemoveAll(mode => !only.Split(',').Contains(mode.Name));
         // Every mode is warmed alike (JIT, tiering, the store's client and connection): warming "off" alone left the
-        // replication code to be compiled inside the measured runs, counted against replication.
+        // replication code to be compiled inside the measured runs, counted against replication. The warm-up cuts a
+        // segment every 20 ms, so the per-segment code (the replicator's cut, the AWS SDK's request pipeline) runs
+        // through the runtime's tiers (30 calls, then 30 instrumented ones, then optimized) as in a process that has run
+        // for a few minutes; at the 1 s interval the measured runs would time that code unoptimized and pay for its
+        // recompilation (a 1 s warm-up left some 1,200 methods to be recompiled during a 10 s measured run).
         foreach ((_, Func<string, IReplicaStore?> store) in modes)
-            RunOnce(store, Math.Min(seconds, 1));
-        Console.WriteLine("| replication | commits/s (median of reps) | process CPU per commit | committing thread CPU per commit | replica lag p50 | replica lag p99 | drain after last commit |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+            RunOnce(store, WarmUpSeconds, WarmUpInterval);
+        WaitForTheJit();
+        Console.WriteLine("| replication | commits/s (median of reps) | process CPU per commit | committing thread CPU per commit | replica lag p50 | replica lag p99 | drain after last commit | start: process CPU from the open to the stored snapshot | JIT time in the run (wall) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         // Repetitions interleave the modes (off, folder, s3, off, ...), so a change in the machine's load over the run
         // falls on every mode alike rather than on whichever ran during it.
         var runs = modes.Select(_ => new List<TimedRun>()).ToList();
         for (int rep = 0; rep < reps; rep++)
         {
             for (int mode = 0; mode < modes.Count; mode++)
-                runs[mode].Add(RunOnce(modes[mode].Store, seconds));
+                runs[mode].Add(RunOnce(modes[mode].Store, seconds, interval));
         }
         for (int mode = 0; mode < modes.Count; mode++)
         {
@@ -64,9 +75,11 @@ public static class ReplicationBench
             string medianThreadCpu = Statistics.Median<double>([.. done.Select(r => r.CommitThreadCpuMicroseconds)]).ToString("N1", CultureInfo.InvariantCulture) + " µs";
             double[] lags = [.. done.SelectMany(r => r.LagMilliseconds)];
             string name = modes[mode].Name;
+            string jit = Statistics.Median<double>([.. done.Select(r => r.JitMilliseconds)]).ToString("N0", CultureInfo.InvariantCulture) + " ms";
+            string startCpu = Statistics.Median<double>([.. done.Select(r => r.StartCpuMilliseconds)]).ToString("N0", CultureInfo.InvariantCulture) + " ms";
             Console.WriteLine(name == "off"
-                ? $"| {name} | {medianRate} | {medianCpu} | {medianThreadCpu} | - | - | - |"
-                : string.Create(CultureInfo.InvariantCulture, $"| {name} | {medianRate} | {medianCpu} | {medianThreadCpu} | {Statistics.Percentile<double>(lags, 0.5):N0} ms | {Statistics.Percentile<double>(lags, 0.99):N0} ms | {Statistics.Median<double>([.. done.Select(r => r.DrainMilliseconds)]):N0} ms |"));
+                ? $"| {name} | {medianRate} | {medianCpu} | {medianThreadCpu} | - | - | - | {startCpu} | {jit} |"
+                : string.Create(CultureInfo.InvariantCulture, $"| {name} | {medianRate} | {medianCpu} | {medianThreadCpu} | {Statistics.Percentile<double>(lags, 0.5):N0} ms | {Statistics.Percentile<double>(lags, 0.99):N0} ms | {Statistics.Median<double>([.. done.Select(r => r.DrainMilliseconds)]):N0} ms | {startCpu} | {jit} |"));
         }
         return 0;
     }
@@ -76,23 +89,32 @@ public static class ReplicationBench
     /// included) and of the committing thread alone (what replication costs the commit path itself); both are less
     /// sensitive to other processes on a shared machine than commits/s. Then the sampled lags and the drain.
     /// </summary>
-    private static TimedRun RunOnce(Func<string, IReplicaStore?> createStore, double seconds)
+    private static TimedRun RunOnce(Func<string, IReplicaStore?> createStore, double seconds, TimeSpan? segmentInterval = null)
     {
         string folder = Path.Combine(Path.GetTempPath(), "pagedb-replication-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         IReplicaStore? store = createStore(folder);
-        var capture = store is null ? null : new CapturingReplication(new ReplicationOptions { Store = store });
+        var capture = store is null ? null : new CapturingReplication(segmentInterval is { } interval
+            ? new ReplicationOptions { Store = store, SegmentInterval = interval }
+            : new ReplicationOptions { Store = store });
         try
         {
             var lags = new List<double>();
-            double rate, cpu, threadCpu, drain = 0;
+            double rate, cpu, threadCpu, startCpu, jit, drain = 0;
+            TimeSpan startCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             using (IBenchmarkEngine engine = PageDbKvEngine.Descriptor.Open(new EngineSettings(folder, BenchDurability.Normal, 64L << 20, capture)))
             {
+                // The clock starts once the generation's snapshot is stored: its copy and put are a cost of the open,
+                // reported apart (the start column), not of the commits.
+                while (capture?.Session is { } starting && starting.Stats.LastShippedAt is null)
+                    Thread.Sleep(1);
+                startCpu = (Process.GetCurrentProcess().TotalProcessorTime - startCpuBefore).TotalMilliseconds;
                 var generator = new DataGenerator(7);
                 using var stop = new CancellationTokenSource();
                 Thread sampler = StartSampler(capture, lags, stop.Token);
                 long commits = 0;
                 TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                TimeSpan jitBefore = JitInfo.GetCompilationTime();
                 double threadCpuBefore = ThisThreadCpuMicroseconds();
                 var clock = Stopwatch.StartNew();
                 while (clock.Elapsed.TotalSeconds < seconds)
@@ -100,6 +122,7 @@ public static class ReplicationBench
                 rate = commits / clock.Elapsed.TotalSeconds;
                 cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / commits;
                 threadCpu = (ThisThreadCpuMicroseconds() - threadCpuBefore) / commits;
+                jit = (JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds;
                 var drainClock = Stopwatch.StartNew();
                 while (capture?.Session is { } session && session.Stats.LagCommits != 0)
                     Thread.Sleep(1);
@@ -107,12 +130,31 @@ public static class ReplicationBench
                 stop.Cancel();
                 sampler.Join();
             }
-            return new TimedRun(rate, cpu, threadCpu, lags, drain);
+            return new TimedRun(rate, cpu, threadCpu, lags, drain, startCpu, jit);
         }
         finally
         {
             (store as IDisposable)?.Dispose();
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the runtime has compiled no method for half a second (at most 30 s): the methods the warm-up made hot
+    /// are recompiled optimized on a background thread after a delay, and that work (seconds of CPU for the AWS SDK's
+    /// pipeline on this machine) landed in the measured runs. The JIT column shows what is still compiled while measuring.
+    /// </summary>
+    private static void WaitForTheJit()
+    {
+        var limit = Stopwatch.StartNew();
+        long compiled = JitInfo.GetCompiledMethodCount();
+        var quiet = Stopwatch.StartNew();
+        while (quiet.ElapsedMilliseconds < 500 && limit.Elapsed.TotalSeconds < 30)
+        {
+            Thread.Sleep(50);
+            long now = JitInfo.GetCompiledMethodCount();
+            if (now != compiled)
+                (compiled, quiet) = (now, Stopwatch.StartNew());
         }
     }
 
@@ -141,7 +183,7 @@ public static class ReplicationBench
         return thread;
     }
 
-    private static string? Option(IReadOnlyList<string> args, string name)
+    internal static string? Option(IReadOnlyList<string> args, string name)
     {
         for (int i = 0; i < args.Count - 1; i++)
         {
@@ -151,7 +193,7 @@ public static class ReplicationBench
         return null;
     }
 
-    private readonly record struct TimedRun(double Rate, double ProcessCpuMicroseconds, double CommitThreadCpuMicroseconds, List<double> LagMilliseconds, double DrainMilliseconds);
+    private readonly record struct TimedRun(double Rate, double ProcessCpuMicroseconds, double CommitThreadCpuMicroseconds, List<double> LagMilliseconds, double DrainMilliseconds, double StartCpuMilliseconds, double JitMilliseconds);
 
     /// <summary>Starts the real replication and keeps its session, so the bench can read its stats cheaply (GetStats reads every page).</summary>
     private sealed class CapturingReplication(IDatabaseReplication inner) : IDatabaseReplication
