@@ -60,7 +60,8 @@ public class GrowthAheadOfASwitchedAwayFileTests
                 Assert.That(switchedDuringGrowth, Is.False, "the switch waited for the background's growth of the file it left");
             }
             faulty.BeforeWrite = null;
-            Assert.That(wal.HasOlderGeneration, Is.True, "the switch ran once the growth was done");
+            // The background may already have copied the generation left behind out and forgotten it; the second file stays.
+            Assert.That(faulty.Exists(DbPath + "-wal2"), Is.True, "the switch ran once the growth was done");
             for (int i = 0; i < 50; i++)
                 Put(db, "t", ($"k{written++:D5}", new string('v', 300)));
         }
