@@ -7,7 +7,8 @@ namespace PageDb.Wal;
 /// <summary>
 /// Appends frames to the WAL file: builds each frame (header, optional compression, chained checksum) in a write
 /// buffer, writes the buffer when it fills or at commit, grows the file in preallocated steps, syncs when asked, and
-/// rewrites the header when the log restarts. Single-threaded: only the writer (or recovery) uses it.
+/// rewrites the header when the log restarts. Single-threaded: only the writer (or recovery) uses it, but for what
+/// says it runs beside the writer (<see cref="SyncForGroup"/>, <see cref="GrowAhead"/>).
 /// <para>
 /// Cheap syncs: the file grows by writing zeros for a whole <see cref="WalOptions.GrowthStep"/>, and the next sync
 /// after a growth is one full (metadata) sync, so a commit only overwrites allocated blocks and every other sync is
@@ -36,7 +37,15 @@ internal sealed class WalWriter : IDisposable
 
     private int _buffered;
     private long _flushedEnd;
+
+    /// <summary>
+    /// The end of the space grown with zeros. Changed only under <see cref="_growLock"/>, after the zeros are written
+    /// (Volatile): the writer writes frames only below it, <see cref="GrowAhead"/> writes zeros only at or past it.
+    /// </summary>
     private long _allocatedEnd;
+
+    /// <summary>Serializes growing, shrinking and restarting the file between the writer and <see cref="GrowAhead"/>.</summary>
+    private readonly Lock _growLock = new();
 
     private ulong _sequence;
     private uint _salt1;
@@ -282,7 +291,8 @@ internal sealed class WalWriter : IDisposable
         WriteAt(0, bytes);
         _elideZeroRuns = true;
         _version = WalFormat.Version;
-        _allocatedEnd = Math.Max(_allocatedEnd, WalFormat.HeaderSize);
+        lock (_growLock)
+            Volatile.Write(ref _allocatedEnd, Math.Max(_allocatedEnd, WalFormat.HeaderSize));
         _committedEnd = _flushedEnd = WalFormat.HeaderSize;
         _committedChain = _chain = header.Checksum;
     }
@@ -319,16 +329,64 @@ internal sealed class WalWriter : IDisposable
     public void TruncateToHeader()
     {
         ThrowIfFailed();
-        try
+        lock (_growLock)
         {
-            _file.SetLength(WalFormat.HeaderSize);
-            _allocatedEnd = WalFormat.HeaderSize;
-            if (_options.SyncEnabled)
-                _file.Sync(includeMetadata: true);
+            try
+            {
+                _file.SetLength(WalFormat.HeaderSize);
+                Volatile.Write(ref _allocatedEnd, WalFormat.HeaderSize);
+                if (_options.SyncEnabled)
+                    _file.Sync(includeMetadata: true);
+            }
+            catch (Exception e)
+            {
+                Fail(e, "Truncate");
+            }
         }
-        catch (Exception e)
+    }
+
+    /// <summary>The end of the space grown with zeros (Volatile): frames below it overwrite allocated blocks. Any thread.</summary>
+    public long AllocatedEnd => Volatile.Read(ref _allocatedEnd);
+
+    /// <summary>
+    /// True when the frames written so far reach past half of the last growth step (and syncs are on): the file should
+    /// grow one more step (<see cref="GrowAhead"/>) before a commit has to grow it itself. Any thread.
+    /// </summary>
+    public bool NeedsGrowthAhead =>
+        _options.SyncEnabled && Volatile.Read(ref _allocatedEnd) - WrittenEnd < _options.GrowthStep / 2;
+
+    /// <summary>
+    /// Grows the file by one step of zeros past its allocated end, on a thread beside the writer (the background
+    /// checkpointer's), so the commit that would have crossed the allocated end finds the space there. Does nothing
+    /// unless <see cref="NeedsGrowthAhead"/>. Beside the writer because the zeros lie past every byte it may write until
+    /// the new end is published, which happens under <see cref="_growLock"/> once they are written; a writer that needs
+    /// the space sooner waits for the lock and finds it grown. Like the writer's own growth it does not sync: it marks
+    /// the next sync a full one (<see cref="_grownSinceSync"/>, set before the new end is published, so every sync that
+    /// can cover a frame in the new space includes the new size). Syncing here held the lock for a full fsync, which a
+    /// writer at a few microseconds per commit reached before it ended (half a step is about 225 one-row commits). A
+    /// crash part-way leaves zeros (or nothing) past the log's end, which recovery reads as the end (salt 0 never
+    /// validates), as after the writer's own growth.
+    /// </summary>
+    /// <exception cref="PageDbIOException">A write failed: the engine is failed until reopened.</exception>
+    public void GrowAhead()
+    {
+        lock (_growLock)
         {
-            Fail(e, "Truncate");
+            if (!NeedsGrowthAhead || IsFailed)
+                return;
+            long start = _allocatedEnd;
+            long target = start + _options.GrowthStep;
+            try
+            {
+                for (long offset = start; offset < target; offset += s_zeros.Length)
+                    _file.Write(offset, s_zeros.AsSpan(0, (int)Math.Min(s_zeros.Length, target - offset)));
+            }
+            catch (Exception e)
+            {
+                Fail(e, "Grow");
+            }
+            Volatile.Write(ref _grownSinceSync, true);
+            Volatile.Write(ref _allocatedEnd, target);
         }
     }
 
@@ -365,14 +423,19 @@ internal sealed class WalWriter : IDisposable
     /// <summary>Grows the file past <paramref name="end"/> in whole steps of zeros; the next <see cref="Sync"/> is a full one.</summary>
     private void EnsureAllocated(long end)
     {
-        if (end <= _allocatedEnd || !_options.SyncEnabled)
+        if (end <= Volatile.Read(ref _allocatedEnd) || !_options.SyncEnabled)
             return;
-        long step = _options.GrowthStep;
-        long target = (end + step - 1) / step * step;
-        for (long offset = _allocatedEnd; offset < target; offset += s_zeros.Length)
-            WriteAt(offset, s_zeros.AsSpan(0, (int)Math.Min(s_zeros.Length, target - offset)));
-        Volatile.Write(ref _grownSinceSync, true);
-        _allocatedEnd = target;
+        lock (_growLock)
+        {
+            if (end <= _allocatedEnd) // GrowAhead grew it meanwhile
+                return;
+            long step = _options.GrowthStep;
+            long target = (end + step - 1) / step * step;
+            for (long offset = _allocatedEnd; offset < target; offset += s_zeros.Length)
+                WriteAt(offset, s_zeros.AsSpan(0, (int)Math.Min(s_zeros.Length, target - offset)));
+            Volatile.Write(ref _grownSinceSync, true);
+            Volatile.Write(ref _allocatedEnd, target);
+        }
     }
 
     private void WriteAt(long offset, ReadOnlySpan<byte> bytes)

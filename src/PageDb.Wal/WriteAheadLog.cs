@@ -79,7 +79,8 @@ internal sealed class WriteAheadLog : IDisposable
 
     /// <summary>
     /// Serializes what writes the other file's header (<see cref="PrepareSwitch"/> and <see cref="ForgetOlder"/>, on the
-    /// background thread or a checkpoint) with the writer's <see cref="SwitchFiles"/>.
+    /// background thread or a checkpoint) with the writer's <see cref="SwitchFiles"/>, and the background's growth of the
+    /// current file (<see cref="GrowAhead"/>) with the switch away from it.
     /// </summary>
     private readonly Lock _switchLock = new();
 
@@ -425,6 +426,46 @@ internal sealed class WriteAheadLog : IDisposable
             return false;
         SwitchFiles();
         return true;
+    }
+
+    /// <summary>
+    /// True once per growth step of the current file, at the first call that finds it needing to grow ahead of the
+    /// writer (<see cref="WalWriter.NeedsGrowthAhead"/>): the caller then asks the background thread for
+    /// <see cref="GrowAhead"/>, so the commit that would have crossed the allocated end finds the space grown. Writer only.
+    /// </summary>
+    public bool TakeGrowthAheadRequest()
+    {
+        WalWriter writer = Writer;
+        if (!NeedsGrowthAhead)
+            return false;
+        (WalWriter, long) request = (writer, writer.AllocatedEnd);
+        if (_growthAheadAsked == request)
+            return false;
+        _growthAheadAsked = request;
+        return true;
+    }
+
+    /// <summary>True when the current file should grow ahead of the writer (<see cref="WalWriter.NeedsGrowthAhead"/>). Any thread.</summary>
+    public bool NeedsGrowthAhead => Volatile.Read(ref _writer) is { } writer && writer.NeedsGrowthAhead;
+
+    /// <summary>The writer and allocated end of the last <see cref="TakeGrowthAheadRequest"/> that returned true. Writer only.</summary>
+    private (WalWriter?, long) _growthAheadAsked;
+
+    /// <summary>
+    /// Grows the current file one step ahead of the writer when it needs it (<see cref="WalWriter.GrowAhead"/>), beside
+    /// the writer (the background checkpointer's thread), under <see cref="_switchLock"/>, so the file it grows stays
+    /// the current generation's until the step is written and synced. Without that lock a growth of a writer read just
+    /// before a switch could still be writing its zeros after the writer had switched away, the file's generation had
+    /// been copied out and forgotten, and a newer generation had been begun in the same file by a new
+    /// <see cref="WalWriter"/> (whose growth lock is its own): the late zeros then landed on that generation's frames,
+    /// synced, and recovery ended the log at the first frame they cut, losing the acknowledged commits after it. A
+    /// switch meanwhile waits for the growth (one step's write and sync).
+    /// </summary>
+    /// <exception cref="PageDbIOException">A write or sync failed: the engine is failed until reopened.</exception>
+    public void GrowAhead()
+    {
+        lock (_switchLock)
+            _writer?.GrowAhead();
     }
 
     /// <summary>

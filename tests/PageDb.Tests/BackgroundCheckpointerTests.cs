@@ -93,6 +93,43 @@ public class BackgroundCheckpointerTests
         Assert.That(reopened.CheckIntegrity().IsOk, Is.True);
     }
 
+    [Test]
+    public void The_background_grows_the_log_file_ahead_so_no_commit_writes_a_growth_step_of_zeros()
+    {
+        var faulty = new FaultyStorage(new MemoryStorage());
+        // Growth steps of a quarter of the threshold (512 KiB): the commits below cross three of them, and no switch.
+        const long Threshold = 2 << 20;
+        var options = new PageDbOptions { Storage = faulty, CheckpointThresholdBytes = Threshold, Durability = Durability.Normal, BackgroundCheckpoints = true };
+        int committer = Environment.CurrentManagedThreadId;
+        int committerWrites = 0;
+        int written = 0;
+        using (PageDatabase db = PageDatabase.Open(DbPath, options))
+        {
+            WriteAheadLog wal = WalOf(db);
+            Put(db, "t", ("warm", "up"));
+            faulty.BeforeWrite = path =>
+            {
+                if (path == DbPath + "-wal" && Environment.CurrentManagedThreadId == committer)
+                    committerWrites++;
+            };
+            while (wal.LogBytes < Threshold * 7 / 8)
+            {
+                Assert.That(WaitUntil(() => !wal.NeedsGrowthAhead), Is.True, $"commit {written}: the background grew the file ahead");
+                committerWrites = 0;
+                Put(db, "t", ($"k{written++:D5}", new string('v', 300)));
+                // Its frames, in one write; growing the file itself would have added a step of zeros (8 more writes).
+                Assert.That(committerWrites, Is.EqualTo(1), $"commit {written - 1}: the committing thread's writes to the log");
+            }
+            faulty.BeforeWrite = null;
+            Assert.That(wal.HasOlderGeneration, Is.False, "no switch");
+        }
+
+        using PageDatabase reopened = PageDatabase.Open(DbPath, options);
+        using ReadTransaction tx = reopened.BeginRead();
+        Assert.That(tx.GetTree("t").Count, Is.EqualTo(written + 1));
+        Assert.That(reopened.CheckIntegrity().IsOk, Is.True);
+    }
+
     /// <summary>Polls <paramref name="condition"/> until it holds; false after 30 s (a bound, not a timing check).</summary>
     private static bool WaitUntil(Func<bool> condition)
     {

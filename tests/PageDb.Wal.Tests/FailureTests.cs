@@ -128,4 +128,27 @@ public sealed class FailureTests
         wal.CommitTransaction(model, Pages.Transaction(new Random(100), 4096, 8, 1), sync: true);
         Assert.That(counted.FullSyncs - fullBefore, Is.EqualTo(1), "a sync with no growth since the last is a data sync");
     }
+
+    [Test]
+    public void A_growth_ahead_of_the_writer_syncs_nothing_and_the_next_sync_is_full()
+    {
+        var counted = new FaultyStorage(new MemoryStorage());
+        using var wal = new WalHarness(storage: counted);
+        var model = new CommittedPagesModel();
+        for (int i = 0; !wal.Wal.NeedsGrowthAhead; i++) // half way into the first 64 KiB step
+            wal.CommitTransaction(model, Pages.Transaction(new Random(i), 4096, 8, 1), sync: i == 0);
+        int syncsBefore = counted.Syncs;
+        int fullBefore = counted.FullSyncs;
+
+        wal.Wal.GrowAhead();
+        Assert.That(wal.Wal.NeedsGrowthAhead, Is.False, "the file grew a step");
+        Assert.That(counted.Syncs, Is.EqualTo(syncsBefore), "the growth (on the background thread) waits for no sync");
+
+        wal.CommitTransaction(model, Pages.Transaction(new Random(99), 4096, 8, 1), sync: true);
+        Assert.That(counted.FullSyncs - fullBefore, Is.EqualTo(1), "the first sync after the growth includes the new size");
+        wal.CommitTransaction(model, Pages.Transaction(new Random(100), 4096, 8, 1), sync: true);
+        Assert.That(counted.FullSyncs - fullBefore, Is.EqualTo(1), "a sync with no growth since the last is a data sync");
+        wal.Reopen();
+        wal.AssertState(model.StateAfter(model.Commits), model.AllPages, wal.Wal.LastCommit, "every commit in and after the grown step recovered");
+    }
 }

@@ -8,7 +8,8 @@ namespace PageDb.Engine;
 /// file's next header, and syncs of the current file ahead of the writer), then the writer switches the log to its
 /// other file (<see cref="WriteAheadLog.TrySwitchFiles"/>: one short sync) and signals again; this thread then copies the generation left behind into the database file as soon as no reader
 /// needs it any more and forgets it (<see cref="WriteAheadLog.CheckpointOlder"/>), retrying every few milliseconds
-/// while readers hold it back.
+/// while readers hold it back. It also grows the log file ahead of the writer (<see cref="WriteAheadLog.GrowAhead"/>),
+/// signalled once the writer is half way into the last growth step, so no commit writes a step of zeros itself.
 /// <para>
 /// Threads: <see cref="Signal"/> from the writer; <see cref="Dispose"/> from the engine's Dispose, before the final
 /// checkpoint. The checkpoint itself runs under the engine's checkpoint lock, so it never overlaps a checkpoint of the

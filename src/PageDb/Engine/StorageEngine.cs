@@ -335,10 +335,13 @@ internal sealed class StorageEngine : IDisposable
     /// twice the threshold while the background has not yet copied the older generation out (it lags, or gets no CPU),
     /// the writer runs that copy itself, so the log stays bounded however fast commits come. A log whose header
     /// predates two files (format version 1 or 2) cannot switch; it is checkpointed here, as before, until a restart
-    /// upgrades it. The caller holds the gate.
+    /// upgrades it. The caller holds the gate. First, at any size, asks the background thread to grow the log file once
+    /// the writer is half way into its last growth step (<see cref="WriteAheadLog.TakeGrowthAheadRequest"/>).
     /// </summary>
     public void MaintainLog()
     {
+        if (_background is not null && Wal.TakeGrowthAheadRequest())
+            _background.Signal(); // it grows the log file ahead (RunBackgroundStep), so no commit writes the zeros
         if (Wal.LogBytes <= Options.CheckpointThresholdBytes)
             return;
         if (!Wal.CanSwitch)
@@ -351,6 +354,7 @@ internal sealed class StorageEngine : IDisposable
             if (_background is not null && !Wal.HasOlderGeneration && !Wal.IsSwitchPrepared
                 && Wal.LogBytes <= Options.CheckpointThresholdBytes / 2 * 3)
             {
+                Volatile.Write(ref _switchPreparationAsked, true);
                 _background.Signal(); // it prepares the switch (RunBackgroundStep); a commit past this point switches
                 return;
             }
@@ -387,18 +391,27 @@ internal sealed class StorageEngine : IDisposable
     }
 
     /// <summary>
-    /// The background thread's step: while the log has an older generation, one checkpoint of it; else the preparation
+    /// The background thread's step: first the growth of the log file ahead of the writer, when it needs one
+    /// (<see cref="WriteAheadLog.GrowAhead"/>: one step of zeros and a full sync, so no commit writes them); then, while the log has an older generation, one checkpoint of it; else the preparation
     /// of the next switch (<see cref="WriteAheadLog.PrepareSwitch"/>: the other file's header and a sync of the current
     /// file ahead of the writer), so the writer's switch is one short sync. True when nothing is left to do.
     /// </summary>
     private bool RunBackgroundStep()
     {
+        Wal.GrowAhead();
         if (Wal.HasOlderGeneration)
             return CheckpointOlderGeneration();
-        lock (_checkpointLock)
-            Wal.PrepareSwitch();
+        if (Interlocked.Exchange(ref _switchPreparationAsked, false)) // else the signal asked only for the growth
+        {
+            lock (_checkpointLock)
+                Wal.PrepareSwitch();
+        }
         return true;
     }
+
+    // Set by the writer when it signals the background to prepare a switch (MaintainLog), taken by RunBackgroundStep:
+    // a wake for the growth ahead alone prepares nothing.
+    private bool _switchPreparationAsked;
 
     /// <summary>One checkpoint of the WAL's older generation (background thread, or the writer when it lags); true when none is left.</summary>
     private bool CheckpointOlderGeneration()
