@@ -17,7 +17,7 @@ public sealed partial class Table
     /// <summary>
     /// Loads <paramref name="rows"/> into this table, which must be new (empty, no indexes), and returns the table
     /// object to use from now on. From the first row whose key is not greater than the one before, the rest are
-    /// inserted one by one, so the result equals inserting every row with <see cref="Insert"/>.
+    /// inserted one by one, so the result equals inserting every row with <see cref="Insert(Row)"/>.
     /// </summary>
     internal Table LoadNew(IEnumerable<Row> rows)
     {

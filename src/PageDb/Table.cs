@@ -110,9 +110,30 @@ public sealed partial class Table
     public void Insert(Row row) => Write(row, replace: false);
 
     /// <summary>Inserts <paramref name="row"/>, or replaces the row with the same primary key.</summary>
-    /// <exception cref="ArgumentException">As for <see cref="Insert"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Insert(Row)"/>.</exception>
     /// <exception cref="ConstraintViolationException">A unique index value belongs to another row.</exception>
     public void Upsert(Row row) => Write(row, replace: true);
+
+    /// <summary>
+    /// Inserts the values of <paramref name="row"/>, a builder the caller fills and reuses, as <see cref="Insert(Row)"/>
+    /// does: without a <see cref="Row"/> and boxed values per insert.
+    /// </summary>
+    /// <exception cref="ArgumentException">As for <see cref="Insert(Row)"/>.</exception>
+    /// <exception cref="ConstraintViolationException">As for <see cref="Insert(Row)"/>.</exception>
+    public void Insert(RowBuilder row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        Write(row.View, replace: false);
+    }
+
+    /// <summary>Inserts or replaces the values of <paramref name="row"/>, a builder the caller reuses, as <see cref="Upsert(Row)"/> does.</summary>
+    /// <exception cref="ArgumentException">As for <see cref="Insert(Row)"/>.</exception>
+    /// <exception cref="ConstraintViolationException">As for <see cref="Upsert(Row)"/>.</exception>
+    public void Upsert(RowBuilder row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        Write(row.View, replace: true);
+    }
 
     /// <summary>Deletes the row whose primary key (or row id) is <paramref name="key"/>; false when there is none.</summary>
     /// <exception cref="ArgumentException">The key's values do not match the primary key's columns.</exception>
@@ -127,7 +148,7 @@ public sealed partial class Table
     /// Replaces the row whose primary key (or row id) is <paramref name="key"/> with <paramref name="row"/>, whose key
     /// may differ (the row then moves; a table without a key keeps the row id). False when there is no such row.
     /// </summary>
-    /// <exception cref="ArgumentException">As for <see cref="Insert"/>, or the key's values do not match the key's columns.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Insert(Row)"/>, or the key's values do not match the key's columns.</exception>
     /// <exception cref="ConstraintViolationException">The new key or a unique index value belongs to another row; nothing changed.</exception>
     public bool Update(Row key, Row row)
     {

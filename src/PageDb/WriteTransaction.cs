@@ -89,11 +89,11 @@ public sealed class WriteTransaction : ReadTransaction
     /// the rows come in ascending primary-key order (always, for a table keyed by a hidden row id) they are bulk
     /// loaded: each page is written once and packed full, far faster than inserting row by row. From the first row
     /// out of order on, the rest are inserted one by one. Either way the table ends as if created empty and each row
-    /// inserted with <see cref="Table.Insert"/>.
+    /// inserted with <see cref="Table.Insert(Row)"/>.
     /// </summary>
     /// <returns>The new table.</returns>
     /// <exception cref="PageDbException">Something with the table's name already exists.</exception>
-    /// <exception cref="ArgumentException">A row is invalid, as for <see cref="Table.Insert"/>: the table is not created.</exception>
+    /// <exception cref="ArgumentException">A row is invalid, as for <see cref="Table.Insert(Row)"/>: the table is not created.</exception>
     /// <exception cref="ConstraintViolationException">Two rows have the same primary key: the table is not created.</exception>
     public Table CreateTable(TableSchema schema, IEnumerable<Row> rows)
     {

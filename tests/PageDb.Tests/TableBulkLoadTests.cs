@@ -4,7 +4,7 @@ namespace PageDb.Tests;
 
 /// <summary>
 /// <see cref="WriteTransaction.CreateTable(TableSchema, IEnumerable{Row})"/>: whatever order the rows come in, the
-/// table must equal one created empty and filled with <see cref="Table.Insert"/>, and bad rows must leave no table.
+/// table must equal one created empty and filled with <see cref="Table.Insert(Row)"/>, and bad rows must leave no table.
 /// </summary>
 public class TableBulkLoadTests
 {
@@ -28,7 +28,7 @@ public class TableBulkLoadTests
 
     private static List<Row> Scan(Table table) => [.. table.Scan()];
 
-    /// <summary>The table <see cref="Table.Insert"/> builds from <paramref name="rows"/>, as a list in key order.</summary>
+    /// <summary>The table <see cref="Table.Insert(Row)"/> builds from <paramref name="rows"/>, as a list in key order.</summary>
     private static List<Row> InsertedOneByOne(TableSchema schema, IEnumerable<Row> rows)
     {
         using PageDatabase db = Open(new MemoryStorage());

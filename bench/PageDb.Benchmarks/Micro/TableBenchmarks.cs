@@ -105,7 +105,7 @@ public class TableBenchmarks : IDisposable
         _db = null;
     }
 
-    /// <summary>Inserts 1,000,000 rows with <see cref="Table.Insert"/> in one transaction and commits.</summary>
+    /// <summary>Inserts 1,000,000 rows with <see cref="Table.Insert(Row)"/> in one transaction and commits.</summary>
     [Benchmark(OperationsPerInvoke = InsertRows)]
     public long Insert()
     {
