@@ -25,7 +25,7 @@ public sealed record WorkloadSizes(
     /// <summary>The sizes the issue asks for.</summary>
     public static WorkloadSizes Full { get; } = new(
         BulkRows: 1_000_000, RandomRows: 200_000, Lookups: 1_000_000, Ranges: 10_000, RangeLength: 100,
-        DurableCommits: 2_000, RelaxedCommits: 2_000, ReaderThreads: 4, LookupsPerReader: 250_000, WriterCommits: 100_000,
+        DurableCommits: 2_000, RelaxedCommits: 20_000, ReaderThreads: 4, LookupsPerReader: 250_000, WriterCommits: 100_000,
         DiskProbeAppends: 2_000, Committers: 8, CommitSeconds: 5, LineItems: 1_000_000);
 
     /// <summary>Sizes for a run that finishes within minutes on two cores.</summary>
