@@ -86,6 +86,31 @@ public sealed class FileMappingTests
     }
 
     [Test]
+    public void A_region_replaced_while_a_page_is_lent_from_it_is_unmapped_once_the_loan_returns()
+    {
+        using SafeFileHandle handle = File.OpenHandle(Path.Combine(_directory, "regions"), FileMode.CreateNew, FileAccess.ReadWrite);
+        var model = new List<byte>();
+        WriteAt(handle, null, model, 0, RandomBytes(new Random(3), 8 * PageSize));
+        using var mapping = new FileMapping(handle);
+        Assert.That(mapping.TryLend(2 * PageSize, PageSize, out nint lent), Is.True);
+
+        WriteAt(handle, mapping, model, 8 * PageSize, RandomBytes(new Random(4), 8 * PageSize));
+        Assert.That(mapping.TryRead(12 * PageSize, new byte[PageSize]), Is.True, "the grown file is mapped again");
+        Assert.That(mapping.RegionCount, Is.EqualTo(2), "the first region stays mapped while a page of it is lent");
+        var held = new byte[PageSize];
+        System.Runtime.InteropServices.Marshal.Copy(lent, held, 0, PageSize);
+        Assert.That(held, Is.EqualTo(model.GetRange(2 * PageSize, PageSize).ToArray()));
+        mapping.Return();
+
+        SetLength(handle, mapping, model, 15 * PageSize);
+        Assert.That(mapping.RegionCount, Is.EqualTo(1), "with no loan out, the next shrink unmaps the replaced region");
+        var read = new byte[PageSize];
+        Assert.That(mapping.TryRead(14 * PageSize, read), Is.True);
+        Assert.That(read, Is.EqualTo(model.GetRange(14 * PageSize, PageSize).ToArray()));
+        Assert.That(mapping.TryRead(15 * PageSize, read), Is.False, "nothing past the new end is served");
+    }
+
+    [Test]
     public void Only_the_holder_of_the_writer_lock_may_map_a_file()
     {
         using IStorageFile file = FileStorage.Instance.Open(Path.Combine(_directory, "unlocked"), StorageOpenMode.CreateIfMissing);

@@ -79,7 +79,10 @@ internal sealed class SnapshotPages : IPageAccessor
     {
         if (page.Value >= PageCount)
             ThrowHelper.ThrowCorrupt(FilePath, page, "a link points past the end of the database");
-        return _engine.Pool.Pin(KeyOf(page), _engine.Loader);
+        PageKey key = KeyOf(page);
+        if (PageVersions.IsFile(key) && _engine.File.TryLend(page, out PageHandle lent))
+            return lent; // no frame of the page in this snapshot: the file's copy, read in place (InPlacePages)
+        return _engine.Pool.Pin(key, _engine.Loader);
     }
 
     /// <summary>The pool key of this snapshot's version of <paramref name="page"/>.</summary>
