@@ -57,7 +57,7 @@ public sealed class FileMappingTests
     }
 
     [Test]
-    public void A_shrink_beside_busy_readers_never_lets_one_read_past_the_end()
+    public void A_shrink_beside_busy_readers_and_held_loans_never_lets_one_read_past_the_end()
     {
         const int MaxPages = 64;
         string path = Path.Combine(_directory, "shrink");
@@ -68,7 +68,8 @@ public sealed class FileMappingTests
         Assert.That(((FileStorageFile)file).IsMapped, Is.True);
         int finished = 0;
         var problems = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        Thread[] readers = [.. Enumerable.Range(0, 2).Select(r => new Thread(() => ReadUntil(file, MaxPages, r, () => Volatile.Read(ref finished) == 1, problems)))];
+        Thread[] readers = [.. Enumerable.Range(0, 2).Select(r => new Thread(() => ReadUntil(file, MaxPages, r, () => Volatile.Read(ref finished) == 1, problems))),
+            new Thread(() => LendUntil(((FileStorageFile)file).Mapping!, MaxPages, () => Volatile.Read(ref finished) == 1, problems))];
         foreach (Thread reader in readers)
             reader.Start();
         var rng = new Random(1);
@@ -217,6 +218,32 @@ public sealed class FileMappingTests
     /// A page reads whole or not at all (cut off), holding its own bytes or zeros (extended, not yet rewritten; a copy
     /// racing the rewrite may hold both: the engine never reads a page while it writes it, this test does).
     /// </summary>
+    /// <summary>Holds up to eight pages lent at once, across shrinks: each byte is the page's fill or a zero (cut), never a fault.</summary>
+    private static void LendUntil(FileMapping mapping, int maxPages, Func<bool> finished, System.Collections.Concurrent.ConcurrentQueue<string> problems)
+    {
+        var rng = new Random(7);
+        var held = new Queue<(nint Address, int Page)>();
+        var page = new byte[PageSize];
+        while (!finished())
+        {
+            int n = rng.Next(maxPages);
+            if (mapping.TryLend((long)n * PageSize, PageSize, out nint address))
+                held.Enqueue((address, n));
+            if (held.Count < 8 && !finished())
+                continue;
+            (nint oldest, int number) = held.Dequeue();
+            System.Runtime.InteropServices.Marshal.Copy(oldest, page, 0, PageSize);
+            mapping.Return();
+            if (page.AsSpan().ContainsAnyExcept((byte)(number + 1), (byte)0))
+                problems.Enqueue($"lent page {number}: a byte neither its fill nor zero");
+        }
+        while (held.Count > 0)
+        {
+            held.Dequeue();
+            mapping.Return();
+        }
+    }
+
     private static void ReadUntil(IStorageFile file, int maxPages, int seed, Func<bool> finished, System.Collections.Concurrent.ConcurrentQueue<string> problems)
     {
         var rng = new Random(seed);
