@@ -10,6 +10,8 @@ namespace PageDb.Engine;
 /// The pages of one committed snapshot, read-only: page N is the newest WAL frame of N at or before the snapshot's
 /// mark, or else the database file's copy. Every version is cached in the shared buffer pool under its own key, so
 /// readers of different snapshots and the writer share one cache and never see each other's versions.
+/// A file version is lent in place from the mapped database file instead, when the file is mapped and the page passes
+/// its checks (<see cref="DatabaseFile.TryLend"/>, docs/architecture/in-place-reads.md).
 /// One read transaction uses it from one thread at a time; many instances run at once on different threads.
 /// </summary>
 /// <remarks>
