@@ -57,7 +57,7 @@ public sealed class FileMappingTests
     }
 
     [Test]
-    public void A_shrink_beside_busy_readers_never_lets_one_read_past_the_end()
+    public void A_shrink_beside_busy_readers_and_held_loans_never_lets_one_read_past_the_end()
     {
         const int MaxPages = 64;
         string path = Path.Combine(_directory, "shrink");
@@ -68,7 +68,8 @@ public sealed class FileMappingTests
         Assert.That(((FileStorageFile)file).IsMapped, Is.True);
         int finished = 0;
         var problems = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        Thread[] readers = [.. Enumerable.Range(0, 2).Select(r => new Thread(() => ReadUntil(file, MaxPages, r, () => Volatile.Read(ref finished) == 1, problems)))];
+        Thread[] readers = [.. Enumerable.Range(0, 2).Select(r => new Thread(() => ReadUntil(file, MaxPages, r, () => Volatile.Read(ref finished) == 1, problems))),
+            new Thread(() => LendUntil(((FileStorageFile)file).Mapping!, MaxPages, () => Volatile.Read(ref finished) == 1, problems))];
         foreach (Thread reader in readers)
             reader.Start();
         var rng = new Random(1);
@@ -83,6 +84,31 @@ public sealed class FileMappingTests
         foreach (Thread reader in readers)
             reader.Join();
         Assert.That(problems, Is.Empty);
+    }
+
+    [Test]
+    public void A_region_replaced_while_a_page_is_lent_from_it_is_unmapped_once_the_loan_returns()
+    {
+        using SafeFileHandle handle = File.OpenHandle(Path.Combine(_directory, "regions"), FileMode.CreateNew, FileAccess.ReadWrite);
+        var model = new List<byte>();
+        WriteAt(handle, null, model, 0, RandomBytes(new Random(3), 8 * PageSize));
+        using var mapping = new FileMapping(handle);
+        Assert.That(mapping.TryLend(2 * PageSize, PageSize, out nint lent), Is.True);
+
+        WriteAt(handle, mapping, model, 8 * PageSize, RandomBytes(new Random(4), 8 * PageSize));
+        Assert.That(mapping.TryRead(12 * PageSize, new byte[PageSize]), Is.True, "the grown file is mapped again");
+        Assert.That(mapping.RegionCount, Is.EqualTo(2), "the first region stays mapped while a page of it is lent");
+        var held = new byte[PageSize];
+        System.Runtime.InteropServices.Marshal.Copy(lent, held, 0, PageSize);
+        Assert.That(held, Is.EqualTo(model.GetRange(2 * PageSize, PageSize).ToArray()));
+        mapping.Return();
+
+        SetLength(handle, mapping, model, 15 * PageSize);
+        Assert.That(mapping.RegionCount, Is.EqualTo(1), "with no loan out, the next shrink unmaps the replaced region");
+        var read = new byte[PageSize];
+        Assert.That(mapping.TryRead(14 * PageSize, read), Is.True);
+        Assert.That(read, Is.EqualTo(model.GetRange(14 * PageSize, PageSize).ToArray()));
+        Assert.That(mapping.TryRead(15 * PageSize, read), Is.False, "nothing past the new end is served");
     }
 
     [Test]
@@ -192,6 +218,32 @@ public sealed class FileMappingTests
     /// A page reads whole or not at all (cut off), holding its own bytes or zeros (extended, not yet rewritten; a copy
     /// racing the rewrite may hold both: the engine never reads a page while it writes it, this test does).
     /// </summary>
+    /// <summary>Holds up to eight pages lent at once, across shrinks: each byte is the page's fill or a zero (cut), never a fault.</summary>
+    private static void LendUntil(FileMapping mapping, int maxPages, Func<bool> finished, System.Collections.Concurrent.ConcurrentQueue<string> problems)
+    {
+        var rng = new Random(7);
+        var held = new Queue<(nint Address, int Page)>();
+        var page = new byte[PageSize];
+        while (!finished())
+        {
+            int n = rng.Next(maxPages);
+            if (mapping.TryLend((long)n * PageSize, PageSize, out nint address))
+                held.Enqueue((address, n));
+            if (held.Count < 8 && !finished())
+                continue;
+            (nint oldest, int number) = held.Dequeue();
+            System.Runtime.InteropServices.Marshal.Copy(oldest, page, 0, PageSize);
+            mapping.Return();
+            if (page.AsSpan().ContainsAnyExcept((byte)(number + 1), (byte)0))
+                problems.Enqueue($"lent page {number}: a byte neither its fill nor zero");
+        }
+        while (held.Count > 0)
+        {
+            held.Dequeue();
+            mapping.Return();
+        }
+    }
+
     private static void ReadUntil(IStorageFile file, int maxPages, int seed, Func<bool> finished, System.Collections.Concurrent.ConcurrentQueue<string> problems)
     {
         var rng = new Random(seed);

@@ -9,7 +9,7 @@ namespace PageDb.CrashTests;
 /// recomputed, WAL frames with the chain recomputed), then opened, read, checked and written (<see cref="HostileCase"/>).
 /// Every case must end refused (a <see cref="PageDbException"/>), intact, or changed (see <see cref="HostileCase"/>);
 /// never a hang, another exception, keys out of order, or a file broken by a write after it passed the check.
-/// 10,000 cases by default; PAGEDB_LONG=1 runs 100,000 and PAGEDB_FUZZ_CASES any number (README, "Crash and soak
+/// 10,000 cases by default over memory storage, and 500 on real files read in place; PAGEDB_LONG=1 runs 100,000 and PAGEDB_FUZZ_CASES any number (README, "Crash and soak
 /// runs"). A failure names the seed and the case (<see cref="FuzzLoop"/>); each distinct case found is kept as a test in
 /// tests/PageDb.Tests/Bugs.
 /// </summary>
@@ -18,6 +18,18 @@ public class HostileFileFuzzTests
     [Test]
     public void Hostile_files_are_refused_or_read_consistently() =>
         FuzzLoop.Run("hostile", CaseCount(), HostileCase.Run);
+
+    /// <summary>
+    /// The same cases on real files, whose pages read transactions take in place from the mapping (verified once per
+    /// page there, not per load): 500 by default, PAGEDB_LONG=1 5,000.
+    /// </summary>
+    [Test]
+    public void Hostile_files_read_in_place_are_refused_or_read_consistently()
+    {
+        if (!LinuxNative.IsSupported)
+            Assert.Ignore("pages are read in place only from a memory mapping, used only on Linux");
+        FuzzLoop.Run("hostile in place", TestSeed.LongRun ? 5_000 : 500, HostileCase.RunOnRealFiles);
+    }
 
     private static int CaseCount()
     {

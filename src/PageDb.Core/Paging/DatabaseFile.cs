@@ -23,6 +23,7 @@ internal sealed class DatabaseFile : IDisposable
     private readonly IStorageFile _file;
     private uint _pageCount; // written by the writer thread, read by any: accessed through Volatile
     private readonly FailureState _failure; // shared with the rest of the engine: a failure anywhere refuses changes here
+    private InPlacePages? _inPlace; // set once by Open when the file is mapped, before the file is shared between threads
 
     private DatabaseFile(IStorageFile file, int pageSize, uint formatVersion, uint pageCount, ulong databaseId, bool isReadOnly, bool wasCreated, FailureState failure)
     {
@@ -96,7 +97,11 @@ internal sealed class DatabaseFile : IDisposable
                 ? Create(storage, file, pageSize, failure ?? new FailureState())
                 : OpenExisting(file, isReadOnly, failure ?? new FailureState());
             if (mapForReading && !isReadOnly && file is FileStorageFile mappable)
+            {
                 mappable.MapForReading();
+                if (mappable.Mapping is { } mapping)
+                    database._inPlace = new InPlacePages(mapping, database.PageSize, path);
+            }
             return database;
         }
         catch
@@ -120,6 +125,22 @@ internal sealed class DatabaseFile : IDisposable
         if (!_file.TryReadExactly(page.FileOffset(PageSize), destination))
             ThrowHelper.ThrowCorrupt(Path, page, "the file ends before this page (truncated)");
         PageHeader.Verify(destination, page, Path);
+    }
+
+    /// <summary>
+    /// Lends page <paramref name="page"/> in place from the file's mapping, checked as <see cref="ReadPage"/> and the
+    /// pool's loader check a page (<see cref="InPlacePages"/>, which also says why its bytes cannot change while lent).
+    /// False when the file is not mapped, the page is past the end or not mapped, or fails a check: read it with
+    /// <see cref="ReadPage"/> then, which reports what is wrong. Only for a page that has no log frame in the caller's snapshot.
+    /// </summary>
+    public bool TryLend(PageNumber page, out PageHandle handle)
+    {
+        if (_inPlace is null || page.Value >= PageCount)
+        {
+            handle = default;
+            return false;
+        }
+        return _inPlace.TryLend(page, out handle);
     }
 
     /// <summary>
@@ -167,6 +188,7 @@ internal sealed class DatabaseFile : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(page.Value, PageCount, nameof(page));
         ThrowIfChangesRefused();
         Debug.Assert(PageHeader.GetPageNumber(source) == page, "the page is sealed as this page");
+        _inPlace?.BeginChange(page);
         try
         {
             _file.Write(page.FileOffset(PageSize), source);
@@ -175,6 +197,10 @@ internal sealed class DatabaseFile : IDisposable
         {
             Poison(e);
             throw;
+        }
+        finally
+        {
+            _inPlace?.EndChange(page);
         }
     }
 
@@ -236,6 +262,7 @@ internal sealed class DatabaseFile : IDisposable
     public void Truncate(uint pageCount)
     {
         SetPageCount(pageCount);
+        _inPlace?.ForgetFrom(pageCount);
         try
         {
             _file.SetLength((long)pageCount * PageSize);
@@ -244,6 +271,10 @@ internal sealed class DatabaseFile : IDisposable
         {
             Poison(e);
             throw;
+        }
+        finally
+        {
+            _inPlace?.ForgetFrom(pageCount);
         }
     }
 

@@ -63,6 +63,9 @@ internal sealed class FileStorageFile : IStorageFile
     /// <summary>True when reads are served from a memory mapping (<see cref="MapForReading"/>).</summary>
     public bool IsMapped => _mapping is not null;
 
+    /// <summary>The mapping reads are served from, or null (<see cref="MapForReading"/>).</summary>
+    public FileMapping? Mapping => _mapping;
+
     /// <summary>
     /// Serves later reads from a read-only memory mapping of the file where it covers them. Only for the holder of the
     /// exclusive writer lock (see <see cref="FileMapping"/>: nobody else may then shrink the file), and only on Linux;
@@ -201,13 +204,22 @@ internal sealed class FileStorageFile : IStorageFile
     public void SetLength(long length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        if (_mapping is not null)
+        if (_mapping is null)
         {
-            using (_mapping.UnmapBeforeSetLength(length))
-                SetLengthUnmapped(length);
+            SetLengthUnmapped(length);
             return;
         }
-        SetLengthUnmapped(length);
+        Lock.Scope unmapped;
+        try
+        {
+            unmapped = _mapping.UnmapBeforeSetLength(length);
+        }
+        catch (IOException e)
+        {
+            throw Failure("truncate", e);
+        }
+        using (unmapped)
+            SetLengthUnmapped(length);
     }
 
     private void SetLengthUnmapped(long length)

@@ -27,6 +27,9 @@ internal static partial class LinuxNative
 
     public const int ProtRead = 1;        // PROT_READ
     public const int MapShared = 1;       // MAP_SHARED
+    public const int MapPrivate = 2;      // MAP_PRIVATE
+    public const int MapFixed = 0x10;     // MAP_FIXED: replace whatever is mapped at the address, atomically
+    public const int MapAnonymous = 0x20; // MAP_ANONYMOUS: zero pages, no file
 
     public const int LockShared = 1;      // LOCK_SH
     public const int LockExclusive = 2;   // LOCK_EX
@@ -62,6 +65,9 @@ internal static partial class LinuxNative
 
     [LibraryImport(Libc, EntryPoint = "mmap", SetLastError = true)]
     public static partial nint MMap(nint address, nuint length, int protection, int flags, SafeFileHandle fd, long offset);
+
+    [LibraryImport(Libc, EntryPoint = "mmap", SetLastError = true)]
+    public static partial nint MMapAnonymous(nint address, nuint length, int protection, int flags, int fd, long offset);
 
     [LibraryImport(Libc, EntryPoint = "munmap", SetLastError = true)]
     public static partial int MUnmap(nint address, nuint length);

@@ -10,6 +10,8 @@ namespace PageDb.Engine;
 /// The pages of one committed snapshot, read-only: page N is the newest WAL frame of N at or before the snapshot's
 /// mark, or else the database file's copy. Every version is cached in the shared buffer pool under its own key, so
 /// readers of different snapshots and the writer share one cache and never see each other's versions.
+/// A file version is lent in place from the mapped database file instead, when the file is mapped and the page passes
+/// its checks (<see cref="DatabaseFile.TryLend"/>, docs/architecture/in-place-reads.md).
 /// One read transaction uses it from one thread at a time; many instances run at once on different threads.
 /// </summary>
 /// <remarks>
@@ -79,7 +81,10 @@ internal sealed class SnapshotPages : IPageAccessor
     {
         if (page.Value >= PageCount)
             ThrowHelper.ThrowCorrupt(FilePath, page, "a link points past the end of the database");
-        return _engine.Pool.Pin(KeyOf(page), _engine.Loader);
+        PageKey key = KeyOf(page);
+        if (PageVersions.IsFile(key) && _engine.File.TryLend(page, out PageHandle lent))
+            return lent; // no frame of the page in this snapshot: the file's copy, read in place (InPlacePages)
+        return _engine.Pool.Pin(key, _engine.Loader);
     }
 
     /// <summary>The pool key of this snapshot's version of <paramref name="page"/>.</summary>

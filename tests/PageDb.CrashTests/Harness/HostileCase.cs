@@ -34,12 +34,34 @@ internal static class HostileCase
     public static byte[] Key(int i) => Encoding.UTF8.GetBytes($"key {i:D5}");
 
     /// <summary>Runs the case; returns the outcome, or throws <see cref="AssertionException"/> describing a finding.</summary>
-    public static Outcome Run(HostileFiles files)
+    public static Outcome Run(HostileFiles files) => Run(files, Storage(files), DbPath);
+
+    /// <summary>
+    /// Runs the case on real files in a new directory: the writer maps the file, so read transactions take its pages in
+    /// place (docs/architecture/in-place-reads.md) instead of through the pool.
+    /// </summary>
+    public static Outcome RunOnRealFiles(HostileFiles files)
     {
-        MemoryStorage storage = Storage(files);
+        string directory = Directory.CreateTempSubdirectory("pagedb-hostile-").FullName;
         try
         {
-            using PageDatabase db = PageDatabase.Open(DbPath, Options(storage));
+            string path = Path.Combine(directory, "db.pagedb");
+            File.WriteAllBytes(path, files.File);
+            if (files.Wal is not null)
+                File.WriteAllBytes(path + "-wal", files.Wal);
+            return Run(files, FileStorage.Instance, path);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static Outcome Run(HostileFiles files, IStorage storage, string path)
+    {
+        try
+        {
+            using PageDatabase db = PageDatabase.Open(path, Options(storage));
             ulong digest = Read(db);
             IntegrityReport report = db.CheckIntegrity();
             if (digest == files.Digest)
