@@ -17,8 +17,12 @@ public sealed class PageDbCommand : DbCommand
     private PreparedStatement? _prepared;
     private PageDbConnection? _connection;
 
-    // The parameter values of ExecuteNonQuery, filled again on each run: nothing it returns keeps them.
+    // The parameter values of ExecuteNonQuery and ExecuteScalar, filled again on each run: nothing they return keeps them.
     private readonly SqlParameters _nonQueryParameters = new();
+
+    // The parameter values a closed reader of this command gave back (see ReaderClosed), for the next reader to fill
+    // again; null while none is idle. An open reader keeps its own: its rows may still evaluate them.
+    private SqlParameters? _idleReaderParameters;
 
     /// <summary>A command without text or connection.</summary>
     public PageDbCommand()
@@ -103,7 +107,7 @@ public sealed class PageDbCommand : DbCommand
     /// <summary>Runs the command; the first value of the first row, or null.</summary>
     public override object? ExecuteScalar()
     {
-        using SqlRowReader rows = OpenConnection().Session.ExecuteReader(_prepared!, BoundParameters());
+        using SqlRowReader rows = OpenConnection().Session.ExecuteReader(_prepared!, Rebound(_nonQueryParameters));
         return rows.Read() && rows.Current.Count > 0 ? rows.Current[0].ToObject() ?? DBNull.Value : null;
     }
 
@@ -117,8 +121,10 @@ public sealed class PageDbCommand : DbCommand
     public new PageDbDataReader ExecuteReader(CommandBehavior behavior)
     {
         PageDbConnection connection = OpenConnection();
-        SqlRowReader rows = connection.Session.ExecuteReader(_prepared!, BoundParameters());
-        return Reader(rows, connection, behavior);
+        SqlParameters parameters = Rebound(_idleReaderParameters ?? new SqlParameters());
+        _idleReaderParameters = null;
+        SqlRowReader rows = connection.Session.ExecuteReader(_prepared!, parameters);
+        return Reader(rows, connection, behavior, parameters);
     }
 
     /// <inheritdoc/>
@@ -146,21 +152,23 @@ public sealed class PageDbCommand : DbCommand
     {
         PageDbConnection connection = OpenConnection();
         SqlRowReader rows = await connection.Session.ExecuteReaderAsync(_prepared!, BoundParameters(), cancellationToken).ConfigureAwait(false);
-        return Reader(rows, connection, behavior);
+        return Reader(rows, connection, behavior, parameters: null);
     }
 
     /// <inheritdoc/>
     protected override DbParameter CreateDbParameter() => new PageDbParameter();
 
-    private static PageDbDataReader Reader(SqlRowReader rows, PageDbConnection connection, CommandBehavior behavior) =>
-        new(rows, behavior.HasFlag(CommandBehavior.CloseConnection) ? connection.Close : null);
+    /// <summary>A reader over <paramref name="rows"/>, which gives <paramref name="parameters"/> back when it closes (see <see cref="ReaderClosed"/>).</summary>
+    private PageDbDataReader Reader(SqlRowReader rows, PageDbConnection connection, CommandBehavior behavior, SqlParameters? parameters) =>
+        new(rows, behavior.HasFlag(CommandBehavior.CloseConnection) ? connection.Close : null, parameters is null ? null : this, parameters);
 
-    private SqlResult Run()
-    {
-        PageDbConnection connection = OpenConnection();
-        _nonQueryParameters.Clear();
-        return connection.Session.Execute(_prepared!, BindInto(_nonQueryParameters));
-    }
+    /// <summary>
+    /// Takes back the parameter values of a reader of this command that closed, for the next run to fill again, so a
+    /// prepared query run again and again, each reader closed before the next, binds into one set.
+    /// </summary>
+    internal void ReaderClosed(SqlParameters parameters) => _idleReaderParameters = parameters;
+
+    private SqlResult Run() => OpenConnection().Session.Execute(_prepared!, Rebound(_nonQueryParameters));
 
     /// <summary>The command's connection, checked open, with the command's text prepared on it.</summary>
     private PageDbConnection OpenConnection()
@@ -173,6 +181,13 @@ public sealed class PageDbCommand : DbCommand
     }
 
     private SqlParameters BoundParameters() => BindInto(new SqlParameters());
+
+    /// <summary><paramref name="parameters"/>, emptied and set to the command's parameter values.</summary>
+    private SqlParameters Rebound(SqlParameters parameters)
+    {
+        parameters.Clear();
+        return BindInto(parameters);
+    }
 
     /// <summary>The command's parameter values, set in <paramref name="parameters"/>.</summary>
     private SqlParameters BindInto(SqlParameters parameters)

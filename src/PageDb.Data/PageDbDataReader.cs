@@ -27,14 +27,19 @@ public sealed class PageDbDataReader : DbDataReader
     // null while the first row is the reader's current one.
     private SqlValueKind[]? _firstKinds;
     private readonly Action? _onClose;
+    // The command that ran the reader, told on close to take back its parameter values (see PageDbCommand.ReaderClosed).
+    private readonly PageDbCommand? _command;
+    private readonly SqlParameters? _parameters;
     private bool _firstPending;
     private bool _onRow;
     private bool _closed;
 
-    internal PageDbDataReader(SqlRowReader rows, Action? onClose)
+    internal PageDbDataReader(SqlRowReader rows, Action? onClose, PageDbCommand? command = null, SqlParameters? parameters = null)
     {
         _rows = rows;
         _onClose = onClose;
+        _command = command;
+        _parameters = parameters;
         try
         {
             _firstPending = rows.Read();
@@ -98,6 +103,8 @@ public sealed class PageDbDataReader : DbDataReader
         _closed = true;
         _onRow = false;
         _rows.Dispose();
+        if (_parameters is not null)
+            _command?.ReaderClosed(_parameters);
         _onClose?.Invoke();
     }
 

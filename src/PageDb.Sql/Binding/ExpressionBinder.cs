@@ -62,7 +62,7 @@ internal sealed partial class ExpressionBinder(QueryCompiler compiler, string sq
         int ordinal = found.Value.Column.Ordinal;
         int depth = found.Value.Depth;
         Evaluator evaluate = depth == 0 ? frame => frame.Row[ordinal] : frame => frame.Up(depth).Row[ordinal];
-        return new Bound(evaluate, found.Value.Column.Affinity);
+        return new Bound(evaluate, found.Value.Column.Affinity, depth == 0 ? ordinal : -1);
     }
 
     private static Bound WithoutAliases(Scope scope, Func<Bound> bind)

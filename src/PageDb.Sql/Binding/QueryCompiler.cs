@@ -356,7 +356,7 @@ internal sealed class QueryCompiler
                         continue;
                     int ordinal = source.Ordinal;
                     scope.Read(ordinal);
-                    core.Outputs.Add(new Bound(f => f.Row[ordinal], source.Affinity));
+                    core.Outputs.Add(new Bound(f => f.Row[ordinal], source.Affinity, ordinal));
                     names.Add(source.Name);
                     affinities.Add(source.Affinity);
                     any = true;

@@ -13,6 +13,10 @@ internal readonly record struct OutputRow(SqlValue[] Values, SqlValue[] Keys);
 /// </summary>
 internal sealed class CoreQuery
 {
+    // The result columns' places in the row (-1 where one is not a plain column of it), made on first use: a plan
+    // shared by sessions may make it twice, the same each time.
+    private int[]? _outputOrdinals;
+
     /// <summary>The FROM items, in FROM order (the order of their columns in a joined row).</summary>
     public List<JoinSource> Sources { get; } = [];
 
@@ -91,9 +95,26 @@ internal sealed class CoreQuery
     /// already) and keeps every row (no DISTINCT). A plain query of one FROM item reads, filters and projects its rows in
     /// one loop, without the join's iterator; others take <see cref="Execute"/>'s rows. With
     /// <paramref name="reuseRows"/>, for a caller done with each row before it asks for the next, that loop projects
-    /// every row into one array, overwritten by the next; without, each row is a new array.
+    /// every row into one array, overwritten by the next; without, each row is a new array. A plain query of one table
+    /// whose result columns are its columns, with no condition left to check, then reads straight from a primary-key
+    /// read of a snapshot when it has one (<see cref="TableAccess.TryProject"/>), evaluating its key bounds now.
     /// </summary>
     public IEnumerable<SqlValue[]> Values(Frame? outer, ExecutionContext context, bool reuseRows)
+    {
+        if (reuseRows && !IsAggregate && Sources.Count == 1 && Sources[0].Filters.Count == 0 && ConstantFilters.Count == 0)
+        {
+            JoinSource source = Sources[0];
+            int[] outputs = _outputOrdinals ??= [.. Outputs.Select(o => o.RowOrdinal)];
+            // A streamed scan serves only the top level, as in JoinSource.Read.
+            TableAccess? read = source.Access ?? (outer is null ? source.Scan : null);
+            if (Array.IndexOf(outputs, -1) < 0 && read?.TryProject(new Frame(context, [], outer), outputs) is { } rows)
+                return rows;
+        }
+        return Loop(outer, context, reuseRows);
+    }
+
+    /// <summary><see cref="Values"/>' rows through the read's rows (or the join's) one at a time.</summary>
+    private IEnumerable<SqlValue[]> Loop(Frame? outer, ExecutionContext context, bool reuseRows)
     {
         if (IsAggregate || Sources.Count != 1)
         {

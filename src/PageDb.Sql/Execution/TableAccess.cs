@@ -31,6 +31,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     private int[]? _snapshotOrdinals;
     private bool _indexOrder;
     private bool _descending;
+    private Projection? _projection; // the last query's result columns for TryProject, with their places
 
     /// <summary>True for a join lookup: a fixed column's value reads items joined before, so the read is made per joined row.</summary>
     public bool PerJoinedRow { get; } = perJoinedRow;
@@ -275,13 +276,23 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
 
     private (BoundState, object?) Evaluate(RangeBound? bound, Frame frame)
     {
+        (BoundState state, SqlValue key) = EvaluateKey(bound, frame);
+        return (state, state == BoundState.Fits ? ToStored(key) : null);
+    }
+
+    /// <summary>What a range bound evaluates to, with the key value when it fits.</summary>
+    private (BoundState, SqlValue) EvaluateKey(RangeBound? bound, Frame frame)
+    {
         if (bound is not { } end)
-            return (BoundState.Open, null);
+            return (BoundState.Open, SqlValue.Null);
         SqlValue value = end.Value(frame);
         if (value.IsNull)
-            return (BoundState.Null, null);
-        return ToKey(value, keyColumns[Equal.Length], forRange: true) is { } key ? (BoundState.Fits, ToStored(key)) : (BoundState.Unfit, null);
+            return (BoundState.Null, SqlValue.Null);
+        return ToKey(value, keyColumns[Equal.Length], forRange: true) is { } key ? (BoundState.Fits, key) : (BoundState.Unfit, SqlValue.Null);
     }
+
+    /// <summary>The one-column key row of a range bound that fits, or null for an open end (no boxing).</summary>
+    private static Row? KeyRow(BoundState state, SqlValue key) => state == BoundState.Fits ? new Row([ToStoredValue(key)]) : null;
 
     /// <summary>
     /// The value as the comparison with <paramref name="column"/> converts it, when a key of the column's type equals
@@ -327,11 +338,13 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         return true;
     }
 
-    private static object ToStored(SqlValue key) => key.Kind switch
+    private static object ToStored(SqlValue key) => ToStoredValue(key).ToObject()!;
+
+    private static Value ToStoredValue(SqlValue key) => key.Kind switch
     {
-        SqlValueKind.Integer => key.Integer,
-        SqlValueKind.Real => key.Real,
-        _ => key.Text,
+        SqlValueKind.Integer => Value.FromInt64(key.Integer),
+        SqlValueKind.Real => Value.FromDouble(key.Real),
+        _ => Value.FromString(key.Text),
     };
 
     /// <summary>
@@ -346,10 +359,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     {
         // Only a write transaction changes the table under the read, so only its read needs each row's key to seek again.
         bool snapshot = Index is null && transaction is not WriteTransaction;
-        int[]? ordinals = snapshot ? _snapshotOrdinals : _readOrdinals;
-        List<string>? columns = (snapshot ? _snapshotNames : _readNames) ?? (table.Schema.HasRowId
-            ? [.. table.Schema.Columns.Select(c => c.Name), TableSchema.RowIdColumn]
-            : null);
+        (List<string>? columns, int[]? ordinals) = Decoding(snapshot);
         // The stored values of each row, decoded again and again into one buffer.
         var stored = new Value[columns?.Count ?? RowWidth];
         foreach (object?[] prefix in prefixes)
@@ -382,6 +392,67 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
             }
         }
     }
+
+    /// <summary>
+    /// The columns a scan of the read decodes, by name (null: every column of the scan) and by their place in the rows
+    /// it produces (null: in order); a <paramref name="snapshot"/>'s primary-key read leaves out the key columns no
+    /// expression reads (see <see cref="ReadOnly"/>).
+    /// </summary>
+    private (List<string>? Columns, int[]? Ordinals) Decoding(bool snapshot)
+    {
+        List<string>? columns = (snapshot ? _snapshotNames : _readNames) ?? (table.Schema.HasRowId
+            ? [.. table.Schema.Columns.Select(c => c.Name), TableSchema.RowIdColumn]
+            : null);
+        return (columns, snapshot ? _snapshotOrdinals : _readOrdinals);
+    }
+
+    /// <summary>
+    /// The rows of a streamed read of the primary key in a snapshot (no key column fixed, ascending, the whole table or
+    /// one key range), given as the result columns <paramref name="outputs"/> (the table's ordinals) only, straight from
+    /// the scan (<see cref="ProjectedScan"/>), for a query that checks no condition on them and is done with each row
+    /// before it asks for the next. The bounds are evaluated now. Null when the read is of another kind, an output is
+    /// not a decoded column, or a bound does not fit the key: the caller then reads as <see cref="TryRead"/> does.
+    /// </summary>
+    public IEnumerable<SqlValue[]>? TryProject(Frame frame, int[] outputs)
+    {
+        ExecutionContext context = frame.Context;
+        if (Index is not null || _descending || PerJoinedRow || Equal.Length > 0 || context.Transaction is WriteTransaction)
+            return null;
+        (List<string>? columns, int[]? ordinals) = Decoding(snapshot: true);
+        if (Positions(outputs, ordinals) is not { } positions)
+            return null;
+        (BoundState lowState, SqlValue low) = EvaluateKey(Low, frame);
+        (BoundState highState, SqlValue high) = EvaluateKey(High, frame);
+        if (lowState == BoundState.Unfit || highState == BoundState.Unfit)
+            return null;
+        if (lowState == BoundState.Null || highState == BoundState.Null)
+            return [];
+        IndexScan scan = context.Current(table).IndexScan(null, KeyRow(lowState, low), KeyRow(highState, high), Low?.Inclusive ?? true, High?.Inclusive ?? true, columns);
+        return new ProjectedScan(scan, columns?.Count ?? RowWidth, positions);
+    }
+
+    /// <summary>
+    /// Where each of <paramref name="outputs"/> (table ordinals) is among the columns a snapshot's scan decodes
+    /// (<paramref name="decoded"/>, null for all); null when one is not decoded. Worked out once per plan (the query's
+    /// outputs do not change): a plan shared by sessions may work it out twice, the same each time.
+    /// </summary>
+    private int[]? Positions(int[] outputs, int[]? decoded)
+    {
+        if (_projection is { } known && known.Outputs == outputs)
+            return known.Positions;
+        var positions = new int[outputs.Length];
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            positions[i] = decoded is null ? outputs[i] : Array.IndexOf(decoded, outputs[i]);
+            if (positions[i] < 0)
+                return null;
+        }
+        _projection = new Projection(outputs, positions);
+        return positions;
+    }
+
+    /// <summary>The places of a query's result columns among a snapshot scan's decoded columns (see <see cref="Positions"/>).</summary>
+    private sealed record Projection(int[] Outputs, int[] Positions);
 
     /// <summary>The primary key (or row id) of a row read by the primary key, as a bound to seek past it.</summary>
     private Row KeyOf(SqlValue[] read)

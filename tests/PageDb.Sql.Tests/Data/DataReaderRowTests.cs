@@ -92,6 +92,36 @@ public sealed class DataReaderRowTests
         Assert.That((reader.HasRows, reader.GetFieldType(0), reader.Read()), Is.EqualTo((false, typeof(string), false)));
     }
 
+    [Test]
+    public void A_reader_left_open_keeps_its_parameter_values_when_its_command_runs_again()
+    {
+        // The parameter is read on every row (a condition on a column that is not the key), and the command gives its
+        // closed readers' parameter sets to its next run: an open reader's set must not be one of them.
+        using PageDbCommand command = _connection.CreateCommand();
+        command.CommandText = "SELECT id FROM v WHERE id >= 3 AND i <= @max";
+        var max = new PageDbParameter("@max", 50L);
+        command.Parameters.Add(max);
+        for (int round = 0; round < 3; round++)
+        {
+            PageDbDataReader first = command.ExecuteReader();
+            Assert.That(first.Read(), Is.True);
+            max.Value = 1000L;
+            using (PageDbDataReader second = command.ExecuteReader())
+            {
+                var all = new List<long>();
+                while (second.Read())
+                    all.Add(second.GetInt64(0));
+                Assert.That(all, Is.EqualTo(new long[] { 3, 4, 5, 6, 7, 8, 9, 10 }), $"round {round}: the second run's value");
+            }
+            var rest = new List<long> { first.GetInt64(0) };
+            while (first.Read())
+                rest.Add(first.GetInt64(0));
+            first.Dispose();
+            Assert.That(rest, Is.EqualTo(new long[] { 3, 4, 5 }), $"round {round}: the first reader's own value, after the second closed");
+            max.Value = 50L;
+        }
+    }
+
     private PageDbDataReader Query(string sql)
     {
         using PageDbCommand command = _connection.CreateCommand();
