@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PageDb.Core.Pages;
 
 namespace PageDb.Wal;
@@ -14,6 +15,17 @@ namespace PageDb.Wal;
 /// by the first follower: a thread blocks on it, an async caller does not) and looks again: its commit was in that
 /// batch, or one of the waiters becomes the leader of the next. Every state change is made under <c>_lock</c>; the
 /// sync itself and the waits are outside it.
+/// </para>
+/// <para>
+/// Gathering. With one sync in flight and syncs back to back, a commit acknowledged by one sync is built again during
+/// the next and covered only by the one after, so concurrent committers split into two halves that take turns, and a
+/// sync covers at most half of them. So a blocking leader whose sync would start while committers that the previous
+/// sync acknowledged have not appended again (<c>_returning</c>) first lets them append: it announces its sync at
+/// once (later waiters follow it, so they stay asleep) but takes its target only once every one of them has appended,
+/// or once as long as the previous sync took (at most 1 ms) has passed, whichever comes first; it yields its processor
+/// meanwhile. A committer that does not come back thus delays the next sync by at most one sync's time. Commits
+/// appended while it gathers are in its target. An async leader and a writer syncing for a file switch (<see cref="SyncAppended"/>,
+/// which holds the writer slot) do not gather.
 /// </para>
 /// <para>
 /// Marks, which only grow: published &lt;= durable = the last sync's target &lt;= appended. The writer's next transaction
@@ -37,6 +49,12 @@ namespace PageDb.Wal;
 /// </summary>
 internal sealed class GroupSync
 {
+    /// <summary>
+    /// The longest a leader gathers even after a slow sync: returning committers need processor time to append again,
+    /// not a sync's, and the leader yields its processor in a loop meanwhile.
+    /// </summary>
+    private static readonly long MaxGatherTicks = Stopwatch.Frequency / 1000;
+
     // Protects every field below.
     private readonly Lock _lock = new();
     private readonly WalIndex _index;
@@ -54,7 +72,7 @@ internal sealed class GroupSync
     private long _durable;
     private long _durableEnd;
 
-    /// <summary>True while a leader's sync runs.</summary>
+    /// <summary>True while a leader gathers (see the type) or its sync runs.</summary>
     private bool _syncing;
 
     /// <summary>
@@ -65,6 +83,24 @@ internal sealed class GroupSync
 
     /// <summary>True once the tail past the durable mark was invalidated after a failure (done once).</summary>
     private bool _invalidated;
+
+    /// <summary>Commits appended since the last sync took its target: the next sync's batch.</summary>
+    private int _batch;
+
+    /// <summary>
+    /// How many of the commits the last sync acknowledged have not been followed by another commit yet: the committers
+    /// a gathering leader waits for (see the type). Read without the lock while gathering.
+    /// </summary>
+    private int _returning;
+
+    /// <summary>How long the last sync took (Stopwatch ticks), at most <see cref="MaxGatherTicks"/>: the longest a leader gathers.</summary>
+    private long _gatherTicks;
+
+    /// <summary>
+    /// When set, the time a leader gathers for in place of the last sync's (tests use it to take the timing out of
+    /// which commits a gathered sync covers).
+    /// </summary>
+    internal TimeSpan? FixedGatherLimit { get; set; }
 
     /// <summary>
     /// Starts with every recovered commit durable. <paramref name="published"/> is told each mark as readers get it,
@@ -91,7 +127,13 @@ internal sealed class GroupSync
             _appended = mark.LastCommitFrame.Value;
             _appendedEnd = end;
             if (durable)
+            {
                 MakeDurableLocked(_appended, end);
+                return;
+            }
+            _batch++;
+            if (_returning > 0)
+                _returning--;
         }
     }
 
@@ -113,14 +155,17 @@ internal sealed class GroupSync
         long appended;
         lock (_lock)
             appended = _appended;
-        WaitDurable(new WalMark(new FrameIndex(appended)));
+        // Never gathers: the caller holds the writer slot, so no committer could append meanwhile.
+        Wait(new WalMark(new FrameIndex(appended)), gather: false);
     }
 
     /// <summary>Returns once <paramref name="mark"/> is durable and published, blocking the thread while another leads the sync.</summary>
     /// <exception cref="PageDbIOException">The sync failed, or the engine had failed: the commit is lost.</exception>
-    public void WaitDurable(WalMark mark)
+    public void WaitDurable(WalMark mark) => Wait(mark, gather: true);
+
+    private void Wait(WalMark mark, bool gather)
     {
-        for (Task? running = Step(mark); running is not null; running = Step(mark))
+        for (Task? running = Step(mark, gather); running is not null; running = Step(mark, gather))
             running.GetAwaiter().GetResult();
     }
 
@@ -128,17 +173,19 @@ internal sealed class GroupSync
     /// <exception cref="PageDbIOException">The sync failed, or the engine had failed: the commit is lost.</exception>
     public async Task WaitDurableAsync(WalMark mark)
     {
-        for (Task? running = Step(mark); running is not null; running = Step(mark))
+        for (Task? running = Step(mark, gather: false); running is not null; running = Step(mark, gather: false))
             await running.ConfigureAwait(false);
     }
 
     /// <summary>
     /// One look: null when <paramref name="mark"/> is durable (after leading the sync that made it so, when none ran);
-    /// else the running sync's task, to await before looking again.
+    /// else the running sync's task, to await before looking again. A leader with <paramref name="gather"/> first lets
+    /// the committers the previous sync acknowledged append again (see the type).
     /// </summary>
-    private Task? Step(WalMark mark)
+    private Task? Step(WalMark mark, bool gather)
     {
-        long target, targetEnd;
+        (long Mark, long End, int Batch) target = default;
+        long gatherUntil = 0;
         WalWriter writer;
         lock (_lock)
         {
@@ -151,11 +198,20 @@ internal sealed class GroupSync
             if (_failure.IsFailed)
                 ThrowLostLocked();
             _syncing = true;
-            (target, targetEnd, writer) = (_appended, _appendedEnd, _writer);
+            // The file cannot change before this sync ends: a switch first waits for every appended commit's sync.
+            writer = _writer;
+            if (gather && _returning > 0)
+                gatherUntil = Stopwatch.GetTimestamp() + (FixedGatherLimit is { } limit ? (long)(limit.TotalSeconds * Stopwatch.Frequency) : _gatherTicks);
+            else
+                target = TakeTargetLocked();
         }
         bool synced = false;
+        long startedAt = 0;
         try
         {
+            if (gatherUntil != 0)
+                target = Gather(gatherUntil);
+            startedAt = Stopwatch.GetTimestamp();
             writer.SyncForGroup(); // records its failure in the failure state before it throws
             synced = true;
         }
@@ -165,16 +221,48 @@ internal sealed class GroupSync
             lock (_lock)
             {
                 if (synced)
-                    MakeDurableLocked(target, targetEnd);
+                {
+                    _gatherTicks = Math.Min(Stopwatch.GetTimestamp() - startedAt, MaxGatherTicks);
+                    _returning = target.Batch;
+                    MakeDurableLocked(target.Mark, target.End);
+                }
                 else
+                {
                     InvalidateLocked();
+                }
                 _syncing = false;
                 followers = _followers;
                 _followers = null;
             }
             followers?.SetResult();
         }
-        return target >= mark.LastCommitFrame.Value ? null : Task.CompletedTask;
+        return target.Mark >= mark.LastCommitFrame.Value ? null : Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The leader's wait, with the sync announced, until the committers the previous sync acknowledged have appended
+    /// again or <paramref name="until"/> has passed; then the target. Throws, failing the batch, if the engine failed.
+    /// </summary>
+    private (long Mark, long End, int Batch) Gather(long until)
+    {
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref _returning) > 0 && Stopwatch.GetTimestamp() < until && !_failure.IsFailed)
+            spinner.SpinOnce(sleep1Threshold: -1);
+        lock (_lock)
+        {
+            if (_failure.IsFailed)
+                ThrowLostLocked();
+            return TakeTargetLocked();
+        }
+    }
+
+    /// <summary>The sync's target: every commit appended so far, and how many commits that adds to the durable ones.</summary>
+    private (long Mark, long End, int Batch) TakeTargetLocked()
+    {
+        int batch = _batch;
+        _batch = 0;
+        _returning = 0;
+        return (_appended, _appendedEnd, batch);
     }
 
     private void MakeDurableLocked(long mark, long end)

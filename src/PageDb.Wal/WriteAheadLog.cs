@@ -592,7 +592,8 @@ internal sealed class WriteAheadLog : IDisposable
             ThrowHelper.ThrowCorrupt(_paths[entry.File], new PageNumber(entry.Page), "a WAL frame is missing or does not decode");
     }
 
-    private GroupSync Group
+    /// <summary>The group sync of a writable log (tests reach it to fix its gathering time).</summary>
+    internal GroupSync Group
     {
         get
         {

@@ -120,6 +120,78 @@ public class GroupCommitTests
     }
 
     [Test]
+    public async Task A_blocking_leader_lets_the_committer_its_previous_sync_acknowledged_append_before_its_own_sync()
+    {
+        var storage = new FaultyStorage(new MemoryStorage());
+        await using PageDatabase db = PageDatabase.Open(DbPath, GroupOptions(storage));
+        db.Engine.Wal.Group.FixedGatherLimit = TimeSpan.FromMinutes(1);
+        Put(db, "t", ("warm", "0"));
+        using var held = new HeldSync(storage);
+        // "a" leads the held sync; once acknowledged, its committer comes back with "d", late enough that a leader
+        // which did not gather would have synced "b" alone by then.
+        Task returning = Task.Run(() =>
+        {
+            Put(db, "t", ("a", "1"));
+            Thread.Sleep(50);
+            Put(db, "t", ("d", "1"));
+        });
+        held.WaitUntilInFlight();
+        Task waiting = Task.Run(() => Put(db, "t", ("b", "1"))); // a blocking commit appended during the held sync
+        WaitUntilAppended(db, "b");
+        int walSyncsBefore = held.DataSyncs;
+        held.Release();
+        await Task.WhenAll(returning, waiting);
+        Assert.That(held.DataSyncs - walSyncsBefore, Is.EqualTo(1),
+            "the sync that acknowledged \"b\" waited for \"a\"'s committer to append \"d\" and acknowledged it too");
+    }
+
+    [Test]
+    public async Task A_blocking_leader_gathers_at_most_a_sync_s_time_for_a_committer_that_does_not_come_back()
+    {
+        var storage = new FaultyStorage(new MemoryStorage());
+        await using PageDatabase db = PageDatabase.Open(DbPath, GroupOptions(storage));
+        Put(db, "t", ("warm", "0"));
+        using var held = new HeldSync(storage);
+        Task leader = Task.Run(() => Put(db, "t", ("a", "1")));
+        held.WaitUntilInFlight();
+        Task waiting = Task.Run(() => Put(db, "t", ("b", "1")));
+        WaitUntilAppended(db, "b");
+        held.Release();
+        await leader;
+        // Nobody commits after "a": "b"'s leader gathers for at most 1 ms, then syncs alone.
+        await waiting.WaitAsync(TimeSpan.FromMinutes(1));
+        using ReadTransaction read = db.BeginRead();
+        Assert.That(Text(read.GetTree("t").Get(Bytes("b"))), Is.EqualTo("1"));
+    }
+
+    [Test]
+    public async Task A_failure_while_a_leader_gathers_fails_its_commits_and_none_is_visible_after_reopen()
+    {
+        var disk = new FaultInjectingStorage();
+        var storage = new FaultyStorage(disk);
+        PageDatabase db = PageDatabase.Open(DbPath, GroupOptions(storage));
+        db.Engine.Wal.Group.FixedGatherLimit = TimeSpan.FromMinutes(1);
+        Put(db, "t", ("kept", "1"));
+        var held = new HeldSync(storage);
+        Task leader = Task.Run(() => Put(db, "t", ("a", "1")));
+        held.WaitUntilInFlight();
+        Task waiting = Task.Run(() => Put(db, "t", ("b", "1")));
+        WaitUntilAppended(db, "b");
+        held.Release();
+        await leader; // "a" is acknowledged and its committer does not come back: "b"'s leader gathers for a minute
+        await Task.Delay(50); // a leader that did not gather would have synced "b" by then
+        db.Engine.Fail(new PageDbIOException(DbPath, "injected: a checkpoint failed while the leader gathered"));
+        Assert.ThrowsAsync<PageDbIOException>(() => waiting.WaitAsync(TimeSpan.FromMinutes(1)));
+        held.Dispose();
+        db.Dispose();
+
+        using PageDatabase reopened = PageDatabase.Open(DbPath, GroupOptions(disk));
+        using ReadTransaction read = reopened.BeginRead();
+        Assert.That(Text(read.GetTree("t").Get(Bytes("a"))), Is.EqualTo("1"), "the acknowledged commit was lost");
+        Assert.That(read.GetTree("t").Get(Bytes("b")), Is.Null, "a commit whose sync never ran is visible after reopen");
+    }
+
+    [Test]
     public async Task A_crash_between_append_and_sync_loses_only_unacknowledged_commits()
     {
         for (int seed = 0; seed < 10; seed++)
@@ -206,6 +278,17 @@ public class GroupCommitTests
             commits.Add(tx.CommitAsync());
         }
         return (held, commits);
+    }
+
+    /// <summary>Returns once a commit of <paramref name="key"/> is in the log (a writer sees appended commits), taking the writer slot to look.</summary>
+    private static void WaitUntilAppended(PageDatabase db, string key)
+    {
+        while (true)
+        {
+            using WriteTransaction tx = db.BeginWrite();
+            if (tx.GetTree("t").Get(Bytes(key)) is not null)
+                return;
+        }
     }
 
     /// <summary>One worker: one-row commits (every other one through CommitAsync) until the crash stops it.</summary>
