@@ -102,6 +102,24 @@ internal static class CompactRecordEncoding
         _ => false,
     };
 
+    /// <summary>
+    /// The serial types valid for <paramref name="type"/> as a mask of <see cref="TypeBit"/>s: the check of
+    /// <see cref="IsValidFor"/> as one AND, for a decode that checks every column of every row.
+    /// </summary>
+    public static uint ValidTypes(ColumnType type)
+    {
+        uint mask = 0;
+        for (uint serialType = 0; serialType <= FirstVariable; serialType++)
+        {
+            if (IsValidFor(type, serialType))
+                mask |= TypeBit(serialType);
+        }
+        return mask;
+    }
+
+    /// <summary>The bit of <paramref name="serialType"/> in a <see cref="ValidTypes"/> mask (one bit for all the variable-length types).</summary>
+    public static uint TypeBit(uint serialType) => 1u << (int)Math.Min(serialType, FirstVariable);
+
     /// <summary>Reads a varint at <paramref name="offset"/>, advancing it; false when it runs past the end or is too long.</summary>
     public static bool TryReadVarint(ReadOnlySpan<byte> bytes, ref int offset, out uint value)
     {
