@@ -16,6 +16,7 @@ public sealed class IndexScan : PlanOperator
     private readonly RecordProjection _projection;
     private Cursor? _cursor;
     private ScanState _state;
+    private bool _pastLow; // a key at or above the low bound was met: every later one is too, in key order
 
     internal IndexScan(Table table, TableIndex? index, KeyRange range, IReadOnlyList<string>? columns)
     {
@@ -37,6 +38,7 @@ public sealed class IndexScan : PlanOperator
     {
         _cursor = _table.OpenCursor(_index?.Tree ?? _table.Tree);
         _state = ScanState.Before;
+        _pastLow = false;
     }
 
     /// <inheritdoc/>
@@ -97,8 +99,9 @@ public sealed class IndexScan : PlanOperator
         while (_state.Advance(cursor, _range.Low, _range.Low is not null))
         {
             ReadOnlySpan<byte> value = cursor.ReadEntry(out ReadOnlySpan<byte> key);
-            if (_range.IsBelow(key))
+            if (!_pastLow && _range.IsBelow(key))
                 continue;
+            _pastLow = true;
             if (_range.IsAbove(key))
             {
                 _state = ScanState.Done;

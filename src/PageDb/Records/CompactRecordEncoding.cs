@@ -52,6 +52,9 @@ internal static class CompactRecordEncoding
 
     private const int StackTypes = 64;
 
+    /// <summary>The body length of each serial type below <see cref="FirstVariable"/>; -1 for the reserved 9-11.</summary>
+    private static ReadOnlySpan<sbyte> FixedBodyLengths => [0, 0, 0, 1, 2, 4, 8, 8, 16, -1, -1, -1];
+
     /// <summary>Encodes <paramref name="row"/> (already validated against the schema) into <paramref name="output"/>.</summary>
     public static void Encode<T>(T row, RecordLayout layout, ByteBuilder output) where T : IValueSource
     {
@@ -79,17 +82,8 @@ internal static class CompactRecordEncoding
     }
 
     /// <summary>The number of body bytes of <paramref name="serialType"/>; -1 for a reserved type.</summary>
-    public static long BodyLength(uint serialType) => serialType switch
-    {
-        Null or Zero or One => 0,
-        Int8 => 1,
-        Int16 => 2,
-        Int32 => 4,
-        Int64 or Float64 => 8,
-        Decimal128 => 16,
-        >= FirstVariable => serialType - FirstVariable,
-        _ => -1,
-    };
+    public static long BodyLength(uint serialType) =>
+        serialType >= FirstVariable ? serialType - FirstVariable : FixedBodyLengths[(int)serialType];
 
     /// <summary>True when a column of <paramref name="type"/> may have <paramref name="serialType"/> (invariant 2).</summary>
     public static bool IsValidFor(ColumnType type, uint serialType) => serialType == Null || type switch

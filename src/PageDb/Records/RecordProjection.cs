@@ -20,9 +20,7 @@ internal sealed class RecordProjection
 
     private readonly RecordLayout _layout;
     private readonly int _rowIdOrdinal;
-    private readonly int[] _storedOutputs; // per stored column: the output it fills, or NoOutput
-    private readonly ColumnType[] _storedTypes; // per stored column: its type
-    private readonly uint[] _validTypes; // per stored column: CompactRecordEncoding.ValidTypes of its type
+    private readonly StoredColumn[] _stored; // per stored column, in record order
     private readonly int[] _keyOutputs; // per key position up to the last one read: the output it fills, or NoOutput
     private readonly int _rowIdOutput; // the output that reads the row id, or NoOutput
     private readonly (int To, int From)[] _copies; // outputs that name a column an earlier output already reads
@@ -35,14 +33,11 @@ internal sealed class RecordProjection
         Ordinals = ordinals;
         Columns = columns;
         Names = names;
-        _storedOutputs = new int[layout.StoredOrdinals.Length];
-        _storedOutputs.AsSpan().Fill(NoOutput);
-        _storedTypes = new ColumnType[_storedOutputs.Length];
-        _validTypes = new uint[_storedOutputs.Length];
-        for (int s = 0; s < _storedTypes.Length; s++)
+        _stored = new StoredColumn[layout.StoredOrdinals.Length];
+        for (int s = 0; s < _stored.Length; s++)
         {
-            _storedTypes[s] = layout.Types[layout.StoredOrdinals[s]];
-            _validTypes[s] = CompactRecordEncoding.ValidTypes(_storedTypes[s]);
+            ColumnType type = layout.Types[layout.StoredOrdinals[s]];
+            _stored[s] = new StoredColumn(NoOutput, type, CompactRecordEncoding.ValidTypes(type));
         }
         _rowIdOutput = NoOutput;
         var keyOutputs = new List<int>();
@@ -64,7 +59,7 @@ internal sealed class RecordProjection
             int place = layout.Places[ordinal];
             if (place >= 0)
             {
-                _storedOutputs[place] = i;
+                _stored[place] = _stored[place] with { Output = i };
                 continue;
             }
             int position = ~place;
@@ -123,28 +118,28 @@ internal sealed class RecordProjection
     /// <summary>One walk of the serial types beside the bodies they describe, decoding the stored columns asked for.</summary>
     private void DecodeCompact(ReadOnlySpan<byte> record, string filePath, Span<Value> values)
     {
-        int[] outputs = _storedOutputs;
+        StoredColumn[] stored = _stored;
         int typeAt = 0;
-        if (!CompactRecordEncoding.TryReadVarint(record, ref typeAt, out uint count) || count > (uint)outputs.Length)
+        if (!CompactRecordEncoding.TryReadVarint(record, ref typeAt, out uint count) || count > (uint)stored.Length)
             ThrowHelper.ThrowCorrupt(filePath, "a record's column count is unreadable or larger than its schema's");
         int bodyAt = RecordReader.SkipTypes(record, typeAt, (int)count, filePath);
         for (int s = 0; s < (int)count; s++)
         {
             CompactRecordEncoding.TryReadVarint(record, ref typeAt, out uint type); // checked by SkipTypes
+            StoredColumn column = stored[s];
             long length = CompactRecordEncoding.BodyLength(type);
-            if ((_validTypes[s] & CompactRecordEncoding.TypeBit(type)) == 0 || bodyAt + length > record.Length)
+            if ((column.ValidTypes & CompactRecordEncoding.TypeBit(type)) == 0 || bodyAt + length > record.Length)
                 ThrowHelper.ThrowCorrupt(filePath, "a record's column has a serial type its column cannot have, or runs past the record");
-            int output = outputs[s];
-            if (output != NoOutput)
-                values[output] = DecodeBody(_storedTypes[s], type, record.Slice(bodyAt, (int)length), filePath);
+            if (column.Output != NoOutput)
+                values[column.Output] = DecodeBody(column.Type, type, record.Slice(bodyAt, (int)length), filePath);
             bodyAt += (int)length;
         }
         if (bodyAt != record.Length)
             ThrowHelper.ThrowCorrupt(filePath, "a record has bytes after its last column");
-        for (int s = (int)count; s < outputs.Length; s++)
+        for (int s = (int)count; s < stored.Length; s++)
         {
-            if (outputs[s] != NoOutput)
-                values[outputs[s]] = Value.Null;
+            if (stored[s].Output != NoOutput)
+                values[stored[s].Output] = Value.Null;
         }
     }
 
@@ -161,10 +156,10 @@ internal sealed class RecordProjection
     private void DecodeFixedSlots(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, string filePath, Span<Value> values)
     {
         var reader = new RecordReader(record, _layout, filePath, key);
-        for (int s = 0; s < _storedOutputs.Length; s++)
+        for (int s = 0; s < _stored.Length; s++)
         {
-            if (_storedOutputs[s] != NoOutput)
-                values[_storedOutputs[s]] = reader.Read(_layout.StoredOrdinals[s]);
+            if (_stored[s].Output != NoOutput)
+                values[_stored[s].Output] = reader.Read(_layout.StoredOrdinals[s]);
         }
     }
 
@@ -179,4 +174,7 @@ internal sealed class RecordProjection
                 values[_keyOutputs[position]] = value;
         }
     }
+
+    /// <summary>A stored column: the output it fills (or <see cref="NoOutput"/>), its type and the serial types valid for it.</summary>
+    private readonly record struct StoredColumn(int Output, ColumnType Type, uint ValidTypes);
 }
