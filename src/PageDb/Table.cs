@@ -211,28 +211,21 @@ public sealed partial class Table
         return row is not null;
     }
 
-    /// <summary>Decodes the stored row at <paramref name="key"/> with <paramref name="record"/>: all columns, or <paramref name="ordinals"/>.</summary>
-    internal Row DecodeRow(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, int[]? ordinals)
+    /// <summary>Decodes the stored row at <paramref name="key"/> with <paramref name="record"/>: all columns, or those of <paramref name="projection"/>.</summary>
+    internal Row DecodeRow(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, RecordProjection? projection)
     {
-        var values = new Value[ordinals?.Length ?? Layout.ColumnCount];
-        DecodeInto(key, record, ordinals, values);
+        projection ??= _definition.AllColumns;
+        var values = new Value[projection.Ordinals.Length];
+        projection.Decode(key, record, FilePath, values);
         return new Row(values);
     }
 
     /// <summary>
     /// Decodes the stored row at <paramref name="key"/> with <paramref name="record"/> into <paramref name="values"/>,
-    /// one value per column (all of them, or <paramref name="ordinals"/>), for a caller that reuses the buffer.
+    /// one value per output of <paramref name="projection"/>, for a caller that reuses the buffer.
     /// </summary>
-    internal void DecodeInto(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, int[]? ordinals, Span<Value> values)
-    {
-        var reader = new RecordReader(record, Layout, FilePath, key);
-        for (int i = 0; i < values.Length; i++)
-        {
-            int ordinal = ordinals is null ? i : ordinals[i];
-            values[i] = ordinal == RowIdOrdinal ? DecodeRowId(key) : reader.Read(ordinal);
-        }
-        reader.CheckEnd();
-    }
+    internal void DecodeInto(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, RecordProjection projection, Span<Value> values) =>
+        projection.Decode(key, record, FilePath, values);
 
     internal Value DecodeRowId(ReadOnlySpan<byte> key)
     {

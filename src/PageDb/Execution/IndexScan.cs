@@ -13,21 +13,21 @@ public sealed class IndexScan : PlanOperator
     private readonly Table _table;
     private readonly TableIndex? _index;
     private readonly KeyRange _range;
-    private readonly int[] _ordinals;
+    private readonly RecordProjection _projection;
     private Cursor? _cursor;
     private ScanState _state;
+    private bool _pastLow; // a key at or above the low bound was met: every later one is too, in key order
 
     internal IndexScan(Table table, TableIndex? index, KeyRange range, IReadOnlyList<string>? columns)
     {
         _table = table;
         _index = index;
         _range = range;
-        _ordinals = TableScan.Ordinals(table, columns);
-        Columns = TableScan.Select(table.Definition.ScanColumns, _ordinals);
+        _projection = table.Definition.Projection(columns);
     }
 
     /// <inheritdoc/>
-    public override IReadOnlyList<OutputColumn> Columns { get; }
+    public override IReadOnlyList<OutputColumn> Columns => _projection.Columns;
 
     /// <inheritdoc/>
     public override string ToString() =>
@@ -38,6 +38,7 @@ public sealed class IndexScan : PlanOperator
     {
         _cursor = _table.OpenCursor(_index?.Tree ?? _table.Tree);
         _state = ScanState.Before;
+        _pastLow = false;
     }
 
     /// <inheritdoc/>
@@ -45,7 +46,7 @@ public sealed class IndexScan : PlanOperator
     {
         if (!Advance(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
             return null;
-        return _index is null ? _table.DecodeRow(key, value, _ordinals) : Fetch(key, value);
+        return _index is null ? _table.DecodeRow(key, value, _projection) : Fetch(key, value);
     }
 
     /// <summary>
@@ -59,9 +60,9 @@ public sealed class IndexScan : PlanOperator
         if (!Advance(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
             return false;
         if (_index is null)
-            _table.DecodeInto(key, value, _ordinals, values);
+            _table.DecodeInto(key, value, _projection, values);
         else
-            _table.DecodeInto(value, FetchRecord(key, value), _ordinals, values);
+            _table.DecodeInto(value, FetchRecord(key, value), _projection, values);
         return true;
     }
 
@@ -80,9 +81,9 @@ public sealed class IndexScan : PlanOperator
         if (!Advance(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
             return false;
         if (_index is null)
-            _table.DecodeInto(key, value, _ordinals, row.StartValues(_ordinals.Length));
+            _table.DecodeInto(key, value, _projection, row.StartValues(_projection.Ordinals.Length));
         else
-            _table.DecodeInto(value, FetchRecord(key, value), _ordinals, row.StartValues(_ordinals.Length));
+            _table.DecodeInto(value, FetchRecord(key, value), _projection, row.StartValues(_projection.Ordinals.Length));
         return true;
     }
 
@@ -98,8 +99,9 @@ public sealed class IndexScan : PlanOperator
         while (_state.Advance(cursor, _range.Low, _range.Low is not null))
         {
             ReadOnlySpan<byte> value = cursor.ReadEntry(out ReadOnlySpan<byte> key);
-            if (_range.IsBelow(key))
+            if (!_pastLow && _range.IsBelow(key))
                 continue;
+            _pastLow = true;
             if (_range.IsAbove(key))
             {
                 _state = ScanState.Done;
@@ -122,7 +124,7 @@ public sealed class IndexScan : PlanOperator
     }
 
     private Row Fetch(ReadOnlySpan<byte> entryKey, ReadOnlySpan<byte> primaryKey) =>
-        _table.DecodeRow(primaryKey, FetchRecord(entryKey, primaryKey), _ordinals);
+        _table.DecodeRow(primaryKey, FetchRecord(entryKey, primaryKey), _projection);
 
     /// <summary>The record of the row an index entry names, checked to give back the entry.</summary>
     private byte[] FetchRecord(ReadOnlySpan<byte> entryKey, ReadOnlySpan<byte> primaryKey)

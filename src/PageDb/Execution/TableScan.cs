@@ -1,4 +1,5 @@
 using PageDb.Expressions;
+using PageDb.Records;
 
 namespace PageDb.Execution;
 
@@ -10,7 +11,7 @@ namespace PageDb.Execution;
 public sealed class TableScan : PlanOperator
 {
     private readonly Table _table;
-    private readonly int[] _ordinals;
+    private readonly RecordProjection _projection;
     private readonly Expr? _where;
     private readonly Expr? _boundWhere;
     private readonly EncodedRow? _current; // where the predicate reads rows; none without one
@@ -20,42 +21,18 @@ public sealed class TableScan : PlanOperator
     internal TableScan(Table table, IReadOnlyList<string>? columns, Expr? where)
     {
         _table = table;
-        OutputColumn[] all = table.Definition.ScanColumns;
-        _ordinals = Ordinals(table, columns);
-        Columns = Select(all, _ordinals);
+        _projection = table.Definition.Projection(columns);
         _where = where;
-        _boundWhere = where?.Bind(all);
+        _boundWhere = where?.Bind(table.Definition.ScanColumns);
         _current = where is null ? null : new EncodedRow(table);
     }
 
     /// <inheritdoc/>
-    public override IReadOnlyList<OutputColumn> Columns { get; }
+    public override IReadOnlyList<OutputColumn> Columns => _projection.Columns;
 
     /// <inheritdoc/>
     public override string ToString() =>
         $"TableScan {_table.Name} [{string.Join(", ", Columns.Select(c => c.Name))}]" + (_where is null ? "" : $" where {_where}");
-
-    /// <summary>The ordinals of <paramref name="columns"/> among the table's scan columns (all its columns when null).</summary>
-    /// <exception cref="ArgumentException">A column is missing or ambiguous.</exception>
-    internal static int[] Ordinals(Table table, IReadOnlyList<string>? columns)
-    {
-        if (columns is null)
-            return table.Definition.AllOrdinals;
-        OutputColumn[] all = table.Definition.ScanColumns;
-        var ordinals = new int[columns.Count];
-        for (int i = 0; i < ordinals.Length; i++)
-            ordinals[i] = OutputColumn.Resolve(all, columns[i]);
-        return ordinals;
-    }
-
-    /// <summary>The columns at <paramref name="ordinals"/> of <paramref name="all"/>.</summary>
-    internal static OutputColumn[] Select(OutputColumn[] all, int[] ordinals)
-    {
-        var selected = new OutputColumn[ordinals.Length];
-        for (int i = 0; i < ordinals.Length; i++)
-            selected[i] = all[ordinals[i]];
-        return selected;
-    }
 
     /// <inheritdoc/>
     protected override void OnOpen()
@@ -66,7 +43,7 @@ public sealed class TableScan : PlanOperator
 
     /// <inheritdoc/>
     protected override Row? OnNext() =>
-        Advance(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> record) ? _table.DecodeRow(key, record, _ordinals) : null;
+        Advance(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> record) ? _table.DecodeRow(key, record, _projection) : null;
 
     /// <summary>
     /// Loads the next row into <paramref name="row"/>, a buffer the caller reuses, instead of making a new
@@ -81,7 +58,7 @@ public sealed class TableScan : PlanOperator
             ThrowHelper.ThrowInvalidOperation("Open the TableScan before asking it for rows.");
         if (!Advance(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> record))
             return false;
-        _table.DecodeInto(key, record, _ordinals, row.StartValues(_ordinals.Length));
+        _table.DecodeInto(key, record, _projection, row.StartValues(_projection.Ordinals.Length));
         return true;
     }
 

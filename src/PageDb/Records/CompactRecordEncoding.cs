@@ -52,6 +52,9 @@ internal static class CompactRecordEncoding
 
     private const int StackTypes = 64;
 
+    /// <summary>The body length of each serial type below <see cref="FirstVariable"/>; -1 for the reserved 9-11.</summary>
+    private static ReadOnlySpan<sbyte> FixedBodyLengths => [0, 0, 0, 1, 2, 4, 8, 8, 16, -1, -1, -1];
+
     /// <summary>Encodes <paramref name="row"/> (already validated against the schema) into <paramref name="output"/>.</summary>
     public static void Encode<T>(T row, RecordLayout layout, ByteBuilder output) where T : IValueSource
     {
@@ -79,17 +82,8 @@ internal static class CompactRecordEncoding
     }
 
     /// <summary>The number of body bytes of <paramref name="serialType"/>; -1 for a reserved type.</summary>
-    public static long BodyLength(uint serialType) => serialType switch
-    {
-        Null or Zero or One => 0,
-        Int8 => 1,
-        Int16 => 2,
-        Int32 => 4,
-        Int64 or Float64 => 8,
-        Decimal128 => 16,
-        >= FirstVariable => serialType - FirstVariable,
-        _ => -1,
-    };
+    public static long BodyLength(uint serialType) =>
+        serialType >= FirstVariable ? serialType - FirstVariable : FixedBodyLengths[(int)serialType];
 
     /// <summary>True when a column of <paramref name="type"/> may have <paramref name="serialType"/> (invariant 2).</summary>
     public static bool IsValidFor(ColumnType type, uint serialType) => serialType == Null || type switch
@@ -101,6 +95,24 @@ internal static class CompactRecordEncoding
         ColumnType.String or ColumnType.Bytes => serialType >= FirstVariable,
         _ => false,
     };
+
+    /// <summary>
+    /// The serial types valid for <paramref name="type"/> as a mask of <see cref="TypeBit"/>s: the check of
+    /// <see cref="IsValidFor"/> as one AND, for a decode that checks every column of every row.
+    /// </summary>
+    public static uint ValidTypes(ColumnType type)
+    {
+        uint mask = 0;
+        for (uint serialType = 0; serialType <= FirstVariable; serialType++)
+        {
+            if (IsValidFor(type, serialType))
+                mask |= TypeBit(serialType);
+        }
+        return mask;
+    }
+
+    /// <summary>The bit of <paramref name="serialType"/> in a <see cref="ValidTypes"/> mask (one bit for all the variable-length types).</summary>
+    public static uint TypeBit(uint serialType) => 1u << (int)Math.Min(serialType, FirstVariable);
 
     /// <summary>Reads a varint at <paramref name="offset"/>, advancing it; false when it runs past the end or is too long.</summary>
     public static bool TryReadVarint(ReadOnlySpan<byte> bytes, ref int offset, out uint value)

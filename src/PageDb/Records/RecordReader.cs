@@ -79,10 +79,10 @@ internal ref struct RecordReader
         return _layout.Types[ordinal] switch
         {
             ColumnType.Int64 => Value.FromInt64(BinaryPrimitives.ReadInt64LittleEndian(_record[slot..])),
-            ColumnType.DateTime => Value.FromDateTimeTicks(CheckTicks(BinaryPrimitives.ReadInt64LittleEndian(_record[slot..]))),
+            ColumnType.DateTime => Value.FromDateTimeTicks(CheckTicks(BinaryPrimitives.ReadInt64LittleEndian(_record[slot..]), _filePath)),
             ColumnType.Double => Value.FromDouble(BinaryPrimitives.ReadDoubleLittleEndian(_record[slot..])),
             ColumnType.Boolean => Value.FromBoolean(ReadBoolean(_record[slot])),
-            ColumnType.Decimal => Value.FromDecimal(ReadDecimal(_record.Slice(slot, 16))),
+            ColumnType.Decimal => Value.FromDecimal(ReadDecimal(_record.Slice(slot, 16), _filePath)),
             ColumnType.String => Value.FromString(Encoding.UTF8.GetString(Variable(slot))),
             ColumnType.Bytes => Value.FromBytes(Variable(slot).ToArray()),
             _ => throw new UnreachableException(),
@@ -146,15 +146,24 @@ internal ref struct RecordReader
         if (place >= _count)
             return Value.Null;
         ReadOnlySpan<byte> body = Locate(place, out uint type);
+        return DecodeCompactBody(_layout.Types[ordinal], type, body, _filePath);
+    }
+
+    /// <summary>
+    /// Decodes the <paramref name="body"/> of a compact record's column of <paramref name="columnType"/>, whose serial
+    /// type <paramref name="type"/> was checked valid for it; strings and byte arrays are allocated.
+    /// </summary>
+    internal static Value DecodeCompactBody(ColumnType columnType, uint type, ReadOnlySpan<byte> body, string filePath)
+    {
         if (type == CompactRecordEncoding.Null)
             return Value.Null;
-        return _layout.Types[ordinal] switch
+        return columnType switch
         {
             ColumnType.Int64 => Value.FromInt64(CompactRecordEncoding.ReadInteger(body, type)),
-            ColumnType.DateTime => Value.FromDateTimeTicks(CheckTicks(CompactRecordEncoding.ReadInteger(body, type))),
+            ColumnType.DateTime => Value.FromDateTimeTicks(CheckTicks(CompactRecordEncoding.ReadInteger(body, type), filePath)),
             ColumnType.Double => Value.FromDouble(BinaryPrimitives.ReadDoubleLittleEndian(body)),
             ColumnType.Boolean => Value.FromBoolean(type == CompactRecordEncoding.One),
-            ColumnType.Decimal => Value.FromDecimal(ReadDecimal(body)),
+            ColumnType.Decimal => Value.FromDecimal(ReadDecimal(body, filePath)),
             ColumnType.String => Value.FromString(Encoding.UTF8.GetString(body)),
             ColumnType.Bytes => Value.FromBytes(body.ToArray()),
             _ => throw new UnreachableException(),
@@ -216,9 +225,9 @@ internal ref struct RecordReader
                 ThrowHelper.ThrowCorrupt(_filePath, "a record's column has a serial type its column cannot have, or runs past the record");
             ReadOnlySpan<byte> bytes = _record.Slice(body, (int)length);
             if (columnType == ColumnType.DateTime && type != CompactRecordEncoding.Null)
-                CheckTicks(CompactRecordEncoding.ReadInteger(bytes, type));
+                CheckTicks(CompactRecordEncoding.ReadInteger(bytes, type), _filePath);
             if (columnType == ColumnType.Decimal && type != CompactRecordEncoding.Null)
-                ReadDecimal(bytes);
+                ReadDecimal(bytes, _filePath);
             body += (int)length;
         }
         if (body != _record.Length)
@@ -226,7 +235,7 @@ internal ref struct RecordReader
     }
 
     /// <summary>Walks <paramref name="count"/> serial types from <paramref name="offset"/>; returns where the bodies start.</summary>
-    private static int SkipTypes(ReadOnlySpan<byte> record, int offset, int count, string filePath)
+    internal static int SkipTypes(ReadOnlySpan<byte> record, int offset, int count, string filePath)
     {
         for (int i = 0; i < count; i++)
         {
@@ -247,10 +256,10 @@ internal ref struct RecordReader
         return _record.Slice((int)start, (int)length);
     }
 
-    private readonly long CheckTicks(long ticks)
+    private static long CheckTicks(long ticks, string filePath)
     {
         if ((ulong)ticks > (ulong)DateTime.MaxValue.Ticks)
-            ThrowHelper.ThrowCorrupt(_filePath, "a record's DateTime is out of range");
+            ThrowHelper.ThrowCorrupt(filePath, "a record's DateTime is out of range");
         return ticks;
     }
 
@@ -261,11 +270,11 @@ internal ref struct RecordReader
         return b == 1;
     }
 
-    private readonly decimal ReadDecimal(ReadOnlySpan<byte> bytes)
+    private static decimal ReadDecimal(ReadOnlySpan<byte> bytes, string filePath)
     {
         int flags = BinaryPrimitives.ReadInt32LittleEndian(bytes[12..]);
         if ((flags & 0x7F00FFFF) != 0 || ((flags >> 16) & 0xFF) > 28)
-            ThrowHelper.ThrowCorrupt(_filePath, "a record's Decimal has invalid flags");
+            ThrowHelper.ThrowCorrupt(filePath, "a record's Decimal has invalid flags");
         return new decimal(
             BinaryPrimitives.ReadInt32LittleEndian(bytes),
             BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]),
