@@ -1,3 +1,4 @@
+using PageDb.Sql.Execution;
 using PageDb.Sql.Syntax;
 using PageDb.Sql.Values;
 
@@ -19,12 +20,15 @@ public sealed class SqlRowReader : IDisposable
     private readonly string _sql;
     private readonly int _offset;
     private readonly ReadTransaction? _snapshot;
+    // The runner the rows run in, given back to the session when the reader is disposed (see SqlSession.Forget).
+    private readonly StatementRunner? _runner;
     private IEnumerator<SqlValue[]>? _rows;
     private SqlValue[] _current = [];
     private string? _ended;
 
-    internal SqlRowReader(SqlSession? session, string sql, int offset, IReadOnlyList<string> columns, IEnumerator<SqlValue[]> rows, long rowsAffected, ReadTransaction? snapshot)
+    internal SqlRowReader(SqlSession? session, string sql, int offset, IReadOnlyList<string> columns, IEnumerator<SqlValue[]> rows, long rowsAffected, ReadTransaction? snapshot, StatementRunner? runner = null)
     {
+        _runner = runner;
         _session = session;
         _sql = sql;
         _offset = offset;
@@ -83,7 +87,7 @@ public sealed class SqlRowReader : IDisposable
         _rows.Dispose();
         _rows = null;
         _snapshot?.Dispose();
-        _session?.Forget(this);
+        _session?.Forget(this, _runner);
     }
 
     /// <summary>True when the reader reads the session's transaction rather than a snapshot of its own.</summary>

@@ -19,6 +19,9 @@ public sealed class SqlSession : IDisposable
     private readonly Dictionary<string, PreparedStatement> _prepared = new(StringComparer.Ordinal);
     private readonly HashSet<SqlRowReader> _readers = [];
     private WriteTransaction? _transaction;
+    // The runner of the last disposed reader, for the next reader to start again (see StatementRunner.Reuse); null
+    // while none is idle. A reader's rows run in its runner until it is disposed, so an open reader keeps its own.
+    private StatementRunner? _idleRunner;
 
     /// <summary>A session on <paramref name="database"/>, which it does not own.</summary>
     public SqlSession(PageDatabase database)
@@ -132,9 +135,9 @@ public sealed class SqlSession : IDisposable
         ReadTransaction? snapshot = _transaction is null ? _database.BeginRead() : null;
         try
         {
-            var runner = new StatementRunner(statement.Sql, _transaction ?? snapshot!, parameters);
+            StatementRunner runner = Runner(statement.Sql, _transaction ?? snapshot!, parameters);
             IEnumerable<SqlValue[]> rows = runner.Stream(select, statement.Plans[^1], out IReadOnlyList<string> columns, reuseRows: true);
-            var reader = new SqlRowReader(this, statement.Sql, select.Offset, columns, rows.GetEnumerator(), -1, snapshot);
+            var reader = new SqlRowReader(this, statement.Sql, select.Offset, columns, rows.GetEnumerator(), -1, snapshot, runner);
             _readers.Add(reader);
             return reader;
         }
@@ -159,8 +162,24 @@ public sealed class SqlSession : IDisposable
         _transaction = null;
     }
 
-    /// <summary>Forgets a disposed reader.</summary>
-    internal void Forget(SqlRowReader reader) => _readers.Remove(reader);
+    /// <summary>A runner for a reader: the idle one started again, else a new one.</summary>
+    private StatementRunner Runner(string sql, ReadTransaction transaction, SqlParameters parameters)
+    {
+        StatementRunner? idle = _idleRunner;
+        if (idle is null)
+            return new StatementRunner(sql, transaction, parameters);
+        _idleRunner = null;
+        idle.Reuse(sql, transaction, parameters);
+        return idle;
+    }
+
+    /// <summary>Forgets a disposed reader, and keeps its <paramref name="runner"/>, which nothing runs in any more, for the next reader.</summary>
+    internal void Forget(SqlRowReader reader, StatementRunner? runner)
+    {
+        _readers.Remove(reader);
+        if (runner is not null)
+            _idleRunner = runner;
+    }
 
     /// <summary>Ends the readers that read the transaction, which is ending.</summary>
     private void EndTransactionReaders(string action)

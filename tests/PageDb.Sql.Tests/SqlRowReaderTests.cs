@@ -68,4 +68,42 @@ public sealed class SqlRowReaderTests : SessionFixture
         Session.Execute("INSERT INTO t VALUES (5)");
         Assert.That(Pinned, Is.Zero);
     }
+
+    /// <summary>
+    /// The rows of a prepared query read to the end, with its parameter and its uncorrelated subquery's count (which a
+    /// statement computes once), as (id, count) pairs.
+    /// </summary>
+    private static List<(long, long)> ReadAll(SqlRowReader reader)
+    {
+        var rows = new List<(long, long)>();
+        while (reader.Read())
+            rows.Add((reader[0].ToInteger(), reader[1].ToInteger()));
+        return rows;
+    }
+
+    [Test]
+    public void A_reader_opened_after_one_was_disposed_reads_its_own_snapshot_parameters_and_subqueries()
+    {
+        // A disposed reader gives its runner back to the session for the next one to start again: nothing of the
+        // previous run (its snapshot, parameters, or the subquery result it computed once) may show through.
+        PreparedStatement query = SqlSession.Prepare("SELECT id, (SELECT count(*) FROM t) FROM t WHERE id >= @from ORDER BY id");
+        SqlRowReader Open(long from)
+        {
+            var parameters = new SqlParameters();
+            parameters.Set("@from", from);
+            return Session.ExecuteReader(query, parameters);
+        }
+        using (SqlRowReader first = Open(2))
+            Assert.That(ReadAll(first), Is.EqualTo(new[] { (2L, 3L), (3L, 3L) }));
+        Session.Execute("INSERT INTO t VALUES (4)");
+        SqlRowReader open = Open(1);
+        Assert.That(open.Read(), Is.True);
+        using (SqlRowReader second = Open(3))
+            Assert.That(ReadAll(second), Is.EqualTo(new[] { (3L, 4L), (4L, 4L) }), "the new snapshot, parameter and count");
+        Session.Execute("INSERT INTO t VALUES (5)");
+        using (SqlRowReader third = Open(4))
+            Assert.That(ReadAll(third), Is.EqualTo(new[] { (4L, 5L), (5L, 5L) }), "a reader opened while another is open and after one was disposed");
+        Assert.That(ReadAll(open), Is.EqualTo(new[] { (2L, 4L), (3L, 4L), (4L, 4L) }), "the reader left open kept its own run");
+        open.Dispose();
+    }
 }

@@ -13,7 +13,14 @@ internal sealed class SqlCatalog(ReadTransaction transaction)
     private Dictionary<string, Dictionary<string, ColumnStatistics>>? _statistics;
 
     /// <summary>The transaction the catalog reads.</summary>
-    public ReadTransaction Transaction { get; } = transaction;
+    public ReadTransaction Transaction { get; private set; } = transaction;
+
+    /// <summary>Starts the catalog again in <paramref name="transaction"/>, forgetting the statistics read in the previous one.</summary>
+    public void Reuse(ReadTransaction transaction)
+    {
+        Transaction = transaction;
+        _statistics = null;
+    }
 
     /// <summary>The table called <paramref name="name"/> (any case), or null.</summary>
     public Table? FindTable(string name)

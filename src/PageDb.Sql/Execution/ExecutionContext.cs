@@ -4,7 +4,9 @@ namespace PageDb.Sql.Execution;
 
 /// <summary>
 /// The state of one statement's execution: its transaction, its parameter values, and the rows of each table it reads
-/// (read once per statement: a statement's reads all see the table as it was before the statement changed it).
+/// (read once per statement: a statement's reads all see the table as it was before the statement changed it). A
+/// session's reader runs in a context that the session's previous reader, once disposed, gave back (see
+/// <see cref="Reuse"/>), so a prepared query run again and again makes no new one.
 /// </summary>
 internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameters parameters)
 {
@@ -15,10 +17,10 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
     private Dictionary<string, Table>? _tables;
 
     /// <summary>The transaction the statement runs in.</summary>
-    public ReadTransaction Transaction { get; } = transaction;
+    public ReadTransaction Transaction { get; private set; } = transaction;
 
     /// <summary>The statement's parameter values.</summary>
-    public SqlParameters Parameters { get; } = parameters;
+    public SqlParameters Parameters { get; private set; } = parameters;
 
     /// <summary>The transaction the running plan was compiled in: this one, or an earlier one for a cached plan.</summary>
     public ReadTransaction PlanTransaction { get; set; } = transaction;
@@ -41,6 +43,16 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
             _tables[compiled.Name] = current;
         }
         return current;
+    }
+
+    /// <summary>
+    /// Starts the context again for a statement in <paramref name="transaction"/> with <paramref name="parameters"/>,
+    /// forgetting all the previous statement's state; only once nothing of that statement runs any more.
+    /// </summary>
+    public void Reuse(ReadTransaction transaction, SqlParameters parameters)
+    {
+        (Transaction, Parameters, PlanTransaction) = (transaction, parameters, transaction);
+        (_tableRows, _uncorrelated, _firstTable, _tables) = (null, null, null, null);
     }
 
     /// <summary>Every row of <paramref name="table"/>, with the row id last when <paramref name="withRowId"/> is set.</summary>

@@ -13,9 +13,9 @@ namespace PageDb.Sql.Execution;
 /// </summary>
 internal sealed class StatementRunner
 {
-    private readonly ReadTransaction _transaction;
+    private ReadTransaction _transaction;
     private readonly SqlCatalog _catalog;
-    private readonly string _sql;
+    private string _sql;
     private QueryCompiler? _compiler;
     private readonly ExecutionContext _context;
 
@@ -26,6 +26,19 @@ internal sealed class StatementRunner
         _catalog = new SqlCatalog(transaction);
         _sql = sql;
         _context = new ExecutionContext(transaction, parameters);
+    }
+
+    /// <summary>
+    /// Starts the runner again, as a new one for statements of <paramref name="sql"/> in <paramref name="transaction"/>
+    /// would: a session's readers run in the runner the previous one gave back when it was disposed
+    /// (<see cref="SqlSession.ExecuteReader"/>), so a prepared query run again and again makes no new runner, catalog or
+    /// execution context. Only once nothing of the previous statement runs any more.
+    /// </summary>
+    public void Reuse(string sql, ReadTransaction transaction, SqlParameters parameters)
+    {
+        (_sql, _transaction, _compiler) = (sql, transaction, null);
+        _catalog.Reuse(transaction);
+        _context.Reuse(transaction, parameters);
     }
 
     /// <summary>Runs <paramref name="statement"/>; a query reuses the plan in <paramref name="plans"/> when it still fits.</summary>
