@@ -14,7 +14,8 @@ namespace PageDb.Btree;
 /// the checker is <see cref="BTreeVerifier"/>.
 /// Operations:
 /// - Descend: from the root with read pins, one page at a time, recording the path (page, link, cell count).
-/// - Put: the leaf cell is built first (its overflow chain written), then placed; a full page splits by bytes
+/// - Put: the descent compares each page's last key first, so an ascending key costs one comparison a level.
+///   The leaf cell is built first (its overflow chain written), then placed; a full page splits by bytes
 ///   (<see cref="NodeSplitter"/>) and the separator goes up the recorded path; a full root grows a level below it.
 /// - Delete: the cell and its chain are freed, then underfull pages are merged or refilled up the path
 ///   (<see cref="NodeRebalancer"/>) and a root with one child absorbs it.
@@ -178,11 +179,11 @@ internal sealed class BTree
         int index;
         PageNumber leaf;
         PageNumber oldChain = PageNumber.None;
-        using (PageHandle leafHandle = DescendToLeaf(key, path, out depth))
+        using (PageHandle leafHandle = DescendToLeaf(key, path, out depth, lastFirst: true))
         {
             var page = new SlottedPageReader(leafHandle.Data, _filePath);
             leaf = leafHandle.Number;
-            index = NodeSearch.SearchLeaf(page, key, _leafFormat, leaf, _filePath);
+            index = NodeSearch.SearchLeaf(page, key, _leafFormat, leaf, _filePath, lastFirst: true);
             if (index >= 0 && !replace)
                 return false;
             if (index >= 0)
@@ -267,8 +268,9 @@ internal sealed class BTree
     /// <summary>
     /// Pins the leaf that holds (or would hold) <paramref name="key"/>, recording the interior levels in
     /// <paramref name="path"/>; each page passed is checked against the separators above it (<see cref="DescentBounds"/>).
+    /// <paramref name="lastFirst"/> (a put's descent) tries each page's last separator first (<see cref="NodeSearch"/>).
     /// </summary>
-    private PageHandle DescendToLeaf(ReadOnlySpan<byte> key, Span<PathStep> path, out int depth)
+    private PageHandle DescendToLeaf(ReadOnlySpan<byte> key, Span<PathStep> path, out int depth, bool lastFirst = false)
     {
         PageNumber page = Root;
         depth = 0;
@@ -284,7 +286,7 @@ internal sealed class BTree
                 if (depth == NodeHeader.MaxDepth)
                     ThrowHelper.ThrowCorrupt(_filePath, page, "B+tree deeper than 64 levels (a cycle of links)");
                 var reader = new SlottedPageReader(handle.Data, _filePath);
-                int child = NodeSearch.SearchInterior(reader, key, page, _filePath);
+                int child = NodeSearch.SearchInterior(reader, key, page, _filePath, lastFirst);
                 bounds.Narrow(reader, child, page, _filePath);
                 path[depth++] = new PathStep(page, child, reader.CellCount);
                 page = NodeSearch.ChildAt(reader, child, page, _filePath);

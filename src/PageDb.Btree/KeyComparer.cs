@@ -31,15 +31,28 @@ internal static class KeyComparer
     public static int CommonPrefixLength(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right) =>
         left.CommonPrefixLength(right);
 
-    /// <summary>The first 8 bytes of <paramref name="key"/> as a big-endian number, zeros after a shorter key's end.</summary>
+    /// <summary>
+    /// The first 8 bytes of <paramref name="key"/> as a big-endian number, zeros after a shorter key's end. A key of
+    /// 2-7 bytes (a table's compact integer key is 1-9) is read as two overlapping big-endian words, the first at the
+    /// top and the last shifted to end at the key's last byte, rather than byte by byte.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Head(ReadOnlySpan<byte> key)
     {
-        if (key.Length >= HeadLength)
+        int length = key.Length;
+        if (length >= HeadLength)
             return BinaryPrimitives.ReadUInt64BigEndian(key);
-        ulong head = 0;
-        for (int i = 0; i < key.Length; i++)
-            head = (head << 8) | key[i];
-        return key.Length == 0 ? 0 : head << (8 * (HeadLength - key.Length));
+        int tailShift = 8 * (HeadLength - length);
+        if (length >= sizeof(uint))
+        {
+            return ((ulong)BinaryPrimitives.ReadUInt32BigEndian(key) << 32)
+                | ((ulong)BinaryPrimitives.ReadUInt32BigEndian(key[(length - sizeof(uint))..]) << tailShift);
+        }
+        if (length >= sizeof(ushort))
+        {
+            return ((ulong)BinaryPrimitives.ReadUInt16BigEndian(key) << 48)
+                | ((ulong)BinaryPrimitives.ReadUInt16BigEndian(key[(length - sizeof(ushort))..]) << tailShift);
+        }
+        return length == 0 ? 0 : (ulong)key[0] << 56;
     }
 }

@@ -19,11 +19,7 @@ public class BTreeModelTests
     {
         if (TestSeed.LongRun)
             operations *= 20;
-        int seed = TestSeed.Next();
-        string why = TestSeed.Describe(seed);
-        var random = new Random(seed);
-        var (pages, tree) = TreeTestKit.NewTree(pageSize, formatVersion);
-        var model = new SortedDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+        var (why, random, pages, tree, model) = StartRun(pageSize, formatVersion);
         var keys = new List<byte[]>();
 
         for (int op = 0; op < operations; op++)
@@ -54,6 +50,73 @@ public class BTreeModelTests
         TreeTestKit.AssertValid(pages, tree, why + " after deleting everything");
         Assert.That(pages.LivePageCount, Is.EqualTo(1), why + ": every page but the root is free");
         Assert.That(tree.Count, Is.Zero, why);
+    }
+
+    /// <summary>
+    /// A put's descent compares each page's last key first (the append path of ascending keys): keys shaped like a
+    /// table's compact integers (a head byte, then 0-8 big-endian bytes) mostly past the largest so far, mixed with
+    /// re-puts and TryInserts of the largest key, keys below it and deletes, against the model.
+    /// </summary>
+    [TestCase(FileHeaderPage.CurrentFormatVersion)]
+    [TestCase(1u, TestName = "AscendingPutsMatchTheModel(classic leaf cells of format version 1)")]
+    public void AscendingPutsMatchTheModel(uint formatVersion)
+    {
+        int operations = TestSeed.LongRun ? 400_000 : 20_000;
+        var (why, random, pages, tree, model) = StartRun(4096, formatVersion);
+        long next = 0;
+        for (int op = 0; op < operations; op++)
+        {
+            string at = $"{why}, op {op}";
+            int dice = random.Next(100);
+            long id = dice < 80 ? next += random.Next(1, 300) // past the largest key
+                : dice < 88 ? next // the largest key again
+                : (long)(random.NextDouble() * (next + 1)); // at or below it
+            byte[] key = CompactIntegerKey(id);
+            byte[] value = TreeTestKit.Bytes(random, random.Next(0, 200));
+            if (dice >= 95)
+            {
+                Assert.That(tree.Delete(key), Is.EqualTo(model.Remove(key)), at + ": Delete says found");
+            }
+            else if (random.Next(2) == 0)
+            {
+                bool inserted = tree.TryInsert(key, value);
+                Assert.That(inserted, Is.EqualTo(model.TryAdd(key, value)), at + ": TryInsert says new");
+            }
+            else
+            {
+                Assert.That(tree.Put(key, value), Is.EqualTo(!model.ContainsKey(key)), at + ": Put says new");
+                model[key] = value;
+            }
+            Assert.That(tree.Count, Is.EqualTo(model.Count), at + ": count");
+            if (op % 1000 == 999)
+                TreeTestKit.AssertValid(pages, tree, at);
+        }
+        TreeTestKit.AssertValid(pages, tree, why + " at the end");
+        foreach (var (key, value) in model)
+            Assert.That(tree.Get(key), Is.EqualTo(value), why + ": Get " + Convert.ToHexString(key));
+        ScanAll(tree, model, why);
+    }
+
+    /// <summary>A run's seed (described, for messages), its random source, an empty tree and an empty model.</summary>
+    private static (string Why, Random Random, InMemoryPageAccessor Pages, BTree Tree, SortedDictionary<byte[], byte[]> Model) StartRun(
+        int pageSize, uint formatVersion)
+    {
+        int seed = TestSeed.Next();
+        var (pages, tree) = TreeTestKit.NewTree(pageSize, formatVersion);
+        return (TestSeed.Describe(seed), new Random(seed), pages, tree, new SortedDictionary<byte[], byte[]>(ByteArrayComparer.Instance));
+    }
+
+    /// <summary>A non-negative <paramref name="id"/> as a table's compact integer key: 0x0A + n, then its n significant bytes.</summary>
+    private static byte[] CompactIntegerKey(long id)
+    {
+        int n = 0;
+        while (n < 8 && (ulong)id >> (8 * n) != 0)
+            n++;
+        var key = new byte[1 + n];
+        key[0] = (byte)(0x0A + n);
+        for (int i = 0; i < n; i++)
+            key[n - i] = (byte)(id >> (8 * i));
+        return key;
     }
 
     private static byte[] NewKey(Random random, List<byte[]> keys)
