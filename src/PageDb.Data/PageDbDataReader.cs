@@ -83,7 +83,8 @@ public sealed class PageDbDataReader : DbDataReader
             _firstPending = false;
             return _onRow = true;
         }
-        if (_onRow && _firstKinds is null)
+        // An ended reader's row is empty (its storage may hold a later query's row): the Read below throws.
+        if (_onRow && _firstKinds is null && _rows.Current.Count > 0)
         {
             _firstKinds = new SqlValueKind[_rows.Columns.Count];
             for (int i = 0; i < _firstKinds.Length; i++)

@@ -51,11 +51,12 @@ public sealed class SqlRowReader : IDisposable
     /// <summary>
     /// The row <see cref="Read"/> moved to, with one value per column (empty before the first). It is a view of the
     /// reader's current row, valid until the next <see cref="Read"/>, which may overwrite it: copy it to keep it.
+    /// Empty once the reader is disposed.
     /// </summary>
     public IReadOnlyList<SqlValue> Current => _current;
 
     /// <summary>The value in column <paramref name="ordinal"/> of the row <see cref="Read"/> moved to.</summary>
-    /// <exception cref="IndexOutOfRangeException">No such column, or no current row.</exception>
+    /// <exception cref="IndexOutOfRangeException">No such column, or no current row (before the first <see cref="Read"/>, or once disposed).</exception>
     public SqlValue this[int ordinal] => _current[ordinal];
 
     /// <summary>Moves to the next row; false after the last.</summary>
@@ -86,6 +87,8 @@ public sealed class SqlRowReader : IDisposable
             return;
         _rows.Dispose();
         _rows = null;
+        // The row may be an array the session's next query overwrites (see PointRow).
+        _current = [];
         _snapshot?.Dispose();
         _session?.Forget(this, _runner);
     }

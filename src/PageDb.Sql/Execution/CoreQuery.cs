@@ -107,7 +107,7 @@ internal sealed class CoreQuery
             int[] outputs = _outputOrdinals ??= [.. Outputs.Select(o => o.RowOrdinal)];
             // A streamed scan serves only the top level, as in JoinSource.Read.
             TableAccess? read = source.Access ?? (outer is null ? source.Scan : null);
-            if (Array.IndexOf(outputs, -1) < 0 && read?.TryProject(new Frame(context, [], outer), outputs) is { } rows)
+            if (Array.IndexOf(outputs, -1) < 0 && read?.TryProject(outer is null ? context.TopFrame : new Frame(context, [], outer), outputs, topLevel: outer is null) is { } rows)
                 return rows;
         }
         return Loop(outer, context, reuseRows);

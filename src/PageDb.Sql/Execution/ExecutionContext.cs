@@ -15,6 +15,9 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
     private Dictionary<object, List<SqlValue[]>>? _uncorrelated;
     private Table? _firstTable;
     private Dictionary<string, Table>? _tables;
+    // Kept across Reuse: the next query of a session reuses them (see PointRow).
+    private PointRow? _pointRow;
+    private Frame? _topFrame;
 
     /// <summary>The transaction the statement runs in.</summary>
     public ReadTransaction Transaction { get; private set; } = transaction;
@@ -54,6 +57,15 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
         (Transaction, Parameters, PlanTransaction) = (transaction, parameters, transaction);
         (_tableRows, _uncorrelated, _firstTable, _tables) = (null, null, null, null);
     }
+
+    /// <summary>
+    /// The row holder of a top-level point read (see <see cref="Execution.PointRow"/>), made on first use and kept
+    /// while the context is reused: one top-level reader runs in a context at a time.
+    /// </summary>
+    public PointRow PointRow => _pointRow ??= new PointRow();
+
+    /// <summary>A frame of no row and no outer frame, for evaluating a top-level query's key values; made once.</summary>
+    public Frame TopFrame => _topFrame ??= new Frame(this, [], null);
 
     /// <summary>Every row of <paramref name="table"/>, with the row id last when <paramref name="withRowId"/> is set.</summary>
     public List<SqlValue[]> TableRows(Table table, bool withRowId)

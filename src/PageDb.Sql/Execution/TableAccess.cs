@@ -189,18 +189,20 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     private bool IsPointRead =>
         Index is null && Equal.Length > 0 && Low is null && High is null && Equal.Length == keyColumns.Length && Array.TrueForAll(Equal, e => e.Length == 1);
 
+    /// <summary>True for a point read by a primary key of one integer column (a table with a key, so no row id).</summary>
+    private bool IsIntegerKeyPoint => IsPointRead && Equal.Length == 1 && keyColumns[0].Type == ColumnType.Int64 && !table.Schema.HasRowId;
+
     /// <summary>The row whose primary key the fixed values give (none when one is NULL); null when one does not fit the key.</summary>
     private SqlValue[][]? TryReadPoint(Frame frame, ExecutionContext context)
     {
-        if (Equal.Length == 1 && keyColumns[0].Type == ColumnType.Int64 && !table.Schema.HasRowId)
+        if (IsIntegerKeyPoint)
         {
-            SqlValue value = Equal[0][0](frame);
-            if (value.IsNull)
-                return [];
-            if (ToKey(value, keyColumns[0], forRange: false) is not { } id)
-                return null;
-            RowBuffer buffer = t_lookup ??= new RowBuffer();
-            return context.Current(table).TryGet(id.Integer, buffer) ? [FromWholeRow(buffer)] : [];
+            return LoadIntegerKeyPoint(frame) switch
+            {
+                null => null,
+                true => [FromWholeRow(t_lookup!)],
+                false => [],
+            };
         }
         var key = new object?[Equal.Length];
         for (int i = 0; i < key.Length; i++)
@@ -412,10 +414,14 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     /// the scan (<see cref="ProjectedScan"/>), for a query that checks no condition on them and is done with each row
     /// before it asks for the next. The bounds are evaluated now. Null when the read is of another kind, an output is
     /// not a decoded column, or a bound does not fit the key: the caller then reads as <see cref="TryRead"/> does.
+    /// A <paramref name="topLevel"/> query's point read by a one-column integer key reads its row now instead
+    /// (<see cref="TryProjectPoint"/>), in a write transaction too.
     /// </summary>
-    public IEnumerable<SqlValue[]>? TryProject(Frame frame, int[] outputs)
+    public IEnumerable<SqlValue[]>? TryProject(Frame frame, int[] outputs, bool topLevel)
     {
         ExecutionContext context = frame.Context;
+        if (topLevel && IsIntegerKeyPoint && !PerJoinedRow)
+            return TryProjectPoint(frame, outputs);
         if (Index is not null || _descending || PerJoinedRow || Equal.Length > 0 || context.Transaction is WriteTransaction)
             return null;
         (List<string>? columns, int[]? ordinals) = Decoding(snapshot: true);
@@ -429,6 +435,39 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
             return [];
         IndexScan scan = context.Current(table).IndexScan(null, KeyRow(lowState, low), KeyRow(highState, high), Low?.Inclusive ?? true, High?.Inclusive ?? true, columns);
         return new ProjectedScan(scan, columns?.Count ?? RowWidth, positions);
+    }
+
+    /// <summary>
+    /// The row of a point read by a one-column integer primary key (<see cref="IsIntegerKeyPoint"/>), read now, in any
+    /// transaction, as <see cref="TryReadPoint"/> reads it, with only the result columns <paramref name="outputs"/>
+    /// (the table's ordinals) converted, into the context's <see cref="PointRow"/>: none when the key value is NULL or
+    /// no row has it; null, for the caller's general read, when the value does not fit the key.
+    /// </summary>
+    private PointRow? TryProjectPoint(Frame frame, int[] outputs)
+    {
+        PointRow point = frame.Context.PointRow;
+        if (LoadIntegerKeyPoint(frame) is not { } found)
+            return null;
+        if (!found)
+            return point.None();
+        SqlValue[] row = point.Start(outputs.Length);
+        for (int i = 0; i < row.Length; i++)
+            row[i] = StoredValues.FromStored(t_lookup!.ValueAt(outputs[i]));
+        return point;
+    }
+
+    /// <summary>
+    /// Reads the row of a point read by a one-column integer key (<see cref="IsIntegerKeyPoint"/>) into the thread's
+    /// lookup buffer: true when a row has the key, false for none (or a NULL key value), null when the value does not fit the key.
+    /// </summary>
+    private bool? LoadIntegerKeyPoint(Frame frame)
+    {
+        SqlValue value = Equal[0][0](frame);
+        if (value.IsNull)
+            return false;
+        if (ToKey(value, keyColumns[0], forRange: false) is not { } id)
+            return null;
+        return frame.Context.Current(table).TryGet(id.Integer, t_lookup ??= new RowBuffer());
     }
 
     /// <summary>

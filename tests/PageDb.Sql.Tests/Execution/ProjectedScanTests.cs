@@ -8,6 +8,8 @@ namespace PageDb.Sql.Tests.Execution;
 /// takes the general loop. Random queries and parameters (NULL, text that is or is not a number, reals that are not
 /// integers) run both as a streaming reader (the direct read) and as a finished result (the general loop), on tables
 /// with a primary key and with a row id; they must give the same rows in the same order. The seed is printed.
+/// A top-level point read by the integer key reads its row into a holder the session's next reader reuses (PointRow):
+/// readers open at once keep their own rows, and a disposed reader shows none.
 /// </summary>
 [TestFixture]
 public sealed class ProjectedScanTests : SessionFixture
@@ -25,6 +27,9 @@ public sealed class ProjectedScanTests : SessionFixture
         "SELECT t.a AS x FROM t WHERE @lo IS NOT NULL",
         "SELECT * FROM u",
         "SELECT b FROM u",
+        "SELECT c, a FROM t WHERE id = @lo",
+        "SELECT * FROM t WHERE @hi = id",
+        "SELECT b, b FROM t WHERE id = @lo AND c > 0",
     ];
 
     private static readonly object?[] Bounds = [null, "12", "abc", 2.5, 7.0, -3];
@@ -63,6 +68,32 @@ public sealed class ProjectedScanTests : SessionFixture
             List<string> finished = [.. Session.Execute(statement, parameters).Rows.Select(Text)];
             Assert.That(streamed, Is.EqualTo(finished), $"seed {seed}, run {run}: {sql}");
         }
+    }
+
+    [Test]
+    public void Point_readers_open_at_once_keep_their_own_rows_and_a_disposed_one_shows_none()
+    {
+        Session.Execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT)");
+        Session.Execute("INSERT INTO t VALUES (1, 'one'), (2, 'two')");
+        PreparedStatement get = SqlSession.Prepare("SELECT a FROM t WHERE id = @id");
+        var first = new SqlParameters();
+        first.Set("@id", 1L);
+        var second = new SqlParameters();
+        second.Set("@id", 2L);
+
+        SqlRowReader one = Session.ExecuteReader(get, first);
+        Assert.That(one.Read(), Is.True);
+        using (SqlRowReader two = Session.ExecuteReader(get, second))
+        {
+            Assert.That(two.Read(), Is.True);
+            Assert.That(one.Current[0].ToString(), Is.EqualTo("one"), "the open reader's row");
+            Assert.That(two.Current[0].ToString(), Is.EqualTo("two"));
+        }
+        one.Dispose();
+        using SqlRowReader again = Session.ExecuteReader(get, second);
+        Assert.That(again.Read(), Is.True);
+        Assert.That(again.Current[0].ToString(), Is.EqualTo("two"));
+        Assert.That(one.Current, Is.Empty, "a disposed reader shows no row");
     }
 
     private static object? Bound(Random random) =>
