@@ -10,8 +10,8 @@ namespace PageDb.Records;
 /// <see cref="Ordinals"/>[i] (the row id's ordinal, one past the last column, reads the key). For a compact record
 /// the plan names, per stored column, the output it fills (or none), and per key position the output a key column
 /// fills: one walk of the header and bodies then decodes the row, checking every serial type and the record's end
-/// (<see cref="CompactRecordEncoding"/>'s invariants 1-3, and 4 for the columns decoded), as
-/// <see cref="RecordReader.CheckEnd"/> does. Fixed-slot records (<see cref="RecordFormat.FixedSlots"/>) are read column
+/// (<see cref="CompactRecordEncoding"/>'s invariants 1-3, and 4 for the columns decoded), as a column-by-column
+/// read followed by <see cref="RecordReader.CheckEnd"/> does. Fixed-slot records (<see cref="RecordFormat.FixedSlots"/>) are read column
 /// by column through <see cref="RecordReader"/>. Never changed after construction, so shared by any thread.
 /// </summary>
 internal sealed class RecordProjection

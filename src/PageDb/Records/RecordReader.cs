@@ -114,8 +114,9 @@ internal ref struct RecordReader
 
     /// <summary>
     /// Throws <see cref="CorruptDatabaseException"/> when a compact record holds bytes after its last stored column
-    /// (<see cref="Verify"/> finds the same): every row decode runs it, so the check and the reads agree on such a
-    /// record. A walk of the serial types not yet read; no column is decoded.
+    /// (<see cref="Verify"/> finds the same), after a column-by-column read. Row decodes no longer read this way
+    /// (<see cref="RecordProjection"/> checks the end in its own walk); its tests use this read as the reference.
+    /// A walk of the serial types not yet read; no column is decoded.
     /// </summary>
     public void CheckEnd()
     {
