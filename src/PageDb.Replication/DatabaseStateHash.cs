@@ -10,13 +10,15 @@ namespace PageDb.Replication;
 /// order the pages were hashed in: a cut updates only the pages it ships. Two states with equal hashes and page counts
 /// are taken to be the same state (a chance match of 2^-64 per comparison, for states that are not built to collide).
 /// <para>
-/// It is kept beside the shipped state (<see cref="Replicator"/>): the snapshot's pages when a generation starts, then
+/// A replicator keeps it beside the shipped state (<see cref="Replicator"/>): the snapshot's pages when a generation starts, then
 /// each segment's pages as they are encoded, and written into every segment (<see cref="SegmentFormat"/>, version 2),
 /// so that a restarted replicator can tell whether its database's history passes through the last shipped state
 /// (<see cref="GenerationResume"/>). After a failed put it may be ahead of the store: the next cut covers every page
 /// changed since the mark, so it catches up with what it ships.
 /// </para>
-/// Memory: 8 bytes per page of the database. Used from one thread (the replicator's).
+/// A read replica keeps one beside its applied state (<see cref="SegmentChain"/>) for its position file.
+/// Memory: 8 bytes per page of the database. Used from one thread at a time, its owner's (the replicator's, or the
+/// read replica's while it opens and then its loop's).
 /// </summary>
 internal sealed class DatabaseStateHash
 {
@@ -45,13 +47,30 @@ internal sealed class DatabaseStateHash
     {
         var source = new ReplicationSource(database);
         using HeldSnapshot snapshot = source.Hold();
+        return OfSnapshot(source, snapshot, markUnreadable: false);
+    }
+
+    /// <summary>
+    /// The fingerprint of <paramref name="snapshot"/>, every page read once (checksum verified): a page failing its
+    /// checksum throws, or with <paramref name="markUnreadable"/> is recorded as unreadable (<see cref="SetUnreadable"/>).
+    /// </summary>
+    /// <exception cref="CorruptDatabaseException">A page fails its checksum and <paramref name="markUnreadable"/> is false.</exception>
+    public static DatabaseStateHash OfSnapshot(ReplicationSource source, HeldSnapshot snapshot, bool markUnreadable)
+    {
         var hash = new DatabaseStateHash();
         hash.Resize(snapshot.PageCount);
         var image = new byte[source.PageSize];
         for (uint page = 0; page < snapshot.PageCount; page++)
         {
-            source.ReadPage(snapshot, new PageNumber(page), image);
-            hash.Set(new PageNumber(page), image);
+            try
+            {
+                source.ReadPage(snapshot, new PageNumber(page), image);
+                hash.Set(new PageNumber(page), image);
+            }
+            catch (CorruptDatabaseException) when (markUnreadable)
+            {
+                hash.SetUnreadable(new PageNumber(page));
+            }
         }
         return hash;
     }

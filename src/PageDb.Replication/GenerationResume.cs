@@ -142,25 +142,7 @@ internal sealed class GenerationResume(ReplicationSource source, RecoveredHistor
     }
 
     /// <summary>Every page of the opened state read once and hashed (a page failing its checksum is unreadable).</summary>
-    private DatabaseStateHash HashOpened()
-    {
-        var opened = new DatabaseStateHash();
-        opened.Resize(_opened!.PageCount);
-        var image = new byte[source.PageSize];
-        for (uint page = 0; page < _opened.PageCount; page++)
-        {
-            try
-            {
-                source.ReadPage(_opened, new PageNumber(page), image);
-                opened.Set(new PageNumber(page), image);
-            }
-            catch (CorruptDatabaseException)
-            {
-                opened.SetUnreadable(new PageNumber(page));
-            }
-        }
-        return opened;
-    }
+    private DatabaseStateHash HashOpened() => DatabaseStateHash.OfSnapshot(source, _opened!, markUnreadable: true);
 
     /// <summary>
     /// Walks back from the opened state (<paramref name="state"/>, changed in place) through this open's history and

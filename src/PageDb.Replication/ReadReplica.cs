@@ -168,7 +168,15 @@ public sealed class ReadReplica : IDisposable
                 return (null, null, $"the local file is not the state its position file records (generation {position.Generation}, object {position.Sequence}): it changed since");
             }
             SegmentChain chain = SegmentChain.At(newest, position, hash);
-            await chain.ApplyAsync(database, store, newest, RestoreTarget.Latest, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await chain.ApplyAsync(database, store, newest, RestoreTarget.Latest, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CorruptDatabaseException e)
+            {
+                database.Dispose();
+                return (null, null, $"a later segment from the store could not be applied: {e.Message}");
+            }
             return (database, chain, $"resumed generation {position.Generation} from the local file after object {position.Sequence}, then applied {chain.SegmentsApplied} later segments");
         }
         catch (CorruptDatabaseException e)
