@@ -13,7 +13,6 @@ namespace PageDb.Sql.Execution;
 /// </summary>
 internal sealed class StatementRunner
 {
-    private ReadTransaction _transaction;
     private readonly SqlCatalog _catalog;
     private string _sql;
     private QueryCompiler? _compiler;
@@ -22,7 +21,6 @@ internal sealed class StatementRunner
     /// <summary>A runner for statements of <paramref name="sql"/> in <paramref name="transaction"/>.</summary>
     public StatementRunner(string sql, ReadTransaction transaction, SqlParameters parameters)
     {
-        _transaction = transaction;
         _catalog = new SqlCatalog(transaction);
         _sql = sql;
         _context = new ExecutionContext(transaction, parameters);
@@ -36,7 +34,7 @@ internal sealed class StatementRunner
     /// </summary>
     public void Reuse(string sql, ReadTransaction transaction, SqlParameters parameters)
     {
-        (_sql, _transaction, _compiler) = (sql, transaction, null);
+        (_sql, _compiler) = (sql, null);
         _catalog.Reuse(transaction);
         _context.Reuse(transaction, parameters);
     }
@@ -56,10 +54,13 @@ internal sealed class StatementRunner
         _ => throw Error(statement.Offset, "This statement is not supported here."),
     };
 
+    /// <summary>The transaction the statements run in: the execution context's, the one place <see cref="Reuse"/> changes it.</summary>
+    private ReadTransaction Transaction => _context.Transaction;
+
     /// <summary>The compiler, made on first use: a query whose cached plan still fits needs none.</summary>
     private QueryCompiler Compiler => _compiler ??= new QueryCompiler(_catalog, _sql);
 
-    private WriteTransaction Writable => (WriteTransaction)_transaction;
+    private WriteTransaction Writable => (WriteTransaction)Transaction;
 
     private SqlException Error(int offset, string message) => Compiler.Binder.Error(offset, message);
 
@@ -145,7 +146,7 @@ internal sealed class StatementRunner
         if (table is null)
             return drop.IfExists ? SqlResult.Changed(-1) : throw Error(drop.Offset, $"No such table: {drop.Name}.");
         Writable.DropTable(table.Name);
-        StatisticsStore.Forget(_transaction, table.Name);
+        StatisticsStore.Forget(Transaction, table.Name);
         return SqlResult.Changed(-1);
     }
 
@@ -156,8 +157,8 @@ internal sealed class StatementRunner
             StatisticsStore.Analyze(Writable, _catalog.RequireTable(name, m => Error(analyze.Offset, m)));
             return SqlResult.Changed(-1);
         }
-        foreach (string table in StatisticsStore.UserTableNames(_transaction).ToList())
-            StatisticsStore.Analyze(Writable, _transaction.GetTable(table));
+        foreach (string table in StatisticsStore.UserTableNames(Transaction).ToList())
+            StatisticsStore.Analyze(Writable, Transaction.GetTable(table));
         return SqlResult.Changed(-1);
     }
 
@@ -174,7 +175,7 @@ internal sealed class StatementRunner
             return InsertRows(insert, opened, Compiler.Compile(insert.Query, null).Run(null, _context));
         }
         CompiledInsert compiled = plans?.Insert ?? CompileValues(insert, plans);
-        CompiledInsert.Target? target = compiled.TargetIn(_transaction);
+        CompiledInsert.Target? target = compiled.TargetIn(Transaction);
         if (target is null)
         {
             target = OpenTarget(insert);
@@ -210,7 +211,7 @@ internal sealed class StatementRunner
         int[] ordinals = insert.Columns is null
             ? [.. Enumerable.Range(0, table.Schema.Columns.Count)]
             : [.. insert.Columns.Select(n => OrdinalOf(table, n, insert.Offset))];
-        return new CompiledInsert.Target(table, _transaction.SchemaVersion, ordinals);
+        return new CompiledInsert.Target(table, Transaction.SchemaVersion, ordinals);
     }
 
     private SqlResult InsertRows(InsertStatement insert, CompiledInsert.Target target, IReadOnlyList<SqlValue[]> rows)
