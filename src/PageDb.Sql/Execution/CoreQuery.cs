@@ -97,17 +97,18 @@ internal sealed class CoreQuery
     /// <paramref name="reuseRows"/>, for a caller done with each row before it asks for the next, that loop projects
     /// every row into one array, overwritten by the next; without, each row is a new array. A plain query of one table
     /// whose result columns are its columns, with no condition left to check, then reads straight from a primary-key
-    /// read of a snapshot when it has one (<see cref="TableAccess.TryProject"/>), evaluating its key bounds now.
+    /// read of a snapshot when it has one (<see cref="TableAccess.TryProject"/>), evaluating its key bounds now; a point
+    /// read by a one-column integer key in a snapshot reads its row now.
     /// </summary>
     public IEnumerable<SqlValue[]> Values(Frame? outer, ExecutionContext context, bool reuseRows)
     {
-        if (reuseRows && !IsAggregate && Sources.Count == 1 && Sources[0].Filters.Count == 0 && ConstantFilters.Count == 0)
+        // Only the top level reuses rows (SqlSession's readers), and a streamed scan serves only the top level, as in JoinSource.Read.
+        if (reuseRows && outer is null && !IsAggregate && Sources.Count == 1 && Sources[0].Filters.Count == 0 && ConstantFilters.Count == 0)
         {
             JoinSource source = Sources[0];
             int[] outputs = _outputOrdinals ??= [.. Outputs.Select(o => o.RowOrdinal)];
-            // A streamed scan serves only the top level, as in JoinSource.Read.
-            TableAccess? read = source.Access ?? (outer is null ? source.Scan : null);
-            if (Array.IndexOf(outputs, -1) < 0 && read?.TryProject(outer is null ? context.TopFrame : new Frame(context, [], outer), outputs, topLevel: outer is null) is { } rows)
+            TableAccess? read = source.Access ?? source.Scan;
+            if (Array.IndexOf(outputs, -1) < 0 && read?.TryProject(context.TopFrame, outputs) is { } rows)
                 return rows;
         }
         return Loop(outer, context, reuseRows);

@@ -414,15 +414,18 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     /// the scan (<see cref="ProjectedScan"/>), for a query that checks no condition on them and is done with each row
     /// before it asks for the next. The bounds are evaluated now. Null when the read is of another kind, an output is
     /// not a decoded column, or a bound does not fit the key: the caller then reads as <see cref="TryRead"/> does.
-    /// A <paramref name="topLevel"/> query's point read by a one-column integer key reads its row now instead
-    /// (<see cref="TryProjectPoint"/>), in a write transaction too.
+    /// A point read by a one-column integer key in a snapshot reads its row now instead (<see cref="TryProjectPoint"/>):
+    /// in a snapshot, now and the first <c>Read</c> see the same row; a write transaction may change it in between.
+    /// Only top-level queries come here (<see cref="CoreQuery.Values"/>).
     /// </summary>
-    public IEnumerable<SqlValue[]>? TryProject(Frame frame, int[] outputs, bool topLevel)
+    public IEnumerable<SqlValue[]>? TryProject(Frame frame, int[] outputs)
     {
         ExecutionContext context = frame.Context;
-        if (topLevel && IsIntegerKeyPoint && !PerJoinedRow)
+        if (PerJoinedRow || context.Transaction is WriteTransaction)
+            return null;
+        if (IsIntegerKeyPoint)
             return TryProjectPoint(frame, outputs);
-        if (Index is not null || _descending || PerJoinedRow || Equal.Length > 0 || context.Transaction is WriteTransaction)
+        if (Index is not null || _descending || Equal.Length > 0)
             return null;
         (List<string>? columns, int[]? ordinals) = Decoding(snapshot: true);
         if (Positions(outputs, ordinals) is not { } positions)
@@ -438,8 +441,8 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     }
 
     /// <summary>
-    /// The row of a point read by a one-column integer primary key (<see cref="IsIntegerKeyPoint"/>), read now, in any
-    /// transaction, as <see cref="TryReadPoint"/> reads it, with only the result columns <paramref name="outputs"/>
+    /// The row of a point read by a one-column integer primary key (<see cref="IsIntegerKeyPoint"/>) in a snapshot, read
+    /// now, as <see cref="TryReadPoint"/> reads it, with only the result columns <paramref name="outputs"/>
     /// (the table's ordinals) converted, into the context's <see cref="PointRow"/>: none when the key value is NULL or
     /// no row has it; null, for the caller's general read, when the value does not fit the key.
     /// </summary>
