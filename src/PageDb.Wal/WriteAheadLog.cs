@@ -454,14 +454,15 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>
     /// Grows the current file one step ahead of the writer when it needs it (<see cref="WalWriter.GrowAhead"/>), beside
     /// the writer (the background checkpointer's thread), under <see cref="_switchLock"/>, so the file it grows stays
-    /// the current generation's until the step is written and synced. Without that lock a growth of a writer read just
-    /// before a switch could still be writing its zeros after the writer had switched away, the file's generation had
-    /// been copied out and forgotten, and a newer generation had been begun in the same file by a new
-    /// <see cref="WalWriter"/> (whose growth lock is its own): the late zeros then landed on that generation's frames,
-    /// synced, and recovery ended the log at the first frame they cut, losing the acknowledged commits after it. A
-    /// switch meanwhile waits for the growth (one step's write and sync).
+    /// the current generation's until the step is written (the growth does not sync: it marks the writer's next sync a
+    /// full one). Without that lock a growth of a writer read just before a switch could still be writing its zeros
+    /// after the writer had switched away, the file's generation had been copied out and forgotten, and a newer
+    /// generation had been begun in the same file by a new <see cref="WalWriter"/> (whose growth lock is its own): the
+    /// late zeros then landed on that generation's frames, and once they reached the disk recovery ended the log at
+    /// the first frame they cut, losing the acknowledged commits after it. A switch meanwhile waits for the growth
+    /// (one step's write).
     /// </summary>
-    /// <exception cref="PageDbIOException">A write or sync failed: the engine is failed until reopened.</exception>
+    /// <exception cref="PageDbIOException">A write failed: the engine is failed until reopened.</exception>
     public void GrowAhead()
     {
         lock (_switchLock)

@@ -34,7 +34,10 @@ namespace PageDb;
 /// grown by a quarter; until then such reads fall back to pread. Whether it has grown is first judged from the extent
 /// the owner reports (<see cref="NoteExtent"/>: only the owner writes the file), so those reads take neither the gate
 /// nor an fstat; the view itself is still mapped only to the length fstat gives. Replaced regions stay mapped until
-/// no reader is inside one (rule 3): at most the sum of a geometric series of address space.</item>
+/// no reader is inside one (rule 3): with moments when no page is lent and no shrink, at most the sum of a geometric
+/// series of address space; readers that always hold a loan keep every replaced region mapped, and each shrink
+/// followed by a growth maps a region of the file's size again (loans are counted for the whole mapping, not per
+/// region).</item>
 /// <item>The close (<see cref="Dispose"/>) turns every region still in use into anonymous zero pages, so no mapping
 /// keeps the file (and its writer lock) open after its descriptor closes, and a page lent past the close reads zeros;
 /// such regions stay reserved (address space only) for the process's life.</item>
