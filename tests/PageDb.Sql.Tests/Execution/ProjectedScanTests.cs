@@ -96,6 +96,25 @@ public sealed class ProjectedScanTests : SessionFixture
         Assert.That(one.Current, Is.Empty, "a disposed reader shows no row");
     }
 
+    [Test]
+    public void A_point_reader_in_a_transaction_reads_its_row_at_the_first_Read_after_a_write_of_that_row()
+    {
+        Session.Execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT)");
+        Session.Execute("INSERT INTO t VALUES (1, 'one')");
+        PreparedStatement get = SqlSession.Prepare("SELECT a FROM t WHERE id = @id");
+        var parameters = new SqlParameters();
+        parameters.Set("@id", 1L);
+
+        Session.Execute("BEGIN");
+        using (SqlRowReader reader = Session.ExecuteReader(get, parameters))
+        {
+            Session.Execute("UPDATE t SET a = 'changed' WHERE id = 1");
+            Assert.That(reader.Read(), Is.True);
+            Assert.That(reader.Current[0].ToString(), Is.EqualTo("changed"), "the row as the transaction holds it at the Read");
+        }
+        Session.Execute("ROLLBACK");
+    }
+
     private static object? Bound(Random random) =>
         random.Next(3) == 0 ? Bounds[random.Next(Bounds.Length)] : (long)random.Next(-25, 85);
 
