@@ -4,10 +4,13 @@ namespace PageDb.Engine;
 /// One writer at a time: write transactions and checkpoints hold the gate. Not reentrant: a thread that already holds
 /// it and asks again waits for the timeout like anyone else. Not tied to a thread: any thread may release it.
 /// <para>
-/// A blocking waiter first spins, yielding its processor, for about as long as a few one-row commits hold the gate
-/// (<see cref="SpinsBeforeSleep"/>), and only then sleeps: concurrent committers at <c>Durability.Full</c> come back
-/// from their group sync together and take the gate one after another, so a waiter that slept would be handed the gate
-/// after a wake-up that costs more than the holder's whole commit.
+/// A blocking waiter first spins for the gate itself (<see cref="SpinsBeforeSleep"/> rounds, yielding its processor
+/// after the first few), retrying with a zero-timeout take that returns at once when another waiter won, and only then
+/// waits in <see cref="SemaphoreSlim.Wait(TimeSpan)"/>. That wait spins too, but when the gate is released every
+/// spinning waiter leaves its spin to take it under the semaphore's lock, and the losers go to sleep at once; concurrent
+/// committers at <c>Durability.Full</c> come back from their group sync together and take the gate one after another,
+/// so after the first hand-over of such a burst each later one would be a wake-up, which costs more than the holder's
+/// whole commit. Here a loser keeps spinning.
 /// </para>
 /// </summary>
 internal sealed class WriteGate : IDisposable
