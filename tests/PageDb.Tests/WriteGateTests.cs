@@ -55,7 +55,7 @@ public class WriteGateTests
     }
 
     [Test]
-    public void A_waiter_that_times_out_after_spinning_does_not_hold_the_gate()
+    public void A_waiter_that_times_out_does_not_hold_the_gate()
     {
         using var gate = new WriteGate();
         gate.Enter(TimeSpan.FromSeconds(1));
