@@ -10,7 +10,12 @@ public sealed class ReplicationOptions : IDatabaseReplication
     /// <summary>Where the replica is kept: one database per store (a folder, or a bucket and key prefix).</summary>
     public required IReplicaStore Store { get; init; }
 
-    /// <summary>A segment is cut at least this often while there are new commits. Default 1 second.</summary>
+    /// <summary>
+    /// A segment is cut at least this often while there are new commits. Default 1 second. While the unshipped commits
+    /// keep the WAL past its checkpoint threshold (<see cref="PageDbOptions.CheckpointThresholdBytes"/>), segments are cut
+    /// up to 20 times as often, so the log can restart instead of growing: a heavy writer makes up to 20 store calls per
+    /// interval (a longer interval means fewer calls and a longer log).
+    /// </summary>
     public TimeSpan SegmentInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>

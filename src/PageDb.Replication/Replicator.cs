@@ -23,7 +23,8 @@ namespace PageDb.Replication;
 /// 2. Shipping: the held snapshot (<see cref="_archived"/>) is the "archived through" mark: everything up to it is in
 ///    the store, and being a registered reader it keeps every later frame in the WAL (<see cref="ReplicationSource"/>).
 ///    Each cut (every <see cref="ReplicationOptions.SegmentInterval"/>, or sooner once the segment would hold
-///    <see cref="ReplicationOptions.SegmentBytes"/>, <see cref="SegmentSizeTracker"/>) holds the latest snapshot, puts the pages changed since the mark
+///    <see cref="ReplicationOptions.SegmentBytes"/>, <see cref="SegmentSizeTracker"/>, or once the mark keeps the log
+///    past its checkpoint threshold, <see cref="IsDue"/>) holds the latest snapshot, puts the pages changed since the mark
 ///    as the next segment and, once the put is acknowledged, moves the mark there (the old snapshot is let go). A failed
 ///    put lets the new snapshot go and retries after a backoff (doubling from 100 ms); the next cut covers more commits.
 ///    Past <see cref="ReplicationOptions.MaxLagBytes"/> of unshipped WAL while failing, the mark is let go: Unheld.
@@ -245,7 +246,17 @@ internal sealed class Replicator : IReplicationSession
     private static (string?, long, long, bool, DateTimeOffset?, string?, string?) Figures(ReplicaStatus status) =>
         (status.Generation, status.LagCommits, status.LagBytes, status.BehindSince is null, status.LastShippedAt, status.LastError, status.Resume);
 
-    /// <summary>True when a snapshot must be stored, or a segment cut: the interval passed or the segment would hold <see cref="ReplicationOptions.SegmentBytes"/>.</summary>
+    /// <summary>
+    /// True when a snapshot must be stored, or a segment cut: the interval passed, the segment would hold
+    /// <see cref="ReplicationOptions.SegmentBytes"/>, or the mark keeps the log from restarting
+    /// (<see cref="ReplicationSource.HoldsLogBack"/>) and a twentieth of the interval passed since the last cut.
+    /// </summary>
+    /// <remarks>
+    /// The last: under a steady stream of commits the log passes its checkpoint threshold (4 MiB by default) many times
+    /// a second, and a mark held for the whole interval let it grow to some 60 MB, which cost every commit's write
+    /// into it (docs/benchmarks.md, "Replication"). Cutting when the checkpointer wants to restart keeps the log near
+    /// its threshold; the twentieth bounds the store calls this adds to 20 per interval.
+    /// </remarks>
     private bool IsDue()
     {
         HeldSnapshot? archived = _archived;
@@ -254,7 +265,9 @@ internal sealed class Replicator : IReplicationSession
         WalMark last = _source.LastCommit;
         if (last == archived.Mark && _owedPages is null)
             return false;
-        return DateTimeOffset.UtcNow - _archivedAt >= _options.SegmentInterval
+        TimeSpan sinceCut = DateTimeOffset.UtcNow - _archivedAt;
+        return sinceCut >= _options.SegmentInterval
+            || (sinceCut >= _options.SegmentInterval / 20 && _source.HoldsLogBack(archived))
             || _segmentSize.Update(archived, last) >= _options.SegmentBytes;
     }
 

@@ -193,6 +193,23 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
+    /// How far the replica lags behind this database now (commits, WAL bytes and time), when the store last acknowledged
+    /// an object, and the replicator's last error: the figures <see cref="GetStats"/> returns as
+    /// <see cref="DatabaseStats.Replication"/>, without reading any page. A few field reads under the replicator's lock,
+    /// so a monitoring loop may read it as often as it likes, from any thread. Null when the database does not
+    /// replicate (opened without <see cref="PageDbOptions.Replication"/>, or read-only).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The database is closed.</exception>
+    public ReplicationStats? ReplicationStats
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _replication?.Stats;
+        }
+    }
+
+    /// <summary>
     /// Sizes, shapes and cache figures of the latest committed state. Reads every page once (to count pages by type
     /// and measure how full B+tree pages are) and walks every tree (heights, entries, fill): O(database size).
     /// </summary>

@@ -1,6 +1,6 @@
 namespace PageDb;
 
-/// <summary>How far a replica lags behind its database, from <see cref="DatabaseStats.Replication"/>.</summary>
+/// <summary>How far a replica lags behind its database, from <see cref="PageDatabase.ReplicationStats"/> (cheap) or <see cref="DatabaseStats.Replication"/>.</summary>
 public sealed class ReplicationStats
 {
     /// <summary>Where the replica is kept (the store and prefix, as the store describes itself).</summary>

@@ -13,7 +13,8 @@ namespace PageDb.Benchmarks.Replication;
 /// W7 (one-row transactions at Durability.Normal, pagedb-kv) committed nonstop for a fixed time, with replication off,
 /// to a folder store, and to an S3-compatible server: commits/s (the overhead of replicating), and the replica lag
 /// (how long the store has been behind the database, <see cref="ReplicationStats.LagTime"/>, sampled every 5 ms) at
-/// p50 and p99. Arguments: [--seconds 5] [--reps 3] [--s3-endpoint http://127.0.0.1:port --s3-bucket name]
+/// p50 and p99; CPU per commit of the process, of the committing thread, of the replicator's thread and of the
+/// background checkpoint thread (Linux). Arguments: [--seconds 5] [--reps 3] [--s3-endpoint http://127.0.0.1:port --s3-bucket name]
 /// [--modes off,folder,s3] (a subset, e.g. one mode alone under a profiler) [--segment-ms 1000] (the segment interval
 /// of the measured runs; the default is the option's, 1 s).
 /// s3rver's credentials (S3RVER/S3RVER) are used for the S3 store.
@@ -21,6 +22,8 @@ namespace PageDb.Benchmarks.Replication;
 public static class ReplicationBench
 {
     private const double WarmUpSeconds = 3;
+    private const string ReplicatorThreadName = "PageDb replicat"; // "PageDb replicator", as Linux truncates it
+    private const string CheckpointThreadName = "PageDb checkpoi"; // "PageDb checkpoint <file>"
     private static readonly TimeSpan WarmUpInterval = TimeSpan.FromMilliseconds(20);
 
     public static int Run(IReadOnlyList<string> args)
@@ -57,8 +60,8 @@ public static class ReplicationBench
         foreach ((_, Func<string, IReplicaStore?> store) in modes)
             RunOnce(store, WarmUpSeconds, WarmUpInterval);
         WaitForTheJit();
-        Console.WriteLine("| replication | commits/s (median of reps) | process CPU per commit | committing thread CPU per commit | replica lag p50 | replica lag p99 | drain after last commit | start: process CPU from the open to the stored snapshot | JIT time in the run (wall) |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| replication | commits/s (median of reps) | process CPU per commit | committing thread CPU per commit | replicator thread CPU per commit | checkpoint thread CPU per commit | replica lag p50 | replica lag p99 | drain after last commit | start: process CPU from the open to the stored snapshot | JIT time in the run (wall) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         // Repetitions interleave the modes (off, folder, s3, off, ...), so a change in the machine's load over the run
         // falls on every mode alike rather than on whichever ran during it.
         var runs = modes.Select(_ => new List<TimedRun>()).ToList();
@@ -73,13 +76,15 @@ public static class ReplicationBench
             string medianRate = Statistics.Median<double>([.. done.Select(r => r.Rate)]).ToString("N0", CultureInfo.InvariantCulture);
             string medianCpu = Statistics.Median<double>([.. done.Select(r => r.ProcessCpuMicroseconds)]).ToString("N1", CultureInfo.InvariantCulture) + " µs";
             string medianThreadCpu = Statistics.Median<double>([.. done.Select(r => r.CommitThreadCpuMicroseconds)]).ToString("N1", CultureInfo.InvariantCulture) + " µs";
+            string medianReplicatorCpu = Statistics.Median<double>([.. done.Select(r => r.ReplicatorCpuMicroseconds)]).ToString("N2", CultureInfo.InvariantCulture) + " µs";
+            string medianCheckpointCpu = Statistics.Median<double>([.. done.Select(r => r.CheckpointCpuMicroseconds)]).ToString("N2", CultureInfo.InvariantCulture) + " µs";
             double[] lags = [.. done.SelectMany(r => r.LagMilliseconds)];
             string name = modes[mode].Name;
             string jit = Statistics.Median<double>([.. done.Select(r => r.JitMilliseconds)]).ToString("N0", CultureInfo.InvariantCulture) + " ms";
             string startCpu = Statistics.Median<double>([.. done.Select(r => r.StartCpuMilliseconds)]).ToString("N0", CultureInfo.InvariantCulture) + " ms";
             Console.WriteLine(name == "off"
-                ? $"| {name} | {medianRate} | {medianCpu} | {medianThreadCpu} | - | - | - | {startCpu} | {jit} |"
-                : string.Create(CultureInfo.InvariantCulture, $"| {name} | {medianRate} | {medianCpu} | {medianThreadCpu} | {Statistics.Percentile<double>(lags, 0.5):N0} ms | {Statistics.Percentile<double>(lags, 0.99):N0} ms | {Statistics.Median<double>([.. done.Select(r => r.DrainMilliseconds)]):N0} ms | {startCpu} | {jit} |"));
+                ? $"| {name} | {medianRate} | {medianCpu} | {medianThreadCpu} | - | {medianCheckpointCpu} | - | - | - | {startCpu} | {jit} |"
+                : string.Create(CultureInfo.InvariantCulture, $"| {name} | {medianRate} | {medianCpu} | {medianThreadCpu} | {medianReplicatorCpu} | {medianCheckpointCpu} | {Statistics.Percentile<double>(lags, 0.5):N0} ms | {Statistics.Percentile<double>(lags, 0.99):N0} ms | {Statistics.Median<double>([.. done.Select(r => r.DrainMilliseconds)]):N0} ms | {startCpu} | {jit} |"));
         }
         return 0;
     }
@@ -100,7 +105,7 @@ public static class ReplicationBench
         try
         {
             var lags = new List<double>();
-            double rate, cpu, threadCpu, startCpu, jit, drain = 0;
+            double rate, cpu, threadCpu, replicatorCpu, checkpointCpu, startCpu, jit, drain = 0;
             TimeSpan startCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             using (IBenchmarkEngine engine = PageDbKvEngine.Descriptor.Open(new EngineSettings(folder, BenchDurability.Normal, 64L << 20, capture)))
             {
@@ -116,12 +121,16 @@ public static class ReplicationBench
                 TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 TimeSpan jitBefore = JitInfo.GetCompilationTime();
                 double threadCpuBefore = ThisThreadCpuMicroseconds();
+                double replicatorCpuBefore = NamedThreadsCpuMicroseconds(ReplicatorThreadName);
+                double checkpointCpuBefore = NamedThreadsCpuMicroseconds(CheckpointThreadName);
                 var clock = Stopwatch.StartNew();
                 while (clock.Elapsed.TotalSeconds < seconds)
                     engine.InsertInOwnTransaction(generator.Row(++commits));
                 rate = commits / clock.Elapsed.TotalSeconds;
                 cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / commits;
                 threadCpu = (ThisThreadCpuMicroseconds() - threadCpuBefore) / commits;
+                replicatorCpu = (NamedThreadsCpuMicroseconds(ReplicatorThreadName) - replicatorCpuBefore) / commits;
+                checkpointCpu = (NamedThreadsCpuMicroseconds(CheckpointThreadName) - checkpointCpuBefore) / commits;
                 jit = (JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds;
                 var drainClock = Stopwatch.StartNew();
                 while (capture?.Session is { } session && session.Stats.LagCommits != 0)
@@ -130,7 +139,7 @@ public static class ReplicationBench
                 stop.Cancel();
                 sampler.Join();
             }
-            return new TimedRun(rate, cpu, threadCpu, lags, drain, startCpu, jit);
+            return new TimedRun(rate, cpu, threadCpu, replicatorCpu, checkpointCpu, lags, drain, startCpu, jit);
         }
         finally
         {
@@ -167,6 +176,31 @@ public static class ReplicationBench
             : double.NaN;
     }
 
+    /// <summary>
+    /// CPU time so far (µs) of this process's threads whose name (as Linux keeps it, the first 15 bytes) is
+    /// <paramref name="name"/>: /proc/self/task/*/comm and schedstat. Only the open database's own replicator and
+    /// checkpoint threads are alive during a run (the warm-up's and earlier runs' ended with their databases). 0 elsewhere.
+    /// </summary>
+    private static double NamedThreadsCpuMicroseconds(string name)
+    {
+        double total = 0;
+        if (!Directory.Exists("/proc/self/task"))
+            return total;
+        foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name)
+                    total += long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture) / 1000.0;
+            }
+            catch (IOException)
+            {
+                // The thread ended between the listing and the read.
+            }
+        }
+        return total;
+    }
+
     private static Thread StartSampler(CapturingReplication? capture, List<double> lags, CancellationToken stop)
     {
         var thread = new Thread(() =>
@@ -193,7 +227,7 @@ public static class ReplicationBench
         return null;
     }
 
-    private readonly record struct TimedRun(double Rate, double ProcessCpuMicroseconds, double CommitThreadCpuMicroseconds, List<double> LagMilliseconds, double DrainMilliseconds, double StartCpuMilliseconds, double JitMilliseconds);
+    private readonly record struct TimedRun(double Rate, double ProcessCpuMicroseconds, double CommitThreadCpuMicroseconds, double ReplicatorCpuMicroseconds, double CheckpointCpuMicroseconds, List<double> LagMilliseconds, double DrainMilliseconds, double StartCpuMilliseconds, double JitMilliseconds);
 
     /// <summary>Starts the real replication and keeps its session, so the bench can read its stats cheaply (GetStats reads every page).</summary>
     private sealed class CapturingReplication(IDatabaseReplication inner) : IDatabaseReplication

@@ -1,4 +1,6 @@
+using PageDb.Core.Buffers;
 using PageDb.Core.Pages;
+using PageDb.Core.Paging;
 using PageDb.Wal;
 
 namespace PageDb.Engine;
@@ -63,6 +65,22 @@ internal sealed class ReplicationSource(PageDatabase database)
     /// </summary>
     public bool ForgetRecoveredHistories() => RecoveredHistoryFile.Delete(database.Path);
 
+    /// <summary>
+    /// True when <paramref name="mark"/> is what keeps the log from restarting (or switching files): the current file is
+    /// past the checkpoint threshold, where the background checkpointer would restart it, the checkpoint has copied
+    /// everything up to the mark and can copy no further, and commits follow it. Until the mark moves the log grows by
+    /// every commit, and a commit's write into a larger, cache-cold log costs the committing thread more (see
+    /// docs/benchmarks.md, "Replication"). Advisory (read from the replicator's thread while the writer commits): a
+    /// stale answer only makes a cut a poll early or late.
+    /// </summary>
+    public bool HoldsLogBack(HeldSnapshot mark)
+    {
+        WriteAheadLog wal = _engine.Wal;
+        return wal.LogBytes > _engine.Options.CheckpointThresholdBytes
+            && mark.Mark <= wal.CheckpointedThrough
+            && mark.Mark != wal.LastCommit;
+    }
+
     /// <summary>Commits after <paramref name="after"/> up to <paramref name="upTo"/> (both held, or the last commit).</summary>
     public long CountCommits(WalMark after, WalMark upTo) => _engine.Wal.CountCommits(after, upTo);
 
@@ -100,12 +118,26 @@ internal sealed class ReplicationSource(PageDatabase database)
     public void CollectChangedPages(WalMark after, WalMark upTo, List<(PageNumber Page, FrameIndex Frame)> destination) =>
         _engine.Wal.CollectChangedPages(after, upTo, destination);
 
-    /// <summary>Reads page <paramref name="page"/> of <paramref name="at"/>, checksum verified, into <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// Copies page <paramref name="page"/> of <paramref name="at"/> into <paramref name="destination"/>: from the buffer
+    /// pool when it holds that version (a page a commit wrote stays there under its frame's key, the sealed image the
+    /// writer appended; a version loaded by a reader was verified at its load), else read from its frame or the file,
+    /// checksum verified, without caching it. A cut ships the pages recent commits wrote, so most are still in the
+    /// pool: reading them back from the log cost a read call, a checksum and the frame's decoding each, two thirds of
+    /// a folder cut's CPU time (docs/benchmarks.md, "Replication").
+    /// </summary>
     /// <exception cref="CorruptDatabaseException">The page fails its checksum.</exception>
     public void ReadPage(HeldSnapshot at, PageNumber page, Span<byte> destination)
     {
         var pages = (SnapshotPages)at.Transaction.Pages;
-        _engine.Loader.Load(pages.KeyOf(page), destination);
+        PageKey key = pages.KeyOf(page);
+        if (_engine.Pool.TryPin(key, out PageHandle cached))
+        {
+            using (cached)
+                cached.Data.CopyTo(destination);
+            return;
+        }
+        _engine.Loader.Load(key, destination);
     }
 
     /// <summary>Writes <paramref name="snapshot"/> to <paramref name="destination"/> as <see cref="PageDatabase.Backup"/> writes a file.</summary>
