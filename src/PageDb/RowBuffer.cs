@@ -21,6 +21,10 @@ public sealed class RowBuffer : RowValues
     private RecordLayout? _layout;
     private string _filePath = "";
     private Value[] _values = []; // a scan's decoded columns, the first _valueCount of them
+    // A compact record's stored columns as Load found them, the first _storedCount of them: each serial type valid for
+    // its column and each body inside the record, which they fill to its end (CompactRecordEncoding's invariants 1-3).
+    private StoredBody[] _bodies = [];
+    private int _storedCount;
     private int _valueCount = -1; // -1: the buffer holds an encoded row (or none), not decoded values
 
     /// <summary>The number of columns of the row last loaded (0 before the first).</summary>
@@ -39,26 +43,38 @@ public sealed class RowBuffer : RowValues
     /// <summary>The values in parentheses, for messages and debugging.</summary>
     public override string ToString() => Count == 0 ? "()" : ToRow().ToString();
 
-    /// <summary>Takes copies of a stored row's key and record, read with <paramref name="layout"/>.</summary>
+    /// <summary>
+    /// Takes copies of a stored row's key and record, read with <paramref name="layout"/>; a compact record's columns
+    /// are located (and checked) at once, in one walk of its header, so each getter goes straight to its column.
+    /// </summary>
+    /// <exception cref="CorruptDatabaseException">The record is malformed; the buffer then holds no row.</exception>
     internal void Load(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, RecordLayout layout, string filePath)
     {
+        _layout = null; // until the record is known good
+        _valueCount = -1;
         _keyLength = Copy(key, ref _key);
         _recordLength = Copy(record, ref _record);
-        _layout = layout;
+        if (layout.IsCompact)
+            LocateStoredColumns(layout, filePath);
         _filePath = filePath;
-        _valueCount = -1;
+        _layout = layout;
     }
 
-    /// <summary>Takes a copy of the record; the key is set by <see cref="LoadKey"/>.</summary>
-    internal void LoadRecord(ReadOnlySpan<byte> record) => _recordLength = Copy(record, ref _record);
-
-    /// <summary>Takes a copy of the key of the row about to be loaded with <see cref="LoadRecord"/>.</summary>
-    internal void LoadKey(ReadOnlySpan<byte> key, RecordLayout layout, string filePath)
+    /// <summary>Fills <see cref="_bodies"/> for the compact record just copied, checking its invariants 1-3.</summary>
+    private void LocateStoredColumns(RecordLayout layout, string filePath)
     {
-        _keyLength = Copy(key, ref _key);
-        _layout = layout;
-        _filePath = filePath;
-        _valueCount = -1;
+        uint[] validTypes = layout.StoredValidTypes;
+        if (_bodies.Length < validTypes.Length)
+            _bodies = new StoredBody[validTypes.Length];
+        var walk = new CompactColumnWalk(Record, validTypes.Length, filePath);
+        for (int s = 0; s < walk.Count; s++)
+        {
+            int offset = walk.BodyOffset;
+            int length = walk.Next(validTypes[s], out uint type).Length;
+            _bodies[s] = new StoredBody(offset, length, type);
+        }
+        walk.CheckEnd();
+        _storedCount = walk.Count;
     }
 
     /// <summary>Room for a row of <paramref name="count"/> decoded values, which the caller fills at once: the buffer then holds them.</summary>
@@ -88,12 +104,24 @@ public sealed class RowBuffer : RowValues
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _valueCount);
             return _values[index];
         }
-        if (_layout is null)
+        RecordLayout? layout = _layout;
+        if (layout is null)
             ThrowHelper.ThrowInvalidOperation("The row buffer holds no row yet: fill it with Table.TryGet or a scan's NextInto.");
         ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _layout.ColumnCount);
-        return new RecordReader(Record, _layout, _filePath, Key).Read(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, layout.ColumnCount);
+        if (!layout.IsCompact)
+            return new RecordReader(Record, layout, _filePath, Key).Read(index);
+        int place = layout.Places[index];
+        if (place < 0)
+            return RecordReader.DecodeKeyColumn(Key, layout, ~place, _filePath);
+        if (place >= _storedCount)
+            return Value.Null;
+        StoredBody body = _bodies[place];
+        return RecordReader.DecodeCompactBody(layout.Types[index], body.Type, _record.AsSpan(body.Offset, body.Length), _filePath);
     }
+
+    /// <summary>Where a stored column's body lies in the record, and its serial type.</summary>
+    private readonly record struct StoredBody(int Offset, int Length, uint Type);
 
     private static int Copy(ReadOnlySpan<byte> source, ref byte[] buffer)
     {

@@ -45,6 +45,7 @@ internal sealed class RecordLayout
             stored.Add(i);
         }
         StoredOrdinals = [.. stored];
+        StoredValidTypes = Array.ConvertAll(StoredOrdinals, o => CompactRecordEncoding.ValidTypes(Types[o]));
     }
 
     /// <summary>The records' format.</summary>
@@ -73,6 +74,9 @@ internal sealed class RecordLayout
 
     /// <summary>The ordinals of the columns the record holds, in column order (all of them for fixed slots).</summary>
     public int[] StoredOrdinals { get; }
+
+    /// <summary>Per stored column: the serial types a compact record may give it (<see cref="CompactRecordEncoding.ValidTypes"/>).</summary>
+    public uint[] StoredValidTypes { get; }
 
     public int ColumnCount => Types.Length;
 

@@ -36,8 +36,7 @@ internal sealed class RecordProjection
         _stored = new StoredColumn[layout.StoredOrdinals.Length];
         for (int s = 0; s < _stored.Length; s++)
         {
-            ColumnType type = layout.Types[layout.StoredOrdinals[s]];
-            _stored[s] = new StoredColumn(NoOutput, type, CompactRecordEncoding.ValidTypes(type));
+            _stored[s] = new StoredColumn(NoOutput, layout.Types[layout.StoredOrdinals[s]], layout.StoredValidTypes[s]);
         }
         _rowIdOutput = NoOutput;
         var keyOutputs = new List<int>();
@@ -119,24 +118,16 @@ internal sealed class RecordProjection
     private void DecodeCompact(ReadOnlySpan<byte> record, string filePath, Span<Value> values)
     {
         StoredColumn[] stored = _stored;
-        int typeAt = 0;
-        if (!CompactRecordEncoding.TryReadVarint(record, ref typeAt, out uint count) || count > (uint)stored.Length)
-            ThrowHelper.ThrowCorrupt(filePath, "a record's column count is unreadable or larger than its schema's");
-        int bodyAt = RecordReader.SkipTypes(record, typeAt, (int)count, filePath);
-        for (int s = 0; s < (int)count; s++)
+        var walk = new CompactColumnWalk(record, stored.Length, filePath);
+        for (int s = 0; s < walk.Count; s++)
         {
-            CompactRecordEncoding.TryReadVarint(record, ref typeAt, out uint type); // checked by SkipTypes
             StoredColumn column = stored[s];
-            long length = CompactRecordEncoding.BodyLength(type);
-            if ((column.ValidTypes & CompactRecordEncoding.TypeBit(type)) == 0 || bodyAt + length > record.Length)
-                ThrowHelper.ThrowCorrupt(filePath, "a record's column has a serial type its column cannot have, or runs past the record");
+            ReadOnlySpan<byte> body = walk.Next(column.ValidTypes, out uint type);
             if (column.Output != NoOutput)
-                values[column.Output] = DecodeBody(column.Type, type, record.Slice(bodyAt, (int)length), filePath);
-            bodyAt += (int)length;
+                values[column.Output] = DecodeBody(column.Type, type, body, filePath);
         }
-        if (bodyAt != record.Length)
-            ThrowHelper.ThrowCorrupt(filePath, "a record has bytes after its last column");
-        for (int s = (int)count; s < stored.Length; s++)
+        walk.CheckEnd();
+        for (int s = walk.Count; s < stored.Length; s++)
         {
             if (stored[s].Output != NoOutput)
                 values[stored[s].Output] = Value.Null;

@@ -206,10 +206,16 @@ internal ref struct RecordReader
     {
         if (_key.IsEmpty)
             ThrowHelper.ThrowInvalidOperation("A key column of a compact record is read from the row's key; none was given.");
+        return DecodeKeyColumn(_key, _layout, position, _filePath);
+    }
+
+    /// <summary>Decodes the key column at <paramref name="position"/> of <paramref name="key"/>, a row's key in <paramref name="layout"/>'s table.</summary>
+    internal static Value DecodeKeyColumn(ReadOnlySpan<byte> key, RecordLayout layout, int position, string filePath)
+    {
         int offset = 0;
         Value value = default;
         for (int k = 0; k <= position; k++)
-            value = KeyEncoding.Decode(_key, ref offset, _layout.KeyTypes[k], _layout.KeyFormat, _filePath);
+            value = KeyEncoding.Decode(key, ref offset, layout.KeyTypes[k], layout.KeyFormat, filePath);
         return value;
     }
 
