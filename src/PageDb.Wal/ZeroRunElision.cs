@@ -72,6 +72,12 @@ internal static class ZeroRunElision
         int bestOffset = 0, bestLength = 0, block = 0;
         while (block + BlockSize <= page.Length)
         {
+            // A later run covers a whole block at or past this one and starts at most BlockSize - 1 bytes before it
+            // (the block before is either part of a run already found or holds a nonzero byte): once no such run can
+            // be longer than the best (the first of equal ones is kept), the rest of the page (usually a slotted
+            // page's cells, after its gap) is not looked at.
+            if (page.Length - block + BlockSize - 1 <= bestLength)
+                break;
             if (page.Slice(block, BlockSize).ContainsAnyExcept((byte)0))
             {
                 block += BlockSize;

@@ -121,14 +121,14 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
     /// <paramref name="kind"/>, whose root is returned with, for a table, its definition (from the database's cache,
     /// compared with the stored bytes in place: the lookup copies nothing). A read transaction first asks the engine's
     /// <see cref="CatalogLookupCache"/> for what an earlier lookup found at the same snapshot; a write transaction that
-    /// has not changed the catalog asks <see cref="WriterCatalogCache"/> for a table.
+    /// has not changed the catalog asks <see cref="WriterCatalogCache"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The name is empty or too long.</exception>
     private bool TryFind(string name, CatalogEntryKind kind, out PageNumber root, out TableDefinition? definition)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        if (Pages is TransactionPages { CatalogWritten: false } writer && kind == CatalogEntryKind.Table)
-            return TryFindCommittedTable(writer.CatalogCache, name, out root, out definition);
+        if (Pages is TransactionPages { CatalogWritten: false } writer)
+            return TryFindCommitted(writer.CatalogCache, name, kind, out root, out definition);
         if (Pages is not SnapshotPages snapshot)
             return TryFindInCatalog(name, kind, out root, out definition);
         if (Engine.CatalogLookups.TryGet(snapshot.Mark, name, kind, out root, out definition))
@@ -139,14 +139,14 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
         return true;
     }
 
-    /// <summary>As <see cref="TryFind"/> for a table, in a write transaction whose catalog is the committed one (<see cref="WriterCatalogCache"/>).</summary>
-    private bool TryFindCommittedTable(WriterCatalogCache cache, string name, out PageNumber root, out TableDefinition? definition)
+    /// <summary>As <see cref="TryFind"/>, in a write transaction whose catalog is the committed one (<see cref="WriterCatalogCache"/>).</summary>
+    private bool TryFindCommitted(WriterCatalogCache cache, string name, CatalogEntryKind kind, out PageNumber root, out TableDefinition? definition)
     {
-        if (cache.TryGetTable(name, out root, out definition))
+        if (cache.TryGet(name, kind, out root, out definition))
             return true;
-        if (!TryFindInCatalog(name, CatalogEntryKind.Table, out root, out definition))
+        if (!TryFindInCatalog(name, kind, out root, out definition))
             return false;
-        cache.AddTable(name, root, definition!);
+        cache.Add(name, kind, root, definition);
         return true;
     }
 

@@ -5,9 +5,10 @@ using static PageDb.Tests.TestDatabase;
 namespace PageDb.Tests;
 
 /// <summary>
-/// Write transactions take a table's root, definition and indexes from <see cref="WriterCatalogCache"/> while they have
-/// not changed the catalog: a warm one-row commit through a table reads the catalog no more, and a table written
-/// through the cache keeps every index in step whatever CREATE INDEX, DROP INDEX, DROP TABLE or rollback came before.
+/// Write transactions take a table's root, definition and indexes, or a tree's root, from <see cref="WriterCatalogCache"/>
+/// while they have not changed the catalog: a warm one-row commit through a table or a tree reads the catalog no more,
+/// a table written through the cache keeps every index in step whatever CREATE INDEX, DROP INDEX, DROP TABLE or
+/// rollback came before, and a name's kind and root are the committed ones whatever was dropped and created under it.
 /// </summary>
 public class WriterCatalogCacheTests
 {
@@ -31,6 +32,143 @@ public class WriterCatalogCacheTests
         Assert.That(db.Engine.WriterCatalog.CatalogReads, Is.EqualTo(before));
         using ReadTransaction reader = db.BeginRead();
         Assert.That(reader.GetTable("t0").IndexScan("by_a", Row.Of(5L), Row.Of(5L)).Select(r => r.GetString(2)), Is.EqualTo(new[] { "row" }));
+    }
+
+    [Test]
+    public void A_warm_one_row_commit_through_a_tree_reads_no_catalog()
+    {
+        using PageDatabase db = Open(new MemoryStorage(), Durability.Normal);
+        Commit(db, tx => tx.CreateTree("kv"));
+        Commit(db, tx => tx.GetTree("kv").Put(Key(0), Key(0)));
+        long before = db.Engine.WriterCatalog.CatalogReads;
+
+        for (long id = 1; id <= 10; id++)
+            Commit(db, tx => tx.GetTree("kv").Put(Key(id), Key(id)));
+
+        Assert.That(db.Engine.WriterCatalog.CatalogReads, Is.EqualTo(before));
+        using ReadTransaction reader = db.BeginRead();
+        Assert.That(reader.GetTree("kv").Count, Is.EqualTo(11));
+    }
+
+    /// <summary>
+    /// Names that are now absent, now a tree, now a table, created, dropped, created again as the other kind, written,
+    /// in transactions committed or rolled back (a drop and a create of the other kind sometimes in one transaction):
+    /// every write transaction finds each name as the committed catalog has it (kind, and a tree's contents, so its
+    /// root), before it changes anything, and the database matches the model.
+    /// </summary>
+    [Test]
+    public void Trees_and_tables_found_through_the_cache_are_the_committed_ones_after_random_drops_and_creates()
+    {
+        int seed = TestSeed.Next();
+        var rng = new Random(seed);
+        int steps = TestSeed.LongRun ? 20_000 : 2_000;
+        string[] names = ["n0", "n1", "n2"];
+        var trees = new Dictionary<string, SortedDictionary<long, long>>(StringComparer.Ordinal);
+        var tables = new Dictionary<string, SortedDictionary<long, long>>(StringComparer.Ordinal);
+        using PageDatabase db = Open(new MemoryStorage(), Durability.None);
+        for (int step = 0; step < steps; step++)
+        {
+            string context = $"step {step}; {TestSeed.Describe(seed)}";
+            string name = names[rng.Next(names.Length)];
+            bool commit = rng.Next(4) != 0;
+            using WriteTransaction tx = db.BeginWrite();
+            foreach (string other in names) // what every name is, as this writer finds it before it changes anything
+            {
+                Assert.That(tx.TryGetTree(other, out Tree? tree), Is.EqualTo(trees.ContainsKey(other)), $"{other} a tree; {context}");
+                if (tree is not null && rng.Next(4) == 0)
+                    Assert.That(Contents(tree), Is.EqualTo(trees[other]), $"{other}'s rows; {context}");
+                Assert.That(tx.TryGetTable(other, out _), Is.EqualTo(tables.ContainsKey(other)), $"{other} a table; {context}");
+            }
+            var nextTrees = new Dictionary<string, SortedDictionary<long, long>>(trees, StringComparer.Ordinal);
+            var nextTables = new Dictionary<string, SortedDictionary<long, long>>(tables, StringComparer.Ordinal);
+            ChangeName(tx, name, rng, nextTrees, nextTables);
+            if (commit)
+            {
+                tx.Commit();
+                (trees, tables) = (nextTrees, nextTables);
+            }
+            if (step % 100 == 99)
+                AssertKinds(db, trees, tables, context);
+        }
+        AssertKinds(db, trees, tables, TestSeed.Describe(seed));
+    }
+
+    /// <summary>One random change to <paramref name="name"/>, followed by the models (copies the caller keeps only on commit).</summary>
+    private static void ChangeName(WriteTransaction tx, string name, Random rng,
+        Dictionary<string, SortedDictionary<long, long>> trees, Dictionary<string, SortedDictionary<long, long>> tables)
+    {
+        long key = rng.Next(1000);
+        if (trees.TryGetValue(name, out SortedDictionary<long, long>? tree))
+        {
+            int action = rng.Next(10);
+            if (action < 7)
+            {
+                tx.GetTree(name).Put(Key(key), Key(key + 1));
+                trees[name] = new SortedDictionary<long, long>(tree) { [key] = key + 1 };
+                return;
+            }
+            tx.DropTree(name);
+            trees.Remove(name);
+            if (action == 9) // the name becomes a table in the same transaction
+            {
+                tx.CreateTable(Schema(name)).Insert(Row.Of(key, key, "t"));
+                tables[name] = new SortedDictionary<long, long> { [key] = key };
+            }
+            return;
+        }
+        if (tables.TryGetValue(name, out SortedDictionary<long, long>? table))
+        {
+            if (rng.Next(3) != 0)
+            {
+                tx.GetTable(name).Upsert(Row.Of(key, key, "t"));
+                tables[name] = new SortedDictionary<long, long>(table) { [key] = key };
+                return;
+            }
+            tx.DropTable(name);
+            tables.Remove(name);
+            return;
+        }
+        if (rng.Next(3) != 0)
+        {
+            Tree created = tx.CreateTree(name);
+            created.Put(Key(key), Key(key + 1));
+            trees[name] = new SortedDictionary<long, long> { [key] = key + 1 };
+        }
+        else
+        {
+            tx.CreateTable(Schema(name)).Insert(Row.Of(key, key, "t"));
+            tables[name] = new SortedDictionary<long, long> { [key] = key };
+        }
+    }
+
+    private static void AssertKinds(PageDatabase db, Dictionary<string, SortedDictionary<long, long>> trees,
+        Dictionary<string, SortedDictionary<long, long>> tables, string context)
+    {
+        using (ReadTransaction reader = db.BeginRead())
+        {
+            Assert.That(reader.TableNames, Is.EquivalentTo(tables.Keys), context);
+            foreach ((string name, SortedDictionary<long, long> rows) in trees)
+                Assert.That(Contents(reader.GetTree(name)), Is.EqualTo(rows), $"{name}; {context}");
+            foreach ((string name, SortedDictionary<long, long> rows) in tables)
+                Assert.That(reader.GetTable(name).Scan().ToDictionary(r => r.GetInt64(0), r => r.GetInt64(1)), Is.EquivalentTo(rows), $"{name}; {context}");
+        }
+        IntegrityReport report = db.CheckIntegrity();
+        Assert.That(report.IsOk, Is.True, $"{report}; {context}");
+    }
+
+    private static SortedDictionary<long, long> Contents(Tree tree)
+    {
+        var rows = new SortedDictionary<long, long>();
+        foreach ((byte[] key, byte[] value) in tree.Range(null, null))
+            rows[System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(key)] = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(value);
+        return rows;
+    }
+
+    private static byte[] Key(long value)
+    {
+        byte[] bytes = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes, value);
+        return bytes;
     }
 
     [Test]

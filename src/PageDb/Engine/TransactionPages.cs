@@ -170,8 +170,7 @@ internal sealed class TransactionPages : IPageAccessor
         {
             var page = new PageNumber(number);
             using PageHandle handle = PinPrivate(version.Key);
-            SealForLog(handle.Writable, page);
-            bool countOnly = OnlyCountChanged(page, version, handle.Data);
+            bool countOnly = PrepareForCommitFrame(page, version, handle.Writable);
             FrameIndex frame;
             if (--remaining > 0)
             {
@@ -195,12 +194,30 @@ internal sealed class TransactionPages : IPageAccessor
     }
 
     /// <summary>
-    /// True when the sealed private version <paramref name="image"/> of <paramref name="page"/> differs from the version
-    /// it was copied from only in the count field (a B-tree root whose only change is its entry count: the insert went
-    /// into a leaf below it) and the log may record it as a count frame over that version
-    /// (<see cref="WriteAheadLog.CanLogCountOver"/>): then the commit logs 8 bytes instead of the page. Only while that
-    /// version is still cached (it usually is: it was copied moments ago), so a large commit never reads pages back
-    /// to compare them.
+    /// Makes the private version <paramref name="image"/> of <paramref name="page"/> ready for its commit frame and
+    /// returns true when the log may record it as a count frame: when it differs from the version it was copied from
+    /// only in the count field (a B-tree root whose only change is its entry count: the insert went into a leaf below
+    /// it) and that version is the page's newest frame in the generation (<see cref="WriteAheadLog.CanLogCountOver"/>),
+    /// the commit logs 8 bytes instead of the page. Only while that version is still cached (it usually is: it was
+    /// copied moments ago), so a large commit never reads pages back to compare them. A page logged in full is sealed
+    /// first (<see cref="SealForLog"/>); a count frame's page is not: the log stores only its count, every read of the
+    /// frame from a file seals the page it rebuilds (<see cref="WriteAheadLog"/>'s count-frame read), and the cached
+    /// image's checksum field is stale, which nothing reads in memory (<see cref="PageHeader"/> invariant 2). So a
+    /// one-row commit into a two-level tree computes one page checksum, not two.
+    /// </summary>
+    private bool PrepareForCommitFrame(PageNumber page, PrivateVersion version, Span<byte> image)
+    {
+        ClearGapForLog(image);
+        if (OnlyCountChanged(page, version, image))
+            return true; // same page number and type as its source: DiffersOnlyInCount compared them
+        PageHeader.Seal(image, page);
+        return false;
+    }
+
+    /// <summary>
+    /// True when <paramref name="image"/> differs from the cached version of <paramref name="page"/> it was copied from
+    /// only in the count field (and the page number, type and every other byte are that version's), and a count frame
+    /// may be based on that version (see <see cref="PrepareForCommitFrame"/>).
     /// </summary>
     private bool OnlyCountChanged(PageNumber page, PrivateVersion version, ReadOnlySpan<byte> image)
     {
@@ -262,14 +279,20 @@ internal sealed class TransactionPages : IPageAccessor
     }
 
     /// <summary>
-    /// Stamps a private version's number and checksum before it is logged, zeroing a slotted page's gap first so its
-    /// frame is stored without it (<see cref="ZeroRunElision"/>).
+    /// Stamps a private version's number and checksum before it is logged in full, zeroing a slotted page's gap first
+    /// so its frame is stored without it (<see cref="ZeroRunElision"/>).
     /// </summary>
     private void SealForLog(Span<byte> image, PageNumber page)
     {
+        ClearGapForLog(image);
+        PageHeader.Seal(image, page);
+    }
+
+    /// <summary>Zeroes a slotted page's gap, so its frame is stored without it (<see cref="ZeroRunElision"/>).</summary>
+    private void ClearGapForLog(Span<byte> image)
+    {
         if (PageHeader.IsSlotted(image))
             new SlottedPage(image, FilePath).ClearGap();
-        PageHeader.Seal(image, page);
     }
 
     private FrameIndex AppendFrame(PageNumber page, ReadOnlySpan<byte> image)

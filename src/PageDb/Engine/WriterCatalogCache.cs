@@ -4,9 +4,10 @@ using PageDb.Records;
 namespace PageDb.Engine;
 
 /// <summary>
-/// What write transactions found in the committed catalog for a table: its root, its definition and its indexes, so
-/// that a one-row commit through a table (<c>GetTable</c>, then a write) does not read the header and descend the
-/// catalog twice per transaction to learn again what the last one learned.
+/// What write transactions found in the committed catalog for a table (its root, its definition and its indexes) or a
+/// key-value tree (its root), so that a one-row commit (<c>GetTable</c> or <c>GetTree</c>, then a write) does not read
+/// the header and descend the catalog per transaction to learn again what the last one learned. A tree's root page
+/// never changes in its life (<c>BTree</c>), so its catalog entry changes only when the catalog is written.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -44,33 +45,40 @@ internal sealed class WriterCatalogCache
     /// <summary>Counts a write transaction's catalog read.</summary>
     public void NoteCatalogRead() => CatalogReads++;
 
-    /// <summary>The root and definition of table <paramref name="name"/> in the committed catalog, if cached.</summary>
-    public bool TryGetTable(string name, out PageNumber root, out TableDefinition? definition)
+    /// <summary>
+    /// The root and (for a table) definition of the object of <paramref name="kind"/> called <paramref name="name"/> in
+    /// the committed catalog, if cached; a cached object of another kind is a miss.
+    /// </summary>
+    public bool TryGet(string name, CatalogEntryKind kind, out PageNumber root, out TableDefinition? definition)
     {
-        Entry? entry = Find(name);
+        Entry? entry = Find(name, kind);
         (root, definition) = entry is null ? (default, null) : (entry.Root, entry.Definition);
         return entry is not null;
     }
 
-    /// <summary>Records that table <paramref name="name"/> has <paramref name="root"/> and <paramref name="definition"/> in the committed catalog.</summary>
-    public void AddTable(string name, PageNumber root, TableDefinition definition) =>
-        _entries[SlotOf(name)] = new Entry(_generation, name, root, definition, null);
+    /// <summary>
+    /// Records that <paramref name="name"/> is an object of <paramref name="kind"/> with <paramref name="root"/> and,
+    /// for a table, <paramref name="definition"/> in the committed catalog.
+    /// </summary>
+    public void Add(string name, CatalogEntryKind kind, PageNumber root, TableDefinition? definition) =>
+        _entries[SlotOf(name)] = new Entry(_generation, name, kind, root, definition, null);
 
     /// <summary>The indexes of table <paramref name="name"/>, rooted at <paramref name="root"/>, in the committed catalog, if cached.</summary>
     public IndexEntry[]? TryGetIndexes(string name, PageNumber root)
     {
-        Entry? entry = Find(name);
+        Entry? entry = Find(name, CatalogEntryKind.Table);
         return entry is not null && entry.Root == root ? entry.Indexes : null;
     }
 
     /// <summary>Records the indexes of table <paramref name="name"/> beside its cached root and definition.</summary>
     public void AddIndexes(string name, PageNumber root, TableDefinition definition, IndexEntry[] indexes) =>
-        _entries[SlotOf(name)] = new Entry(_generation, name, root, definition, indexes);
+        _entries[SlotOf(name)] = new Entry(_generation, name, CatalogEntryKind.Table, root, definition, indexes);
 
-    private Entry? Find(string name)
+    private Entry? Find(string name, CatalogEntryKind kind)
     {
         Entry? entry = _entries[SlotOf(name)];
-        return entry is not null && entry.Generation == _generation && string.Equals(entry.Name, name, StringComparison.Ordinal) ? entry : null;
+        return entry is not null && entry.Generation == _generation && entry.Kind == kind
+            && string.Equals(entry.Name, name, StringComparison.Ordinal) ? entry : null;
     }
 
     private static int SlotOf(string name) => (name.GetHashCode() & int.MaxValue) % Slots;
@@ -78,5 +86,5 @@ internal sealed class WriterCatalogCache
     /// <summary>One index of a cached table, as its catalog entry describes it.</summary>
     public sealed record IndexEntry(string Name, int[] Ordinals, bool Unique, PageNumber Root);
 
-    private sealed record Entry(long Generation, string Name, PageNumber Root, TableDefinition Definition, IndexEntry[]? Indexes);
+    private sealed record Entry(long Generation, string Name, CatalogEntryKind Kind, PageNumber Root, TableDefinition? Definition, IndexEntry[]? Indexes);
 }
