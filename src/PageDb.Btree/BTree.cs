@@ -321,14 +321,19 @@ internal sealed class BTree
 
     /// <summary>
     /// Checks a page the descent pinned (<see cref="NodeHeader.CheckNode"/>, then its keys against
-    /// <paramref name="bounds"/>), releasing it when it fails.
+    /// <paramref name="bounds"/>), releasing it when it fails. The cells of a leaf that the checks and the search
+    /// read first are requested before (<see cref="NodeSearch.PrefetchLeafProbes"/>), so that their cache misses overlap.
     /// </summary>
     private void CheckNode(PageHandle handle, PageNumber page, bool isRoot, in DescentBounds bounds)
     {
         try
         {
+            var reader = new SlottedPageReader(handle.Data, _filePath);
+            bool isLeaf = handle.Type == PageType.BtreeLeaf;
+            if (isLeaf)
+                NodeSearch.PrefetchLeafProbes(reader);
             NodeHeader.CheckNode(handle.Data, page, _filePath, isRoot);
-            bounds.Check(new SlottedPageReader(handle.Data, _filePath), handle.Type == PageType.BtreeLeaf, _leafFormat, isRoot, page, _filePath);
+            bounds.Check(reader, isLeaf, _leafFormat, isRoot, page, _filePath);
         }
         catch (CorruptDatabaseException)
         {

@@ -169,6 +169,23 @@ public class SlottedPageTests
     }
 
     [Test]
+    public void Prefetching_a_cell_reads_no_pointer_past_the_count_and_no_byte_past_the_page()
+    {
+        var page = new byte[4096];
+        var slotted = SlottedPage.Format(page, PageType.Slotted, Number, "test.pagedb");
+        slotted.TryInsert(0, Filled(100, 1));
+        slotted.TryInsert(1, Filled(100, 2));
+        page[44] = 0xFF; // cell 1's offset, low byte
+        page[45] = 0xFF; // offset 0xFFFF: past the end of the 4 KiB page
+        byte[] before = page.ToArray();
+        int count = new SlottedPageReader(page, "db.pagedb").CellCount;
+        foreach (int index in new[] { -1, 0, 1, 2, int.MaxValue, int.MinValue })
+            Assert.DoesNotThrow(() => new SlottedPageReader(page, "db.pagedb").PrefetchCell(index, count), $"cell {index}");
+        Assert.DoesNotThrow(() => new SlottedPageReader(page, "db.pagedb").PrefetchCell(1020, 2000), "a count larger than the page holds");
+        Assert.That(page, Is.EqualTo(before), "a prefetch changes nothing");
+    }
+
+    [Test]
     public void Corrupt_pointers_are_reported_with_the_page_number()
     {
         var page = new byte[4096];
