@@ -122,6 +122,18 @@ public sealed class DataReaderRowTests
         }
     }
 
+    [Test]
+    public void A_reader_whose_transaction_ended_gives_no_value()
+    {
+        using PageDbTransaction transaction = _connection.BeginTransaction();
+        using PageDbDataReader reader = Query("SELECT id FROM v WHERE id = 3");
+        Assert.That(reader.Read(), Is.True);
+        transaction.Commit();
+
+        Assert.That(() => reader.GetInt64(0), Throws.InvalidOperationException.With.Message.Contains("COMMIT"));
+        Assert.That(() => reader.Read(), Throws.InvalidOperationException);
+    }
+
     private PageDbDataReader Query(string sql)
     {
         using PageDbCommand command = _connection.CreateCommand();
