@@ -31,7 +31,9 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     private int[]? _snapshotOrdinals;
     private bool _indexOrder;
     private bool _descending;
-    private Projection? _projection; // the last query's result columns for TryProject, with their places
+    // Where the result columns of the query this read serves are among a snapshot scan's decoded columns (see
+    // Positions): worked out on its first TryProject, since a read serves one FROM item of one query.
+    private ProjectedPositions? _projected;
 
     /// <summary>True for a join lookup: a fixed column's value reads items joined before, so the read is made per joined row.</summary>
     public bool PerJoinedRow { get; } = perJoinedRow;
@@ -475,26 +477,27 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
 
     /// <summary>
     /// Where each of <paramref name="outputs"/> (table ordinals) is among the columns a snapshot's scan decodes
-    /// (<paramref name="decoded"/>, null for all); null when one is not decoded. Worked out once per plan (the query's
-    /// outputs do not change): a plan shared by sessions may work it out twice, the same each time.
+    /// (<paramref name="decoded"/>, null for all); null when one is not decoded. Worked out once per plan: the read
+    /// serves one query, whose result columns (<see cref="CoreQuery"/>'s) and decoded columns (<see cref="ReadOnly"/>,
+    /// set when the plan is compiled) do not change. A plan shared by sessions may work it out twice, the same each time.
     /// </summary>
     private int[]? Positions(int[] outputs, int[]? decoded)
     {
-        if (_projection is { } known && known.Outputs == outputs)
+        if (_projected is { } known)
             return known.Positions;
-        var positions = new int[outputs.Length];
-        for (int i = 0; i < outputs.Length; i++)
+        int[]? positions = new int[outputs.Length];
+        for (int i = 0; i < outputs.Length && positions is not null; i++)
         {
             positions[i] = decoded is null ? outputs[i] : Array.IndexOf(decoded, outputs[i]);
             if (positions[i] < 0)
-                return null;
+                positions = null;
         }
-        _projection = new Projection(outputs, positions);
+        _projected = new ProjectedPositions(positions);
         return positions;
     }
 
-    /// <summary>The places of a query's result columns among a snapshot scan's decoded columns (see <see cref="Positions"/>).</summary>
-    private sealed record Projection(int[] Outputs, int[] Positions);
+    /// <summary>The places of the query's result columns among a snapshot scan's decoded columns, null when one is not decoded (see <see cref="Positions"/>).</summary>
+    private sealed record ProjectedPositions(int[]? Positions);
 
     /// <summary>The primary key (or row id) of a row read by the primary key, as a bound to seek past it.</summary>
     private Row KeyOf(SqlValue[] read)
