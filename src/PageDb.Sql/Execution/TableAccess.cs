@@ -361,9 +361,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     /// </summary>
     private IEnumerable<SqlValue[]> Stream(ReadTransaction transaction, Table current, List<object?[]> prefixes, object? low, object? high, SqlValue[]? into)
     {
-        // Only a write transaction changes the table under the read, so only its read needs each row's key to seek again.
-        bool snapshot = Index is null && transaction is not WriteTransaction;
-        (List<string>? columns, int[]? ordinals) = Decoding(snapshot);
+        (List<string>? columns, int[]? ordinals) = Decoding(transaction);
         // The stored values of each row, decoded again and again into one buffer.
         var stored = new Value[columns?.Count ?? RowWidth];
         foreach (object?[] prefix in prefixes)
@@ -398,12 +396,15 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     }
 
     /// <summary>
-    /// The columns a scan of the read decodes, by name (null: every column of the scan) and by their place in the rows
-    /// it produces (null: in order); a <paramref name="snapshot"/>'s primary-key read leaves out the key columns no
-    /// expression reads (see <see cref="ReadOnly"/>).
+    /// The columns a scan of the read in <paramref name="transaction"/> decodes, by name (null: every column of the
+    /// scan) and by their place in the rows it produces (null: in order). A primary-key read of a snapshot leaves out
+    /// the key columns no expression reads (see <see cref="ReadOnly"/>): only a write transaction changes the table
+    /// under the read, so only its read needs each row's key to seek again (see <see cref="Stream"/>). The one place
+    /// that rule is kept, for <see cref="Stream"/> and <see cref="TryProject"/> alike.
     /// </summary>
-    private (List<string>? Columns, int[]? Ordinals) Decoding(bool snapshot)
+    private (List<string>? Columns, int[]? Ordinals) Decoding(ReadTransaction transaction)
     {
+        bool snapshot = Index is null && transaction is not WriteTransaction;
         List<string>? columns = (snapshot ? _snapshotNames : _readNames) ?? (table.Schema.HasRowId
             ? [.. table.Schema.Columns.Select(c => c.Name), TableSchema.RowIdColumn]
             : null);
@@ -429,7 +430,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
             return TryProjectPoint(frame, outputs);
         if (Index is not null || _descending || Equal.Length > 0)
             return null;
-        (List<string>? columns, int[]? ordinals) = Decoding(snapshot: true);
+        (List<string>? columns, int[]? ordinals) = Decoding(context.Transaction);
         if (Positions(outputs, ordinals) is not { } positions)
             return null;
         (BoundState lowState, SqlValue low) = EvaluateKey(Low, frame);
