@@ -17,12 +17,11 @@ public sealed class PageDbCommand : DbCommand
     private PreparedStatement? _prepared;
     private PageDbConnection? _connection;
 
-    // The parameter values of ExecuteNonQuery and ExecuteScalar, filled again on each run: nothing they return keeps them.
-    private readonly SqlParameters _nonQueryParameters = new();
-
-    // The parameter values a closed reader of this command gave back (see ReaderClosed), for the next reader to fill
-    // again; null while none is idle. An open reader keeps its own: its rows may still evaluate them.
-    private SqlParameters? _idleReaderParameters;
+    // The parameter set the last run that ended gave back (see GiveBack), for the next run to fill again; null while
+    // none is idle. A run holds its set until nothing of it reads the values any more (an ExecuteNonQuery or
+    // ExecuteScalar until it returns, its async form until its task ends, a reader until it closes), so a run started
+    // meanwhile (a reader left open, an async run not yet awaited) binds into a set of its own.
+    private SqlParameters? _idleParameters;
 
     /// <summary>A command without text or connection.</summary>
     public PageDbCommand()
@@ -102,13 +101,34 @@ public sealed class PageDbCommand : DbCommand
         : SqlSession.Prepare(_commandText);
 
     /// <summary>Runs the command; the number of rows inserted, updated or deleted (-1 for other statements).</summary>
-    public override int ExecuteNonQuery() => (int)Math.Min(int.MaxValue, Run().RowsAffected);
+    public override int ExecuteNonQuery()
+    {
+        SqlSession session = OpenConnection().Session;
+        SqlParameters parameters = TakeParameters();
+        try
+        {
+            return RowsAffected(session.Execute(_prepared!, parameters));
+        }
+        finally
+        {
+            GiveBack(parameters);
+        }
+    }
 
     /// <summary>Runs the command; the first value of the first row, or null.</summary>
     public override object? ExecuteScalar()
     {
-        using SqlRowReader rows = OpenConnection().Session.ExecuteReader(_prepared!, Rebound(_nonQueryParameters));
-        return rows.Read() && rows.Current.Count > 0 ? rows.Current[0].ToObject() ?? DBNull.Value : null;
+        SqlSession session = OpenConnection().Session;
+        SqlParameters parameters = TakeParameters();
+        try
+        {
+            using SqlRowReader rows = session.ExecuteReader(_prepared!, parameters);
+            return FirstValue(rows);
+        }
+        finally
+        {
+            GiveBack(parameters);
+        }
     }
 
     /// <summary>Runs the command and reads its rows, one at a time as the query produces them (see <see cref="PageDbDataReader"/>).</summary>
@@ -121,9 +141,17 @@ public sealed class PageDbCommand : DbCommand
     public new PageDbDataReader ExecuteReader(CommandBehavior behavior)
     {
         PageDbConnection connection = OpenConnection();
-        SqlParameters parameters = Rebound(_idleReaderParameters ?? new SqlParameters());
-        _idleReaderParameters = null;
-        SqlRowReader rows = connection.Session.ExecuteReader(_prepared!, parameters);
+        SqlParameters parameters = TakeParameters();
+        SqlRowReader rows;
+        try
+        {
+            rows = connection.Session.ExecuteReader(_prepared!, parameters);
+        }
+        catch
+        {
+            GiveBack(parameters);
+            throw;
+        }
         return Reader(rows, connection, behavior, parameters);
     }
 
@@ -136,39 +164,78 @@ public sealed class PageDbCommand : DbCommand
     /// </summary>
     public override async Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken)
     {
-        SqlResult result = await OpenConnection().Session.ExecuteAsync(_prepared!, BoundParameters(), cancellationToken).ConfigureAwait(false);
-        return (int)Math.Min(int.MaxValue, result.RowsAffected);
+        SqlSession session = OpenConnection().Session;
+        SqlParameters parameters = TakeParameters();
+        try
+        {
+            return RowsAffected(await session.ExecuteAsync(_prepared!, parameters, cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            GiveBack(parameters);
+        }
     }
 
     /// <summary>As <see cref="ExecuteScalar"/>, awaiting as <see cref="ExecuteNonQueryAsync"/> does.</summary>
     public override async Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken)
     {
-        using SqlRowReader rows = await OpenConnection().Session.ExecuteReaderAsync(_prepared!, BoundParameters(), cancellationToken).ConfigureAwait(false);
-        return rows.Read() && rows.Current.Count > 0 ? rows.Current[0].ToObject() ?? DBNull.Value : null;
+        SqlSession session = OpenConnection().Session;
+        SqlParameters parameters = TakeParameters();
+        try
+        {
+            using SqlRowReader rows = await session.ExecuteReaderAsync(_prepared!, parameters, cancellationToken).ConfigureAwait(false);
+            return FirstValue(rows);
+        }
+        finally
+        {
+            GiveBack(parameters);
+        }
     }
 
     /// <summary>As <see cref="ExecuteReader(CommandBehavior)"/>, awaiting as <see cref="ExecuteNonQueryAsync"/> does.</summary>
     protected override async Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken)
     {
         PageDbConnection connection = OpenConnection();
-        SqlRowReader rows = await connection.Session.ExecuteReaderAsync(_prepared!, BoundParameters(), cancellationToken).ConfigureAwait(false);
-        return Reader(rows, connection, behavior, parameters: null);
+        SqlParameters parameters = TakeParameters();
+        SqlRowReader rows;
+        try
+        {
+            rows = await connection.Session.ExecuteReaderAsync(_prepared!, parameters, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            GiveBack(parameters);
+            throw;
+        }
+        return Reader(rows, connection, behavior, parameters);
     }
 
     /// <inheritdoc/>
     protected override DbParameter CreateDbParameter() => new PageDbParameter();
 
-    /// <summary>A reader over <paramref name="rows"/>, which gives <paramref name="parameters"/> back when it closes (see <see cref="ReaderClosed"/>).</summary>
-    private PageDbDataReader Reader(SqlRowReader rows, PageDbConnection connection, CommandBehavior behavior, SqlParameters? parameters) =>
-        new(rows, behavior.HasFlag(CommandBehavior.CloseConnection) ? connection.Close : null, parameters is null ? null : this, parameters);
+    /// <summary>A reader over <paramref name="rows"/>, which gives <paramref name="parameters"/> back when it closes (see <see cref="GiveBack"/>).</summary>
+    private PageDbDataReader Reader(SqlRowReader rows, PageDbConnection connection, CommandBehavior behavior, SqlParameters parameters) =>
+        new(rows, behavior.HasFlag(CommandBehavior.CloseConnection) ? connection.Close : null, this, parameters);
+
+    private static int RowsAffected(SqlResult result) => (int)Math.Min(int.MaxValue, result.RowsAffected);
+
+    /// <summary>The first value of the first row of <paramref name="rows"/> (DBNull for NULL), or null when there is none.</summary>
+    private static object? FirstValue(SqlRowReader rows) =>
+        rows.Read() && rows.Current.Count > 0 ? rows.Current[0].ToObject() ?? DBNull.Value : null;
+
+    /// <summary>The idle parameter set (a new one when a run holds it), filled with the command's parameter values, for a run to hold.</summary>
+    private SqlParameters TakeParameters()
+    {
+        SqlParameters parameters = Interlocked.Exchange(ref _idleParameters, null) ?? new SqlParameters();
+        parameters.Clear();
+        return BindInto(parameters);
+    }
 
     /// <summary>
-    /// Takes back the parameter values of a reader of this command that closed, for the next run to fill again, so a
-    /// prepared query run again and again, each reader closed before the next, binds into one set.
+    /// Takes back the parameter set of a run of this command that nothing reads any more (it returned, or its reader
+    /// closed), for the next run to fill again, so a command run again and again binds into one set.
     /// </summary>
-    internal void ReaderClosed(SqlParameters parameters) => _idleReaderParameters = parameters;
-
-    private SqlResult Run() => OpenConnection().Session.Execute(_prepared!, Rebound(_nonQueryParameters));
+    internal void GiveBack(SqlParameters parameters) => Volatile.Write(ref _idleParameters, parameters);
 
     /// <summary>The command's connection, checked open, with the command's text prepared on it.</summary>
     private PageDbConnection OpenConnection()
@@ -178,15 +245,6 @@ public sealed class PageDbCommand : DbCommand
             throw new InvalidOperationException("The command's connection is not open.");
         Prepare();
         return connection;
-    }
-
-    private SqlParameters BoundParameters() => BindInto(new SqlParameters());
-
-    /// <summary><paramref name="parameters"/>, emptied and set to the command's parameter values.</summary>
-    private SqlParameters Rebound(SqlParameters parameters)
-    {
-        parameters.Clear();
-        return BindInto(parameters);
     }
 
     /// <summary>The command's parameter values, set in <paramref name="parameters"/>.</summary>

@@ -27,7 +27,7 @@ public sealed class PageDbDataReader : DbDataReader
     // null while the first row is the reader's current one.
     private SqlValueKind[]? _firstKinds;
     private readonly Action? _onClose;
-    // The command that ran the reader, told on close to take back its parameter values (see PageDbCommand.ReaderClosed).
+    // The command that ran the reader, told on close to take back its parameter values (see PageDbCommand.GiveBack).
     private readonly PageDbCommand? _command;
     private readonly SqlParameters? _parameters;
     private bool _firstPending;
@@ -105,7 +105,7 @@ public sealed class PageDbDataReader : DbDataReader
         _onRow = false;
         _rows.Dispose();
         if (_parameters is not null)
-            _command?.ReaderClosed(_parameters);
+            _command?.GiveBack(_parameters);
         _onClose?.Invoke();
     }
 

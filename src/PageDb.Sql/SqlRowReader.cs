@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using PageDb.Sql.Execution;
 using PageDb.Sql.Syntax;
 using PageDb.Sql.Values;
@@ -56,17 +57,23 @@ public sealed class SqlRowReader : IDisposable
     public IReadOnlyList<SqlValue> Current => _current;
 
     /// <summary>The value in column <paramref name="ordinal"/> of the row <see cref="Read"/> moved to.</summary>
-    /// <exception cref="IndexOutOfRangeException">No such column, or no current row (before the first <see cref="Read"/>, or once disposed).</exception>
-    public SqlValue this[int ordinal] => _current[ordinal];
+    /// <exception cref="IndexOutOfRangeException">No such column, or no current row (before the first <see cref="Read"/>).</exception>
+    /// <exception cref="InvalidOperationException">The reader was disposed (<see cref="ObjectDisposedException"/>), or its transaction ended.</exception>
+    public SqlValue this[int ordinal]
+    {
+        get
+        {
+            ThrowIfClosed();
+            return _current[ordinal];
+        }
+    }
 
     /// <summary>Moves to the next row; false after the last.</summary>
-    /// <exception cref="InvalidOperationException">The reader was disposed, or its transaction ended.</exception>
+    /// <exception cref="InvalidOperationException">The reader was disposed (<see cref="ObjectDisposedException"/>), or its transaction ended.</exception>
     /// <exception cref="SqlException">Computing the row failed (a type error, for instance).</exception>
     public bool Read()
     {
-        if (_ended is not null)
-            throw new InvalidOperationException(_ended);
-        ObjectDisposedException.ThrowIf(_rows is null, this);
+        ThrowIfClosed();
         try
         {
             if (!_rows.MoveNext())
@@ -78,6 +85,18 @@ public sealed class SqlRowReader : IDisposable
         }
         _current = _rows.Current;
         return true;
+    }
+
+    /// <summary>
+    /// Throws once the reader is closed: its row may be storage the session's next query overwrites (see
+    /// <see cref="Dispose"/>), so a closed reader gives no value rather than a later query's.
+    /// </summary>
+    [MemberNotNull(nameof(_rows))]
+    private void ThrowIfClosed()
+    {
+        if (_ended is not null)
+            throw new InvalidOperationException(_ended);
+        ObjectDisposedException.ThrowIf(_rows is null, this);
     }
 
     /// <summary>Stops reading and releases the reader's read transaction.</summary>

@@ -19,6 +19,9 @@ public sealed class SqlSession : IDisposable
     private readonly Dictionary<string, PreparedStatement> _prepared = new(StringComparer.Ordinal);
     private readonly HashSet<SqlRowReader> _readers = [];
     private WriteTransaction? _transaction;
+    // The tables the INSERTs run in _transaction opened, made on the first and dropped when the transaction ends (see
+    // TakeTransaction, Dispose): null whenever _transaction is.
+    private InsertTargets? _insertTargets;
     // The runner of the last disposed reader, for the next reader to start again (see StatementRunner.Reuse); null
     // while none is idle. A reader's rows run in its runner until it is disposed, so an open reader keeps its own.
     private StatementRunner? _idleRunner;
@@ -159,7 +162,7 @@ public sealed class SqlSession : IDisposable
         foreach (SqlRowReader reader in _readers.ToList())
             reader.Dispose();
         _transaction?.Dispose();
-        _transaction = null;
+        (_transaction, _insertTargets) = (null, null);
     }
 
     /// <summary>A runner for a reader: the idle one started again, else a new one.</summary>
@@ -226,16 +229,17 @@ public sealed class SqlSession : IDisposable
     private SqlResult RunWithoutWaiting(string sql, SqlStatement statement, PlanCache plans, SqlParameters parameters)
     {
         if (_transaction is not null)
-            return RunIn(_transaction, sql, statement, plans, parameters);
+            return RunIn(_transaction, sql, statement, plans, parameters, _insertTargets ??= new InsertTargets());
         using ReadTransaction read = _database.BeginRead();
         return RunIn(read, sql, statement, plans, parameters);
     }
 
-    private static SqlResult RunIn(ReadTransaction transaction, string sql, SqlStatement statement, PlanCache plans, SqlParameters parameters)
+    /// <summary>Runs <paramref name="statement"/> in <paramref name="transaction"/>, whose INSERTs keep the tables they open in <paramref name="opened"/>.</summary>
+    private static SqlResult RunIn(ReadTransaction transaction, string sql, SqlStatement statement, PlanCache plans, SqlParameters parameters, InsertTargets? opened = null)
     {
         try
         {
-            return new StatementRunner(sql, transaction, parameters).Run(statement, plans);
+            return new StatementRunner(sql, transaction, parameters).Run(statement, plans, opened);
         }
         catch (ArgumentException e)
         {
@@ -292,7 +296,7 @@ public sealed class SqlSession : IDisposable
     private WriteTransaction TakeTransaction(string sql, TransactionStatement control, string action)
     {
         WriteTransaction transaction = _transaction ?? throw SourcePosition.Error(sql, control.Offset, "No transaction is open.");
-        _transaction = null;
+        (_transaction, _insertTargets) = (null, null);
         EndTransactionReaders(action);
         return transaction;
     }

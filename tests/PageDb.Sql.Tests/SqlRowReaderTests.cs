@@ -49,6 +49,44 @@ public sealed class SqlRowReaderTests : SessionFixture
     }
 
     [Test]
+    public void A_disposed_point_reader_gives_no_row_not_even_the_next_readers()
+    {
+        // A point read by the integer key reads its row into a holder the session's next reader reuses (PointRow).
+        PreparedStatement point = SqlSession.Prepare("SELECT id, id * 10 FROM t WHERE id = @id");
+        SqlRowReader first = Session.ExecuteReader(point, Id(1));
+        Assert.That(first.Read(), Is.True);
+        Assert.That(first[1].ToInteger(), Is.EqualTo(10));
+        first.Dispose();
+        using SqlRowReader second = Session.ExecuteReader(point, Id(2));
+        Assert.That(second.Read(), Is.True);
+
+        Assert.That(first.Current, Is.Empty);
+        Assert.That(() => first[0], Throws.TypeOf<ObjectDisposedException>());
+        Assert.That(() => first.Read(), Throws.TypeOf<ObjectDisposedException>());
+        Assert.That(second[1].ToInteger(), Is.EqualTo(20));
+    }
+
+    [Test]
+    public void A_reader_whose_transaction_ended_gives_no_row()
+    {
+        Session.Execute("BEGIN");
+        SqlRowReader reader = Session.ExecuteReader(SqlSession.Prepare("SELECT id FROM t WHERE id = 2"));
+        Assert.That(reader.Read(), Is.True);
+        Session.Execute("COMMIT");
+
+        Assert.That(reader.Current, Is.Empty);
+        Assert.That(() => reader[0], Throws.InvalidOperationException.With.Message.Contains("COMMIT"));
+        reader.Dispose();
+    }
+
+    private static SqlParameters Id(long id)
+    {
+        var parameters = new SqlParameters();
+        parameters.Set("@id", id);
+        return parameters;
+    }
+
+    [Test]
     public void The_current_row_is_valid_until_the_next_Read_and_a_copy_keeps_it()
     {
         using SqlRowReader reader = Session.ExecuteReader(SqlSession.Prepare("SELECT id, id * 10 FROM t ORDER BY id"));

@@ -61,7 +61,7 @@ internal sealed partial class ExpressionBinder
     private Bound InList(InListExpr inList, Scope scope)
     {
         Bound operand = Bind(inList.Operand, scope);
-        Bound[] items = [.. inList.Items.Select(i => Bind(i, scope))];
+        Bound[] items = BindAll(inList.Items, scope);
         bool negated = inList.Negated;
         return new Bound(frame =>
         {

@@ -41,12 +41,29 @@ internal sealed partial class ExpressionBinder(QueryCompiler compiler, string sq
 
     private static Bound Constant(SqlValue value) => new(_ => value);
 
+    /// <summary>
+    /// How an evaluator reports an error at <paramref name="offset"/> of <paramref name="sql"/> when it runs. An
+    /// evaluator holds no binder: a prepared statement keeps its evaluators (<see cref="Execution.CompiledInsert"/>) past
+    /// the transaction they were bound in, which the binder's compiler and catalog hold. So a method that makes an
+    /// evaluator lets none of its lambdas use this binder (they would share one closure with the evaluator).
+    /// </summary>
+    private static Func<string, SqlException> ErrorAt(string sql, int offset) => message => SourcePosition.Error(sql, offset, message);
+
+    /// <summary>Binds each of <paramref name="expressions"/> in <paramref name="scope"/>, in order.</summary>
+    private Bound[] BindAll(IReadOnlyList<SqlExpr> expressions, Scope scope)
+    {
+        var bound = new Bound[expressions.Count];
+        for (int i = 0; i < bound.Length; i++)
+            bound[i] = Bind(expressions[i], scope);
+        return bound;
+    }
+
     private Bound Parameter(ParameterExpr parameter)
     {
         string key = SqlParameters.KeyOf(parameter.Name, parameter.Position);
-        return new(frame => frame.Context.Parameters.TryGet(key, out SqlValue value)
-            ? value
-            : throw Error(parameter.Offset, $"No value was given for parameter {parameter.Name}."));
+        Func<string, SqlException> error = ErrorAt(Sql, parameter.Offset);
+        string missing = $"No value was given for parameter {parameter.Name}.";
+        return new(frame => frame.Context.Parameters.TryGet(key, out SqlValue value) ? value : throw error(missing));
     }
 
     private Bound Column(ColumnExpr column, Scope scope)
@@ -143,8 +160,8 @@ internal sealed partial class ExpressionBinder(QueryCompiler compiler, string sq
             return Aggregate(function, scope);
         if (function.Star || function.Distinct)
             throw Error(function.Offset, $"{function.Name}() is not an aggregate function.");
-        Evaluator[] arguments = [.. function.Arguments.Select(a => Bind(a, scope).Evaluate)];
-        Func<SqlValue[], SqlValue> body = ScalarFunctions.Resolve(function.Name, arguments.Length, m => Error(function.Offset, m));
+        Evaluator[] arguments = Array.ConvertAll(BindAll(function.Arguments, scope), a => a.Evaluate);
+        Func<SqlValue[], SqlValue> body = ScalarFunctions.Resolve(function.Name, arguments.Length, ErrorAt(Sql, function.Offset));
         return new Bound(frame =>
         {
             var values = new SqlValue[arguments.Length];
@@ -165,7 +182,7 @@ internal sealed partial class ExpressionBinder(QueryCompiler compiler, string sq
         Bound[] arguments;
         try
         {
-            arguments = [.. function.Arguments.Select(a => Bind(a, scope))];
+            arguments = BindAll(function.Arguments, scope);
         }
         finally
         {
@@ -186,7 +203,9 @@ internal sealed partial class ExpressionBinder(QueryCompiler compiler, string sq
     private Bound Case(CaseExpr caseExpr, Scope scope)
     {
         Bound? subject = caseExpr.Base is null ? null : Bind(caseExpr.Base, scope);
-        (Bound When, Evaluator Then)[] branches = [.. caseExpr.Branches.Select(b => (Bind(b.When, scope), Bind(b.Then, scope).Evaluate))];
+        var branches = new (Bound When, Evaluator Then)[caseExpr.Branches.Count];
+        for (int i = 0; i < branches.Length; i++)
+            branches[i] = (Bind(caseExpr.Branches[i].When, scope), Bind(caseExpr.Branches[i].Then, scope).Evaluate);
         Evaluator? otherwise = caseExpr.Else is null ? null : Bind(caseExpr.Else, scope).Evaluate;
         return new Bound(frame =>
         {

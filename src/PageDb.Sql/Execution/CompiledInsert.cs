@@ -4,30 +4,14 @@ namespace PageDb.Sql.Execution;
 
 /// <summary>
 /// An <c>INSERT ... VALUES</c> of a prepared statement, compiled on its first run and kept in its <see cref="PlanCache"/>:
-/// the value expressions bound once (only when they read no table, so no schema change can alter what they mean), and
-/// the table as the last transaction that ran the statement opened it, with the column each value goes to. A run in the
-/// same transaction, with no schema change since, reuses that table object (its encoding buffers and loaded indexes);
-/// any other run opens the table again. Safe to share between sessions: the opened table is replaced as one object and
-/// used only by the transaction that opened it.
+/// the value expressions bound once (only when they read no table, so no schema change can alter what they mean). It
+/// holds nothing of a transaction: the table a run opened is kept, for the next run in the same transaction, by that
+/// transaction's <see cref="InsertTargets"/>. Safe to share between sessions.
 /// </summary>
 internal sealed class CompiledInsert(Evaluator[][] rows)
 {
-    private Target? _target;
-
     /// <summary>Each row's value expressions, in the order of the statement's columns.</summary>
     public Evaluator[][] Rows { get; } = rows;
-
-    /// <summary>The table as <paramref name="transaction"/> opened it for this statement, or null when it must be opened.</summary>
-    public Target? TargetIn(ReadTransaction transaction)
-    {
-        Target? target = Volatile.Read(ref _target);
-        return target is not null && ReferenceEquals(target.Table.Transaction, transaction) && target.SchemaVersion == transaction.SchemaVersion
-            ? target
-            : null;
-    }
-
-    /// <summary>Keeps <paramref name="target"/> for the next run in its transaction.</summary>
-    public void Remember(Target target) => Volatile.Write(ref _target, target);
 
     /// <summary>
     /// The table an INSERT writes, as one transaction opened it at <paramref name="SchemaVersion"/>, and the ordinal of

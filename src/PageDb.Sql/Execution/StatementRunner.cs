@@ -39,8 +39,11 @@ internal sealed class StatementRunner
         _context.Reuse(transaction, parameters);
     }
 
-    /// <summary>Runs <paramref name="statement"/>; a query reuses the plan in <paramref name="plans"/> when it still fits.</summary>
-    public SqlResult Run(SqlStatement statement, PlanCache? plans = null) => statement switch
+    /// <summary>
+    /// Runs <paramref name="statement"/>; a query reuses the plan in <paramref name="plans"/> when it still fits, and an
+    /// INSERT the table it opened before in this transaction when <paramref name="opened"/> (the transaction's) has it.
+    /// </summary>
+    public SqlResult Run(SqlStatement statement, PlanCache? plans = null, InsertTargets? opened = null) => statement switch
     {
         SelectStatement select => Query(select, plans),
         ExplainStatement { Statement: SelectStatement select } => Explain(select),
@@ -48,7 +51,7 @@ internal sealed class StatementRunner
         CreateIndexStatement create => CreateIndex(create),
         DropStatement drop => Drop(drop),
         AnalyzeStatement analyze => Analyze(analyze),
-        InsertStatement insert => Insert(insert, plans),
+        InsertStatement insert => Insert(insert, plans, opened),
         UpdateStatement update => Update(update),
         DeleteStatement delete => Delete(delete),
         _ => throw Error(statement.Offset, "This statement is not supported here."),
@@ -164,22 +167,22 @@ internal sealed class StatementRunner
 
     /// <summary>
     /// Inserts the statement's rows. <c>VALUES</c> rows are bound once per prepared statement (<see cref="CompiledInsert"/>)
-    /// and the table object is reused by later runs in the same transaction. A row that fails (a constraint, a type)
-    /// undoes the rows the statement inserted before it, so a failed statement changes nothing, in a transaction too.
+    /// and the table object is reused by later runs in the same transaction when it keeps them (<paramref name="opened"/>).
+    /// A row that fails (a constraint, a type) undoes the rows the statement inserted before it, so a failed statement
+    /// changes nothing, in a transaction too.
     /// </summary>
-    private SqlResult Insert(InsertStatement insert, PlanCache? plans)
+    private SqlResult Insert(InsertStatement insert, PlanCache? plans, InsertTargets? opened)
     {
         if (insert.Query is not null)
         {
-            CompiledInsert.Target opened = OpenTarget(insert);
-            return InsertRows(insert, opened, Compiler.Compile(insert.Query, null).Run(null, _context));
+            return InsertRows(insert, OpenTarget(insert), Compiler.Compile(insert.Query, null).Run(null, _context));
         }
         CompiledInsert compiled = plans?.Insert ?? CompileValues(insert, plans);
-        CompiledInsert.Target? target = compiled.TargetIn(Transaction);
+        CompiledInsert.Target? target = opened?.For(compiled, Transaction.SchemaVersion);
         if (target is null)
         {
             target = OpenTarget(insert);
-            compiled.Remember(target);
+            opened?.Remember(compiled, target);
         }
         var frame = new Frame(_context, [], null);
         var rows = new SqlValue[compiled.Rows.Length][];

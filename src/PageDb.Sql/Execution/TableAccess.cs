@@ -31,7 +31,9 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     private int[]? _snapshotOrdinals;
     private bool _indexOrder;
     private bool _descending;
-    private Projection? _projection; // the last query's result columns for TryProject, with their places
+    // Where the result columns of the query this read serves are among a snapshot scan's decoded columns (see
+    // Positions): worked out on its first TryProject, since a read serves one FROM item of one query.
+    private ProjectedPositions? _projected;
 
     /// <summary>True for a join lookup: a fixed column's value reads items joined before, so the read is made per joined row.</summary>
     public bool PerJoinedRow { get; } = perJoinedRow;
@@ -359,9 +361,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     /// </summary>
     private IEnumerable<SqlValue[]> Stream(ReadTransaction transaction, Table current, List<object?[]> prefixes, object? low, object? high, SqlValue[]? into)
     {
-        // Only a write transaction changes the table under the read, so only its read needs each row's key to seek again.
-        bool snapshot = Index is null && transaction is not WriteTransaction;
-        (List<string>? columns, int[]? ordinals) = Decoding(snapshot);
+        (List<string>? columns, int[]? ordinals) = Decoding(transaction);
         // The stored values of each row, decoded again and again into one buffer.
         var stored = new Value[columns?.Count ?? RowWidth];
         foreach (object?[] prefix in prefixes)
@@ -396,12 +396,15 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     }
 
     /// <summary>
-    /// The columns a scan of the read decodes, by name (null: every column of the scan) and by their place in the rows
-    /// it produces (null: in order); a <paramref name="snapshot"/>'s primary-key read leaves out the key columns no
-    /// expression reads (see <see cref="ReadOnly"/>).
+    /// The columns a scan of the read in <paramref name="transaction"/> decodes, by name (null: every column of the
+    /// scan) and by their place in the rows it produces (null: in order). A primary-key read of a snapshot leaves out
+    /// the key columns no expression reads (see <see cref="ReadOnly"/>): only a write transaction changes the table
+    /// under the read, so only its read needs each row's key to seek again (see <see cref="Stream"/>). The one place
+    /// that rule is kept, for <see cref="Stream"/> and <see cref="TryProject"/> alike.
     /// </summary>
-    private (List<string>? Columns, int[]? Ordinals) Decoding(bool snapshot)
+    private (List<string>? Columns, int[]? Ordinals) Decoding(ReadTransaction transaction)
     {
+        bool snapshot = Index is null && transaction is not WriteTransaction;
         List<string>? columns = (snapshot ? _snapshotNames : _readNames) ?? (table.Schema.HasRowId
             ? [.. table.Schema.Columns.Select(c => c.Name), TableSchema.RowIdColumn]
             : null);
@@ -427,7 +430,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
             return TryProjectPoint(frame, outputs);
         if (Index is not null || _descending || Equal.Length > 0)
             return null;
-        (List<string>? columns, int[]? ordinals) = Decoding(snapshot: true);
+        (List<string>? columns, int[]? ordinals) = Decoding(context.Transaction);
         if (Positions(outputs, ordinals) is not { } positions)
             return null;
         (BoundState lowState, SqlValue low) = EvaluateKey(Low, frame);
@@ -475,26 +478,27 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
 
     /// <summary>
     /// Where each of <paramref name="outputs"/> (table ordinals) is among the columns a snapshot's scan decodes
-    /// (<paramref name="decoded"/>, null for all); null when one is not decoded. Worked out once per plan (the query's
-    /// outputs do not change): a plan shared by sessions may work it out twice, the same each time.
+    /// (<paramref name="decoded"/>, null for all); null when one is not decoded. Worked out once per plan: the read
+    /// serves one query, whose result columns (<see cref="CoreQuery"/>'s) and decoded columns (<see cref="ReadOnly"/>,
+    /// set when the plan is compiled) do not change. A plan shared by sessions may work it out twice, the same each time.
     /// </summary>
     private int[]? Positions(int[] outputs, int[]? decoded)
     {
-        if (_projection is { } known && known.Outputs == outputs)
+        if (_projected is { } known)
             return known.Positions;
-        var positions = new int[outputs.Length];
-        for (int i = 0; i < outputs.Length; i++)
+        int[]? positions = new int[outputs.Length];
+        for (int i = 0; i < outputs.Length && positions is not null; i++)
         {
             positions[i] = decoded is null ? outputs[i] : Array.IndexOf(decoded, outputs[i]);
             if (positions[i] < 0)
-                return null;
+                positions = null;
         }
-        _projection = new Projection(outputs, positions);
+        _projected = new ProjectedPositions(positions);
         return positions;
     }
 
-    /// <summary>The places of a query's result columns among a snapshot scan's decoded columns (see <see cref="Positions"/>).</summary>
-    private sealed record Projection(int[] Outputs, int[] Positions);
+    /// <summary>The places of the query's result columns among a snapshot scan's decoded columns, null when one is not decoded (see <see cref="Positions"/>).</summary>
+    private sealed record ProjectedPositions(int[]? Positions);
 
     /// <summary>The primary key (or row id) of a row read by the primary key, as a bound to seek past it.</summary>
     private Row KeyOf(SqlValue[] read)

@@ -122,6 +122,44 @@ public sealed class DataReaderRowTests
         }
     }
 
+    [Test]
+    public void A_reader_whose_transaction_ended_gives_no_value()
+    {
+        using PageDbTransaction transaction = _connection.BeginTransaction();
+        using PageDbDataReader reader = Query("SELECT id FROM v WHERE id = 3");
+        Assert.That(reader.Read(), Is.True);
+        transaction.Commit();
+
+        Assert.That(() => reader.GetInt64(0), Throws.InvalidOperationException.With.Message.Contains("COMMIT"));
+        Assert.That(() => reader.Read(), Throws.InvalidOperationException);
+    }
+
+    [Test]
+    public async Task An_async_reader_left_open_keeps_its_parameter_values_when_its_command_runs_again()
+    {
+        // As above through the async forms, which bind into the same idle set as the sync ones.
+        using PageDbCommand command = _connection.CreateCommand();
+        command.CommandText = "SELECT id FROM v WHERE id >= 3 AND i <= @max";
+        var max = new PageDbParameter("@max", 50L);
+        command.Parameters.Add(max);
+        using DbDataReader first = await command.ExecuteReaderAsync();
+        Assert.That(await first.ReadAsync(), Is.True);
+        max.Value = 1000L;
+        Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo(3L));
+        var all = new List<long>();
+        using (DbDataReader second = await command.ExecuteReaderAsync())
+        {
+            while (await second.ReadAsync())
+                all.Add(second.GetInt64(0));
+        }
+        var rest = new List<long> { first.GetInt64(0) };
+        while (await first.ReadAsync())
+            rest.Add(first.GetInt64(0));
+
+        Assert.That(all, Is.EqualTo(new long[] { 3, 4, 5, 6, 7, 8, 9, 10 }), "the second run's value");
+        Assert.That(rest, Is.EqualTo(new long[] { 3, 4, 5 }), "the first reader's own value");
+    }
+
     private PageDbDataReader Query(string sql)
     {
         using PageDbCommand command = _connection.CreateCommand();

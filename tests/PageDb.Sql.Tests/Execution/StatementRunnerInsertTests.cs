@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using PageDb.Execution;
+using PageDb.Sql.Execution;
 
 namespace PageDb.Sql.Tests.Execution;
 
@@ -152,6 +154,40 @@ public sealed class StatementRunnerInsertTests : SessionFixture
         Session.Execute("COMMIT");
 
         Assert.That(Session.Execute("SELECT group_concat(name) FROM t").Rows[0][0].ToString(), Is.EqualTo("a,b,c,d,e"));
+    }
+
+    [TestCase("INSERT INTO t (name, id) VALUES (@name, @id)")]
+    [TestCase("INSERT INTO t VALUES (@id, CASE WHEN @id IN (3, 4) THEN upper(@name) ELSE @name END, NULL)")]
+    public void A_prepared_insert_keeps_nothing_of_the_transactions_it_ran_in(string sql)
+    {
+        // The first run binds the values (in its transaction) and the second reuses them; a run in a session transaction
+        // keeps its table for the next run in that transaction only (InsertTargets), which ends with it.
+        PreparedStatement insert = SqlSession.Prepare(sql);
+        WeakReference compiledIn = InsertInATransactionOfItsOwn(insert, 3);
+        WeakReference reusedIn = InsertInATransactionOfItsOwn(insert, 4);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.That(compiledIn.IsAlive, Is.False, "the transaction the values were bound in is still reachable from the prepared statement");
+        Assert.That(reusedIn.IsAlive, Is.False, "the transaction of the last run is still reachable from the prepared statement");
+        Session.Execute(insert, Parameters(5, "n5"));
+        Assert.That(Session.Execute("SELECT group_concat(id) FROM t").Rows[0][0].ToString(), Is.EqualTo("1,2,3,4,5,13,14"));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="insert"/> twice (ids <paramref name="id"/> and 10 more) in a write transaction of its own,
+    /// as a session runs it inside BEGIN ... COMMIT, then commits; a weak reference to that transaction.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private WeakReference InsertInATransactionOfItsOwn(PreparedStatement insert, long id)
+    {
+        using WriteTransaction write = Database.BeginWrite();
+        var opened = new InsertTargets();
+        new StatementRunner(insert.Sql, write, Parameters(id, "n" + id)).Run(insert.Statements[0], insert.Plans[0], opened);
+        new StatementRunner(insert.Sql, write, Parameters(id + 10, "n" + (id + 10))).Run(insert.Statements[0], insert.Plans[0], opened);
+        write.Commit();
+        return new WeakReference(write);
     }
 
     private static SqlParameters Parameters(long id, string name)
