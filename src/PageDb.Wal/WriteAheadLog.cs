@@ -479,16 +479,18 @@ internal sealed class WriteAheadLog : IDisposable
     /// True when a switch now would cost the writer no header write and at most a short sync (at most
     /// <see cref="SwitchResidualBytes"/> of the current file not yet synced), or instead of it a few pages logged again
     /// (<see cref="SwitchFiles"/>): <see cref="PrepareSwitch"/> has written the other file's next header and synced the
-    /// current file nearly to its end. Writer only.
+    /// current file nearly to its end. Writer only. The engine asks at every commit past the checkpoint threshold until
+    /// it is true, so the in-memory conditions come first and <see cref="IsAdoptable"/> (a length query of the other
+    /// file, a system call) last: it runs only once the sync ahead covers the writer, that is about once per switch.
     /// </summary>
     public bool IsSwitchPrepared
     {
         get
         {
             WalWriter writer = Writer;
-            return Volatile.Read(ref _prepared) is { } prepared && IsAdoptable(prepared)
-                && Volatile.Read(ref _syncedAhead) is { } ahead && ahead.Writer == writer
-                && ahead.Sequence == writer.CheckpointSequence && writer.End - ahead.End <= SwitchResidualBytes;
+            return Volatile.Read(ref _syncedAhead) is { } ahead && ahead.Writer == writer
+                && ahead.Sequence == writer.CheckpointSequence && writer.End - ahead.End <= SwitchResidualBytes
+                && Volatile.Read(ref _prepared) is { } prepared && IsAdoptable(prepared);
         }
     }
 

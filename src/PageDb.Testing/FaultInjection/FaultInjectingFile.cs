@@ -18,6 +18,7 @@ internal sealed class FaultInjectingFile(FaultInjectingStorage storage, string p
             lock (storage.Gate)
             {
                 Check();
+                storage.CountLengthQuery();
                 return file.Length;
             }
         }

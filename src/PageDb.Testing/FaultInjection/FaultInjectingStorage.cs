@@ -31,6 +31,7 @@ public sealed class FaultInjectingStorage : IStorage
     private readonly Dictionary<long, IoFailure> _failAtCall = [];
     private readonly Dictionary<IoCallKind, IoFailure> _failKinds = [];
     private long _calls;
+    private long _lengthQueries;
     private long? _crashAtCall;
     private long _crashedAtCall;
     private int _epoch;
@@ -75,6 +76,22 @@ public sealed class FaultInjectingStorage : IStorage
 
     /// <summary>Crashes simulated so far (<see cref="Crash"/> calls).</summary>
     public int Crashes { get; private set; }
+
+    /// <summary>
+    /// Queries of a file's length so far (<see cref="IStorageFile.Length"/>: a system call on disk). Counted apart from
+    /// <see cref="Calls"/>: a length query changes nothing, so it is no crash point and takes no call number.
+    /// </summary>
+    public long LengthQueries
+    {
+        get
+        {
+            lock (_gate)
+                return _lengthQueries;
+        }
+    }
+
+    /// <summary>Counts one <see cref="IStorageFile.Length"/> query (<see cref="LengthQueries"/>); the caller holds the gate.</summary>
+    internal void CountLengthQuery() => _lengthQueries++;
 
     /// <summary>Calls of <paramref name="kind"/> made so far.</summary>
     public long CallsOf(IoCallKind kind)
