@@ -15,8 +15,12 @@ namespace PageDb.Core.Pages;
 /// </code>
 /// Invariants:
 /// 1. A page on disk always carries a checksum matching its bytes and its own page number.
-/// 2. The checksum is set only when a page is written to a file (<see cref="Seal"/>) and checked only when read
-///    from one (<see cref="Verify"/>); in memory the field is stale and nobody reads it.
+/// 2. The checksum is set only when a page is written to a file or shipped (<see cref="Seal"/>) and checked only
+///    when read from one or applied from a segment (<see cref="Verify"/>); in memory the field may be stale and
+///    nobody reads it. A buffer-pool page cached under a WAL frame's key is sealed when the frame holds its image,
+///    but not when the commit logged it as a count frame (only its count is in the log; a read of the frame
+///    rebuilds and reseals it), so whoever copies a pooled page out to ship it seals the copy
+///    (<c>ReplicationSource.ReadPage</c>).
 /// </summary>
 internal static class PageHeader
 {

@@ -119,12 +119,14 @@ internal sealed class ReplicationSource(PageDatabase database)
         _engine.Wal.CollectChangedPages(after, upTo, destination);
 
     /// <summary>
-    /// Copies page <paramref name="page"/> of <paramref name="at"/> into <paramref name="destination"/>: from the buffer
-    /// pool when it holds that version (a page a commit wrote stays there under its frame's key, the sealed image the
-    /// writer appended; a version loaded by a reader was verified at its load), else read from its frame or the file,
-    /// checksum verified, without caching it. A cut ships the pages recent commits wrote, so most are still in the
-    /// pool: reading them back from the log cost a read call, a checksum and the frame's decoding each, two thirds of
-    /// a folder cut's CPU time (docs/benchmarks.md, "Replication").
+    /// Copies page <paramref name="page"/> of <paramref name="at"/> into <paramref name="destination"/>, sealed (its
+    /// checksum matches its bytes, as every page a segment ships and the state hash covers must): from the buffer pool
+    /// when it holds that version, sealed here, else read from its frame or the file, checksum verified, without
+    /// caching it. A page a commit wrote stays in the pool under its frame's key, but not always sealed: a page the
+    /// commit logged as a count frame keeps a stale checksum there (<see cref="PageHeader"/> invariant 2), and a version
+    /// loaded by a reader was verified at its load. A cut ships the pages recent commits wrote, so most are still in
+    /// the pool: reading them back from the log cost a read call, a checksum and the frame's decoding each, two thirds
+    /// of a folder cut's CPU time (docs/benchmarks.md, "Replication"); the copy costs a checksum only.
     /// </summary>
     /// <exception cref="CorruptDatabaseException">The page fails its checksum.</exception>
     public void ReadPage(HeldSnapshot at, PageNumber page, Span<byte> destination)
@@ -135,6 +137,7 @@ internal sealed class ReplicationSource(PageDatabase database)
         {
             using (cached)
                 cached.Data.CopyTo(destination);
+            PageHeader.Seal(destination, page);
             return;
         }
         _engine.Loader.Load(key, destination);

@@ -202,7 +202,8 @@ internal sealed class TransactionPages : IPageAccessor
     /// copied moments ago), so a large commit never reads pages back to compare them. A page logged in full is sealed
     /// first (<see cref="SealForLog"/>); a count frame's page is not: the log stores only its count, every read of the
     /// frame from a file seals the page it rebuilds (<see cref="WriteAheadLog"/>'s count-frame read), and the cached
-    /// image's checksum field is stale, which nothing reads in memory (<see cref="PageHeader"/> invariant 2). So a
+    /// image's checksum field is stale, which nothing reads in memory (<see cref="PageHeader"/> invariant 2; a
+    /// replication cut copying it from the pool seals its copy, <see cref="ReplicationSource.ReadPage"/>). So a
     /// one-row commit into a two-level tree computes one page checksum, not two.
     /// </summary>
     private bool PrepareForCommitFrame(PageNumber page, PrivateVersion version, Span<byte> image)
