@@ -103,9 +103,6 @@ internal sealed class WalIndex
     /// <summary>True when a commit was appended in the current generation. Writer only.</summary>
     public bool HasCommitsInGeneration => _appendedCommit >= _generation.FirstFrame;
 
-    /// <summary>The first frame of the current generation (frames before it are the older generation's, or gone). Writer only.</summary>
-    public FrameIndex GenerationStart => new(_generation.FirstFrame);
-
     /// <summary>The newest frame of <paramref name="page"/> at or before <paramref name="mark"/>, or <see cref="FrameIndex.None"/>.</summary>
     public FrameIndex Find(PageNumber page, WalMark mark)
     {

@@ -374,7 +374,19 @@ internal sealed class WalWriter : IDisposable
         {
             if (!NeedsGrowthAhead || IsFailed)
                 return;
-            ZeroFillTo(_allocatedEnd + _options.GrowthStep);
+            long start = _allocatedEnd;
+            long target = start + _options.GrowthStep;
+            try
+            {
+                for (long offset = start; offset < target; offset += s_zeros.Length)
+                    _file.Write(offset, s_zeros.AsSpan(0, (int)Math.Min(s_zeros.Length, target - offset)));
+            }
+            catch (Exception e)
+            {
+                Fail(e, "Grow");
+            }
+            Volatile.Write(ref _grownSinceSync, true);
+            Volatile.Write(ref _allocatedEnd, target);
         }
     }
 
@@ -417,31 +429,13 @@ internal sealed class WalWriter : IDisposable
         {
             if (end <= _allocatedEnd) // GrowAhead grew it meanwhile
                 return;
-            ThrowIfFailed();
-            _hasUnsyncedWrites = true;
             long step = _options.GrowthStep;
-            ZeroFillTo((end + step - 1) / step * step);
-        }
-    }
-
-    /// <summary>
-    /// Writes zeros from the allocated end to <paramref name="target"/>, marks the next sync a full one, and only then
-    /// publishes <paramref name="target"/> as the allocated end (so every sync that can cover a frame in the new space
-    /// includes the new size). The caller holds <see cref="_growLock"/>: the writer's own growth or <see cref="GrowAhead"/>.
-    /// </summary>
-    private void ZeroFillTo(long target)
-    {
-        try
-        {
+            long target = (end + step - 1) / step * step;
             for (long offset = _allocatedEnd; offset < target; offset += s_zeros.Length)
-                _file.Write(offset, s_zeros.AsSpan(0, (int)Math.Min(s_zeros.Length, target - offset)));
+                WriteAt(offset, s_zeros.AsSpan(0, (int)Math.Min(s_zeros.Length, target - offset)));
+            Volatile.Write(ref _grownSinceSync, true);
+            Volatile.Write(ref _allocatedEnd, target);
         }
-        catch (Exception e)
-        {
-            Fail(e, "Grow");
-        }
-        Volatile.Write(ref _grownSinceSync, true);
-        Volatile.Write(ref _allocatedEnd, target);
     }
 
     private void WriteAt(long offset, ReadOnlySpan<byte> bytes)

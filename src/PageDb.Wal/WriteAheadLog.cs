@@ -44,9 +44,7 @@ namespace PageDb.Wal;
 ///    into the other file, syncs it (creating and preallocating the file, then syncing its directory, the first time),
 ///    and appends from then on to the other file. The current generation becomes the older one. The other file's
 ///    header may be written and synced ahead (<see cref="PrepareSwitch"/>, or the forget of step 2); the switch adopts
-///    it while its sequence is still the highest, so it syncs only the current file itself. And when the background
-///    synced the current file ahead and only unsynced (Durability.Normal) commits came since, it does not sync that
-///    either: the new generation's first commit logs again the pages those commits changed (<see cref="SwitchFiles"/>).
+///    it while its sequence is still the highest, so it syncs only the current file itself.
 /// 2. Forget: once a checkpoint has copied every commit of the older generation into the database file and synced it
 ///    (so no reader is older than its last commit either: the copy stops at the oldest reader), the older file gets a
 ///    new header, synced, so its frames never validate again, and then the older generation is dropped from the index
@@ -391,10 +389,6 @@ internal sealed class WriteAheadLog : IDisposable
         // at checkpoints only, so a checkpoint is the promise that what was committed before it survives a crash);
         // the copy below also relies on it: the log is synced before the database file is touched.
         SyncAppended();
-        // After a switch without a sync (SwitchFiles) the older file may hold unsynced frames: synced before any is
-        // copied (rule 1 of Checkpointer), as CheckpointOlder does.
-        if (_index.HasOlder && CheckpointedThrough < _index.OlderLastCommit)
-            SyncOlderFile();
         WalMark last = LastCommit;
         WalMark upTo = WalMark.Min(oldestReaderMark, last);
         int copied = upTo > CheckpointedThrough ? CopyIntoTarget(target, upTo) : 0;
@@ -476,12 +470,12 @@ internal sealed class WriteAheadLog : IDisposable
     }
 
     /// <summary>
-    /// True when a switch now would cost the writer no header write and at most a short sync (at most
-    /// <see cref="SwitchResidualBytes"/> of the current file not yet synced), or instead of it a few pages logged again
-    /// (<see cref="SwitchFiles"/>): <see cref="PrepareSwitch"/> has written the other file's next header and synced the
-    /// current file nearly to its end. Writer only. The engine asks at every commit past the checkpoint threshold until
-    /// it is true, so the in-memory conditions come first and <see cref="IsAdoptable"/> (a length query of the other
-    /// file, a system call) last: it runs only once the sync ahead covers the writer, that is about once per switch.
+    /// True when a switch now would cost the writer only a short sync (at most <see cref="SwitchResidualBytes"/> of the
+    /// current file not yet synced) and no header write: <see cref="PrepareSwitch"/> has written the other file's next
+    /// header and synced the current file nearly to its end. Writer only. The engine asks at every commit past the
+    /// checkpoint threshold until it is true, so the in-memory conditions come first and <see cref="IsAdoptable"/> (a
+    /// length query of the other file, a system call) last: it runs only once the sync ahead covers the writer, that is
+    /// about once per switch.
     /// </summary>
     public bool IsSwitchPrepared
     {
@@ -500,10 +494,9 @@ internal sealed class WriteAheadLog : IDisposable
     /// preallocating the file the first time, shrinking it when a long reader let it grow), unless an earlier
     /// preparation or forget still serves, then syncs the current file's frames written so far, again while the writer
     /// appended more than <see cref="SwitchResidualBytes"/> meanwhile (a few rounds at most). Does nothing while there is
-    /// an older generation (the switch waits for it to be forgotten). A crash after it finds what a crash after
-    /// <see cref="ForgetOlder"/> finds, an empty newest generation in the other file. The switch relies on the sync
-    /// ahead it records (<see cref="_syncedAhead"/>: every byte of that generation before its end is durable) to log
-    /// again only the pages of the commits after it instead of syncing.
+    /// an older generation (the switch waits for it to be forgotten). The writer's switch still syncs the current file
+    /// itself before its first frame goes to the other file, so nothing here is needed for crash safety: a crash after
+    /// it finds what a crash after <see cref="ForgetOlder"/> finds, an empty newest generation in the other file.
     /// </summary>
     /// <exception cref="PageDbIOException">A write or sync failed: the engine is failed until reopened.</exception>
     public void PrepareSwitch()
@@ -738,21 +731,12 @@ internal sealed class WriteAheadLog : IDisposable
     }
 
     /// <summary>
-    /// Step 1 of "Two log files": the other file gets a new generation's header, synced, and takes the appends. The
-    /// generation left behind must not lose a commit that a durable frame of the next one builds on. Either the current
-    /// file is synced first (every frame of the generation left behind is durable before any frame of the next one), or,
-    /// when the background synced it ahead of the writer and only commits acknowledged without a sync
-    /// (<c>Durability.Normal</c>) came since, the next generation begins with a commit that logs again the newest image
-    /// of every page those commits changed (<see cref="PagesChangedSinceSyncedAhead"/>): whatever part of the unsynced
-    /// tail a crash keeps, recovery then reaches the same state at the end of that first commit, so the switch needs no
-    /// sync of its own (W7: a switch's sync was the slowest commit of its 1,800).
+    /// Step 1 of "Two log files": the current file is synced (every frame of the generation left behind is durable
+    /// before any frame of the next one), the other file gets a new generation's header, synced, and takes the appends.
     /// </summary>
     private void SwitchFiles()
     {
-        Group.SyncAppended();
-        List<(PageNumber Page, FrameIndex Frame)>? relog = PagesChangedSinceSyncedAhead();
-        if (relog is null)
-            Writer.Sync();
+        SyncAppended();
         lock (_switchLock)
         {
             int other = 1 - _index.CurrentFile;
@@ -771,79 +755,10 @@ internal sealed class WriteAheadLog : IDisposable
             }
             next.AllocateFirstStep();
             Volatile.Write(ref _olderEnd, Writer.End);
-            uint databaseSize = DatabaseSizeAt(_index.LastCommit);
             _index.Switch();
             _writer!.Dispose();
             Volatile.Write(ref _writer, next);
             Group.GenerationStarted(next);
-            if (relog is not null)
-                LogAgain(relog, databaseSize);
-        }
-    }
-
-    /// <summary>The most pages a switch logs again instead of syncing (<see cref="PagesChangedSinceSyncedAhead"/>).</summary>
-    private const int MaxPagesLoggedAgain = 64;
-
-    /// <summary>
-    /// For a switch without a sync (<see cref="SwitchFiles"/>): the pages changed by the commits of the current
-    /// generation that the background's sync ahead (<see cref="SyncAhead"/>) did not cover, with their newest frames;
-    /// null when the switch must sync instead: nothing is unsynced, no sync ahead of this generation is known, or more
-    /// than <see cref="MaxPagesLoggedAgain"/> pages changed (then the sync costs less than logging them again).
-    /// </summary>
-    private List<(PageNumber Page, FrameIndex Frame)>? PagesChangedSinceSyncedAhead()
-    {
-        WalWriter writer = Writer;
-        if (!_options.SyncEnabled || !writer.HasUnsyncedCommits || Volatile.Read(ref _syncedAhead) is not { } ahead
-            || ahead.Writer != writer || ahead.Sequence != writer.CheckpointSequence
-            || writer.End - ahead.End > SwitchResidualBytes)
-            return null;
-        // The last commit whose frames all lie before the synced end: every commit up to it is durable.
-        long durableCommit = _index.GenerationStart.Value - 1;
-        for (long frame = _index.LastCommit.LastCommitFrame.Value; frame >= _index.GenerationStart.Value; frame--)
-        {
-            WalIndex.FrameEntry entry = _index.GetEntry(new FrameIndex(frame));
-            if (entry.CommitSize != 0 && entry.FileOffset + WalFormat.FrameSize(entry.StoredLength) <= ahead.End)
-            {
-                durableCommit = frame;
-                break;
-            }
-        }
-        var changed = new List<(PageNumber Page, FrameIndex Frame)>();
-        _index.CollectNewest(new WalMark(new FrameIndex(durableCommit)), _index.LastCommit, changed);
-        uint databaseSize = DatabaseSizeAt(_index.LastCommit);
-        var pages = new List<(PageNumber Page, FrameIndex Frame)>(changed.Count);
-        foreach ((PageNumber Page, FrameIndex Frame) entry in changed)
-        {
-            if (entry.Page.Value < databaseSize) // past the database's end: no later commit reads it
-                pages.Add(entry);
-        }
-        return pages.Count is > 0 and <= MaxPagesLoggedAgain ? pages : null;
-    }
-
-    /// <summary>
-    /// The first commit of a generation begun by a switch without a sync: the newest image of each page in
-    /// <paramref name="pages"/> (frames of the generation left behind, which the switch lock keeps from being forgotten
-    /// meanwhile), with the database size <paramref name="databaseSize"/> of its last commit; acknowledged without a
-    /// sync, as the commits it repeats were. Readers see one more commit, with the content of the one before.
-    /// </summary>
-    private void LogAgain(List<(PageNumber Page, FrameIndex Frame)> pages, uint databaseSize)
-    {
-        byte[] image = ArrayPool<byte>.Shared.Rent(PageSize);
-        try
-        {
-            Span<byte> page = image.AsSpan(0, PageSize);
-            for (int i = 0; i < pages.Count; i++)
-            {
-                ReadOwnFrame(pages[i].Frame, page);
-                if (i < pages.Count - 1)
-                    Append(pages[i].Page, page);
-                else
-                    AppendCommit(pages[i].Page, page, databaseSize, sync: false);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(image);
         }
     }
 

@@ -6,8 +6,7 @@ namespace PageDb.Engine;
 /// Runs the automatic checkpoints on a thread of its own, so that a commit never waits for one. The writer, past the
 /// threshold, signals; this thread first prepares the switch (<see cref="WriteAheadLog.PrepareSwitch"/>: the other
 /// file's next header, and syncs of the current file ahead of the writer), then the writer switches the log to its
-/// other file (<see cref="WriteAheadLog.TrySwitchFiles"/>: one short sync, or at <c>Durability.Normal</c> a few pages logged
-/// again instead) and signals again; this thread then copies the generation left behind into the database file as soon as no reader
+/// other file (<see cref="WriteAheadLog.TrySwitchFiles"/>: one short sync) and signals again; this thread then copies the generation left behind into the database file as soon as no reader
 /// needs it any more and forgets it (<see cref="WriteAheadLog.CheckpointOlder"/>), retrying every few milliseconds
 /// while readers hold it back. It also grows the log file ahead of the writer (<see cref="WriteAheadLog.GrowAhead"/>),
 /// signalled once the writer is half way into the last growth step, so no commit writes a step of zeros itself.

@@ -330,8 +330,7 @@ internal sealed class StorageEngine : IDisposable
     /// The writer's part of an automatic checkpoint, when the WAL has grown past the threshold: switch the log to its
     /// other file and copy the older generation out here, or, with <see cref="PageDbOptions.BackgroundCheckpoints"/>,
     /// leave the copy to the background thread. With the background thread the switch waits until that thread has
-    /// prepared it (<see cref="WriteAheadLog.IsSwitchPrepared"/>), so it costs this commit one short sync at most (at
-    /// <see cref="Durability.Normal"/> a few pages logged again instead), or until the
+    /// prepared it (<see cref="WriteAheadLog.IsSwitchPrepared"/>), so it costs this commit one short sync, or until the
     /// log reaches 1.5 times the threshold. Backpressure: when the current file has grown past
     /// twice the threshold while the background has not yet copied the older generation out (it lags, or gets no CPU),
     /// the writer runs that copy itself, so the log stays bounded however fast commits come. A log whose header
