@@ -10,7 +10,7 @@ namespace PageDb.Core.Pages;
 /// length it follows is checked against the page bounds, so a corrupt page raises <see cref="CorruptDatabaseException"/>
 /// naming the page and never reads outside it.
 /// </summary>
-internal readonly unsafe ref struct SlottedPageReader
+internal readonly ref struct SlottedPageReader
 {
     private readonly ReadOnlySpan<byte> _page;
     private readonly string _filePath;
@@ -75,7 +75,7 @@ internal readonly unsafe ref struct SlottedPageReader
     /// (<see cref="CellCount"/>, read by the caller) and the pointer lies in the page, and never faults; an offset past the page prefetches nothing,
     /// and so does a CPU without a prefetch instruction.
     /// </summary>
-    public void PrefetchCell(int index, int cellCount)
+    public unsafe void PrefetchCell(int index, int cellCount)
     {
         if (!Sse.IsSupported || (uint)index >= (uint)cellCount || (uint)index >= (uint)((_page.Length - PointerArrayOffset) / PointerSize))
             return;
