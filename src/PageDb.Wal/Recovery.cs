@@ -20,6 +20,18 @@ namespace PageDb.Wal;
 /// file's committed frames followed by the newer file's. The newer file is the one the writer goes on appending to;
 /// the older one stays a generation of the index only when it holds a commit.
 /// </para>
+/// <para>
+/// The newer file is read before the older one, and the index is built only once both are read. A read-only open in
+/// another process recovers while that process's writer goes on (<see cref="WalOptions.WrittenByAnotherProcess"/>),
+/// and the writer may switch files meanwhile, adopting a header written into the other file ahead of time, so the
+/// headers read at the start do not show it. The writer writes every frame of the file it leaves before the first
+/// frame of the next one (<see cref="WriteAheadLog"/>, "Two log files", step 1), so whatever the read of the newer file
+/// finds, the older file read after it holds all of its generation: the log recovered is one the writer committed
+/// (either without the newer file's commits, or with all the older file's). Read the other way round, the older file
+/// could end where the writer was before it finished that file and switched, and the newer file's commits would then
+/// follow a gap: a snapshot mixing versions of pages no commit made (a B-tree root still pointing to a page that had
+/// become a free-list trunk, seen by a reader process beside a writer that switched during its open).
+/// </para>
 /// </summary>
 internal static class Recovery
 {
@@ -47,13 +59,16 @@ internal static class Recovery
         WalHeader newerHeader = newer == 0 ? headerA : headerB;
         WalHeader olderHeader = newer == 0 ? headerB : headerA;
         bool hasOlder = (newer == 0 ? b : a) == HeaderState.Sound;
+        // The newer file first (the type's summary): its frames vouch that the older file is complete when read after.
+        ScannedFile newerScan = ScanFrames(files[newer]!, options, newerHeader);
+        ScannedFile? olderScan = hasOlder ? ScanFrames(files[1 - newer]!, options, olderHeader) : null;
         index = new WalIndex(hasOlder ? 1 - newer : newer);
-        RecoveredLog? older = hasOlder ? ScanFrames(files[1 - newer]!, options, olderHeader, index) : null;
+        RecoveredLog? older = olderScan is null ? null : AddToIndex(olderScan, files[1 - newer]!.Path, index);
         if (older is not null && older.Commits > 0)
             index.Switch();
         else if (older is not null)
             index.Restart(newer);
-        RecoveredLog log = ScanFrames(files[newer]!, options, newerHeader, index);
+        RecoveredLog log = AddToIndex(newerScan, files[newer]!.Path, index);
         bool lastCommitInNewer = log.Commits > 0 || older is null;
         RecoveredLog last = lastCommitInNewer ? log : older!;
         RecoveredLog both = log with
@@ -97,43 +112,63 @@ internal static class Recovery
         return HeaderState.Sound;
     }
 
-    private static RecoveredLog ScanFrames(IStorageFile file, WalOptions options, WalHeader header, WalIndex index)
+    /// <summary>Reads the valid frames of <paramref name="file"/> (the recovery rule), without indexing them yet.</summary>
+    private static ScannedFile ScanFrames(IStorageFile file, WalOptions options, WalHeader header)
     {
         int pageSize = options.PageSize;
         var log = new RecoveredLog(header.CheckpointSequence, header.Salt1, header.Salt2, WalFormat.HeaderSize, header.Checksum)
         {
             Version = header.Version,
         };
+        var frames = new List<ScannedFrame>();
         byte[] frame = new byte[WalFormat.FrameSize(pageSize)];
         long offset = WalFormat.HeaderSize;
         ulong chain = header.Checksum;
-        int frames = 0;
         uint highestPage = 0; // of the transaction being read
         while (TryReadValidFrame(file, offset, pageSize, header, chain, frame, out int storedLength))
         {
             var frameHeader = new WalFrameHeader(frame);
             chain = frameHeader.Checksum;
             highestPage = Math.Max(highestPage, frameHeader.Page.Value);
-            FrameIndex added = index.Add(frameHeader.Page, offset, storedLength, frameHeader.Encoding, frameHeader.CommitSize);
-            if (frameHeader.Encoding == FrameEncoding.Count && index.GetEntry(added).CountBase == 0)
-                ThrowHelper.ThrowCorrupt(file.Path, frameHeader.Page, "a count frame has no earlier frame of its page in its generation");
+            frames.Add(new ScannedFrame(frameHeader.Page, offset, storedLength, frameHeader.Encoding, frameHeader.CommitSize));
             offset += WalFormat.FrameSize(storedLength);
-            frames++;
             if (frameHeader.CommitSize != 0)
             {
                 CheckCommitSize(file.Path, frameHeader, highestPage);
                 highestPage = 0;
-                index.PublishCommit();
                 log = log with
                 {
-                    CommittedEnd = offset, CommittedChecksum = chain, Commits = log.Commits + 1, CommittedFrames = frames,
+                    CommittedEnd = offset, CommittedChecksum = chain, Commits = log.Commits + 1, CommittedFrames = frames.Count,
                     LastCommitSize = frameHeader.CommitSize, LastCommitPage = frameHeader.Page,
                 };
             }
         }
-        index.Rollback();
-        return log with { IgnoredFrames = frames - log.CommittedFrames };
+        return new ScannedFile(log with { IgnoredFrames = frames.Count - log.CommittedFrames }, frames);
     }
+
+    /// <summary>
+    /// Adds a file's frames to <paramref name="index"/> as its next generation, commit by commit; the frames after the
+    /// last commit are added and rolled back, so their indexes are never handed out again (as when the writer appended them).
+    /// </summary>
+    private static RecoveredLog AddToIndex(ScannedFile scanned, string path, WalIndex index)
+    {
+        foreach (ScannedFrame frame in scanned.Frames)
+        {
+            FrameIndex added = index.Add(frame.Page, frame.Offset, frame.StoredLength, frame.Encoding, frame.CommitSize);
+            if (frame.Encoding == FrameEncoding.Count && index.GetEntry(added).CountBase == 0)
+                ThrowHelper.ThrowCorrupt(path, frame.Page, "a count frame has no earlier frame of its page in its generation");
+            if (frame.CommitSize != 0)
+                index.PublishCommit();
+        }
+        index.Rollback();
+        return scanned.Log;
+    }
+
+    /// <summary>A file's recovered state and its valid frames in file order (the committed ones, then any after the last commit).</summary>
+    private sealed record ScannedFile(RecoveredLog Log, List<ScannedFrame> Frames);
+
+    /// <summary>What the index needs of one valid frame.</summary>
+    private readonly record struct ScannedFrame(PageNumber Page, long Offset, int StoredLength, FrameEncoding Encoding, uint CommitSize);
 
     /// <summary>
     /// A commit frame's database size must cover every page its transaction logged: frames are chained, so a log that

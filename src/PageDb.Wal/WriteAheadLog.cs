@@ -733,6 +733,8 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>
     /// Step 1 of "Two log files": the current file is synced (every frame of the generation left behind is durable
     /// before any frame of the next one), the other file gets a new generation's header, synced, and takes the appends.
+    /// So every frame of the file left behind is written before the first frame of the next: a reader process's
+    /// recovery relies on it, reading the newer file first (<see cref="Wal.Recovery"/>).
     /// </summary>
     private void SwitchFiles()
     {

@@ -31,6 +31,12 @@ internal sealed class FaultyStorage(IStorage inner) : IStorage
     /// <summary>Reads at or after this offset trigger <see cref="OnNextHookedRead"/>.</summary>
     public long HookOffset { get; set; }
 
+    /// <summary>
+    /// Runs after every read, with the file's path, the offset and the bytes read, on the reading thread (to let a
+    /// writer step in just after a reader found where a file ends).
+    /// </summary>
+    public Action<string, long, int>? AfterRead { get; set; }
+
     /// <summary>Writes that succeeded.</summary>
     public int Writes { get; private set; }
 
@@ -64,7 +70,9 @@ internal sealed class FaultyStorage(IStorage inner) : IStorage
                 owner.OnNextHookedRead = null;
                 hook();
             }
-            return inner.Read(offset, destination);
+            int read = inner.Read(offset, destination);
+            owner.AfterRead?.Invoke(inner.Path, offset, read);
+            return read;
         }
 
         public void Write(long offset, ReadOnlySpan<byte> source)
