@@ -75,7 +75,7 @@ internal sealed class GenerationResume(ReplicationSource source, RecoveredHistor
         reason = $"continued generation {generation.Name} after segment {last.Info.Sequence}";
         HeldSnapshot opened = _opened!;
         _opened = null;
-        return new ResumePoint(generation.Name, last.Info, last.Checksum, opened, [.. owed.Select(p => new PageNumber(p))], commits.Count - found - 1, hash);
+        return new ResumePoint(generation.Name, generation.StartedAt, last.Info, last.Checksum, opened, [.. owed.Select(p => new PageNumber(p))], commits.Count - found - 1, hash);
     }
 
     /// <summary>The newest generation with a snapshot and its last segment, when the listing shows an unbroken chain.</summary>
@@ -202,10 +202,11 @@ internal sealed class GenerationResume(ReplicationSource source, RecoveredHistor
 
 /// <summary>Where a restarted replicator continues a generation (<see cref="GenerationResume"/>).</summary>
 /// <param name="Generation">The generation's name.</param>
+/// <param name="GenerationStartedAt">When its snapshot was taken (<see cref="ReplicaGeneration.StartedAt"/>).</param>
 /// <param name="Last">The header of its last segment.</param>
 /// <param name="Checksum">That segment's checksum, which the next one names as its previous.</param>
 /// <param name="Opened">The state the open ended at, held: the mark shipping goes on from.</param>
 /// <param name="OwedPages">Pages the recovered commits after the shipped state changed, which the next segment must hold too.</param>
 /// <param name="OwedCommits">How many recovered commits came after the shipped state.</param>
 /// <param name="Hash">The hash of the opened state (ahead of the store by the owed pages, which the next segment ships).</param>
-internal sealed record ResumePoint(string Generation, SegmentInfo Last, ulong Checksum, HeldSnapshot Opened, List<PageNumber> OwedPages, int OwedCommits, DatabaseStateHash Hash);
+internal sealed record ResumePoint(string Generation, DateTimeOffset GenerationStartedAt, SegmentInfo Last, ulong Checksum, HeldSnapshot Opened, List<PageNumber> OwedPages, int OwedCommits, DatabaseStateHash Hash);

@@ -3,7 +3,8 @@ namespace PageDb.Replication;
 /// <summary>
 /// One generation of a replica as a store's listing shows it: a snapshot of the database and the segments of commits
 /// that follow it. A database starts a generation when it is opened with replication and cannot continue the store's
-/// newest one (<see cref="GenerationResume"/>), and again when the store fell further behind than the lag limit.
+/// newest one (<see cref="GenerationResume"/>), again when the store fell further behind than the lag limit, and when
+/// the one being shipped is older than <see cref="ReplicationOptions.SnapshotInterval"/>.
 /// </summary>
 public sealed class ReplicaGeneration
 {

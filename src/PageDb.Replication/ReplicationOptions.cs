@@ -31,6 +31,15 @@ public sealed class ReplicationOptions : IDatabaseReplication
     /// </summary>
     public long MaxLagBytes { get; init; } = 256L << 20;
 
+    /// <summary>
+    /// A new generation (a fresh snapshot) is started once the one being shipped is this old, counted from its snapshot
+    /// (a generation a restarted process continues keeps its age). So a restore replays at most this long a run of
+    /// segments, and retention (<see cref="RetainGenerations"/>, <see cref="RetainFor"/>) has older generations to delete:
+    /// without new generations a long-running database's replica would only grow. Default 24 hours; null starts new
+    /// generations only when one cannot be continued or the lag limit was passed.
+    /// </summary>
+    public TimeSpan? SnapshotInterval { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>Generations kept when a new one is stored; older ones are deleted (unless <see cref="RetainFor"/> keeps them). Default 2.</summary>
     public int RetainGenerations { get; init; } = 2;
 
@@ -58,6 +67,8 @@ public sealed class ReplicationOptions : IDatabaseReplication
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(SegmentBytes, nameof(SegmentBytes));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxLagBytes, nameof(MaxLagBytes));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(RetainGenerations, nameof(RetainGenerations));
+        if (SnapshotInterval is { } snapshotInterval)
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(snapshotInterval, TimeSpan.Zero, nameof(SnapshotInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StoreTimeout, TimeSpan.Zero, nameof(StoreTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxRetryDelay, TimeSpan.Zero, nameof(MaxRetryDelay));
     }

@@ -19,7 +19,10 @@ namespace PageDb.Replication;
 ///    store that fails is retried as any call; past <see cref="ReplicationOptions.MaxLagBytes"/> the hold is let go: Unheld.
 /// 1. Unheld: no generation is being shipped (after a start that could not continue one, and after the lag limit let go). The loop takes a snapshot,
 ///    holds it open and puts it; once stored, old generations are pruned and the state is Shipping. A failed put
-///    drops the snapshot and retries after a backoff with a new one (and a new generation name).
+///    drops the snapshot and retries after a backoff with a new one (and a new generation name). A generation older
+///    than <see cref="ReplicationOptions.SnapshotInterval"/> is replaced the same way from Shipping: the new snapshot
+///    becomes the mark once stored (the old mark is let go then; until then the old one stays, so a failed put
+///    loses nothing), and retention can delete the old generation.
 /// 2. Shipping: the held snapshot (<see cref="_archived"/>) is the "archived through" mark: everything up to it is in
 ///    the store, and being a registered reader it keeps every later frame in the WAL (<see cref="ReplicationSource"/>).
 ///    Each cut (every <see cref="ReplicationOptions.SegmentInterval"/>, or sooner once the segment would hold
@@ -72,6 +75,7 @@ internal sealed class Replicator : IReplicationSession
     private List<PageNumber>? _owedPages; // the loop's alone: pages the next segment must hold besides those changed since the mark
     private readonly SegmentSizeTracker _segmentSize; // the loop's alone
     private bool _historiesKept; // the loop's alone: the open may have kept recovered histories (RecoveredHistoryFile) not yet deleted
+    private DateTimeOffset _generationStartedAt; // the loop's alone: when the snapshot of the generation being shipped was taken
 
     private readonly Lock _lock = new(); // guards the fields below, which the loop writes and Stats reads
     private HeldSnapshot? _archived;
@@ -260,7 +264,7 @@ internal sealed class Replicator : IReplicationSession
     private bool IsDue()
     {
         HeldSnapshot? archived = _archived;
-        if (archived is null)
+        if (archived is null || GenerationExpired())
             return true;
         WalMark last = _source.LastCommit;
         if (last == archived.Mark && _owedPages is null)
@@ -271,6 +275,10 @@ internal sealed class Replicator : IReplicationSession
             || _segmentSize.Update(archived, last) >= _options.SegmentBytes;
     }
 
+    /// <summary>True while a generation is shipped that is older than <see cref="ReplicationOptions.SnapshotInterval"/>.</summary>
+    private bool GenerationExpired() =>
+        _archived is not null && _options.SnapshotInterval is { } interval && DateTimeOffset.UtcNow - _generationStartedAt >= interval;
+
     /// <summary>One step of the state machine; false when the store failed (the error is recorded).</summary>
     private bool TryStep(bool closing = false)
     {
@@ -278,7 +286,7 @@ internal sealed class Replicator : IReplicationSession
         {
             if (_resume is not null)
                 Resume();
-            if (_archived is null)
+            if (_archived is null || GenerationExpired())
                 StartGeneration();
             else
                 ShipSegment(closing);
@@ -343,6 +351,7 @@ internal sealed class Replicator : IReplicationSession
             if (point is null)
                 return;
             (_archived, _archivedAt, _generation, _sequence, _chain, _commits) = (point.Opened, point.Last.CutAt, point.Generation, point.Last.Sequence, point.Checksum, point.Last.Commits);
+            _generationStartedAt = point.GenerationStartedAt;
             (_owedPages, _owedCommits) = (point.OwedPages, point.OwedCommits);
             _tally.Restart(point.Opened.Mark);
             _archivedTally = 0;
@@ -353,9 +362,13 @@ internal sealed class Replicator : IReplicationSession
         Prune(); // a retention window may have passed while the database was closed
     }
 
-    /// <summary>Unheld -> Shipping: stores a snapshot as the start of a new generation.</summary>
+    /// <summary>
+    /// Unheld -> Shipping, or Shipping -> Shipping in a new generation (<see cref="GenerationExpired"/>): stores a
+    /// snapshot as the start of a new generation; once it is stored it is the mark, and the old mark is let go.
+    /// </summary>
     private void StartGeneration()
     {
+        HeldSnapshot? previous = _archived;
         DateTimeOffset heldAt = DateTimeOffset.UtcNow;
         HeldSnapshot snapshot = _source.Hold();
         try
@@ -386,6 +399,8 @@ internal sealed class Replicator : IReplicationSession
                 lock (_lock)
                 {
                     (_archived, _archivedAt, _generation, _sequence, _chain, _commits) = (snapshot, takenAt, generation, 0, checksum, 0);
+                    (_owedPages, _owedCommits) = (null, 0); // the snapshot holds every commit
+                    _generationStartedAt = takenAt;
                     _stateHash = state;
                     _tally.Restart(snapshot.Mark);
                     _archivedTally = 0;
@@ -399,6 +414,7 @@ internal sealed class Replicator : IReplicationSession
             snapshot.Dispose();
             throw;
         }
+        previous?.Dispose();
         Prune();
     }
 

@@ -24,10 +24,10 @@ namespace PageDb.Replication;
 ///             (at 56 in version 1)
 /// end-8   8   checksum (u64): XxHash64 of every byte before it
 /// </code>
-/// Invariants (checked by <see cref="Decode"/>; a violation is a damaged object):
-/// 1. The checksum covers the whole object, so an object is used whole or not at all.
-/// 2. Page numbers ascend strictly and are below the database size; every image passes its own page checksum
-///    (checked again when applied, <c>ReplicatedCommit</c>).
+/// Invariants (a violation is a damaged object):
+/// 1. The checksum covers the whole object, so an object is used whole or not at all (checked by <see cref="Decode"/>).
+/// 2. Page numbers ascend strictly and are below the database size (checked by <see cref="Decode"/>); every image
+///    passes its own page checksum (checked when applied, <c>ReplicatedCommit</c>, before any page is written).
 /// 3. A generation is a chain: sequence k's previous checksum is sequence k - 1's checksum. A restore applies
 ///    sequence 1, 2, ... while the chain holds, so a missing, stale or foreign object stops it at the last good commit.
 /// 4. The state hash (version 2) is what a restarted replicator compares its database's history with to continue the

@@ -42,4 +42,14 @@ public sealed partial class PageDatabase
         using var copy = new SnapshotCopy(BeginRead());
         await BackupFile.CopyAsync(copy, destination, progress, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// As <see cref="BackupAsync(Stream, IProgress{BackupProgress}?, CancellationToken)"/> without progress reports, so
+    /// that <c>BackupAsync(stream, cancellationToken)</c> reads as it is called.
+    /// </summary>
+    /// <param name="destination">A writable stream.</param>
+    /// <param name="cancellationToken">Stops the copy between batches; the stream then holds part of a file.</param>
+    /// <exception cref="CorruptDatabaseException">A page of this database fails its checksum.</exception>
+    public Task BackupAsync(Stream destination, CancellationToken cancellationToken) =>
+        BackupAsync(destination, progress: null, cancellationToken);
 }

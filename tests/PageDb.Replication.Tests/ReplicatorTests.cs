@@ -362,6 +362,81 @@ public sealed class ReplicatorTests
         Assert.That(generations, Has.Count.EqualTo(2));
     }
 
+    /// <summary>
+    /// A generation older than the snapshot interval is replaced by a new one while the database stays open, so retention
+    /// deletes old ones (a generation continued forever would only grow); a read replica follows each new generation, and
+    /// restore gives the last commit from the newest and a prefix of the commits from the older one kept.
+    /// </summary>
+    [Test]
+    public void A_generation_older_than_the_snapshot_interval_is_replaced_while_open_and_retention_prunes_the_old_ones()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        long n = 0;
+        ReplicationStats stats;
+        using (PageDatabase database = OpenReplicated(store, Target("source"), retainGenerations: 2, snapshotInterval: TimeSpan.FromMilliseconds(300)))
+        {
+            CommitLog.Commit(database, ++n);
+            WaitUntilShipped(database);
+            using ReadReplica replica = PageDatabase.OpenReplica(store, Target("replica"), TimeSpan.FromMilliseconds(20));
+            DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+            while (database.ReplicationStats!.GenerationsStarted < 4)
+            {
+                Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "no new generations were started while the database stayed open");
+                CommitLog.Commit(database, ++n);
+                Thread.Sleep(10);
+            }
+            WaitUntilShipped(database);
+            stats = database.GetStats().Replication!;
+            WaitUntil(() => replica.Generation == stats.Generation && CommitLog.CommitOf(replica.Database, "replica") == n);
+            Assert.That(replica.LastError, Is.Null);
+        }
+
+        IReadOnlyList<ReplicaGeneration> generations = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
+        Assert.That(generations, Has.Count.EqualTo(2), string.Join("; ", generations));
+        Assert.That(generations.All(g => g.HasSnapshot));
+        RestoreResult latest = PageDatabase.Restore(store, Target("latest"));
+        using (PageDatabase restored = PageDatabase.Open(Target("latest")))
+            Assert.That(CommitLog.CommitOf(restored, "latest"), Is.EqualTo(n));
+        Assert.That(latest.Generation, Is.EqualTo(generations[^1].Name));
+        PageDatabase.Restore(store, Target("older"), RestoreTarget.AtCommit(generations[0].Name, long.MaxValue));
+        using (PageDatabase restored = PageDatabase.Open(Target("older")))
+        {
+            Assert.That(CommitLog.CommitOf(restored, "older"), Is.InRange(1, n));
+            Assert.That(restored.CheckIntegrity().IsOk);
+        }
+    }
+
+    /// <summary>A generation a restarted process continues keeps its age: once older than the snapshot interval it is replaced.</summary>
+    [Test]
+    public void A_continued_generation_older_than_the_snapshot_interval_is_replaced_after_the_restart()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        string path = Target("source");
+        string first;
+        using (PageDatabase database = OpenReplicated(store, path))
+        {
+            CommitLog.Commit(database, 1);
+            WaitUntilShipped(database);
+            first = database.GetStats().Replication!.Generation!;
+        }
+        Thread.Sleep(400);
+
+        using (PageDatabase database = OpenReplicated(store, path, snapshotInterval: TimeSpan.FromMilliseconds(300)))
+        {
+            WaitUntil(() => database.GetStats().Replication!.GenerationsStarted == 1);
+            ReplicationStats stats = database.GetStats().Replication!;
+            Assert.That(stats.Resume, Does.StartWith($"continued generation {first}"));
+            Assert.That(stats.Generation, Is.Not.EqualTo(first));
+            CommitLog.Commit(database, 2);
+            WaitUntilShipped(database);
+        }
+
+        RestoreResult result = PageDatabase.Restore(store, Target("restored"));
+        using PageDatabase restored = PageDatabase.Open(Target("restored"));
+        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(2));
+        Assert.That(result.Generation, Is.Not.EqualTo(first));
+    }
+
     [Test]
     public void Retention_by_time_keeps_a_generation_that_ended_within_the_window_beyond_the_newest_ones()
     {
@@ -696,7 +771,8 @@ public sealed class ReplicatorTests
     }
 
     internal static PageDatabase OpenReplicated(
-        IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20, TimeSpan? segmentInterval = null, TimeSpan? retainFor = null, long segmentBytes = 4L << 20)
+        IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20, TimeSpan? segmentInterval = null, TimeSpan? retainFor = null, long segmentBytes = 4L << 20,
+        TimeSpan? snapshotInterval = null)
     {
         PageDatabase database = PageDatabase.Open(path, new PageDbOptions
         {
@@ -708,6 +784,7 @@ public sealed class ReplicatorTests
                 SegmentBytes = segmentBytes,
                 RetainGenerations = retainGenerations,
                 RetainFor = retainFor,
+                SnapshotInterval = snapshotInterval ?? new ReplicationOptions { Store = store }.SnapshotInterval,
                 MaxLagBytes = maxLagBytes,
                 MaxRetryDelay = TimeSpan.FromMilliseconds(50),
             },

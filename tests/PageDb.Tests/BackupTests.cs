@@ -5,7 +5,7 @@ using static PageDb.Tests.TestDatabase;
 namespace PageDb.Tests;
 
 /// <summary>
-/// <see cref="PageDatabase.Backup"/> and <see cref="PageDatabase.BackupAsync"/>: a backup is a database file that opens
+/// <see cref="PageDatabase.Backup"/> and <see cref="PageDatabase.BackupAsync(Stream, IProgress{BackupProgress}?, CancellationToken)"/>: a backup is a database file that opens
 /// on its own, checks clean and holds exactly the state of one commit, while writers go on; a failing target leaves
 /// nothing behind at the path.
 /// </summary>
@@ -180,6 +180,24 @@ public sealed class BackupTests
         Put(db, TreeName, ("after", "1"));
         db.Checkpoint(CheckpointMode.Full); // waits for older readers: times out if the backup's snapshot stayed open
         Assert.That(db.GetStats().WalFrames, Is.Zero);
+    }
+
+    /// <summary>The call the issue names, <c>BackupAsync(stream, cancellationToken)</c>: the bytes <see cref="PageDatabase.Backup"/> writes, and the token honoured.</summary>
+    [Test]
+    public async Task BackupAsync_with_a_token_alone_writes_what_backup_writes_and_honours_the_token()
+    {
+        using PageDatabase db = PageDatabase.Open(FileIn("source.pagedb"));
+        Load(db, keys: 2000);
+        string file = FileIn("file.backup");
+        db.Backup(file);
+        using var stream = new MemoryStream();
+
+        await db.BackupAsync(stream, CancellationToken.None);
+
+        Assert.That(stream.ToArray(), Is.EqualTo(File.ReadAllBytes(file)));
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        Assert.CatchAsync<OperationCanceledException>(() => db.BackupAsync(new MemoryStream(), cancelled.Token));
     }
 
     [Test]

@@ -18,8 +18,9 @@ public sealed class BackupRestoreCommandsTests
         CliRun.Ok("put", source, "kv", "only-in-the-wal", "yes");
         string backup = _run.File("copy.backup");
 
-        string said = CliRun.Ok("backup", source, backup).Out;
-        Assert.That(said, Does.StartWith("backed up " + source + " to " + backup));
+        CliResult backedUp = CliRun.Ok("backup", source, backup);
+        Assert.That(backedUp.Out, Does.StartWith("backed up " + source + " to " + backup));
+        Assert.That(backedUp.Err, Is.Empty, "no progress bar when standard error is not a terminal");
         Assert.That(File.Exists(backup + "-wal"), Is.False, "a backup is one file");
 
         string restored = _run.File("restored.pagedb");
@@ -27,6 +28,20 @@ public sealed class BackupRestoreCommandsTests
         Assert.That(CliRun.Ok("count", restored, "orders").Out.Trim(), Is.EqualTo("2000"));
         Assert.That(CliRun.Ok("get", restored, "kv", "only-in-the-wal").Out.Trim(), Is.EqualTo("yes"));
         Assert.That(CliRun.Ok("check", restored).Out, Does.Contain("0 problems"));
+    }
+
+    /// <summary>On a terminal, backup draws its progress bar (Spectre.Console) on standard error, then says what it did.</summary>
+    [Test]
+    public void OnATerminalBackupDrawsAProgressBar()
+    {
+        string source = _run.CreateSampleDatabase(rows: 2_000);
+        string backup = _run.File("copy.backup");
+
+        using TerminalSession terminal = TerminalSession.Start("backup", source, backup);
+
+        Assert.That(terminal.WaitForExit(), Is.Zero, terminal.Screen);
+        Assert.That(terminal.Screen, Does.Contain("backing up " + Path.GetFileName(source)).And.Contain("100%").And.Contain("backed up " + source + " to " + backup));
+        Assert.That(CliRun.Ok("check", backup).Out, Does.Contain("0 problems"));
     }
 
     [Test]
