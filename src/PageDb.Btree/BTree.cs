@@ -17,6 +17,7 @@ namespace PageDb.Btree;
 /// - Put: the descent compares each page's last key first, so an ascending key costs one comparison a level.
 ///   The leaf cell is built first (its overflow chain written), then placed; a full page splits by bytes
 ///   (<see cref="NodeSplitter"/>) and the separator goes up the recorded path; a full root grows a level below it.
+///   An append past the last key of a full rightmost leaf starts a new leaf instead and leaves the full one as it is.
 /// - Delete: the cell and its chain are freed, then underfull pages are merged or refilled up the path
 ///   (<see cref="NodeRebalancer"/>) and a root with one child absorbs it.
 /// The root's page number never changes and its user header holds the entry count.
@@ -346,6 +347,16 @@ internal sealed class BTree
     private void Place(ReadOnlySpan<PathStep> ancestors, PageNumber page, int index, ReadOnlySpan<byte> cell, bool replace)
     {
         int level = ancestors.Length;
+        if (!replace && NodeSplitter.IsAppendToFullRightmostLeaf(_pages, ancestors, page, index, cell.Length))
+        {
+            Span<byte> separator = SeparatorBuffer;
+            NodeSplitter.StartRightmostLeaf(_pages, ancestors, page, cell, separator, out int separatorLength);
+            level--;
+            int cellLength = InteriorCell.Write(CellBuffer, page, separator[..separatorLength]);
+            cell = CellBuffer[..cellLength];
+            page = ancestors[level].Page;
+            index = ancestors[level].ChildIndex;
+        }
         while (!TryPlaceInPage(page, index, cell, replace))
         {
             Span<byte> separator = SeparatorBuffer;

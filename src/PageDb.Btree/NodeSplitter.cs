@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using PageDb.Core.Pages;
 using PageDb.Core.Paging;
 
@@ -10,6 +11,14 @@ namespace PageDb.Btree;
 /// so the parent only gains one cell (new page, separator) in front of the existing link, and no link changes.
 /// A full root is split the same way and then pushed down (<see cref="GrowRoot"/>), so the root keeps its page number
 /// for the tree's life.
+/// <para>
+/// One split goes the other way: an append past the last key of the tree's full rightmost leaf (ascending keys:
+/// row ids, timestamps) starts a new rightmost leaf holding only the new cell (<see cref="StartRightmostLeaf"/>), and
+/// the full leaf is left as it is: not copied, not rewritten, not logged again, as SQLite's balance_quick does. The
+/// parent's rightmost link moves to the new leaf and the parent gains the cell (full leaf, separator). The split by
+/// bytes with <see cref="SplitBias.Append"/> made the same two pages (all old cells left, the new cell right), but by
+/// moving every cell of the full page to a new one, so the commit logged the whole page a second time.
+/// </para>
 /// </summary>
 internal static class NodeSplitter
 {
@@ -48,6 +57,50 @@ internal static class NodeSplitter
         {
             ArrayPool<byte>.Shared.Return(copy);
         }
+    }
+
+    /// <summary>
+    /// True when putting a new cell of <paramref name="cellLength"/> bytes at <paramref name="index"/> of
+    /// <paramref name="leaf"/>, reached through <paramref name="ancestors"/> (at least the root), appends it past the
+    /// last key of the tree's rightmost leaf and the leaf has no room for it: <see cref="StartRightmostLeaf"/> applies.
+    /// Reads the leaf only, so a leaf that is then left as it is never becomes a private copy.
+    /// </summary>
+    public static bool IsAppendToFullRightmostLeaf(IPageAccessor pages, ReadOnlySpan<PathStep> ancestors, PageNumber leaf, int index, int cellLength)
+    {
+        if (ancestors.IsEmpty || (PathStep.Edge(ancestors) & EdgePosition.Right) == 0)
+            return false;
+        using PageHandle handle = pages.Read(leaf);
+        var reader = new SlottedPageReader(handle.Data, pages.FilePath);
+        return index == reader.CellCount && reader.FreeSpace < NodeHeader.CellCost(cellLength);
+    }
+
+    /// <summary>
+    /// Puts <paramref name="cell"/> on a new leaf right of the full rightmost leaf <paramref name="leaf"/> (see the type;
+    /// <see cref="IsAppendToFullRightmostLeaf"/> said so), links the parent's rightmost child (the last of
+    /// <paramref name="ancestors"/>, which led to <paramref name="leaf"/>) to it, and writes the separator between the
+    /// leaf's last key and the cell's key into <paramref name="separator"/> (its length in
+    /// <paramref name="separatorLength"/>): the caller puts (<paramref name="leaf"/>, separator) last in the parent.
+    /// </summary>
+    public static void StartRightmostLeaf(
+        IPageAccessor pages, ReadOnlySpan<PathStep> ancestors, PageNumber leaf, ReadOnlySpan<byte> cell, Span<byte> separator, out int separatorLength)
+    {
+        PathStep parent = ancestors[^1];
+        Debug.Assert(parent.IsRightmost, "the rightmost leaf hangs from its parent's rightmost link");
+        LeafCellFormat format = LeafCell.FormatOf(pages);
+        using (PageHandle full = pages.Read(leaf))
+        {
+            var reader = new SlottedPageReader(full.Data, pages.FilePath);
+            ReadOnlySpan<byte> last = LeafCell.ReadKey(reader.GetCell(reader.CellCount - 1), format, leaf, pages.FilePath);
+            ReadOnlySpan<byte> shortest = SeparatorTruncation.Shortest(last, LeafCell.ReadKey(cell, format, leaf, pages.FilePath));
+            shortest.CopyTo(separator);
+            separatorLength = shortest.Length;
+        }
+        using PageHandle right = pages.Allocate(PageType.BtreeLeaf);
+        var rightPage = SlottedPage.Format(right.Writable, PageType.BtreeLeaf, right.Number, pages.FilePath);
+        if (!rightPage.TryInsert(0, cell))
+            ThrowHelper.ThrowInvalidOperation("an empty leaf could not hold one cell");
+        using PageHandle parentHandle = pages.Write(parent.Page);
+        NodeHeader.SetRightmostChild(SlottedPage.UserHeaderOf(parentHandle.Writable), right.Number);
     }
 
     /// <summary>
