@@ -374,19 +374,7 @@ internal sealed class WalWriter : IDisposable
         {
             if (!NeedsGrowthAhead || IsFailed)
                 return;
-            long start = _allocatedEnd;
-            long target = start + _options.GrowthStep;
-            try
-            {
-                for (long offset = start; offset < target; offset += s_zeros.Length)
-                    _file.Write(offset, s_zeros.AsSpan(0, (int)Math.Min(s_zeros.Length, target - offset)));
-            }
-            catch (Exception e)
-            {
-                Fail(e, "Grow");
-            }
-            Volatile.Write(ref _grownSinceSync, true);
-            Volatile.Write(ref _allocatedEnd, target);
+            ZeroFillTo(_allocatedEnd + _options.GrowthStep);
         }
     }
 
@@ -429,13 +417,36 @@ internal sealed class WalWriter : IDisposable
         {
             if (end <= _allocatedEnd) // GrowAhead grew it meanwhile
                 return;
+            _hasUnsyncedWrites = true;
             long step = _options.GrowthStep;
-            long target = (end + step - 1) / step * step;
-            for (long offset = _allocatedEnd; offset < target; offset += s_zeros.Length)
-                WriteAt(offset, s_zeros.AsSpan(0, (int)Math.Min(s_zeros.Length, target - offset)));
-            Volatile.Write(ref _grownSinceSync, true);
-            Volatile.Write(ref _allocatedEnd, target);
+            ZeroFillTo((end + step - 1) / step * step);
         }
+    }
+
+    /// <summary>
+    /// Writes zeros from the allocated end to <paramref name="target"/>, one 64 KiB write at a time, each after a check
+    /// that nothing failed meanwhile (no I/O once the engine is failed); then marks the next sync a full one and only
+    /// after that publishes <paramref name="target"/> as the allocated end, so every sync that can cover a frame in the
+    /// new space includes the new size. The caller holds <see cref="_growLock"/>: the writer's own growth
+    /// (<see cref="EnsureAllocated"/>) or the one beside it (<see cref="GrowAhead"/>).
+    /// </summary>
+    /// <exception cref="PageDbIOException">A write failed, now or earlier: the engine is failed until reopened.</exception>
+    private void ZeroFillTo(long target)
+    {
+        for (long offset = _allocatedEnd; offset < target; offset += s_zeros.Length)
+        {
+            ThrowIfFailed();
+            try
+            {
+                _file.Write(offset, s_zeros.AsSpan(0, (int)Math.Min(s_zeros.Length, target - offset)));
+            }
+            catch (Exception e)
+            {
+                Fail(e, "Grow");
+            }
+        }
+        Volatile.Write(ref _grownSinceSync, true);
+        Volatile.Write(ref _allocatedEnd, target);
     }
 
     private void WriteAt(long offset, ReadOnlySpan<byte> bytes)

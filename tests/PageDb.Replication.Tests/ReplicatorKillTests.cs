@@ -13,6 +13,12 @@ namespace PageDb.Replication.Tests;
 /// restarted writers to that same state. A killed writer whose database is then changed without replication starts a
 /// new generation at its restart. The status file the killed writer published reads back in this process, and the next
 /// open replaces it.
+/// <para>
+/// Each child runs its (random or fixed) time and then on until it has reached what the test needs of it (a commit it
+/// saw shipped, its resume note, a spill on disk), up to <see cref="KilledChildRun.StateDeadline"/>: a loaded machine
+/// (CI has 2 cores) stretches a first snapshot and shipment from tens of milliseconds to seconds, and a child killed
+/// by the clock before it had shipped anything left the test nothing to check.
+/// </para>
 /// </summary>
 public sealed class ReplicatorKillTests
 {
@@ -31,11 +37,12 @@ public sealed class ReplicatorKillTests
             long everShipped = 0, replicaSeen = 0;
             string? continuable = null; // the generation the next child must continue: one with a segment stored
             int continued = 0;
-            // Three kills; up to eight when a loaded machine left the first ones nothing shipped or nothing to continue.
+            // Three kills; up to eight when the first ones left nothing to continue (a generation whose commits were all
+            // in its snapshot, with no segment of its own).
             for (int round = 0; round < 3 || ((everShipped == 0 || continued == 0) && round < 8); round++)
             {
                 string context = $"kill {round}; {TestSeed.Describe(seed)}";
-                (long lastAck, long shipped, string? resume) = RunAndKill(dbPath, storePath, random.Next(300, 900), context);
+                (long lastAck, long shipped, string? resume) = RunAndKill(dbPath, storePath, random.Next(300, 900), [], p => p.Shipped > 0 && p.Resume is not null, context);
                 everShipped = Math.Max(everShipped, shipped);
                 string restoredPath = Path.Combine(directory, $"restored-{round}.pagedb");
 
@@ -50,12 +57,9 @@ public sealed class ReplicatorKillTests
                 IReadOnlyList<ReplicaGeneration> generations = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
                 if (continuable is not null)
                 {
-                    // A loaded machine may kill the child before its replicator read the store (no note): it then started
-                    // no generation either, and the next child must continue the same one.
-                    if (resume is not null)
-                        Assert.That(resume, Does.StartWith($"continued generation {continuable}"), context);
+                    Assert.That(resume, Does.StartWith($"continued generation {continuable}"), context);
                     Assert.That(generations[^1].Name, Is.EqualTo(continuable), $"{context}: the restarted writer continued the generation");
-                    continued += resume is null ? 0 : 1;
+                    continued++;
                 }
                 // Once the newest generation has a segment, every later child continues it: one killed before its own
                 // first cut truncated the last shipped state's way into the file, but its open kept it beside the file.
@@ -97,10 +101,12 @@ public sealed class ReplicatorKillTests
         {
             long shipped = 0;
             ReplicaGeneration? shippedGeneration = null;
-            for (int attempt = 0; attempt < 4 && shippedGeneration is not { SegmentCount: > 0 }; attempt++) // a loaded machine may kill it early
+            IReadOnlyList<ReplicaGeneration> listed = [];
+            // Again when the child's shipped commits were all in its snapshot (a generation with no segment of its own).
+            for (int attempt = 0; attempt < 4 && shippedGeneration is not { SegmentCount: > 0 }; attempt++)
             {
-                (_, shipped, _) = RunAndKill(dbPath, storePath, 800, "shipping child");
-                IReadOnlyList<ReplicaGeneration> listed = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
+                (_, shipped, _) = RunAndKill(dbPath, storePath, 800, [], p => p.Shipped > 0, "shipping child");
+                listed = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
                 shippedGeneration = listed.Count == 0 ? null : listed[^1];
             }
             Assert.That(shippedGeneration, Is.Not.Null.And.Property(nameof(ReplicaGeneration.SegmentCount)).GreaterThan(0), "no child shipped a segment, so nothing was checked");
@@ -110,9 +116,8 @@ public sealed class ReplicatorKillTests
             long lastAck = 0;
             for (int kill = 0; kill < 2; kill++)
             {
-                (lastAck, _, string? resume) = RunAndKill(dbPath, storePath, 600, ["stall-segments"], $"stalled child {kill}");
-                if (resume is not null) // a loaded machine may kill the child before its replicator read the store
-                    Assert.That(resume, Does.StartWith($"continued generation {shippedGeneration!.Name}"), $"stalled child {kill}");
+                (lastAck, _, string? resume) = RunAndKill(dbPath, storePath, 600, ["stall-segments"], p => p.Resume is not null, $"stalled child {kill}");
+                Assert.That(resume, Does.StartWith($"continued generation {shippedGeneration!.Name}"), $"stalled child {kill}");
             }
 
             string? resumed;
@@ -129,7 +134,7 @@ public sealed class ReplicatorKillTests
 
             Assert.That(shipped, Is.GreaterThan(0), "the first child saw nothing shipped, so nothing was checked");
             Assert.That(resumed, Does.StartWith($"continued generation {shippedGeneration!.Name} after segment {shippedGeneration.SegmentCount}"));
-            Assert.That(generations.Select(g => g.Name), Is.EqualTo(new[] { shippedGeneration.Name }), "no new generation was started");
+            Assert.That(generations.Select(g => g.Name), Is.EqualTo(listed.Select(g => g.Name)), "no new generation was started");
             Assert.That(result.Generation, Is.EqualTo(shippedGeneration.Name));
             Assert.That(result.StoppedEarly, Is.Null, "no gap in the continued generation");
             Assert.That(final, Is.InRange(lastAck, lastAck + 1), "the reopened database holds every commit of the stalled children");
@@ -154,10 +159,8 @@ public sealed class ReplicatorKillTests
         {
             // The shipping child must leave commits the store lacks (else the stalled child's open starts at the shipped
             // state itself, and its own log proves the way without the history file).
-            long shipped = 0, shippingAck = 0;
-            for (int attempt = 0; attempt < 4 && (shipped == 0 || shippingAck <= shipped + 1); attempt++)
-                (shippingAck, shipped, _) = RunAndKill(dbPath, storePath, 800, "shipping child");
-            (long lastAck, _, _) = RunAndKill(dbPath, storePath, 600, ["stall-segments"], "stalled child");
+            (long shippingAck, long shipped, _) = RunAndKill(dbPath, storePath, 800, [], p => p.Shipped > 0 && p.LastAck > p.Shipped + 1, "shipping child");
+            (long lastAck, _, _) = RunAndKill(dbPath, storePath, 600, ["stall-segments"], p => p.Resume is not null, "stalled child");
             string historyPath = dbPath + "-replica-history";
             bool kept = File.Exists(historyPath);
             if (kept)
@@ -205,16 +208,14 @@ public sealed class ReplicatorKillTests
         string storePath = Path.Combine(directory, "store");
         try
         {
-            (long killedAt, long shipped) = (0, 0);
-            for (int attempt = 0; attempt < 3 && shipped == 0; attempt++) // a loaded machine may kill it before anything shipped
-                (killedAt, shipped, _) = RunAndKill(dbPath, storePath, 800, "first child");
+            (long killedAt, long shipped, _) = RunAndKill(dbPath, storePath, 800, [], p => p.Shipped > 0, "first child");
             long unshipped;
             using (PageDatabase unreplicated = PageDatabase.Open(dbPath)) // its open checkpoints the killed child's log
             {
                 unshipped = CommitLog.CommitOf(unreplicated, "unreplicated") + 1;
                 CommitLog.Commit(unreplicated, unshipped);
             }
-            (long lastAck, _, string? resume) = RunAndKill(dbPath, storePath, 800, "second child");
+            (long lastAck, _, string? resume) = RunAndKill(dbPath, storePath, 800, [], p => p.Resume is not null && p.Shipped > 0, "second child");
 
             var store = new FolderReplicaStore(storePath);
             IReadOnlyList<ReplicaGeneration> generations = PageDatabase.ListReplicaGenerationsAsync(store).GetAwaiter().GetResult();
@@ -242,8 +243,7 @@ public sealed class ReplicatorKillTests
         string spill = dbPath + "-replica";
         try
         {
-            List<string> lines = KilledChildRun.Run(ChildPath(), [dbPath, storePath, "stall-snapshots"], 1000, "stalled snapshot put");
-            long lastAck = lines.Where(l => l.StartsWith("ACK ", StringComparison.Ordinal)).Select(l => long.Parse(l[4..], CultureInfo.InvariantCulture)).LastOrDefault();
+            (long lastAck, _, _) = RunAndKill(dbPath, storePath, 1000, ["stall-snapshots"], p => p.LastAck > 0 && File.Exists(spill), "stalled snapshot put");
             bool leftByTheKill = File.Exists(spill);
 
             var store = new FolderReplicaStore(storePath);
@@ -272,7 +272,8 @@ public sealed class ReplicatorKillTests
         string statusPath = ReplicaStatusFile.PathFor(dbPath);
         try
         {
-            (_, long shipped, _) = RunAndKill(dbPath, Path.Combine(directory, "store"), 1500, "status file");
+            (_, long shipped, _) = RunAndKill(dbPath, Path.Combine(directory, "store"), 1500, [],
+                p => p.Shipped > 0 && ReplicaStatusFile.TryRead(statusPath, out _) is { LastShippedAt: not null }, "status file");
             ReplicaStatus? left = ReplicaStatusFile.TryRead(statusPath, out string? unreadable);
 
             ReplicaStatus replaced;
@@ -298,31 +299,56 @@ public sealed class ReplicatorKillTests
         }
     }
 
-    /// <summary>As the overload with a mode, for a child that replicates to the folder as it is.</summary>
-    private static (long LastAck, long Shipped, string? Resume) RunAndKill(string dbPath, string storePath, int runMilliseconds, string context) =>
-        RunAndKill(dbPath, storePath, runMilliseconds, [], context);
-
     /// <summary>
     /// Runs a child (in <paramref name="mode"/>, see tests/PageDb.ReplicationChild) until READY plus
-    /// <paramref name="runMilliseconds"/>, kills it; returns the last commit it acknowledged, the last it saw shipped,
-    /// and its replicator's resume note.
+    /// <paramref name="runMilliseconds"/>, and on until its progress so far is what the test <paramref name="needs"/>
+    /// (see <see cref="KilledChildRun.StateDeadline"/>), kills it; returns the last commit it acknowledged, the last it
+    /// saw shipped, and its replicator's resume note.
     /// </summary>
-    private static (long LastAck, long Shipped, string? Resume) RunAndKill(string dbPath, string storePath, int runMilliseconds, string[] mode, string context)
+    private static (long LastAck, long Shipped, string? Resume) RunAndKill(string dbPath, string storePath, int runMilliseconds, string[] mode,
+        Func<ChildProgress, bool> needs, string context)
     {
-        List<string> lines = KilledChildRun.Run(ChildPath(), [dbPath, storePath, .. mode], runMilliseconds, context);
-        long lastAck = 0, shipped = 0;
-        string? resume = lines.FirstOrDefault(l => l.StartsWith("RESUME ", StringComparison.Ordinal))?["RESUME ".Length..];
-        foreach (string line in lines)
+        var progress = new ChildProgress();
+        List<string> lines = KilledChildRun.Run(ChildPath(), [dbPath, storePath, .. mode], runMilliseconds, soFar => needs(progress.Read(soFar)), context);
+        progress.Read(lines);
+        return (progress.LastAck, progress.Shipped, progress.Resume);
+    }
+
+    /// <summary>What a child's lines said so far (read incrementally: the lines only grow).</summary>
+    private sealed class ChildProgress
+    {
+        private int _read;
+
+        /// <summary>The last commit it acknowledged (READY or ACK).</summary>
+        public long LastAck { get; private set; }
+
+        /// <summary>The last commit it saw shipped (SHIPPED), 0 for none.</summary>
+        public long Shipped { get; private set; }
+
+        /// <summary>Its replicator's resume note (RESUME), null before it decided.</summary>
+        public string? Resume { get; private set; }
+
+        /// <summary>Reads the lines after those read before.</summary>
+        public ChildProgress Read(IReadOnlyList<string> lines)
         {
-            string[] parts = line.Split(' ');
-            if (parts.Length != 2 || !long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out long n))
-                continue;
-            if (parts[0] is "READY" or "ACK")
-                lastAck = n;
-            else if (parts[0] == "SHIPPED")
-                shipped = n;
+            for (; _read < lines.Count; _read++)
+            {
+                string line = lines[_read];
+                if (line.StartsWith("RESUME ", StringComparison.Ordinal))
+                {
+                    Resume ??= line["RESUME ".Length..];
+                    continue;
+                }
+                string[] parts = line.Split(' ');
+                if (parts.Length != 2 || !long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out long n))
+                    continue;
+                if (parts[0] is "READY" or "ACK")
+                    LastAck = n;
+                else if (parts[0] == "SHIPPED")
+                    Shipped = n;
+            }
+            return this;
         }
-        return (lastAck, shipped, resume);
     }
 
     private static string ChildPath()

@@ -10,7 +10,9 @@ namespace PageDb.Tests.Bugs;
 /// when no reader was older than the last commit, which never happened: after 15 seconds the -wal file was 191 MB and
 /// still growing. With two log files (format version 3) the writer switches to the other file while readers hold the
 /// current one, and the first file is forgotten once it is copied. Real threads and files; 10 s per durability level
-/// in the default run, 60 s with PAGEDB_LONG=1.
+/// in the default run, 60 s with PAGEDB_LONG=1, and on until the writer has written <see cref="MinimumWritten"/> (up to
+/// <see cref="WriteDeadline"/> more): at Durability.Full each commit waits for an fsync, and a loaded machine (CI has 2
+/// cores) slowed the writer to about 1,700 commits in 10 s, under the thresholds' worth the bound needs to mean anything.
 /// <para>
 /// The bound asserted: both files together stay under 4x the threshold plus what is written during the lives of the
 /// two longest readers. Two files cannot promise the "one reader's window": a file is forgotten only as a
@@ -25,6 +27,12 @@ public class WalGrowsUnderOverlappingReadersTests
     private const long Threshold = 1 << 20;
     private const int Readers = 3;
     private static readonly TimeSpan ReaderHold = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>The committed WAL bytes a run must reach: several thresholds, so the log switched files several times.</summary>
+    private const long MinimumWritten = 6 * Threshold;
+
+    /// <summary>How long past its duration a run may go on for the writer to reach <see cref="MinimumWritten"/>.</summary>
+    private static readonly TimeSpan WriteDeadline = TimeSpan.FromMinutes(2);
 
     [TestCase(Durability.Normal)]
     [TestCase(Durability.Full)]
@@ -54,7 +62,7 @@ public class WalGrowsUnderOverlappingReadersTests
             Thread[] threads = [new Thread(() => scenario.Write(db, stop.Token)), .. Enumerable.Range(0, Readers).Select(i => new Thread(() => scenario.Read(db, i, stop.Token)))];
             foreach (Thread thread in threads)
                 thread.Start();
-            largestLog = WatchLogFiles(path, duration);
+            largestLog = WatchLogFiles(path, duration, () => scenario.Committed > MinimumWritten);
             stats = StatsWithAnOldReader(db);
             stop.Cancel();
             foreach (Thread thread in threads)
@@ -62,12 +70,12 @@ public class WalGrowsUnderOverlappingReadersTests
         }
         (long longest, long second) = scenario.LongestReaderWindows;
         long bound = 4 * Threshold + longest + second;
-        string figures = $"{durability}: {scenario.Commits} commits, {scenario.ReaderTurns} reader turns (longest {scenario.LongestReaderLife.TotalMilliseconds:0} ms), " +
+        string figures = $"{durability}: {scenario.Commits} commits ({scenario.Committed} bytes), {scenario.ReaderTurns} reader turns (longest {scenario.LongestReaderLife.TotalMilliseconds:0} ms), " +
             $"largest -wal + -wal2 {largestLog} bytes, bound {bound} (4 thresholds + the two longest readers' windows, {longest} and {second} bytes); stats with readers open: oldest reader " +
             $"{stats.OldestReaderAge.TotalMilliseconds:0} ms old pinning {stats.OldestReaderPinnedWalBytes} bytes";
         TestContext.Out.WriteLine(figures);
         Assert.That(scenario.Failure, Is.Null, scenario.Failure?.ToString());
-        Assert.That(scenario.Committed, Is.GreaterThan(6 * Threshold), "the writer must write several thresholds' worth: " + figures);
+        Assert.That(scenario.Committed, Is.GreaterThan(MinimumWritten), "the writer must write several thresholds' worth: " + figures);
         Assert.That(largestLog, Is.LessThan(bound), figures);
         Assert.That(stats.OldestReaderAge, Is.GreaterThan(TimeSpan.Zero), figures);
         Assert.That(stats.OldestReaderPinnedWalBytes, Is.GreaterThan(0), figures);
@@ -90,12 +98,15 @@ public class WalGrowsUnderOverlappingReadersTests
         return db.GetStats();
     }
 
-    /// <summary>Samples the two log files' sizes until <paramref name="duration"/> passes; returns the largest sum seen.</summary>
-    private static long WatchLogFiles(string path, TimeSpan duration)
+    /// <summary>
+    /// Samples the two log files' sizes until <paramref name="duration"/> passes and the writer has written
+    /// enough (<paramref name="enoughWritten"/>, or <see cref="WriteDeadline"/> more passed); returns the largest sum seen.
+    /// </summary>
+    private static long WatchLogFiles(string path, TimeSpan duration, Func<bool> enoughWritten)
     {
         long largest = 0;
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < duration)
+        while ((clock.Elapsed < duration || !enoughWritten()) && clock.Elapsed < duration + WriteDeadline)
         {
             largest = Math.Max(largest, LengthOf(path + "-wal") + LengthOf(path + "-wal2"));
             Thread.Sleep(2);
@@ -119,11 +130,12 @@ public class WalGrowsUnderOverlappingReadersTests
         private long _second;
         private TimeSpan _longestLife;
         private long _readerTurns;
+        private long _committed;
 
         public long Commits { get; private set; }
 
-        /// <summary>Bytes of committed WAL frames written by the end of the run.</summary>
-        public long Committed { get; private set; }
+        /// <summary>Bytes of committed WAL frames written so far (by the end of the run, once the writer stopped). Any thread.</summary>
+        public long Committed => Volatile.Read(ref _committed);
 
         public long ReaderTurns => Interlocked.Read(ref _readerTurns);
 
@@ -161,7 +173,7 @@ public class WalGrowsUnderOverlappingReadersTests
                     tx.GetOrCreateTree("t").Put(BitConverter.GetBytes((int)(Commits % Keys)), value);
                     tx.Commit();
                     Commits++;
-                    Committed = tx.Engine.Wal.CommittedBytes;
+                    Volatile.Write(ref _committed, tx.Engine.Wal.CommittedBytes);
                 }
             });
         }
