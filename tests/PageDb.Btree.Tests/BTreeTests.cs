@@ -80,15 +80,7 @@ public class BTreeTests
         int seed = TestSeed.Next();
         string why = TestSeed.Describe(seed);
         var random = new Random(seed);
-        var (pages, tree) = TreeTestKit.NewTree();
-        var keys = new SortedSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < 20_000; i++)
-        {
-            string key = (random.Next(200_000) * 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (keys.Add(key))
-                tree.Put(System.Text.Encoding.ASCII.GetBytes(key), new byte[30]);
-        }
-        Assert.That(TreeTestKit.AssertValid(pages, tree, why).Depth, Is.GreaterThanOrEqualTo(2), why);
+        var (pages, tree, keys) = TreeOfEvenNumbers(random, why);
 
         for (int i = 0; i < 20_000; i++)
         {
@@ -106,15 +98,7 @@ public class BTreeTests
         int seed = TestSeed.Next();
         string why = TestSeed.Describe(seed);
         var random = new Random(seed);
-        var (pages, tree) = TreeTestKit.NewTree();
-        var keys = new SortedSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < 20_000; i++)
-        {
-            string key = (random.Next(200_000) * 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (keys.Add(key))
-                tree.Put(System.Text.Encoding.ASCII.GetBytes(key), new byte[30]);
-        }
-        Assert.That(TreeTestKit.AssertValid(pages, tree, why).Depth, Is.GreaterThanOrEqualTo(2), why);
+        var (pages, tree, keys) = TreeOfEvenNumbers(random, why);
 
         string[] sorted = [.. keys];
         byte[] found = new byte[BTreeLimits.MaxKeyLength];
@@ -127,6 +111,21 @@ public class BTreeTests
             Assert.That(length < 0 ? null : System.Text.Encoding.ASCII.GetString(found, 0, length), Is.EqualTo(expected), $"{why}, probe {probe}");
         }
         Assert.That(pages.PinCount, Is.Zero);
+    }
+
+    /// <summary>A tree of at least two levels whose keys are random even numbers in decimal, with the same keys as strings.</summary>
+    private static (InMemoryPageAccessor Pages, BTree Tree, SortedSet<string> Keys) TreeOfEvenNumbers(Random random, string why)
+    {
+        var (pages, tree) = TreeTestKit.NewTree();
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < 20_000; i++)
+        {
+            string key = (random.Next(200_000) * 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (keys.Add(key))
+                tree.Put(System.Text.Encoding.ASCII.GetBytes(key), new byte[30]);
+        }
+        Assert.That(TreeTestKit.AssertValid(pages, tree, why).Depth, Is.GreaterThanOrEqualTo(2), why);
+        return (pages, tree, keys);
     }
 
     [Test]
