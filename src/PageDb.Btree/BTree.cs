@@ -134,29 +134,45 @@ internal sealed class BTree
         return NodeSearch.SearchLeaf(new SlottedPageReader(leaf.Data, _filePath), key, _leafFormat, leaf.Number, _filePath) >= 0;
     }
 
-    /// <summary>
-    /// True when some key starts with <paramref name="prefix"/> (1..1,024 bytes): one descent to where the prefix
-    /// would sit and, when that is past its leaf's last key, a second to the next leaf. Allocates nothing.
-    /// </summary>
+    /// <summary>True when some key starts with <paramref name="prefix"/> (1..1,024 bytes), as <see cref="CopyFirstKeyAtOrAfter"/> finds. Allocates nothing.</summary>
     public bool HasKeyWithPrefix(ReadOnlySpan<byte> prefix)
+    {
+        Span<byte> first = stackalloc byte[BTreeLimits.MaxKeyLength];
+        int length = CopyFirstKeyAtOrAfter(prefix, first);
+        return length >= 0 && first[..length].StartsWith(prefix);
+    }
+
+    /// <summary>
+    /// Copies the first key &gt;= <paramref name="key"/> into <paramref name="into"/> (room for
+    /// <see cref="BTreeLimits.MaxKeyLength"/> bytes) and returns its length, or -1 when every key is smaller: one
+    /// descent to where <paramref name="key"/> would sit and, when that is past its leaf's last key, a second to the
+    /// next leaf. <paramref name="key"/> may be one byte longer than a key can be (a key with a 0x00 appended finds the
+    /// key after it). Allocates nothing.
+    /// </summary>
+    public int CopyFirstKeyAtOrAfter(ReadOnlySpan<byte> key, Span<byte> into)
     {
         Span<PathStep> path = stackalloc PathStep[NodeHeader.MaxDepth];
         int depth;
-        using (PageHandle leaf = DescendToLeaf(prefix, path, out depth))
+        using (PageHandle leaf = DescendToLeaf(key, path, out depth))
         {
             var page = new SlottedPageReader(leaf.Data, _filePath);
-            int index = NodeSearch.SearchLeaf(page, prefix, _leafFormat, leaf.Number, _filePath);
-            if (index >= 0)
-                return true;
-            if (~index < page.CellCount)
-                return LeafCell.ReadKey(page.GetCell(~index), _leafFormat, leaf.Number, _filePath).StartsWith(prefix);
+            int index = NodeSearch.SearchLeaf(page, key, _leafFormat, leaf.Number, _filePath);
+            int at = index >= 0 ? index : ~index;
+            if (at < page.CellCount)
+                return CopyTo(LeafCell.ReadKey(page.GetCell(at), _leafFormat, leaf.Number, _filePath), into);
         }
         // Past the leaf's last key: the next key in the tree is the first of the next leaf, the leftmost leaf right
         // of the separator that bounds this leaf above (at the deepest level whose link was not the rightmost).
         int level = depth - 1;
         while (level >= 0 && path[level].IsRightmost)
             level--;
-        return level >= 0 && FirstKeyRightOf(path[level]).StartsWith(prefix);
+        return level >= 0 ? CopyTo(FirstKeyRightOf(path[level]), into) : -1;
+    }
+
+    private static int CopyTo(ReadOnlySpan<byte> key, Span<byte> into)
+    {
+        key.CopyTo(into);
+        return key.Length;
     }
 
     /// <summary>

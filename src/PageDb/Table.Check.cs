@@ -56,11 +56,7 @@ public sealed partial class Table
     {
         var reader = new RecordReader(record, Layout, FilePath, primaryKey);
         ByteBuilder expected = IndexKeyBuffer;
-        expected.Clear();
-        foreach (int ordinal in index.Ordinals)
-            KeyEncoding.Append(expected, reader.Read(ordinal), Layout.KeyFormat);
-        primaryKey.CopyTo(expected.Reserve(primaryKey.Length));
-        expected.Advance(primaryKey.Length);
+        index.EncodeKey(ref reader, primaryKey, expected);
         if (!expected.Written.SequenceEqual(entryKey))
             ThrowHelper.ThrowCorrupt(FilePath, $"an entry of index '{index.Name}' of table '{Name}' does not match the row it names");
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using PageDb.Btree;
 using PageDb.Core.Pages;
@@ -233,45 +234,53 @@ public sealed partial class Table
         return KeyEncoding.Decode(key, ref offset, ColumnType.Int64, Layout.KeyFormat, FilePath);
     }
 
-    /// <summary>Replaces the row stored under <paramref name="oldKey"/> with <paramref name="row"/>, whose key may differ.</summary>
+    /// <summary>
+    /// Replaces the row stored under <paramref name="oldKey"/> (not in <see cref="KeyBuffer"/>, which the new key is
+    /// encoded into) with <paramref name="row"/>, whose key may differ.
+    /// </summary>
     /// <exception cref="ConstraintViolationException">The new key or a unique value belongs to another row; nothing changed.</exception>
     internal void Replace(ReadOnlySpan<byte> oldKey, Row row)
     {
         _transaction.EnsureWritable();
         EnsureCurrent();
         ValidateRow(row);
-        byte[] newKey;
-        if (Schema.HasRowId)
+        ReadOnlySpan<byte> newKey = oldKey;
+        if (!Schema.HasRowId)
         {
-            newKey = oldKey.ToArray();
-        }
-        else
-        {
+            Debug.Assert(!oldKey.Overlaps(KeyBuffer.Written), "the old key is overwritten by the new one");
             EncodeRowKey(row);
-            newKey = KeyBuffer.ToArray();
+            newKey = KeyBuffer.Written;
         }
-        if (newKey.AsSpan().SequenceEqual(oldKey))
+        if (newKey.SequenceEqual(oldKey))
         {
-            WriteAt(row, newKey, replace: true);
+            WriteAt(row, oldKey, replace: true);
             return;
         }
         if (_tree.ContainsKey(newKey))
             ThrowDuplicateKey(row);
-        CheckIndexes(row, newKey, oldKey, out byte[][] entries);
+        IndexEntryList? added = Indexes.Count == 0 ? null : EncodeIndexEntries(row, newKey, oldKey);
         DeleteEncoded(oldKey);
-        Store(row, newKey, null, entries, replace: true);
+        Store(row, newKey, replace: true, removed: null, added);
     }
 
-    /// <summary>Deletes the row stored under the encoded key, with its index entries.</summary>
+    /// <summary>
+    /// Deletes the row stored under the encoded key, with its index entries: the record is read only for those, and
+    /// only the indexed columns of it (a table without an index deletes without reading it).
+    /// </summary>
     internal bool DeleteEncoded(ReadOnlySpan<byte> key)
     {
         _transaction.EnsureWritable();
         EnsureCurrent();
-        if (!_tree.TryGet(key, out byte[] record))
+        if (Indexes.Count == 0)
+        {
+            _transaction.NoteChange(); // before the delete, which may change the tree before it throws
+            return _tree.Delete(key);
+        }
+        IndexEntryList removed = Buffers.RemovedEntries;
+        if (!ReadIndexEntries(key, removed))
             return false;
-        Row old = DecodeRow(key, record, null);
         _transaction.NoteChange();
-        DeleteIndexEntries(old, key);
+        DeleteIndexEntries(removed);
         _tree.Delete(key);
         return true;
     }
@@ -365,32 +374,38 @@ public sealed partial class Table
         {
             EncodeRowKey(row);
         }
-        if (Indexes.Count == 0)
-            Store(row, KeyBuffer.Written, null, [], replace); // no index entries to update: the old row is not needed
-        else
-            WriteAt(row, KeyBuffer.ToArray(), replace);
+        WriteAt(row, KeyBuffer.Written, replace);
         if (Schema.HasRowId)
             NoteRowIdUsed(rowId);
     }
 
-    private void WriteAt(Row row, byte[] key, bool replace)
+    /// <summary>
+    /// Stores <paramref name="row"/> under <paramref name="key"/> (replacing the row there when <paramref name="replace"/>
+    /// is set), with its index entries; those of the replaced row go. Without an index the replaced row is not read.
+    /// </summary>
+    private void WriteAt(Row row, ReadOnlySpan<byte> key, bool replace)
     {
-        Row? old = null;
-        if (replace && _tree.TryGet(key, out byte[] existing))
-            old = DecodeRow(key, existing, null);
-        CheckIndexes(row, key, key, out byte[][] entries);
-        Store(row, key, old, entries, replace);
+        if (Indexes.Count == 0)
+        {
+            Store(row, key, replace, removed: null, added: null);
+            return;
+        }
+        IndexEntryList? removed = replace && ReadIndexEntries(key, Buffers.RemovedEntries) ? Buffers.RemovedEntries : null;
+        IndexEntryList added = EncodeIndexEntries(row, key, key);
+        Store(row, key, replace, removed, added);
     }
 
     /// <summary>
-    /// Encodes the index entries of <paramref name="row"/> (to be stored under <paramref name="key"/>) and checks their
-    /// lengths and unique values; entries of the row being replaced (<paramref name="replacedKey"/>) do not conflict.
+    /// Encodes the index entries of <paramref name="row"/> (to be stored under <paramref name="key"/>) into the
+    /// table's added-entries buffer and checks their lengths and unique values; entries of the row being replaced
+    /// (<paramref name="replacedKey"/>) do not conflict.
     /// </summary>
-    private void CheckIndexes(Row row, byte[] key, ReadOnlySpan<byte> replacedKey, out byte[][] entries)
+    private IndexEntryList EncodeIndexEntries(Row row, ReadOnlySpan<byte> key, ReadOnlySpan<byte> replacedKey)
     {
         List<TableIndex> indexes = Indexes;
         ByteBuilder indexKey = IndexKeyBuffer;
-        entries = new byte[indexes.Count][];
+        IndexEntryList entries = Buffers.AddedEntries;
+        entries.Clear();
         for (int i = 0; i < indexes.Count; i++)
         {
             TableIndex index = indexes[i];
@@ -399,28 +414,52 @@ public sealed partial class Table
                 throw new ArgumentException($"The key of index '{index.Name}' would be {indexKey.Length} bytes; at most {BTreeLimits.MaxKeyLength} are allowed.", nameof(row));
             if (index.ChecksUniqueness(row) && index.HasOtherEntry(indexKey.Written, indexKey.Length - key.Length, key, replacedKey))
                 throw new ConstraintViolationException($"Unique index '{index.Name}' of table '{Name}' already has the value of row {row}.");
-            entries[i] = indexKey.ToArray();
+            entries.Add(indexKey.Written);
         }
+        return entries;
     }
 
     /// <summary>
-    /// Stores <paramref name="row"/>'s record under <paramref name="key"/> with its index <paramref name="entries"/>:
-    /// replacing the row there (<paramref name="old"/>, whose entries go), or, without <paramref name="replace"/>,
-    /// only when the key is new, found in the same descent; a present key throws and changes nothing.
+    /// Encodes into <paramref name="entries"/> the index entries of the row stored under <paramref name="key"/>, one
+    /// per index, from the indexed columns of its record (no other column is decoded); false when there is no such row.
     /// </summary>
-    private void Store(Row row, ReadOnlySpan<byte> key, Row? old, byte[][] entries, bool replace)
+    private bool ReadIndexEntries(ReadOnlySpan<byte> key, IndexEntryList entries)
+    {
+        entries.Clear();
+        return _tree.TryRead(key, new StoredEntriesTarget(this, Indexes, key, entries),
+            static (record, target) =>
+            {
+                var reader = new RecordReader(record, target.Table.Layout, target.Table.FilePath, target.Key);
+                ByteBuilder indexKey = target.Table.IndexKeyBuffer;
+                foreach (TableIndex index in target.Indexes)
+                {
+                    index.EncodeKey(ref reader, target.Key, indexKey);
+                    target.Entries.Add(indexKey.Written);
+                }
+            });
+    }
+
+    /// <summary>
+    /// Stores <paramref name="row"/>'s record under <paramref name="key"/>, replacing the row there, or, without
+    /// <paramref name="replace"/>, only when the key is new, found in the same descent (a present key throws and
+    /// changes nothing); then removes the index entries <paramref name="removed"/> and adds <paramref name="added"/>
+    /// (one per index, in the table's index order; null for none).
+    /// </summary>
+    private void Store(Row row, ReadOnlySpan<byte> key, bool replace, IndexEntryList? removed, IndexEntryList? added)
     {
         ByteBuilder record = EncodeRecord(row, nameof(row));
         if (!replace && !_tree.TryInsert(key, record.Written))
             ThrowDuplicateKey(row);
         _transaction.NoteChange();
-        if (old is not null)
-            DeleteIndexEntries(old, key);
+        if (removed is not null)
+            DeleteIndexEntries(removed);
         if (replace)
             _tree.Put(key, record.Written);
+        if (added is null)
+            return;
         List<TableIndex> indexes = Indexes;
-        for (int i = 0; i < entries.Length; i++)
-            indexes[i].Tree.Put(entries[i], key);
+        for (int i = 0; i < added.Count; i++)
+            indexes[i].Tree.Put(added[i], key);
     }
 
     /// <summary>Encodes <paramref name="row"/>'s record into <see cref="RecordBuffer"/>, refusing one too large to store.</summary>
@@ -436,13 +475,12 @@ public sealed partial class Table
         return record;
     }
 
-    private void DeleteIndexEntries(Row old, ReadOnlySpan<byte> key)
+    /// <summary>Removes <paramref name="entries"/>, one per index in the table's index order.</summary>
+    private void DeleteIndexEntries(IndexEntryList entries)
     {
-        foreach (TableIndex index in Indexes)
-        {
-            index.EncodeKey(old, key, IndexKeyBuffer);
-            index.Tree.Delete(IndexKeyBuffer.Written);
-        }
+        List<TableIndex> indexes = Indexes;
+        for (int i = 0; i < entries.Count; i++)
+            indexes[i].Tree.Delete(entries[i]);
     }
 
     /// <summary>The row id for the next insert: one past the largest key, remembered while nothing else changed the transaction.</summary>
@@ -527,6 +565,15 @@ public sealed partial class Table
         public readonly Table Table = table;
         public readonly RowBuffer Row = row;
         public readonly ReadOnlySpan<byte> Key = key;
+    }
+
+    /// <summary>What <see cref="ReadIndexEntries"/>'s callback encodes: a stored row's entries in each index, into a list.</summary>
+    private readonly ref struct StoredEntriesTarget(Table table, List<TableIndex> indexes, ReadOnlySpan<byte> key, IndexEntryList entries)
+    {
+        public readonly Table Table = table;
+        public readonly List<TableIndex> Indexes = indexes;
+        public readonly ReadOnlySpan<byte> Key = key;
+        public readonly IndexEntryList Entries = entries;
     }
 
     /// <summary>Where <see cref="Get"/>'s decoding callback leaves the row it decoded in place, without copying the record.</summary>

@@ -80,15 +80,7 @@ public class BTreeTests
         int seed = TestSeed.Next();
         string why = TestSeed.Describe(seed);
         var random = new Random(seed);
-        var (pages, tree) = TreeTestKit.NewTree();
-        var keys = new SortedSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < 20_000; i++)
-        {
-            string key = (random.Next(200_000) * 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (keys.Add(key))
-                tree.Put(System.Text.Encoding.ASCII.GetBytes(key), new byte[30]);
-        }
-        Assert.That(TreeTestKit.AssertValid(pages, tree, why).Depth, Is.GreaterThanOrEqualTo(2), why);
+        var (pages, tree, keys) = TreeOfEvenNumbers(random, why);
 
         for (int i = 0; i < 20_000; i++)
         {
@@ -98,6 +90,42 @@ public class BTreeTests
             Assert.That(tree.HasKeyWithPrefix(System.Text.Encoding.ASCII.GetBytes(prefix)), Is.EqualTo(expected), $"{why}, prefix {prefix}");
         }
         Assert.That(pages.PinCount, Is.Zero);
+    }
+
+    [Test]
+    public void CopyFirstKeyAtOrAfterFindsTheNextKeyAcrossLeafBoundaries()
+    {
+        int seed = TestSeed.Next();
+        string why = TestSeed.Describe(seed);
+        var random = new Random(seed);
+        var (pages, tree, keys) = TreeOfEvenNumbers(random, why);
+
+        string[] sorted = [.. keys];
+        byte[] found = new byte[BTreeLimits.MaxKeyLength];
+        for (int i = 0; i < 20_000; i++)
+        {
+            // A probe, or a key of the tree with 0x00 appended (which finds the key after it).
+            string probe = random.Next(3) == 0 ? sorted[random.Next(sorted.Length)] + '\0' : random.Next(400_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string? expected = keys.GetViewBetween(probe, "\x7f").FirstOrDefault();
+            int length = tree.CopyFirstKeyAtOrAfter(System.Text.Encoding.ASCII.GetBytes(probe), found);
+            Assert.That(length < 0 ? null : System.Text.Encoding.ASCII.GetString(found, 0, length), Is.EqualTo(expected), $"{why}, probe {probe}");
+        }
+        Assert.That(pages.PinCount, Is.Zero);
+    }
+
+    /// <summary>A tree of at least two levels whose keys are random even numbers in decimal, with the same keys as strings.</summary>
+    private static (InMemoryPageAccessor Pages, BTree Tree, SortedSet<string> Keys) TreeOfEvenNumbers(Random random, string why)
+    {
+        var (pages, tree) = TreeTestKit.NewTree();
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < 20_000; i++)
+        {
+            string key = (random.Next(200_000) * 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (keys.Add(key))
+                tree.Put(System.Text.Encoding.ASCII.GetBytes(key), new byte[30]);
+        }
+        Assert.That(TreeTestKit.AssertValid(pages, tree, why).Depth, Is.GreaterThanOrEqualTo(2), why);
+        return (pages, tree, keys);
     }
 
     [Test]

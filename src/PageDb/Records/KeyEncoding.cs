@@ -93,6 +93,16 @@ internal static class KeyEncoding
             Append(key, source.GetValue(ordinal), format);
     }
 
+    /// <summary>
+    /// Appends the encoding of a String or Bytes value from its bytes (UTF-8 for a string, as a record stores it):
+    /// the same bytes as <see cref="Append"/> writes for the value, without the value.
+    /// </summary>
+    public static void AppendVariable(ByteBuilder key, ReadOnlySpan<byte> bytes)
+    {
+        key.Add(ValueTag);
+        AppendEscaped(key, bytes);
+    }
+
     /// <summary>The encoding of the Int64 row id (or one-column Int64 primary key), as a whole key.</summary>
     public static void AppendRowId(ByteBuilder key, long rowId, KeyFormat format) => Append(key, Value.FromInt64(rowId), format);
 

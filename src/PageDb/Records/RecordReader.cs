@@ -90,6 +90,20 @@ internal ref struct RecordReader
     }
 
     /// <summary>
+    /// Appends the key encoding (<see cref="KeyEncoding"/>) of column <paramref name="ordinal"/> to <paramref name="key"/>:
+    /// a String or Bytes column stored in the record from its bytes as they are, without a new string or array.
+    /// </summary>
+    public void AppendKeyEncoding(int ordinal, ByteBuilder key, KeyFormat format)
+    {
+        if (!RecordLayout.IsVariable(_layout.Types[ordinal]) || (_layout.IsCompact && _layout.Places[ordinal] < 0))
+            KeyEncoding.Append(key, Read(ordinal), format);
+        else if (TryReadVariable(ordinal, out ReadOnlySpan<byte> bytes))
+            KeyEncoding.AppendVariable(key, bytes);
+        else
+            KeyEncoding.Append(key, Value.Null, format);
+    }
+
+    /// <summary>
     /// The raw bytes of String or Bytes column <paramref name="ordinal"/> (UTF-8 for strings) without allocating;
     /// false when it is null. A key column of a compact record is not here: read it with <see cref="Read"/>.
     /// </summary>

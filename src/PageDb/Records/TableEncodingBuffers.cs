@@ -1,7 +1,8 @@
 namespace PageDb.Records;
 
 /// <summary>
-/// The buffers a <see cref="Table"/> encodes keys, records and index entries into, each made on first use (a table
+/// The buffers a <see cref="Table"/> encodes keys, records and index entries into (a written row's entries, and those
+/// of the row it replaces or deletes, in <see cref="IndexEntryList"/>s), each made on first use (a table
 /// opened to read rows never needs the writers' ones). A write transaction lends one set, kept by its pooled
 /// <see cref="Engine.WriteCycle"/> from transaction to transaction, to the first table that asks in it
 /// (<see cref="ReadTransaction.LendTableBuffers"/>), so a warm one-row commit encodes its row into buffers that earlier
@@ -18,6 +19,8 @@ internal sealed class TableEncodingBuffers
     private ByteBuilder? _key;
     private ByteBuilder? _record;
     private ByteBuilder? _indexKey;
+    private IndexEntryList? _addedEntries;
+    private IndexEntryList? _removedEntries;
 
     /// <summary>Where keys (primary keys, row ids) are encoded.</summary>
     public ByteBuilder Key => _key ??= new();
@@ -27,4 +30,10 @@ internal sealed class TableEncodingBuffers
 
     /// <summary>Where an index entry's key is encoded.</summary>
     public ByteBuilder IndexKey => _indexKey ??= new();
+
+    /// <summary>The index entries a write adds: the written row's.</summary>
+    public IndexEntryList AddedEntries => _addedEntries ??= new();
+
+    /// <summary>The index entries a write removes: those of the row it replaces or deletes.</summary>
+    public IndexEntryList RemovedEntries => _removedEntries ??= new();
 }

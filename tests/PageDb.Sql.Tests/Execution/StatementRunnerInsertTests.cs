@@ -158,10 +158,20 @@ public sealed class StatementRunnerInsertTests : SessionFixture
 
     [TestCase("INSERT INTO t (name, id) VALUES (@name, @id)")]
     [TestCase("INSERT INTO t VALUES (@id, CASE WHEN @id IN (3, 4) THEN upper(@name) ELSE @name END, NULL)")]
+    [TestCase("INSERT INTO t VALUES ((SELECT 1) * @id, @name, NULL)")]
+    [TestCase("INSERT INTO t VALUES (@id, @name, (SELECT 2.5 WHERE EXISTS (SELECT 1 WHERE @id > 0)))")]
+    [TestCase("INSERT INTO t VALUES ((SELECT @id), @name, NULL)")]
+    [TestCase("INSERT INTO t VALUES ((SELECT @id UNION SELECT @id), @name, NULL)")]
+    [TestCase("INSERT INTO t VALUES ((SELECT @id ORDER BY 1 LIMIT 1 OFFSET 0), @name, NULL)")]
+    [TestCase("INSERT INTO t VALUES (@id, @name, CASE WHEN @id IN (SELECT 3 UNION ALL SELECT 4) THEN 1 END)")]
+    [TestCase("INSERT INTO t VALUES ((SELECT max(@id)), @name, (SELECT count(*) WHERE @id > 1 GROUP BY @id HAVING count(*) > 0))")]
+    [TestCase("INSERT INTO t VALUES ((SELECT DISTINCT @id), @name, NULL)")]
+    [TestCase("INSERT INTO t VALUES ((SELECT count(*) FROM t WHERE id < 0) + @id, @name, NULL)")]
     public void A_prepared_insert_keeps_nothing_of_the_transactions_it_ran_in(string sql)
     {
         // The first run binds the values (in its transaction) and the second reuses them; a run in a session transaction
-        // keeps its table for the next run in that transaction only (InsertTargets), which ends with it.
+        // keeps its table for the next run in that transaction only (InsertTargets), which ends with it. Subqueries of
+        // no table are bound once with the other values; one that reads a table is bound at every run (not cached).
         PreparedStatement insert = SqlSession.Prepare(sql);
         WeakReference compiledIn = InsertInATransactionOfItsOwn(insert, 3);
         WeakReference reusedIn = InsertInATransactionOfItsOwn(insert, 4);
