@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using PageDb.Core.Pages;
 
 namespace PageDb.Wal;
@@ -32,6 +33,20 @@ namespace PageDb.Wal;
 /// follow a gap: a snapshot mixing versions of pages no commit made (a B-tree root still pointing to a page that had
 /// become a free-list trunk, seen by a reader process beside a writer that switched during its open).
 /// </para>
+/// <para>
+/// Invariant of a read-only open beside another process's writer (<see cref="RunBesideWriter"/>): the log recovered
+/// is kept only when both files' headers, read again after both files were read, are byte for byte the headers read
+/// at the start; otherwise it is discarded and recovery runs again (<see cref="MaxAttemptsBesideWriter"/> recoveries in
+/// all, then the open fails with <see cref="DatabaseLockedException"/>). The writer overwrites a file's frames only
+/// under a new header written first (a restart in place, or a forget or a prepared switch before it switches back into
+/// that file), and every header it writes has a higher sequence than any before, so equal
+/// headers mean no frame read was overwritten meanwhile: the only changes possible are appends and one switch to a
+/// header already read, which reading the newer file first covers. A writer that switched twice during the reads (it
+/// forgot the older generation, filled the newer file and switched back into the older one) would otherwise leave an
+/// older file ending early followed by nothing newer: a snapshot whose database size is an earlier commit's while its
+/// pages, read from the database file because their frames' header changed, are a later one's. A writer's own recovery
+/// (nothing writes beside it) reads each header once, as before.
+/// </para>
 /// </summary>
 internal static class Recovery
 {
@@ -41,8 +56,46 @@ internal static class Recovery
     /// </summary>
     public static RecoveredLog Run(IStorageFile?[] files, WalOptions options, out WalIndex index)
     {
-        Span<byte> first = stackalloc byte[WalFormat.HeaderSize];
-        Span<byte> second = stackalloc byte[WalFormat.HeaderSize];
+        Span<byte> headers = stackalloc byte[2 * WalFormat.HeaderSize];
+        return Run(files, options, headers, out index);
+    }
+
+    /// <summary>The recoveries a read-only open beside another process's writer tries before it gives up (the type's invariant).</summary>
+    public const int MaxAttemptsBesideWriter = 5;
+
+    /// <summary>
+    /// <see cref="Run(IStorageFile[], WalOptions, out WalIndex)"/> for a read-only open beside another process's writer
+    /// (<see cref="WalOptions.WrittenByAnotherProcess"/>): repeated until both headers read after the files are the ones
+    /// read before them (the type's invariant). A file missing in <paramref name="files"/> is opened by
+    /// <paramref name="openMissing"/> (its index in <paramref name="files"/>; null while it does not exist) before each
+    /// attempt, into <paramref name="files"/>: a switch back found on the way may have followed the file's creation.
+    /// </summary>
+    /// <exception cref="DatabaseLockedException">The headers changed during every attempt: the writer kept switching files.</exception>
+    public static RecoveredLog RunBesideWriter(
+        IStorageFile?[] files, Func<int, IStorageFile?> openMissing, string databasePath, WalOptions options, out WalIndex index)
+    {
+        byte[] before = new byte[2 * WalFormat.HeaderSize];
+        byte[] after = new byte[2 * WalFormat.HeaderSize];
+        for (int attempt = 1; ; attempt++)
+        {
+            for (int file = 0; file < files.Length; file++)
+                files[file] ??= openMissing(file);
+            RecoveredLog log = Run(files, options, before, out index);
+            ReadHeaderBytes(files[0], after.AsSpan(0, WalFormat.HeaderSize));
+            ReadHeaderBytes(files[1], after.AsSpan(WalFormat.HeaderSize));
+            if (before.AsSpan().SequenceEqual(after))
+                return log;
+            if (attempt == MaxAttemptsBesideWriter)
+                throw new DatabaseLockedException(databasePath, $"the writing process switched its log files during each of {attempt} "
+                    + "recoveries of this read-only open (a file's header changed while it was read), so no snapshot it committed could be read");
+        }
+    }
+
+    /// <summary>One recovery; <paramref name="headers"/> receives both headers as read (zeros where none was read).</summary>
+    private static RecoveredLog Run(IStorageFile?[] files, WalOptions options, Span<byte> headers, out WalIndex index)
+    {
+        Span<byte> first = headers[..WalFormat.HeaderSize];
+        Span<byte> second = headers[WalFormat.HeaderSize..];
         HeaderState a = ReadHeader(files[0], options, first);
         HeaderState b = ReadHeader(files[1], options, second);
         bool foreign = a == HeaderState.Foreign || b == HeaderState.Foreign;
@@ -99,7 +152,7 @@ internal static class Recovery
     /// <exception cref="CorruptDatabaseException">The header is damaged, or of this database with another page size.</exception>
     private static HeaderState ReadHeader(IStorageFile? file, WalOptions options, Span<byte> bytes)
     {
-        if (file is null || !file.TryReadExactly(0, bytes))
+        if (!ReadHeaderBytes(file, bytes))
             return HeaderState.None;
         var header = new WalHeader(bytes);
         if (header.IsZero)
@@ -110,6 +163,15 @@ internal static class Recovery
         if (header.PageSize != (uint)options.PageSize)
             ThrowHelper.ThrowCorrupt(file.Path, "the WAL's page size differs from the database's");
         return HeaderState.Sound;
+    }
+
+    /// <summary>Reads the header bytes of <paramref name="file"/> into <paramref name="bytes"/>; false (and zeros) when there is no file or it is shorter than a header.</summary>
+    private static bool ReadHeaderBytes([NotNullWhen(true)] IStorageFile? file, Span<byte> bytes)
+    {
+        if (file is not null && file.TryReadExactly(0, bytes))
+            return true;
+        bytes.Clear();
+        return false;
     }
 
     /// <summary>Reads the valid frames of <paramref name="file"/> (the recovery rule), without indexing them yet.</summary>

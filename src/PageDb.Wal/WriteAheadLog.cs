@@ -190,6 +190,7 @@ internal sealed class WriteAheadLog : IDisposable
     /// </summary>
     /// <exception cref="CorruptDatabaseException">The log's header is damaged, or belongs to a different page size.</exception>
     /// <exception cref="PageDbIOException">The file could not be opened, read, or (when new) written.</exception>
+    /// <exception cref="DatabaseLockedException">Read-only beside another process's writer, which kept switching log files during the recovery (<see cref="Wal.Recovery.RunBesideWriter"/>).</exception>
     public static WriteAheadLog Open(IStorage storage, string databasePath, WalOptions options)
     {
         ArgumentNullException.ThrowIfNull(storage);
@@ -205,7 +206,10 @@ internal sealed class WriteAheadLog : IDisposable
         {
             files[0] = OpenFile(storage, paths[0], options.ReadOnly, create: true);
             files[1] = OpenFile(storage, paths[1], options.ReadOnly, create: false);
-            RecoveredLog log = Wal.Recovery.Run(files, options, out WalIndex index);
+            WalIndex index;
+            RecoveredLog log = options.ReadOnly && options.WrittenByAnotherProcess
+                ? Wal.Recovery.RunBesideWriter(files, file => OpenFile(storage, paths[file], readOnly: true, create: false), databasePath, options, out index)
+                : Wal.Recovery.Run(files, options, out index);
             if (files[0] is not null && !options.ReadOnly)
                 writer = StartWriter(storage, files[log.File]!, options, log);
             var info = new WalRecoveryInfo(log.Commits, log.CommittedFrames, log.IgnoredFrames, log.ForeignLogDiscarded,

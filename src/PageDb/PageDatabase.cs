@@ -43,7 +43,8 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
     /// </summary>
     /// <exception cref="FileNotFoundException">The file is missing and may not be created.</exception>
     /// <exception cref="DatabaseLockedException">Another process or instance has the database open for writing; or, for a
-    /// read-only open, every reader slot is taken, or the <c>-shm</c> file cannot be written while the files may be changing.</exception>
+    /// read-only open, every reader slot is taken, the <c>-shm</c> file cannot be written while the files may be changing, or
+    /// the writing process kept switching its log files while the open read them.</exception>
     /// <exception cref="CorruptDatabaseException">The file is damaged.</exception>
     /// <exception cref="PageDbException">The file is not a PageDb database, or is of a newer format version.</exception>
     public static PageDatabase Open(string path, PageDbOptions? options = null)

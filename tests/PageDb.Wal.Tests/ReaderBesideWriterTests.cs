@@ -6,7 +6,9 @@ namespace PageDb.Wal.Tests;
 /// <summary>
 /// A read-only open beside another process's writer (<see cref="WalOptions.WrittenByAnotherProcess"/>) recovers the
 /// log while the writer goes on committing and switching files: what it recovers must be one snapshot the writer
-/// committed. The writer steps in at the exact moment of the reader's recovery chosen by each test (deterministic).
+/// committed. The writer steps in at the exact moment of the reader's recovery chosen by each test (deterministic):
+/// one switch (to a header written ahead) and two switches (forget, switch back into the file being read), and a writer
+/// that keeps switching, which bounds the recoveries of one open.
 /// </summary>
 public class ReaderBesideWriterTests
 {
@@ -52,18 +54,130 @@ public class ReaderBesideWriterTests
         }
     }
 
+    [Test]
+    public void A_read_only_open_during_which_the_writer_switches_twice_recovers_one_committed_snapshot()
+    {
+        var memory = new MemoryStorage();
+        using var writer = new WalHarness(storage: memory);
+        var model = new CommittedPagesModel();
+        var random = new Random(12);
+        for (int i = 0; i < 4; i++)
+            writer.CommitTransaction(model, GrowingCommit(random, writer.PageSize, model));
+        Assert.That(writer.Wal.TrySwitchFiles(), Is.True, "the writer did not switch");
+        // Now -wal holds the older generation (4 commits) and -wal2 the newer one, without a commit yet.
+
+        // The reader reads the empty -wal2 first, then the first frame of -wal (commit 1). Just then the writer forgets
+        // -wal's generation (copied into the database file), commits into -wal2, switches back into -wal and commits
+        // there over the frames the reader has yet to read: -wal would end after commit 1, a snapshot of commit 1's size
+        // whose pages (their frames' header changed: read from the database file) are commit 4's.
+        var reading = new FaultyStorage(memory);
+        bool stepped = false;
+        reading.AfterRead = (path, offset, _) =>
+        {
+            if (stepped || path != WalHarness.WalPath || offset != WalFormat.HeaderSize + WalFormat.FrameHeaderSize)
+                return;
+            stepped = true;
+            SwitchTwice(writer, model, random);
+        };
+        using var reader = WriteAheadLog.Open(reading, WalHarness.DatabasePath,
+            writer.Options with { ReadOnly = true, WrittenByAnotherProcess = true });
+
+        Assert.That(stepped, Is.True, "the writer never stepped in");
+        AssertOneCommittedSnapshot(reader, writer, model);
+    }
+
+    [Test]
+    public void A_read_only_open_whose_writer_keeps_switching_gives_up_after_a_bounded_number_of_recoveries()
+    {
+        var memory = new MemoryStorage();
+        using var writer = new WalHarness(storage: memory);
+        var model = new CommittedPagesModel();
+        var random = new Random(13);
+        for (int i = 0; i < 2; i++)
+            writer.CommitTransaction(model, GrowingCommit(random, writer.PageSize, model));
+        Assert.That(writer.Wal.TrySwitchFiles(), Is.True, "the writer did not switch");
+
+        // Every recovery reads -wal's first frame; each time, the writer switches twice just after.
+        var reading = new FaultyStorage(memory);
+        int switches = 0;
+        reading.AfterRead = (path, offset, _) =>
+        {
+            if (path != WalHarness.WalPath || offset != WalFormat.HeaderSize)
+                return;
+            switches++;
+            SwitchTwice(writer, model, random);
+        };
+        WalOptions readOnly = writer.Options with { ReadOnly = true, WrittenByAnotherProcess = true };
+        var error = Assert.Throws<DatabaseLockedException>(() => WriteAheadLog.Open(reading, WalHarness.DatabasePath, readOnly).Dispose());
+        Assert.That(error!.Message, Does.Contain("switched its log files"));
+        Assert.That(switches, Is.EqualTo(Recovery.MaxAttemptsBesideWriter), "one recovery per double switch, and no more than the bound");
+
+        // Once the writer stops switching, the next open recovers one committed snapshot.
+        reading.AfterRead = null;
+        using var reader = WriteAheadLog.Open(reading, WalHarness.DatabasePath, readOnly);
+        AssertOneCommittedSnapshot(reader, writer, model);
+    }
+
+    /// <summary>
+    /// The writer forgets its older generation (copied into the database file first), commits into the newer file, switches
+    /// back into the older file and commits there (the two switches a reader's open may see).
+    /// </summary>
+    private static void SwitchTwice(WalHarness writer, CommittedPagesModel model, Random random)
+    {
+        Assert.That(writer.Wal.CheckpointOlder(writer.Database, writer.Wal.LastCommit), Is.True, "the older generation was not forgotten");
+        writer.CommitTransaction(model, GrowingCommit(random, writer.PageSize, model));
+        Assert.That(writer.Wal.TrySwitchFiles(), Is.True, "the writer did not switch back");
+        writer.CommitTransaction(model, GrowingCommit(random, writer.PageSize, model));
+    }
+
+    /// <summary>
+    /// Commit n (from 1) writes page 0 and adds page n - 1, so it records a database of n pages: a snapshot's size names
+    /// its commit.
+    /// </summary>
+    private static List<(uint Page, byte[] Image)> GrowingCommit(Random random, int pageSize, CommittedPagesModel model)
+    {
+        uint added = (uint)model.Commits;
+        var pages = new List<(uint Page, byte[] Image)> { (0, Pages.Random(random, pageSize, 0)) };
+        if (added != 0)
+            pages.Add((added, Pages.Random(random, pageSize, added)));
+        return pages;
+    }
+
+    /// <summary>
+    /// The reader's snapshot (frames of its log, else the writer's database file) is the state after the commit its
+    /// database size names (<see cref="GrowingCommit"/>), page by page.
+    /// </summary>
+    private static void AssertOneCommittedSnapshot(WriteAheadLog reader, WalHarness writer, CommittedPagesModel model)
+    {
+        int commit = (int)reader.DatabaseSizeAt(reader.LastCommit);
+        Assert.That(commit, Is.InRange(1, model.Commits), "the snapshot's database size names no commit");
+        IReadOnlyDictionary<uint, byte[]> expected = model.StateAfter(commit);
+        for (uint page = 0; page < model.Commits; page++)
+        {
+            byte[]? actual = Read(reader, page, allowRestarted: true) ?? writer.Database.Pages.GetValueOrDefault(page);
+            bool same = expected.TryGetValue(page, out byte[]? image) ? actual is not null && actual.AsSpan().SequenceEqual(image) : actual is null;
+            Assert.That(same, Is.True, $"page {page} is not as commit {commit} (the snapshot's database size) of {model.Commits} left it");
+        }
+    }
+
     /// <summary>A transaction writing every page.</summary>
     private static List<(uint Page, byte[] Image)> AllPages(Random random, int pageSize) =>
         Enumerable.Range(0, PageCount).Select(page => ((uint)page, Pages.Random(random, pageSize, (uint)page))).ToList();
 
-    /// <summary>Page <paramref name="page"/> in the reader's snapshot (from its log: nothing was checkpointed), or null.</summary>
-    private static byte[]? Read(WriteAheadLog reader, uint page)
+    /// <summary>
+    /// Page <paramref name="page"/> in the reader's snapshot from its log, or null (not in the log, or, when
+    /// <paramref name="allowRestarted"/>, its frame's file since given a new header: read the database file).
+    /// </summary>
+    private static byte[]? Read(WriteAheadLog reader, uint page, bool allowRestarted = false)
     {
         FrameIndex frame = reader.FindFrame(new PageNumber(page), reader.LastCommit);
         if (frame.IsNone)
             return null;
         byte[] image = new byte[reader.PageSize];
-        Assert.That(reader.TryReadFrame(frame, image), Is.True, $"page {page}'s frame is gone");
+        bool read = reader.TryReadFrame(frame, image);
+        if (!read && allowRestarted)
+            return null;
+        Assert.That(read, Is.True, $"page {page}'s frame is gone");
         return image;
     }
 }
