@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using PageDb.Engine;
 using PageDb.Testing;
 using PageDb.Wal;
 using static PageDb.Tests.TestDatabase;
@@ -94,6 +95,38 @@ public class BackgroundCheckpointerTests
     }
 
     [Test]
+    public void While_a_reader_holds_the_older_generation_the_commits_that_signal_the_background_set_its_event_at_most_once()
+    {
+        var options = new PageDbOptions { Storage = new MemoryStorage(), CheckpointThresholdBytes = 32 << 10, Durability = Durability.Normal, BackgroundCheckpoints = true };
+        int written = 0;
+        using PageDatabase db = PageDatabase.Open(DbPath, options);
+        WriteAheadLog wal = WalOf(db);
+        BackgroundCheckpointer background = EngineOf(db).Background!;
+        Put(db, "t", ("warm", "up"));
+        ReadTransaction reader = db.BeginRead(); // its snapshot, in the older generation once the log switches, holds that back
+        try
+        {
+            while (!wal.HasOlderGeneration)
+                Put(db, "t", ($"k{written++:D5}", new string('v', 300)));
+            // Every commit below leaves the older generation in place, so it signals the background (MaintainLog),
+            // which meanwhile retries every few milliseconds.
+            long before = background.WakeUpsSet;
+            const int Commits = 300;
+            for (int i = 0; i < Commits; i++)
+            {
+                Put(db, "t", ($"k{written++:D5}", new string('v', 300)));
+                Assert.That(wal.HasOlderGeneration, Is.True, $"commit {i}: the reader holds the older generation");
+            }
+            Assert.That(background.WakeUpsSet - before, Is.LessThanOrEqualTo(1), $"events set by {Commits} commits that signalled");
+        }
+        finally
+        {
+            reader.Dispose();
+        }
+        Assert.That(WaitUntil(() => !wal.HasOlderGeneration), Is.True, "once the reader left, the background copied the older generation out");
+    }
+
+    [Test]
     public void The_background_grows_the_log_file_ahead_so_no_commit_writes_a_growth_step_of_zeros()
     {
         var faulty = new FaultyStorage(new MemoryStorage());
@@ -128,18 +161,5 @@ public class BackgroundCheckpointerTests
         using ReadTransaction tx = reopened.BeginRead();
         Assert.That(tx.GetTree("t").Count, Is.EqualTo(written + 1));
         Assert.That(reopened.CheckIntegrity().IsOk, Is.True);
-    }
-
-    /// <summary>Polls <paramref name="condition"/> until it holds; false after 30 s (a bound, not a timing check).</summary>
-    private static bool WaitUntil(Func<bool> condition)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(30))
-                return false;
-            Thread.Sleep(1);
-        }
-        return true;
     }
 }

@@ -33,12 +33,28 @@ internal static class TestDatabase
         WriteLockTimeout = writeLockTimeout ?? TimeSpan.FromSeconds(5),
     };
 
-    /// <summary>The write-ahead log of <paramref name="db"/>, for tests that watch its generations.</summary>
-    public static PageDb.Wal.WriteAheadLog WalOf(PageDatabase db)
+    /// <summary>Polls <paramref name="condition"/> until it holds; false after 30 s (a bound, not a timing check).</summary>
+    public static bool WaitUntil(Func<bool> condition)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(30))
+                return false;
+            Thread.Sleep(1);
+        }
+        return true;
+    }
+
+    /// <summary>The storage engine of <paramref name="db"/>, for tests that watch its parts.</summary>
+    public static PageDb.Engine.StorageEngine EngineOf(PageDatabase db)
     {
         using ReadTransaction tx = db.BeginRead();
-        return tx.Engine.Wal;
+        return tx.Engine;
     }
+
+    /// <summary>The write-ahead log of <paramref name="db"/>, for tests that watch its generations.</summary>
+    public static PageDb.Wal.WriteAheadLog WalOf(PageDatabase db) => EngineOf(db).Wal;
 
     public static PageDatabase Open(IStorage storage, Durability durability = Durability.Full) =>
         PageDatabase.Open(DbPath, Options(storage, durability));

@@ -11,6 +11,18 @@ namespace PageDb.Engine;
 /// while readers hold it back. It also grows the log file ahead of the writer (<see cref="WriteAheadLog.GrowAhead"/>),
 /// signalled once the writer is half way into the last growth step, so no commit writes a step of zeros itself.
 /// <para>
+/// No lost wake-up, with one event set per need rather than per commit (the writer signals at every commit while the
+/// log has an older generation; setting the event each time cost some commits milliseconds on a loaded machine):
+/// <c>_wakePending</c> is set by every <see cref="Signal"/>, but only the signal that finds it clear sets the event,
+/// and the thread clears it right after its wait returns, before its step looks at what there is to do. So a signal
+/// either finds the flag clear and sets the event (the thread's next wait returns at once), or finds it set by an
+/// earlier signal whose event the thread has not yet consumed, or has consumed without having cleared the flag yet
+/// (the step it is about to run starts after this signal). Either way a step starts after every signal, and sees
+/// what the signaller changed before signalling: the flag's exchange on both sides is a full fence. While the thread
+/// polls (held back by a reader) it steps every few milliseconds without clearing the flag, so the writer sets the
+/// event at most once meanwhile, and the thread, once idle again, takes that one wake for one more step.
+/// </para>
+/// <para>
 /// Threads: <see cref="Signal"/> from the writer; <see cref="Dispose"/> from the engine's Dispose, before the final
 /// checkpoint. The checkpoint itself runs under the engine's checkpoint lock, so it never overlaps a checkpoint of the
 /// writer's (explicit <c>Checkpoint</c>, close). A failure of any kind is recorded in the engine's one failure state
@@ -24,11 +36,19 @@ internal sealed class BackgroundCheckpointer : IDisposable
     private readonly Func<bool> _checkpointOlder;
     private readonly FailureState _failure;
 
-    // Set by the writer (Signal) and by Dispose; the thread waits on it.
+    // Set by the first Signal since the thread last cleared _wakePending, and by Dispose; the thread waits on it.
     private readonly AutoResetEvent _wake = new(initialState: false);
 
-    // Guards _stopping against a Signal racing Dispose (a writer still committing while the database closes).
+    // 1 from a Signal until the thread, woken, clears it before its step (see "No lost wake-up" above): the signals
+    // that find it set cost the writer one interlocked exchange and no event.
+    private int _wakePending;
+
+    // Guards _stopping against a Signal setting the event while Dispose disposes it (a writer still committing while
+    // the database closes). Taken by the signal that sets the event, not by those that find a wake pending.
     private readonly Lock _lifeLock = new();
+
+    // Signals that set the event (under _lifeLock): what the wake-up costs the writer is counted, and tested, per need.
+    private long _wakeUpsSet;
 
     // Started with the engine, not at the first Signal: Thread.Start returns only once the new thread runs, which on a
     // loaded machine took 8-13 ms (a scheduling quantum), and the commit that first crosses the threshold must not wait
@@ -50,14 +70,32 @@ internal sealed class BackgroundCheckpointer : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Asks for a background step (a checkpoint of the older log generation, or the next switch's preparation); returns at once.</summary>
+    /// <summary>
+    /// Asks for a background step (a checkpoint of the older log generation, the next switch's preparation, or the
+    /// growth of the log ahead); returns at once. What the caller changed before signalling is seen by a step that
+    /// starts after this call. Only the first signal since the thread last woke sets the event.
+    /// </summary>
     public void Signal()
     {
+        // A full fence, so the thread's clear-then-look and this publish-then-signal cannot both miss the other.
+        if (Interlocked.Exchange(ref _wakePending, 1) != 0)
+            return;
         lock (_lifeLock)
         {
             if (_stopping)
                 return;
             _wake.Set();
+            _wakeUpsSet++;
+        }
+    }
+
+    /// <summary>How many <see cref="Signal"/> calls set the event (the others found a wake pending already).</summary>
+    public long WakeUpsSet
+    {
+        get
+        {
+            lock (_lifeLock)
+                return _wakeUpsSet;
         }
     }
 
@@ -80,13 +118,19 @@ internal sealed class BackgroundCheckpointer : IDisposable
         bool idle = true;
         while (true)
         {
-            // While held back it polls rather than waiting on the event: the writer signals at every commit past the
-            // threshold, and being woken by each of them would cost the commit path a wake-up (and this thread a
-            // futile checkpoint) per commit. A signal meanwhile stays set and is consumed once the thread goes idle.
+            // While held back it polls rather than waiting on the event, and leaves _wakePending as it is: the writer
+            // signals at every commit while the log has an older generation, and a wake per commit would cost the
+            // commit path an event (and this thread a futile checkpoint) each. A signal meanwhile sets the event at
+            // most once, which stays set and is consumed, for one more step, once the thread goes idle.
             if (idle)
+            {
                 _wake.WaitOne();
+                Interlocked.Exchange(ref _wakePending, 0); // before the step looks: a signal from now on sets the event
+            }
             else
+            {
                 Thread.Sleep(RetryWhileHeldBack);
+            }
             if (_stopping || _failure.IsFailed)
                 return;
             try

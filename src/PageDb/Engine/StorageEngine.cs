@@ -43,6 +43,9 @@ internal sealed class StorageEngine : IDisposable
 
     public PageDbOptions Options { get; }
 
+    /// <summary>The thread of the automatic checkpoints; null for a read-only database or without <see cref="PageDbOptions.BackgroundCheckpoints"/>.</summary>
+    public BackgroundCheckpointer? Background => _background;
+
     /// <summary>
     /// The engine's one failure state, shared by the database file and the WAL: the first failed write or sync of a
     /// commit, checkpoint or sync (foreground or background) is recorded there, and the database refuses writes until
