@@ -38,9 +38,23 @@ public sealed class ReplicationOptions : IDatabaseReplication
     /// without new generations a long-running database's replica would only grow. Default 24 hours; null starts new
     /// generations only when one cannot be continued or the lag limit was passed.
     /// </summary>
+    /// <remarks>
+    /// This bounds how far back point-in-time restore reaches: with the defaults (24 hours,
+    /// <see cref="RetainGenerations"/> 2, no <see cref="RetainFor"/>) the store keeps the generation being shipped and
+    /// the one before it, so a restore reaches back between 24 and 48 hours, not to the first commit ever shipped. To
+    /// keep more, raise <see cref="RetainGenerations"/> (each adds about an interval), set <see cref="RetainFor"/> (a
+    /// window of time), or set this to null (one generation kept forever, which a restore replays from its start).
+    /// A replacement whose snapshot cannot be stored is retried with backoff (100 ms doubling to
+    /// <see cref="MaxRetryDelay"/>) while segments go on shipping; a clean close ships a last segment of an expired
+    /// generation rather than a snapshot, and the next open replaces it.
+    /// </remarks>
     public TimeSpan? SnapshotInterval { get; init; } = TimeSpan.FromHours(24);
 
-    /// <summary>Generations kept when a new one is stored; older ones are deleted (unless <see cref="RetainFor"/> keeps them). Default 2.</summary>
+    /// <summary>
+    /// Generations kept when a new one is stored; older ones are deleted (unless <see cref="RetainFor"/> keeps them).
+    /// Default 2: with <see cref="SnapshotInterval"/>'s default of 24 hours, point-in-time restore reaches back 24 to
+    /// 48 hours; raise this, or set <see cref="RetainFor"/>, to keep more.
+    /// </summary>
     public int RetainGenerations { get; init; } = 2;
 
     /// <summary>Also keep every generation that ended within this window (point-in-time restore reaches back this far). Default none.</summary>

@@ -76,6 +76,8 @@ internal sealed class Replicator : IReplicationSession
     private readonly SegmentSizeTracker _segmentSize; // the loop's alone
     private bool _historiesKept; // the loop's alone: the open may have kept recovered histories (RecoveredHistoryFile) not yet deleted
     private DateTimeOffset _generationStartedAt; // the loop's alone: when the snapshot of the generation being shipped was taken
+    private DateTimeOffset _replaceNotBefore; // the loop's alone: a failed replacement of an expired generation is not retried before this (segments ship meanwhile)
+    private TimeSpan _replaceRetryDelay = FirstRetryDelay; // the loop's alone: doubles with each failed replacement up to MaxRetryDelay, reset by a stored one
 
     private readonly Lock _lock = new(); // guards the fields below, which the loop writes and Stats reads
     private HeldSnapshot? _archived;
@@ -200,10 +202,11 @@ internal sealed class Replicator : IReplicationSession
             }
         }
         // A clean close ships every commit: a generation not started yet gets its snapshot (which holds them all), a
-        // started one its last segment. A database closed within its first poll used to leave the store empty. A
-        // generation with no segment gets one even without commits, so its state hash is recorded for the next open:
-        // also one whose snapshot this close just stored (closed before the loop's first step), which the next open
-        // could not continue otherwise.
+        // started one its last segment, even an expired one (the next open replaces it: a continued generation keeps
+        // its age), as a close should not wait for a whole database to be copied and uploaded. A database closed
+        // within its first poll used to leave the store empty. A generation with no segment gets one even without
+        // commits, so its state hash is recorded for the next open: also one whose snapshot this close just stored
+        // (closed before the loop's first step), which the next open could not continue otherwise.
         if (OwesClosingStep() && TryStep(closing: true) && OwesClosingStep())
             TryStep(closing: true);
     }
@@ -275,25 +278,47 @@ internal sealed class Replicator : IReplicationSession
             || _segmentSize.Update(archived, last) >= _options.SegmentBytes;
     }
 
-    /// <summary>True while a generation is shipped that is older than <see cref="ReplicationOptions.SnapshotInterval"/>.</summary>
-    private bool GenerationExpired() =>
-        _archived is not null && _options.SnapshotInterval is { } interval && DateTimeOffset.UtcNow - _generationStartedAt >= interval;
+    /// <summary>
+    /// True while a generation is shipped that is older than <see cref="ReplicationOptions.SnapshotInterval"/>, unless
+    /// its replacement failed within the retry delay (<see cref="_replaceNotBefore"/>).
+    /// </summary>
+    private bool GenerationExpired()
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        return _archived is not null && _options.SnapshotInterval is { } interval && now - _generationStartedAt >= interval && now >= _replaceNotBefore;
+    }
 
-    /// <summary>One step of the state machine; false when the store failed (the error is recorded).</summary>
+    /// <summary>
+    /// One step of the state machine; false when the store failed (the error is recorded) and the loop should back off.
+    /// A failed replacement of an expired generation returns true: it is retried on its own backoff, and segments
+    /// ship in between (a snapshot too big to upload in time, or refused, must not stop the segments that succeed).
+    /// </summary>
     private bool TryStep(bool closing = false)
     {
+        bool replacing = false;
         try
         {
             if (_resume is not null)
                 Resume();
-            if (_archived is null || GenerationExpired())
+            if (_archived is null)
                 StartGeneration();
+            else if (!closing && GenerationExpired())
+            {
+                replacing = true;
+                StartGeneration();
+                (_replaceNotBefore, _replaceRetryDelay) = (DateTimeOffset.MinValue, FirstRetryDelay);
+            }
             else
                 ShipSegment(closing);
             return true;
         }
         catch (Exception e) when (e is PageDbException or OperationCanceledException or IOException or UnauthorizedAccessException)
         {
+            if (replacing)
+            {
+                _replaceNotBefore = DateTimeOffset.UtcNow + _replaceRetryDelay;
+                _replaceRetryDelay = TimeSpan.FromTicks(Math.Min(_replaceRetryDelay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            }
             // A store failure or timeout, or a local one (the snapshot's spill file, a page failing its checksum):
             // recorded and retried; the database itself goes on either way.
             lock (_lock)
@@ -312,7 +337,7 @@ internal sealed class Replicator : IReplicationSession
                     _resumeNote = "started a new generation: the store failed until the lag limit was passed, so the last shipped state could not be read";
                 }
             }
-            return false;
+            return replacing;
         }
     }
 

@@ -437,6 +437,78 @@ public sealed class ReplicatorTests
         Assert.That(result.Generation, Is.Not.EqualTo(first));
     }
 
+    /// <summary>
+    /// While the replacement of an expired generation keeps failing (a snapshot too big to upload in time, or one the
+    /// store refuses), segments keep shipping between the attempts; once snapshots are stored again it is replaced.
+    /// </summary>
+    [Test]
+    public void Segments_keep_shipping_while_the_replacement_of_an_expired_generation_fails()
+    {
+        var inner = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        var faulty = new FaultInjectingReplicaStore(inner, seed: 1);
+        long n = 0;
+        using (PageDatabase database = OpenReplicated(faulty, Target("source"), snapshotInterval: TimeSpan.FromMilliseconds(200)))
+        {
+            CommitLog.Commit(database, ++n);
+            WaitUntilShipped(database);
+            string first = database.GetStats().Replication!.Generation!;
+            faulty.FailPutsOf = IsSnapshot;
+            WaitUntil(() => faulty.Injected.Failures > 0); // the generation expired and its replacement failed
+            for (int round = 0; round < 10; round++)
+            {
+                CommitLog.Commit(database, ++n);
+                WaitUntilShipped(database);
+                Thread.Sleep(30); // room for more failed replacements in between
+            }
+            ReplicationStats stats = database.GetStats().Replication!;
+            Assert.That((stats.Generation, stats.GenerationsStarted), Is.EqualTo((first, 1L)));
+            Assert.That(faulty.Injected.Failures, Is.GreaterThan(1), "the replacement was not retried");
+
+            RestoreResult shipped = PageDatabase.Restore(inner, Target("while-failing"));
+            using (PageDatabase restored = PageDatabase.Open(Target("while-failing")))
+                Assert.That(CommitLog.CommitOf(restored, "while-failing"), Is.EqualTo(n));
+            Assert.That(shipped.Generation, Is.EqualTo(first));
+
+            faulty.FailPutsOf = null;
+            WaitUntil(() => database.GetStats().Replication!.GenerationsStarted == 2);
+            CommitLog.Commit(database, ++n);
+            WaitUntilShipped(database);
+        }
+
+        RestoreResult result = PageDatabase.Restore(inner, Target("restored"));
+        using PageDatabase latest = PageDatabase.Open(Target("restored"));
+        Assert.That(CommitLog.CommitOf(latest, "restored"), Is.EqualTo(n));
+        Assert.That(result.StoppedEarly, Is.Null);
+    }
+
+    /// <summary>
+    /// A close while the generation is expired and commits are unshipped cuts one last segment rather than a snapshot
+    /// (the next open replaces the generation): here snapshots cannot be stored at all, and every commit is shipped.
+    /// </summary>
+    [Test]
+    public void A_close_with_an_expired_generation_ships_a_segment_not_a_snapshot()
+    {
+        var inner = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        var faulty = new FaultInjectingReplicaStore(inner, seed: 2);
+        using (PageDatabase database = OpenReplicated(faulty, Target("source"), segmentInterval: TimeSpan.FromHours(1), snapshotInterval: TimeSpan.FromMilliseconds(200)))
+        {
+            faulty.FailPutsOf = IsSnapshot;
+            for (long n = 1; n <= 3; n++)
+                CommitLog.Commit(database, n);
+            WaitUntil(() => faulty.Injected.Failures > 0); // the generation expired and its replacement failed
+            Assert.That(database.GetStats().Replication!.LagCommits, Is.EqualTo(3), "a segment was cut before the close");
+        }
+
+        IReadOnlyList<ReplicaGeneration> generations = PageDatabase.ListReplicaGenerationsAsync(inner).GetAwaiter().GetResult();
+        Assert.That(generations, Has.Count.EqualTo(1), string.Join("; ", generations));
+        RestoreResult result = PageDatabase.Restore(inner, Target("restored"));
+        using PageDatabase restored = PageDatabase.Open(Target("restored"));
+        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(3));
+        Assert.That(result.Commits, Is.EqualTo(3));
+    }
+
+    private static bool IsSnapshot(string key) => key.Contains("/snapshot-", StringComparison.Ordinal);
+
     [Test]
     public void Retention_by_time_keeps_a_generation_that_ended_within_the_window_beyond_the_newest_ones()
     {

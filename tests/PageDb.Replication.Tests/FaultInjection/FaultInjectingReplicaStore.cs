@@ -13,7 +13,9 @@ namespace PageDb.Replication.Tests.FaultInjection;
 /// - a put is delivered again later (<see cref="LateDuplicateRate"/>): its content is kept and put once more, over
 ///   whatever the key holds by then, at the start of a later put, the way a retried request's first attempt can land
 ///   after the retry and after requests that followed it (a duplicate, delivered out of order);
-/// - a call waits up to <see cref="MaxDelay"/> before it runs (<see cref="DelayRate"/>).
+/// - a call waits up to <see cref="MaxDelay"/> before it runs (<see cref="DelayRate"/>);
+/// - a put of a key <see cref="FailPutsOf"/> picks fails before it reaches the inner store, every time (a store that
+///   refuses large objects, or an upload that always times out).
 /// Every fault is a <see cref="ReplicaStoreException"/>, as a real store's failure is. Safe from many threads (the
 /// random source and the pending duplicates are under one lock); with one caller at a time, a seed replays the same
 /// faults.
@@ -37,6 +39,9 @@ internal sealed class FaultInjectingReplicaStore(IReplicaStore inner, int seed) 
     /// <summary>The chance that a call is delayed, by up to <see cref="MaxDelay"/>.</summary>
     public double DelayRate { get; set; }
 
+    /// <summary>Picks the keys whose puts always fail (null: none); may be changed while the store is in use.</summary>
+    public Func<string, bool>? FailPutsOf { get; set; }
+
     /// <summary>The longest delay injected.</summary>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(20);
 
@@ -51,6 +56,11 @@ internal sealed class FaultInjectingReplicaStore(IReplicaStore inner, int seed) 
     {
         ReplicaKey.Validate(key);
         await BeforeCallAsync("put", key, cancellationToken).ConfigureAwait(false);
+        if (FailPutsOf is { } fails && fails(key))
+        {
+            Interlocked.Increment(ref _failures);
+            throw Fault("put", key, "injected failure of every put of this key");
+        }
         await DeliverLateDuplicateAsync(cancellationToken).ConfigureAwait(false);
         using var copy = new MemoryStream();
         await content.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
