@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using PageDb.Core.Pages;
 using PageDb.Core.Paging;
 
@@ -196,6 +197,8 @@ internal sealed class BTree
         int index;
         PageNumber leaf;
         PageNumber oldChain = PageNumber.None;
+        int length = LeafCell.Length(_leafFormat, _pages.PageSize, key.Length, value.Length);
+        bool fullAtEnd = false;
         using (PageHandle leafHandle = DescendToLeaf(key, path, out depth, lastFirst: true))
         {
             var page = new SlottedPageReader(leafHandle.Data, _filePath);
@@ -205,12 +208,18 @@ internal sealed class BTree
                 return false;
             if (index >= 0)
                 oldChain = LeafCell.Read(page.GetCell(index), _leafFormat, leaf, _filePath).OverflowPage;
+            else
+                fullAtEnd = NodeSplitter.HasNoRoomAtEnd(page, ~index, length);
         }
 
         Span<byte> cell = CellBuffer;
-        int length = LeafCell.Write(_pages, cell, key, value);
+        int written = LeafCell.Write(_pages, cell, key, value);
+        Debug.Assert(written == length, "LeafCell.Length predicts the cell LeafCell.Write makes");
         bool inserted = index < 0;
-        Place(path[..depth], leaf, inserted ? ~index : index, cell[..length], replace: !inserted);
+        if (inserted && fullAtEnd && NodeSplitter.IsOnRightEdge(path[..depth]))
+            AppendToFullRightmostLeaf(path[..depth], leaf, cell[..length]);
+        else
+            Place(path[..depth], leaf, inserted ? ~index : index, cell[..length], replace: !inserted);
         if (!oldChain.IsNone)
             OverflowChain.Free(_pages, oldChain, OverflowChain.OwnerOf(key));
         if (inserted)
@@ -359,20 +368,24 @@ internal sealed class BTree
         }
     }
 
+    /// <summary>
+    /// Puts <paramref name="cell"/>, whose key is past the last of the full rightmost leaf <paramref name="leaf"/>, on a
+    /// new rightmost leaf (<see cref="NodeSplitter.StartRightmostLeaf"/>), then puts the full leaf's separator last in
+    /// its parent, the last of <paramref name="ancestors"/>, splitting up the path as needed.
+    /// </summary>
+    private void AppendToFullRightmostLeaf(ReadOnlySpan<PathStep> ancestors, PageNumber leaf, ReadOnlySpan<byte> cell)
+    {
+        Span<byte> separator = SeparatorBuffer;
+        NodeSplitter.StartRightmostLeaf(_pages, ancestors, leaf, cell, separator, out int separatorLength);
+        int cellLength = InteriorCell.Write(CellBuffer, leaf, separator[..separatorLength]);
+        PathStep parent = ancestors[^1];
+        Place(ancestors[..^1], parent.Page, parent.ChildIndex, CellBuffer[..cellLength], replace: false);
+    }
+
     /// <summary>Puts a cell into the node at the end of <paramref name="ancestors"/>, splitting up the path as needed.</summary>
     private void Place(ReadOnlySpan<PathStep> ancestors, PageNumber page, int index, ReadOnlySpan<byte> cell, bool replace)
     {
         int level = ancestors.Length;
-        if (!replace && NodeSplitter.IsAppendToFullRightmostLeaf(_pages, ancestors, page, index, cell.Length))
-        {
-            Span<byte> separator = SeparatorBuffer;
-            NodeSplitter.StartRightmostLeaf(_pages, ancestors, page, cell, separator, out int separatorLength);
-            level--;
-            int cellLength = InteriorCell.Write(CellBuffer, page, separator[..separatorLength]);
-            cell = CellBuffer[..cellLength];
-            page = ancestors[level].Page;
-            index = ancestors[level].ChildIndex;
-        }
         while (!TryPlaceInPage(page, index, cell, replace))
         {
             Span<byte> separator = SeparatorBuffer;

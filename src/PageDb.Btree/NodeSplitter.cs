@@ -60,23 +60,25 @@ internal static class NodeSplitter
     }
 
     /// <summary>
-    /// True when putting a new cell of <paramref name="cellLength"/> bytes at <paramref name="index"/> of
-    /// <paramref name="leaf"/>, reached through <paramref name="ancestors"/> (at least the root), appends it past the
-    /// last key of the tree's rightmost leaf and the leaf has no room for it: <see cref="StartRightmostLeaf"/> applies.
-    /// Reads the leaf only, so a leaf that is then left as it is never becomes a private copy.
+    /// True when a new cell of <paramref name="cellLength"/> bytes put at <paramref name="index"/> of
+    /// <paramref name="leaf"/> would go past its last cell and the leaf has no room for it. With
+    /// <see cref="IsOnRightEdge"/> of the leaf's path, <see cref="StartRightmostLeaf"/> applies. The put's descent asks
+    /// while it holds the leaf, which is read only, so a leaf that is then left as it is never becomes a private copy;
+    /// a cell that fits the gap (the usual append) is answered without walking the free blocks.
     /// </summary>
-    public static bool IsAppendToFullRightmostLeaf(IPageAccessor pages, ReadOnlySpan<PathStep> ancestors, PageNumber leaf, int index, int cellLength)
+    public static bool HasNoRoomAtEnd(SlottedPageReader leaf, int index, int cellLength)
     {
-        if (ancestors.IsEmpty || (PathStep.Edge(ancestors) & EdgePosition.Right) == 0)
-            return false;
-        using PageHandle handle = pages.Read(leaf);
-        var reader = new SlottedPageReader(handle.Data, pages.FilePath);
-        return index == reader.CellCount && reader.FreeSpace < NodeHeader.CellCost(cellLength);
+        int cost = NodeHeader.CellCost(cellLength);
+        return index == leaf.CellCount && leaf.GapSize < cost && leaf.FreeSpace < cost;
     }
+
+    /// <summary>True when the leaf reached through <paramref name="ancestors"/> is the tree's rightmost leaf and not the root.</summary>
+    public static bool IsOnRightEdge(ReadOnlySpan<PathStep> ancestors) =>
+        !ancestors.IsEmpty && (PathStep.Edge(ancestors) & EdgePosition.Right) != 0;
 
     /// <summary>
     /// Puts <paramref name="cell"/> on a new leaf right of the full rightmost leaf <paramref name="leaf"/> (see the type;
-    /// <see cref="IsAppendToFullRightmostLeaf"/> said so), links the parent's rightmost child (the last of
+    /// <see cref="HasNoRoomAtEnd"/> and <see cref="IsOnRightEdge"/> said so), links the parent's rightmost child (the last of
     /// <paramref name="ancestors"/>, which led to <paramref name="leaf"/>) to it, and writes the separator between the
     /// leaf's last key and the cell's key into <paramref name="separator"/> (its length in
     /// <paramref name="separatorLength"/>): the caller puts (<paramref name="leaf"/>, separator) last in the parent.

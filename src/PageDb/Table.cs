@@ -266,6 +266,7 @@ public sealed partial class Table
     /// <summary>
     /// Deletes the row stored under the encoded key, with its index entries: the record is read only for those, and
     /// only the indexed columns of it (a table without an index deletes without reading it).
+    /// A table without an index notes a change (open cursors seek again) even when the key is absent: it does not look first.
     /// </summary>
     internal bool DeleteEncoded(ReadOnlySpan<byte> key)
     {

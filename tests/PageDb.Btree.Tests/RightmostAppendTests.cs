@@ -48,6 +48,28 @@ public class RightmostAppendTests
     }
 
     [Test]
+    public void An_append_that_fits_reads_each_page_of_its_path_once()
+    {
+        var pages = new WriteRecordingPages(new InMemoryPageAccessor());
+        var tree = new BTree(pages, BTree.Create(pages));
+        var value = new byte[100];
+        int fitting = 0;
+        for (long k = 0; k < 20_000; k++)
+        {
+            uint before = pages.PageCount;
+            pages.Reads.Clear();
+            tree.Put(TreeTestKit.Key(k), value);
+            if (pages.PageCount != before)
+                continue;
+            fitting++;
+            // The descent reads the path; deciding whether the put is an append to a full leaf must not read it again.
+            Assert.That(pages.Reads, Is.Unique, $"key {k}: pages read {string.Join(",", pages.Reads)}");
+        }
+        Assert.That(TreeTestKit.AssertValid(pages.Inner, tree).Depth, Is.GreaterThanOrEqualTo(3), "the tree has interior pages under its root");
+        Assert.That(fitting, Is.GreaterThan(19_000));
+    }
+
+    [Test]
     public void Keys_below_the_last_one_still_split_by_bytes()
     {
         var (pages, tree) = TreeTestKit.NewTree();
@@ -64,7 +86,10 @@ public class RightmostAppendTests
             Assert.That(tree.ContainsKey(TreeTestKit.Key(k)), Is.EqualTo(k % 2 == 0 || k >= 8_000), $"key {k}");
     }
 
-    /// <summary>Forwards to an <see cref="InMemoryPageAccessor"/> and records the pages pinned for writing or allocated.</summary>
+    /// <summary>
+    /// Forwards to an <see cref="InMemoryPageAccessor"/> and records the pages pinned for writing or allocated, and
+    /// each pin for reading.
+    /// </summary>
     private sealed class WriteRecordingPages(InMemoryPageAccessor inner) : IPageAccessor
     {
         public InMemoryPageAccessor Inner { get; } = inner;
@@ -79,7 +104,13 @@ public class RightmostAppendTests
 
         public uint PageCount => Inner.PageCount;
 
-        public PageHandle Read(PageNumber page) => Inner.Read(page);
+        public List<PageNumber> Reads { get; } = [];
+
+        public PageHandle Read(PageNumber page)
+        {
+            Reads.Add(page);
+            return Inner.Read(page);
+        }
 
         public PageHandle Write(PageNumber page)
         {

@@ -43,7 +43,6 @@ public class IndexWriteAllocationTests
         Assert.That(items.FindProblems(), Is.Empty);
     }
 
-    [TestCase(0)]
     [TestCase(1)]
     [TestCase(2)]
     public void A_warm_delete_and_insert_allocate_no_more_with_indexes_than_without(int indexes)

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace PageDb.Records;
 
 /// <summary>
@@ -13,8 +15,16 @@ internal sealed class IndexEntryList
     /// <summary>The number of entries.</summary>
     public int Count { get; private set; }
 
-    /// <summary>Entry <paramref name="i"/>; valid until the list changes.</summary>
-    public ReadOnlySpan<byte> this[int i] => _bytes.Written[(i == 0 ? 0 : _ends[i - 1]).._ends[i]];
+    /// <summary>Entry <paramref name="i"/>, below <see cref="Count"/>; valid until the list changes.</summary>
+    public ReadOnlySpan<byte> this[int i]
+    {
+        get
+        {
+            // _ends keeps the ends of entries forgotten by Clear: an index past Count would read a stale entry.
+            Debug.Assert((uint)i < (uint)Count, "an index entry below Count");
+            return _bytes.Written[(i == 0 ? 0 : _ends[i - 1]).._ends[i]];
+        }
+    }
 
     /// <summary>Forgets every entry, keeping the buffers.</summary>
     public void Clear()
