@@ -217,9 +217,9 @@ internal sealed class BTree
         Debug.Assert(written == length, "LeafCell.Length predicts the cell LeafCell.Write makes");
         bool inserted = index < 0;
         if (inserted && fullAtEnd && NodeSplitter.IsOnRightEdge(path[..depth]))
-            AppendToFullRightmostLeaf(path[..depth], leaf, cell[..length]);
+            AppendToFullRightmostLeaf(path[..depth], leaf, cell[..written]);
         else
-            Place(path[..depth], leaf, inserted ? ~index : index, cell[..length], replace: !inserted);
+            Place(path[..depth], leaf, inserted ? ~index : index, cell[..written], replace: !inserted);
         if (!oldChain.IsNone)
             OverflowChain.Free(_pages, oldChain, OverflowChain.OwnerOf(key));
         if (inserted)
