@@ -395,7 +395,8 @@ internal sealed class StorageEngine : IDisposable
 
     /// <summary>
     /// The background thread's step: first the growth of the log file ahead of the writer, when it needs one
-    /// (<see cref="WriteAheadLog.GrowAhead"/>: one step of zeros and a full sync, so no commit writes them); then, while the log has an older generation, one checkpoint of it; else the preparation
+    /// (<see cref="WriteAheadLog.GrowAhead"/>: one step of zeros, no sync, the writer's next sync made a full one, so no
+    /// commit writes them); then, while the log has an older generation, one checkpoint of it; else the preparation
     /// of the next switch (<see cref="WriteAheadLog.PrepareSwitch"/>: the other file's header and a sync of the current
     /// file ahead of the writer), so the writer's switch is one short sync. True when nothing is left to do.
     /// </summary>
