@@ -198,7 +198,7 @@ internal sealed class Replicator : IReplicationSession
             else
             {
                 nextAttempt = DateTimeOffset.UtcNow + retryDelay;
-                retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+                retryDelay = Doubled(retryDelay);
             }
         }
         // A clean close ships every commit: a generation not started yet gets its snapshot (which holds them all), a
@@ -210,6 +210,9 @@ internal sealed class Replicator : IReplicationSession
         if (OwesClosingStep() && TryStep(closing: true) && OwesClosingStep())
             TryStep(closing: true);
     }
+
+    /// <summary>The retry delay after another failure: twice <paramref name="delay"/>, at most <see cref="ReplicationOptions.MaxRetryDelay"/>.</summary>
+    private TimeSpan Doubled(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
 
     /// <summary>True at a close while the store lacks a commit, or the generation lacks its first segment.</summary>
     private bool OwesClosingStep() => _archived is null || _source.LastCommit != _archived.Mark || _sequence == 0 || _owedPages is not null;
@@ -317,7 +320,7 @@ internal sealed class Replicator : IReplicationSession
             if (replacing)
             {
                 _replaceNotBefore = DateTimeOffset.UtcNow + _replaceRetryDelay;
-                _replaceRetryDelay = TimeSpan.FromTicks(Math.Min(_replaceRetryDelay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+                _replaceRetryDelay = Doubled(_replaceRetryDelay);
             }
             // A store failure or timeout, or a local one (the snapshot's spill file, a page failing its checksum):
             // recorded and retried; the database itself goes on either way.
