@@ -36,8 +36,9 @@ namespace PageDb.Wal;
 /// <para>
 /// Invariant of a read-only open beside another process's writer (<see cref="RunBesideWriter"/>): the log recovered
 /// is kept only when both files' headers, read again after both files were read, are byte for byte the headers read
-/// at the start; otherwise it is discarded and recovery runs again (<see cref="MaxAttemptsBesideWriter"/> recoveries in
-/// all, then the open fails with <see cref="DatabaseLockedException"/>). The writer overwrites a file's frames only
+/// at the start; otherwise it is discarded and recovery runs again (<see cref="AttemptsBeforeWaiting"/> recoveries at
+/// once, then more after a short growing pause until <see cref="WalOptions.BesideWriterTimeout"/> has passed, then the
+/// open fails with <see cref="DatabaseLockedException"/>). The writer overwrites a file's frames only
 /// under a new header written first (a restart in place, or a forget or a prepared switch before it switches back into
 /// that file), and every header it writes has a higher sequence than any before, so equal
 /// headers mean no frame read was overwritten meanwhile: the only changes possible are appends and one switch to a
@@ -60,22 +61,32 @@ internal static class Recovery
         return Run(files, options, headers, out index);
     }
 
-    /// <summary>The recoveries a read-only open beside another process's writer tries before it gives up (the type's invariant).</summary>
-    public const int MaxAttemptsBesideWriter = 5;
+    /// <summary>The recoveries a read-only open beside another process's writer tries at once, before it pauses between them (the type's invariant).</summary>
+    public const int AttemptsBeforeWaiting = 5;
+
+    /// <summary>The longest pause between two recoveries beside a writer that keeps switching files.</summary>
+    private const int MaxPauseMilliseconds = 100;
 
     /// <summary>
     /// <see cref="Run(IStorageFile[], WalOptions, out WalIndex)"/> for a read-only open beside another process's writer
     /// (<see cref="WalOptions.WrittenByAnotherProcess"/>): repeated until both headers read after the files are the ones
-    /// read before them (the type's invariant). A file missing in <paramref name="files"/> is opened by
-    /// <paramref name="openMissing"/> (its index in <paramref name="files"/>; null while it does not exist) before each
-    /// attempt, into <paramref name="files"/>: a switch back found on the way may have followed the file's creation.
+    /// read before them (the type's invariant): <see cref="AttemptsBeforeWaiting"/> times at once, then after a pause
+    /// that doubles from 1 ms up to <see cref="MaxPauseMilliseconds"/>, until <see cref="WalOptions.BesideWriterTimeout"/>
+    /// has passed since the first (a writer switches at its checkpoints, so a moment later it is likely between two).
+    /// A file missing in <paramref name="files"/> is opened by <paramref name="openMissing"/> (its index in
+    /// <paramref name="files"/>; null while it does not exist) before each attempt, into <paramref name="files"/>: a
+    /// switch back found on the way may have followed the file's creation.
     /// </summary>
-    /// <exception cref="DatabaseLockedException">The headers changed during every attempt: the writer kept switching files.</exception>
+    /// <exception cref="DatabaseLockedException">The headers changed during every attempt until the timeout: the writer kept switching files.</exception>
     public static RecoveredLog RunBesideWriter(
         IStorageFile?[] files, Func<int, IStorageFile?> openMissing, string databasePath, WalOptions options, out WalIndex index)
     {
+        TimeSpan timeout = options.BesideWriterTimeout;
+        long start = Environment.TickCount64;
+        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : start + (long)timeout.TotalMilliseconds;
         byte[] before = new byte[2 * WalFormat.HeaderSize];
         byte[] after = new byte[2 * WalFormat.HeaderSize];
+        int pause = 1;
         for (int attempt = 1; ; attempt++)
         {
             for (int file = 0; file < files.Length; file++)
@@ -85,9 +96,16 @@ internal static class Recovery
             ReadHeaderBytes(files[1], after.AsSpan(WalFormat.HeaderSize));
             if (before.AsSpan().SequenceEqual(after))
                 return log;
-            if (attempt == MaxAttemptsBesideWriter)
+            if (attempt < AttemptsBeforeWaiting)
+                continue;
+            long left = deadline - Environment.TickCount64;
+            if (left <= 0)
                 throw new DatabaseLockedException(databasePath, $"the writing process switched its log files during each of {attempt} "
-                    + "recoveries of this read-only open (a file's header changed while it was read), so no snapshot it committed could be read");
+                    + $"recoveries of this read-only open in {(Environment.TickCount64 - start) / 1000.0:0.###} s (a file's header changed while it was read), "
+                    + "so no snapshot it committed could be read. Open it again; a longer PageDbOptions.WriteLockTimeout for this open, "
+                    + "or a larger CheckpointThresholdBytes for the writer (which switches files at its checkpoints), makes this rarer.");
+            Thread.Sleep((int)Math.Min(pause, left));
+            pause = Math.Min(2 * pause, MaxPauseMilliseconds);
         }
     }
 

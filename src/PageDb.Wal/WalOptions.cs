@@ -29,6 +29,14 @@ internal sealed record WalOptions
     public bool WrittenByAnotherProcess { get; init; }
 
     /// <summary>
+    /// With <see cref="WrittenByAnotherProcess"/>: how long the open goes on recovering again, with short pauses, while
+    /// the writer switches log files during each recovery (<see cref="Recovery.RunBesideWriter"/>), after the
+    /// <see cref="Recovery.AttemptsBeforeWaiting"/> it tries at once; <see cref="Timeout.InfiniteTimeSpan"/> for no
+    /// limit. Zero by default: give up after those. The engine passes <c>PageDbOptions.WriteLockTimeout</c>.
+    /// </summary>
+    public TimeSpan BesideWriterTimeout { get; init; }
+
+    /// <summary>
     /// False for <c>Durability.None</c>: the log never syncs anything (not at commit, growth, checkpoint or restart) and
     /// does not preallocate. True otherwise; whether a commit syncs is then the caller's choice per commit.
     /// </summary>

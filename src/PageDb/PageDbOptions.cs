@@ -51,7 +51,12 @@ public sealed class PageDbOptions
     /// </summary>
     public IDatabaseReplication? Replication { get; init; }
 
-    /// <summary>How long <see cref="PageDatabase.BeginWrite"/> waits for another write transaction to finish. Default 30 seconds.</summary>
+    /// <summary>
+    /// How long <see cref="PageDatabase.BeginWrite"/> waits for another write transaction to finish, and how long a
+    /// read-only open beside another process's writer waits for that writer (to end a checkpoint, to publish a commit,
+    /// or to stop switching its log files while the open reads them) before it throws
+    /// <see cref="DatabaseLockedException"/>. Default 30 seconds.
+    /// </summary>
     public TimeSpan WriteLockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

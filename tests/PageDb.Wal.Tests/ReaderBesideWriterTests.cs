@@ -8,7 +8,7 @@ namespace PageDb.Wal.Tests;
 /// log while the writer goes on committing and switching files: what it recovers must be one snapshot the writer
 /// committed. The writer steps in at the exact moment of the reader's recovery chosen by each test (deterministic):
 /// one switch (to a header written ahead) and two switches (forget, switch back into the file being read), and a writer
-/// that keeps switching, which bounds the recoveries of one open.
+/// that keeps switching, which bounds the recoveries of one open (by count, then by its timeout).
 /// </summary>
 public class ReaderBesideWriterTests
 {
@@ -109,12 +109,41 @@ public class ReaderBesideWriterTests
         };
         WalOptions readOnly = writer.Options with { ReadOnly = true, WrittenByAnotherProcess = true };
         var error = Assert.Throws<DatabaseLockedException>(() => WriteAheadLog.Open(reading, WalHarness.DatabasePath, readOnly).Dispose());
-        Assert.That(error!.Message, Does.Contain("switched its log files"));
-        Assert.That(switches, Is.EqualTo(Recovery.MaxAttemptsBesideWriter), "one recovery per double switch, and no more than the bound");
+        Assert.That(error!.Message, Does.Contain("switched its log files").And.Contain("Open it again"));
+        Assert.That(switches, Is.EqualTo(Recovery.AttemptsBeforeWaiting), "one recovery per double switch, and none after the bound without a timeout");
 
         // Once the writer stops switching, the next open recovers one committed snapshot.
         reading.AfterRead = null;
         using var reader = WriteAheadLog.Open(reading, WalHarness.DatabasePath, readOnly);
+        AssertOneCommittedSnapshot(reader, writer, model);
+    }
+
+    [Test]
+    public void A_read_only_open_with_a_timeout_recovers_again_after_the_writer_stops_switching()
+    {
+        var memory = new MemoryStorage();
+        using var writer = new WalHarness(storage: memory);
+        var model = new CommittedPagesModel();
+        var random = new Random(14);
+        for (int i = 0; i < 2; i++)
+            writer.CommitTransaction(model, GrowingCommit(random, writer.PageSize, model));
+        Assert.That(writer.Wal.TrySwitchFiles(), Is.True, "the writer did not switch");
+
+        // The writer switches twice during each of the first recoveries, two more than are tried without a pause, then stops.
+        int busyRecoveries = Recovery.AttemptsBeforeWaiting + 2;
+        var reading = new FaultyStorage(memory);
+        int switches = 0;
+        reading.AfterRead = (path, offset, _) =>
+        {
+            if (path != WalHarness.WalPath || offset != WalFormat.HeaderSize || switches == busyRecoveries)
+                return;
+            switches++;
+            SwitchTwice(writer, model, random);
+        };
+        WalOptions readOnly = writer.Options with { ReadOnly = true, WrittenByAnotherProcess = true, BesideWriterTimeout = Timeout.InfiniteTimeSpan };
+        using var reader = WriteAheadLog.Open(reading, WalHarness.DatabasePath, readOnly);
+
+        Assert.That(switches, Is.EqualTo(busyRecoveries), "the writer did not switch during each busy recovery");
         AssertOneCommittedSnapshot(reader, writer, model);
     }
 

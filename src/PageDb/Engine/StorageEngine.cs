@@ -158,6 +158,7 @@ internal sealed class StorageEngine : IDisposable
                 DatabasePageCount = file.PageCount,
                 ReadOnly = options.ReadOnly,
                 WrittenByAnotherProcess = sharing.Reader is not null,
+                BesideWriterTimeout = options.WriteLockTimeout,
                 SyncEnabled = options.Durability != Durability.None,
                 CompressFrames = options.CompressWal,
                 // Preallocating a whole MiB per step would double the footprint of a log kept near a 1 MiB threshold.
