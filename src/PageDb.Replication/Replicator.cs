@@ -1,4 +1,3 @@
-using System.IO.Hashing;
 using System.Runtime.ExceptionServices;
 using PageDb.Core.Pages;
 using PageDb.Engine;
@@ -18,9 +17,11 @@ namespace PageDb.Replication;
 ///    recovered commits after the shipped state owed to the next segment), or says why not and goes on as Unheld. A
 ///    store that fails is retried as any call; past <see cref="ReplicationOptions.MaxLagBytes"/> the hold is let go: Unheld.
 /// 1. Unheld: no generation is being shipped (after a start that could not continue one, and after the lag limit let go). The loop takes a snapshot,
-///    holds it open and puts it; once stored, old generations are pruned and the state is Shipping. A failed put
-///    drops the snapshot and retries after a backoff with a new one (and a new generation name). A generation older
-///    than <see cref="ReplicationOptions.SnapshotInterval"/> is replaced the same way from Shipping: the new snapshot
+///    holds it open, copies it and puts the copy; once stored, old generations are pruned and the state is Shipping. A
+///    failed put keeps the snapshot and its copy (<see cref="CopiedSnapshot"/>) and retries the put after a backoff
+///    (the same key); only past <see cref="ReplicationOptions.MaxLagBytes"/> of WAL written since it, or once a segment
+///    shipped since it, is the snapshot let go, and the next attempt copies a new one (a new generation name). A generation older than
+///    <see cref="ReplicationOptions.SnapshotInterval"/> is replaced the same way from Shipping: the new snapshot
 ///    becomes the mark once stored (the old mark is let go then; until then the old one stays, so a failed put
 ///    loses nothing), and retention can delete the old generation.
 /// 2. Shipping: the held snapshot (<see cref="_archived"/>) is the "archived through" mark: everything up to it is in
@@ -43,7 +44,7 @@ namespace PageDb.Replication;
 /// passes through the last shipped state (state 0; docs/ARCHITECTURE.md, "Replication"), never by a local file of what
 /// was shipped; the store's listing is what retention and restore go by. A <see cref="DatabaseStateHash"/> of
 /// the shipped state is kept and written into each segment for that proof. The snapshot is spilled to
-/// <see cref="ReplicationSource.SnapshotSpillPath"/> while it is put; a file left there by a killed process is deleted
+/// <see cref="ReplicationSource.SnapshotSpillPath"/> until it is stored; a file left there by a killed process is deleted
 /// when the replicator starts (the writer lock means no other process can be using it).
 /// </para>
 /// <para>
@@ -78,6 +79,8 @@ internal sealed class Replicator : IReplicationSession
     private DateTimeOffset _generationStartedAt; // the loop's alone: when the snapshot of the generation being shipped was taken
     private DateTimeOffset _replaceNotBefore; // the loop's alone: a failed replacement of an expired generation is not retried before this (segments ship meanwhile)
     private TimeSpan _replaceRetryDelay = FirstRetryDelay; // the loop's alone: doubles with each failed replacement up to MaxRetryDelay, reset by a stored one
+    private CopiedSnapshot? _copied; // the loop's alone: a new generation's snapshot whose put failed, kept for the next attempt
+    private long _copiedAfterSegments; // the loop's alone: _segmentsShipped when _copied was copied
 
     private readonly Lock _lock = new(); // guards the fields below, which the loop writes and Stats reads
     private HeldSnapshot? _archived;
@@ -172,6 +175,7 @@ internal sealed class Replicator : IReplicationSession
         finally
         {
             _resume?.Dispose();
+            _copied?.Dispose();
             lock (_lock)
             {
                 _archived?.Dispose();
@@ -324,6 +328,7 @@ internal sealed class Replicator : IReplicationSession
             }
             // A store failure or timeout, or a local one (the snapshot's spill file, a page failing its checksum):
             // recorded and retried; the database itself goes on either way.
+            DropStaleCopy();
             lock (_lock)
             {
                 _lastError = e is OperationCanceledException ? $"a call to {_options.Store} took longer than {_options.StoreTimeout}" : e.Message;
@@ -392,58 +397,57 @@ internal sealed class Replicator : IReplicationSession
 
     /// <summary>
     /// Unheld -> Shipping, or Shipping -> Shipping in a new generation (<see cref="GenerationExpired"/>): stores a
-    /// snapshot as the start of a new generation; once it is stored it is the mark, and the old mark is let go.
+    /// snapshot as the start of a new generation; once it is stored it is the mark, and the old mark is let go. The
+    /// snapshot is copied once (<see cref="CopiedSnapshot"/>): a failed put keeps the copy for the next attempt, unless
+    /// it may no longer serve (<see cref="DropStaleCopy"/>).
     /// </summary>
     private void StartGeneration()
     {
-        HeldSnapshot? previous = _archived;
-        DateTimeOffset heldAt = DateTimeOffset.UtcNow;
-        HeldSnapshot snapshot = _source.Hold();
-        try
+        DropStaleCopy();
+        if (_copied is null)
         {
-            DateTimeOffset takenAt = DateTimeOffset.UtcNow;
-            string generation = ReplicaNames.NewGeneration(takenAt);
-            Stream spill = _source.SnapshotSpillPath is { } path
-                ? new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose)
-                : new MemoryStream(); // an in-memory database: its snapshot is no larger than the database itself
-            using (spill)
-            {
-                ReplicationSource.CopySnapshot(snapshot, spill);
-                spill.Position = 0;
-                var hash = new XxHash64();
-                var state = new DatabaseStateHash();
-                state.Resize(snapshot.PageCount);
-                var image = new byte[_source.PageSize];
-                for (uint page = 0; page < snapshot.PageCount; page++)
-                {
-                    spill.ReadExactly(image);
-                    hash.Append(image);
-                    state.Set(new PageNumber(page), image);
-                }
-                hash.Append(spill); // nothing: a backup file is its pages
-                ulong checksum = hash.GetCurrentHashAsUInt64();
-                spill.Position = 0;
-                CallStore(token => _options.Store.PutAsync(ReplicaNames.SnapshotKey(generation, checksum), spill, token));
-                lock (_lock)
-                {
-                    (_archived, _archivedAt, _generation, _sequence, _chain, _commits) = (snapshot, takenAt, generation, 0, checksum, 0);
-                    (_owedPages, _owedCommits) = (null, 0); // the snapshot holds every commit
-                    _generationStartedAt = takenAt;
-                    _stateHash = state;
-                    _tally.Restart(snapshot.Mark);
-                    _archivedTally = 0;
-                    _generationsStarted++;
-                    NoteShipped(snapshot, heldAt);
-                }
-            }
+            _copied = CopiedSnapshot.Copy(_source, _source.SnapshotSpillPath);
+            _copiedAfterSegments = _segmentsShipped;
         }
-        catch
+        CopiedSnapshot copied = _copied;
+        CallStore(token => _options.Store.PutAsync(copied.Key, copied.Rewound(), token));
+        _copied = null;
+        HeldSnapshot? previous = _archived;
+        HeldSnapshot snapshot = copied.TakeSnapshot();
+        copied.Dispose(); // the copy only: the snapshot is the mark now
+        lock (_lock)
         {
-            snapshot.Dispose();
-            throw;
+            (_archived, _archivedAt, _generation, _sequence, _chain, _commits) = (snapshot, copied.TakenAt, copied.Generation, 0, copied.Checksum, 0);
+            (_owedPages, _owedCommits) = (null, 0); // the snapshot holds every commit
+            _generationStartedAt = copied.TakenAt;
+            _stateHash = copied.State;
+            _tally.Restart(snapshot.Mark);
+            _archivedTally = 0;
+            _generationsStarted++;
+            NoteShipped(snapshot, copied.HeldAt);
         }
         previous?.Dispose();
         Prune();
+    }
+
+    /// <summary>
+    /// Lets go of a snapshot copied for a generation but not stored, so that the next attempt copies the database
+    /// again, once it may no longer serve: the log written since it passed
+    /// <see cref="ReplicationOptions.MaxLagBytes"/> (the limit the mark has: holding it keeps every later frame in the
+    /// WAL), or a segment shipped since it was copied (the store holds a later state than it, and restore takes the
+    /// newest generation: one started from it would take the replica back in time until its first segment).
+    /// </summary>
+    private void DropStaleCopy()
+    {
+        if (_copied is null)
+            return;
+        bool pastLagLimit = _source.CommittedBytes - _copied.Snapshot.CommittedBytes > _options.MaxLagBytes;
+        bool overtaken = _segmentsShipped != _copiedAfterSegments;
+        if (pastLagLimit || overtaken)
+        {
+            _copied.Dispose();
+            _copied = null;
+        }
     }
 
     /// <summary>

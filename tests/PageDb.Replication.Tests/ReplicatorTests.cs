@@ -507,6 +507,53 @@ public sealed class ReplicatorTests
         Assert.That(result.Commits, Is.EqualTo(3));
     }
 
+    /// <summary>
+    /// A snapshot whose put keeps failing is copied from the database once, and the copy is put again at each retry
+    /// (under the same key, which names the generation a copy starts); only once the log written since it passes
+    /// MaxLagBytes is it let go and the database copied again. Each retry used to copy the whole database anew.
+    /// </summary>
+    [Test]
+    public void A_snapshot_whose_put_keeps_failing_is_copied_once_until_the_lag_limit()
+    {
+        var inner = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        var faulty = new FaultInjectingReplicaStore(inner, seed: 3);
+        var snapshotPuts = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        faulty.FailPutsOf = key =>
+        {
+            if (!IsSnapshot(key))
+                return false;
+            snapshotPuts.Enqueue(key);
+            return true;
+        };
+        long n = 0;
+        using (PageDatabase database = OpenReplicated(faulty, Target("source"), maxLagBytes: 1 << 20, waitForGeneration: false))
+        {
+            WaitUntil(() => !snapshotPuts.IsEmpty);
+            for (int i = 0; i < 5; i++)
+            {
+                CommitLog.Commit(database, ++n); // commits between the attempts: the copy stays as it is
+                int attempts = snapshotPuts.Count;
+                WaitUntil(() => snapshotPuts.Count > attempts);
+            }
+            Assert.That(snapshotPuts.Distinct().Count(), Is.EqualTo(1), "a failed snapshot put was retried with a new copy: " + string.Join(", ", snapshotPuts.Distinct()));
+
+            while (database.GetStats().Replication!.LagBytes <= 2 << 20)
+                CommitLog.Commit(database, ++n); // past the lag limit: the copy is let go
+            WaitUntil(() => snapshotPuts.Distinct().Count() == 2);
+            int afterSecondCopy = snapshotPuts.Count;
+            WaitUntil(() => snapshotPuts.Count > afterSecondCopy + 2);
+            Assert.That(snapshotPuts.Distinct().Count(), Is.EqualTo(2), "the second copy was not kept either");
+
+            faulty.FailPutsOf = null;
+            WaitUntilShipped(database);
+            Assert.That(database.GetStats().Replication!.GenerationsStarted, Is.EqualTo(1));
+        }
+
+        PageDatabase.Restore(inner, Target("restored"));
+        using PageDatabase restored = PageDatabase.Open(Target("restored"));
+        Assert.That(CommitLog.CommitOf(restored, "restored"), Is.EqualTo(n));
+    }
+
     private static bool IsSnapshot(string key) => key.Contains("/snapshot-", StringComparison.Ordinal);
 
     [Test]
@@ -844,7 +891,7 @@ public sealed class ReplicatorTests
 
     internal static PageDatabase OpenReplicated(
         IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20, TimeSpan? segmentInterval = null, TimeSpan? retainFor = null, long segmentBytes = 4L << 20,
-        TimeSpan? snapshotInterval = null)
+        TimeSpan? snapshotInterval = null, bool waitForGeneration = true)
     {
         PageDatabase database = PageDatabase.Open(path, new PageDbOptions
         {
@@ -861,7 +908,8 @@ public sealed class ReplicatorTests
                 MaxRetryDelay = TimeSpan.FromMilliseconds(50),
             },
         });
-        WaitUntil(() => database.GetStats().Replication!.Generation is not null);
+        if (waitForGeneration)
+            WaitUntil(() => database.GetStats().Replication!.Generation is not null);
         return database;
     }
 
