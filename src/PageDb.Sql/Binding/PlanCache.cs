@@ -14,6 +14,12 @@ namespace PageDb.Sql.Binding;
 /// objects are then swapped for the running transaction's by <see cref="Execution.ExecutionContext.Current"/>); otherwise it
 /// compiles again, so a schema change, or a table that is gone, is seen as a fresh statement would see it.
 /// Safe to share between sessions: the plan and its stamps are replaced as one object.
+/// <para>
+/// The plan keeps the transaction it was compiled in reachable (its table objects refer to it, and a run tells by it
+/// whether to swap them); an ended transaction has left the reader registry and given its snapshot's pages back to
+/// the pool, so that is memory only, one transaction and its tables per cached plan, and no snapshot is held back
+/// (<c>PlanCacheTests</c>, "holds back no snapshot").
+/// </para>
 /// </summary>
 internal sealed class PlanCache
 {

@@ -99,4 +99,25 @@ public sealed class PlanCacheTests : SessionFixture
         }
         Assert.That(connection.Session.PrepareCached(Sql).Plans[0].Compilations, Is.EqualTo(1));
     }
+
+    /// <summary>
+    /// A cached plan keeps the transaction it was compiled in reachable (its table objects, and the mark that tells a
+    /// run in a snapshot of the same commit to skip checking the stamps), but not its snapshot: the transaction left
+    /// the reader registry when it ended, so the plan holds back no checkpoint or log restart.
+    /// </summary>
+    [Test]
+    public void A_cached_plan_holds_back_no_snapshot_of_the_transaction_it_was_compiled_in()
+    {
+        PreparedStatement query = SqlSession.Prepare("SELECT name FROM t WHERE id = @id");
+        Assert.That(Session.Execute(query, With(1)).Rows[0][0].ToText(), Is.EqualTo("a"));
+        for (int id = 4; id < 40; id++)
+            Session.Execute($"INSERT INTO t VALUES ({id}, 'n', {id})");
+
+        DatabaseStats stats = Database.GetStats();
+        Assert.That(stats.OldestReaderPinnedWalBytes, Is.Zero, "a reader of an older snapshot is still registered");
+        Database.Checkpoint(CheckpointMode.Truncate); // waits for readers of older snapshots (TimeoutException after WriteLockTimeout)
+        Assert.That(Database.GetStats().WalFrames, Is.Zero);
+        Assert.That(Session.Execute(query, With(39)).Rows[0][0].ToText(), Is.EqualTo("n"));
+        Assert.That(query.Plans[0].Compilations, Is.EqualTo(1));
+    }
 }
