@@ -89,62 +89,72 @@ public class ReaderBesideWriterTests
     [Test]
     public void A_read_only_open_whose_writer_keeps_switching_gives_up_after_a_bounded_number_of_recoveries()
     {
-        var memory = new MemoryStorage();
-        using var writer = new WalHarness(storage: memory);
-        var model = new CommittedPagesModel();
-        var random = new Random(13);
-        for (int i = 0; i < 2; i++)
-            writer.CommitTransaction(model, GrowingCommit(random, writer.PageSize, model));
-        Assert.That(writer.Wal.TrySwitchFiles(), Is.True, "the writer did not switch");
-
-        // Every recovery reads -wal's first frame; each time, the writer switches twice just after.
-        var reading = new FaultyStorage(memory);
-        int switches = 0;
-        reading.AfterRead = (path, offset, _) =>
-        {
-            if (path != WalHarness.WalPath || offset != WalFormat.HeaderSize)
-                return;
-            switches++;
-            SwitchTwice(writer, model, random);
-        };
-        WalOptions readOnly = writer.Options with { ReadOnly = true, WrittenByAnotherProcess = true };
-        var error = Assert.Throws<DatabaseLockedException>(() => WriteAheadLog.Open(reading, WalHarness.DatabasePath, readOnly).Dispose());
+        using var writer = new WriterSwitchingDuringRecoveries(seed: 13, busyRecoveries: int.MaxValue);
+        var error = Assert.Throws<DatabaseLockedException>(() => writer.OpenReader(TimeSpan.Zero).Dispose());
         Assert.That(error!.Message, Does.Contain("switched its log files").And.Contain("Open it again"));
-        Assert.That(switches, Is.EqualTo(Recovery.AttemptsBeforeWaiting), "one recovery per double switch, and none after the bound without a timeout");
+        Assert.That(writer.Switches, Is.EqualTo(Recovery.AttemptsBeforeWaiting), "one recovery per double switch, and none after the bound without a timeout");
 
         // Once the writer stops switching, the next open recovers one committed snapshot.
-        reading.AfterRead = null;
-        using var reader = WriteAheadLog.Open(reading, WalHarness.DatabasePath, readOnly);
-        AssertOneCommittedSnapshot(reader, writer, model);
+        writer.StopSwitching();
+        using WriteAheadLog reader = writer.OpenReader(TimeSpan.Zero);
+        AssertOneCommittedSnapshot(reader, writer.Writer, writer.Model);
     }
 
     [Test]
     public void A_read_only_open_with_a_timeout_recovers_again_after_the_writer_stops_switching()
     {
-        var memory = new MemoryStorage();
-        using var writer = new WalHarness(storage: memory);
-        var model = new CommittedPagesModel();
-        var random = new Random(14);
-        for (int i = 0; i < 2; i++)
-            writer.CommitTransaction(model, GrowingCommit(random, writer.PageSize, model));
-        Assert.That(writer.Wal.TrySwitchFiles(), Is.True, "the writer did not switch");
+        // Two more busy recoveries than are tried without a pause.
+        using var writer = new WriterSwitchingDuringRecoveries(seed: 14, busyRecoveries: Recovery.AttemptsBeforeWaiting + 2);
+        using WriteAheadLog reader = writer.OpenReader(Timeout.InfiniteTimeSpan);
 
-        // The writer switches twice during each of the first recoveries, two more than are tried without a pause, then stops.
-        int busyRecoveries = Recovery.AttemptsBeforeWaiting + 2;
-        var reading = new FaultyStorage(memory);
-        int switches = 0;
-        reading.AfterRead = (path, offset, _) =>
+        Assert.That(writer.Switches, Is.EqualTo(Recovery.AttemptsBeforeWaiting + 2), "the writer did not switch during each busy recovery");
+        AssertOneCommittedSnapshot(reader, writer.Writer, writer.Model);
+    }
+
+    /// <summary>
+    /// A writer with two commits in <c>-wal</c> that switched to <c>-wal2</c>, and storage through which a reader's
+    /// recovery makes it switch twice (<see cref="SwitchTwice"/>) each time the recovery reads <c>-wal</c>'s first
+    /// frame, during the first <c>busyRecoveries</c> recoveries.
+    /// </summary>
+    private sealed class WriterSwitchingDuringRecoveries : IDisposable
+    {
+        private readonly FaultyStorage _reading;
+        private readonly Random _random;
+
+        public WriterSwitchingDuringRecoveries(int seed, int busyRecoveries)
         {
-            if (path != WalHarness.WalPath || offset != WalFormat.HeaderSize || switches == busyRecoveries)
-                return;
-            switches++;
-            SwitchTwice(writer, model, random);
-        };
-        WalOptions readOnly = writer.Options with { ReadOnly = true, WrittenByAnotherProcess = true, BesideWriterTimeout = Timeout.InfiniteTimeSpan };
-        using var reader = WriteAheadLog.Open(reading, WalHarness.DatabasePath, readOnly);
+            var memory = new MemoryStorage();
+            Writer = new WalHarness(storage: memory);
+            _random = new Random(seed);
+            for (int i = 0; i < 2; i++)
+                Writer.CommitTransaction(Model, GrowingCommit(_random, Writer.PageSize, Model));
+            Assert.That(Writer.Wal.TrySwitchFiles(), Is.True, "the writer did not switch");
+            _reading = new FaultyStorage(memory)
+            {
+                AfterRead = (path, offset, _) =>
+                {
+                    if (path != WalHarness.WalPath || offset != WalFormat.HeaderSize || Switches == busyRecoveries)
+                        return;
+                    Switches++;
+                    SwitchTwice(Writer, Model, _random);
+                },
+            };
+        }
 
-        Assert.That(switches, Is.EqualTo(busyRecoveries), "the writer did not switch during each busy recovery");
-        AssertOneCommittedSnapshot(reader, writer, model);
+        public WalHarness Writer { get; }
+
+        public CommittedPagesModel Model { get; } = new();
+
+        /// <summary>The recoveries during which the writer switched twice.</summary>
+        public int Switches { get; private set; }
+
+        /// <summary>Opens the log read-only beside the writer, recovering again for up to <paramref name="timeout"/>.</summary>
+        public WriteAheadLog OpenReader(TimeSpan timeout) => WriteAheadLog.Open(_reading, WalHarness.DatabasePath,
+            Writer.Options with { ReadOnly = true, WrittenByAnotherProcess = true, BesideWriterTimeout = timeout });
+
+        public void StopSwitching() => _reading.AfterRead = null;
+
+        public void Dispose() => Writer.Dispose();
     }
 
     /// <summary>
