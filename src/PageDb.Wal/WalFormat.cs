@@ -10,10 +10,10 @@ namespace PageDb.Wal;
 /// WAL header, 48 bytes at offset 0
 /// offset size field
 ///  0     8    magic "PageDbWL" (ASCII)
-///  8     4    format version (u32), 4; versions 1 (no zero-run elided frames), 2 (one log file) and 3 (no count
-///             frames) are still read, and their generation is continued as that version wrote it (without elided
-///             frames, without a switch to the second file, without count frames) until the next restart writes a
-///             version 4 header
+///  8     4    format version (u32), 5; versions 1 (no zero-run elided frames), 2 (one log file), 3 (no count
+///             frames) and 4 (page 0 logged whenever the database grows) are still read, and their generation is
+///             continued as that version wrote it (without elided frames, without a switch to the second file, without
+///             count frames, with page 0 logged at every growth) until the next restart writes a version 5 header
 /// 12     4    page size (u32): the database's page size
 /// 16     8    database id (u64): the random id in the database file header; a WAL is never replayed into another file
 /// 24     8    checkpoint sequence (u64): higher than both files' at every header written (restart, switch, forget);
@@ -53,6 +53,10 @@ namespace PageDb.Wal;
 ///    the page in the generation (skipping count frames, which change only those bytes) is its base: a full frame that
 ///    stays in the log as long as the count frame does, so a torn write of the page during a checkpoint is redone
 ///    from the log like any other. A count frame whose page has no earlier frame in its generation is corrupt.
+/// 6. The database size in pages is the last commit frame's commit field, not the page count in page 0 (the file
+///    header): from version 5 a commit that only grows the database does not log page 0, so a logged page 0 (or the
+///    file's, when the log has none) may count fewer pages than the commit; never more. Whatever makes page 0 a file's
+///    header (a checkpoint, a backup, a replication segment, a header repair) stamps the commit's size on it.
 /// XxHash64 rather than CRC-32: it is several times faster over page-sized inputs, takes the previous checksum as its
 /// seed (the chain costs nothing extra), and its 64 bits make an accidental match of a stale or torn frame negligible.
 /// </summary>
@@ -62,7 +66,7 @@ internal static class WalFormat
     public const ulong Magic = 0x4C57_6244_6567_6150; // "PageDbWL"
 
     /// <summary>The format version this code writes.</summary>
-    public const uint Version = 4;
+    public const uint Version = 5;
 
     /// <summary>The oldest format version this code reads: version 1 differs only in having no zero-run elided frames.</summary>
     public const uint OldestReadableVersion = 1;
@@ -75,6 +79,9 @@ internal static class WalFormat
 
     /// <summary>The first version whose frames may be count frames (invariant 5).</summary>
     public const uint CountFrameVersion = 4;
+
+    /// <summary>The first version whose commits may grow the database without logging page 0 (invariant 6).</summary>
+    public const uint UnloggedGrowthVersion = 5;
 
     /// <summary>Offset of the magic number.</summary>
     public const int MagicOffset = 0; // 0-7 u64

@@ -139,6 +139,13 @@ internal sealed class WalWriter : IDisposable
     public bool CanLogCounts => _version >= WalFormat.CountFrameVersion;
 
     /// <summary>
+    /// True when the generation's header is of a version whose commits may grow the database without logging page 0
+    /// (5 or later, <see cref="WalFormat"/> invariant 6): a build that wrote an older header takes page 0's count as
+    /// the database size.
+    /// </summary>
+    public bool CanGrowWithoutHeader => _version >= WalFormat.UnloggedGrowthVersion;
+
+    /// <summary>
     /// Builds a frame of <paramref name="page"/> (a commit frame when <paramref name="commitSize"/> is not 0) and returns
     /// its file offset, stored length and how the image is stored: with <paramref name="countOnly"/> as a count frame
     /// of the image's count field (<see cref="WalFormat"/> invariant 5; the caller has checked <see cref="CanLogCounts"/>

@@ -307,6 +307,12 @@ internal sealed class WriteAheadLog : IDisposable
         Writer.CanLogCounts && _index.NewestInGeneration(page) == superseded;
 
     /// <summary>
+    /// True when a commit that grows the database need not log page 0 for its page count (<see cref="WalFormat"/>
+    /// invariant 6): the generation's header is of version 5 or later. Writer only.
+    /// </summary>
+    public bool CanGrowWithoutHeader => Writer.CanGrowWithoutHeader;
+
+    /// <summary>
     /// Appends <paramref name="image"/> as the commit frame of the transaction, recording the database size, writes
     /// the transaction's frames, syncs them when <paramref name="sync"/> (Durability.Full), and publishes the commit to
     /// new readers. Returns the commit's mark. Writer only; the ones who must not hold the write lock during the sync

@@ -318,8 +318,8 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
             if (!fields.CatalogRoot.IsNone)
                 return;
             // Only a new database (the header alone) lacks a catalog; starting one over existing pages would hide them.
-            if (fields.PageCount != 1)
-                ThrowHelper.ThrowCorrupt(transaction.Pages.FilePath, PageNumber.Header, $"the header records no catalog, but the database has {fields.PageCount} pages");
+            if (transaction.Pages.PageCount != 1)
+                ThrowHelper.ThrowCorrupt(transaction.Pages.FilePath, PageNumber.Header, $"the header records no catalog, but the database has {transaction.Pages.PageCount} pages");
         }
         Catalog.Create(transaction.Pages);
         transaction.Commit();

@@ -9,7 +9,9 @@ namespace PageDb.CrashTests;
 /// a held reader, checkpoints of each mode with WAL restarts, compaction, a close and reopen), crashed at every I/O
 /// call in turn (every <c>stride</c>-th in the default run), each time recovered and checked. Held readers make
 /// passive checkpoints take every step of the two-file log: a switch to <c>-wal2</c>, forgetting <c>-wal</c> and
-/// switching back to it, forgetting <c>-wal2</c> and restarting in place.
+/// switching back to it, forgetting <c>-wal2</c> and restarting in place. Appends (one-row commits that start new
+/// leaves, growing the database without logging page 0) between checkpoints make checkpoints whose copied range has
+/// no page 0, which then write the file's own header with the new page count.
 /// </summary>
 public class CrashSweepTests
 {
@@ -19,6 +21,8 @@ public class CrashSweepTests
         FullCheckpoint, Commit, Compact, Commit, Reopen, Commit, LargeCommit, PassiveCheckpoint, Commit,
         HoldReader, Commit, PassiveCheckpoint, ReleaseReader, HoldReader, Commit, PassiveCheckpoint, Commit, Reopen,
         HoldReader, Commit, PassiveCheckpoint, ReleaseReader, Commit, PassiveCheckpoint, Commit,
+        Appends, PassiveCheckpoint, HoldReader, Appends, PassiveCheckpoint, Appends, ReleaseReader, PassiveCheckpoint,
+        Appends, Reopen, Commit,
     ];
 
     [TestCase(Durability.Full)]

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using PageDb.Testing;
 using PageDb.Testing.FaultInjection;
 using PageDb.Wal;
+using static PageDb.Tests.QuietLog;
 using static PageDb.Tests.TestDatabase;
 
 namespace PageDb.Tests;
@@ -16,9 +17,6 @@ namespace PageDb.Tests;
 /// </summary>
 public class CountFrameTests
 {
-    private const string WalPath = DbPath + "-wal";
-    private const int PageSize = 4096;
-
     private static readonly TableSchema Rows = new("rows",
         [new Column("id", ColumnType.Int64), new Column("name", ColumnType.String), new Column("payload", ColumnType.String)],
         primaryKey: ["id"]);
@@ -186,25 +184,6 @@ public class CountFrameTests
         }
     }
 
-    /// <summary>No automatic checkpoint during the test: it would restart the log, and the next change of each root
-    /// is then a page frame (a count frame needs the root's page frame in the same generation).</summary>
-    private static PageDatabase OpenQuiet(IStorage storage, Durability durability = Durability.Normal) =>
-        PageDatabase.Open(DbPath, new PageDbOptions
-        {
-            Storage = storage,
-            Durability = durability,
-            CacheSizeBytes = 1 << 20,
-            CheckpointThresholdBytes = 256L << 20,
-            BeforeDispose = AssertIntact,
-        });
-
-    private static void Write(PageDatabase db, Action<WriteTransaction> change)
-    {
-        using WriteTransaction tx = db.BeginWrite();
-        change(tx);
-        tx.Commit();
-    }
-
     private static void PutRange(Tree tree, int from, int to)
     {
         for (int i = from; i < to; i++)
@@ -215,13 +194,6 @@ public class CountFrameTests
     {
         for (int i = from; i < to; i++)
             table.Insert(Row.Of((long)i, "row " + i, new string('x', 100)));
-    }
-
-    private static byte[] KeyOf(int i)
-    {
-        byte[] key = new byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(key, i);
-        return key;
     }
 
     private static int HeightOf(PageDatabase db, string name) => db.GetStats().Trees.Single(tree => tree.Name == name).Height;
@@ -243,15 +215,4 @@ public class CountFrameTests
         using ReadTransaction read = db.BeginRead();
         Assert.That(count(read), Is.EqualTo(rows + 1));
     }
-
-    /// <summary>The frames <paramref name="commit"/> appends to the log's current generation.</summary>
-    private static List<WalSurgery.Frame> FramesOf(MemoryStorage storage, Action commit)
-    {
-        int before = WalSurgery.Frames(storage.GetContents(WalPath), PageSize).Count;
-        commit();
-        return WalSurgery.Frames(storage.GetContents(WalPath), PageSize)[before..];
-    }
-
-    private static string Describe(List<WalSurgery.Frame> frames) =>
-        "frames appended: " + string.Join(", ", frames.Select(frame => $"page {frame.Page} flags {frame.Flags}"));
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PageDb.Testing;
 using PageDb.Wal;
 using static PageDb.Tests.TestDatabase;
 
@@ -9,7 +10,9 @@ namespace PageDb.Tests;
 /// without elided frames, so that build could still read it, until a restart writes a current header. Likewise a
 /// version 2 log (one file) goes on in its one file, even while readers hold a restart back, until a restart writes a
 /// version 3 header; only then may the log switch to its second file. A version 3 log (no count frames) goes on
-/// logging whole root pages until a restart writes a version 4 header.
+/// logging whole root pages until a restart writes a version 4 header. A version 4 log (page 0 logged at every
+/// growth, which that build reads as the database size) goes on logging page 0 when the database grows until a restart
+/// writes a version 5 header.
 /// </summary>
 public class WalVersionTests
 {
@@ -114,6 +117,45 @@ public class WalVersionTests
         }
 
         AssertCountAfterReopen(storage, 306);
+    }
+
+    [Test]
+    public void A_version_4_log_logs_page_0_at_every_growth_until_a_restart_writes_version_5()
+    {
+        var storage = new MemoryStorage();
+        using (PageDatabase db = Open(storage))
+            Put(db, "t", ("a", "1"));
+        SetVersion(storage, 4);
+
+        // Durability.None: an open that syncs restarts the log at once (StorageEngine.MakeRecoveredStateDurable).
+        using (PageDatabase db = Open(storage, Durability.None))
+        {
+            PutUntilGrown(db, 0);
+            byte[] wal = storage.GetContents(WalPath);
+            Assert.That(HeaderVersion(wal), Is.EqualTo(4u), "the generation keeps its header");
+            Assert.That(WalSurgery.Frames(wal, 4096).Select(frame => frame.Page), Has.Some.EqualTo(0u), "a version 4 generation logs page 0 when the database grows");
+
+            db.Checkpoint(CheckpointMode.Passive);
+            PutUntilGrown(db, 1000);
+            wal = storage.GetContents(WalPath);
+            Assert.That(HeaderVersion(wal), Is.EqualTo(WalFormat.Version));
+            Assert.That(WalSurgery.Frames(wal, 4096).Select(frame => frame.Page), Has.None.EqualTo(0u), "a version 5 generation grows without page 0");
+        }
+
+        using (PageDatabase db = Open(storage))
+        {
+            using ReadTransaction tx = db.BeginRead();
+            Assert.That(tx.GetTree("t").Get(Bytes("a")), Is.Not.Null);
+            Assert.That(db.CheckIntegrity().IsOk, Is.True);
+        }
+    }
+
+    /// <summary>Puts one row per commit, keys from <paramref name="first"/> up, until a commit grows the database.</summary>
+    private static void PutUntilGrown(PageDatabase db, int first)
+    {
+        long pages = db.GetStats().PageCount;
+        for (int i = first; db.GetStats().PageCount == pages; i++)
+            Put(db, "t", ($"grow {i:D6}", new string('v', 150)));
     }
 
     /// <summary>

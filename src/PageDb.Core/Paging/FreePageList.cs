@@ -35,7 +35,7 @@ internal static class FreePageList
         using PageHandle headerHandle = pages.Write(PageNumber.Header);
         var header = new FileHeaderPage(headerHandle.Writable);
         PageNumber head = header.FreeListHead;
-        uint pageCount = header.PageCount;
+        uint pageCount = pages.PageCount;
         CheckHead(pages, head, pageCount, header.FreePageCount);
 
         using PageHandle trunkHandle = pages.Write(head);
@@ -73,7 +73,7 @@ internal static class FreePageList
 
         using PageHandle headerHandle = pages.Write(PageNumber.Header);
         var header = new FileHeaderPage(headerHandle.Writable);
-        uint pageCount = header.PageCount;
+        uint pageCount = pages.PageCount;
         if (page.Value >= pageCount)
             throw new ArgumentOutOfRangeException(nameof(page), page.Value, "the page is past the end of the database");
         PageNumber head = header.FreeListHead;
@@ -114,7 +114,7 @@ internal static class FreePageList
         {
             var header = new FileHeaderPageReader(headerHandle.Data);
             trunkNumber = header.FreeListHead;
-            pageCount = header.PageCount;
+            pageCount = pages.PageCount;
             expected = header.FreePageCount;
         }
         CheckHead(pages, trunkNumber, pageCount, expected);

@@ -166,10 +166,11 @@ internal readonly struct Catalog
         PageNumber root = fields.CatalogRoot;
         if (root.IsNone)
             ThrowHelper.ThrowCorrupt(pages.FilePath, PageNumber.Header, "the header records no catalog");
-        // The integrity check flags this too; refusing it here keeps every read from a file whose header and WAL
-        // disagree on its size (a later write would trust the header's count).
-        if (fields.PageCount != pages.PageCount)
-            ThrowHelper.ThrowCorrupt(pages.FilePath, PageNumber.Header, $"the header counts {fields.PageCount} pages, but the last commit in the WAL records {pages.PageCount}");
+        // The integrity check flags this too: a header counting more pages than the last commit records belongs to
+        // another state of the file than the WAL (a commit that grew the database need not log the header, so fewer
+        // is sound: HeaderPageCount).
+        if (!HeaderPageCount.Fits(header.Data, pages.PageCount))
+            ThrowHelper.ThrowCorrupt(pages.FilePath, PageNumber.Header, $"the header counts {fields.PageCount} pages, more than the {pages.PageCount} the last commit in the WAL records");
         return root;
     }
 }

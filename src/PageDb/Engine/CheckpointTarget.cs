@@ -19,8 +19,13 @@ namespace PageDb.Engine;
 /// Order, so that a crash at any point leaves a header that matches the file (the WAL keeps every frame until the
 /// checkpoint has synced, so recovery redoes the rest):
 /// 1. every page but the header is written and the file grows as needed; 2. sync; 3. the header (page 0) is written;
-/// 4. sync; 5. only now is the file cut when it shrank. So the header never counts pages the file lacks, and a torn
-/// header write happens only while the WAL still holds page 0 (see <see cref="HeaderRepair"/>).
+/// 4. sync; 5. only now is the file cut when it shrank. So the header never counts pages the file lacks.
+/// The header written carries the checkpointed commit's size (<see cref="SetPageCount"/> stamps it,
+/// <see cref="HeaderPageCount"/>): a commit that only grew the database did not log page 0, so the newest page 0 in
+/// the range, or the file's own when the range has none, may count fewer pages. A torn header write is harmless: when
+/// the range holds page 0 the WAL still has it (see <see cref="HeaderRepair"/>); when it does not, the header written
+/// differs from the file's only in its page count and checksum, both in its first 16 + 32 bytes, one 512-byte sector,
+/// which a crash leaves old or new, never mixed.
 /// With syncs disabled (Durability.None) the WAL never calls <see cref="Sync"/>: the header is written when the page
 /// count is set, after the file has grown (before it shrinks), so that a crash of the process alone (the OS keeps every
 /// write) still never leaves a header counting pages the file lacks. A power loss may: None promises nothing then.
@@ -50,6 +55,7 @@ internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool 
 
     public void SetPageCount(uint pageCount)
     {
+        StampHeader(pageCount);
         if (pageCount >= file.PageCount)
         {
             file.SetPageCount(pageCount);
@@ -82,6 +88,21 @@ internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool 
             _shrinkTo = 0;
             file.Sync();
         }
+    }
+
+    /// <summary>
+    /// Makes the header to write count <paramref name="pageCount"/> pages: the pending one from the log, else the
+    /// file's own, read back, when its count differs (then it becomes pending).
+    /// </summary>
+    private void StampHeader(uint pageCount)
+    {
+        if (!_headerPending)
+        {
+            file.ReadHeader(_header);
+            _headerPending = new FileHeaderPageReader(_header).PageCount != pageCount;
+        }
+        if (_headerPending)
+            HeaderPageCount.Stamp(_header, pageCount);
     }
 
     private void WritePendingHeader()

@@ -7,7 +7,10 @@ namespace PageDb.Engine;
 /// Restores a damaged file header (page 0) from the WAL when the WAL holds a committed copy of it: the database file
 /// cannot be opened without its header, so this runs before the normal open, from what the WAL header says about the
 /// database. A checkpoint writes page 0 last and syncs before the WAL forgets anything (<see cref="CheckpointTarget"/>),
-/// so whenever the file's header changed since the WAL last restarted, the WAL holds a newer, sound copy.
+/// so whenever the file's header changed since the WAL last restarted, the WAL holds a newer, sound copy, but for its
+/// page count: a commit that only grew the database did not log page 0 (<see cref="HeaderPageCount"/>), so the copy
+/// gets the last commit's size stamped on it. (A checkpoint that changes only the count writes a header that differs
+/// from the file's in one sector, which a crash never tears: <see cref="CheckpointTarget"/>.)
 /// </summary>
 internal static class HeaderRepair
 {
@@ -36,6 +39,7 @@ internal static class HeaderRepair
         }
         if (!IsSoundHeaderOf(image, databasePath, pageSize, databaseId, walSize))
             return false;
+        HeaderPageCount.Stamp(image, walSize);
         // The WAL's header may count pages the file never received (they are still only in the WAL): give the file
         // that length, so it is not mistaken for a truncated one; reads of those pages find their WAL frames first.
         long length = (long)new FileHeaderPageReader(image).PageCount * pageSize;
@@ -82,8 +86,8 @@ internal static class HeaderRepair
     }
 
     /// <summary>
-    /// True when <paramref name="image"/> is a sound header of this database whose page count is the one the log's
-    /// last commit records (every transaction that changes the count logs page 0), so the WAL's own checks bound it.
+    /// True when <paramref name="image"/> is a sound header of this database whose page count is at most the one the
+    /// log's last commit records (<see cref="HeaderPageCount.Fits"/>), the size the WAL's own checks bound.
     /// </summary>
     private static bool IsSoundHeaderOf(byte[] image, string databasePath, int pageSize, ulong databaseId, uint walSize)
     {
@@ -92,7 +96,7 @@ internal static class HeaderRepair
             PageHeader.Verify(image, PageNumber.Header, databasePath);
             var header = new FileHeaderPageReader(image);
             header.Verify(databasePath);
-            return header.DatabaseId == databaseId && header.PageSize == pageSize && header.PageCount == walSize;
+            return header.DatabaseId == databaseId && header.PageSize == pageSize && HeaderPageCount.Fits(image, walSize);
         }
         catch (PageDbException)
         {

@@ -75,9 +75,9 @@ internal sealed class IntegrityChecker(StorageEngine engine, ReadTransaction tra
             var fields = new FileHeaderPageReader(header.Data);
             fields.Verify(_pages.FilePath);
             Claim(PageNumber.Header, "the file header");
-            if (fields.PageCount == _pages.PageCount)
+            if (HeaderPageCount.Fits(header.Data, _pages.PageCount))
                 return true;
-            _problems.Add(new IntegrityProblem(0, $"the header counts {fields.PageCount} pages, but the last commit in the WAL records {_pages.PageCount}"));
+            _problems.Add(new IntegrityProblem(0, $"the header counts {fields.PageCount} pages, more than the {_pages.PageCount} the last commit in the WAL records"));
             return false;
         }
         catch (CorruptDatabaseException e)

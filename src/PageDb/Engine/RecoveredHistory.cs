@@ -15,7 +15,9 @@ namespace PageDb.Engine;
 /// The state before the first commit is the database file as it was (<see cref="FilePageCount"/> pages,
 /// <see cref="FilePages"/> for the pages the log changes); the state after commit i is that with the pages of
 /// commits 0..i laid over, <see cref="Commit.PageCount"/> pages; the state after the last is the one the open ends at
-/// (<see cref="LastCommit"/>).
+/// (<see cref="LastCommit"/>). Page 0 is taken, after every commit, as a replication segment ships it: its newest
+/// image (logged, else the file's) with the commit's page count stamped on it (<see cref="HeaderPageCount"/>), since a
+/// commit that only grows the database does not log it.
 /// </para>
 /// <para>
 /// The open also keeps the histories of earlier opens whose replicator never shipped a cut (<see cref="Earlier"/>,
@@ -71,6 +73,7 @@ internal sealed class RecoveredHistory
         var commits = new List<Commit>();
         var pages = new Dictionary<uint, ulong>();
         var filePages = new Dictionary<uint, ulong?>();
+        byte[]? header = null; // page 0's newest image: the file's until a frame replaces it
         bool complete = true;
         for (long frame = 1; frame <= wal.LastCommit.LastCommitFrame.Value; frame++)
         {
@@ -80,15 +83,41 @@ internal sealed class RecoveredHistory
                 complete = false;
                 continue;
             }
-            pages[page.Value] = Fingerprint(image);
             if (page.Value < file.PageCount && !filePages.ContainsKey(page.Value))
-                filePages[page.Value] = FileFingerprint(file, page, image);
+                filePages[page.Value] = FileFingerprint(file, page, page == PageNumber.Header ? new byte[wal.PageSize] : image);
+            if (page == PageNumber.Header)
+                header = (byte[])image.Clone();
+            else
+                pages[page.Value] = Fingerprint(image);
             if (commitSize == 0)
                 continue;
+            if (header is null && !TryReadFileHeader(file, filePages, out header))
+                complete = false;
+            else
+                pages[PageNumber.Header.Value] = StampedFingerprint(header!, commitSize);
             commits.Add(new Commit(commitSize, [.. pages.Select(p => (new PageNumber(p.Key), p.Value))]));
             pages.Clear();
         }
         return new RecoveredHistory(wal.LastCommit, complete, file.PageCount, filePages, commits);
+    }
+
+    /// <summary>Reads the file's page 0 (and notes its fingerprint as a file page a commit changes); false when it fails its checksum.</summary>
+    private static bool TryReadFileHeader(DatabaseFile file, Dictionary<uint, ulong?> filePages, out byte[]? header)
+    {
+        header = new byte[file.PageSize];
+        ulong? fingerprint = FileFingerprint(file, PageNumber.Header, header);
+        filePages.TryAdd(PageNumber.Header.Value, fingerprint);
+        if (fingerprint is null)
+            header = null;
+        return header is not null;
+    }
+
+    /// <summary>The fingerprint of <paramref name="header"/> with <paramref name="size"/> stamped as its page count, the image left as it was.</summary>
+    private static ulong StampedFingerprint(byte[] header, uint size)
+    {
+        byte[] stamped = (byte[])header.Clone();
+        HeaderPageCount.Stamp(stamped, size);
+        return Fingerprint(stamped);
     }
 
     private static ulong? FileFingerprint(DatabaseFile file, PageNumber page, byte[] image)

@@ -127,6 +127,8 @@ internal sealed class ReplicationSource(PageDatabase database)
     /// loaded by a reader was verified at its load. A cut ships the pages recent commits wrote, so most are still in
     /// the pool: reading them back from the log cost a read call, a checksum and the frame's decoding each, two thirds
     /// of a folder cut's CPU time (docs/benchmarks.md, "Replication"); the copy costs a checksum only.
+    /// Page 0 gets <paramref name="at"/>'s page count stamped on it, so a segment's header page states its size (a
+    /// commit that only grew the database did not log page 0: <see cref="HeaderPageCount"/>).
     /// </summary>
     /// <exception cref="CorruptDatabaseException">The page fails its checksum.</exception>
     public void ReadPage(HeldSnapshot at, PageNumber page, Span<byte> destination)
@@ -138,9 +140,13 @@ internal sealed class ReplicationSource(PageDatabase database)
             using (cached)
                 cached.Data.CopyTo(destination);
             PageHeader.Seal(destination, page);
-            return;
         }
-        _engine.Loader.Load(key, destination);
+        else
+        {
+            _engine.Loader.Load(key, destination);
+        }
+        if (page == PageNumber.Header)
+            HeaderPageCount.Stamp(destination, at.PageCount);
     }
 
     /// <summary>Writes <paramref name="snapshot"/> to <paramref name="destination"/> as <see cref="PageDatabase.Backup"/> writes a file.</summary>

@@ -12,7 +12,9 @@ namespace PageDb.Engine;
 /// every version it reads in place (checkpoints copy only up to the oldest reader's mark, and the WAL restarts only
 /// when no reader is older than the last commit); no write lock is taken. Pages are read through the engine's loader,
 /// not the buffer pool, so a backup verifies every checksum from disk and does not evict the hot set; the header page
-/// of the snapshot is the one its last commit wrote, so its page count and free list describe exactly the pages copied.
+/// of the snapshot is the newest one its commits wrote, so its free list describes exactly the pages copied, and it
+/// gets the snapshot's page count stamped on it (a commit that only grew the database did not log it:
+/// <see cref="HeaderPageCount"/>).
 /// Used from one thread at a time (an async backup may move between threads between batches).
 /// </remarks>
 internal sealed class SnapshotCopy : IDisposable
@@ -41,7 +43,7 @@ internal sealed class SnapshotCopy : IDisposable
     public BackupProgress Progress => new(_nextPage, PageCount);
 
     /// <summary>The next pages of the file (whole pages, verified), or an empty batch when every page was returned.</summary>
-    /// <exception cref="CorruptDatabaseException">A page fails its checksum, or the header disagrees with the snapshot.</exception>
+    /// <exception cref="CorruptDatabaseException">A page fails its checksum, or the header counts more pages than the snapshot.</exception>
     public ReadOnlyMemory<byte> NextBatch()
     {
         int pageSize = _pages.PageSize;
@@ -52,7 +54,7 @@ internal sealed class SnapshotCopy : IDisposable
             Span<byte> destination = _batch.AsSpan(i * pageSize, pageSize);
             _transaction.Engine.Loader.Load(_pages.KeyOf(page), destination);
             if (page == PageNumber.Header)
-                CheckHeader(destination);
+                StampHeader(destination);
         }
         _nextPage += (uint)count;
         return _batch.AsMemory(0, count * pageSize);
@@ -64,11 +66,11 @@ internal sealed class SnapshotCopy : IDisposable
             _transaction.Dispose();
     }
 
-    private void CheckHeader(ReadOnlySpan<byte> header)
+    private void StampHeader(Span<byte> header)
     {
-        var fields = new FileHeaderPageReader(header);
-        fields.Verify(_pages.FilePath);
-        if (fields.PageCount != PageCount)
-            ThrowHelper.ThrowCorrupt(_pages.FilePath, PageNumber.Header, "the header's page count disagrees with the snapshot's last commit");
+        new FileHeaderPageReader(header).Verify(_pages.FilePath);
+        if (!HeaderPageCount.Fits(header, PageCount))
+            ThrowHelper.ThrowCorrupt(_pages.FilePath, PageNumber.Header, "the header counts more pages than the snapshot's last commit");
+        HeaderPageCount.Stamp(header, PageCount);
     }
 }

@@ -22,7 +22,9 @@ namespace PageDb.Engine;
 /// Invariants:
 /// 1. Every page this transaction changed has exactly one newest version: a private version listed in
 ///    <c>_private</c>, or, once spilled, its newest uncommitted WAL frame (and then no private version).
-/// 2. <see cref="PageCount"/> equals the page count in this transaction's view of the file header (page 0).
+/// 2. <see cref="PageCount"/> is the database size the commit frame will record. The page count in this
+///    transaction's view of the file header (page 0) is at most that (<see cref="HeaderPageCount"/>), and equal in a log
+///    generation older than version 5; page 0 is logged with the count of the moment (<see cref="CountPagesIfHeader"/>).
 /// 3. Pages at or past the snapshot's page count exist only as private versions (they were allocated by growing).
 /// </remarks>
 internal sealed class TransactionPages : IPageAccessor
@@ -58,7 +60,7 @@ internal sealed class TransactionPages : IPageAccessor
         _spillThreshold = Math.Max(engine.Pool.FrameCount / 4 * 3, 8);
     }
 
-    /// <summary>Pages in the database as this transaction sees it (invariant 2).</summary>
+    /// <summary>Pages in the database as this transaction sees it, the size its commit frame records (invariant 2).</summary>
     public uint PageCount { get; private set; }
 
     /// <summary>The committed state this transaction started from; never changed by it.</summary>
@@ -208,6 +210,7 @@ internal sealed class TransactionPages : IPageAccessor
     /// </summary>
     private bool PrepareForCommitFrame(PageNumber page, PrivateVersion version, Span<byte> image)
     {
+        CountPagesIfHeader(page, image);
         ClearGapForLog(image);
         if (OnlyCountChanged(page, version, image))
             return true; // same page number and type as its source: DiffersOnlyInCount compared them
@@ -285,8 +288,20 @@ internal sealed class TransactionPages : IPageAccessor
     /// </summary>
     private void SealForLog(Span<byte> image, PageNumber page)
     {
+        CountPagesIfHeader(page, image);
         ClearGapForLog(image);
         PageHeader.Seal(image, page);
+    }
+
+    /// <summary>
+    /// Sets the page count of page 0's private version to <see cref="PageCount"/> as it is logged (invariant 2), so a
+    /// logged header counts every page its free list and catalog root name: growing does not write page 0
+    /// (<see cref="Grow"/>), but the pages it counts may since have been made the catalog root or freed.
+    /// </summary>
+    private void CountPagesIfHeader(PageNumber page, Span<byte> image)
+    {
+        if (page == PageNumber.Header)
+            new FileHeaderPage(image).PageCount = PageCount;
     }
 
     /// <summary>Zeroes a slotted page's gap, so its frame is stored without it (<see cref="ZeroRunElision"/>).</summary>
@@ -329,17 +344,23 @@ internal sealed class TransactionPages : IPageAccessor
         NoteCatalogWrite();
     }
 
+    /// <summary>
+    /// Counts one more page and returns its number. The commit frame records the new count; page 0's copy of it is
+    /// written only in a log generation older than version 5 (<see cref="WriteAheadLog.CanGrowWithoutHeader"/>), whose
+    /// readers take page 0's count as the database size. So a commit that starts a new leaf logs the leaf and its
+    /// parent, not also the file header (<see cref="HeaderPageCount"/>).
+    /// </summary>
     private PageNumber Grow()
     {
-        using PageHandle headerHandle = Write(PageNumber.Header);
-        var header = new FileHeaderPage(headerHandle.Writable);
-        if (header.PageCount != PageCount) // invariant 2; the WAL's commit frame and its copy of page 0 disagree
-            ThrowHelper.ThrowCorrupt(FilePath, PageNumber.Header, $"the header counts {header.PageCount} pages, but the last commit recorded {PageCount}");
-        var page = new PageNumber(header.PageCount);
+        var page = new PageNumber(PageCount);
         if (page.Value == uint.MaxValue)
             throw new PageDbException($"The database '{FilePath}' has reached the largest page count a file can hold.");
-        header.PageCount = page.Value + 1;
         PageCount = page.Value + 1;
+        if (!_engine.Wal.CanGrowWithoutHeader)
+        {
+            using PageHandle headerHandle = Write(PageNumber.Header);
+            new FileHeaderPage(headerHandle.Writable).PageCount = PageCount;
+        }
         return page;
     }
 

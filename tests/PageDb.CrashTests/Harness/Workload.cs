@@ -11,6 +11,9 @@ internal sealed class Workload(Random random, Func<PageDatabase> open, WorkloadM
 {
     private const int MaxTrees = 5;
     private const int TraceLength = 16;
+    private const string AppendTree = "appends";
+    private const int AppendsPerAction = 30; // more than a leaf's 24 rows of 150 bytes: at least one new leaf
+    private ulong _nextAppendKey;
     private readonly List<(ReadTransaction Transaction, ulong Digest)> _readers = [];
     private readonly Queue<string> _trace = new();
 
@@ -55,6 +58,10 @@ internal sealed class Workload(Random random, Func<PageDatabase> open, WorkloadM
         {
             case WorkloadAction.Commit:
                 WriteTransaction(db, random.Next(1, 20), commit: true);
+                break;
+            case WorkloadAction.Appends:
+                for (int i = 0; i < AppendsPerAction; i++)
+                    AppendCommit(db);
                 break;
             case WorkloadAction.Rollback:
                 WriteTransaction(db, random.Next(1, 40), commit: false);
@@ -121,7 +128,8 @@ internal sealed class Workload(Random random, Func<PageDatabase> open, WorkloadM
         int roll = random.Next(100);
         return roll switch
         {
-            < 45 => WorkloadAction.Commit,
+            < 42 => WorkloadAction.Commit,
+            < 45 => WorkloadAction.Appends,
             < 53 => WorkloadAction.Rollback,
             < 57 => WorkloadAction.LargeCommit,
             < 64 => WorkloadAction.HoldReader,
@@ -142,6 +150,31 @@ internal sealed class Workload(Random random, Func<PageDatabase> open, WorkloadM
             RandomChange(tx, working);
         if (!commit)
             return;
+        Commit(tx, working);
+    }
+
+    /// <summary>One row past every key the workload appended before (and above the short random keys), committed alone.</summary>
+    private void AppendCommit(PageDatabase db)
+    {
+        WorkloadModel working = Committed.Clone();
+        using WriteTransaction tx = db.BeginWrite();
+        if (!working.HasTree(AppendTree))
+        {
+            tx.CreateTree(AppendTree);
+            working.CreateTree(AppendTree);
+        }
+        var key = new byte[10];
+        key[0] = key[1] = 0xFF;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(key.AsSpan(2), _nextAppendKey++);
+        var value = new byte[150];
+        random.NextBytes(value);
+        tx.GetTree(AppendTree).Put(key, value);
+        working.Put(AppendTree, key, value);
+        Commit(tx, working);
+    }
+
+    private void Commit(WriteTransaction tx, WorkloadModel working)
+    {
         InFlight = working;
         OnCommitting?.Invoke(working);
         tx.Commit();

@@ -6,6 +6,12 @@ internal enum WorkloadAction
     /// <summary>A write transaction of random puts, deletes, tree creations and drops, committed.</summary>
     Commit,
 
+    /// <summary>
+    /// One-row commits of ascending keys with 150-byte values into one tree, enough to start new leaves: commits that
+    /// grow the database without logging page 0 (WAL format version 5), whose page count only the commit frame holds.
+    /// </summary>
+    Appends,
+
     /// <summary>The same, rolled back (disposed without commit).</summary>
     Rollback,
 

@@ -7,8 +7,9 @@ namespace PageDb.Tests.Bugs;
 /// Found by the hostile-file fuzzer (HostileFileFuzzTests, seed 1156148229 case 597): the WAL's newest copy of page 0
 /// counted 36 pages while its last commit frame recorded 22 (both chain-valid). Readers used the commit's 22 and
 /// CheckIntegrity passed; the next write grew the file from the header's 36, and the database it committed failed the
-/// check. The check now compares the header's page count with the last commit's, and a write transaction refuses to
-/// grow from a header that disagrees with it.
+/// check. The check now compares the header's page count with the last commit's, and a write transaction refuses a
+/// header that counts more pages (the catalog refuses it; since WAL format 5 a write no longer grows from the header's
+/// count, and a header counting fewer pages is sound: docs/FORMAT.md, "Unlogged growth").
 /// </summary>
 public class HeaderPageCountDisagreesWithWalTests
 {
