@@ -31,6 +31,11 @@ internal sealed class BTree
     private readonly string _filePath;
     private readonly LeafCellFormat _leafFormat;
 
+    // The depth at which the last descent found its leaf (-1 before the first): every leaf is at the same depth
+    // (NodeHeader, invariant 1), so the next descent's page at that depth is likely a leaf, whose lines it requests
+    // before reading any (DescendToLeaf). Only a hint: a wrong guess costs the requests, never a result.
+    private int _leafDepth = -1;
+
     // The cell being placed, then the separator going up, then copies of a descent's bounds (DescentBounds). One per
     // thread rather than per tree: engines open a tree object per transaction, and a put never runs inside another put
     // on the same thread.
@@ -296,6 +301,13 @@ internal sealed class BTree
     /// <paramref name="path"/>; each page passed is checked against the separators above it (<see cref="DescentBounds"/>).
     /// <paramref name="lastFirst"/> (a put's descent) tries each page's last separator first (<see cref="NodeSearch"/>).
     /// </summary>
+    /// <remarks>
+    /// A descent other than a put's requests every line of the page at the leaves' depth as soon as it is pinned
+    /// (<see cref="PageHandle.TryRequestAllLines"/>): a leaf is the page of a lookup that a CPU cache is least likely to
+    /// hold, and its reads (header, cell pointers, then the cells they point at) otherwise wait for two misses in a
+    /// row, the second only asked for once the first brought the pointers. A put's leaf is mostly in cache (appends
+    /// meet the same leaf again), where the requests would be pure cost.
+    /// </remarks>
     private PageHandle DescendToLeaf(ReadOnlySpan<byte> key, Span<PathStep> path, out int depth, bool lastFirst = false)
     {
         PageNumber page = Root;
@@ -304,9 +316,13 @@ internal sealed class BTree
         while (true)
         {
             PageHandle handle = _pages.Read(page);
-            CheckNode(handle, page, isRoot: depth == 0, bounds);
+            bool allLinesRequested = !lastFirst && depth == _leafDepth && handle.TryRequestAllLines();
+            CheckNode(handle, page, isRoot: depth == 0, bounds, allLinesRequested);
             if (handle.Type == PageType.BtreeLeaf)
+            {
+                _leafDepth = depth;
                 return handle;
+            }
             using (handle)
             {
                 if (depth == NodeHeader.MaxDepth)
@@ -347,16 +363,17 @@ internal sealed class BTree
 
     /// <summary>
     /// Checks a page the descent pinned (<see cref="NodeHeader.CheckNode"/>, then its keys against
-    /// <paramref name="bounds"/>), releasing it when it fails. The cells of a leaf that the checks and the search
-    /// read first are requested before (<see cref="NodeSearch.PrefetchLeafProbes"/>), so that their cache misses overlap.
+    /// <paramref name="bounds"/>), releasing it when it fails. Unless the descent requested all the page's lines
+    /// (<paramref name="allLinesRequested"/>), the cells of a leaf that the checks and the search read first are
+    /// requested before (<see cref="NodeSearch.PrefetchLeafProbes"/>), so that their cache misses overlap.
     /// </summary>
-    private void CheckNode(PageHandle handle, PageNumber page, bool isRoot, in DescentBounds bounds)
+    private void CheckNode(PageHandle handle, PageNumber page, bool isRoot, in DescentBounds bounds, bool allLinesRequested)
     {
         try
         {
             var reader = new SlottedPageReader(handle.Data, _filePath);
             bool isLeaf = handle.Type == PageType.BtreeLeaf;
-            if (isLeaf)
+            if (isLeaf && !allLinesRequested)
                 NodeSearch.PrefetchLeafProbes(reader);
             NodeHeader.CheckNode(handle.Data, page, _filePath, isRoot);
             bounds.Check(reader, isLeaf, _leafFormat, isRoot, page, _filePath);

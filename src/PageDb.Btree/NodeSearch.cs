@@ -14,7 +14,8 @@ internal static class NodeSearch
     private const int CacheLineSize = 64;
 
     /// <summary>
-    /// Requests, all at once, the cells a point descent may compare in a leaf it has just pinned. A leaf is the page
+    /// Requests, all at once, the cells a point descent may compare in a leaf it has just pinned, when it has not
+    /// requested the whole page (a put's descent, or the first one of a tree object: BTree.DescendToLeaf). A leaf is the page
     /// of a lookup that a CPU cache is least likely to hold (interior pages are few and visited by every lookup);
     /// there the reads of a search are otherwise a chain of cache misses, each waiting for the comparison before it,
     /// and requested together they overlap. A leaf of at most <see cref="MaxCellsPrefetched"/> cells averaging a cache

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Intrinsics.X86;
 using PageDb.Core.Pages;
 
 namespace PageDb.Core.Paging;
@@ -77,6 +78,29 @@ internal readonly struct PageHandle : IDisposable
             return _frame!;
         }
     }
+
+    /// <summary>
+    /// Asks the CPU for every cache line of the page at once, so that the misses of a page no cache holds overlap
+    /// instead of each read waiting for its own: a hint that reads nothing and changes no result. False, having asked
+    /// nothing, for a page of more than <see cref="MaxLinesRequested"/> lines or a CPU without prefetch instructions.
+    /// </summary>
+    public unsafe bool TryRequestAllLines()
+    {
+        ReadOnlySpan<byte> page = Data;
+        if (!Sse.IsSupported || page.Length > MaxLinesRequested * CacheLineSize)
+            return false;
+        fixed (byte* first = page)
+        {
+            for (int offset = 0; offset < page.Length; offset += CacheLineSize)
+                Sse.Prefetch0(first + offset);
+        }
+        return true;
+    }
+
+    /// <summary>The most lines <see cref="TryRequestAllLines"/> asks for: a 4 KiB page's (64 requests cost tens of nanoseconds).</summary>
+    public const int MaxLinesRequested = 64;
+
+    private const int CacheLineSize = 64;
 
     /// <summary>Unpins the page, or returns its loan.</summary>
     public void Dispose()
