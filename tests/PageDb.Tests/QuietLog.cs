@@ -49,6 +49,15 @@ internal static class QuietLog
         return WalSurgery.Frames(storage.GetContents(WalPath), PageSize)[before..];
     }
 
+    /// <summary>The database and its log as a process killed now leaves them (every write kept).</summary>
+    public static MemoryStorage CopyOf(MemoryStorage storage)
+    {
+        var copy = new MemoryStorage();
+        copy.SetContents(DbPath, storage.GetContents(DbPath));
+        copy.SetContents(WalPath, storage.GetContents(WalPath));
+        return copy;
+    }
+
     /// <summary>The frames' pages and flags, for a failure message.</summary>
     public static string Describe(List<WalSurgery.Frame> frames) =>
         "frames appended: " + string.Join(", ", frames.Select(frame => $"page {frame.Page} flags {frame.Flags}"));

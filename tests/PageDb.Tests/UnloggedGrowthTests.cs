@@ -206,13 +206,4 @@ public class UnloggedGrowthTests
     }
 
     private static uint FileHeaderCount(MemoryStorage storage) => new FileHeaderPageReader(storage.GetContents(DbPath)).PageCount;
-
-    /// <summary>The database and its log as a process killed now leaves them (every write kept).</summary>
-    private static MemoryStorage CopyOf(MemoryStorage storage)
-    {
-        var copy = new MemoryStorage();
-        copy.SetContents(DbPath, storage.GetContents(DbPath));
-        copy.SetContents(WalPath, storage.GetContents(WalPath));
-        return copy;
-    }
 }

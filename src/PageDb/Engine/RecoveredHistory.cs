@@ -70,6 +70,7 @@ internal sealed class RecoveredHistory
     public static RecoveredHistory Read(WriteAheadLog wal, DatabaseFile file)
     {
         var image = new byte[wal.PageSize];
+        var fileImage = new byte[wal.PageSize]; // the file's copy of a page: never read into image, which is the frame's
         var commits = new List<Commit>();
         var pages = new Dictionary<uint, ulong>();
         var filePages = new Dictionary<uint, ulong?>();
@@ -83,12 +84,12 @@ internal sealed class RecoveredHistory
                 complete = false;
                 continue;
             }
-            if (page.Value < file.PageCount && !filePages.ContainsKey(page.Value))
-                filePages[page.Value] = FileFingerprint(file, page, page == PageNumber.Header ? new byte[wal.PageSize] : image);
             if (page == PageNumber.Header)
                 header = (byte[])image.Clone();
             else
                 pages[page.Value] = Fingerprint(image);
+            if (page.Value < file.PageCount && !filePages.ContainsKey(page.Value))
+                filePages[page.Value] = FileFingerprint(file, page, fileImage);
             if (commitSize == 0)
                 continue;
             if (header is null && !TryReadFileHeader(file, filePages, out header))
