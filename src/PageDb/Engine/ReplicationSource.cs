@@ -129,10 +129,34 @@ internal sealed class ReplicationSource(PageDatabase database)
     /// of a folder cut's CPU time (docs/benchmarks.md, "Replication"); the copy costs a checksum only.
     /// </summary>
     /// <exception cref="CorruptDatabaseException">The page fails its checksum.</exception>
-    public void ReadPage(HeldSnapshot at, PageNumber page, Span<byte> destination)
+    public void ReadPage(HeldSnapshot at, PageNumber page, Span<byte> destination) =>
+        ReadVersion(((SnapshotPages)at.Transaction.Pages).KeyOf(page), destination);
+
+    /// <summary>
+    /// As <see cref="ReadPage(HeldSnapshot, PageNumber, Span{byte})"/>, the version of <paramref name="page"/> after the
+    /// commit <paramref name="at"/>, which a held reader at or before it keeps in the log.
+    /// </summary>
+    /// <exception cref="CorruptDatabaseException">The page fails its checksum.</exception>
+    public void ReadPageAt(WalMark at, PageNumber page, Span<byte> destination)
     {
-        var pages = (SnapshotPages)at.Transaction.Pages;
-        PageKey key = pages.KeyOf(page);
+        FrameIndex frame = _engine.Wal.FindFrame(page, at);
+        ReadVersion(frame.IsNone ? PageKey.FromFile(page) : PageVersions.FromFrame(page, frame), destination);
+    }
+
+    /// <summary>
+    /// As <see cref="ReadPage(HeldSnapshot, PageNumber, Span{byte})"/>, the version of <paramref name="page"/> that
+    /// <paramref name="frame"/> logged (a frame a held reader keeps in the log; see <see cref="TryGetFrame"/>).
+    /// </summary>
+    /// <exception cref="CorruptDatabaseException">The page fails its checksum.</exception>
+    public void ReadFrame(PageNumber page, FrameIndex frame, Span<byte> destination) =>
+        ReadVersion(PageVersions.FromFrame(page, frame), destination);
+
+    /// <summary>The page <paramref name="frame"/> holds, and its commit size (0 unless it ends a commit); false when the log no longer holds it.</summary>
+    public bool TryGetFrame(FrameIndex frame, out PageNumber page, out uint commitSize) => _engine.Wal.TryGetFrame(frame, out page, out commitSize);
+
+    private void ReadVersion(PageKey key, Span<byte> destination)
+    {
+        PageNumber page = key.Page;
         if (_engine.Pool.TryPin(key, out PageHandle cached))
         {
             using (cached)
