@@ -159,16 +159,7 @@ public sealed class CommitRestoreTests
     [Test]
     public void A_damaged_page_inside_a_one_step_segment_stops_restore_at_the_segment_before_it()
     {
-        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
-        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source")))
-        {
-            for (long n = 1; n <= 30; n++)
-            {
-                CommitLog.Commit(database, n);
-                if (n % 10 == 0)
-                    ReplicatorTests.WaitUntilShipped(database);
-            }
-        }
+        FolderReplicaStore store = ShipThirtyCommitsInSegments();
         ReplicaGeneration generation = ReplicaNames.Parse(store.ListAsync("").GetAwaiter().GetResult()).Single();
         SegmentName name = generation.SegmentsAt(2).Single();
         byte[] bytes = ReadObject(store, name.Key);
@@ -184,6 +175,20 @@ public sealed class CommitRestoreTests
         Assert.That(result.Commits, Is.EqualTo(before));
         Assert.That(result.Segments, Is.EqualTo(1));
         Assert.That(result.StoppedEarly, Does.Contain($"{segment.Info.Commits} of segment").And.Contain(before + 1 == segment.Info.Commits ? "commit " : $"the commits {before + 1} to").And.Contain("checksum"));
+    }
+
+    /// <summary>Ships 30 commits (one step per segment), waiting after every 10 so they land in several segments.</summary>
+    private FolderReplicaStore ShipThirtyCommitsInSegments()
+    {
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        using PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"));
+        for (long n = 1; n <= 30; n++)
+        {
+            CommitLog.Commit(database, n);
+            if (n % 10 == 0)
+                ReplicatorTests.WaitUntilShipped(database);
+        }
+        return store;
     }
 
     /// <summary>Flips a byte of <paramref name="damaged"/>'s payload and stores the object sealed again, as a buggy source would have.</summary>
@@ -204,16 +209,7 @@ public sealed class CommitRestoreTests
     [Test]
     public void Segments_of_format_versions_1_and_2_still_restore_whole()
     {
-        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
-        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source")))
-        {
-            for (long n = 1; n <= 30; n++)
-            {
-                CommitLog.Commit(database, n);
-                if (n % 10 == 0)
-                    ReplicatorTests.WaitUntilShipped(database);
-            }
-        }
+        FolderReplicaStore store = ShipThirtyCommitsInSegments();
         (string generation, List<long> boundaries) = RewriteInOlderVersions(store);
         Assert.That(boundaries, Has.Count.GreaterThanOrEqualTo(3).And.Contains(30L));
 
