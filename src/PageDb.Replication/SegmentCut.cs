@@ -11,6 +11,13 @@ namespace PageDb.Replication;
 /// <see cref="PageDelta"/>) and the pages it grew the database by, so a restore can stop at any of those commits;
 /// otherwise one step of the distinct pages changed, whole, as <c>to</c> holds them (what versions 1 and 2 held).
 /// Complete because <c>from</c> is held: every later frame is in the log.
+/// <para>
+/// Page 0 in a segment is as <see cref="ReplicationSource.ReadPage"/> gives it: with the size of the state it belongs
+/// to stamped on it (<see cref="HeaderPageCount"/>). A commit that only grew the database did not log page 0 (WAL
+/// format 5, docs/FORMAT.md "Unlogged growth"), but the stamped page 0 changed, so a step whose size differs from the
+/// one before carries page 0 too: the state after every step (its state hash, and the base of the next step's deltas)
+/// is then the one a snapshot at that commit reads, which is what a restarted replicator and a read replica hash.
+/// </para>
 /// </summary>
 /// <remarks>
 /// Cost per commit of a step per commit: a copy of every frame's page, which the writer no longer caches once a later
@@ -79,6 +86,8 @@ internal sealed class SegmentCut
         List<PageNumber> pages = _source.ChangedPages(_from, to);
         if (catchUp is { } owed)
             pages = [.. pages.Union(owed.Pages.Where(p => p.Value < to.PageCount)).Order()];
+        if ((catchUp is not null || to.PageCount != _from.PageCount) && (pages.Count == 0 || pages[0] != PageNumber.Header))
+            pages.Insert(0, PageNumber.Header); // unlogged growth: page 0 changes by its stamped count alone
         commits += (catchUp?.Commits ?? 0) + inOne;
         _size = to.PageCount;
         // Sized exactly, so the segment is encoded into the array that is put, as versions 1 and 2 were.
@@ -98,7 +107,9 @@ internal sealed class SegmentCut
     private void WriteCatchUp(IReadOnlyCollection<PageNumber> pages, long commits, DateTimeOffset at)
     {
         _writer.BeginStep(commits, at, _size);
-        foreach (PageNumber page in pages.Where(p => p.Value < _size).Order())
+        // Page 0 always: the stored state's may count other pages than _from's, which a commit that only grew the
+        // database changed without logging page 0 (so the owed pages need not name it).
+        foreach (PageNumber page in pages.Where(p => p.Value < _size).Append(PageNumber.Header).Distinct().Order())
         {
             byte[] image = Rent();
             _source.ReadPage(_from, page, image);
@@ -124,6 +135,8 @@ internal sealed class SegmentCut
             _writer.BeginStep(++commits, seenBy(commit), commitSize);
             pages.Clear();
             pages.AddRange(written.Keys.Where(p => p < commitSize));
+            if (commitSize != _size && !written.ContainsKey(PageNumber.Header.Value))
+                pages.Add(PageNumber.Header.Value); // unlogged growth: page 0 changes by its stamped count alone
             for (uint grown = _size; grown < commitSize; grown++)
             {
                 if (!written.ContainsKey(grown))

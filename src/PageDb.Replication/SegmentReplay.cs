@@ -74,15 +74,19 @@ internal static class SegmentReplay
         }
         return new ReplayResult(Pages(versions, size), size, last, Complete: counted == segment.Steps.Count, Damage: null);
 
-        // The counted steps as one commit; a commit of no page that changes the size carries the header page unchanged.
+        // The counted steps as one commit. Page 0 states the size after them (HeaderPageCount): a segment's steps carry
+        // it stamped whenever the size changes, and a step of an older build or one that skipped it gets it here, so
+        // the database (and a read replica's state hash) holds the page 0 a snapshot of that state reads.
         List<(PageNumber Page, ReadOnlyMemory<byte> Image)> Pages(Dictionary<uint, byte[]> versions, uint size)
         {
-            if (versions.Count == 0 && size != state.PageCount)
+            if (!versions.ContainsKey(PageNumber.Header.Value) && size != state.PageCount)
             {
                 var header = new byte[pageSize];
                 source.ReadPage(state, PageNumber.Header, header);
                 versions[PageNumber.Header.Value] = header;
             }
+            if (versions.TryGetValue(PageNumber.Header.Value, out byte[]? stamped))
+                HeaderPageCount.Stamp(stamped, size);
             return [.. versions.Where(v => v.Key < size).OrderBy(v => v.Key).Select(v => (new PageNumber(v.Key), (ReadOnlyMemory<byte>)v.Value))];
         }
     }
