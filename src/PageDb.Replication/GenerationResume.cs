@@ -87,7 +87,7 @@ internal sealed class GenerationResume(ReplicationSource source, RecoveredHistor
         long sequence = 0;
         while (generation.SegmentsAt(sequence + 1).Any())
             sequence++;
-        if (generation.HasSegmentAfter(sequence, RestoreTarget.Latest))
+        if (generation.HasSegmentAfter(sequence))
             return (generation, null, $"generation {generation.Name} lacks segment {sequence + 1} before later ones");
         if (sequence == 0)
             return (generation, null, $"generation {generation.Name} has no segment, so its last state is not recorded");

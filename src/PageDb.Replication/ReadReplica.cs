@@ -121,7 +121,8 @@ public sealed class ReadReplica : IDisposable
         }
         try
         {
-            chain!.Position.Write(path);
+            if (!chain!.InPart) // a position names whole objects; without one a reopen restores from scratch
+                chain.Position.Write(path);
         }
         catch
         {
@@ -270,8 +271,15 @@ public sealed class ReadReplica : IDisposable
     }
 
     /// <summary>Records where <paramref name="chain"/> stands beside the file, when it moved since the last write.</summary>
+    /// <remarks>
+    /// Not while the chain stands inside a segment (a damaged page stopped it there): the file keeps naming the last
+    /// whole object, whose state hash the local file no longer matches, so a reopen restores from scratch instead of
+    /// applying that segment's first steps a second time.
+    /// </remarks>
     private void SavePosition(SegmentChain chain)
     {
+        if (chain.InPart)
+            return;
         ReplicaPosition position = chain.Position;
         if (position == _saved)
             return;

@@ -42,8 +42,8 @@ public sealed class ReplicaGeneration
     internal IEnumerable<SegmentName> SegmentsAt(long sequence) =>
         _segments.Where(s => s.Sequence == sequence).OrderByDescending(s => s.CutAt);
 
-    /// <summary>True when a segment after <paramref name="sequence"/> is listed and allowed by <paramref name="target"/>: <paramref name="sequence"/> is a gap.</summary>
-    internal bool HasSegmentAfter(long sequence, RestoreTarget target) => _segments.Any(s => s.Sequence > sequence && target.Allows(s));
+    /// <summary>True when a segment after <paramref name="sequence"/> is listed: <paramref name="sequence"/> is a gap when none of it is.</summary>
+    internal bool HasSegmentAfter(long sequence) => _segments.Any(s => s.Sequence > sequence);
 
     /// <summary>Every object key of the generation.</summary>
     internal IEnumerable<string> Keys => SnapshotKey is null ? _segments.Select(s => s.Key) : _segments.Select(s => s.Key).Prepend(SnapshotKey);

@@ -36,7 +36,7 @@ internal static class ReplicaRestore
                     Generation = generation.Name,
                     Segments = chain.Sequence,
                     Commits = chain.Commits,
-                    ShippedAt = chain.ShippedAt,
+                    ShippedAt = chain.CommittedBy,
                     StoppedEarly = stopped,
                     SkippedGenerations = skipped,
                 };

@@ -75,6 +75,8 @@ internal sealed class Replicator : IReplicationSession
     private DatabaseStateHash _stateHash = new(); // the loop's alone: the state the store holds (or a cut ahead of it)
     private List<PageNumber>? _owedPages; // the loop's alone: pages the next segment must hold besides those changed since the mark
     private readonly SegmentSizeTracker _segmentSize; // the loop's alone
+    private readonly CommitTimes _commitTimes = new(); // the loop's alone: when it saw the commits after the mark
+    private readonly DateTimeOffset _openedAt = DateTimeOffset.UtcNow; // every commit the open recovered was made before
     private bool _historiesKept; // the loop's alone: the open may have kept recovered histories (RecoveredHistoryFile) not yet deleted
     private DateTimeOffset _generationStartedAt; // the loop's alone: when the snapshot of the generation being shipped was taken
     private DateTimeOffset _replaceNotBefore; // the loop's alone: a failed replacement of an expired generation is not retried before this (segments ship meanwhile)
@@ -190,6 +192,7 @@ internal sealed class Replicator : IReplicationSession
         DateTimeOffset nextAttempt = DateTimeOffset.MinValue;
         while (!_stop.Token.WaitHandle.WaitOne(PollDelay))
         {
+            _commitTimes.Note(_source.LastCommit, DateTimeOffset.UtcNow);
             NoteNewCommits();
             PublishStatus();
             if (DateTimeOffset.UtcNow < nextAttempt || !IsDue())
@@ -422,6 +425,7 @@ internal sealed class Replicator : IReplicationSession
             _generationStartedAt = copied.TakenAt;
             _stateHash = copied.State;
             _tally.Restart(snapshot.Mark);
+            _commitTimes.Forget(snapshot.Mark);
             _archivedTally = 0;
             _generationsStarted++;
             NoteShipped(snapshot, copied.HeldAt);
@@ -451,8 +455,9 @@ internal sealed class Replicator : IReplicationSession
     }
 
     /// <summary>
-    /// Shipping -> Shipping: puts the pages changed since the mark as the next segment and moves the mark; when
-    /// <paramref name="closing"/> a generation's first segment is cut even without a commit (the header page alone).
+    /// Shipping -> Shipping: puts the commits since the mark as the next segment (<see cref="SegmentCut"/>) and moves
+    /// the mark; when <paramref name="closing"/> a generation's first segment is cut even without a commit (no step:
+    /// it records the state hash).
     /// </summary>
     private void ShipSegment(bool closing)
     {
@@ -469,21 +474,16 @@ internal sealed class Replicator : IReplicationSession
             DateTimeOffset cutAt = DateTimeOffset.UtcNow;
             if (cutAt <= _archivedAt)
                 cutAt = _archivedAt.AddMilliseconds(1);
-            List<PageNumber> pages = _source.ChangedPages(archived, next);
-            if (_owedPages is not null)
-                pages = [.. pages.Union(_owedPages.Where(p => p.Value < next.PageCount)).Order()];
-            if (pages.Count == 0 || pages[0] != PageNumber.Header)
-                pages.Insert(0, PageNumber.Header); // a segment is never empty, and its header page states its size
             long nextTally;
             lock (_lock)
                 nextTally = _tally.Through(next.Mark);
-            var info = new SegmentInfo(_sequence + 1, _chain, cutAt, _commits + _owedCommits + nextTally - _archivedTally, next.PageCount);
-            _stateHash.Resize(next.PageCount);
-            (byte[] bytes, ulong checksum) = SegmentFormat.Encode(info, _source.PageSize, pages, (page, destination) =>
-            {
-                _source.ReadPage(next, page, destination);
-                _stateHash.Set(page, destination);
-            }, () => _stateHash.Value);
+            // A commit's time: when the loop first saw it, kept within this segment's interval so times never go back.
+            DateTimeOffset Clamp(DateTimeOffset seen) => seen < _archivedAt ? _archivedAt : seen > cutAt ? cutAt : seen;
+            (byte[] bytes, ulong checksum, SegmentInfo info) = SegmentCut.Encode(_source, archived, next,
+                new SegmentInfo(_sequence + 1, _chain, cutAt, _commits, 0),
+                _owedPages is null ? null : (_owedPages, _owedCommits, Clamp(_openedAt)),
+                commit => Clamp(_commitTimes.SeenBy(commit, cutAt)), _stateHash,
+                _options.EveryCommit ? null : nextTally - _archivedTally);
             string key = ReplicaNames.SegmentKey(_generation!, info, checksum);
             CallStore(token => _options.Store.PutAsync(key, new MemoryStream(bytes, writable: false), token));
             lock (_lock)
@@ -491,6 +491,7 @@ internal sealed class Replicator : IReplicationSession
                 (_archived, _archivedAt, _sequence, _chain, _commits) = (next, cutAt, info.Sequence, checksum, info.Commits);
                 (_owedPages, _owedCommits) = (null, 0);
                 _archivedTally = nextTally;
+                _commitTimes.Forget(next.Mark);
                 _segmentsShipped++;
                 NoteShipped(next, heldAt);
             }

@@ -131,10 +131,37 @@ internal sealed class ReplicationSource(PageDatabase database)
     /// commit that only grew the database did not log page 0: <see cref="HeaderPageCount"/>).
     /// </summary>
     /// <exception cref="CorruptDatabaseException">The page fails its checksum.</exception>
-    public void ReadPage(HeldSnapshot at, PageNumber page, Span<byte> destination)
+    public void ReadPage(HeldSnapshot at, PageNumber page, Span<byte> destination) =>
+        ReadVersion(((SnapshotPages)at.Transaction.Pages).KeyOf(page), at.PageCount, destination);
+
+    /// <summary>
+    /// As <see cref="ReadPage(HeldSnapshot, PageNumber, Span{byte})"/>, the version of <paramref name="page"/> after the
+    /// commit <paramref name="at"/>, which a held reader at or before it keeps in the log; page 0 gets
+    /// <paramref name="commitSize"/> (the size that commit records) stamped on it.
+    /// </summary>
+    /// <exception cref="CorruptDatabaseException">The page fails its checksum.</exception>
+    public void ReadPageAt(WalMark at, uint commitSize, PageNumber page, Span<byte> destination)
     {
-        var pages = (SnapshotPages)at.Transaction.Pages;
-        PageKey key = pages.KeyOf(page);
+        FrameIndex frame = _engine.Wal.FindFrame(page, at);
+        ReadVersion(frame.IsNone ? PageKey.FromFile(page) : PageVersions.FromFrame(page, frame), commitSize, destination);
+    }
+
+    /// <summary>
+    /// As <see cref="ReadPage(HeldSnapshot, PageNumber, Span{byte})"/>, the version of <paramref name="page"/> that
+    /// <paramref name="frame"/> logged (a frame a held reader keeps in the log; see <see cref="TryGetFrame"/>); page 0
+    /// gets <paramref name="commitSize"/> (the size the commit the frame belongs to records) stamped on it, since the
+    /// commit may have grown the database after page 0 was logged (a spill).
+    /// </summary>
+    /// <exception cref="CorruptDatabaseException">The page fails its checksum.</exception>
+    public void ReadFrame(PageNumber page, FrameIndex frame, uint commitSize, Span<byte> destination) =>
+        ReadVersion(PageVersions.FromFrame(page, frame), commitSize, destination);
+
+    /// <summary>The page <paramref name="frame"/> holds, and its commit size (0 unless it ends a commit); false when the log no longer holds it.</summary>
+    public bool TryGetFrame(FrameIndex frame, out PageNumber page, out uint commitSize) => _engine.Wal.TryGetFrame(frame, out page, out commitSize);
+
+    private void ReadVersion(PageKey key, uint pageCount, Span<byte> destination)
+    {
+        PageNumber page = key.Page;
         if (_engine.Pool.TryPin(key, out PageHandle cached))
         {
             using (cached)
@@ -146,7 +173,7 @@ internal sealed class ReplicationSource(PageDatabase database)
             _engine.Loader.Load(key, destination);
         }
         if (page == PageNumber.Header)
-            HeaderPageCount.Stamp(destination, at.PageCount);
+            HeaderPageCount.Stamp(destination, pageCount);
     }
 
     /// <summary>Writes <paramref name="snapshot"/> to <paramref name="destination"/> as <see cref="PageDatabase.Backup"/> writes a file.</summary>

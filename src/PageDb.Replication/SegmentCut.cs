@@ -1,0 +1,189 @@
+using PageDb.Core.Pages;
+using PageDb.Engine;
+using PageDb.Wal;
+
+namespace PageDb.Replication;
+
+/// <summary>
+/// Encodes the next segment of a generation (<see cref="SegmentFormat"/>, version 3) from the log between two held
+/// snapshots: with <see cref="ReplicationOptions.EveryCommit"/> one step per commit after <c>from</c> up to <c>to</c>,
+/// each with the pages its frames wrote (a rewritten page as a delta against its version before,
+/// <see cref="PageDelta"/>) and the pages it grew the database by, so a restore can stop at any of those commits;
+/// otherwise one step of the distinct pages changed, whole, as <c>to</c> holds them (what versions 1 and 2 held).
+/// Complete because <c>from</c> is held: every later frame is in the log.
+/// <para>
+/// Page 0 in a segment is as <see cref="ReplicationSource.ReadPage"/> gives it: with the size of the state it belongs
+/// to stamped on it (<see cref="HeaderPageCount"/>). A commit that only grew the database did not log page 0 (WAL
+/// format 5, docs/FORMAT.md "Unlogged growth"), but the stamped page 0 changed, so a step whose size differs from the
+/// one before carries page 0 too: the state after every step (its state hash, and the base of the next step's deltas)
+/// is then the one a snapshot at that commit reads, which is what a restarted replicator and a read replica hash.
+/// </para>
+/// </summary>
+/// <remarks>
+/// Cost per commit of a step per commit: a copy of every frame's page, which the writer no longer caches once a later
+/// commit rewrote it (it keeps only the newest version in the pool), so it is read back from the log (a read call, the
+/// frame's decoding and its page checksum; a count frame reads its base frame too), then a comparison with the
+/// page's previous version. Measured at about 10 µs of the replicator's thread per one-row W7 commit against under
+/// 1 µs for one step per segment (docs/benchmarks.md, "Replication"), hence off by default.
+/// </remarks>
+internal sealed class SegmentCut
+{
+    private readonly ReplicationSource _source;
+    private readonly HeldSnapshot _from;
+    private SegmentWriter _writer;
+    private readonly Dictionary<uint, byte[]> _versions = []; // page -> its version after the last step written
+    private readonly Stack<byte[]> _spare = new(); // page buffers no longer needed
+    private uint _size; // pages in the database after the last step written
+
+    private SegmentCut(ReplicationSource source, HeldSnapshot from)
+    {
+        _source = source;
+        _from = from;
+        _size = from.PageCount;
+        _writer = new SegmentWriter(source.PageSize, 4 * source.PageSize);
+    }
+
+    /// <summary>
+    /// Encodes the segment <paramref name="info"/> (its commits and size are set here) from the commits after
+    /// <paramref name="from"/> up to <paramref name="to"/>, preceded, when <paramref name="catchUp"/> is set, by those
+    /// pages as <paramref name="from"/> holds them, standing for its commits (the way from a continued generation's
+    /// last shipped state to the opened one). With <paramref name="commitsInOne"/> null, one step per commit (and one
+    /// for the catch-up); otherwise one step of the distinct pages as <paramref name="to"/> holds them, standing for the
+    /// catch-up's commits and those <paramref name="commitsInOne"/> (<see cref="ReplicationOptions.EveryCommit"/>).
+    /// <paramref name="seenBy"/> gives each commit's time (a commit frame's mark). Moves <paramref name="stateHash"/>
+    /// to the state after the segment and writes it in.
+    /// </summary>
+    public static (byte[] Bytes, ulong Checksum, SegmentInfo Info) Encode(
+        ReplicationSource source, HeldSnapshot from, HeldSnapshot to, SegmentInfo info, (IReadOnlyCollection<PageNumber> Pages, long Commits, DateTimeOffset At)? catchUp,
+        Func<WalMark, DateTimeOffset> seenBy, DatabaseStateHash stateHash, long? commitsInOne)
+    {
+        var cut = new SegmentCut(source, from);
+        long commits = info.Commits;
+        if (commitsInOne is { } inOne)
+            commits = cut.WriteOneStep(to, catchUp, commits, inOne, seenBy);
+        else
+        {
+            if (catchUp is { } owed)
+            {
+                commits += owed.Commits;
+                cut.WriteCatchUp(owed.Pages, commits, owed.At);
+            }
+            commits = cut.WriteCommits(to.Mark, commits, seenBy);
+        }
+        stateHash.Resize(cut._size);
+        foreach ((uint page, byte[] image) in cut._versions)
+            stateHash.Set(new PageNumber(page), image);
+        info = info with { Commits = commits, DatabaseSize = cut._size, StateHash = stateHash.Value };
+        (byte[] bytes, ulong checksum) = cut._writer.Finish(info);
+        return (bytes, checksum, info);
+    }
+
+    /// <summary>One step of every page changed since <see cref="_from"/> (and the catch-up's), whole, as <paramref name="to"/> holds them; none when nothing changed.</summary>
+    private long WriteOneStep(HeldSnapshot to, (IReadOnlyCollection<PageNumber> Pages, long Commits, DateTimeOffset At)? catchUp, long commits, long inOne, Func<WalMark, DateTimeOffset> seenBy)
+    {
+        if (to.Mark == _from.Mark && catchUp is null)
+            return commits;
+        List<PageNumber> pages = _source.ChangedPages(_from, to);
+        if (catchUp is { } owed)
+            pages = [.. pages.Union(owed.Pages.Where(p => p.Value < to.PageCount)).Order()];
+        if ((catchUp is not null || to.PageCount != _from.PageCount) && (pages.Count == 0 || pages[0] != PageNumber.Header))
+            pages.Insert(0, PageNumber.Header); // unlogged growth: page 0 changes by its stamped count alone
+        commits += (catchUp?.Commits ?? 0) + inOne;
+        _size = to.PageCount;
+        // Sized exactly, so the segment is encoded into the array that is put, as versions 1 and 2 were.
+        int exact = SegmentFormat.HeaderSize + SegmentFormat.StepHeaderSize + (pages.Count * (SegmentFormat.PageRecordHeaderSize + _source.PageSize)) + SegmentFormat.TrailerSize;
+        _writer = new SegmentWriter(_source.PageSize, exact);
+        _writer.BeginStep(commits, to.Mark == _from.Mark ? catchUp!.Value.At : seenBy(to.Mark), _size);
+        foreach (PageNumber page in pages)
+        {
+            byte[] image = Rent();
+            _source.ReadPage(to, page, image);
+            _writer.AddWhole(page, image);
+            _versions[page.Value] = image;
+        }
+        return commits;
+    }
+
+    private void WriteCatchUp(IReadOnlyCollection<PageNumber> pages, long commits, DateTimeOffset at)
+    {
+        _writer.BeginStep(commits, at, _size);
+        // Page 0 always: the stored state's may count other pages than _from's, which a commit that only grew the
+        // database changed without logging page 0 (so the owed pages need not name it).
+        foreach (PageNumber page in pages.Where(p => p.Value < _size).Append(PageNumber.Header).Distinct().Order())
+        {
+            byte[] image = Rent();
+            _source.ReadPage(_from, page, image);
+            _writer.AddWhole(page, image);
+            _versions[page.Value] = image;
+        }
+    }
+
+    /// <summary>Writes a step for each commit after <see cref="_from"/> up to <paramref name="to"/>; returns the commits through the last.</summary>
+    private long WriteCommits(WalMark to, long commits, Func<WalMark, DateTimeOffset> seenBy)
+    {
+        var written = new Dictionary<uint, FrameIndex>(); // the commit's pages so far -> their newest frame
+        var pages = new List<uint>();
+        for (long index = _from.Mark.LastCommitFrame.Value + 1; index <= to.LastCommitFrame.Value; index++)
+        {
+            var frame = new FrameIndex(index);
+            if (!_source.TryGetFrame(frame, out PageNumber page, out uint commitSize))
+                throw new PageDbException($"the log no longer holds frame {index}, which the replicator's mark should keep");
+            written[page.Value] = frame;
+            if (commitSize == 0)
+                continue;
+            var commit = new WalMark(frame);
+            _writer.BeginStep(++commits, seenBy(commit), commitSize);
+            pages.Clear();
+            pages.AddRange(written.Keys.Where(p => p < commitSize));
+            if (commitSize != _size && !written.ContainsKey(PageNumber.Header.Value))
+                pages.Add(PageNumber.Header.Value); // unlogged growth: page 0 changes by its stamped count alone
+            for (uint grown = _size; grown < commitSize; grown++)
+            {
+                if (!written.ContainsKey(grown))
+                    pages.Add(grown);
+            }
+            pages.Sort();
+            foreach (uint number in pages)
+                WritePage(new PageNumber(number), written.TryGetValue(number, out FrameIndex f) ? f : FrameIndex.None, commit, commitSize);
+            if (commitSize < _size)
+            {
+                foreach (uint gone in _versions.Keys.Where(p => p >= commitSize).ToList())
+                {
+                    _spare.Push(_versions[gone]);
+                    _versions.Remove(gone);
+                }
+            }
+            _size = commitSize;
+            written.Clear();
+        }
+        return commits;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="page"/>'s version after <paramref name="commit"/> (of <paramref name="commitSize"/> pages,
+    /// stamped on page 0): the one <paramref name="frame"/> logged, or (none) the one it had.
+    /// </summary>
+    private void WritePage(PageNumber page, FrameIndex frame, WalMark commit, uint commitSize)
+    {
+        byte[] image = Rent();
+        if (frame.IsNone)
+            _source.ReadPageAt(commit, commitSize, page, image);
+        else
+            _source.ReadFrame(page, frame, commitSize, image);
+        if (page.Value >= _size)
+            _writer.AddWhole(page, image); // new to the database (or grown again after a shrink): no version before
+        else
+        {
+            if (!_versions.TryGetValue(page.Value, out byte[]? before))
+            {
+                before = Rent();
+                _source.ReadPage(_from, page, before);
+            }
+            _writer.AddVersion(page, before, image);
+            _spare.Push(before);
+        }
+        _versions[page.Value] = image;
+    }
+
+    private byte[] Rent() => _spare.Count > 0 ? _spare.Pop() : new byte[_source.PageSize];
+}
