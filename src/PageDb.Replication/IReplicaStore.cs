@@ -16,6 +16,8 @@ namespace PageDb.Replication;
 /// 5. Every failure of the store itself (refused, unreachable, I/O error) is a <see cref="ReplicaStoreException"/>
 ///    naming the store and the key, so a caller can retry it; a cancelled token throws
 ///    <see cref="OperationCanceledException"/>.
+/// 6. <see cref="PutAsync"/> reads <c>content</c> and leaves it open: the caller owns the stream (the replicator puts
+///    the same snapshot copy again, rewound, after a failed put).
 /// Implementations are safe to call from many threads at once.
 /// </remarks>
 public interface IReplicaStore

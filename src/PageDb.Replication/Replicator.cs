@@ -417,7 +417,6 @@ internal sealed class Replicator : IReplicationSession
         _copied = null;
         HeldSnapshot? previous = _archived;
         HeldSnapshot snapshot = copied.TakeSnapshot();
-        copied.Dispose(); // the copy only: the snapshot is the mark now
         lock (_lock)
         {
             (_archived, _archivedAt, _generation, _sequence, _chain, _commits) = (snapshot, copied.TakenAt, copied.Generation, 0, copied.Checksum, 0);
@@ -430,6 +429,7 @@ internal sealed class Replicator : IReplicationSession
             _generationsStarted++;
             NoteShipped(snapshot, copied.HeldAt);
         }
+        copied.Dispose(); // the copy only: the snapshot is the mark now (taken over above, so a failure here leaks no hold)
         previous?.Dispose();
         Prune();
     }
@@ -496,6 +496,7 @@ internal sealed class Replicator : IReplicationSession
                 NoteShipped(next, heldAt);
             }
             archived.Dispose();
+            DropStaleCopy(); // a snapshot copied for a replacement that failed is overtaken now: its hold on the log goes at once
         }
         catch
         {
