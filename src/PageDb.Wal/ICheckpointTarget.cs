@@ -8,6 +8,12 @@ namespace PageDb.Wal;
 /// </summary>
 internal interface ICheckpointTarget
 {
+    /// <summary>
+    /// Starts a copy: forgets whatever an earlier copy that failed part-way left pending (a checkpoint that stopped on a
+    /// damaged frame does not fail the log, so the next one may use the same target).
+    /// </summary>
+    void BeginCopy();
+
     /// <summary>Writes <paramref name="image"/> (exactly one page, as it was logged) at <paramref name="page"/>.</summary>
     void WritePage(PageNumber page, ReadOnlySpan<byte> image);
 

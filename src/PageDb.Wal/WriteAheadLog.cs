@@ -704,6 +704,7 @@ internal sealed class WriteAheadLog : IDisposable
     {
         try
         {
+            target.BeginCopy();
             int copied = Checkpointer.CopyPages(this, _index, target, CheckpointedThrough, upTo);
             target.SetPageCount(_index.GetEntry(upTo.LastCommitFrame).CommitSize);
             if (_options.SyncEnabled)

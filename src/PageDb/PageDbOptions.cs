@@ -55,7 +55,8 @@ public sealed class PageDbOptions
     /// How long <see cref="PageDatabase.BeginWrite"/> waits for another write transaction to finish, and how long a
     /// read-only open beside another process's writer waits for that writer (to end a checkpoint, to publish a commit,
     /// or to stop switching its log files while the open reads them) before it throws
-    /// <see cref="DatabaseLockedException"/>. Default 30 seconds.
+    /// <see cref="DatabaseLockedException"/>. Each of a read-only open's waits is up to this long, so one open can wait
+    /// several times over: for a checkpoint, for a publication, and for its recovery's retries. Default 30 seconds.
     /// </summary>
     public TimeSpan WriteLockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -331,4 +331,68 @@ public sealed class DatabaseFileTests
             }
         }
     }
+
+    /// <summary>
+    /// A checkpoint may rewrite page 0 in place (its page count: docs/FORMAT.md, "Unlogged growth") while another
+    /// thread or process reads it, so a read may see the new checksum with the old count. Such a read is read again
+    /// and heals; a page 0 that keeps failing is reported as corrupt, after <see cref="DatabaseFile.HeaderReadAttempts"/> reads.
+    /// </summary>
+    [TestCase(1), TestCase(DatabaseFile.HeaderReadAttempts - 1)]
+    public void A_page_0_read_torn_by_a_write_beside_it_is_read_again(int tornReads)
+    {
+        var faulty = new FaultyStorage(_storage);
+        using DatabaseFile file = DatabaseFile.Open(faulty, Path, StorageOpenMode.CreateIfMissing);
+        int reads = 0;
+        faulty.TamperRead = (_, offset, bytes) =>
+        {
+            if (offset == 0 && ++reads <= tornReads)
+                bytes[40] ^= 1; // the page count as it was before the write, beside the new checksum
+        };
+        var header = new byte[PageSize];
+        file.ReadHeader(header);
+        Assert.That(new FileHeaderPageReader(header).PageCount, Is.EqualTo(1));
+        Assert.That(reads, Is.EqualTo(tornReads + 1), "each torn read was read again, and the last one was whole");
+    }
+
+    [Test]
+    public void A_page_0_that_fails_its_checksum_on_every_read_is_corrupt()
+    {
+        var faulty = new FaultyStorage(_storage);
+        using DatabaseFile file = DatabaseFile.Open(faulty, Path, StorageOpenMode.CreateIfMissing);
+        int reads = 0;
+        faulty.TamperRead = (_, offset, bytes) =>
+        {
+            if (offset == 0)
+            {
+                reads++;
+                bytes[40] ^= 1;
+            }
+        };
+        Assert.That(() => file.ReadPage(PageNumber.Header, new byte[PageSize]),
+            Throws.InstanceOf<CorruptDatabaseException>().With.Message.Contains("checksum mismatch"));
+        Assert.That(reads, Is.EqualTo(DatabaseFile.HeaderReadAttempts));
+    }
+
+    [Test]
+    public void Any_other_page_that_fails_its_checksum_is_corrupt_at_the_first_read()
+    {
+        var faulty = new FaultyStorage(_storage);
+        using DatabaseFile file = DatabaseFile.Open(faulty, Path, StorageOpenMode.CreateIfMissing);
+        file.SetPageCount(2);
+        var page = new byte[PageSize];
+        PageHeader.Initialize(page, PageType.Overflow, new PageNumber(1));
+        file.WritePage(new PageNumber(1), page);
+        int reads = 0;
+        faulty.TamperRead = (_, offset, bytes) =>
+        {
+            if (offset == PageSize)
+            {
+                reads++;
+                bytes[40] ^= 1;
+            }
+        };
+        Assert.That(() => file.ReadPage(new PageNumber(1), new byte[PageSize]),
+            Throws.InstanceOf<CorruptDatabaseException>().With.Message.Contains("checksum mismatch"));
+        Assert.That(reads, Is.EqualTo(1), "only page 0 is written while it is read: any other page read torn is damaged");
+    }
 }

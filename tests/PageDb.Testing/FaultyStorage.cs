@@ -37,6 +37,15 @@ internal sealed class FaultyStorage(IStorage inner) : IStorage
     /// </summary>
     public Action<string, long, int>? AfterRead { get; set; }
 
+    /// <summary>
+    /// Runs after every read, with the file's path, the offset and the bytes read, which it may change: to tear a read
+    /// as a write running beside it would (the new bytes of one part, the old of another).
+    /// </summary>
+    public ReadTamper? TamperRead { get; set; }
+
+    /// <summary>Changes <paramref name="bytes"/>, just read from <paramref name="path"/> at <paramref name="offset"/>.</summary>
+    public delegate void ReadTamper(string path, long offset, Span<byte> bytes);
+
     /// <summary>Writes that succeeded.</summary>
     public int Writes { get; private set; }
 
@@ -71,6 +80,7 @@ internal sealed class FaultyStorage(IStorage inner) : IStorage
                 hook();
             }
             int read = inner.Read(offset, destination);
+            owner.TamperRead?.Invoke(inner.Path, offset, destination[..read]);
             owner.AfterRead?.Invoke(inner.Path, offset, read);
             return read;
         }

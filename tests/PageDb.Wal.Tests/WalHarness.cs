@@ -106,6 +106,10 @@ internal sealed class MemoryCheckpointTarget : ICheckpointTarget
     public int Writes { get; private set; }
     public bool FailSync { get; set; }
 
+    public void BeginCopy()
+    {
+    }
+
     public void WritePage(PageNumber page, ReadOnlySpan<byte> image)
     {
         Pages[page.Value] = image.ToArray();

@@ -81,6 +81,7 @@ public class WalBenchmarks
 
     private sealed class NullTarget : ICheckpointTarget
     {
+        public void BeginCopy() { }
         public void WritePage(PageNumber page, ReadOnlySpan<byte> image) { }
         public void SetPageCount(uint pageCount) { }
         public void Sync() { }

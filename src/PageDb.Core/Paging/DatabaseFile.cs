@@ -122,9 +122,7 @@ internal sealed class DatabaseFile : IDisposable
         uint pageCount = PageCount;
         if (page.Value >= pageCount)
             ThrowPastEnd(page, pageCount);
-        if (!_file.TryReadExactly(page.FileOffset(PageSize), destination))
-            ThrowHelper.ThrowCorrupt(Path, page, "the file ends before this page (truncated)");
-        PageHeader.Verify(destination, page, Path);
+        ReadVerified(_file, page, destination);
     }
 
     /// <summary>
@@ -132,10 +130,12 @@ internal sealed class DatabaseFile : IDisposable
     /// pool's loader check a page (<see cref="InPlacePages"/>, which also says why its bytes cannot change while lent).
     /// False when the file is not mapped, the page is past the end or not mapped, or fails a check: read it with
     /// <see cref="ReadPage"/> then, which reports what is wrong. Only for a page that has no log frame in the caller's snapshot.
+    /// Never lends page 0: a checkpoint may rewrite the file's header in place while readers read it (its page count,
+    /// <see cref="ReadVerified"/>), so it is always copied, and a copy that a write tore is read again.
     /// </summary>
     public bool TryLend(PageNumber page, out PageHandle handle)
     {
-        if (_inPlace is null || page.Value >= PageCount)
+        if (_inPlace is null || page.Value >= PageCount || page == PageNumber.Header)
         {
             handle = default;
             return false;
@@ -153,10 +153,36 @@ internal sealed class DatabaseFile : IDisposable
     public void ReadCopiedPage(PageNumber page, Span<byte> destination)
     {
         CheckPageBuffer(destination.Length);
-        if (!_file.TryReadExactly(page.FileOffset(PageSize), destination))
-            ThrowHelper.ThrowCorrupt(Path, page, "the file ends before this page (truncated)");
-        PageHeader.Verify(destination, page, Path);
+        ReadVerified(_file, page, destination);
     }
+
+    /// <summary>
+    /// Reads page <paramref name="page"/> (as many bytes as <paramref name="destination"/> holds) and verifies it. Page 0
+    /// is read again, a few times, while its checksum fails: it is the one page a checkpoint rewrites in place while
+    /// readers read it from the file (a commit that only grows the database does not log it, so the checkpoint stamps
+    /// the file's own header with the new page count: docs/FORMAT.md, "Unlogged growth"). That write changes only the
+    /// count and the checksum, and writes the page whole, so a read it overlaps may see one changed and not the other
+    /// (pread and a copy from the mapping are not atomic against a write), and a read after it sees both. A header
+    /// still failing after <see cref="HeaderReadAttempts"/> reads is damaged, and reported as such.
+    /// </summary>
+    private static void ReadVerified(IStorageFile file, PageNumber page, Span<byte> destination)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            if (!file.TryReadExactly(page.FileOffset(destination.Length), destination))
+                ThrowHelper.ThrowCorrupt(file.Path, page, "the file ends before this page (truncated)");
+            if (page != PageNumber.Header || attempt == HeaderReadAttempts || PageHeader.IsSealed(destination, page))
+                break;
+            if (attempt < HeaderReadAttempts / 2)
+                Thread.Yield();
+            else
+                Thread.Sleep(1); // the writer may have been preempted mid-write: give it time to finish
+        }
+        PageHeader.Verify(destination, page, file.Path);
+    }
+
+    /// <summary>How many times <see cref="ReadVerified"/> reads page 0 before it reports a checksum failure.</summary>
+    internal const int HeaderReadAttempts = 10;
 
     /// <summary>Reads page 0 and checks it as a file header (<see cref="FileHeaderPageReader.Verify"/>) of this database.</summary>
     public void ReadHeader(Span<byte> destination)
@@ -302,9 +328,9 @@ internal sealed class DatabaseFile : IDisposable
         int pageSize = FileHeaderPageReader.ValidateIdentity(prefix[..prefixLength], file.Path);
 
         var page = new byte[pageSize];
-        if (!file.TryReadExactly(0, page))
+        if (file.Length < pageSize)
             ThrowHelper.ThrowCorrupt(file.Path, "the file is shorter than one page (truncated)");
-        PageHeader.Verify(page, PageNumber.Header, file.Path);
+        ReadVerified(file, PageNumber.Header, page);
         var header = new FileHeaderPageReader(page);
         header.Verify(file.Path);
         header.CheckFileLength(file.Length, file.Path);

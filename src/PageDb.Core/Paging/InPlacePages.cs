@@ -21,7 +21,10 @@ namespace PageDb.Core.Paging;
 /// finds that frame too. Readers fall back to the file for N only after the log forgot the frame (a restart, or the
 /// older generation forgotten), which happens after the copy has been written and synced: the file then holds exactly
 /// what the frame held, and a later checkpoint can write N again only for a newer frame, which those readers' marks
-/// would have to include (the same argument again).</item>
+/// would have to include (the same argument again). Page 0 breaks this rule: a checkpoint whose range has no frame of
+/// it stamps the file's own header with the new page count, in place, while readers read it from the file (docs/FORMAT.md,
+/// "Unlogged growth"), so <see cref="DatabaseFile.TryLend"/> never lends page 0, and it is read as a copy that is read
+/// again when a write tore it.</item>
 /// <item>A checkpoint shrinks the file to the page count of the mark it copied, which no open reader's mark precedes.
 /// A page past the new end was added after that mark, and so has a frame that every reader counting it finds first.
 /// Should the argument ever fail (a hostile file's link into such a page), the mapping turns the cut pages into zero

@@ -8,7 +8,12 @@ namespace PageDb.Engine;
 /// <summary>
 /// The database file as a checkpoint's destination. Writing a page makes the pool's cached database-file copy of it
 /// stale, so that copy is dropped: no reader can need it, because the WAL copies a page only up to the oldest reader's
-/// snapshot, and every such reader finds the page's WAL frame first.
+/// snapshot, and every such reader finds the page's WAL frame first. Page 0 is the exception: when the copied range
+/// has no frame of it (the commits only grew the database, docs/FORMAT.md "Unlogged growth") the file's own header is
+/// rewritten in place with the new page count while readers, the writer included, may be reading it from the file.
+/// That is safe because the rewrite changes only the count and the checksum, page 0 is never lent in place, and a read
+/// of it that the write tore is read again (<c>DatabaseFile.ReadVerified</c>); a reader's copy with the old count is
+/// as good as the new (the count a snapshot uses is its commit's, <see cref="HeaderPageCount"/>).
 /// Each frame's page checksum and page number are verified before the page is written, and the page is written as
 /// the log stored it (never sealed afresh): a frame damaged in the log after it was committed (the chain is checked
 /// only by recovery) must fail the checkpoint as <see cref="CorruptDatabaseException"/> naming the log, not become a
@@ -37,6 +42,12 @@ internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool 
     private readonly byte[] _header = new byte[file.PageSize];
     private bool _headerPending;
     private uint _shrinkTo;
+
+    public void BeginCopy()
+    {
+        _headerPending = false;
+        _shrinkTo = 0;
+    }
 
     public void WritePage(PageNumber page, ReadOnlySpan<byte> image)
     {
@@ -92,14 +103,15 @@ internal sealed class CheckpointTarget(DatabaseFile file, BufferPool pool, bool 
 
     /// <summary>
     /// Makes the header to write count <paramref name="pageCount"/> pages: the pending one from the log, else the
-    /// file's own, read back, when its count differs (then it becomes pending).
+    /// file's own, read back, when it counts fewer pages (then it becomes pending; a header counting as many or more is
+    /// not rewritten, since <see cref="HeaderPageCount.Stamp"/> would leave it as it is).
     /// </summary>
     private void StampHeader(uint pageCount)
     {
         if (!_headerPending)
         {
             file.ReadHeader(_header);
-            _headerPending = new FileHeaderPageReader(_header).PageCount != pageCount;
+            _headerPending = new FileHeaderPageReader(_header).PageCount < pageCount;
         }
         if (_headerPending)
             HeaderPageCount.Stamp(_header, pageCount);
