@@ -123,11 +123,12 @@ internal sealed class SegmentCut
     {
         var written = new Dictionary<uint, FrameIndex>(); // the commit's pages so far -> their newest frame
         var pages = new List<uint>();
-        for (long index = _from.Mark.LastCommitFrame.Value + 1; index <= to.LastCommitFrame.Value; index++)
+        // Committed frames only: a rolled-back transaction's frames keep their indexes (and, where the next commit did
+        // not overwrite them, their bytes), and are no part of the commit after them.
+        var frames = new List<(FrameIndex Frame, PageNumber Page, uint CommitSize)>();
+        _source.CollectCommittedFrames(_from, to, frames);
+        foreach ((FrameIndex frame, PageNumber page, uint commitSize) in frames)
         {
-            var frame = new FrameIndex(index);
-            if (!_source.TryGetFrame(frame, out PageNumber page, out uint commitSize))
-                throw new PageDbException($"the log no longer holds frame {index}, which the replicator's mark should keep");
             written[page.Value] = frame;
             if (commitSize == 0)
                 continue;
