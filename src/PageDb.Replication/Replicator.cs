@@ -192,7 +192,7 @@ internal sealed class Replicator : IReplicationSession
         DateTimeOffset nextAttempt = DateTimeOffset.MinValue;
         while (!_stop.Token.WaitHandle.WaitOne(PollDelay))
         {
-            _commitTimes.Note(_source.LastCommit, DateTimeOffset.UtcNow);
+            _commitTimes.Note(_source.LastCommit, DateTimeOffset.UtcNow, shipping: _archived is not null || _resume is not null || _copied is not null);
             NoteNewCommits();
             PublishStatus();
             if (DateTimeOffset.UtcNow < nextAttempt || !IsDue())

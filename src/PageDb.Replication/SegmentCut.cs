@@ -34,6 +34,7 @@ internal sealed class SegmentCut
     private readonly Dictionary<uint, byte[]> _versions = []; // page -> its version after the last step written
     private readonly Stack<byte[]> _spare = new(); // page buffers no longer needed
     private uint _size; // pages in the database after the last step written
+    private DateTimeOffset _lastStepAt = DateTimeOffset.MinValue; // the time of the last step written: the next is no earlier
 
     private SegmentCut(ReplicationSource source, HeldSnapshot from)
     {
@@ -93,7 +94,7 @@ internal sealed class SegmentCut
         // Sized exactly, so the segment is encoded into the array that is put, as versions 1 and 2 were.
         int exact = SegmentFormat.HeaderSize + SegmentFormat.StepHeaderSize + (pages.Count * (SegmentFormat.PageRecordHeaderSize + _source.PageSize)) + SegmentFormat.TrailerSize;
         _writer = new SegmentWriter(_source.PageSize, exact);
-        _writer.BeginStep(commits, to.Mark == _from.Mark ? catchUp!.Value.At : seenBy(to.Mark), _size);
+        BeginStep(commits, to.Mark == _from.Mark ? catchUp!.Value.At : seenBy(to.Mark), _size);
         foreach (PageNumber page in pages)
         {
             byte[] image = Rent();
@@ -106,7 +107,7 @@ internal sealed class SegmentCut
 
     private void WriteCatchUp(IReadOnlyCollection<PageNumber> pages, long commits, DateTimeOffset at)
     {
-        _writer.BeginStep(commits, at, _size);
+        BeginStep(commits, at, _size);
         // Page 0 always: the stored state's may count other pages than _from's, which a commit that only grew the
         // database changed without logging page 0 (so the owed pages need not name it).
         foreach (PageNumber page in pages.Where(p => p.Value < _size).Append(PageNumber.Header).Distinct().Order())
@@ -133,7 +134,7 @@ internal sealed class SegmentCut
             if (commitSize == 0)
                 continue;
             var commit = new WalMark(frame);
-            _writer.BeginStep(++commits, seenBy(commit), commitSize);
+            BeginStep(++commits, seenBy(commit), commitSize);
             pages.Clear();
             pages.AddRange(written.Keys.Where(p => p < commitSize));
             if (commitSize != _size && !written.ContainsKey(PageNumber.Header.Value))
@@ -184,6 +185,19 @@ internal sealed class SegmentCut
             _spare.Push(before);
         }
         _versions[page.Value] = image;
+    }
+
+    /// <summary>
+    /// Starts the next step, at <paramref name="at"/> or the step before's time when that is later: step times must not
+    /// decrease (<see cref="SegmentFormat"/>), and the catch-up's time (when the open began) or a poll's may be later
+    /// than the next commit's when the wall clock went back.
+    /// </summary>
+    private void BeginStep(long commits, DateTimeOffset at, uint databaseSize)
+    {
+        if (at < _lastStepAt)
+            at = _lastStepAt;
+        _lastStepAt = at;
+        _writer.BeginStep(commits, at, databaseSize);
     }
 
     private byte[] Rent() => _spare.Count > 0 ? _spare.Pop() : new byte[_source.PageSize];
