@@ -31,7 +31,7 @@ internal sealed class SegmentCut
     private readonly ReplicationSource _source;
     private readonly HeldSnapshot _from;
     private SegmentWriter _writer;
-    private readonly Dictionary<uint, byte[]> _versions = []; // page -> its version after the last step written
+    private readonly Dictionary<uint, byte[]> _versions = []; // steps per commit: page -> its version after the last step written (the next delta's base, and the state hash's)
     private readonly Stack<byte[]> _spare = new(); // page buffers no longer needed
     private uint _size; // pages in the database after the last step written
     private DateTimeOffset _lastStepAt = DateTimeOffset.MinValue; // the time of the last step written: the next is no earlier
@@ -61,7 +61,7 @@ internal sealed class SegmentCut
         var cut = new SegmentCut(source, from);
         long commits = info.Commits;
         if (commitsInOne is { } inOne)
-            commits = cut.WriteOneStep(to, catchUp, commits, inOne, seenBy);
+            commits = cut.WriteOneStep(to, catchUp, commits, inOne, seenBy, stateHash);
         else
         {
             if (catchUp is { } owed)
@@ -79,8 +79,13 @@ internal sealed class SegmentCut
         return (bytes, checksum, info);
     }
 
-    /// <summary>One step of every page changed since <see cref="_from"/> (and the catch-up's), whole, as <paramref name="to"/> holds them; none when nothing changed.</summary>
-    private long WriteOneStep(HeldSnapshot to, (IReadOnlyCollection<PageNumber> Pages, long Commits, DateTimeOffset At)? catchUp, long commits, long inOne, Func<WalMark, DateTimeOffset> seenBy)
+    /// <summary>
+    /// One step of every page changed since <see cref="_from"/> (and the catch-up's), whole, as <paramref name="to"/>
+    /// holds them; none when nothing changed. Each page goes into <paramref name="stateHash"/> as it is read and is not
+    /// kept: no later step needs it as a delta base (a segment's worth of pages was held twice, in the segment and
+    /// for the hash).
+    /// </summary>
+    private long WriteOneStep(HeldSnapshot to, (IReadOnlyCollection<PageNumber> Pages, long Commits, DateTimeOffset At)? catchUp, long commits, long inOne, Func<WalMark, DateTimeOffset> seenBy, DatabaseStateHash stateHash)
     {
         if (to.Mark == _from.Mark && catchUp is null)
             return commits;
@@ -95,12 +100,13 @@ internal sealed class SegmentCut
         int exact = SegmentFormat.HeaderSize + SegmentFormat.StepHeaderSize + (pages.Count * (SegmentFormat.PageRecordHeaderSize + _source.PageSize)) + SegmentFormat.TrailerSize;
         _writer = new SegmentWriter(_source.PageSize, exact);
         BeginStep(commits, to.Mark == _from.Mark ? catchUp!.Value.At : seenBy(to.Mark), _size);
+        stateHash.Resize(_size);
+        byte[] image = Rent();
         foreach (PageNumber page in pages)
         {
-            byte[] image = Rent();
             _source.ReadPage(to, page, image);
             _writer.AddWhole(page, image);
-            _versions[page.Value] = image;
+            stateHash.Set(page, image);
         }
         return commits;
     }
