@@ -192,7 +192,7 @@ internal sealed class Replicator : IReplicationSession
         DateTimeOffset nextAttempt = DateTimeOffset.MinValue;
         while (!_stop.Token.WaitHandle.WaitOne(PollDelay))
         {
-            _commitTimes.Note(_source.LastCommit, DateTimeOffset.UtcNow);
+            _commitTimes.Note(_source.LastCommit, DateTimeOffset.UtcNow, shipping: _archived is not null || _resume is not null || _copied is not null);
             NoteNewCommits();
             PublishStatus();
             if (DateTimeOffset.UtcNow < nextAttempt || !IsDue())
@@ -429,9 +429,17 @@ internal sealed class Replicator : IReplicationSession
             _generationsStarted++;
             NoteShipped(snapshot, copied.HeldAt);
         }
-        copied.Dispose(); // the copy only: the snapshot is the mark now (taken over above, so a failure here leaks no hold)
-        previous?.Dispose();
-        Prune();
+        // The copy only: the snapshot is the mark now (taken over above), so a failure here leaks no hold, and the
+        // previous mark is let go and old generations pruned even then.
+        try
+        {
+            copied.Dispose();
+        }
+        finally
+        {
+            previous?.Dispose();
+            Prune();
+        }
     }
 
     /// <summary>
@@ -495,14 +503,15 @@ internal sealed class Replicator : IReplicationSession
                 _segmentsShipped++;
                 NoteShipped(next, heldAt);
             }
-            archived.Dispose();
-            DropStaleCopy(); // a snapshot copied for a replacement that failed is overtaken now: its hold on the log goes at once
         }
         catch
         {
-            next.Dispose();
+            next.Dispose(); // not the mark: the mark moves to it only once the put was acknowledged, as the last step above
             throw;
         }
+        // After the try: next is the mark now, so a failure here must not dispose it.
+        archived.Dispose();
+        DropStaleCopy(); // a snapshot copied for a replacement that failed is overtaken now: its hold on the log goes at once
     }
 
     /// <summary>Deletes generations older than the newest kept ones (and outside the time window); failures are only recorded.</summary>

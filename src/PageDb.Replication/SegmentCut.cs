@@ -31,9 +31,10 @@ internal sealed class SegmentCut
     private readonly ReplicationSource _source;
     private readonly HeldSnapshot _from;
     private SegmentWriter _writer;
-    private readonly Dictionary<uint, byte[]> _versions = []; // page -> its version after the last step written
+    private readonly Dictionary<uint, byte[]> _versions = []; // steps per commit: page -> its version after the last step written (the next delta's base, and the state hash's)
     private readonly Stack<byte[]> _spare = new(); // page buffers no longer needed
     private uint _size; // pages in the database after the last step written
+    private DateTimeOffset _lastStepAt = DateTimeOffset.MinValue; // the time of the last step written: the next is no earlier
 
     private SegmentCut(ReplicationSource source, HeldSnapshot from)
     {
@@ -60,7 +61,7 @@ internal sealed class SegmentCut
         var cut = new SegmentCut(source, from);
         long commits = info.Commits;
         if (commitsInOne is { } inOne)
-            commits = cut.WriteOneStep(to, catchUp, commits, inOne, seenBy);
+            commits = cut.WriteOneStep(to, catchUp, commits, inOne, seenBy, stateHash);
         else
         {
             if (catchUp is { } owed)
@@ -78,8 +79,13 @@ internal sealed class SegmentCut
         return (bytes, checksum, info);
     }
 
-    /// <summary>One step of every page changed since <see cref="_from"/> (and the catch-up's), whole, as <paramref name="to"/> holds them; none when nothing changed.</summary>
-    private long WriteOneStep(HeldSnapshot to, (IReadOnlyCollection<PageNumber> Pages, long Commits, DateTimeOffset At)? catchUp, long commits, long inOne, Func<WalMark, DateTimeOffset> seenBy)
+    /// <summary>
+    /// One step of every page changed since <see cref="_from"/> (and the catch-up's), whole, as <paramref name="to"/>
+    /// holds them; none when nothing changed. Each page goes into <paramref name="stateHash"/> as it is read and is not
+    /// kept: no later step needs it as a delta base (a segment's worth of pages was held twice, in the segment and
+    /// for the hash).
+    /// </summary>
+    private long WriteOneStep(HeldSnapshot to, (IReadOnlyCollection<PageNumber> Pages, long Commits, DateTimeOffset At)? catchUp, long commits, long inOne, Func<WalMark, DateTimeOffset> seenBy, DatabaseStateHash stateHash)
     {
         if (to.Mark == _from.Mark && catchUp is null)
             return commits;
@@ -93,20 +99,21 @@ internal sealed class SegmentCut
         // Sized exactly, so the segment is encoded into the array that is put, as versions 1 and 2 were.
         int exact = SegmentFormat.HeaderSize + SegmentFormat.StepHeaderSize + (pages.Count * (SegmentFormat.PageRecordHeaderSize + _source.PageSize)) + SegmentFormat.TrailerSize;
         _writer = new SegmentWriter(_source.PageSize, exact);
-        _writer.BeginStep(commits, to.Mark == _from.Mark ? catchUp!.Value.At : seenBy(to.Mark), _size);
+        BeginStep(commits, to.Mark == _from.Mark ? catchUp!.Value.At : seenBy(to.Mark), _size);
+        stateHash.Resize(_size);
+        byte[] image = Rent();
         foreach (PageNumber page in pages)
         {
-            byte[] image = Rent();
             _source.ReadPage(to, page, image);
             _writer.AddWhole(page, image);
-            _versions[page.Value] = image;
+            stateHash.Set(page, image);
         }
         return commits;
     }
 
     private void WriteCatchUp(IReadOnlyCollection<PageNumber> pages, long commits, DateTimeOffset at)
     {
-        _writer.BeginStep(commits, at, _size);
+        BeginStep(commits, at, _size);
         // Page 0 always: the stored state's may count other pages than _from's, which a commit that only grew the
         // database changed without logging page 0 (so the owed pages need not name it).
         foreach (PageNumber page in pages.Where(p => p.Value < _size).Append(PageNumber.Header).Distinct().Order())
@@ -123,16 +130,17 @@ internal sealed class SegmentCut
     {
         var written = new Dictionary<uint, FrameIndex>(); // the commit's pages so far -> their newest frame
         var pages = new List<uint>();
-        for (long index = _from.Mark.LastCommitFrame.Value + 1; index <= to.LastCommitFrame.Value; index++)
+        // Committed frames only: a rolled-back transaction's frames keep their indexes (and, where the next commit did
+        // not overwrite them, their bytes), and are no part of the commit after them.
+        var frames = new List<(FrameIndex Frame, PageNumber Page, uint CommitSize)>();
+        _source.CollectCommittedFrames(_from, to, frames);
+        foreach ((FrameIndex frame, PageNumber page, uint commitSize) in frames)
         {
-            var frame = new FrameIndex(index);
-            if (!_source.TryGetFrame(frame, out PageNumber page, out uint commitSize))
-                throw new PageDbException($"the log no longer holds frame {index}, which the replicator's mark should keep");
             written[page.Value] = frame;
             if (commitSize == 0)
                 continue;
             var commit = new WalMark(frame);
-            _writer.BeginStep(++commits, seenBy(commit), commitSize);
+            BeginStep(++commits, seenBy(commit), commitSize);
             pages.Clear();
             pages.AddRange(written.Keys.Where(p => p < commitSize));
             if (commitSize != _size && !written.ContainsKey(PageNumber.Header.Value))
@@ -183,6 +191,19 @@ internal sealed class SegmentCut
             _spare.Push(before);
         }
         _versions[page.Value] = image;
+    }
+
+    /// <summary>
+    /// Starts the next step, at <paramref name="at"/> or the step before's time when that is later: step times must not
+    /// decrease (<see cref="SegmentFormat"/>), and the catch-up's time (when the open began) or a poll's may be later
+    /// than the next commit's when the wall clock went back.
+    /// </summary>
+    private void BeginStep(long commits, DateTimeOffset at, uint databaseSize)
+    {
+        if (at < _lastStepAt)
+            at = _lastStepAt;
+        _lastStepAt = at;
+        _writer.BeginStep(commits, at, databaseSize);
     }
 
     private byte[] Rent() => _spare.Count > 0 ? _spare.Pop() : new byte[_source.PageSize];

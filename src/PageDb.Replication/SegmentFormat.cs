@@ -34,9 +34,10 @@ namespace PageDb.Replication;
 /// </code>
 /// Invariants (a violation is a damaged object):
 /// 1. The checksum covers the whole object, so an object is used whole or not at all (checked by <see cref="Decode"/>).
-/// 2. Page numbers ascend strictly within a step and are below the step's database size; steps' commits and times
-///    never decrease, the times are at most the cut time, and the last step's commits and size are the segment's
-///    (checked by <see cref="Decode"/>). In versions 1 and 2 the one step is the whole segment.
+/// 2. Page numbers ascend strictly within a step and are below the step's database size, which is at least 1;
+///    steps' commits and times never decrease, the times (and the cut time) are within <see cref="DateTimeOffset"/>'s
+///    range and at most the cut time, and the last step's commits and size are the segment's (checked by
+///    <see cref="Decode"/>). In versions 1 and 2 the one step is the whole segment.
 /// 3. A delta applies to the page's version after the step before that wrote it in the segment, or to the database
 ///    before the segment; a page at or past the database size before its step (new, or grown again after a shrink)
 ///    is a whole image, as is every page of a step that does not follow a single commit (the first step of a
@@ -89,7 +90,7 @@ internal static class SegmentFormat
         var info = new SegmentInfo(
             (long)BinaryPrimitives.ReadUInt64LittleEndian(header[SequenceOffset..]),
             BinaryPrimitives.ReadUInt64LittleEndian(header[PreviousOffset..]),
-            DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(header[CutTimeOffset..])),
+            ReadTime(header[CutTimeOffset..], key, "its cut time"),
             (long)BinaryPrimitives.ReadUInt64LittleEndian(header[CommitsOffset..]),
             BinaryPrimitives.ReadUInt32LittleEndian(header[DatabaseSizeOffset..]),
             version == 1 ? null : BinaryPrimitives.ReadUInt64LittleEndian(header[StateHashOffset..]));
@@ -128,11 +129,13 @@ internal static class SegmentFormat
             ReadOnlySpan<byte> stepHeader = body.Span[offset..];
             var step = new SegmentStep(
                 (long)BinaryPrimitives.ReadUInt64LittleEndian(stepHeader),
-                DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(stepHeader[8..])),
+                ReadTime(stepHeader[8..], key, $"the time of step {s}"),
                 BinaryPrimitives.ReadUInt32LittleEndian(stepHeader[16..]),
                 []);
             uint pageCount = BinaryPrimitives.ReadUInt32LittleEndian(stepHeader[20..]);
             offset += StepHeaderSize;
+            if (step.DatabaseSize == 0)
+                Corrupt(key, $"step {s} leaves a database of no pages (it has at least its header)");
             if (steps.Count > 0 && (step.Commits < steps[^1].Commits || step.At < steps[^1].At))
                 Corrupt(key, $"step {s} goes back in commits or time");
             if (step.At > info.CutAt || step.Commits > info.Commits)
@@ -160,6 +163,15 @@ internal static class SegmentFormat
         if (steps.Count > 0 && (steps[^1].Commits != info.Commits || steps[^1].DatabaseSize != info.DatabaseSize))
             Corrupt(key, "its last step does not end where the segment says it does");
         return steps;
+    }
+
+    /// <summary>A time stored as Unix milliseconds, refused as damage when no <see cref="DateTimeOffset"/> can hold it.</summary>
+    private static DateTimeOffset ReadTime(ReadOnlySpan<byte> field, string key, string what)
+    {
+        long milliseconds = BinaryPrimitives.ReadInt64LittleEndian(field);
+        if (milliseconds < DateTimeOffset.MinValue.ToUnixTimeMilliseconds() || milliseconds > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+            Corrupt(key, $"{what} ({milliseconds} ms after 1970) is out of range");
+        return DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
     }
 
     private static void CheckPageOrder(List<PageRecord> pages, uint page, uint databaseSize, string key)

@@ -294,6 +294,47 @@ internal sealed class WalIndex
         }
     }
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> with every committed frame after <paramref name="after"/> up to
+    /// <paramref name="upTo"/> (a commit), oldest first, with its page and commit size (0 unless it ends a commit). The
+    /// frames of rolled-back transactions between them are left out: <see cref="Rollback"/> keeps their entries and
+    /// indexes (and the writer may not have overwritten their bytes), and a restart or a drop of the older generation
+    /// may have forgotten them. Complete while a reader at or before <paramref name="after"/> is held: no committed
+    /// frame after it is forgotten then (the restart rule, and the older generation is dropped only once no reader is
+    /// older than its last commit), so a frame after it that the log no longer holds was rolled back.
+    /// <para>
+    /// A frame is committed exactly when a page chain reaches it (publication rule 3: a rollback moves the page table
+    /// back past its frames, and later frames link past them). Walked from <paramref name="upTo"/> down, keeping each
+    /// page's newest committed frame at or before the position (from <see cref="Find"/> the first time the page is met,
+    /// then down its chain), so each frame is looked at once: asking <see cref="Find"/> at every commit would walk a
+    /// page written by every commit once per commit.
+    /// </para>
+    /// </summary>
+    public void CollectCommittedFrames(WalMark after, WalMark upTo, List<(FrameIndex Frame, PageNumber Page, uint CommitSize)> destination)
+    {
+        int first = destination.Count;
+        var newestCommitted = new Dictionary<uint, long>(); // page -> its newest committed frame at or before the walk, when known
+        for (long frame = upTo.LastCommitFrame.Value; frame > after.LastCommitFrame.Value; frame--)
+        {
+            if (!TryGetEntry(new FrameIndex(frame), out FrameEntry entry))
+                continue; // forgotten, so rolled back (see above)
+            var page = new PageNumber(entry.Page);
+            if (!newestCommitted.TryGetValue(entry.Page, out long committed))
+                committed = Find(page, new WalMark(new FrameIndex(frame))).Value;
+            if (committed != frame)
+            {
+                newestCommitted[entry.Page] = committed; // rolled back: no chain reaches it
+                continue;
+            }
+            destination.Add((new FrameIndex(frame), page, entry.CommitSize));
+            if (entry.PreviousOfPage != 0)
+                newestCommitted[entry.Page] = entry.PreviousOfPage;
+            else
+                newestCommitted.Remove(entry.Page); // its chain ends in this generation; the older one may go on (Find)
+        }
+        destination.Reverse(first, destination.Count - first);
+    }
+
     /// <summary>Checks the invariants in the type's summary; throws <see cref="InvalidOperationException"/> on the first broken one.</summary>
     public void Verify()
     {

@@ -267,6 +267,14 @@ internal sealed class WriteAheadLog : IDisposable
     public void CollectChangedPages(WalMark after, WalMark mark, List<(PageNumber Page, FrameIndex Frame)> destination) =>
         _index.CollectNewest(after, mark, destination);
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> with the committed frames after <paramref name="after"/> up to
+    /// <paramref name="upTo"/>, oldest first, with their pages and commit sizes; rolled-back frames are left out
+    /// (<see cref="WalIndex.CollectCommittedFrames"/>). Complete only while a reader holds <paramref name="after"/>.
+    /// </summary>
+    public void CollectCommittedFrames(WalMark after, WalMark upTo, List<(FrameIndex Frame, PageNumber Page, uint CommitSize)> destination) =>
+        _index.CollectCommittedFrames(after, upTo, destination);
+
     /// <summary>The commits after <paramref name="after"/> up to <paramref name="upTo"/> whose frames the log still holds.</summary>
     public long CountCommits(WalMark after, WalMark upTo)
     {

@@ -113,6 +113,76 @@ public sealed class CommitRestoreTests
     }
 
     /// <summary>
+    /// With <see cref="ReplicationOptions.EveryCommit"/>, a transaction large enough to spill pages into the log and then
+    /// rolled back ships nothing: its frames keep their indexes in the log's index, and the small commit after it
+    /// overwrites only the first of them, so a cut that took every frame between two commits shipped the rolled-back
+    /// pages as the next commit's. With the log restarted between the rollback and the next commit (the rolled-back
+    /// frames forgotten), such a cut failed on every attempt and replication stalled. Restores at every commit equal
+    /// the model.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void A_rolled_back_transaction_that_spilled_ships_nothing(bool restartTheLogBetween)
+    {
+        int seed = TestSeed.Next();
+        var random = new Random(seed);
+        var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        var model = new SortedDictionary<int, byte[]>();
+        var states = new List<KeyValuePair<int, byte[]>[]> { Array.Empty<KeyValuePair<int, byte[]>>() };
+        string generation;
+        // 64 pages of cache: a transaction spills once it holds 48 private pages.
+        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromMilliseconds(40), everyCommit: true, cacheSizeBytes: 64 * 4096))
+        {
+            generation = database.GetStats().Replication!.Generation!;
+            void Commit(IEnumerable<int> keys)
+            {
+                using (WriteTransaction transaction = database.BeginWrite())
+                {
+                    Tree tree = transaction.GetOrCreateTree(TreeName);
+                    foreach (int key in keys)
+                    {
+                        byte[] value = new byte[random.Next(60, 140)];
+                        random.NextBytes(value);
+                        tree.Put(Key(key), value);
+                        model[key] = value;
+                    }
+                    transaction.Commit();
+                }
+                states.Add([.. model]);
+            }
+            for (int part = 0; part < 5; part++)
+                Commit(Enumerable.Range(part * 500, 500)); // some 80 leaves
+            ReplicatorTests.WaitUntilShipped(database);
+            long logBefore = database.GetStats().WalBytes;
+            using (WriteTransaction rolledBack = database.BeginWrite())
+            {
+                Tree tree = rolledBack.GetOrCreateTree(TreeName);
+                for (int key = 0; key < 2500; key++)
+                    tree.Put(Key(key), new byte[random.Next(60, 140)]); // every leaf: spills, page 0 maybe too
+                Assert.That(database.GetStats().WalBytes - logBefore, Is.GreaterThan(24 * 4096), "the transaction spilled, " + TestSeed.Describe(seed));
+            }
+            if (restartTheLogBetween)
+            {
+                database.Checkpoint();
+                Assert.That(database.GetStats().WalBytes, Is.LessThan(8 * 4096), "the log restarted, " + TestSeed.Describe(seed));
+            }
+            Commit([random.Next(2500)]);
+            Commit([random.Next(2500), random.Next(2500)]);
+            ReplicatorTests.WaitUntilShipped(database);
+        }
+        for (int commit = 0; commit < states.Count; commit++)
+        {
+            string path = Target($"at-commit-{commit}");
+            RestoreResult result = PageDatabase.Restore(store, path, RestoreTarget.AtCommit(generation, commit));
+
+            string context = $"restore at commit {commit}, {TestSeed.Describe(seed)}";
+            Assert.That(result.Commits, Is.EqualTo(commit), context);
+            Assert.That(result.StoppedEarly, Is.Null, context);
+            Assert.That(Contents(path), Is.EqualTo(states[commit]), context);
+        }
+    }
+
+    /// <summary>
     /// A page damaged inside a segment whose object checksum holds (the source shipped a bad page): restore stops at
     /// the commit before the one that wrote it and says which, and a read replica serves that state and reports it.
     /// </summary>

@@ -956,11 +956,12 @@ public sealed class ReplicatorTests
 
     internal static PageDatabase OpenReplicated(
         IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20, TimeSpan? segmentInterval = null, TimeSpan? retainFor = null, long segmentBytes = 4L << 20,
-        TimeSpan? snapshotInterval = null, bool waitForGeneration = true, bool everyCommit = false)
+        TimeSpan? snapshotInterval = null, bool waitForGeneration = true, bool everyCommit = false, long? cacheSizeBytes = null)
     {
         PageDatabase database = PageDatabase.Open(path, new PageDbOptions
         {
             Durability = Durability.Normal,
+            CacheSizeBytes = cacheSizeBytes ?? new PageDbOptions().CacheSizeBytes,
             Replication = new ReplicationOptions
             {
                 Store = store,

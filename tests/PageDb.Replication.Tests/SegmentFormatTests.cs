@@ -95,6 +95,38 @@ public sealed class SegmentFormatTests
         Assert.That(error!.Message, Does.Contain("goes back"));
     }
 
+    /// <summary>
+    /// A time no <see cref="DateTimeOffset"/> holds (the cut time at 32, a step's at 64 + 8), or a step leaving a
+    /// database of no pages, under a good checksum, is refused as damage (which restore and replicas stop at), not an
+    /// <see cref="ArgumentOutOfRangeException"/> that ended a replica's following.
+    /// </summary>
+    [TestCase(32, long.MaxValue, "cut time")]
+    [TestCase(32, long.MinValue, "cut time")]
+    [TestCase(72, long.MaxValue, "time of step 0")]
+    [TestCase(72, -62_135_596_800_001, "time of step 0")]
+    public void A_time_out_of_range_is_refused_as_damage(int offset, long milliseconds, string says)
+    {
+        byte[] bytes = OneStep();
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(offset), milliseconds);
+        Reseal(bytes);
+
+        var error = Assert.Throws<CorruptDatabaseException>(() => SegmentFormat.Decode(bytes, "g/1.segment", PageSize));
+
+        Assert.That(error!.Message, Does.Contain(says).And.Contain("out of range"));
+    }
+
+    [Test]
+    public void A_step_leaving_no_pages_is_refused_as_damage()
+    {
+        var writer = new SegmentWriter(PageSize, 0);
+        writer.BeginStep(1, DateTimeOffset.UnixEpoch, 0);
+        (byte[] bytes, _) = writer.Finish(new SegmentInfo(1, 7, DateTimeOffset.UnixEpoch, 1, 0, StateHash));
+
+        var error = Assert.Throws<CorruptDatabaseException>(() => SegmentFormat.Decode(bytes, "k", PageSize));
+
+        Assert.That(error!.Message, Does.Contain("no pages"));
+    }
+
     [TestCase(2u)]
     [TestCase(1u)]
     public void A_segment_of_an_older_version_reads_as_one_step_of_whole_pages(uint version)
@@ -185,6 +217,9 @@ public sealed class SegmentFormatTests
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(bytes.Length - 8), XxHash64.HashToUInt64(bytes.AsSpan(0, bytes.Length - 8)));
         return bytes;
     }
+
+    private static void Reseal(byte[] bytes) =>
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(bytes.Length - 8), XxHash64.HashToUInt64(bytes.AsSpan(0, bytes.Length - 8)));
 
     private static byte[] OneStep()
     {

@@ -55,6 +55,41 @@ public sealed class WalIndexTests
     }
 
     /// <summary>
+    /// The committed frames between two marks leave out a rolled-back transaction's, whose entries and indexes the
+    /// index keeps: a replica shipping commit by commit must not take them for the next commit's.
+    /// </summary>
+    [Test]
+    public void Committed_frames_between_marks_leave_out_rolled_back_ones()
+    {
+        using var harness = new WalHarness();
+        var model = new CommittedPagesModel();
+        var random = new Random(17);
+        WalMark first = harness.CommitTransaction(model, [(1, Pages.Random(random, 4096, 1)), (2, Pages.Random(random, 4096, 2))]);
+        for (uint page = 1; page <= 12; page++)
+            harness.Wal.Append(new PageNumber(page), Pages.Random(random, 4096, page));
+        harness.Wal.Rollback();
+        WalMark second = harness.CommitTransaction(model, [(2, Pages.Random(random, 4096, 2)), (3, Pages.Random(random, 4096, 3))]);
+        harness.Wal.Append(new PageNumber(5), Pages.Random(random, 4096, 5));
+        harness.Wal.Rollback();
+        WalMark third = harness.CommitTransaction(model, [(1, Pages.Random(random, 4096, 1))]);
+
+        var frames = new List<(FrameIndex Frame, PageNumber Page, uint CommitSize)>();
+        harness.Wal.CollectCommittedFrames(first, third, frames);
+
+        var expected = new List<(FrameIndex, PageNumber, uint)>
+        {
+            (harness.Wal.FindFrame(new PageNumber(2), second), new PageNumber(2), 0),
+            (second.LastCommitFrame, new PageNumber(3), harness.Wal.DatabaseSizeAt(second)),
+            (third.LastCommitFrame, new PageNumber(1), harness.Wal.DatabaseSizeAt(third)),
+        };
+        Assert.That(frames, Is.EqualTo(expected));
+        Assert.That(frames[0].Frame.Value, Is.GreaterThan(first.LastCommitFrame.Value + 12), "the rolled-back frames came between");
+        frames.Clear();
+        harness.Wal.CollectCommittedFrames(WalMark.Empty, first, frames);
+        Assert.That(frames.Select(f => f.Page.Value), Is.EqualTo(new[] { 1u, 2u }));
+    }
+
+    /// <summary>
     /// Random appends, spills, commits, rollbacks, readers beginning and ending, checkpoints and reopens, checked after
     /// every step against the model at every live reader's mark.
     /// </summary>

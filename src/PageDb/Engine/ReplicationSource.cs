@@ -148,7 +148,7 @@ internal sealed class ReplicationSource(PageDatabase database)
 
     /// <summary>
     /// As <see cref="ReadPage(HeldSnapshot, PageNumber, Span{byte})"/>, the version of <paramref name="page"/> that
-    /// <paramref name="frame"/> logged (a frame a held reader keeps in the log; see <see cref="TryGetFrame"/>); page 0
+    /// <paramref name="frame"/> logged (a committed frame a held reader keeps in the log; see <see cref="CollectCommittedFrames"/>); page 0
     /// gets <paramref name="commitSize"/> (the size the commit the frame belongs to records) stamped on it, since the
     /// commit may have grown the database after page 0 was logged (a spill).
     /// </summary>
@@ -156,8 +156,13 @@ internal sealed class ReplicationSource(PageDatabase database)
     public void ReadFrame(PageNumber page, FrameIndex frame, uint commitSize, Span<byte> destination) =>
         ReadVersion(PageVersions.FromFrame(page, frame), commitSize, destination);
 
-    /// <summary>The page <paramref name="frame"/> holds, and its commit size (0 unless it ends a commit); false when the log no longer holds it.</summary>
-    public bool TryGetFrame(FrameIndex frame, out PageNumber page, out uint commitSize) => _engine.Wal.TryGetFrame(frame, out page, out commitSize);
+    /// <summary>
+    /// Fills <paramref name="destination"/> with the committed frames after <paramref name="after"/> (held) up to
+    /// <paramref name="upTo"/>, oldest first, with their pages and commit sizes (0 unless a frame ends a commit): the
+    /// frames of rolled-back transactions, which the log's index keeps, are left out.
+    /// </summary>
+    public void CollectCommittedFrames(HeldSnapshot after, WalMark upTo, List<(FrameIndex Frame, PageNumber Page, uint CommitSize)> destination) =>
+        _engine.Wal.CollectCommittedFrames(after.Mark, upTo, destination);
 
     private void ReadVersion(PageKey key, uint pageCount, Span<byte> destination)
     {
