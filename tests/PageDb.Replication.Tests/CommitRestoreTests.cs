@@ -87,13 +87,7 @@ public sealed class CommitRestoreTests
         int restores = 0;
         foreach (int commit in new[] { 0, 1, Commits }.Concat(Enumerable.Range(0, 7).Select(_ => random.Next(Commits + 1))))
         {
-            string path = Target($"at-commit-{restores++}");
-            RestoreResult result = PageDatabase.Restore(store, path, RestoreTarget.AtCommit(generation, commit));
-
-            string context = $"restore at commit {commit}, {TestSeed.Describe(seed)}";
-            Assert.That(result.Commits, Is.EqualTo(commit), context);
-            Assert.That(result.StoppedEarly, Is.Null, context);
-            Assert.That(Contents(path), Is.EqualTo(states[commit]), context);
+            AssertRestoresExactly(store, generation, commit, states[commit], Target($"at-commit-{restores++}"), seed);
         }
         for (int i = 0; i < 6; i++)
         {
@@ -172,13 +166,7 @@ public sealed class CommitRestoreTests
         }
         for (int commit = 0; commit < states.Count; commit++)
         {
-            string path = Target($"at-commit-{commit}");
-            RestoreResult result = PageDatabase.Restore(store, path, RestoreTarget.AtCommit(generation, commit));
-
-            string context = $"restore at commit {commit}, {TestSeed.Describe(seed)}";
-            Assert.That(result.Commits, Is.EqualTo(commit), context);
-            Assert.That(result.StoppedEarly, Is.Null, context);
-            Assert.That(Contents(path), Is.EqualTo(states[commit]), context);
+            AssertRestoresExactly(store, generation, commit, states[commit], Target($"at-commit-{commit}"), seed);
         }
     }
 
@@ -341,6 +329,17 @@ public sealed class CommitRestoreTests
         using var content = new MemoryStream();
         Assert.That(store.TryGetAsync(key, content).GetAwaiter().GetResult(), key);
         return content.ToArray();
+    }
+
+    /// <summary>Restores <paramref name="generation"/> at <paramref name="commit"/> into <paramref name="path"/> and checks it holds exactly <paramref name="expected"/>.</summary>
+    private static void AssertRestoresExactly(IReplicaStore store, string generation, int commit, KeyValuePair<int, byte[]>[] expected, string path, int seed)
+    {
+        RestoreResult result = PageDatabase.Restore(store, path, RestoreTarget.AtCommit(generation, commit));
+
+        string context = $"restore at commit {commit}, {TestSeed.Describe(seed)}";
+        Assert.That(result.Commits, Is.EqualTo(commit), context);
+        Assert.That(result.StoppedEarly, Is.Null, context);
+        Assert.That(Contents(path), Is.EqualTo(expected), context);
     }
 
     private static KeyValuePair<int, byte[]>[] Contents(string path)
