@@ -165,6 +165,16 @@ internal static class SegmentFormat
         return steps;
     }
 
+    /// <summary>
+    /// <paramref name="at"/> in Unix milliseconds, rounded up: a time stored is an upper bound on when its commits were
+    /// made (a restore at a time never includes a commit made after it), which truncation to the millisecond broke.
+    /// </summary>
+    internal static long MillisecondsUpTo(DateTimeOffset at)
+    {
+        long milliseconds = at.ToUnixTimeMilliseconds();
+        return DateTimeOffset.FromUnixTimeMilliseconds(milliseconds) < at ? milliseconds + 1 : milliseconds;
+    }
+
     /// <summary>A time stored as Unix milliseconds, refused as damage when no <see cref="DateTimeOffset"/> can hold it.</summary>
     private static DateTimeOffset ReadTime(ReadOnlySpan<byte> field, string key, string what)
     {
@@ -214,7 +224,7 @@ internal sealed class SegmentWriter
         _stepStart = _buffer.Length;
         Span<byte> header = _buffer.Extend(SegmentFormat.StepHeaderSize);
         BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)commits);
-        BinaryPrimitives.WriteInt64LittleEndian(header[8..], at.ToUnixTimeMilliseconds());
+        BinaryPrimitives.WriteInt64LittleEndian(header[8..], SegmentFormat.MillisecondsUpTo(at));
         BinaryPrimitives.WriteUInt32LittleEndian(header[16..], databaseSize);
         _steps++;
     }
@@ -253,7 +263,7 @@ internal sealed class SegmentWriter
         BinaryPrimitives.WriteUInt32LittleEndian(header[12..], (uint)_pageSize);
         BinaryPrimitives.WriteUInt64LittleEndian(header[16..], (ulong)info.Sequence);
         BinaryPrimitives.WriteUInt64LittleEndian(header[24..], info.Previous);
-        BinaryPrimitives.WriteInt64LittleEndian(header[32..], info.CutAt.ToUnixTimeMilliseconds());
+        BinaryPrimitives.WriteInt64LittleEndian(header[32..], SegmentFormat.MillisecondsUpTo(info.CutAt));
         BinaryPrimitives.WriteUInt64LittleEndian(header[40..], (ulong)info.Commits);
         BinaryPrimitives.WriteUInt32LittleEndian(header[48..], info.DatabaseSize);
         BinaryPrimitives.WriteUInt32LittleEndian(header[52..], _steps);
