@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using PageDb.Core.Pages;
 using PageDb.Core.Paging;
+using static PageDb.Tests.LatestSnapshotCounts;
 
 namespace PageDb.Replication.Tests;
 
@@ -104,20 +105,6 @@ public sealed class UnloggedGrowthReplicationTests
         using (FileStream file = File.OpenRead(path))
             file.ReadExactly(header);
         Assert.That(new FileHeaderPageReader(header).PageCount, Is.EqualTo(size), what + ": the file's header");
-    }
-
-    private static uint SizeOf(PageDatabase database)
-    {
-        using ReadTransaction read = database.BeginRead();
-        return read.Pages.PageCount;
-    }
-
-    /// <summary>The page count in page 0 as the latest snapshot reads it (from the log, or the file).</summary>
-    private static uint HeaderCount(PageDatabase database)
-    {
-        using ReadTransaction read = database.BeginRead();
-        using PageHandle header = read.Pages.Read(PageNumber.Header);
-        return new FileHeaderPageReader(header.Data).PageCount;
     }
 
     /// <summary>A 4-byte big-endian key: ascending <paramref name="i"/> sort ascending, so each row goes to the last leaf.</summary>

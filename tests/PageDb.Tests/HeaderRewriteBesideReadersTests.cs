@@ -3,6 +3,7 @@ using System.Diagnostics;
 using PageDb.Core.Pages;
 using PageDb.Core.Paging;
 using PageDb.Testing;
+using static PageDb.Tests.LatestSnapshotCounts;
 using static PageDb.Tests.QuietLog;
 using static PageDb.Tests.TestDatabase;
 
@@ -110,12 +111,5 @@ public class HeaderRewriteBesideReadersTests
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    /// <summary>The database size the last commit records (a snapshot's page count).</summary>
-    private static uint SizeOf(PageDatabase db)
-    {
-        using ReadTransaction read = db.BeginRead();
-        return read.Pages.PageCount;
     }
 }

@@ -3,6 +3,7 @@ using PageDb.Core.Pages;
 using PageDb.Core.Paging;
 using PageDb.Testing;
 using PageDb.Wal;
+using static PageDb.Tests.LatestSnapshotCounts;
 using static PageDb.Tests.QuietLog;
 using static PageDb.Tests.TestDatabase;
 
@@ -188,21 +189,6 @@ public class UnloggedGrowthTests
     {
         for (int i = from; i < to; i++)
             Write(db, tx => tx.GetOrCreateTree("kv").Put(KeyOf(i), new byte[150]));
-    }
-
-    /// <summary>The database size the last commit records (a snapshot's page count).</summary>
-    private static uint SizeOf(PageDatabase db)
-    {
-        using ReadTransaction read = db.BeginRead();
-        return read.Pages.PageCount;
-    }
-
-    /// <summary>The page count in page 0 as the latest snapshot reads it (from the log, or the file).</summary>
-    private static uint HeaderCount(PageDatabase db)
-    {
-        using ReadTransaction read = db.BeginRead();
-        using PageHandle header = read.Pages.Read(PageNumber.Header);
-        return new FileHeaderPageReader(header.Data).PageCount;
     }
 
     private static uint FileHeaderCount(MemoryStorage storage) => new FileHeaderPageReader(storage.GetContents(DbPath)).PageCount;
