@@ -3,7 +3,7 @@ using System.Text;
 namespace PageDb.Replication.Tests;
 
 /// <summary>
-/// The contract of <see cref="IReplicaStore"/> (invariants 1-5 on the interface), run against every implementation:
+/// The contract of <see cref="IReplicaStore"/> (invariants 1-6 on the interface), run against every implementation:
 /// a derived fixture supplies a fresh, empty store per test.
 /// </summary>
 public abstract class ReplicaStoreContractTests
@@ -55,6 +55,18 @@ public abstract class ReplicaStoreContractTests
 
         Assert.That(Encoding.ASCII.GetString((await GetAsync("a"))!), Is.EqualTo("kept"));
         Assert.That(Encoding.ASCII.GetString((await GetAsync("b"))!), Is.EqualTo("streamed"));
+    }
+
+    [Test]
+    public async Task A_put_leaves_its_stream_open_for_the_caller_to_put_again()
+    {
+        var content = new MemoryStream("the same copy"u8.ToArray());
+        await _store.PutAsync("k", content);
+
+        Assert.That(content.CanRead, Is.True, "the store closed the caller's stream (invariant 6)");
+        content.Position = 0; // the replicator rewinds its snapshot copy for the retry of a failed put
+        await _store.PutAsync("k", content);
+        Assert.That(Encoding.ASCII.GetString((await GetAsync("k"))!), Is.EqualTo("the same copy"));
     }
 
     [Test]

@@ -543,6 +543,35 @@ public sealed class ReplicatorTests
     }
 
     /// <summary>
+    /// A snapshot copied for the replacement of an expired generation, whose put failed, is overtaken once a segment
+    /// ships (a generation started from it would take a restore back in time), so the segment lets it go at once: its
+    /// hold on the log and its spill file went only at the next replacement attempt, a retry delay later (up to
+    /// MaxRetryDelay, 10 s by default).
+    /// </summary>
+    [Test]
+    public void A_failed_replacements_copy_is_let_go_as_soon_as_a_segment_ships()
+    {
+        var inner = new FolderReplicaStore(Path.Combine(_scratch, "store"));
+        var faulty = new FaultInjectingReplicaStore(inner, seed: 4);
+        string path = Target("source");
+        string spill = Path.GetFullPath(path) + "-replica";
+        long n = 0;
+        // Replacements back off from 100 ms, doubling: after the fifth failure the next attempt is 1.6 s away.
+        using PageDatabase database = OpenReplicated(faulty, path, snapshotInterval: TimeSpan.FromMilliseconds(200), maxRetryDelay: TimeSpan.FromMinutes(1));
+        faulty.FailPutsOf = IsSnapshot;
+        WaitUntil(() => faulty.Injected.Failures >= 5);
+        int failures = faulty.Injected.Failures;
+        Assert.That(File.Exists(spill), Is.True, "a failed replacement keeps its copy for the next attempt while nothing shipped since");
+
+        CommitLog.Commit(database, ++n);
+        WaitUntilShipped(database);
+        WaitUntil(() => !File.Exists(spill) || faulty.Injected.Failures != failures);
+        Thread.Sleep(50); // not a blink between letting a copy go and making the next one
+        Assert.That((File.Exists(spill), faulty.Injected.Failures), Is.EqualTo((false, failures)),
+            "the overtaken copy was kept until the next replacement attempt");
+    }
+
+    /// <summary>
     /// A close while the generation is expired and commits are unshipped cuts one last segment rather than a snapshot
     /// (the next open replaces the generation): here snapshots cannot be stored at all, and every commit is shipped.
     /// </summary>
@@ -956,7 +985,8 @@ public sealed class ReplicatorTests
 
     internal static PageDatabase OpenReplicated(
         IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20, TimeSpan? segmentInterval = null, TimeSpan? retainFor = null, long segmentBytes = 4L << 20,
-        TimeSpan? snapshotInterval = null, bool waitForGeneration = true, bool everyCommit = false, long? cacheSizeBytes = null)
+        TimeSpan? snapshotInterval = null, bool waitForGeneration = true, bool everyCommit = false, long? cacheSizeBytes = null,
+        TimeSpan? maxRetryDelay = null)
     {
         PageDatabase database = PageDatabase.Open(path, new PageDbOptions
         {
@@ -971,7 +1001,7 @@ public sealed class ReplicatorTests
                 RetainFor = retainFor,
                 SnapshotInterval = snapshotInterval ?? new ReplicationOptions { Store = store }.SnapshotInterval,
                 MaxLagBytes = maxLagBytes,
-                MaxRetryDelay = TimeSpan.FromMilliseconds(50),
+                MaxRetryDelay = maxRetryDelay ?? TimeSpan.FromMilliseconds(50),
                 EveryCommit = everyCommit,
             },
         });
