@@ -7,8 +7,8 @@ using PageDb.Testing;
 namespace PageDb.Replication.Tests;
 
 /// <summary>
-/// Segments of format version 3 shipped with <see cref="ReplicationOptions.EveryCommit"/> carry their commits one by
-/// one (<see cref="SegmentFormat"/>), so a restore stops at
+/// Segments of format version 3 shipped with <see cref="ReplicationOptions.EveryCommit"/> (the default) carry their
+/// commits one by one (<see cref="SegmentFormat"/>), so a restore stops at
 /// exactly the commit asked for, or at the last commit made by a point in time, and a damaged page inside a segment
 /// whose checksum holds stops a restore or a replica at the commit before it; segments of versions 1 and 2 still
 /// restore, whole.
@@ -45,7 +45,7 @@ public sealed class CommitRestoreTests
         var acknowledged = new List<DateTimeOffset> { DateTimeOffset.MinValue };
         string generation;
         const int Commits = 240;
-        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromMilliseconds(60), everyCommit: true))
+        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromMilliseconds(60)))
         {
             generation = database.GetStats().Replication!.Generation!;
             for (int n = 1; n <= Commits; n++)
@@ -107,7 +107,7 @@ public sealed class CommitRestoreTests
     }
 
     /// <summary>
-    /// With <see cref="ReplicationOptions.EveryCommit"/>, a transaction large enough to spill pages into the log and then
+    /// With <see cref="ReplicationOptions.EveryCommit"/> (the default), a transaction large enough to spill pages into the log and then
     /// rolled back ships nothing: its frames keep their indexes in the log's index, and the small commit after it
     /// overwrites only the first of them, so a cut that took every frame between two commits shipped the rolled-back
     /// pages as the next commit's. With the log restarted between the rollback and the next commit (the rolled-back
@@ -125,7 +125,7 @@ public sealed class CommitRestoreTests
         var states = new List<KeyValuePair<int, byte[]>[]> { Array.Empty<KeyValuePair<int, byte[]>>() };
         string generation;
         // 64 pages of cache: a transaction spills once it holds 48 private pages.
-        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromMilliseconds(40), everyCommit: true, cacheSizeBytes: 64 * 4096))
+        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromMilliseconds(40), cacheSizeBytes: 64 * 4096))
         {
             generation = database.GetStats().Replication!.Generation!;
             void Commit(IEnumerable<int> keys)
@@ -179,7 +179,7 @@ public sealed class CommitRestoreTests
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
         // An hour's interval: the close cuts the only segment, holding all 40 commits.
-        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromHours(1), everyCommit: true))
+        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromHours(1)))
         {
             for (long n = 1; n <= 40; n++)
                 CommitLog.Commit(database, n);
@@ -239,7 +239,7 @@ public sealed class CommitRestoreTests
     private FolderReplicaStore ShipThirtyCommitsInSegments()
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
-        using PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"));
+        using PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), everyCommit: false);
         for (long n = 1; n <= 30; n++)
         {
             CommitLog.Commit(database, n);

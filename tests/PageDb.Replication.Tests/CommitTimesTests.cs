@@ -61,7 +61,7 @@ public sealed class CommitTimesTests
             int asked = 0;
 
             (byte[] bytes, _, SegmentInfo info) = SegmentCut.Encode(source, from, to, new SegmentInfo(1, 0, Noon, 0, 0),
-                ([PageNumber.Header], 2, Noon - TimeSpan.FromSeconds(1)), _ => Noon - TimeSpan.FromSeconds(10 * ++asked), new DatabaseStateHash(), commitsInOne: null);
+                ([PageNumber.Header], 2, Noon - TimeSpan.FromSeconds(1)), _ => Noon - TimeSpan.FromSeconds(10 * ++asked), new DatabaseStateHash(), commitsInOne: null, queue: null);
             Segment segment = SegmentFormat.Decode(bytes, "g/1.segment", source.PageSize);
 
             Assert.That(asked, Is.EqualTo(4));
