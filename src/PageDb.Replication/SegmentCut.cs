@@ -6,7 +6,7 @@ namespace PageDb.Replication;
 
 /// <summary>
 /// Encodes the next segment of a generation (<see cref="SegmentFormat"/>, version 3) from the log between two held
-/// snapshots: with <see cref="ReplicationOptions.EveryCommit"/> one step per commit after <c>from</c> up to <c>to</c>,
+/// snapshots: with <see cref="ReplicationOptions.EveryCommit"/> (the default) one step per commit after <c>from</c> up to <c>to</c>,
 /// each with the pages its frames wrote (a rewritten page as a delta against its version before,
 /// <see cref="PageDelta"/>) and the pages it grew the database by, so a restore can stop at any of those commits;
 /// otherwise one step of the distinct pages changed, whole, as <c>to</c> holds them (what versions 1 and 2 held).
@@ -20,11 +20,12 @@ namespace PageDb.Replication;
 /// </para>
 /// </summary>
 /// <remarks>
-/// Cost per commit of a step per commit: a copy of every frame's page, which the writer no longer caches once a later
-/// commit rewrote it (it keeps only the newest version in the pool), so it is read back from the log (a read call, the
-/// frame's decoding and its page checksum; a count frame reads its base frame too), then a comparison with the
-/// page's previous version. Measured at about 10 µs of the replicator's thread per one-row W7 commit against under
-/// 1 µs for one step per segment (docs/benchmarks.md, "Replication"), hence off by default.
+/// Cost per commit of a step per commit: each frame's page, which the writer no longer caches once a later commit
+/// rewrote it (it keeps only the newest version in the pool). Read back from the log (a read call, the frame's decoding
+/// and its page checksum; a count frame reads its base frame too) that was about 10 µs of the replicator's thread per
+/// one-row W7 commit (docs/benchmarks.md, "Replication"), so the writer hands each commit's pages over as it logs them
+/// (<see cref="CommitFrameQueue"/>) and a frame is read back only when its record is missing or unusable; then a
+/// comparison with the page's previous version and a page checksum.
 /// </remarks>
 internal sealed class SegmentCut
 {
@@ -37,13 +38,13 @@ internal sealed class SegmentCut
     private uint _size; // pages in the database after the last step written
     private DateTimeOffset _lastStepAt = DateTimeOffset.MinValue; // the time of the last step written: the next is no earlier
 
-    private SegmentCut(ReplicationSource source, HeldSnapshot from, CommitFrameQueue? queue)
+    private SegmentCut(ReplicationSource source, HeldSnapshot from, CommitFrameQueue? queue, SegmentBuffer buffer)
     {
         _source = source;
         _from = from;
         _queue = queue;
         _size = from.PageCount;
-        _writer = new SegmentWriter(source.PageSize, 4 * source.PageSize);
+        _writer = new SegmentWriter(source.PageSize, buffer);
     }
 
     /// <summary>
@@ -54,13 +55,16 @@ internal sealed class SegmentCut
     /// for the catch-up); otherwise one step of the distinct pages as <paramref name="to"/> holds them, standing for the
     /// catch-up's commits and those <paramref name="commitsInOne"/> (<see cref="ReplicationOptions.EveryCommit"/>).
     /// <paramref name="seenBy"/> gives each commit's time (a commit frame's mark). Moves <paramref name="stateHash"/>
-    /// to the state after the segment and writes it in.
+    /// to the state after the segment and writes it in. <paramref name="queue"/>, when given, holds the pages the writer
+    /// handed over (only the steps per commit use it), asked for in increasing frame order. The segment is encoded into
+    /// <paramref name="buffer"/> (a one-step segment into an array of its own, sized exactly: it may be as large as the
+    /// database, which the buffer would then keep).
     /// </summary>
-    public static (byte[] Bytes, ulong Checksum, SegmentInfo Info) Encode(
+    public static (ArraySegment<byte> Bytes, ulong Checksum, SegmentInfo Info) Encode(
         ReplicationSource source, HeldSnapshot from, HeldSnapshot to, SegmentInfo info, (IReadOnlyCollection<PageNumber> Pages, long Commits, DateTimeOffset At)? catchUp,
-        Func<WalMark, DateTimeOffset> seenBy, DatabaseStateHash stateHash, long? commitsInOne, CommitFrameQueue? queue)
+        Func<WalMark, DateTimeOffset> seenBy, DatabaseStateHash stateHash, long? commitsInOne, CommitFrameQueue? queue, SegmentBuffer buffer)
     {
-        var cut = new SegmentCut(source, from, queue);
+        var cut = new SegmentCut(source, from, queue, buffer);
         long commits = info.Commits;
         if (commitsInOne is { } inOne)
             commits = cut.WriteOneStep(to, catchUp, commits, inOne, seenBy, stateHash);
@@ -77,7 +81,7 @@ internal sealed class SegmentCut
         foreach ((uint page, PageVersion version) in cut._versions)
             stateHash.Set(new PageNumber(page), version.Image);
         info = info with { Commits = commits, DatabaseSize = cut._size, StateHash = stateHash.Value };
-        (byte[] bytes, ulong checksum) = cut._writer.Finish(info);
+        (ArraySegment<byte> bytes, ulong checksum) = cut._writer.Finish(info);
         return (bytes, checksum, info);
     }
 

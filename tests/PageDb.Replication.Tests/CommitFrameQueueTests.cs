@@ -39,6 +39,8 @@ public sealed class CommitFrameQueueTests
         source.ObserveCommitFrames(queue);
         var handedHash = new DatabaseStateHash();
         var readBackHash = new DatabaseStateHash();
+        var handedBuffer = new SegmentBuffer(0); // reused from cut to cut, as the replicator's
+        var readBackBuffer = new SegmentBuffer(0);
         HeldSnapshot from = source.Hold();
         try
         {
@@ -48,8 +50,8 @@ public sealed class CommitFrameQueueTests
                     RandomTransaction(database, random);
                 using HeldSnapshot to = source.Hold();
                 var info = new SegmentInfo(round + 1, 0, Noon, 0, 0);
-                (byte[] handed, _, _) = SegmentCut.Encode(source, from, to, info, null, _ => Noon, handedHash, null, queue);
-                (byte[] readBack, _, _) = SegmentCut.Encode(source, from, to, info, null, _ => Noon, readBackHash, null, queue: null);
+                byte[] handed = SegmentCut.Encode(source, from, to, info, null, _ => Noon, handedHash, null, queue, handedBuffer).Bytes.ToArray();
+                byte[] readBack = SegmentCut.Encode(source, from, to, info, null, _ => Noon, readBackHash, null, queue: null, readBackBuffer).Bytes.ToArray();
                 Assert.That(handed, Is.EqualTo(readBack), $"round {round}, {TestSeed.Describe(seed)}");
                 from.Dispose();
                 from = source.Hold();
@@ -81,7 +83,7 @@ public sealed class CommitFrameQueueTests
         var frames = new List<(FrameIndex Frame, PageDb.Core.Pages.PageNumber Page, uint CommitSize)>();
         source.CollectCommittedFrames(from, to.Mark, frames);
 
-        SegmentCut.Encode(source, from, to, new SegmentInfo(1, 0, Noon, 0, 0), null, _ => Noon, new DatabaseStateHash(), null, queue);
+        SegmentCut.Encode(source, from, to, new SegmentInfo(1, 0, Noon, 0, 0), null, _ => Noon, new DatabaseStateHash(), null, queue, new SegmentBuffer(0));
 
         // A split's new pages, page 0 and a page whose version before is the database file's are handed over whole,
         // the others as their changed bytes: each one is rebuilt, none read back.

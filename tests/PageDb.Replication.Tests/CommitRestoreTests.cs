@@ -172,7 +172,8 @@ public sealed class CommitRestoreTests
 
     /// <summary>
     /// A page damaged inside a segment whose object checksum holds (the source shipped a bad page): restore stops at
-    /// the commit before the one that wrote it and says which, and a read replica serves that state and reports it.
+    /// the commit before the one that wrote it and says which, and a read replica serves that state and reports it,
+    /// and resumes from it when reopened.
     /// </summary>
     [Test]
     public void A_damaged_page_inside_a_good_segment_stops_restore_and_replica_at_the_commit_before_it()
@@ -201,12 +202,22 @@ public sealed class CommitRestoreTests
         Assert.That(result.Segments, Is.Zero, "the segment was applied in part");
         Assert.That(result.StoppedEarly, Does.Contain("commit 25").And.Contain($"page {damaged.Page.Value}"));
 
-        using ReadReplica replica = PageDatabase.OpenReplica(store, Target("replica"), TimeSpan.FromMilliseconds(20));
-        long polls = replica.Polls;
-        ReplicatorTests.WaitUntil(() => replica.Polls >= polls + 2);
-        Assert.That(CommitLog.CommitOf(replica.Database, "replica"), Is.EqualTo(24));
-        Assert.That(replica.Commits, Is.EqualTo(24));
-        Assert.That(replica.LastError, Does.Contain("commit 25"));
+        using (ReadReplica replica = PageDatabase.OpenReplica(store, Target("replica"), TimeSpan.FromMilliseconds(20)))
+        {
+            long polls = replica.Polls;
+            ReplicatorTests.WaitUntil(() => replica.Polls >= polls + 2);
+            Assert.That(CommitLog.CommitOf(replica.Database, "replica"), Is.EqualTo(24));
+            Assert.That(replica.Commits, Is.EqualTo(24));
+            Assert.That(replica.LastError, Does.Contain("commit 25"));
+        }
+
+        // Its position file records the last good commit inside the segment: a reopen resumes there.
+        using (ReadReplica reopened = PageDatabase.OpenReplica(store, Target("replica"), TimeSpan.FromMilliseconds(20)))
+        {
+            Assert.That(reopened.Resume, Does.StartWith("resumed"));
+            Assert.That(CommitLog.CommitOf(reopened.Database, "replica"), Is.EqualTo(24));
+            Assert.That(reopened.Commits, Is.EqualTo(24));
+        }
     }
 
     /// <summary>
