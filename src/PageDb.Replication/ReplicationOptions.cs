@@ -30,9 +30,9 @@ public sealed class ReplicationOptions : IDatabaseReplication
     /// commit the replicator had seen by then. Default true. False: a segment is one step of the distinct pages its
     /// commits changed, as they stand after the last, so restore stops only at segment boundaries (about
     /// <see cref="SegmentInterval"/> apart); that ships fewer bytes when commits rewrite the same pages many times
-    /// (a page once instead of a delta per commit) and saves the writer the hand-over of each commit's pages to the
-    /// replicator (a page comparison per logged page, under a microsecond per one-row commit; docs/benchmarks.md,
-    /// "Replication").
+    /// (a page once instead of a delta per commit), saves the writer the hand-over of each commit's pages to the
+    /// replicator (a comparison of each logged page with its version before), and costs the replicator about a third
+    /// of the CPU per one-row commit (docs/benchmarks.md, "Replication: a step per commit from the writer's pages").
     /// </summary>
     public bool EveryCommit { get; init; } = true;
 
