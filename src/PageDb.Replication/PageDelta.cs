@@ -28,6 +28,20 @@ internal static class PageDelta
     public static bool TryEncode(ReadOnlySpan<byte> before, ReadOnlySpan<byte> after, SegmentBuffer output)
     {
         int start = output.Length;
+        bool encoded = TryEncode(before, after, output.Extend(after.Length - 1), out int written);
+        output.Truncate(encoded ? start + written : start);
+        return encoded;
+    }
+
+    /// <summary>
+    /// Writes the runs that turn <paramref name="before"/> into <paramref name="after"/> to the start of
+    /// <paramref name="output"/> and sets <paramref name="written"/> to their length; false when they would not fit
+    /// <paramref name="output"/> or take at least a page, or a run would not fit a u16 (ship it whole).
+    /// </summary>
+    public static bool TryEncode(ReadOnlySpan<byte> before, ReadOnlySpan<byte> after, Span<byte> output, out int written)
+    {
+        written = 0;
+        int limit = Math.Min(output.Length, after.Length - 1);
         int position = 0;
         while (true)
         {
@@ -37,24 +51,26 @@ internal static class PageDelta
                 return true;
             int runStart = position;
             int runEnd = runStart + 1;
-            // Extend the run while the next difference is within MergeGap bytes of its end.
+            // Extend the run while the next difference is within MergeGap bytes of its end. Compared a byte at a time:
+            // a rewritten cell or a shifted slot array differs in most bytes, and a vectorized call per byte was most
+            // of a step-per-commit cut's time.
             while (runEnd < after.Length)
             {
-                int gap = before[runEnd..].CommonPrefixLength(after[runEnd..]);
+                int gap = 0;
+                while (gap < MergeGap && runEnd + gap < after.Length && before[runEnd + gap] == after[runEnd + gap])
+                    gap++;
                 if (gap >= MergeGap || runEnd + gap == after.Length)
                     break;
                 runEnd += gap + 1;
             }
             int length = runEnd - runStart;
-            if (length > ushort.MaxValue || output.Length - start + RunHeader + length >= after.Length)
-            {
-                output.Truncate(start);
+            if (length > ushort.MaxValue || written + RunHeader + length > limit)
                 return false;
-            }
-            Span<byte> run = output.Extend(RunHeader + length);
+            Span<byte> run = output.Slice(written, RunHeader + length);
             BinaryPrimitives.WriteUInt16LittleEndian(run, (ushort)runStart);
             BinaryPrimitives.WriteUInt16LittleEndian(run[2..], (ushort)length);
             after[runStart..runEnd].CopyTo(run[RunHeader..]);
+            written += RunHeader + length;
             position = runEnd;
         }
     }

@@ -121,8 +121,7 @@ public sealed class ReadReplica : IDisposable
         }
         try
         {
-            if (!chain!.InPart) // a position names whole objects; without one a reopen restores from scratch
-                chain.Position.Write(path);
+            chain!.Position.Write(path);
         }
         catch
         {
@@ -270,16 +269,13 @@ public sealed class ReadReplica : IDisposable
         }
     }
 
-    /// <summary>Records where <paramref name="chain"/> stands beside the file, when it moved since the last write.</summary>
-    /// <remarks>
-    /// Not while the chain stands inside a segment (a damaged page stopped it there): the file keeps naming the last
-    /// whole object, whose state hash the local file no longer matches, so a reopen restores from scratch instead of
-    /// applying that segment's first steps a second time.
-    /// </remarks>
+    /// <summary>
+    /// Records where <paramref name="chain"/> stands beside the file, when it moved since the last write: also inside a
+    /// segment a damaged page stopped it in, as the last whole object and the last good commit applied after it, so a
+    /// reopen resumes there (skipping that segment's steps through that commit) instead of restoring from scratch.
+    /// </summary>
     private void SavePosition(SegmentChain chain)
     {
-        if (chain.InPart)
-            return;
         ReplicaPosition position = chain.Position;
         if (position == _saved)
             return;

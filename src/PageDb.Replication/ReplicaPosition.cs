@@ -15,7 +15,8 @@ namespace PageDb.Replication;
 /// 12      4   page count (u32): pages in the replica's database at this position, the header included
 /// 16      8   sequence (u64): the last object applied (0: the snapshot)
 /// 24      8   chain checksum (u64): that object's checksum, which the next segment names as its previous
-/// 32      8   commits (u64): commits of the generation applied
+/// 32      8   commits (u64): commits of the generation applied (past the object's when the next segment was applied
+///             in part, up to a damaged page: a resume skips its steps through them)
 /// 40      8   shipped at (i64, Unix milliseconds UTC): when that object was cut
 /// 48      8   state hash (u64): <see cref="DatabaseStateHash"/> of the replica's database at this position
 /// 56      2   generation name length N (u16)
@@ -34,7 +35,7 @@ namespace PageDb.Replication;
 /// <param name="Generation">The generation the replica follows.</param>
 /// <param name="Sequence">The last object applied (0: the snapshot).</param>
 /// <param name="Checksum">That object's checksum.</param>
-/// <param name="Commits">Commits of the generation applied.</param>
+/// <param name="Commits">Commits of the generation applied (past the object's when the next segment was applied in part).</param>
 /// <param name="ShippedAt">When that object was cut.</param>
 /// <param name="PageCount">Pages in the database at this position.</param>
 /// <param name="StateHash">The fingerprint of the database at this position.</param>

@@ -27,13 +27,14 @@ public sealed class ReplicationOptions : IDatabaseReplication
     /// <summary>
     /// Ship every commit as a step of its own (the pages it wrote, a rewritten one as the bytes that changed), so
     /// <see cref="RestoreTarget.AtCommit"/> restores exactly that commit and <see cref="RestoreTarget.AtTime"/> the last
-    /// commit the replicator had seen by then. Default false: a segment is one step of the distinct pages its commits
-    /// changed, as they stand after the last, so restore stops only at segment boundaries (about
-    /// <see cref="SegmentInterval"/> apart). The cost: the writer keeps only a page's newest version cached, so the
-    /// replicator reads every earlier frame back from the log, about 10 µs of its thread's CPU per one-row W7 commit
-    /// against under 1 µs without (docs/benchmarks.md, "Replication"), and more store bytes per commit.
+    /// commit the replicator had seen by then. Default true. False: a segment is one step of the distinct pages its
+    /// commits changed, as they stand after the last, so restore stops only at segment boundaries (about
+    /// <see cref="SegmentInterval"/> apart); that ships fewer bytes when commits rewrite the same pages many times
+    /// (a page once instead of a delta per commit), saves the writer the hand-over of each commit's pages to the
+    /// replicator (a comparison of each logged page with its version before), and costs the replicator about a third
+    /// of the CPU per one-row commit (docs/benchmarks.md, "Replication: a step per commit from the writer's pages").
     /// </summary>
-    public bool EveryCommit { get; init; }
+    public bool EveryCommit { get; init; } = true;
 
     /// <summary>
     /// The lag limit: when the store has been failing while this many WAL bytes were committed past what it holds, the

@@ -76,6 +76,8 @@ internal sealed class Replicator : IReplicationSession
     private List<PageNumber>? _owedPages; // the loop's alone: pages the next segment must hold besides those changed since the mark
     private readonly SegmentSizeTracker _segmentSize; // the loop's alone
     private readonly CommitTimes _commitTimes = new(); // the loop's alone: when it saw the commits after the mark
+    private readonly CommitFrameQueue? _commitFrames; // with EveryCommit: the pages commits logged, handed over by the writer (the loop consumes it)
+    private readonly SegmentBuffer _segmentBuffer = new(64 << 10); // the loop's alone: the segments of steps per commit are encoded here, reused
     private readonly DateTimeOffset _openedAt = DateTimeOffset.UtcNow; // every commit the open recovered was made before
     private bool _historiesKept; // the loop's alone: the open may have kept recovered histories (RecoveredHistoryFile) not yet deleted
     private DateTimeOffset _generationStartedAt; // the loop's alone: when the snapshot of the generation being shipped was taken
@@ -118,6 +120,11 @@ internal sealed class Replicator : IReplicationSession
         {
             _resume = new GenerationResume(_source, _source.TakeRecoveredHistory(), _source.Hold());
             _historiesKept = true;
+        }
+        if (options.EveryCommit)
+        {
+            _commitFrames = new CommitFrameQueue(_source);
+            _source.ObserveCommitFrames(_commitFrames);
         }
         _thread = new Thread(Run) { IsBackground = true, Name = "PageDb replicator" };
         _thread.Start();
@@ -176,6 +183,8 @@ internal sealed class Replicator : IReplicationSession
         }
         finally
         {
+            if (_commitFrames is not null)
+                _source.ObserveCommitFrames(null);
             _resume?.Dispose();
             _copied?.Dispose();
             lock (_lock)
@@ -487,13 +496,13 @@ internal sealed class Replicator : IReplicationSession
                 nextTally = _tally.Through(next.Mark);
             // A commit's time: when the loop first saw it, kept within this segment's interval so times never go back.
             DateTimeOffset Clamp(DateTimeOffset seen) => seen < _archivedAt ? _archivedAt : seen > cutAt ? cutAt : seen;
-            (byte[] bytes, ulong checksum, SegmentInfo info) = SegmentCut.Encode(_source, archived, next,
+            (ArraySegment<byte> bytes, ulong checksum, SegmentInfo info) = SegmentCut.Encode(_source, archived, next,
                 new SegmentInfo(_sequence + 1, _chain, cutAt, _commits, 0),
                 _owedPages is null ? null : (_owedPages, _owedCommits, Clamp(_openedAt)),
                 commit => Clamp(_commitTimes.SeenBy(commit, cutAt)), _stateHash,
-                _options.EveryCommit ? null : nextTally - _archivedTally);
+                _options.EveryCommit ? null : nextTally - _archivedTally, _commitFrames, _segmentBuffer);
             string key = ReplicaNames.SegmentKey(_generation!, info, checksum);
-            CallStore(token => _options.Store.PutAsync(key, new MemoryStream(bytes, writable: false), token));
+            CallStore(token => _options.Store.PutAsync(key, new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false), token));
             lock (_lock)
             {
                 (_archived, _archivedAt, _sequence, _chain, _commits) = (next, cutAt, info.Sequence, checksum, info.Commits);

@@ -1,6 +1,9 @@
 namespace PageDb.Replication;
 
-/// <summary>A growing byte array that a segment is encoded into, whose end can be cut back (a delta found too large).</summary>
+/// <summary>
+/// A growing byte array that a segment is encoded into, whose end can be cut back (a delta found too large); the
+/// replicator keeps one for its cuts (<see cref="Reset"/>), so a cut does not allocate and fault in its segment anew.
+/// </summary>
 internal sealed class SegmentBuffer(int capacity)
 {
     private byte[] _bytes = new byte[Math.Max(capacity, 256)];
@@ -23,6 +26,9 @@ internal sealed class SegmentBuffer(int capacity)
     /// <summary>Drops the bytes after the first <paramref name="length"/>.</summary>
     public void Truncate(int length) => Length = length;
 
-    /// <summary>The bytes written, as an array of exactly that length.</summary>
-    public byte[] ToArray() => Length == _bytes.Length ? _bytes : _bytes.AsSpan(0, Length).ToArray();
+    /// <summary>The bytes written, valid until the buffer is written again.</summary>
+    public ArraySegment<byte> Segment => new(_bytes, 0, Length);
+
+    /// <summary>Empties the buffer, keeping its capacity.</summary>
+    public void Reset() => Length = 0;
 }

@@ -21,7 +21,11 @@ internal sealed class SegmentChain(ReplicaGeneration generation)
     /// <summary>The checksum of the last object applied whole, which the next segment must name as its previous.</summary>
     public ulong Checksum { get; private set; } = generation.SnapshotChecksum;
 
-    /// <summary>Commits of the generation applied (more than <see cref="Sequence"/>'s while <see cref="InPart"/>).</summary>
+    /// <summary>
+    /// Commits of the generation applied: more than <see cref="Sequence"/>'s while steps of segment
+    /// <see cref="Sequence"/> + 1 are applied but not all of them (a damaged page stopped it, or a target); the next
+    /// attempt at that segment then skips the steps through them (<see cref="SegmentReplay"/>).
+    /// </summary>
     public long Commits { get; private set; }
 
     /// <summary>When the last object applied whole was cut.</summary>
@@ -32,13 +36,6 @@ internal sealed class SegmentChain(ReplicaGeneration generation)
     /// the last thing applied was a whole object of an older version (or the snapshot).
     /// </summary>
     public DateTimeOffset CommittedBy { get; private set; } = generation.StartedAt;
-
-    /// <summary>
-    /// True when steps of segment <see cref="Sequence"/> + 1 are applied but not all of them (a damaged page stopped
-    /// it, or a target): the database is then past <see cref="Position"/>'s state, and the next attempt at that segment
-    /// skips the steps through <see cref="Commits"/>.
-    /// </summary>
-    public bool InPart { get; private set; }
 
     /// <summary>Segments applied whole by this chain (not counting those applied before <see cref="At"/>).</summary>
     public long SegmentsApplied { get; private set; }
@@ -62,8 +59,8 @@ internal sealed class SegmentChain(ReplicaGeneration generation)
         };
 
     /// <summary>
-    /// Where the chain stands, for the position file of the database it applies to (<see cref="Hash"/> must be set; not
-    /// while <see cref="InPart"/>: the position names whole objects only).
+    /// Where the chain stands, for the position file of the database it applies to (<see cref="Hash"/> must be set): the
+    /// last object applied whole, and the commits applied, which a segment applied in part puts beyond it.
     /// </summary>
     public ReplicaPosition Position => new(Generation.Name, Sequence, Checksum, Commits, ShippedAt, Hash!.PageCount, Hash.Value);
 
@@ -84,13 +81,13 @@ internal sealed class SegmentChain(ReplicaGeneration generation)
             (Segment? segment, string? key, string? problem) = await ChooseAsync(store, candidates, pageSize, cancellationToken).ConfigureAwait(false);
             if (segment is null)
                 return problem;
-            ReplayResult replay = SegmentReplay.Run(database, segment, key!, Commits, InPart, target.Allows);
+            ReplayResult replay = SegmentReplay.Run(database, segment, key!, Commits, target.Allows);
             if (replay.Last is not null)
             {
                 if (replay.Pages.Count > 0)
                     ReplicatedCommit.Apply(database, replay.Pages, replay.DatabaseSize, key!);
                 Hash?.Apply(replay.DatabaseSize, replay.Pages);
-                (Commits, CommittedBy, InPart) = (replay.Last.Commits, replay.Last.At, true);
+                (Commits, CommittedBy) = (replay.Last.Commits, replay.Last.At);
             }
             if (!replay.Complete)
                 return replay.Damage;
@@ -101,7 +98,6 @@ internal sealed class SegmentChain(ReplicaGeneration generation)
             ShippedAt = segment.Info.CutAt;
             if (segment.Version != SegmentFormat.Version || segment.Steps.Count == 0)
                 CommittedBy = ShippedAt;
-            InPart = false;
         }
         return null;
     }

@@ -6,7 +6,7 @@ namespace PageDb.Replication;
 
 /// <summary>
 /// Encodes the next segment of a generation (<see cref="SegmentFormat"/>, version 3) from the log between two held
-/// snapshots: with <see cref="ReplicationOptions.EveryCommit"/> one step per commit after <c>from</c> up to <c>to</c>,
+/// snapshots: with <see cref="ReplicationOptions.EveryCommit"/> (the default) one step per commit after <c>from</c> up to <c>to</c>,
 /// each with the pages its frames wrote (a rewritten page as a delta against its version before,
 /// <see cref="PageDelta"/>) and the pages it grew the database by, so a restore can stop at any of those commits;
 /// otherwise one step of the distinct pages changed, whole, as <c>to</c> holds them (what versions 1 and 2 held).
@@ -20,28 +20,31 @@ namespace PageDb.Replication;
 /// </para>
 /// </summary>
 /// <remarks>
-/// Cost per commit of a step per commit: a copy of every frame's page, which the writer no longer caches once a later
-/// commit rewrote it (it keeps only the newest version in the pool), so it is read back from the log (a read call, the
-/// frame's decoding and its page checksum; a count frame reads its base frame too), then a comparison with the
-/// page's previous version. Measured at about 10 µs of the replicator's thread per one-row W7 commit against under
-/// 1 µs for one step per segment (docs/benchmarks.md, "Replication"), hence off by default.
+/// Cost per commit of a step per commit: each frame's page, which the writer no longer caches once a later commit
+/// rewrote it (it keeps only the newest version in the pool). Read back from the log (a read call, the frame's decoding
+/// and its page checksum; a count frame reads its base frame too) that was about 10 µs of the replicator's thread per
+/// one-row W7 commit (docs/benchmarks.md, "Replication"), so the writer hands each commit's pages over as it logs them
+/// (<see cref="CommitFrameQueue"/>) and a frame is read back only when its record is missing or unusable; then a
+/// comparison with the page's previous version and a page checksum.
 /// </remarks>
 internal sealed class SegmentCut
 {
     private readonly ReplicationSource _source;
     private readonly HeldSnapshot _from;
     private SegmentWriter _writer;
-    private readonly Dictionary<uint, byte[]> _versions = []; // steps per commit: page -> its version after the last step written (the next delta's base, and the state hash's)
+    private readonly CommitFrameQueue? _queue; // steps per commit: the logged pages handed over by the writer, or null (read them back)
+    private readonly Dictionary<uint, PageVersion> _versions = []; // steps per commit: page -> its version after the last step written (the next delta's base, and the state hash's)
     private readonly Stack<byte[]> _spare = new(); // page buffers no longer needed
     private uint _size; // pages in the database after the last step written
     private DateTimeOffset _lastStepAt = DateTimeOffset.MinValue; // the time of the last step written: the next is no earlier
 
-    private SegmentCut(ReplicationSource source, HeldSnapshot from)
+    private SegmentCut(ReplicationSource source, HeldSnapshot from, CommitFrameQueue? queue, SegmentBuffer buffer)
     {
         _source = source;
         _from = from;
+        _queue = queue;
         _size = from.PageCount;
-        _writer = new SegmentWriter(source.PageSize, 4 * source.PageSize);
+        _writer = new SegmentWriter(source.PageSize, buffer);
     }
 
     /// <summary>
@@ -52,13 +55,16 @@ internal sealed class SegmentCut
     /// for the catch-up); otherwise one step of the distinct pages as <paramref name="to"/> holds them, standing for the
     /// catch-up's commits and those <paramref name="commitsInOne"/> (<see cref="ReplicationOptions.EveryCommit"/>).
     /// <paramref name="seenBy"/> gives each commit's time (a commit frame's mark). Moves <paramref name="stateHash"/>
-    /// to the state after the segment and writes it in.
+    /// to the state after the segment and writes it in. <paramref name="queue"/>, when given, holds the pages the writer
+    /// handed over (only the steps per commit use it), asked for in increasing frame order. The segment is encoded into
+    /// <paramref name="buffer"/> (a one-step segment into an array of its own, sized exactly: it may be as large as the
+    /// database, which the buffer would then keep).
     /// </summary>
-    public static (byte[] Bytes, ulong Checksum, SegmentInfo Info) Encode(
+    public static (ArraySegment<byte> Bytes, ulong Checksum, SegmentInfo Info) Encode(
         ReplicationSource source, HeldSnapshot from, HeldSnapshot to, SegmentInfo info, (IReadOnlyCollection<PageNumber> Pages, long Commits, DateTimeOffset At)? catchUp,
-        Func<WalMark, DateTimeOffset> seenBy, DatabaseStateHash stateHash, long? commitsInOne)
+        Func<WalMark, DateTimeOffset> seenBy, DatabaseStateHash stateHash, long? commitsInOne, CommitFrameQueue? queue, SegmentBuffer buffer)
     {
-        var cut = new SegmentCut(source, from);
+        var cut = new SegmentCut(source, from, queue, buffer);
         long commits = info.Commits;
         if (commitsInOne is { } inOne)
             commits = cut.WriteOneStep(to, catchUp, commits, inOne, seenBy, stateHash);
@@ -72,10 +78,10 @@ internal sealed class SegmentCut
             commits = cut.WriteCommits(to.Mark, commits, seenBy);
         }
         stateHash.Resize(cut._size);
-        foreach ((uint page, byte[] image) in cut._versions)
-            stateHash.Set(new PageNumber(page), image);
+        foreach ((uint page, PageVersion version) in cut._versions)
+            stateHash.Set(new PageNumber(page), version.Image);
         info = info with { Commits = commits, DatabaseSize = cut._size, StateHash = stateHash.Value };
-        (byte[] bytes, ulong checksum) = cut._writer.Finish(info);
+        (ArraySegment<byte> bytes, ulong checksum) = cut._writer.Finish(info);
         return (bytes, checksum, info);
     }
 
@@ -118,10 +124,9 @@ internal sealed class SegmentCut
         // database changed without logging page 0 (so the owed pages need not name it).
         foreach (PageNumber page in pages.Where(p => p.Value < _size).Append(PageNumber.Header).Distinct().Order())
         {
-            byte[] image = Rent();
-            _source.ReadPage(_from, page, image);
-            _writer.AddWhole(page, image);
-            _versions[page.Value] = image;
+            PageVersion version = ReadVersion(_from, page);
+            _writer.AddWhole(page, version.Image);
+            _versions[page.Value] = version;
         }
     }
 
@@ -129,7 +134,8 @@ internal sealed class SegmentCut
     private long WriteCommits(WalMark to, long commits, Func<WalMark, DateTimeOffset> seenBy)
     {
         var written = new Dictionary<uint, FrameIndex>(); // the commit's pages so far -> their newest frame
-        var pages = new List<uint>();
+        var logged = new List<(FrameIndex Frame, uint Page)>();
+        var step = new List<(uint Page, byte[] After, PageVersion? Before)>(); // the commit's pages, sorted into the step's (page) order
         // Committed frames only: a rolled-back transaction's frames keep their indexes (and, where the next commit did
         // not overwrite them, their bytes), and are no part of the commit after them.
         var frames = new List<(FrameIndex Frame, PageNumber Page, uint CommitSize)>();
@@ -141,23 +147,34 @@ internal sealed class SegmentCut
                 continue;
             var commit = new WalMark(frame);
             BeginStep(++commits, seenBy(commit), commitSize);
-            pages.Clear();
-            pages.AddRange(written.Keys.Where(p => p < commitSize));
+            // The logged pages in the order they were logged, as the queue holds their records (asked for in increasing
+            // frame order: it passes over the records of earlier frames); then the pages the commit changed without
+            // logging them.
+            logged.Clear();
+            foreach ((uint number, FrameIndex newest) in written)
+            {
+                if (number < commitSize)
+                    logged.Add((newest, number));
+            }
+            logged.Sort();
+            foreach ((FrameIndex newest, uint number) in logged)
+                step.Add(ReadVersions(new PageNumber(number), newest, commit, commitSize));
             if (commitSize != _size && !written.ContainsKey(PageNumber.Header.Value))
-                pages.Add(PageNumber.Header.Value); // unlogged growth: page 0 changes by its stamped count alone
+                step.Add(ReadVersions(PageNumber.Header, FrameIndex.None, commit, commitSize)); // unlogged growth: page 0 changes by its stamped count alone
             for (uint grown = _size; grown < commitSize; grown++)
             {
                 if (!written.ContainsKey(grown))
-                    pages.Add(grown);
+                    step.Add(ReadVersions(new PageNumber(grown), FrameIndex.None, commit, commitSize));
             }
-            pages.Sort();
-            foreach (uint number in pages)
-                WritePage(new PageNumber(number), written.TryGetValue(number, out FrameIndex f) ? f : FrameIndex.None, commit, commitSize);
+            step.Sort(static (a, b) => a.Page.CompareTo(b.Page));
+            foreach ((uint number, byte[] after, PageVersion? before) in step)
+                WritePage(new PageNumber(number), written.GetValueOrDefault(number, FrameIndex.None), after, before);
+            step.Clear();
             if (commitSize < _size)
             {
                 foreach (uint gone in _versions.Keys.Where(p => p >= commitSize).ToList())
                 {
-                    _spare.Push(_versions[gone]);
+                    _spare.Push(_versions[gone].Image);
                     _versions.Remove(gone);
                 }
             }
@@ -168,29 +185,47 @@ internal sealed class SegmentCut
     }
 
     /// <summary>
-    /// Writes <paramref name="page"/>'s version after <paramref name="commit"/> (of <paramref name="commitSize"/> pages,
-    /// stamped on page 0): the one <paramref name="frame"/> logged, or (none) the one it had.
+    /// <paramref name="page"/>'s version after <paramref name="commit"/> (of <paramref name="commitSize"/> pages, stamped
+    /// on page 0): the one <paramref name="frame"/> logged, rebuilt from its record in the queue when it has a usable one
+    /// (<see cref="CommitFrameQueue"/>), else read back; or (no frame) the one it had. With it, its version before
+    /// (the last step's, or <see cref="_from"/>'s), or null for a page new to the database (or grown again after a shrink).
     /// </summary>
-    private void WritePage(PageNumber page, FrameIndex frame, WalMark commit, uint commitSize)
+    private (uint Page, byte[] After, PageVersion? Before) ReadVersions(PageNumber page, FrameIndex frame, WalMark commit, uint commitSize)
     {
-        byte[] image = Rent();
+        PageVersion? before = null;
+        if (page.Value < _size)
+            before = _versions.TryGetValue(page.Value, out PageVersion known) ? known : ReadVersion(_from, page);
+        byte[] after = Rent();
         if (frame.IsNone)
-            _source.ReadPageAt(commit, commitSize, page, image);
+            _source.ReadPageAt(commit, commitSize, page, after);
+        else if (_queue is not null && _queue.TryRebuild(frame, page, before?.Image, before?.Frame ?? FrameIndex.None, after))
+            ReplicationSource.SealAsRead(page, commitSize, after);
         else
-            _source.ReadFrame(page, frame, commitSize, image);
-        if (page.Value >= _size)
-            _writer.AddWhole(page, image); // new to the database (or grown again after a shrink): no version before
+            _source.ReadFrame(page, frame, commitSize, after);
+        return (page.Value, after, before);
+    }
+
+    /// <summary>Writes <paramref name="page"/>'s version <paramref name="after"/>, which <paramref name="frame"/> logged (or none), to the step.</summary>
+    private void WritePage(PageNumber page, FrameIndex frame, byte[] after, PageVersion? before)
+    {
+        if (before is { } known)
+        {
+            _writer.AddVersion(page, known.Image, after);
+            _spare.Push(known.Image);
+        }
         else
         {
-            if (!_versions.TryGetValue(page.Value, out byte[]? before))
-            {
-                before = Rent();
-                _source.ReadPage(_from, page, before);
-            }
-            _writer.AddVersion(page, before, image);
-            _spare.Push(before);
+            _writer.AddWhole(page, after);
         }
-        _versions[page.Value] = image;
+        _versions[page.Value] = new PageVersion(after, page == PageNumber.Header ? FrameIndex.None : frame);
+    }
+
+    /// <summary><paramref name="page"/> as <paramref name="at"/> holds it, with the frame it was logged as (none for page 0: stamped).</summary>
+    private PageVersion ReadVersion(HeldSnapshot at, PageNumber page)
+    {
+        byte[] image = Rent();
+        _source.ReadPage(at, page, image);
+        return new PageVersion(image, page == PageNumber.Header ? FrameIndex.None : ReplicationSource.FrameOf(at, page));
     }
 
     /// <summary>
@@ -208,3 +243,6 @@ internal sealed class SegmentCut
 
     private byte[] Rent() => _spare.Count > 0 ? _spare.Pop() : new byte[_source.PageSize];
 }
+
+/// <summary>A page's version a cut holds: its bytes, sealed, and the frame that logged them (none when unknown, or page 0's stamped size may differ).</summary>
+internal readonly record struct PageVersion(byte[] Image, FrameIndex Frame);

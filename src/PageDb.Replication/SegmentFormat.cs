@@ -208,9 +208,16 @@ internal sealed class SegmentWriter
 
     /// <summary>Starts a segment of <paramref name="pageSize"/>-byte pages.</summary>
     public SegmentWriter(int pageSize, int capacity)
+        : this(pageSize, new SegmentBuffer(capacity))
+    {
+    }
+
+    /// <summary>Starts a segment of <paramref name="pageSize"/>-byte pages in <paramref name="buffer"/>, emptied first.</summary>
+    public SegmentWriter(int pageSize, SegmentBuffer buffer)
     {
         _pageSize = pageSize;
-        _buffer = new SegmentBuffer(capacity);
+        _buffer = buffer;
+        _buffer.Reset();
         _buffer.Extend(SegmentFormat.HeaderSize);
     }
 
@@ -253,8 +260,8 @@ internal sealed class SegmentWriter
     }
 
     /// <summary>Completes the segment's header and checksum.</summary>
-    /// <returns>The object's bytes and its checksum.</returns>
-    public (byte[] Bytes, ulong Checksum) Finish(SegmentInfo info)
+    /// <returns>The object's bytes (in the writer's buffer) and its checksum.</returns>
+    public (ArraySegment<byte> Bytes, ulong Checksum) Finish(SegmentInfo info)
     {
         EndStep();
         Span<byte> header = _buffer.Written;
@@ -270,7 +277,7 @@ internal sealed class SegmentWriter
         BinaryPrimitives.WriteUInt64LittleEndian(header[56..], info.StateHash ?? 0);
         ulong checksum = XxHash64.HashToUInt64(_buffer.Written);
         BinaryPrimitives.WriteUInt64LittleEndian(_buffer.Extend(SegmentFormat.TrailerSize), checksum);
-        return (_buffer.ToArray(), checksum);
+        return (_buffer.Segment, checksum);
     }
 
     private void RecordHeader(PageNumber page, bool isDelta, uint length)

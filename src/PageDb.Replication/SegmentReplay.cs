@@ -14,10 +14,11 @@ internal static class SegmentReplay
     /// <summary>
     /// Replays <paramref name="segment"/> (read from <paramref name="key"/>) over the latest state of
     /// <paramref name="database"/>, which holds <paramref name="commits"/> commits of the generation, skipping the steps
-    /// through them when <paramref name="inPart"/> (the segment was partly applied before) and stopping before the
-    /// first step <paramref name="allows"/> refuses.
+    /// through them (the segment was applied in part before, by this chain or by one whose replica position recorded it;
+    /// otherwise there are none: commit numbers grow along the chain) and stopping before the first step
+    /// <paramref name="allows"/> refuses.
     /// </summary>
-    public static ReplayResult Run(PageDatabase database, Segment segment, string key, long commits, bool inPart, Func<SegmentStep, bool> allows)
+    public static ReplayResult Run(PageDatabase database, Segment segment, string key, long commits, Func<SegmentStep, bool> allows)
     {
         var source = new ReplicationSource(database);
         using HeldSnapshot state = source.Hold();
@@ -29,7 +30,7 @@ internal static class SegmentReplay
         int counted = 0;
         foreach (SegmentStep step in segment.Steps)
         {
-            if (inPart && step.Commits <= commits)
+            if (step.Commits <= commits)
             {
                 counted++;
                 continue;

@@ -7,8 +7,8 @@ using PageDb.Testing;
 namespace PageDb.Replication.Tests;
 
 /// <summary>
-/// Segments of format version 3 shipped with <see cref="ReplicationOptions.EveryCommit"/> carry their commits one by
-/// one (<see cref="SegmentFormat"/>), so a restore stops at
+/// Segments of format version 3 shipped with <see cref="ReplicationOptions.EveryCommit"/> (the default) carry their
+/// commits one by one (<see cref="SegmentFormat"/>), so a restore stops at
 /// exactly the commit asked for, or at the last commit made by a point in time, and a damaged page inside a segment
 /// whose checksum holds stops a restore or a replica at the commit before it; segments of versions 1 and 2 still
 /// restore, whole.
@@ -45,7 +45,7 @@ public sealed class CommitRestoreTests
         var acknowledged = new List<DateTimeOffset> { DateTimeOffset.MinValue };
         string generation;
         const int Commits = 240;
-        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromMilliseconds(60), everyCommit: true))
+        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromMilliseconds(60)))
         {
             generation = database.GetStats().Replication!.Generation!;
             for (int n = 1; n <= Commits; n++)
@@ -107,7 +107,7 @@ public sealed class CommitRestoreTests
     }
 
     /// <summary>
-    /// With <see cref="ReplicationOptions.EveryCommit"/>, a transaction large enough to spill pages into the log and then
+    /// With <see cref="ReplicationOptions.EveryCommit"/> (the default), a transaction large enough to spill pages into the log and then
     /// rolled back ships nothing: its frames keep their indexes in the log's index, and the small commit after it
     /// overwrites only the first of them, so a cut that took every frame between two commits shipped the rolled-back
     /// pages as the next commit's. With the log restarted between the rollback and the next commit (the rolled-back
@@ -125,7 +125,7 @@ public sealed class CommitRestoreTests
         var states = new List<KeyValuePair<int, byte[]>[]> { Array.Empty<KeyValuePair<int, byte[]>>() };
         string generation;
         // 64 pages of cache: a transaction spills once it holds 48 private pages.
-        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromMilliseconds(40), everyCommit: true, cacheSizeBytes: 64 * 4096))
+        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromMilliseconds(40), cacheSizeBytes: 64 * 4096))
         {
             generation = database.GetStats().Replication!.Generation!;
             void Commit(IEnumerable<int> keys)
@@ -172,14 +172,15 @@ public sealed class CommitRestoreTests
 
     /// <summary>
     /// A page damaged inside a segment whose object checksum holds (the source shipped a bad page): restore stops at
-    /// the commit before the one that wrote it and says which, and a read replica serves that state and reports it.
+    /// the commit before the one that wrote it and says which, and a read replica serves that state and reports it,
+    /// and resumes from it when reopened.
     /// </summary>
     [Test]
     public void A_damaged_page_inside_a_good_segment_stops_restore_and_replica_at_the_commit_before_it()
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
         // An hour's interval: the close cuts the only segment, holding all 40 commits.
-        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromHours(1), everyCommit: true))
+        using (PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), segmentInterval: TimeSpan.FromHours(1)))
         {
             for (long n = 1; n <= 40; n++)
                 CommitLog.Commit(database, n);
@@ -201,12 +202,22 @@ public sealed class CommitRestoreTests
         Assert.That(result.Segments, Is.Zero, "the segment was applied in part");
         Assert.That(result.StoppedEarly, Does.Contain("commit 25").And.Contain($"page {damaged.Page.Value}"));
 
-        using ReadReplica replica = PageDatabase.OpenReplica(store, Target("replica"), TimeSpan.FromMilliseconds(20));
-        long polls = replica.Polls;
-        ReplicatorTests.WaitUntil(() => replica.Polls >= polls + 2);
-        Assert.That(CommitLog.CommitOf(replica.Database, "replica"), Is.EqualTo(24));
-        Assert.That(replica.Commits, Is.EqualTo(24));
-        Assert.That(replica.LastError, Does.Contain("commit 25"));
+        using (ReadReplica replica = PageDatabase.OpenReplica(store, Target("replica"), TimeSpan.FromMilliseconds(20)))
+        {
+            long polls = replica.Polls;
+            ReplicatorTests.WaitUntil(() => replica.Polls >= polls + 2);
+            Assert.That(CommitLog.CommitOf(replica.Database, "replica"), Is.EqualTo(24));
+            Assert.That(replica.Commits, Is.EqualTo(24));
+            Assert.That(replica.LastError, Does.Contain("commit 25"));
+        }
+
+        // Its position file records the last good commit inside the segment: a reopen resumes there.
+        using (ReadReplica reopened = PageDatabase.OpenReplica(store, Target("replica"), TimeSpan.FromMilliseconds(20)))
+        {
+            Assert.That(reopened.Resume, Does.StartWith("resumed"));
+            Assert.That(CommitLog.CommitOf(reopened.Database, "replica"), Is.EqualTo(24));
+            Assert.That(reopened.Commits, Is.EqualTo(24));
+        }
     }
 
     /// <summary>
@@ -239,7 +250,7 @@ public sealed class CommitRestoreTests
     private FolderReplicaStore ShipThirtyCommitsInSegments()
     {
         var store = new FolderReplicaStore(Path.Combine(_scratch, "store"));
-        using PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"));
+        using PageDatabase database = ReplicatorTests.OpenReplicated(store, Target("source"), everyCommit: false);
         for (long n = 1; n <= 30; n++)
         {
             CommitLog.Commit(database, n);

@@ -60,9 +60,9 @@ public sealed class CommitTimesTests
             using HeldSnapshot to = source.Hold();
             int asked = 0;
 
-            (byte[] bytes, _, SegmentInfo info) = SegmentCut.Encode(source, from, to, new SegmentInfo(1, 0, Noon, 0, 0),
-                ([PageNumber.Header], 2, Noon - TimeSpan.FromSeconds(1)), _ => Noon - TimeSpan.FromSeconds(10 * ++asked), new DatabaseStateHash(), commitsInOne: null);
-            Segment segment = SegmentFormat.Decode(bytes, "g/1.segment", source.PageSize);
+            (ArraySegment<byte> bytes, _, SegmentInfo info) = SegmentCut.Encode(source, from, to, new SegmentInfo(1, 0, Noon, 0, 0),
+                ([PageNumber.Header], 2, Noon - TimeSpan.FromSeconds(1)), _ => Noon - TimeSpan.FromSeconds(10 * ++asked), new DatabaseStateHash(), commitsInOne: null, queue: null, new SegmentBuffer(0));
+            Segment segment = SegmentFormat.Decode(bytes.ToArray(), "g/1.segment", source.PageSize);
 
             Assert.That(asked, Is.EqualTo(4));
             Assert.That(segment.Steps.Select(s => s.Commits), Is.EqualTo(new long[] { 2, 3, 4, 5, 6 }));

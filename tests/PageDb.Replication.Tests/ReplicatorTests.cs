@@ -985,7 +985,7 @@ public sealed class ReplicatorTests
 
     internal static PageDatabase OpenReplicated(
         IReplicaStore store, string path, int retainGenerations = 2, long maxLagBytes = 256L << 20, TimeSpan? segmentInterval = null, TimeSpan? retainFor = null, long segmentBytes = 4L << 20,
-        TimeSpan? snapshotInterval = null, bool waitForGeneration = true, bool everyCommit = false, long? cacheSizeBytes = null,
+        TimeSpan? snapshotInterval = null, bool waitForGeneration = true, bool? everyCommit = null, long? cacheSizeBytes = null,
         TimeSpan? maxRetryDelay = null)
     {
         PageDatabase database = PageDatabase.Open(path, new PageDbOptions
@@ -1002,7 +1002,7 @@ public sealed class ReplicatorTests
                 SnapshotInterval = snapshotInterval ?? new ReplicationOptions { Store = store }.SnapshotInterval,
                 MaxLagBytes = maxLagBytes,
                 MaxRetryDelay = maxRetryDelay ?? TimeSpan.FromMilliseconds(50),
-                EveryCommit = everyCommit,
+                EveryCommit = everyCommit ?? new ReplicationOptions { Store = store }.EveryCommit,
             },
         });
         if (waitForGeneration)

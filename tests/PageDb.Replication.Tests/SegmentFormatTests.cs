@@ -29,7 +29,8 @@ public sealed class SegmentFormatTests
         writer.AddVersion(new PageNumber(4), leafAfter, leafLater);
         var info = new SegmentInfo(3, 0x1234, DateTimeOffset.FromUnixTimeMilliseconds(1_765_000_000_123), 42, 10, StateHash);
 
-        (byte[] bytes, ulong checksum) = writer.Finish(info);
+        (ArraySegment<byte> written, ulong checksum) = writer.Finish(info);
+        byte[] bytes = written.ToArray();
         Segment segment = SegmentFormat.Decode(bytes, "g/3.segment", PageSize);
 
         Assert.That(segment.Info, Is.EqualTo(info));
@@ -50,7 +51,7 @@ public sealed class SegmentFormatTests
     public void A_segment_without_steps_records_its_state()
     {
         var info = new SegmentInfo(1, 7, DateTimeOffset.UnixEpoch.AddDays(1), 0, 3, StateHash);
-        (byte[] bytes, _) = new SegmentWriter(PageSize, 0).Finish(info);
+        byte[] bytes = new SegmentWriter(PageSize, 0).Finish(info).Bytes.ToArray();
 
         Segment segment = SegmentFormat.Decode(bytes, "g/1.segment", PageSize);
 
@@ -88,7 +89,7 @@ public sealed class SegmentFormatTests
         writer.AddWhole(new PageNumber(1), Page(1, 1));
         writer.BeginStep(5, DateTimeOffset.UnixEpoch.AddSeconds(2), 6); // earlier than the step before
         writer.AddWhole(new PageNumber(1), Page(1, 2));
-        (byte[] bytes, _) = writer.Finish(new SegmentInfo(1, 7, DateTimeOffset.UnixEpoch.AddSeconds(4), 5, 6, StateHash));
+        byte[] bytes = writer.Finish(new SegmentInfo(1, 7, DateTimeOffset.UnixEpoch.AddSeconds(4), 5, 6, StateHash)).Bytes.ToArray();
 
         var error = Assert.Throws<CorruptDatabaseException>(() => SegmentFormat.Decode(bytes, "k", PageSize));
 
@@ -120,7 +121,7 @@ public sealed class SegmentFormatTests
     {
         var writer = new SegmentWriter(PageSize, 0);
         writer.BeginStep(1, DateTimeOffset.UnixEpoch, 0);
-        (byte[] bytes, _) = writer.Finish(new SegmentInfo(1, 7, DateTimeOffset.UnixEpoch, 1, 0, StateHash));
+        byte[] bytes = writer.Finish(new SegmentInfo(1, 7, DateTimeOffset.UnixEpoch, 1, 0, StateHash)).Bytes.ToArray();
 
         var error = Assert.Throws<CorruptDatabaseException>(() => SegmentFormat.Decode(bytes, "k", PageSize));
 
@@ -227,7 +228,7 @@ public sealed class SegmentFormatTests
         writer.BeginStep(1, DateTimeOffset.UnixEpoch, 5);
         writer.AddWhole(PageNumber.Header, Page(0, 1));
         writer.AddWhole(new PageNumber(1), Page(1, 1));
-        return writer.Finish(new SegmentInfo(1, 7, DateTimeOffset.UnixEpoch, 1, 5, StateHash)).Bytes;
+        return writer.Finish(new SegmentInfo(1, 7, DateTimeOffset.UnixEpoch, 1, 5, StateHash)).Bytes.ToArray();
     }
 
     /// <summary>A sealed page <paramref name="number"/> filled with <paramref name="fill"/>.</summary>

@@ -16,7 +16,8 @@ namespace PageDb.Benchmarks.Replication;
 /// p50 and p99; CPU per commit of the process, of the committing thread, of the replicator's thread and of the
 /// background checkpoint thread (Linux). Arguments: [--seconds 5] [--reps 3] [--s3-endpoint http://127.0.0.1:port --s3-bucket name]
 /// [--modes off,folder,s3] (a subset, e.g. one mode alone under a profiler) [--segment-ms 1000] (the segment interval
-/// of the measured runs; the default is the option's, 1 s).
+/// of the measured runs; the default is the option's, 1 s) [--every-commit true|false] (<see cref="ReplicationOptions.EveryCommit"/>;
+/// the default is the option's).
 /// s3rver's credentials (S3RVER/S3RVER) are used for the S3 store.
 /// </summary>
 public static class ReplicationBench
@@ -32,6 +33,7 @@ public static class ReplicationBench
         int reps = int.Parse(Option(args, "--reps") ?? "3", CultureInfo.InvariantCulture);
         string? endpoint = Option(args, "--s3-endpoint");
         TimeSpan? interval = Option(args, "--segment-ms") is { } ms ? TimeSpan.FromMilliseconds(double.Parse(ms, CultureInfo.InvariantCulture)) : null;
+        bool? everyCommit = Option(args, "--every-commit") is { } every ? bool.Parse(every) : null;
         var modes = new List<(string Name, Func<string, IReplicaStore?> Store)>
         {
             ("off", _ => null),
@@ -58,7 +60,7 @@ public static class ReplicationBench
         // for a few minutes; at the 1 s interval the measured runs would time that code unoptimized and pay for its
         // recompilation (a 1 s warm-up left some 1,200 methods to be recompiled during a 10 s measured run).
         foreach ((_, Func<string, IReplicaStore?> store) in modes)
-            RunOnce(store, WarmUpSeconds, WarmUpInterval);
+            RunOnce(store, WarmUpSeconds, WarmUpInterval, everyCommit);
         WaitForTheJit();
         Console.WriteLine("| replication | commits/s (median of reps) | process CPU per commit | committing thread CPU per commit | replicator thread CPU per commit | checkpoint thread CPU per commit | replica lag p50 | replica lag p99 | drain after last commit | start: process CPU from the open to the stored snapshot | JIT time in the run (wall) |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
@@ -68,7 +70,7 @@ public static class ReplicationBench
         for (int rep = 0; rep < reps; rep++)
         {
             for (int mode = 0; mode < modes.Count; mode++)
-                runs[mode].Add(RunOnce(modes[mode].Store, seconds, interval));
+                runs[mode].Add(RunOnce(modes[mode].Store, seconds, interval, everyCommit));
         }
         for (int mode = 0; mode < modes.Count; mode++)
         {
@@ -94,14 +96,22 @@ public static class ReplicationBench
     /// included) and of the committing thread alone (what replication costs the commit path itself); both are less
     /// sensitive to other processes on a shared machine than commits/s. Then the sampled lags and the drain.
     /// </summary>
-    private static TimedRun RunOnce(Func<string, IReplicaStore?> createStore, double seconds, TimeSpan? segmentInterval = null)
+    private static TimedRun RunOnce(Func<string, IReplicaStore?> createStore, double seconds, TimeSpan? segmentInterval, bool? everyCommit)
     {
         string folder = Path.Combine(Path.GetTempPath(), "pagedb-replication-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         IReplicaStore? store = createStore(folder);
-        var capture = store is null ? null : new CapturingReplication(segmentInterval is { } interval
-            ? new ReplicationOptions { Store = store, SegmentInterval = interval }
-            : new ReplicationOptions { Store = store });
+        CapturingReplication? capture = null;
+        if (store is not null)
+        {
+            var defaults = new ReplicationOptions { Store = store };
+            capture = new CapturingReplication(new ReplicationOptions
+            {
+                Store = store,
+                SegmentInterval = segmentInterval ?? defaults.SegmentInterval,
+                EveryCommit = everyCommit ?? defaults.EveryCommit,
+            });
+        }
         try
         {
             var lags = new List<double>();

@@ -164,6 +164,31 @@ internal sealed class ReplicationSource(PageDatabase database)
     public void CollectCommittedFrames(HeldSnapshot after, WalMark upTo, List<(FrameIndex Frame, PageNumber Page, uint CommitSize)> destination) =>
         _engine.Wal.CollectCommittedFrames(after.Mark, upTo, destination);
 
+    /// <summary>
+    /// Makes <paramref name="image"/>, the bytes a commit of <paramref name="pageCount"/> pages logged for
+    /// <paramref name="page"/> (a count frame's with a stale checksum), what the reads above give for that version:
+    /// sealed, and page 0 with the size stamped on it.
+    /// </summary>
+    public static void SealAsRead(PageNumber page, uint pageCount, Span<byte> image)
+    {
+        PageHeader.Seal(image, page);
+        if (page == PageNumber.Header)
+            HeaderPageCount.Stamp(image, pageCount);
+    }
+
+    /// <summary>The frame holding <paramref name="page"/> as <paramref name="at"/> reads it (<see cref="ReadPage"/>), or <see cref="FrameIndex.None"/> (the database file's).</summary>
+    public static FrameIndex FrameOf(HeldSnapshot at, PageNumber page)
+    {
+        PageKey key = ((SnapshotPages)at.Transaction.Pages).KeyOf(page);
+        return PageVersions.IsFile(key) ? FrameIndex.None : PageVersions.Frame(key);
+    }
+
+    /// <summary>Pins the cached version <paramref name="key"/>; false when the pool does not hold it. Any thread.</summary>
+    public bool TryPinCached(PageKey key, out PageHandle handle) => _engine.Pool.TryPin(key, out handle);
+
+    /// <summary>Makes <paramref name="observer"/> see every page a commit logs from now on (null: nobody).</summary>
+    public void ObserveCommitFrames(ICommitFrameObserver? observer) => _engine.CommitFrameObserver = observer;
+
     private void ReadVersion(PageKey key, uint pageCount, Span<byte> destination)
     {
         PageNumber page = key.Page;
@@ -171,12 +196,10 @@ internal sealed class ReplicationSource(PageDatabase database)
         {
             using (cached)
                 cached.Data.CopyTo(destination);
-            PageHeader.Seal(destination, page);
+            SealAsRead(page, pageCount, destination);
+            return;
         }
-        else
-        {
-            _engine.Loader.Load(key, destination);
-        }
+        _engine.Loader.Load(key, destination);
         if (page == PageNumber.Header)
             HeaderPageCount.Stamp(destination, pageCount);
     }

@@ -66,6 +66,15 @@ internal sealed class StorageEngine : IDisposable
     /// <summary>What the log held at open, for the replicator to continue its generation (<see cref="ReplicationSource"/>); null unless replicating.</summary>
     public RecoveredHistory? RecoveredHistory { get; set; }
 
+    /// <summary>Sees each page a commit logs (the replicator's, shipping a step per commit); null when nobody asked. Set from any thread.</summary>
+    public ICommitFrameObserver? CommitFrameObserver
+    {
+        get => Volatile.Read(ref _commitFrameObserver);
+        set => Volatile.Write(ref _commitFrameObserver, value);
+    }
+
+    private ICommitFrameObserver? _commitFrameObserver;
+
     /// <summary>This open's place among processes: the writer lock and reader processes' marks, or a reader slot.</summary>
     public ProcessSharing Sharing { get; }
 

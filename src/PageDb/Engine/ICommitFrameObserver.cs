@@ -1,0 +1,22 @@
+using PageDb.Core.Buffers;
+using PageDb.Core.Pages;
+using PageDb.Wal;
+
+namespace PageDb.Engine;
+
+/// <summary>
+/// Sees each page a write transaction logs as it commits (<see cref="TransactionPages.Commit"/>), while its image is
+/// at hand: how the replicator ships a step per commit without reading every frame back from the log
+/// (PageDb.Replication's <c>CommitFrameQueue</c>). Called on the writer's thread, under the write lock, once per
+/// frame, the commit frame last and after it was appended (the commit may not be published yet). An observer must be
+/// cheap, allocation-free and must not throw: the commit is already in the log.
+/// </summary>
+internal interface ICommitFrameObserver
+{
+    /// <summary>
+    /// Page <paramref name="page"/> was logged as <paramref name="frame"/> with <paramref name="image"/> (sealed, or of a
+    /// count frame with a stale checksum); <paramref name="superseded"/> is the version the transaction copied it from
+    /// (the committed version it started from, a frame it spilled itself, or none for a new page).
+    /// </summary>
+    void FrameLogged(PageNumber page, FrameIndex frame, ReadOnlySpan<byte> image, PageKey? superseded);
+}

@@ -1,0 +1,134 @@
+using System.Buffers.Binary;
+using PageDb.Engine;
+using PageDb.Testing;
+using PageDb.Wal;
+
+namespace PageDb.Replication.Tests;
+
+/// <summary>
+/// A step per commit cut from the pages the writer handed over (<see cref="CommitFrameQueue"/>) is byte for byte the
+/// segment the same cut reads back from the log, whatever the commits: one-row and large ones, deletes, transactions
+/// that spilled and committed or rolled back, checkpoints between them; and with a ring too small to hold a round's
+/// records (the writer drops them, the cut reads those frames back) and wrapping around between cuts.
+/// </summary>
+public sealed class CommitFrameQueueTests
+{
+    private static readonly DateTimeOffset Noon = new(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
+    private string _scratch = null!;
+
+    [SetUp]
+    public void CreateScratch()
+    {
+        _scratch = Path.Combine(Path.GetTempPath(), "pagedb-commitframes-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_scratch);
+    }
+
+    [TearDown]
+    public void DeleteScratch() => Directory.Delete(_scratch, recursive: true);
+
+    [TestCase(CommitFrameQueue.DefaultCapacity)]
+    [TestCase(24 * 1024)]
+    public void Segments_from_handed_over_pages_equal_segments_read_back_from_the_log(int capacity)
+    {
+        int seed = TestSeed.Next();
+        var random = new Random(seed);
+        // 64 pages of cache: a transaction of a few hundred rows spills, and superseded versions get evicted.
+        using PageDatabase database = PageDatabase.Open(Path.Combine(_scratch, "source.pagedb"), new PageDbOptions { Durability = Durability.Normal, CacheSizeBytes = 64 * 4096 });
+        var source = new ReplicationSource(database);
+        var queue = new CommitFrameQueue(source, capacity);
+        source.ObserveCommitFrames(queue);
+        var handedHash = new DatabaseStateHash();
+        var readBackHash = new DatabaseStateHash();
+        var handedBuffer = new SegmentBuffer(0); // reused from cut to cut, as the replicator's
+        var readBackBuffer = new SegmentBuffer(0);
+        HeldSnapshot from = source.Hold();
+        try
+        {
+            for (int round = 0; round < 12; round++)
+            {
+                for (int n = random.Next(5, 40); n > 0; n--)
+                    RandomTransaction(database, random);
+                using HeldSnapshot to = source.Hold();
+                var info = new SegmentInfo(round + 1, 0, Noon, 0, 0);
+                byte[] handed = SegmentCut.Encode(source, from, to, info, null, _ => Noon, handedHash, null, queue, handedBuffer).Bytes.ToArray();
+                byte[] readBack = SegmentCut.Encode(source, from, to, info, null, _ => Noon, readBackHash, null, queue: null, readBackBuffer).Bytes.ToArray();
+                Assert.That(handed, Is.EqualTo(readBack), $"round {round}, {TestSeed.Describe(seed)}");
+                from.Dispose();
+                from = source.Hold();
+            }
+        }
+        finally
+        {
+            from.Dispose();
+            source.ObserveCommitFrames(null);
+        }
+        Assert.That(queue.Rebuilt, Is.GreaterThan(0), "the cut used the handed-over pages, " + TestSeed.Describe(seed));
+        if (capacity < CommitFrameQueue.DefaultCapacity)
+            Assert.That(queue.Dropped, Is.GreaterThan(0), "the small ring overflowed, " + TestSeed.Describe(seed));
+    }
+
+    /// <summary>One-row commits, the common case: every frame is rebuilt from its record, none read back.</summary>
+    [Test]
+    public void One_row_commits_are_cut_from_the_handed_over_pages()
+    {
+        using PageDatabase database = PageDatabase.Open(Path.Combine(_scratch, "source.pagedb"), new PageDbOptions { Durability = Durability.Normal });
+        var source = new ReplicationSource(database);
+        var queue = new CommitFrameQueue(source);
+        source.ObserveCommitFrames(queue);
+        Put(database, 0, new byte[100]); // the tree exists before the held state
+        using HeldSnapshot from = source.Hold();
+        for (int key = 1; key <= 500; key++)
+            Put(database, key, new byte[100]);
+        using HeldSnapshot to = source.Hold();
+        var frames = new List<(FrameIndex Frame, PageDb.Core.Pages.PageNumber Page, uint CommitSize)>();
+        source.CollectCommittedFrames(from, to.Mark, frames);
+
+        SegmentCut.Encode(source, from, to, new SegmentInfo(1, 0, Noon, 0, 0), null, _ => Noon, new DatabaseStateHash(), null, queue, new SegmentBuffer(0));
+
+        // A split's new pages, page 0 and a page whose version before is the database file's are handed over whole,
+        // the others as their changed bytes: each one is rebuilt, none read back.
+        Assert.That(queue.Rebuilt, Is.EqualTo(frames.Count));
+        Assert.That(queue.Dropped, Is.Zero);
+    }
+
+    private static void RandomTransaction(PageDatabase database, Random random)
+    {
+        int kind = random.Next(100);
+        if (kind < 5)
+        {
+            database.Checkpoint();
+            return;
+        }
+        using WriteTransaction transaction = database.BeginWrite();
+        Tree tree = transaction.GetOrCreateTree("kv");
+        int rows = kind < 75 ? 1 : kind < 85 ? random.Next(2, 20) : random.Next(200, 600);
+        for (int i = 0; i < rows; i++)
+        {
+            byte[] key = Key(random.Next(3000));
+            if (random.Next(6) == 0)
+                tree.Delete(key);
+            else
+            {
+                byte[] value = new byte[random.Next(10, random.Next(12) == 0 ? 2500 : 200)];
+                random.NextBytes(value);
+                tree.Put(key, value);
+            }
+        }
+        if (kind < 93)
+            transaction.Commit(); // otherwise rolled back: a large one spilled frames the next commit's cut must skip
+    }
+
+    private static void Put(PageDatabase database, int key, byte[] value)
+    {
+        using WriteTransaction transaction = database.BeginWrite();
+        transaction.GetOrCreateTree("kv").Put(Key(key), value);
+        transaction.Commit();
+    }
+
+    private static byte[] Key(int key)
+    {
+        byte[] bytes = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(bytes, key);
+        return bytes;
+    }
+}
