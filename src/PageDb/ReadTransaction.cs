@@ -64,9 +64,14 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
     /// </summary>
     internal IPageAccessor Pages { get; }
 
-    /// <summary>The B+tree rooted at <paramref name="root"/> in this transaction's pages (a snapshot's own one when it has opened it before).</summary>
+    /// <summary>The B+tree rooted at <paramref name="root"/> in this transaction's pages (the one its page set opened before, when it did: <see cref="OpenedTrees"/>).</summary>
     internal BTree OpenBTree(PageNumber root) =>
-        Pages is SnapshotPages snapshot ? snapshot.OpenTree(root) : new BTree(Pages, root);
+        Pages switch
+        {
+            SnapshotPages snapshot => snapshot.OpenTree(root),
+            TransactionPages transaction => transaction.OpenTree(root),
+            _ => new BTree(Pages, root),
+        };
 
     /// <summary>The database's decoded table schemas, shared with its other transactions.</summary>
     internal TableDefinitionCache TableDefinitions { get; }

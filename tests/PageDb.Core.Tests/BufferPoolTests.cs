@@ -378,6 +378,41 @@ public sealed class BufferPoolTests
         Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
     }
 
+    [Test]
+    public void Spare_frames_made_ahead_serve_new_versions_without_allocating()
+    {
+        const int Frames = 1000; // more than the spares (128 KiB of 256-byte pages: 512), so the pool still has room after them
+        using BufferPool pool = NewPool(Frames);
+        Assert.That(pool.NeedsSpareFrames, Is.True, "a new pool has no free frame and room to create them");
+        pool.AddSpareFrames();
+        Assert.That(pool.NeedsSpareFrames, Is.False);
+        pool.Verify();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (uint page = 1; page <= 300; page++)
+            pool.PinNewVersion(Key(page)).Dispose();
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero, "new versions took the spare frames");
+        Assert.That(pool.NeedsSpareFrames, Is.False, "212 spares left, above a quarter of them");
+        for (uint page = 301; page <= 500; page++)
+            pool.PinNewVersion(Key(page)).Dispose();
+        Assert.That(pool.NeedsSpareFrames, Is.True, "12 spares left");
+        for (uint page = 1; page <= 500; page++)
+            Assert.That(IsCached(pool, Key(page)), Is.True, $"page {page}");
+        pool.Verify();
+    }
+
+    [Test]
+    public void Spare_frames_never_pass_the_frame_count()
+    {
+        using BufferPool pool = NewPool(10);
+        pool.AddSpareFrames();
+        Assert.That(pool.NeedsSpareFrames, Is.False, "every frame is created");
+        var loader = new KeyStampLoader();
+        Touch(pool, loader, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+        Assert.That(pool.Stats.Evictions, Is.EqualTo(2), "ten frames, twelve pages");
+        pool.AddSpareFrames();
+        pool.Verify();
+    }
+
     /// <summary>Pins random pages, every other time holding a second one; returns how many had the wrong bytes.</summary>
     private static int ReadRandomPages(BufferPool pool, KeyStampLoader loader, Random random, int pages, int pins)
     {

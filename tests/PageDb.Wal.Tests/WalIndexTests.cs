@@ -167,4 +167,26 @@ public sealed class WalIndexTests
         if (result.Restarted)
             Assert.That(oldest, Is.EqualTo(harness.Wal.LastCommit), "a restart while a reader needed old frames: " + context);
     }
+
+    [Test]
+    public void A_segment_prepared_ahead_serves_the_writer_without_allocating_one()
+    {
+        var index = new WalIndex();
+        Assert.That(index.NeedsSpareSegment, Is.True);
+        index.PrepareSpareSegment();
+        Assert.That(index.NeedsSpareSegment, Is.False);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        index.Add(new PageNumber(1), fileOffset: 32, storedLength: 100, FrameEncoding.Page, commitSize: 2); // opens the first segment
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.LessThan(1024), "the segment (40 KiB) was the prepared one");
+        Assert.That(index.NeedsSpareSegment, Is.True, "taken");
+        index.PublishCommit();
+        for (int frame = 2; frame <= 3000; frame++) // past the next two segments, each allocated by the writer itself
+        {
+            index.Add(new PageNumber((uint)(frame % 7 + 1)), fileOffset: 32 + frame, storedLength: 100, FrameEncoding.Page, commitSize: 8);
+            index.PublishCommit();
+        }
+        for (uint page = 1; page <= 7; page++)
+            Assert.That(index.Find(new PageNumber(page), index.LastCommit).Value % 7 + 1, Is.EqualTo(page), $"page {page}'s newest frame");
+        index.Verify();
+    }
 }

@@ -14,7 +14,11 @@ namespace PageDb.Core.Buffers;
 /// marks its frame as loading, loads outside the lock, and threads wanting the same key (to pin it, mark it, or remove
 /// it) wait for that load rather than loading it twice or changing a frame whose load has not finished.</para>
 /// <para>Memory: frames and their buffers are created on first need up to <see cref="FrameCount"/> and reused for
-/// the pool's life, so a hit allocates nothing and a miss allocates nothing once the pool has filled.</para>
+/// the pool's life, so a hit allocates nothing and a miss allocates nothing once the pool has filled. A few may be
+/// created ahead of need, on another thread (<see cref="AddSpareFrames"/>, asked for by <see cref="NeedsSpareFrames"/>),
+/// so that a commit that adds a page to a growing database finds a free frame instead of allocating its buffer: a new
+/// buffer is memory the process touches for the first time, about 24 µs per 4 KiB on the virtual machine of
+/// docs/benchmarks.md ("W7's p99: first touches of new memory").</para>
 /// <para>Invariants (<see cref="Verify"/>): a key maps to at most one frame and that frame holds the key; every frame
 /// is exactly one of mapped, free (unpinned, clean) or detached (removed while pinned: clean, freed at its last unpin);
 /// a frame is in the replacer exactly when it is mapped, clean and loaded; the pinned and dirty counters equal the
@@ -23,6 +27,11 @@ namespace PageDb.Core.Buffers;
 internal sealed class BufferPool : IEvictionCandidates, IDisposable
 {
     private const int MinFrames = 4;
+
+    // How much memory AddSpareFrames keeps in created, free frames (in whole frames: at least SpareFramesMin), and
+    // the quarter of it below which NeedsSpareFrames asks for more.
+    private const int SpareBytes = 128 << 10;
+    private const int SpareFramesMin = 4;
 
     private readonly object _lock = new();
 
@@ -59,6 +68,50 @@ internal sealed class BufferPool : IEvictionCandidates, IDisposable
 
     /// <summary>How many pages the pool can hold.</summary>
     public int FrameCount { get; }
+
+    /// <summary>
+    /// True when the pool may still create frames but holds fewer than a few free ones, so the next new versions would
+    /// create frames (allocating their buffers) on the thread that asks for them: then <see cref="AddSpareFrames"/> is
+    /// due, on a thread beside it.
+    /// </summary>
+    public bool NeedsSpareFrames
+    {
+        get
+        {
+            lock (_lock)
+                return _createdFrames < FrameCount && _freeFrames.Count < SpareFrames / 4;
+        }
+    }
+
+    /// <summary>
+    /// Creates free frames ahead of need, up to a few (about 128 KiB) free ones and never past <see cref="FrameCount"/>:
+    /// their buffers are allocated, and so first touched, on the calling thread, outside the lock. Any thread.
+    /// </summary>
+    public void AddSpareFrames()
+    {
+        int wanted;
+        lock (_lock)
+            wanted = Math.Min(SpareFrames - _freeFrames.Count, FrameCount - _createdFrames);
+        if (wanted <= 0)
+            return;
+        var buffers = new byte[wanted][];
+        for (int i = 0; i < wanted; i++)
+            buffers[i] = new byte[PageSize];
+        lock (_lock)
+        {
+            foreach (byte[] buffer in buffers)
+            {
+                if (_createdFrames == FrameCount || _freeFrames.Count >= SpareFrames)
+                    break;
+                var frame = new Frame(this, _createdFrames, buffer);
+                _frames[_createdFrames++] = frame;
+                _freeFrames.Push(frame.Index);
+            }
+        }
+    }
+
+    /// <summary>How many free frames <see cref="AddSpareFrames"/> keeps.</summary>
+    private int SpareFrames => Math.Max(SpareFramesMin, SpareBytes / PageSize);
 
     /// <summary>The counters, read together at one moment.</summary>
     public BufferPoolStats Stats

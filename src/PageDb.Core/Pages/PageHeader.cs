@@ -54,10 +54,16 @@ internal static class PageHeader
     /// <summary>Changes the type byte of an initialized page.</summary>
     public static void SetType(Span<byte> page, PageType type) => page[TypeOffset] = (byte)type;
 
+    // One per thread, reset before each use: a new one per checksum was a commit's (and every page read's) allocation,
+    // and on this project's virtual machine a commit whose allocations reach fresh memory pays ~24 µs per page touched.
+    [ThreadStatic]
+    private static Crc32? t_crc;
+
     /// <summary>Computes the checksum of <paramref name="page"/> (excluding the checksum field itself).</summary>
     public static uint ComputeChecksum(ReadOnlySpan<byte> page)
     {
-        var crc = new Crc32();
+        Crc32 crc = t_crc ??= new Crc32();
+        crc.Reset();
         crc.Append(page[..ChecksumOffset]);
         crc.Append(page[(ChecksumOffset + 4)..]);
         return crc.GetCurrentHashAsUInt32();

@@ -9,7 +9,9 @@ namespace PageDb.Engine;
 /// other file (<see cref="WriteAheadLog.TrySwitchFiles"/>: one short sync) and signals again; this thread then copies the generation left behind into the database file as soon as no reader
 /// needs it any more and forgets it (<see cref="WriteAheadLog.CheckpointOlder"/>), retrying every few milliseconds
 /// while readers hold it back. It also grows the log file ahead of the writer (<see cref="WriteAheadLog.GrowAhead"/>),
-/// signalled once the writer is half way into the last growth step, so no commit writes a step of zeros itself.
+/// signalled once the writer is half way into the last growth step, so no commit writes a step of zeros itself, and
+/// creates buffer-pool frames ahead of the writer's new pages (<see cref="PageDb.Core.Buffers.BufferPool.AddSpareFrames"/>),
+/// and the log index's next segment (<see cref="WriteAheadLog.PrepareIndexSegment"/>), so no commit allocates either.
 /// <para>
 /// No lost wake-up, with one event set per need rather than per commit (the writer signals at every commit while the
 /// log has an older generation; setting the event each time cost some commits milliseconds on a loaded machine):

@@ -15,32 +15,22 @@ namespace PageDb.Engine;
 /// One read transaction uses it from one thread at a time; many instances run at once on different threads.
 /// </summary>
 /// <remarks>
-/// Read transactions take theirs from <see cref="StorageEngine.ReadSnapshots"/> and give it back when they end, so a
-/// transaction per lookup makes none: <see cref="MoveTo"/> points a reused one at the new snapshot. The trees opened
+/// Read transactions take theirs from <see cref="StorageEngine.ReadSnapshots"/> and give it back when they end, and a
+/// write transaction's <see cref="TransactionPages"/> keeps one of its own, so a transaction per lookup or commit makes none: <see cref="MoveTo"/> points a reused one at the new snapshot. The trees opened
 /// through it (<see cref="OpenTree"/>) stay with it across uses: a <see cref="BTree"/> is only (these pages, a root),
 /// and reads the snapshot's pages at each call. Whoever holds it after its transaction ended (a table or tree of that
 /// transaction) checks the transaction first, so a reused one is never read on an ended transaction's behalf.
 /// </remarks>
 internal sealed class SnapshotPages : IPageAccessor
 {
-    // Enough for a transaction's usual few trees (a table and its indexes); more are made anew, replacing the oldest.
-    private const int CachedTrees = 4;
-
     private readonly StorageEngine _engine;
-    private readonly BTree?[] _trees = new BTree?[CachedTrees];
-    private int _oldestTree;
+    private readonly OpenedTrees _trees;
 
-    /// <summary>The pages of the snapshot ending at commit <paramref name="mark"/>.</summary>
-    public SnapshotPages(StorageEngine engine, WalMark mark)
-        : this(engine)
-    {
-        MoveTo(mark);
-    }
-
-    /// <summary>A snapshot's pages to be pointed at a commit with <see cref="MoveTo"/> before use (a pooled one).</summary>
+    /// <summary>A snapshot's pages to be pointed at a commit with <see cref="MoveTo"/> before use (a pooled one, or a write transaction's page set's own).</summary>
     public SnapshotPages(StorageEngine engine)
     {
         _engine = engine;
+        _trees = new OpenedTrees(this);
     }
 
     /// <summary>The last commit this snapshot includes.</summary>
@@ -58,18 +48,7 @@ internal sealed class SnapshotPages : IPageAccessor
     }
 
     /// <summary>The tree rooted at <paramref name="root"/> over these pages: one opened before through them, or a new one.</summary>
-    public BTree OpenTree(PageNumber root)
-    {
-        foreach (BTree? tree in _trees)
-        {
-            if (tree is not null && tree.Root == root)
-                return tree;
-        }
-        var opened = new BTree(this, root);
-        _trees[_oldestTree] = opened;
-        _oldestTree = (_oldestTree + 1) % CachedTrees;
-        return opened;
-    }
+    public BTree OpenTree(PageNumber root) => _trees.Open(root);
 
     public int PageSize => _engine.File.PageSize;
 

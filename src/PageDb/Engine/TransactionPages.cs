@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using PageDb.Btree;
 using PageDb.Core.Buffers;
 using PageDb.Core.Pages;
 using PageDb.Core.Paging;
@@ -31,8 +32,12 @@ internal sealed class TransactionPages : IPageAccessor
 {
     private readonly StorageEngine _engine;
 
-    // The transaction's snapshot and sequence, set by Begin; null between transactions.
+    // The transaction's snapshot and sequence, set by Begin; null between transactions. The snapshot is always
+    // _ownSnapshot, pointed at the transaction's mark: one object for every transaction this page set serves, as the
+    // trees opened over these pages (_trees), so a one-row commit makes none of them anew.
     private SnapshotPages? _snapshot;
+    private readonly SnapshotPages _ownSnapshot;
+    private readonly OpenedTrees _trees;
     private ulong _sequence;
 
     // The private versions, by page number (invariant 1), each with the write clock of its last write.
@@ -58,6 +63,8 @@ internal sealed class TransactionPages : IPageAccessor
     {
         _engine = engine;
         _spillThreshold = Math.Max(engine.Pool.FrameCount / 4 * 3, 8);
+        _ownSnapshot = new SnapshotPages(engine);
+        _trees = new OpenedTrees(this);
     }
 
     /// <summary>Pages in the database as this transaction sees it, the size its commit frame records (invariant 2).</summary>
@@ -81,17 +88,24 @@ internal sealed class TransactionPages : IPageAccessor
     /// <summary>True between transactions: discarded, holding no private version or spilled frame.</summary>
     public bool IsIdle => _snapshot is null && _private.Count == 0 && _spilledFrames.Count == 0;
 
-    /// <summary>Starts a transaction on <paramref name="snapshot"/>, its private versions named by <paramref name="sequence"/>.</summary>
-    public TransactionPages Begin(SnapshotPages snapshot, ulong sequence)
+    /// <summary>Starts a transaction on the snapshot ending at commit <paramref name="snapshot"/>, its private versions named by <paramref name="sequence"/>.</summary>
+    public TransactionPages Begin(WalMark snapshot, ulong sequence)
     {
         Debug.Assert(IsIdle, "begun only between transactions");
-        _snapshot = snapshot;
+        _ownSnapshot.MoveTo(snapshot);
+        _snapshot = _ownSnapshot;
         _sequence = sequence;
         _writeClock = 0;
         CatalogWritten = false;
-        PageCount = snapshot.PageCount;
+        PageCount = _ownSnapshot.PageCount;
         return this;
     }
+
+    /// <summary>
+    /// The tree rooted at <paramref name="root"/> over these pages: one opened before, in this transaction or an earlier
+    /// one (a tree handle of an ended transaction checks its transaction before it touches its tree), or a new one.
+    /// </summary>
+    public BTree OpenTree(PageNumber root) => _trees.Open(root);
 
     /// <summary>True when the transaction has changed at least one page.</summary>
     public bool HasChanges => _private.Count > 0;

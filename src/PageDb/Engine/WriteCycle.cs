@@ -242,8 +242,7 @@ internal sealed class WriteCycle
             _engine.MaintainLog();
             // The appended state, not the published one: a commit still waiting for its group sync is ordered before
             // this transaction (and if that sync fails, so does this transaction's commit).
-            var snapshot = new SnapshotPages(_engine, _engine.Wal.LastAppendedCommit);
-            _pages = _engine.TransactionPagesPool.Get().Begin(snapshot, _engine.NextTransactionSequence());
+            _pages = _engine.TransactionPagesPool.Get().Begin(_engine.Wal.LastAppendedCommit, _engine.NextTransactionSequence());
         }
         catch
         {
