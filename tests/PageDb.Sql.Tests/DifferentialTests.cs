@@ -144,7 +144,7 @@ public sealed class DifferentialTests
     }
 
     /// <summary>A value as text that ignores the last bits of a real (sums may add in another order) and the sign of a zero.</summary>
-    private static string Canonical(SqlValue value) => value.Kind switch
+    internal static string Canonical(SqlValue value) => value.Kind switch
     {
         SqlValueKind.Real => "r" + (value.ToReal() + 0.0).ToString("G10", CultureInfo.InvariantCulture),
         SqlValueKind.Text => "t" + value.ToText(),

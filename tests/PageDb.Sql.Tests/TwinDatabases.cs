@@ -9,15 +9,13 @@ namespace PageDb.Sql.Tests;
 /// </summary>
 internal sealed class TwinDatabases : IDisposable
 {
-    private readonly PageDatabase _pageDb;
-
     /// <summary>Opens both and runs every statement of <paramref name="setup"/> on each, SQLite first.</summary>
     public TwinDatabases(IEnumerable<string> setup)
     {
         Sqlite = new SqliteConnection("Data Source=:memory:");
         Sqlite.Open();
-        _pageDb = PageDatabase.OpenInMemory();
-        Session = new SqlSession(_pageDb);
+        PageDb = PageDatabase.OpenInMemory();
+        Session = new SqlSession(PageDb);
         foreach (string statement in setup)
         {
             using (SqliteCommand command = Sqlite.CreateCommand())
@@ -35,6 +33,9 @@ internal sealed class TwinDatabases : IDisposable
     /// <summary>PageDb's side.</summary>
     public SqlSession Session { get; }
 
+    /// <summary>The database under <see cref="Session"/>, for other sessions and transactions of a test.</summary>
+    public PageDatabase PageDb { get; }
+
     /// <summary>
     /// The seed of a differential run: <paramref name="defaultSeed"/> in the default run, so CI stays a signal, and a
     /// fresh one (or PAGEDB_SEED's) when PAGEDB_LONG=1 or PAGEDB_SEED is set.
@@ -48,7 +49,7 @@ internal sealed class TwinDatabases : IDisposable
     public void Dispose()
     {
         Session.Dispose();
-        _pageDb.Dispose();
+        PageDb.Dispose();
         Sqlite.Dispose();
     }
 }

@@ -10,15 +10,17 @@ namespace PageDb.Sql.Binding;
 /// compiled against: the tables it names and, for each, a stamp of its columns, primary key, indexes and its ANALYZE
 /// generation (so a fresh ANALYZE lets the planner choose again) and, for an analyzed table, the power of two its row
 /// count is at (the statistics are scaled to the rows, so a table that doubled or halved is planned again). A run in a
-/// later transaction reuses the plan when every one of those tables still has the same stamp (the plan's table
-/// objects are then swapped for the running transaction's by <see cref="Execution.ExecutionContext.Current"/>); otherwise it
-/// compiles again, so a schema change, or a table that is gone, is seen as a fresh statement would see it.
+/// later transaction reuses the plan when every one of those tables still has the same stamp; otherwise it compiles
+/// again, so a schema change, or a table that is gone, is seen as a fresh statement would see it. Every run, in the
+/// transaction the plan was compiled in or another, reads the tables as its own transaction opens them
+/// (<see cref="Execution.ExecutionContext.Current"/>): the plan's table objects give it their schema only.
 /// Safe to share between sessions: the plan and its stamps are replaced as one object.
 /// <para>
-/// The plan keeps the transaction it was compiled in reachable (its table objects refer to it, and a run tells by it
-/// whether to swap them); an ended transaction has left the reader registry and given its snapshot's pages back to
-/// the pool, so that is memory only, one transaction and its tables per cached plan, and no snapshot is held back
-/// (<c>PlanCacheTests</c>, "holds back no snapshot").
+/// The plan keeps the transaction it was compiled in reachable (its table objects refer to it, and until a run in
+/// another commit's snapshot replaces it, it is the transaction the stamps were last found to fit); an ended
+/// transaction has left the reader registry and given its snapshot's pages back to the pool, so that is memory only,
+/// one transaction and its tables per cached plan, and no snapshot is held back nor read (<c>PlanCacheTests</c>,
+/// "holds back no snapshot"; <c>CachedPlanDifferentialTests</c>).
 /// </para>
 /// </summary>
 internal sealed class PlanCache
@@ -38,18 +40,13 @@ internal sealed class PlanCache
     }
 
     /// <summary>
-    /// The cached plan when it still fits <paramref name="catalog"/>'s transaction, with the transaction it was compiled
-    /// in (whose table objects it holds); false when the query must be compiled (then <see cref="Add"/> the result).
+    /// The cached plan when it still fits <paramref name="catalog"/>'s transaction; false when the query must be
+    /// compiled (then <see cref="Add"/> the result).
     /// </summary>
-    public bool TryGet(SqlCatalog catalog, [NotNullWhen(true)] out CompiledQuery? query, [NotNullWhen(true)] out ReadTransaction? compiledIn)
+    public bool TryGet(SqlCatalog catalog, [NotNullWhen(true)] out CompiledQuery? query)
     {
-        if (_plan is { } plan && plan.Fits(catalog))
-        {
-            (query, compiledIn) = (plan.Query, plan.CompiledIn);
-            return true;
-        }
-        (query, compiledIn) = (null, null);
-        return false;
+        query = _plan is { } plan && plan.Fits(catalog) ? plan.Query : null;
+        return query is not null;
     }
 
     /// <summary>Caches <paramref name="query"/>, compiled in <paramref name="catalog"/>'s transaction from <paramref name="tables"/>.</summary>
@@ -75,19 +72,22 @@ internal sealed class PlanCache
         return text.ToString();
     }
 
-    private sealed record Plan(CompiledQuery Query, ReadTransaction CompiledIn, string[] TableNames, string[] Stamps)
+    private sealed class Plan(CompiledQuery query, ReadTransaction compiledIn, string[] tableNames, string[] stamps)
     {
-        // The last transaction the stamps were found to fit. Runs in snapshots of the same commit (a prepared lookup
-        // run again and again while nothing is written) skip rebuilding the stamps: they would come out the same.
-        private ReadTransaction _fitted = CompiledIn;
+        // The last transaction the stamps were found to fit, first the one the plan was compiled in; compared only by
+        // the commit it saw, never read. Runs in snapshots of the same commit (a prepared lookup run again and again
+        // while nothing is written) skip rebuilding the stamps: they would come out the same.
+        private ReadTransaction _fitted = compiledIn;
+
+        public CompiledQuery Query { get; } = query;
 
         public bool Fits(SqlCatalog catalog)
         {
             if (catalog.Transaction.SeesSameStateAs(Volatile.Read(ref _fitted)))
                 return true;
-            for (int i = 0; i < TableNames.Length; i++)
+            for (int i = 0; i < tableNames.Length; i++)
             {
-                if (catalog.FindTable(TableNames[i]) is not { } table || Stamp(catalog, table) != Stamps[i])
+                if (catalog.FindTable(tableNames[i]) is not { } table || Stamp(catalog, table) != stamps[i])
                     return false;
             }
             Volatile.Write(ref _fitted, catalog.Transaction);

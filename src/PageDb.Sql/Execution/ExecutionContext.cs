@@ -25,17 +25,16 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
     /// <summary>The statement's parameter values.</summary>
     public SqlParameters Parameters { get; private set; } = parameters;
 
-    /// <summary>The transaction the running plan was compiled in: this one, or an earlier one for a cached plan.</summary>
-    public ReadTransaction PlanTransaction { get; set; } = transaction;
-
     /// <summary>
-    /// <paramref name="compiled"/> as this statement's transaction sees it: a plan cached by a prepared statement was
-    /// compiled in an earlier transaction, whose <see cref="Table"/> objects it holds.
+    /// The table <paramref name="compiled"/> names, opened in this statement's transaction, once per statement: the
+    /// one way a plan's reads reach a table. A plan's table objects are what it was compiled against (their schema, for
+    /// the plan's shape) and are never read through: a cached plan was compiled in an earlier transaction, whose
+    /// snapshot may have gone back to the pool, and even in its own transaction a table dropped and created again since
+    /// (so the plan still fits it) is a new table. <see cref="Binding.PlanCache"/> keeps plans only while the tables
+    /// they name keep the schema they were compiled against.
     /// </summary>
     public Table Current(Table compiled)
     {
-        if (ReferenceEquals(PlanTransaction, Transaction))
-            return compiled;
         // Most statements read one table: it needs no dictionary.
         if (_firstTable is null || _firstTable.Name == compiled.Name)
             return _firstTable ??= Transaction.GetTable(compiled.Name);
@@ -54,7 +53,7 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
     /// </summary>
     public void Reuse(ReadTransaction transaction, SqlParameters parameters)
     {
-        (Transaction, Parameters, PlanTransaction) = (transaction, parameters, transaction);
+        (Transaction, Parameters) = (transaction, parameters);
         (_tableRows, _uncorrelated, _firstTable, _tables) = (null, null, null, null);
     }
 

@@ -80,9 +80,7 @@ internal sealed class StatementRunner
     /// </summary>
     public IEnumerable<SqlValue[]> Stream(SelectStatement select, PlanCache? plans, out IReadOnlyList<string> columns, bool reuseRows = false)
     {
-        if (plans is not null && plans.TryGet(_catalog, out CompiledQuery? query, out ReadTransaction? compiledIn))
-            _context.PlanTransaction = compiledIn;
-        else
+        if (plans is null || !plans.TryGet(_catalog, out CompiledQuery? query))
         {
             query = Compiler.Compile(select, null);
             plans?.Add(_catalog, query, Compiler.TablesUsed);

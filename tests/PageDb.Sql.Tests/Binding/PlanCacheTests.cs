@@ -67,6 +67,25 @@ public sealed class PlanCacheTests : SessionFixture
         Assert.That(count.Plans[0].Compilations, Is.EqualTo(1));
     }
 
+    /// <summary>
+    /// A plan run again in the transaction it was compiled in reads the table as it is now: dropped and created again
+    /// with the same columns (so the plan still fits), it is a new table, which the plan's table object is not.
+    /// </summary>
+    [Test]
+    public void A_plan_run_again_in_its_own_transaction_reads_a_table_dropped_and_created_again()
+    {
+        PreparedStatement names = SqlSession.Prepare("SELECT name FROM t WHERE score >= @id ORDER BY id");
+        Session.Execute("BEGIN");
+        Assert.That(Session.Execute(names, With(20)).Rows.Select(r => r[0].ToText()), Is.EqualTo(new[] { "b", "c" }));
+        Session.Execute("DROP TABLE t");
+        Session.Execute("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score INTEGER)");
+        Session.Execute("INSERT INTO t VALUES (7, 'g', 70)");
+        Assert.That(Session.Execute(names, With(20)).Rows.Select(r => r[0].ToText()), Is.EqualTo(new[] { "g" }));
+        Session.Execute("COMMIT");
+        Assert.That(Session.Execute(names, With(20)).Rows.Select(r => r[0].ToText()), Is.EqualTo(new[] { "g" }));
+        Assert.That(names.Plans[0].Compilations, Is.EqualTo(1), "the new table has the same columns: the plan still fits");
+    }
+
     [Test]
     public void The_same_text_run_again_reuses_its_prepared_statement()
     {
