@@ -86,14 +86,48 @@ public class GroupCommitTests
             disk.Crash(seed: 7);
         db.Dispose();
 
-        using PageDatabase reopened = PageDatabase.Open(DbPath, GroupOptions(disk));
-        using (ReadTransaction read = reopened.BeginRead())
-        {
-            Tree t = read.GetTree("t");
-            Assert.That(Text(t.Get(Bytes("kept"))), Is.EqualTo("1"));
-            Assert.That(t.Count, Is.EqualTo(1), "a commit that failed is visible after the reopen");
-        }
+        using PageDatabase reopened = ReopenWithOnlyKept(disk);
         Put(reopened, "t", ("after", "2"));
+        Assert.That(reopened.CheckIntegrity().IsOk, Is.True);
+    }
+
+    [Test]
+    public async Task A_failed_sync_fails_every_blocked_thread_and_async_commit_waiting_on_it()
+    {
+        const int Threads = 8, AsyncCommits = 8;
+        var disk = new FaultInjectingStorage();
+        var storage = new FaultyStorage(disk);
+        PageDatabase db = PageDatabase.Open(DbPath, GroupOptions(storage));
+        Put(db, "t", ("kept", "1"));
+        (HeldSync held, List<Task> commits) = AppendBehindHeldSync(db, storage, "a");
+        // W9's shape: threads blocked in Commit (each appended, then waits for the sync in flight), beside async commits.
+        for (int i = 0; i < Threads; i++)
+        {
+            string key = $"thread{i}";
+            commits.Add(Task.Factory.StartNew(() => Put(db, "t", (key, "1")), TaskCreationOptions.LongRunning));
+            WaitUntilAppended(db, key);
+        }
+        for (int i = 0; i < AsyncCommits; i++)
+        {
+            WriteTransaction tx = db.BeginWrite();
+            tx.GetTree("t").Put(Bytes($"async{i}"), Bytes("1"));
+            commits.Add(tx.CommitAsync());
+        }
+        Assert.That(commits.Any(commit => commit.IsCompleted), Is.False, "every commit waits for the held sync or the next one");
+
+        disk.FailEvery(IoCallKind.Sync);
+        held.Release();
+        foreach (Task commit in commits)
+            Assert.That(async () => await commit.WaitAsync(TimeSpan.FromMinutes(1)), Throws.InstanceOf<PageDbIOException>(),
+                "a commit waiting on the failed sync (or on the next, which the failure refuses)");
+        using (ReadTransaction read = db.BeginRead())
+            Assert.That(read.GetTree("t").Count, Is.EqualTo(1), "no failed commit was shown to readers");
+        Assert.Throws<PageDbIOException>(() => db.BeginWrite(), "writes are refused until reopen");
+        disk.ClearFailures();
+        held.Dispose();
+        db.Dispose();
+
+        using PageDatabase reopened = ReopenWithOnlyKept(disk);
         Assert.That(reopened.CheckIntegrity().IsOk, Is.True);
     }
 
@@ -278,6 +312,17 @@ public class GroupCommitTests
             commits.Add(tx.CommitAsync());
         }
         return (held, commits);
+    }
+
+    /// <summary>Reopens the database on <paramref name="disk"/> and checks that "kept" alone is in it: no failed commit was recovered.</summary>
+    private static PageDatabase ReopenWithOnlyKept(FaultInjectingStorage disk)
+    {
+        PageDatabase reopened = PageDatabase.Open(DbPath, GroupOptions(disk));
+        using ReadTransaction read = reopened.BeginRead();
+        Tree t = read.GetTree("t");
+        Assert.That(Text(t.Get(Bytes("kept"))), Is.EqualTo("1"));
+        Assert.That(t.Count, Is.EqualTo(1), "a commit that failed is visible after the reopen");
+        return reopened;
     }
 
     /// <summary>Returns once a commit of <paramref name="key"/> is in the log (a writer sees appended commits), taking the writer slot to look.</summary>
