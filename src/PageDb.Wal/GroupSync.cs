@@ -11,12 +11,10 @@ namespace PageDb.Wal;
 /// <para>
 /// Leader and followers. A waiter whose commit is not yet durable becomes the leader when no sync runs: it takes the
 /// last appended commit as the batch's target, syncs without the lock, then, under the lock, publishes the target to
-/// readers and releases its followers. A waiter that finds a sync running waits for its end and looks again: its
-/// commit was in that batch, or one of the waiters becomes the leader of the next. A thread waits on a
-/// <see cref="WakeAllEvent"/> (it spins briefly, then sleeps), which the leader wakes with one system call however many
-/// threads sleep there (waking seven threads one by one, through a task, took the leader 84-103 us under load, inside
-/// the gap between two syncs); an async caller awaits a task, created by the first of them. Every state change is made
-/// under <c>_lock</c>; the sync itself and the waits are outside it.
+/// readers and completes the task its followers wait on. A waiter that finds a sync running awaits that task (created
+/// by the first follower: a thread blocks on it, an async caller does not) and looks again: its commit was in that
+/// batch, or one of the waiters becomes the leader of the next. Every state change is made under <c>_lock</c>; the
+/// sync itself and the waits are outside it.
 /// </para>
 /// <para>
 /// Gathering. With one sync in flight and syncs back to back, a commit acknowledged by one sync is built again during
@@ -78,16 +76,10 @@ internal sealed class GroupSync
     private bool _syncing;
 
     /// <summary>
-    /// Completes when the running sync ends, with success or not; created by the first async follower of that sync, so
-    /// a commit that nobody waits beside allocates nothing for it.
+    /// Completes when the running sync ends, with success or not; created by the first follower of that sync, so a
+    /// commit that nobody waits beside allocates nothing for it.
     /// </summary>
     private TaskCompletionSource? _followers;
-
-    /// <summary>Where blocked followers sleep until the running sync ends: its leader wakes them all at once.</summary>
-    private readonly WakeAllEvent _syncEnded = new();
-
-    /// <summary>True once a blocked follower of the running sync may be asleep on <see cref="_syncEnded"/>.</summary>
-    private bool _sleepers;
 
     /// <summary>True once the tail past the durable mark was invalidated after a failure (done once).</summary>
     private bool _invalidated;
@@ -173,81 +165,36 @@ internal sealed class GroupSync
 
     private void Wait(WalMark mark, bool gather)
     {
-        while (true)
-        {
-            switch (Step(mark, gather, blocking: true, out _, out int generation))
-            {
-                case Look.Durable:
-                    return;
-                case Look.Follow:
-                    _syncEnded.Wait(generation);
-                    break;
-            }
-        }
+        for (Task? running = Step(mark, gather); running is not null; running = Step(mark, gather))
+            running.GetAwaiter().GetResult();
     }
 
     /// <summary>As <see cref="WaitDurable"/>, without blocking a thread while another leads the sync (a leader syncs on its own thread).</summary>
     /// <exception cref="PageDbIOException">The sync failed, or the engine had failed: the commit is lost.</exception>
     public async Task WaitDurableAsync(WalMark mark)
     {
-        while (true)
-        {
-            switch (Step(mark, gather: false, blocking: false, out Task? running, out _))
-            {
-                case Look.Durable:
-                    return;
-                case Look.Follow:
-                    await running!.ConfigureAwait(false);
-                    break;
-            }
-        }
-    }
-
-    /// <summary>What one look found.</summary>
-    private enum Look
-    {
-        /// <summary>The mark is durable (after leading the sync that made it so, when none ran).</summary>
-        Durable,
-
-        /// <summary>This caller led a sync that did not cover the mark: look again.</summary>
-        LookAgain,
-
-        /// <summary>Another caller's sync runs: wait for its end (<c>running</c> or the generation), then look again.</summary>
-        Follow,
+        for (Task? running = Step(mark, gather: false); running is not null; running = Step(mark, gather: false))
+            await running.ConfigureAwait(false);
     }
 
     /// <summary>
-    /// One look (see <see cref="Look"/>). A follower that is <paramref name="blocking"/> gets the generation of
-    /// <see cref="_syncEnded"/> to sleep on; another gets the running sync's task, <paramref name="running"/>. A leader
-    /// with <paramref name="gather"/> first lets the committers the previous sync acknowledged append again (see the type).
+    /// One look: null when <paramref name="mark"/> is durable (after leading the sync that made it so, when none ran);
+    /// else the running sync's task, to await before looking again. A leader with <paramref name="gather"/> first lets
+    /// the committers the previous sync acknowledged append again (see the type).
     /// </summary>
-    private Look Step(WalMark mark, bool gather, bool blocking, out Task? running, out int generation)
+    private Task? Step(WalMark mark, bool gather)
     {
         (long Mark, long End, int Batch) target = default;
         long gatherUntil = 0;
         WalWriter writer;
-        running = null;
-        generation = 0;
         lock (_lock)
         {
             if (_durable >= mark.LastCommitFrame.Value)
-                return Look.Durable;
+                return null;
             // A sync in flight first: it may still succeed and acknowledge commits, whose frames the failure path
             // below must then not invalidate.
             if (_syncing)
-            {
-                if (blocking)
-                {
-                    // Read under the lock, so before the leader's wake-up (which it sends after taking the lock).
-                    _sleepers = true;
-                    generation = _syncEnded.Generation;
-                }
-                else
-                {
-                    running = (_followers ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-                }
-                return Look.Follow;
-            }
+                return (_followers ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
             if (_failure.IsFailed)
                 ThrowLostLocked();
             _syncing = true;
@@ -271,7 +218,6 @@ internal sealed class GroupSync
         finally
         {
             TaskCompletionSource? followers;
-            bool sleepers;
             lock (_lock)
             {
                 if (synced)
@@ -287,14 +233,10 @@ internal sealed class GroupSync
                 _syncing = false;
                 followers = _followers;
                 _followers = null;
-                sleepers = _sleepers;
-                _sleepers = false;
             }
-            if (sleepers)
-                _syncEnded.WakeAll();
             followers?.SetResult();
         }
-        return target.Mark >= mark.LastCommitFrame.Value ? Look.Durable : Look.LookAgain;
+        return target.Mark >= mark.LastCommitFrame.Value ? null : Task.CompletedTask;
     }
 
     /// <summary>

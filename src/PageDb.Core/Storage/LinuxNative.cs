@@ -5,7 +5,7 @@ namespace PageDb;
 
 /// <summary>
 /// The few Linux system calls .NET does not expose: open without .NET's implicit advisory lock, fdatasync/fsync,
-/// a directory fsync, an explicit flock, statfs (the file system's type), mmap/munmap for mapped reads (<see cref="FileMapping"/>), and futex for waking many threads at once (<see cref="WakeAllEvent"/>). Used only when <see cref="IsSupported"/>; elsewhere the storage falls
+/// a directory fsync, an explicit flock, statfs (the file system's type), and mmap/munmap for mapped reads (<see cref="FileMapping"/>). Used only when <see cref="IsSupported"/>; elsewhere the storage falls
 /// back to managed calls. The one exception is <see cref="FLock"/>, which the process locks also call on macOS
 /// (src/PageDb/Engine/Sharing/LockFile.cs): its libc has the same non-variadic flock(int, int) and LOCK_* values.
 /// </summary>
@@ -85,28 +85,6 @@ internal static partial class LinuxNative
         /// <summary>f_type: the magic number of the file system (statfs(2)).</summary>
         public long Type;
     }
-
-    /// <summary>futex(2)'s system call number: 202 on x86-64, 98 on arm64.</summary>
-    private static long SysFutex { get; } = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 98 : 202;
-
-    private const long FutexWaitPrivate = 128;     // FUTEX_WAIT | FUTEX_PRIVATE_FLAG
-    private const long FutexWakePrivate = 129;     // FUTEX_WAKE | FUTEX_PRIVATE_FLAG
-
-    // glibc's syscall() is variadic but only moves its integer arguments into the system call's registers, so a
-    // fixed-argument import of it is sound on both architectures.
-    [LibraryImport(Libc, EntryPoint = "syscall", SetLastError = true)]
-    private static partial long Syscall(long number, nint address, long operation, long value, nint timeout, nint address2, long value3);
-
-    /// <summary>
-    /// Sleeps while the int at <paramref name="address"/> (of this process) holds <paramref name="expected"/>. Returns
-    /// when woken, at once when it holds something else, and sometimes for no reason (a signal): callers look again.
-    /// </summary>
-    public static void FutexWait(nint address, int expected) =>
-        Syscall(SysFutex, address, FutexWaitPrivate, expected, 0, 0, 0);
-
-    /// <summary>Wakes every thread sleeping in <see cref="FutexWait"/> on <paramref name="address"/>, in one system call.</summary>
-    public static void FutexWakeAll(nint address) =>
-        Syscall(SysFutex, address, FutexWakePrivate, int.MaxValue, 0, 0, 0);
 
     /// <summary>The text of the last error a P/Invoke above set, with its errno.</summary>
     public static string LastErrorMessage(int errno) => $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
