@@ -53,17 +53,31 @@ internal sealed class CommitFrameQueue : ICommitFrameObserver
     private long _read; // bytes of records consumed; the replicator's alone to change
     private long _dropped; // frames not queued for want of room (the writer's; read for tests)
     private long _rebuilt; // frames the replicator rebuilt from a record (the replicator's; read for tests)
+    private long _handed; // bytes of the records of every frame logged so far, a dropped one's as a whole image (the writer's)
 
-    /// <summary>A queue of <paramref name="capacity"/> bytes (at least one record of a whole page).</summary>
+    /// <summary>
+    /// A queue of <paramref name="capacity"/> bytes, at least two records of a whole page: the writer adds a record
+    /// only where a whole page's record would fit, skipping to the ring's beginning when fewer bytes are left before
+    /// its end, so it needs up to twice that (less one) free even when the reader has consumed everything; a smaller
+    /// ring stopped taking records for good once its first record was added.
+    /// </summary>
     public CommitFrameQueue(ReplicationSource source, int capacity = DefaultCapacity)
     {
         _source = source;
         _largestRecord = RecordHeaderSize + source.PageSize;
-        _ring = new byte[Math.Max(capacity, _largestRecord)];
+        _ring = new byte[Math.Max(capacity, 2 * _largestRecord)];
     }
 
     /// <summary>Frames not queued because the ring was full.</summary>
     public long Dropped => Volatile.Read(ref _dropped);
+
+    /// <summary>
+    /// Bytes of the records of every frame logged since the queue was made, a frame dropped for want of room counted as
+    /// a whole image (the cut reads it back and may find it smaller): about what a segment of steps per commit holds
+    /// for those frames (a record is what the segment's page record holds, with a slightly larger header), so the
+    /// replicator cuts by it (<see cref="SegmentSizeTracker"/>). Any thread.
+    /// </summary>
+    public long HandedBytes => Volatile.Read(ref _handed);
 
     /// <summary>Frames <see cref="TryRebuild"/> rebuilt from their records.</summary>
     public long Rebuilt => Volatile.Read(ref _rebuilt);
@@ -77,6 +91,7 @@ internal sealed class CommitFrameQueue : ICommitFrameObserver
         if (_ring.Length - (written - Volatile.Read(ref _read)) < skipped + _largestRecord)
         {
             _dropped++;
+            Volatile.Write(ref _handed, _handed + RecordHeaderSize + image.Length);
             return;
         }
         offset = skipped == 0 ? offset : 0;
@@ -100,6 +115,7 @@ internal sealed class CommitFrameQueue : ICommitFrameObserver
         BinaryPrimitives.WriteUInt32LittleEndian(record[16..], page.Value);
         BinaryPrimitives.WriteInt32LittleEndian(record[20..], length);
         Volatile.Write(ref _written, written + skipped + RecordHeaderSize + length);
+        Volatile.Write(ref _handed, _handed + RecordHeaderSize + length);
     }
 
     /// <summary>

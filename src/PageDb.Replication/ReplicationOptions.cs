@@ -19,8 +19,11 @@ public sealed class ReplicationOptions : IDatabaseReplication
     public TimeSpan SegmentInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// A segment is cut early once it would hold this many bytes of pages (the distinct pages changed since the last
-    /// one; a page rewritten by many commits counts once). Default 4 MiB.
+    /// A segment is cut early once it would hold this many bytes of pages, counted as the segment holds them: with
+    /// <see cref="EveryCommit"/> every commit's pages since the last cut (a page rewritten by many commits counts once
+    /// per commit, as the bytes that changed or whole), otherwise the distinct pages changed since the last one (a page
+    /// rewritten by many commits counts once). Checked at each of the replicator's polls (every 20 ms), so a segment
+    /// may pass it by the commits of a poll; one commit larger than this still goes whole into one segment. Default 4 MiB.
     /// </summary>
     public long SegmentBytes { get; init; } = 4L << 20;
 
@@ -33,6 +36,8 @@ public sealed class ReplicationOptions : IDatabaseReplication
     /// (a page once instead of a delta per commit), saves the writer the hand-over of each commit's pages to the
     /// replicator (a comparison of each logged page with its version before), and costs the replicator about a third
     /// of the CPU per one-row commit (docs/benchmarks.md, "Replication: a step per commit from the writer's pages").
+    /// The hand-over goes to one replication session per database: a second session started on the same database
+    /// (<see cref="IDatabaseReplication.Start"/>) ships the same steps by reading the commits' pages back from the log.
     /// </summary>
     public bool EveryCommit { get; init; } = true;
 

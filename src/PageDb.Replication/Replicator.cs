@@ -76,8 +76,8 @@ internal sealed class Replicator : IReplicationSession
     private List<PageNumber>? _owedPages; // the loop's alone: pages the next segment must hold besides those changed since the mark
     private readonly SegmentSizeTracker _segmentSize; // the loop's alone
     private readonly CommitTimes _commitTimes = new(); // the loop's alone: when it saw the commits after the mark
-    private readonly CommitFrameQueue? _commitFrames; // with EveryCommit: the pages commits logged, handed over by the writer (the loop consumes it)
-    private readonly SegmentBuffer _segmentBuffer = new(64 << 10); // the loop's alone: the segments of steps per commit are encoded here, reused
+    private readonly CommitFrameQueue? _commitFrames; // with EveryCommit, unless another session has the hand-over: the pages commits logged, handed over by the writer (the loop consumes it)
+    private readonly SegmentBuffer _segmentBuffer; // the loop's alone: the segments of steps per commit are encoded here, reused (shrunk back after an unusually large one)
     private readonly DateTimeOffset _openedAt = DateTimeOffset.UtcNow; // every commit the open recovered was made before
     private bool _historiesKept; // the loop's alone: the open may have kept recovered histories (RecoveredHistoryFile) not yet deleted
     private DateTimeOffset _generationStartedAt; // the loop's alone: when the snapshot of the generation being shipped was taken
@@ -106,7 +106,6 @@ internal sealed class Replicator : IReplicationSession
     public Replicator(PageDatabase database, ReplicationOptions options)
     {
         _source = new ReplicationSource(database);
-        _segmentSize = new SegmentSizeTracker(_source);
         _tally = new CommitTally(_source);
         _options = options;
         _destination = options.Store.ToString() ?? "";
@@ -123,9 +122,14 @@ internal sealed class Replicator : IReplicationSession
         }
         if (options.EveryCommit)
         {
-            _commitFrames = new CommitFrameQueue(_source);
-            _source.ObserveCommitFrames(_commitFrames);
+            // One session per database gets the writer's hand-over (the engine has one slot): a second session on the
+            // same database (IDatabaseReplication.Start is public) cuts its steps by reading the frames back.
+            var queue = new CommitFrameQueue(_source);
+            if (_source.TryObserveCommitFrames(queue))
+                _commitFrames = queue;
         }
+        _segmentSize = new SegmentSizeTracker(_source, options.EveryCommit, _commitFrames);
+        _segmentBuffer = new SegmentBuffer(64 << 10, keepAtMost: (int)Math.Min(2 * options.SegmentBytes, Array.MaxLength));
         _thread = new Thread(Run) { IsBackground = true, Name = "PageDb replicator" };
         _thread.Start();
     }
@@ -184,7 +188,7 @@ internal sealed class Replicator : IReplicationSession
         finally
         {
             if (_commitFrames is not null)
-                _source.ObserveCommitFrames(null);
+                _source.StopObservingCommitFrames(_commitFrames); // ours only: never another session's
             _resume?.Dispose();
             _copied?.Dispose();
             lock (_lock)
@@ -480,6 +484,7 @@ internal sealed class Replicator : IReplicationSession
     {
         HeldSnapshot archived = _archived!;
         DateTimeOffset heldAt = DateTimeOffset.UtcNow;
+        long handedBeforeHold = _commitFrames?.HandedBytes ?? 0; // before the hold: the next segment's size counts from here
         HeldSnapshot next = _source.Hold();
         try
         {
@@ -502,13 +507,21 @@ internal sealed class Replicator : IReplicationSession
                 commit => Clamp(_commitTimes.SeenBy(commit, cutAt)), _stateHash,
                 _options.EveryCommit ? null : nextTally - _archivedTally, _commitFrames, _segmentBuffer);
             string key = ReplicaNames.SegmentKey(_generation!, info, checksum);
-            CallStore(token => _options.Store.PutAsync(key, new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false), token));
+            try
+            {
+                CallStore(token => _options.Store.PutAsync(key, new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false), token));
+            }
+            finally
+            {
+                _segmentBuffer.Shrink(); // the put is done with the bytes
+            }
             lock (_lock)
             {
                 (_archived, _archivedAt, _sequence, _chain, _commits) = (next, cutAt, info.Sequence, checksum, info.Commits);
                 (_owedPages, _owedCommits) = (null, 0);
                 _archivedTally = nextTally;
                 _commitTimes.Forget(next.Mark);
+                _segmentSize.MarkMoved(next, handedBeforeHold);
                 _segmentsShipped++;
                 NoteShipped(next, heldAt);
             }

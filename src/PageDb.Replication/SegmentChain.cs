@@ -28,6 +28,13 @@ internal sealed class SegmentChain(ReplicaGeneration generation)
     /// </summary>
     public long Commits { get; private set; }
 
+    /// <summary>
+    /// True while <see cref="Commits"/> is past <see cref="Sequence"/>'s (steps of segment <see cref="Sequence"/> + 1
+    /// are applied, not all of them): only then does the next attempt at that segment skip steps
+    /// (<see cref="SegmentReplay.Run"/>), and the position file says so (<see cref="ReplicaPosition"/> version 2).
+    /// </summary>
+    public bool InSegment { get; private set; }
+
     /// <summary>When the last object applied whole was cut.</summary>
     public DateTimeOffset ShippedAt { get; private set; } = generation.StartedAt;
 
@@ -53,6 +60,7 @@ internal sealed class SegmentChain(ReplicaGeneration generation)
             Sequence = position.Sequence,
             Checksum = position.Checksum,
             Commits = position.Commits,
+            InSegment = position.InSegment,
             ShippedAt = position.ShippedAt,
             CommittedBy = position.ShippedAt,
             Hash = hash,
@@ -62,7 +70,7 @@ internal sealed class SegmentChain(ReplicaGeneration generation)
     /// Where the chain stands, for the position file of the database it applies to (<see cref="Hash"/> must be set): the
     /// last object applied whole, and the commits applied, which a segment applied in part puts beyond it.
     /// </summary>
-    public ReplicaPosition Position => new(Generation.Name, Sequence, Checksum, Commits, ShippedAt, Hash!.PageCount, Hash.Value);
+    public ReplicaPosition Position => new(Generation.Name, Sequence, Checksum, Commits, ShippedAt, Hash!.PageCount, Hash.Value, InSegment);
 
     /// <summary>
     /// Applies to <paramref name="database"/> every segment that <paramref name="listed"/> (a newer listing of the same
@@ -81,13 +89,13 @@ internal sealed class SegmentChain(ReplicaGeneration generation)
             (Segment? segment, string? key, string? problem) = await ChooseAsync(store, candidates, pageSize, cancellationToken).ConfigureAwait(false);
             if (segment is null)
                 return problem;
-            ReplayResult replay = SegmentReplay.Run(database, segment, key!, Commits, target.Allows);
+            ReplayResult replay = SegmentReplay.Run(database, segment, key!, Commits, InSegment, target.Allows);
             if (replay.Last is not null)
             {
                 if (replay.Pages.Count > 0)
                     ReplicatedCommit.Apply(database, replay.Pages, replay.DatabaseSize, key!);
                 Hash?.Apply(replay.DatabaseSize, replay.Pages);
-                (Commits, CommittedBy) = (replay.Last.Commits, replay.Last.At);
+                (Commits, CommittedBy, InSegment) = (replay.Last.Commits, replay.Last.At, true);
             }
             if (!replay.Complete)
                 return replay.Damage;
@@ -95,6 +103,7 @@ internal sealed class SegmentChain(ReplicaGeneration generation)
             Sequence = next;
             Checksum = segment.Checksum;
             Commits = segment.Info.Commits;
+            InSegment = false;
             ShippedAt = segment.Info.CutAt;
             if (segment.Version != SegmentFormat.Version || segment.Steps.Count == 0)
                 CommittedBy = ShippedAt;

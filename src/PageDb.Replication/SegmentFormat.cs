@@ -37,7 +37,10 @@ namespace PageDb.Replication;
 /// 2. Page numbers ascend strictly within a step and are below the step's database size, which is at least 1;
 ///    steps' commits and times never decrease, the times (and the cut time) are within <see cref="DateTimeOffset"/>'s
 ///    range and at most the cut time, and the last step's commits and size are the segment's (checked by
-///    <see cref="Decode"/>). In versions 1 and 2 the one step is the whole segment.
+///    <see cref="Decode"/>). In versions 1 and 2 the one step is the whole segment. A step's commits may equal the
+///    previous object's (a continued generation's catch-up step when no commit is owed), so which steps a database
+///    already holds is never read off commit counts alone: only a database recorded as inside the segment skips steps
+///    (<see cref="SegmentChain.InSegment"/>, <see cref="SegmentReplay.Run"/>).
 /// 3. A delta applies to the page's version after the step before that wrote it in the segment, or to the database
 ///    before the segment; a page at or past the database size before its step (new, or grown again after a shrink)
 ///    is a whole image, as is every page of a step that does not follow a single commit (the first step of a

@@ -13,12 +13,15 @@ internal static class SegmentReplay
 {
     /// <summary>
     /// Replays <paramref name="segment"/> (read from <paramref name="key"/>) over the latest state of
-    /// <paramref name="database"/>, which holds <paramref name="commits"/> commits of the generation, skipping the steps
-    /// through them (the segment was applied in part before, by this chain or by one whose replica position recorded it;
-    /// otherwise there are none: commit numbers grow along the chain) and stopping before the first step
-    /// <paramref name="allows"/> refuses.
+    /// <paramref name="database"/>, which holds <paramref name="commits"/> commits of the generation, stopping before
+    /// the first step <paramref name="allows"/> refuses. With <paramref name="appliedInPart"/> those commits are past
+    /// the previous object's, from steps of this segment applied before (by this chain, or by one whose replica position
+    /// recorded it, <see cref="SegmentChain.InSegment"/>): the steps through them are skipped. Otherwise the database
+    /// stands at the previous object and every step is applied, even one whose commits equal the previous object's
+    /// (<see cref="SegmentFormat"/> invariant 2 lets a step stand for no commit: a continued generation's catch-up
+    /// step when nothing is owed), so commit counts alone never decide what is applied.
     /// </summary>
-    public static ReplayResult Run(PageDatabase database, Segment segment, string key, long commits, Func<SegmentStep, bool> allows)
+    public static ReplayResult Run(PageDatabase database, Segment segment, string key, long commits, bool appliedInPart, Func<SegmentStep, bool> allows)
     {
         var source = new ReplicationSource(database);
         using HeldSnapshot state = source.Hold();
@@ -30,7 +33,7 @@ internal static class SegmentReplay
         int counted = 0;
         foreach (SegmentStep step in segment.Steps)
         {
-            if (step.Commits <= commits)
+            if (appliedInPart && step.Commits <= commits)
             {
                 counted++;
                 continue;

@@ -36,7 +36,7 @@ public sealed class CommitFrameQueueTests
         using PageDatabase database = PageDatabase.Open(Path.Combine(_scratch, "source.pagedb"), new PageDbOptions { Durability = Durability.Normal, CacheSizeBytes = 64 * 4096 });
         var source = new ReplicationSource(database);
         var queue = new CommitFrameQueue(source, capacity);
-        source.ObserveCommitFrames(queue);
+        Assert.That(source.TryObserveCommitFrames(queue));
         var handedHash = new DatabaseStateHash();
         var readBackHash = new DatabaseStateHash();
         var handedBuffer = new SegmentBuffer(0); // reused from cut to cut, as the replicator's
@@ -60,7 +60,7 @@ public sealed class CommitFrameQueueTests
         finally
         {
             from.Dispose();
-            source.ObserveCommitFrames(null);
+            source.StopObservingCommitFrames(queue);
         }
         Assert.That(queue.Rebuilt, Is.GreaterThan(0), "the cut used the handed-over pages, " + TestSeed.Describe(seed));
         if (capacity < CommitFrameQueue.DefaultCapacity)
@@ -74,7 +74,7 @@ public sealed class CommitFrameQueueTests
         using PageDatabase database = PageDatabase.Open(Path.Combine(_scratch, "source.pagedb"), new PageDbOptions { Durability = Durability.Normal });
         var source = new ReplicationSource(database);
         var queue = new CommitFrameQueue(source);
-        source.ObserveCommitFrames(queue);
+        Assert.That(source.TryObserveCommitFrames(queue));
         Put(database, 0, new byte[100]); // the tree exists before the held state
         using HeldSnapshot from = source.Hold();
         for (int key = 1; key <= 500; key++)
@@ -90,6 +90,98 @@ public sealed class CommitFrameQueueTests
         Assert.That(queue.Rebuilt, Is.EqualTo(frames.Count));
         Assert.That(queue.Dropped, Is.Zero);
     }
+
+    /// <summary>
+    /// A ring smaller than two whole-page records is made that large: a ring of one record stopped taking records for
+    /// good after its first (a record needs a whole page's room before the ring's end, or that room at its beginning).
+    /// </summary>
+    [Test]
+    public void A_tiny_ring_keeps_taking_records_cut_after_cut()
+    {
+        using PageDatabase database = PageDatabase.Open(Path.Combine(_scratch, "source.pagedb"), new PageDbOptions { Durability = Durability.Normal });
+        var source = new ReplicationSource(database);
+        var queue = new CommitFrameQueue(source, capacity: 1);
+        Assert.That(source.TryObserveCommitFrames(queue));
+        HeldSnapshot from = source.Hold();
+        try
+        {
+            // Commit 0 creates the tree (whole pages, which need not all fit); each later one-row commit's records do.
+            for (int key = 0; key <= 3; key++)
+            {
+                long rebuilt = queue.Rebuilt;
+                Put(database, key, new byte[100]);
+                using HeldSnapshot to = source.Hold();
+                SegmentCut.Encode(source, from, to, new SegmentInfo(key + 1, 0, Noon, 0, 0), null, _ => Noon, new DatabaseStateHash(), null, queue, new SegmentBuffer(0));
+                if (key > 0)
+                    Assert.That(queue.Rebuilt, Is.GreaterThan(rebuilt), $"commit {key}");
+                from.Dispose();
+                from = source.Hold();
+            }
+        }
+        finally
+        {
+            from.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// An observer that throws cannot fail a commit: the commit is in the log (below Full it may be published already)
+    /// when the observer is called, so the commit returns normally and is visible, and the frames whose records the
+    /// throws cost are read back by the cut, which still equals the read-back one.
+    /// </summary>
+    [Test]
+    public void An_observer_that_throws_fails_no_commit_and_the_cut_reads_its_frames_back()
+    {
+        using PageDatabase database = PageDatabase.Open(Path.Combine(_scratch, "source.pagedb"), new PageDbOptions { Durability = Durability.Normal });
+        var source = new ReplicationSource(database);
+        var queue = new CommitFrameQueue(source);
+        var throwing = new ThrowingObserver(queue);
+        Assert.That(source.TryObserveCommitFrames(throwing));
+        Put(database, 0, new byte[100]);
+        using HeldSnapshot from = source.Hold();
+        for (int key = 1; key <= 200; key++)
+            Put(database, key, Value(key));
+        using HeldSnapshot to = source.Hold();
+        source.StopObservingCommitFrames(throwing);
+
+        using (ReadTransaction read = database.BeginRead())
+        {
+            Tree tree = read.TryGetTree("kv", out Tree? found) ? found : throw new AssertionException("no tree");
+            for (int key = 1; key <= 200; key++)
+                Assert.That(tree.Get(Key(key)), Is.EqualTo(Value(key)), $"key {key}");
+        }
+        byte[] handed = SegmentCut.Encode(source, from, to, new SegmentInfo(1, 0, Noon, 0, 0), null, _ => Noon, new DatabaseStateHash(), null, queue, new SegmentBuffer(0)).Bytes.ToArray();
+        byte[] readBack = SegmentCut.Encode(source, from, to, new SegmentInfo(1, 0, Noon, 0, 0), null, _ => Noon, new DatabaseStateHash(), null, queue: null, new SegmentBuffer(0)).Bytes.ToArray();
+        Assert.That(throwing.Thrown, Is.GreaterThan(0));
+        Assert.That(handed, Is.EqualTo(readBack));
+        Assert.That(queue.Rebuilt, Is.GreaterThan(0), "the records added before a throw were still used");
+    }
+
+    /// <summary>Throws on every third frame before handing it to the queue and on every third after.</summary>
+    private sealed class ThrowingObserver(CommitFrameQueue queue) : ICommitFrameObserver
+    {
+        private int _calls;
+
+        public int Thrown { get; private set; }
+
+        public void FrameLogged(PageDb.Core.Pages.PageNumber page, FrameIndex frame, ReadOnlySpan<byte> image, PageDb.Core.Buffers.PageKey? superseded)
+        {
+            int call = _calls++;
+            if (call % 3 == 0)
+                Fail();
+            queue.FrameLogged(page, frame, image, superseded);
+            if (call % 3 == 1)
+                Fail();
+        }
+
+        private void Fail()
+        {
+            Thrown++;
+            throw new InvalidOperationException("an observer's bug");
+        }
+    }
+
+    private static byte[] Value(int key) => [.. Enumerable.Range(0, 100).Select(i => (byte)(key + i))];
 
     private static void RandomTransaction(PageDatabase database, Random random)
     {

@@ -9,7 +9,8 @@ namespace PageDb.Engine;
 /// at hand: how the replicator ships a step per commit without reading every frame back from the log
 /// (PageDb.Replication's <c>CommitFrameQueue</c>). Called on the writer's thread, under the write lock, once per
 /// frame, the commit frame last and after it was appended (the commit may not be published yet). An observer must be
-/// cheap, allocation-free and must not throw: the commit is already in the log.
+/// cheap and allocation-free, and should not throw: the commit is already in the log, so a throw is caught and ignored
+/// (<see cref="StorageEngine.NotifyFrameLogged"/>) and the commit goes on as if the observer had not been called.
 /// </summary>
 internal interface ICommitFrameObserver
 {

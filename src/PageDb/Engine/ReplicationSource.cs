@@ -186,8 +186,14 @@ internal sealed class ReplicationSource(PageDatabase database)
     /// <summary>Pins the cached version <paramref name="key"/>; false when the pool does not hold it. Any thread.</summary>
     public bool TryPinCached(PageKey key, out PageHandle handle) => _engine.Pool.TryPin(key, out handle);
 
-    /// <summary>Makes <paramref name="observer"/> see every page a commit logs from now on (null: nobody).</summary>
-    public void ObserveCommitFrames(ICommitFrameObserver? observer) => _engine.CommitFrameObserver = observer;
+    /// <summary>
+    /// Makes <paramref name="observer"/> see every page a commit logs from now on; false, changing nothing, when another
+    /// observer (another replication session's) has the one slot (<see cref="StorageEngine.TryObserveCommitFrames"/>).
+    /// </summary>
+    public bool TryObserveCommitFrames(ICommitFrameObserver observer) => _engine.TryObserveCommitFrames(observer);
+
+    /// <summary>Stops <paramref name="observer"/> seeing commits; another observer that has the slot keeps it.</summary>
+    public void StopObservingCommitFrames(ICommitFrameObserver observer) => _engine.StopObservingCommitFrames(observer);
 
     private void ReadVersion(PageKey key, uint pageCount, Span<byte> destination)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.ObjectPool;
 using PageDb.Core.Buffers;
+using PageDb.Core.Pages;
 using PageDb.Core.Paging;
 using PageDb.Engine.Sharing;
 using PageDb.Wal;
@@ -66,14 +67,45 @@ internal sealed class StorageEngine : IDisposable
     /// <summary>What the log held at open, for the replicator to continue its generation (<see cref="ReplicationSource"/>); null unless replicating.</summary>
     public RecoveredHistory? RecoveredHistory { get; set; }
 
-    /// <summary>Sees each page a commit logs (the replicator's, shipping a step per commit); null when nobody asked. Set from any thread.</summary>
-    public ICommitFrameObserver? CommitFrameObserver
-    {
-        get => Volatile.Read(ref _commitFrameObserver);
-        set => Volatile.Write(ref _commitFrameObserver, value);
-    }
+    /// <summary>
+    /// Sees each page a commit logs (a replicator's, shipping a step per commit); null when nobody asked. One slot,
+    /// owned by whoever filled it (<see cref="TryObserveCommitFrames"/>) until that one empties it
+    /// (<see cref="StopObservingCommitFrames"/>); any thread.
+    /// </summary>
+    public ICommitFrameObserver? CommitFrameObserver => Volatile.Read(ref _commitFrameObserver);
 
     private ICommitFrameObserver? _commitFrameObserver;
+
+    /// <summary>Makes <paramref name="observer"/> see every page a commit logs from now on; false when another observer has the slot.</summary>
+    public bool TryObserveCommitFrames(ICommitFrameObserver observer) =>
+        Interlocked.CompareExchange(ref _commitFrameObserver, observer, null) is null;
+
+    /// <summary>Empties the slot if <paramref name="observer"/> holds it (another's is left alone).</summary>
+    public void StopObservingCommitFrames(ICommitFrameObserver observer) =>
+        Interlocked.CompareExchange(ref _commitFrameObserver, null, observer);
+
+    /// <summary>
+    /// Tells <see cref="CommitFrameObserver"/>, if any, that <paramref name="page"/> was logged as
+    /// <paramref name="frame"/> (<see cref="ICommitFrameObserver.FrameLogged"/>). Never throws: the frame is in the log
+    /// already and the commit goes on whatever the observer does, while the commit path rolls back on any throw (below
+    /// <see cref="Durability.Full"/> the commit may already be published), so an observer's failure must not be
+    /// mistaken for the commit's. A throw counts as a frame the observer did not record: the replicator reads such a
+    /// frame back from the log (<c>CommitFrameQueue</c>).
+    /// </summary>
+    public void NotifyFrameLogged(PageNumber page, FrameIndex frame, ReadOnlySpan<byte> image, PageKey? superseded)
+    {
+        ICommitFrameObserver? observer = CommitFrameObserver;
+        if (observer is null)
+            return;
+        try
+        {
+            observer.FrameLogged(page, frame, image, superseded);
+        }
+        catch (Exception)
+        {
+            // The observer's failure, not the commit's (see the summary): the frame just goes unrecorded.
+        }
+    }
 
     /// <summary>This open's place among processes: the writer lock and reader processes' marks, or a reader slot.</summary>
     public ProcessSharing Sharing { get; }
