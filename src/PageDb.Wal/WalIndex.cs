@@ -120,6 +120,9 @@ internal sealed class WalIndex
     /// <summary>True when a commit was appended in the current generation. Writer only.</summary>
     public bool HasCommitsInGeneration => _appendedCommit >= _generation.FirstFrame;
 
+    /// <summary>The slots of the current generation's page table (what a checkpoint scans; for tests).</summary>
+    internal int PageTableCapacity => Volatile.Read(ref _generation).Table.Capacity;
+
     /// <summary>The newest frame of <paramref name="page"/> at or before <paramref name="mark"/>, or <see cref="FrameIndex.None"/>.</summary>
     public FrameIndex Find(PageNumber page, WalMark mark)
     {
@@ -248,7 +251,7 @@ internal sealed class WalIndex
         Debug.Assert(!HasUncommitted, "a restart would lose uncommitted frames");
         Volatile.Write(ref _liveStart, _next);
         _older = null;
-        Volatile.Write(ref _generation, new Generation(_next, file, _generation.Table.Capacity));
+        Volatile.Write(ref _generation, new Generation(_next, file, expectedPages: _generation.Table.Count));
     }
 
     /// <summary>
@@ -262,7 +265,7 @@ internal sealed class WalIndex
         Debug.Assert(_appendedCommit == _lastCommit, "a switch leaves only durable commits behind");
         Volatile.Write(ref _olderLastCommit, _lastCommit);
         Volatile.Write(ref _older, current);
-        Volatile.Write(ref _generation, new Generation(_next, 1 - current.File, current.Table.Capacity));
+        Volatile.Write(ref _generation, new Generation(_next, 1 - current.File, expectedPages: current.Table.Count));
     }
 
     /// <summary>Forgets the older generation (every commit in it is in the database file and no reader needs it). Writer only.</summary>
@@ -420,18 +423,20 @@ internal sealed class WalIndex
 
     /// <summary>One generation's frames (between two restarts). Readers keep using an old one safely after a restart.</summary>
     /// <remarks>
-    /// A generation begun by a restart or a switch starts with a page table as large as the one it follows
-    /// (<paramref name="tableCapacity"/>): a workload writes about as many distinct pages per generation as in the last
-    /// one, and growing the table again from 64 slots doubled it five or six times per generation in W7, each time in a
-    /// commit that then first-touched the new arrays (up to 32 KiB, ~24 µs a page on the bench machine).
+    /// A generation begun by a restart or a switch starts with a page table sized for as many distinct pages as the
+    /// one it follows used (<paramref name="expectedPages"/>): a workload writes about as many per generation as in the
+    /// last one, and growing the table again from its smallest size doubled it five or six times per generation in W7,
+    /// each time in a commit that then first-touched the new arrays (up to 32 KiB, ~24 µs a page on the bench machine).
+    /// Sized by the pages used, not by the table's capacity, so it shrinks again after a generation that wrote many
+    /// pages (a bulk load): a checkpoint and a replicator poll scan every slot.
     /// </remarks>
-    private sealed class Generation(long firstFrame, int file, int tableCapacity = 64)
+    private sealed class Generation(long firstFrame, int file, int expectedPages = 0)
     {
         /// <summary>The segments of entries; replaced by a longer copy when full (segments themselves never move).</summary>
         private FrameEntry[][] _segments = [];
 
         /// <summary>Page -> newest frame; replaced by a larger copy when it fills.</summary>
-        private PageTable _table = new(tableCapacity);
+        private PageTable _table = new(PageTable.CapacityFor(expectedPages));
 
         /// <summary>Frames below this belong to earlier generations.</summary>
         public long FirstFrame { get; } = firstFrame;
@@ -485,12 +490,26 @@ internal sealed class WalIndex
     /// </summary>
     private sealed class PageTable(int capacity)
     {
+        private const int MinCapacity = 64;
+
         private readonly long[] _keys = new long[capacity];
         private readonly long[] _newest = new long[capacity];
 
         private int _count;
 
         public int Capacity => _keys.Length;
+
+        /// <summary>The pages that have a slot. Writer only.</summary>
+        public int Count => _count;
+
+        /// <summary>The capacity a table holding <paramref name="pages"/> pages grows to from the smallest one (at most half full, doubling).</summary>
+        public static int CapacityFor(int pages)
+        {
+            int capacity = MinCapacity;
+            while (pages * 2L > capacity)
+                capacity *= 2;
+            return capacity;
+        }
 
         public long KeyAt(int slot) => Volatile.Read(ref _keys[slot]);
 

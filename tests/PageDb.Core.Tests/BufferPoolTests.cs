@@ -51,6 +51,51 @@ public sealed class BufferPoolTests
         pool.Verify();
     }
 
+    /// <summary>
+    /// A peek reads a cached version and leaves the pool as if it had not happened: the same random pins with and
+    /// without peeks between them give the same statistics and keep the same versions cached (eviction order).
+    /// </summary>
+    [Test]
+    public void A_peek_counts_no_hit_and_leaves_the_eviction_order_unchanged()
+    {
+        int seed = TestSeed.Next();
+        var random = new Random(seed);
+        using BufferPool plain = NewPool(8);
+        using BufferPool peeked = NewPool(8);
+        var loader = new KeyStampLoader();
+        for (int step = 0; step < 2000; step++)
+        {
+            uint page = (uint)random.Next(1, 20);
+            if (random.Next(3) == 0)
+            {
+                if (peeked.TryPeek(Key(page), out PageHandle handle))
+                {
+                    using (handle)
+                    {
+                        Assert.That(handle.IsWritable, Is.False, "a peek only reads");
+                        Assert.That(KeyStampLoader.HasStamp(Key(page), handle.Data), Is.True, TestSeed.Describe(seed));
+                    }
+                }
+                continue;
+            }
+            Touch(plain, loader, page);
+            Touch(peeked, loader, page);
+        }
+        Assert.That(peeked.Stats, Is.EqualTo(plain.Stats), TestSeed.Describe(seed));
+        for (uint page = 1; page < 20; page++)
+            Assert.That(IsCachedQuietly(peeked, page), Is.EqualTo(IsCachedQuietly(plain, page)), $"page {page}, {TestSeed.Describe(seed)}");
+        Assert.That(peeked.TryPeek(Key(99), out _), Is.False, "a peek never loads");
+        peeked.Verify();
+    }
+
+    private static bool IsCachedQuietly(BufferPool pool, uint page)
+    {
+        if (!pool.TryPeek(Key(page), out PageHandle handle))
+            return false;
+        handle.Dispose();
+        return true;
+    }
+
     [Test]
     public void Versions_of_one_page_are_cached_separately()
     {

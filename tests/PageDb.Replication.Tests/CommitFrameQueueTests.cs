@@ -183,6 +183,38 @@ public sealed class CommitFrameQueueTests
 
     private static byte[] Value(int key) => [.. Enumerable.Range(0, 100).Select(i => (byte)(key + i))];
 
+    /// <summary>
+    /// Handing pages over leaves the cache as it was: the queue's look at the version a page was copied from (dropped
+    /// from the pool moments later) counts no hit and refreshes nothing for eviction, so the cache statistics of the
+    /// same commits are the same with and without an observer.
+    /// </summary>
+    [Test]
+    public void Handing_pages_over_leaves_the_cache_statistics_unchanged()
+    {
+        (long Hits, long Misses, long Evictions) Run(string name, bool observed)
+        {
+            // No background checkpoints: the same commits take the same path through the pool in both databases.
+            var options = new PageDbOptions { Durability = Durability.Normal, CacheSizeBytes = 64 * 4096, BackgroundCheckpoints = false };
+            using PageDatabase database = PageDatabase.Open(Path.Combine(_scratch, name), options);
+            var source = new ReplicationSource(database);
+            var queue = new CommitFrameQueue(source);
+            if (observed)
+                Assert.That(source.TryObserveCommitFrames(queue));
+            var random = new Random(3);
+            for (int commit = 0; commit < 400; commit++)
+                Put(database, random.Next(2000), new byte[random.Next(50, 300)]);
+            if (observed)
+                source.StopObservingCommitFrames(queue);
+            DatabaseStats stats = database.GetStats();
+            return (stats.CacheHits, stats.CacheMisses, stats.CacheEvictions);
+        }
+
+        (long Hits, long Misses, long Evictions) unobserved = Run("unobserved.pagedb", observed: false);
+        (long Hits, long Misses, long Evictions) observed = Run("observed.pagedb", observed: true);
+        Assert.That(unobserved.Hits, Is.GreaterThan(0));
+        Assert.That(observed, Is.EqualTo(unobserved), "(hits, misses, evictions) with an observer vs without");
+    }
+
     private static void RandomTransaction(PageDatabase database, Random random)
     {
         int kind = random.Next(100);

@@ -189,4 +189,40 @@ public sealed class WalIndexTests
             Assert.That(index.Find(new PageNumber(page), index.LastCommit).Value % 7 + 1, Is.EqualTo(page), $"page {page}'s newest frame");
         index.Verify();
     }
+
+    /// <summary>
+    /// A generation's page table starts at the size the one before it needed, not at that table's capacity: after a
+    /// bulk load of 100,000 distinct pages, a generation that writes 10 pages makes the next one's table small again
+    /// (checkpoints and replicator polls scan every slot of it).
+    /// </summary>
+    [Test]
+    public void A_generations_page_table_is_sized_by_the_pages_the_one_before_used()
+    {
+        var index = new WalIndex();
+        long offset = 32;
+        for (uint page = 1; page <= 100_000; page++)
+            index.Add(new PageNumber(page), offset++, storedLength: 100, FrameEncoding.Page, commitSize: 0);
+        index.Add(new PageNumber(0), offset++, storedLength: 100, FrameEncoding.Page, commitSize: 100_001);
+        index.PublishCommit();
+        int bulkCapacity = index.PageTableCapacity;
+        Assert.That(bulkCapacity, Is.GreaterThanOrEqualTo(2 * 100_001), "at most half full");
+
+        index.Switch();
+        Assert.That(index.PageTableCapacity, Is.EqualTo(bulkCapacity), "sized for the bulk load's pages, so a second bulk load grows nothing");
+        for (uint page = 1; page <= 10; page++)
+            index.Add(new PageNumber(page), offset++, storedLength: 100, FrameEncoding.Page, commitSize: page == 10 ? 100_001u : 0);
+        index.PublishCommit();
+        index.DropOlder();
+        index.Switch();
+        Assert.That(index.PageTableCapacity, Is.EqualTo(64), "sized for the 10 pages the generation before used");
+        for (uint page = 1; page <= 10; page++)
+            index.Add(new PageNumber(page), offset++, storedLength: 100, FrameEncoding.Page, commitSize: page == 10 ? 100_001u : 0);
+        index.PublishCommit();
+        Assert.That(index.PageTableCapacity, Is.EqualTo(64), "10 pages fit without growing");
+        index.Verify();
+
+        index.DropOlder();
+        index.Restart(file: 0);
+        Assert.That(index.PageTableCapacity, Is.EqualTo(64), "a restart sizes the same way");
+    }
 }

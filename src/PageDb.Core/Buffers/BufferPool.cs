@@ -145,13 +145,23 @@ internal sealed class BufferPool : IEvictionCandidates, IDisposable
     }
 
     /// <summary>Pins <paramref name="key"/> only if it is cached; never loads.</summary>
-    public bool TryPin(PageKey key, out PageHandle handle)
+    public bool TryPin(PageKey key, out PageHandle handle) => TryPinCached(key, isAccess: true, out handle);
+
+    /// <summary>
+    /// Pins <paramref name="key"/> for reading only if it is cached, as a look the cache does not learn from: no hit is
+    /// counted and the eviction order is unchanged. For a version about to be dropped (the version a commit's page
+    /// was copied from, compared by the replication hook), whose use says nothing about what to keep. Never loads.
+    /// </summary>
+    public bool TryPeek(PageKey key, out PageHandle handle) => TryPinCached(key, isAccess: false, out handle);
+
+    /// <summary><see cref="TryPin"/> (an access) or <see cref="TryPeek"/> (a look that only reads and counts nothing).</summary>
+    private bool TryPinCached(PageKey key, bool isAccess, out PageHandle handle)
     {
         lock (_lock)
         {
-            if (TryPinCachedLocked(key, out Frame? frame))
+            if (TryPinCachedLocked(key, out Frame? frame, isAccess))
             {
-                handle = new PageHandle(frame, isWritable: true);
+                handle = new PageHandle(frame, isWritable: isAccess);
                 return true;
             }
         }
@@ -344,11 +354,14 @@ internal sealed class BufferPool : IEvictionCandidates, IDisposable
 
     private bool IsMappedLocked(Frame frame) => _map.TryGetValue(frame.Key, out Frame? holder) && holder == frame;
 
-    private bool TryPinCachedLocked(PageKey key, out Frame frame)
+    /// <summary>Pins the frame of <paramref name="key"/> when cached; an access (<paramref name="isAccess"/>) also counts a hit and refreshes its eviction order.</summary>
+    private bool TryPinCachedLocked(PageKey key, out Frame frame, bool isAccess = true)
     {
         if (!TryGetLoadedLocked(key, out frame))
             return false;
         PinLocked(frame);
+        if (!isAccess)
+            return true;
         _hits++;
         if (!frame.IsDirty)
             _replacer.RecordAccess(frame.Index);

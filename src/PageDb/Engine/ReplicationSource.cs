@@ -183,8 +183,12 @@ internal sealed class ReplicationSource(PageDatabase database)
         return PageVersions.IsFile(key) ? FrameIndex.None : PageVersions.Frame(key);
     }
 
-    /// <summary>Pins the cached version <paramref name="key"/>; false when the pool does not hold it. Any thread.</summary>
-    public bool TryPinCached(PageKey key, out PageHandle handle) => _engine.Pool.TryPin(key, out handle);
+    /// <summary>
+    /// Pins the cached version <paramref name="key"/> for reading; false when the pool does not hold it. A peek
+    /// (<see cref="BufferPool.TryPeek"/>): the replication hook's look at a version about to be dropped leaves the
+    /// cache's statistics and eviction order as they were. Any thread.
+    /// </summary>
+    public bool TryPinCached(PageKey key, out PageHandle handle) => _engine.Pool.TryPeek(key, out handle);
 
     /// <summary>
     /// Makes <paramref name="observer"/> see every page a commit logs from now on; false, changing nothing, when another

@@ -24,14 +24,15 @@ namespace PageDb.Engine;
 internal sealed class SnapshotPages : IPageAccessor
 {
     private readonly StorageEngine _engine;
-    private readonly OpenedTrees _trees;
+
+    /// <summary>
+    /// The trees opened through these pages, made by the first <see cref="OpenTree"/>: a write transaction's own
+    /// snapshot is read only through its page set and the compactor, which open no tree here, so it never makes one.
+    /// </summary>
+    private OpenedTrees? _trees;
 
     /// <summary>A snapshot's pages to be pointed at a commit with <see cref="MoveTo"/> before use (a pooled one, or a write transaction's page set's own).</summary>
-    public SnapshotPages(StorageEngine engine)
-    {
-        _engine = engine;
-        _trees = new OpenedTrees(this);
-    }
+    public SnapshotPages(StorageEngine engine) => _engine = engine;
 
     /// <summary>The last commit this snapshot includes.</summary>
     public WalMark Mark { get; private set; }
@@ -48,7 +49,7 @@ internal sealed class SnapshotPages : IPageAccessor
     }
 
     /// <summary>The tree rooted at <paramref name="root"/> over these pages: one opened before through them, or a new one.</summary>
-    public BTree OpenTree(PageNumber root) => _trees.Open(root);
+    public BTree OpenTree(PageNumber root) => (_trees ??= new OpenedTrees(this)).Open(root);
 
     public int PageSize => _engine.File.PageSize;
 
