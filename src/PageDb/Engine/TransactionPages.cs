@@ -32,11 +32,11 @@ internal sealed class TransactionPages : IPageAccessor
 {
     private readonly StorageEngine _engine;
 
-    // The transaction's snapshot and sequence, set by Begin; null between transactions. The snapshot is always
-    // _ownSnapshot, pointed at the transaction's mark: one object for every transaction this page set serves, as the
-    // trees opened over these pages (_trees), so a one-row commit makes none of them anew.
-    private SnapshotPages? _snapshot;
+    // The transaction's snapshot, pointed at its mark by Begin (one object for every transaction this page set serves,
+    // as the trees opened over these pages (_trees), so a one-row commit makes none of them anew), whether one is
+    // begun, and its sequence.
     private readonly SnapshotPages _ownSnapshot;
+    private bool _begun;
     private readonly OpenedTrees _trees;
     private ulong _sequence;
 
@@ -71,7 +71,7 @@ internal sealed class TransactionPages : IPageAccessor
     public uint PageCount { get; private set; }
 
     /// <summary>The committed state this transaction started from; never changed by it.</summary>
-    public SnapshotPages Snapshot => _snapshot ?? ThrowNotBegun();
+    public SnapshotPages Snapshot => _begun ? _ownSnapshot : ThrowNotBegun();
 
     /// <summary>
     /// True once this transaction wrote the catalog (<see cref="NoteCatalogWrite"/>): from then on its catalog is its
@@ -86,14 +86,14 @@ internal sealed class TransactionPages : IPageAccessor
     public void NoteCatalogWrite() => CatalogWritten = true;
 
     /// <summary>True between transactions: discarded, holding no private version or spilled frame.</summary>
-    public bool IsIdle => _snapshot is null && _private.Count == 0 && _spilledFrames.Count == 0;
+    public bool IsIdle => !_begun && _private.Count == 0 && _spilledFrames.Count == 0;
 
     /// <summary>Starts a transaction on the snapshot ending at commit <paramref name="snapshot"/>, its private versions named by <paramref name="sequence"/>.</summary>
     public TransactionPages Begin(WalMark snapshot, ulong sequence)
     {
         Debug.Assert(IsIdle, "begun only between transactions");
         _ownSnapshot.MoveTo(snapshot);
-        _snapshot = _ownSnapshot;
+        _begun = true;
         _sequence = sequence;
         _writeClock = 0;
         CatalogWritten = false;
@@ -254,7 +254,7 @@ internal sealed class TransactionPages : IPageAccessor
     /// </summary>
     public void Discard(bool rolledBack)
     {
-        _snapshot = null;
+        _begun = false;
         foreach (PrivateVersion version in _private.Values)
             _engine.Pool.Remove(version.Key);
         _private.Clear();
