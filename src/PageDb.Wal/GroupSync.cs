@@ -87,6 +87,9 @@ internal sealed class GroupSync
     /// <summary>Commits appended since the last sync took its target: the next sync's batch.</summary>
     private int _batch;
 
+    /// <summary>Syncs that succeeded since open: see <see cref="Syncs"/>.</summary>
+    private long _syncs;
+
     /// <summary>
     /// How many of the commits the last sync acknowledged have not been followed by another commit yet: the committers
     /// a gathering leader waits for (see the type). Read without the lock while gathering.
@@ -101,6 +104,19 @@ internal sealed class GroupSync
     /// which commits a gathered sync covers).
     /// </summary>
     internal TimeSpan? FixedGatherLimit { get; set; }
+
+    /// <summary>
+    /// How many syncs made commits durable since open (each acknowledging every commit appended before it, one or
+    /// many): commits at Durability.Full divided by this is how many commits a sync acknowledged on average.
+    /// </summary>
+    public long Syncs
+    {
+        get
+        {
+            lock (_lock)
+                return _syncs;
+        }
+    }
 
     /// <summary>
     /// Starts with every recovered commit durable. <paramref name="published"/> is told each mark as readers get it,
@@ -223,6 +239,7 @@ internal sealed class GroupSync
                 if (synced)
                 {
                     _gatherTicks = Math.Min(Stopwatch.GetTimestamp() - startedAt, MaxGatherTicks);
+                    _syncs++;
                     _returning = target.Batch;
                     MakeDurableLocked(target.Mark, target.End);
                 }

@@ -626,6 +626,9 @@ internal sealed class WriteAheadLog : IDisposable
             ThrowHelper.ThrowCorrupt(_paths[entry.File], new PageNumber(entry.Page), "a WAL frame is missing or does not decode");
     }
 
+    /// <summary>Syncs that made commits durable since open (<see cref="GroupSync.Syncs"/>); 0 for a read-only log. Any thread.</summary>
+    public long CommitSyncs => _groupSync?.Syncs ?? 0;
+
     /// <summary>The group sync of a writable log (tests reach it to fix its gathering time).</summary>
     internal GroupSync Group
     {

@@ -27,6 +27,13 @@ public sealed class DatabaseStats
     /// </summary>
     public long OldestReaderPinnedWalBytes { get; init; }
 
+    /// <summary>
+    /// Syncs of the write-ahead log that made commits durable since open. At <see cref="Durability.Full"/> concurrent
+    /// commits share them (group commit: one sync acknowledges every commit appended before it), so commits divided by
+    /// this is how many commits a sync acknowledged on average. Syncs made only for checkpoints are not counted.
+    /// </summary>
+    public long WalSyncs { get; init; }
+
     /// <summary>Committed frames in the WAL not yet copied into the database file.</summary>
     public long WalFrames { get; init; }
 

@@ -231,6 +231,7 @@ public sealed partial class PageDatabase : IDisposable, IAsyncDisposable
             PageCount = pages.PageCount,
             FreePages = fields.FreePageCount,
             WalBytes = _engine.Wal.TotalBytes,
+            WalSyncs = _engine.Wal.CommitSyncs,
             OldestReaderAge = oldestAge,
             OldestReaderPinnedWalBytes = pinnedBytes,
             WalFrames = Math.Max(0, last.LastCommitFrame.Value - copied.LastCommitFrame.Value),

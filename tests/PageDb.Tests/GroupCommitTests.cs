@@ -27,9 +27,11 @@ public class GroupCommitTests
                 Assert.That(read.GetTree("t").Get(Bytes("a")), Is.Null, "a commit is not shown to readers before its sync");
             Assert.That(commits.Any(commit => commit.IsCompleted), Is.False, "every commit waits for the held sync or the next one");
             int walSyncsBefore = held.DataSyncs;
+            long countedBefore = db.GetStats().WalSyncs;
             held.Release();
             await Task.WhenAll(commits);
             Assert.That(held.DataSyncs - walSyncsBefore, Is.EqualTo(1), "one sync acknowledged the five commits appended during the first");
+            Assert.That(db.GetStats().WalSyncs - countedBefore, Is.EqualTo(2), "the stats count the held sync and the one after it");
         }
 
         using (ReadTransaction read = db.BeginRead())

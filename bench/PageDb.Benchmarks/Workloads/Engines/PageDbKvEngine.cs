@@ -4,7 +4,7 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 /// PageDb through its key-value API: one tree, the row encoded by <see cref="PageDbRowCodec"/>, page size 4096, the
 /// shared cache size, Durability.Full or Normal by the workload.
 /// </summary>
-public sealed class PageDbKvEngine : IBenchmarkEngine, IAsyncCommitEngine
+public sealed class PageDbKvEngine : IBenchmarkEngine, IAsyncCommitEngine, ICommitSyncCountingEngine
 {
     /// <summary>How the runner names and opens this engine.</summary>
     public static EngineDescriptor Descriptor { get; } = new("pagedb-kv", Describe, settings => new PageDbKvEngine(settings), FileName);
@@ -59,6 +59,9 @@ public sealed class PageDbKvEngine : IBenchmarkEngine, IAsyncCommitEngine
             await transaction.CommitAsync().ConfigureAwait(false);
         }
     }
+
+    /// <inheritdoc/>
+    public long CommitSyncs => _database.GetStats().WalSyncs;
 
     /// <inheritdoc/>
     public IBenchmarkReader OpenReader() => new PageDbKvReader(_database, TreeName);

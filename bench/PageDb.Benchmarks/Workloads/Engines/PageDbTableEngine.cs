@@ -9,7 +9,7 @@ namespace PageDb.Benchmarks.Workloads.Engines;
 /// command and parameters); reads use <see cref="Table.Get"/>, <see cref="Table.Scan"/> and the primary-key
 /// <see cref="Table.IndexScan"/> (see <see cref="PageDbTableReader"/>).
 /// </summary>
-public sealed class PageDbTableEngine : IBenchmarkEngine, IAsyncCommitEngine, IAnalyticsEngine
+public sealed class PageDbTableEngine : IBenchmarkEngine, IAsyncCommitEngine, ICommitSyncCountingEngine, IAnalyticsEngine
 {
     /// <summary>How the runner names and opens this engine.</summary>
     public static EngineDescriptor Descriptor { get; } = new("pagedb-table", Describe, settings => new PageDbTableEngine(settings), FileName);
@@ -78,6 +78,9 @@ public sealed class PageDbTableEngine : IBenchmarkEngine, IAsyncCommitEngine, IA
 
     /// <summary>W10's query as hand-built operators (<see cref="PageDbTableLineItems"/>).</summary>
     public IReadOnlyList<PricingSummaryRow> PricingSummary(string shipDateCutoff) => PageDbTableLineItems.PricingSummary(_database, shipDateCutoff);
+
+    /// <inheritdoc/>
+    public long CommitSyncs => _database.GetStats().WalSyncs;
 
     /// <inheritdoc/>
     public IBenchmarkReader OpenReader() => new PageDbTableReader(_database);
