@@ -125,7 +125,7 @@ public static class MarkdownReport
     }
 
     private static string Cell(double median, double min, double max) =>
-        $"{Number(median)} ({Number(min)}–{Number(max)})";
+        double.IsNaN(median) ? "n/a" : $"{Number(median)} ({Number(min)}–{Number(max)})"; // a metric the engine has no value for
 
     /// <summary>Three or more significant digits, thousands separated.</summary>
     private static string Number(double value)
