@@ -162,4 +162,39 @@ public class BackgroundCheckpointerTests
         Assert.That(tx.GetTree("t").Count, Is.EqualTo(written + 1));
         Assert.That(reopened.CheckIntegrity().IsOk, Is.True);
     }
+
+    [Test]
+    public void On_linux_the_background_thread_runs_under_sched_batch_so_its_wake_up_never_preempts_the_writer()
+    {
+        Assume.That(LinuxNative.IsSupported, "SCHED_BATCH is Linux's");
+        var options = new PageDbOptions { Storage = new MemoryStorage(), Durability = Durability.Normal, BackgroundCheckpoints = true };
+        using PageDatabase db = PageDatabase.Open(DbPath, options);
+        // The thread sets its policy as it starts; every checkpoint thread of this process does (tests run in parallel).
+        Assert.That(WaitUntil(() => CheckpointThreadPolicies() is { Count: > 0 } policies && policies.All(p => p == SchedBatch)), Is.True,
+            $"policies of the checkpoint threads: {string.Join(", ", CheckpointThreadPolicies())}");
+    }
+
+    private const int SchedBatch = 3;
+
+    /// <summary>The scheduling policy (field 41 of /proc/self/task/&lt;tid&gt;/stat) of every thread named as a checkpoint thread.</summary>
+    private static List<int> CheckpointThreadPolicies()
+    {
+        var policies = new List<int>();
+        foreach (string task in Directory.GetDirectories("/proc/self/task"))
+        {
+            try
+            {
+                if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith("PageDb checkp", StringComparison.Ordinal))
+                    continue;
+                string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                string[] afterName = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // fields 3 onwards
+                policies.Add(int.Parse(afterName[41 - 3], System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (IOException)
+            {
+                // the thread ended meanwhile
+            }
+        }
+        return policies;
+    }
 }

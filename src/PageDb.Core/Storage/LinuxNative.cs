@@ -5,7 +5,8 @@ namespace PageDb;
 
 /// <summary>
 /// The few Linux system calls .NET does not expose: open without .NET's implicit advisory lock, fdatasync/fsync,
-/// a directory fsync, an explicit flock, statfs (the file system's type), and mmap/munmap for mapped reads (<see cref="FileMapping"/>). Used only when <see cref="IsSupported"/>; elsewhere the storage falls
+/// a directory fsync, an explicit flock, statfs (the file system's type), mmap/munmap for mapped reads (<see cref="FileMapping"/>),
+/// and the scheduling policy of the calling thread (<see cref="SetCallingThreadBatchScheduling"/>). Used only when <see cref="IsSupported"/>; elsewhere the storage falls
 /// back to managed calls. The one exception is <see cref="FLock"/>, which the process locks also call on macOS
 /// (src/PageDb/Engine/Sharing/LockFile.cs): its libc has the same non-variadic flock(int, int) and LOCK_* values.
 /// </summary>
@@ -71,6 +72,20 @@ internal static partial class LinuxNative
 
     [LibraryImport(Libc, EntryPoint = "munmap", SetLastError = true)]
     public static partial int MUnmap(nint address, nuint length);
+
+    /// <summary>SCHED_BATCH: a normal thread that never preempts a running one when it wakes (sched(7)).</summary>
+    private const int SchedBatch = 3;
+
+    [LibraryImport(Libc, EntryPoint = "sched_setscheduler", SetLastError = true)]
+    private static partial int SchedSetScheduler(int pid, int policy, in int parameter);
+
+    /// <summary>
+    /// Puts the calling thread (pid 0 in sched_setscheduler(2), which on Linux names the thread) under SCHED_BATCH,
+    /// priority 0: it keeps its fair share of the CPU at its nice value, but when it wakes it waits for the running
+    /// thread's slice to end instead of preempting it. Needs no privilege. Returns false when the call failed; nothing
+    /// changed then.
+    /// </summary>
+    public static bool SetCallingThreadBatchScheduling() => SchedSetScheduler(0, SchedBatch, 0) == 0;
 
     [LibraryImport(Libc, EntryPoint = "statfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int StatFs(string path, out StatFsResult result);
