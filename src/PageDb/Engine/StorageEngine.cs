@@ -215,7 +215,7 @@ internal sealed class StorageEngine : IDisposable
                 if (options.Replication is not null && !options.ReadOnly)
                 {
                     engine.RecoveredHistory = RecoveredHistory.Read(wal, file); // before the checkpoint below empties the log
-                    if (storage is FileStorage) // the replicator continues a generation only for plain files (ReplicationSource.SnapshotSpillPath)
+                    if (storage is FileStorage) // the replicator continues a generation only for plain files (ReplicationSource.FilePath)
                         engine.RecoveredHistory = RecoveredHistoryFile.Keep(storage, path, engine.RecoveredHistory);
                 }
                 engine.MakeRecoveredStateDurable(storage);
