@@ -74,7 +74,7 @@ internal sealed class Replicator : IReplicationSession
     private ReplicaStatus? _published; // the loop's alone: what the status file last said
     private GenerationResume? _resume; // the loop's alone after the constructor: state 0 while not null
     private DatabaseStateHash _stateHash = new(); // the loop's alone: the state the store holds (or a cut ahead of it)
-    private List<PageNumber>? _owedPages; // the loop's alone: pages the next segment must hold besides those changed since the mark
+    private List<PageNumber>? _owedPages; // the loop's alone: pages the next segment must hold besides those changed since the mark (a catch-up step), null when none is owed
     private readonly SegmentSizeTracker _segmentSize; // the loop's alone
     private readonly CommitTimes _commitTimes = new(); // the loop's alone: when it saw the commits after the mark
     private readonly CommitFrameQueue? _commitFrames; // with EveryCommit, unless another session has the hand-over: the pages commits logged, handed over by the writer (the loop consumes it)
