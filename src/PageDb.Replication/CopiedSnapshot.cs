@@ -6,7 +6,7 @@ namespace PageDb.Replication;
 
 /// <summary>
 /// A snapshot copied for a new generation and not yet stored: the held snapshot (<see cref="Snapshot"/>, which becomes
-/// the replicator's mark once the put is acknowledged), its copy (<see cref="ReplicationSource.SnapshotSpillPath"/>, or
+/// the replicator's mark once the put is acknowledged), its copy (a <see cref="SnapshotSpillFile"/> of its own, or
 /// memory for an in-memory database), and what was computed from the copy (its key, the state hash). A failed put keeps
 /// it, so the retry uploads the same copy under the same key instead of copying the whole database again; the
 /// replicator drops it only once the snapshot is past <see cref="ReplicationOptions.MaxLagBytes"/> (it keeps every later
@@ -49,8 +49,8 @@ internal sealed class CopiedSnapshot : IDisposable
     /// <summary>The key the copy is stored under.</summary>
     public string Key => ReplicaNames.SnapshotKey(Generation, Checksum);
 
-    /// <summary>Holds the latest snapshot and copies it (the bytes a backup writes) to <paramref name="spillPath"/>, or to memory when null.</summary>
-    public static CopiedSnapshot Copy(ReplicationSource source, string? spillPath)
+    /// <summary>Holds the latest snapshot and copies it (the bytes a backup writes) to a new spill file beside the database, or to memory for one not in files.</summary>
+    public static CopiedSnapshot Copy(ReplicationSource source)
     {
         DateTimeOffset heldAt = DateTimeOffset.UtcNow;
         HeldSnapshot snapshot = source.Hold();
@@ -58,8 +58,8 @@ internal sealed class CopiedSnapshot : IDisposable
         try
         {
             DateTimeOffset takenAt = DateTimeOffset.UtcNow;
-            copy = spillPath is not null
-                ? new FileStream(spillPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose)
+            copy = source.FilePath is { } databasePath
+                ? SnapshotSpillFile.Create(databasePath)
                 : new MemoryStream(); // an in-memory database: its snapshot is no larger than the database itself
             ReplicationSource.CopySnapshot(snapshot, copy);
             copy.Position = 0;

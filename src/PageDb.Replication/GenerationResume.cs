@@ -72,10 +72,12 @@ internal sealed class GenerationResume(ReplicationSource source, RecoveredHistor
         var owed = new SortedSet<uint>();
         for (int i = found + 1; i < commits.Count; i++)
             owed.UnionWith(commits[i].Pages.Select(p => p.Page.Value));
+        int owedCommits = commits.Count - found - 1;
         reason = $"continued generation {generation.Name} after segment {last.Info.Sequence}";
         HeldSnapshot opened = _opened!;
         _opened = null;
-        return new ResumePoint(generation.Name, generation.StartedAt, last.Info, last.Checksum, opened, [.. owed.Select(p => new PageNumber(p))], commits.Count - found - 1, hash);
+        return new ResumePoint(generation.Name, generation.StartedAt, last.Info, last.Checksum, opened,
+            owedCommits == 0 ? null : [.. owed.Select(p => new PageNumber(p))], owedCommits, hash);
     }
 
     /// <summary>The newest generation with a snapshot and its last segment, when the listing shows an unbroken chain.</summary>
@@ -206,7 +208,11 @@ internal sealed class GenerationResume(ReplicationSource source, RecoveredHistor
 /// <param name="Last">The header of its last segment.</param>
 /// <param name="Checksum">That segment's checksum, which the next one names as its previous.</param>
 /// <param name="Opened">The state the open ended at, held: the mark shipping goes on from.</param>
-/// <param name="OwedPages">Pages the recovered commits after the shipped state changed, which the next segment must hold too.</param>
+/// <param name="OwedPages">
+/// Pages the recovered commits after the shipped state changed, which the next segment must hold too (in a catch-up
+/// step, <see cref="SegmentCut"/>); null when no commit came after it (the store holds the opened state: nothing to
+/// catch up, so no step and no segment is owed). A commit that only grew the database owes a list without pages.
+/// </param>
 /// <param name="OwedCommits">How many recovered commits came after the shipped state.</param>
 /// <param name="Hash">The hash of the opened state (ahead of the store by the owed pages, which the next segment ships).</param>
-internal sealed record ResumePoint(string Generation, DateTimeOffset GenerationStartedAt, SegmentInfo Last, ulong Checksum, HeldSnapshot Opened, List<PageNumber> OwedPages, int OwedCommits, DatabaseStateHash Hash);
+internal sealed record ResumePoint(string Generation, DateTimeOffset GenerationStartedAt, SegmentInfo Last, ulong Checksum, HeldSnapshot Opened, List<PageNumber>? OwedPages, int OwedCommits, DatabaseStateHash Hash);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 
@@ -7,6 +8,9 @@ namespace PageDb.Replication;
 /// The replica status file, <c>name.pagedb-replica-status</c> beside the database: the replicator of the process
 /// that writes the database publishes its lag there, so <c>pagedb stats</c> in another process can show it. Advisory:
 /// written through a temporary file renamed over it (no fsync), deleted on a clean close, replaced at the next open.
+/// One session publishes there (<see cref="TryClaim"/>): the first started on the database, which is the one
+/// <see cref="PageDbOptions.Replication"/> starts when set; another session started on the same database
+/// (<see cref="IDatabaseReplication.Start"/> is public) publishes nothing, and neither deletes nor overwrites it.
 /// <para>
 /// Layout (docs/FORMAT.md, "Replica status file"): UTF-8 text, at most <see cref="MaxBytes"/> bytes, one
 /// <c>key value</c> line each, in this order, LF-terminated; times ISO 8601 round-trip ("O") in UTC, <c>-</c> for none:
@@ -44,8 +48,21 @@ internal static class ReplicaStatusFile
     private static readonly string[] Keys = ["written-at", "generation", "lag-commits", "lag-bytes", "behind-since", "last-shipped-at", "last-error"];
     private const string ResumeKey = "resume"; // after Keys, and optional: files written before it lack it
 
+    // Status file path -> the session publishing there. Process-wide: only the process holding a database's writer
+    // lock replicates it, so its sessions are the only ones that can claim its status file.
+    private static readonly ConcurrentDictionary<string, object> Publishers = new(StringComparer.Ordinal);
+
     /// <summary>The status file of the database at <paramref name="databasePath"/>.</summary>
     public static string PathFor(string databasePath) => Path.GetFullPath(databasePath) + "-replica-status";
+
+    /// <summary>
+    /// Makes <paramref name="session"/> the one that publishes to <paramref name="path"/> until it calls
+    /// <see cref="Release"/>; false when another session of this process has it.
+    /// </summary>
+    public static bool TryClaim(string path, object session) => Publishers.TryAdd(path, session);
+
+    /// <summary>Lets <paramref name="path"/> go, if <paramref name="session"/> had claimed it.</summary>
+    public static void Release(string path, object session) => Publishers.TryRemove(KeyValuePair.Create(path, session));
 
     /// <summary>Replaces the file at <paramref name="path"/> with <paramref name="status"/> (temporary file, then rename).</summary>
     /// <exception cref="IOException">The directory could not be written.</exception>

@@ -4,6 +4,14 @@ namespace PageDb.Replication;
 /// Continuous replication of a database to an <see cref="IReplicaStore"/>, set as
 /// <see cref="PageDbOptions.Replication"/>: a snapshot, then the committed changes in checksummed segments, shipped by
 /// a background <see cref="Replicator"/>. The store being slow or failing never fails or blocks a commit.
+/// <para>
+/// An application may also start more sessions on an open database, each to a store of its own, by calling
+/// <see cref="Start"/> (and disposing the session before the database): each copies its snapshots into files of its own
+/// beside the database, and neither deletes the other's. <see cref="PageDatabase.GetStats"/> reports the session the
+/// option started; the first session started (that one, when the option is set) is the only one that publishes the
+/// status file for <c>pagedb stats</c>, and the one that gets the writer's hand-over of commit pages
+/// (<see cref="EveryCommit"/>).
+/// </para>
 /// </summary>
 public sealed class ReplicationOptions : IDatabaseReplication
 {

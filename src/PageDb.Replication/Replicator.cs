@@ -43,15 +43,16 @@ namespace PageDb.Replication;
 /// earlier opens kept, <see cref="RecoveredHistoryFile"/>, deleted at the first shipment) prove the database's history
 /// passes through the last shipped state (state 0; docs/ARCHITECTURE.md, "Replication"), never by a local file of what
 /// was shipped; the store's listing is what retention and restore go by. A <see cref="DatabaseStateHash"/> of
-/// the shipped state is kept and written into each segment for that proof. The snapshot is spilled to
-/// <see cref="ReplicationSource.SnapshotSpillPath"/> until it is stored; a file left there by a killed process is deleted
-/// when the replicator starts (the writer lock means no other process can be using it).
+/// the shipped state is kept and written into each segment for that proof. The snapshot is spilled to a file of its own
+/// beside the database until it is stored (<see cref="SnapshotSpillFile"/>); those a killed process left are deleted
+/// when a replicator starts, never one a session still uses.
 /// </para>
 /// <para>
 /// The loop also publishes <see cref="Stats"/> to the status file (<see cref="ReplicaStatusFile"/>) for other
 /// processes (<c>pagedb stats</c>): when a figure changed, at most every <see cref="StatusMinInterval"/>, and at
 /// least every <see cref="StatusMaxInterval"/> so a reader can tell a live writer from a killed one's leftover. Never
 /// on the commit path; a failure to write it is ignored (it is advisory). A clean close deletes it; a start replaces it.
+/// Only the first session on a database does any of this (<see cref="ReplicaStatusFile.TryClaim"/>).
 /// </para>
 /// Threads: the loop alone changes the state; <see cref="Stats"/> may be read from any thread (under
 /// <see cref="_lock"/>).
@@ -69,11 +70,11 @@ internal sealed class Replicator : IReplicationSession
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
     private ExceptionDispatchInfo? _crash; // written by the loop before it ends, read by Dispose after the join
-    private readonly string? _statusPath; // null for a database not in plain files
+    private readonly string? _statusPath; // null for a database not in plain files, or when another session publishes its status
     private ReplicaStatus? _published; // the loop's alone: what the status file last said
     private GenerationResume? _resume; // the loop's alone after the constructor: state 0 while not null
     private DatabaseStateHash _stateHash = new(); // the loop's alone: the state the store holds (or a cut ahead of it)
-    private List<PageNumber>? _owedPages; // the loop's alone: pages the next segment must hold besides those changed since the mark
+    private List<PageNumber>? _owedPages; // the loop's alone: pages the next segment must hold besides those changed since the mark (a catch-up step), null when none is owed
     private readonly SegmentSizeTracker _segmentSize; // the loop's alone
     private readonly CommitTimes _commitTimes = new(); // the loop's alone: when it saw the commits after the mark
     private readonly CommitFrameQueue? _commitFrames; // with EveryCommit, unless another session has the hand-over: the pages commits logged, handed over by the writer (the loop consumes it)
@@ -110,13 +111,10 @@ internal sealed class Replicator : IReplicationSession
         _options = options;
         _destination = options.Store.ToString() ?? "";
         _behindSince = DateTimeOffset.UtcNow;
-        if (_source.SnapshotSpillPath is { } leftover)
-            File.Delete(leftover); // a killed process's snapshot spill; the writer lock is ours, so nobody else uses it
-        _statusPath = _source.SnapshotSpillPath is null ? null : ReplicaStatusFile.PathFor(database.Path);
-        if (_statusPath is not null)
-            ReplicaStatusFile.Delete(_statusPath); // a killed process's; the loop writes ours within a poll
-        if (_source.SnapshotSpillPath is not null) // held before the application can commit: Open has not returned
+        if (_source.FilePath is { } databasePath)
         {
+            SnapshotSpillFile.DeleteStale(databasePath); // a killed process's; never another session's copy in use
+            // Held before the application can commit: Open has not returned.
             _resume = new GenerationResume(_source, _source.TakeRecoveredHistory(), _source.Hold());
             _historiesKept = true;
         }
@@ -130,6 +128,11 @@ internal sealed class Replicator : IReplicationSession
         }
         _segmentSize = new SegmentSizeTracker(_source, options.EveryCommit, _commitFrames);
         _segmentBuffer = new SegmentBuffer(64 << 10, keepAtMost: (int)Math.Min(2 * options.SegmentBytes, Array.MaxLength));
+        if (_source.FilePath is { } databaseFile && ReplicaStatusFile.TryClaim(ReplicaStatusFile.PathFor(databaseFile), this))
+        {
+            _statusPath = ReplicaStatusFile.PathFor(databaseFile);
+            ReplicaStatusFile.Delete(_statusPath); // a killed process's; the loop writes ours within a poll
+        }
         _thread = new Thread(Run) { IsBackground = true, Name = "PageDb replicator" };
         _thread.Start();
     }
@@ -168,7 +171,10 @@ internal sealed class Replicator : IReplicationSession
         _thread.Join();
         _stop.Dispose();
         if (_statusPath is not null)
+        {
             ReplicaStatusFile.Delete(_statusPath);
+            ReplicaStatusFile.Release(_statusPath, this);
+        }
         _crash?.Throw();
     }
 
@@ -422,7 +428,7 @@ internal sealed class Replicator : IReplicationSession
         DropStaleCopy();
         if (_copied is null)
         {
-            _copied = CopiedSnapshot.Copy(_source, _source.SnapshotSpillPath);
+            _copied = CopiedSnapshot.Copy(_source);
             _copiedAfterSegments = _segmentsShipped;
         }
         CopiedSnapshot copied = _copied;

@@ -237,12 +237,11 @@ public class ReadTransaction : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// True when both are read-only snapshots of the same database at the same commit, so they see the same catalog
-    /// and rows (within one engine a mark names one committed state for good). Valid on ended transactions too.
+    /// The committed state a read-only snapshot sees, as a value that keeps nothing alive: two snapshots with equal
+    /// states see the same catalog and rows (within one engine a mark names one committed state for good). Null for a
+    /// write transaction, whose state changes as it writes. Valid on ended transactions too.
     /// </summary>
-    internal bool SeesSameStateAs(ReadTransaction other) =>
-        Pages is SnapshotPages && other.Pages is SnapshotPages
-        && ReferenceEquals(Engine, other.Engine) && _registeredMark == other._registeredMark;
+    internal SnapshotState? SeenState => Pages is SnapshotPages ? new SnapshotState(Engine.Instance, _registeredMark) : null;
 
     /// <summary>Records that table <paramref name="name"/> was dropped, after <see cref="NoteSchemaChange"/>.</summary>
     internal void NoteTableDropped(string name) => (_tablesDroppedAt ??= new(StringComparer.Ordinal))[name] = SchemaVersion;

@@ -5,7 +5,8 @@ namespace PageDb.Replication.Tests;
 /// <summary>
 /// Two replication sessions on one database (<see cref="IDatabaseReplication.Start"/> is public): only the first gets
 /// the writer's hand-over of commit pages (the one observer slot), the second cuts by reading frames back, and stopping
-/// either leaves the first's hand-over in place.
+/// either leaves the first's hand-over in place. Each copies its snapshots into spill files of its own, and only the
+/// first publishes the status file. Files beside the database are a replicator's only by their full pattern.
 /// </summary>
 public sealed class ReplicationSessionsTests
 {
@@ -50,5 +51,112 @@ public sealed class ReplicationSessionsTests
         PageDatabase.Restore(second, Path.Combine(_scratch, "second.pagedb"));
         using (PageDatabase restored = PageDatabase.Open(Path.Combine(_scratch, "second.pagedb")))
             Assert.That(CommitLog.CommitOf(restored, "second"), Is.EqualTo(20));
+    }
+
+    /// <summary>
+    /// Both sessions copy a snapshot at once, each into a file of its own, while their puts hang: the second's start
+    /// (which deletes the spill files a killed process left) does not delete the first's, and each is gone once its
+    /// put is done. Before, both used <c>name.pagedb-replica</c> and the second's start deleted it.
+    /// </summary>
+    [Test]
+    public void Two_sessions_copy_their_snapshots_into_spill_files_of_their_own()
+    {
+        string path = Path.Combine(_scratch, "source.pagedb");
+        var first = new SnapshotGate(new FolderReplicaStore(Path.Combine(_scratch, "first")));
+        var second = new SnapshotGate(new FolderReplicaStore(Path.Combine(_scratch, "second")));
+        using PageDatabase database = ReplicatorTests.OpenReplicated(first, path, waitForGeneration: false);
+        CommitLog.Commit(database, 1);
+        ReplicatorTests.WaitUntil(() => first.Waiting);
+        List<string> firstSpill = SnapshotSpillFile.Find(path);
+        using (IReplicationSession session = new ReplicationOptions { Store = second, SegmentInterval = TimeSpan.FromMilliseconds(20) }.Start(database))
+        {
+            ReplicatorTests.WaitUntil(() => second.Waiting);
+            List<string> both = SnapshotSpillFile.Find(path);
+            first.Open();
+            second.Open();
+            ReplicatorTests.WaitUntil(() => database.GetStats().Replication!.LagCommits == 0 && session.Stats.LagCommits == 0);
+
+            Assert.That(firstSpill, Has.Count.EqualTo(1), "the first session's copy while its put hangs");
+            Assert.That(both, Has.Count.EqualTo(2).And.SupersetOf(firstSpill), "both copies while both puts hang");
+        }
+        Assert.That(SnapshotSpillFile.Find(path), Is.Empty, "a copy outlived its put");
+    }
+
+    /// <summary>
+    /// Only the first session publishes to the status file; the second neither deletes it at its start or stop nor
+    /// writes its own figures there (before, both wrote it and either's start and stop deleted it).
+    /// </summary>
+    [Test]
+    public void Only_the_first_session_publishes_the_status_file()
+    {
+        string path = Path.Combine(_scratch, "source.pagedb");
+        string statusPath = ReplicaStatusFile.PathFor(path);
+        using PageDatabase database = ReplicatorTests.OpenReplicated(new FolderReplicaStore(Path.Combine(_scratch, "first")), path);
+        string generation = database.GetStats().Replication!.Generation!;
+        ReplicatorTests.WaitUntil(() => ReplicaStatusFile.TryRead(statusPath, out _)?.Generation == generation);
+        long n = 0;
+        using (IReplicationSession session = new ReplicationOptions { Store = new FolderReplicaStore(Path.Combine(_scratch, "second")), SegmentInterval = TimeSpan.FromMilliseconds(20) }.Start(database))
+        {
+            ReplicatorTests.WaitUntil(() => session.Stats.Generation is not null);
+            Assert.That(session.Stats.Generation, Is.Not.EqualTo(generation));
+            // Over longer than the status file's longest interval between writes (1 s), with commits changing both
+            // sessions' figures.
+            for (DateTime until = DateTime.UtcNow.AddSeconds(1.5); DateTime.UtcNow < until; Thread.Sleep(20))
+            {
+                CommitLog.Commit(database, ++n);
+                ReplicaStatus? status = ReplicaStatusFile.TryRead(statusPath, out string? unreadable);
+                Assert.That(status?.Generation, Is.EqualTo(generation), unreadable ?? "the status file is gone or names the second session's generation");
+            }
+        }
+        Assert.That(ReplicaStatusFile.TryRead(statusPath, out _)?.Generation, Is.EqualTo(generation), "the second session's stop deleted the status file");
+    }
+
+    /// <summary>
+    /// A database whose name is another's followed by "-replica" (an application's "orders" and its follower's
+    /// "orders-replica") survives replicating the other: the replicator used to delete that name at every start, as
+    /// the spill file a killed process might have left.
+    /// </summary>
+    [Test]
+    public void A_database_named_like_anothers_replica_files_is_left_alone()
+    {
+        string path = Path.Combine(_scratch, "orders");
+        string neighbour = path + "-replica";
+        using (PageDatabase other = PageDatabase.Open(neighbour))
+            CommitLog.Commit(other, 1);
+        using (PageDatabase database = ReplicatorTests.OpenReplicated(new FolderReplicaStore(Path.Combine(_scratch, "store")), path))
+        {
+            CommitLog.Commit(database, 1);
+            ReplicatorTests.WaitUntilShipped(database);
+        }
+        using PageDatabase reopened = PageDatabase.Open(neighbour, new PageDbOptions { CreateIfMissing = false });
+        Assert.That(CommitLog.CommitOf(reopened, "the neighbour"), Is.EqualTo(1));
+    }
+
+    /// <summary>A store whose snapshot puts wait until <see cref="Open"/>; everything else passes straight through.</summary>
+    private sealed class SnapshotGate(IReplicaStore inner) : IReplicaStore
+    {
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private volatile bool _waiting;
+
+        /// <summary>True once a snapshot put is waiting (or went through).</summary>
+        public bool Waiting => _waiting;
+
+        public void Open() => _open.TrySetResult();
+
+        public Task PutAsync(string key, Stream content, CancellationToken cancellationToken = default)
+        {
+            if (key.Contains("/snapshot-", StringComparison.Ordinal))
+            {
+                _waiting = true;
+                _open.Task.Wait(cancellationToken);
+            }
+            return inner.PutAsync(key, content, cancellationToken);
+        }
+
+        public Task<bool> TryGetAsync(string key, Stream destination, CancellationToken cancellationToken = default) => inner.TryGetAsync(key, destination, cancellationToken);
+
+        public Task<IReadOnlyList<ReplicaObject>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
     }
 }

@@ -184,6 +184,44 @@ public class CountFrameTests
         }
     }
 
+    /// <summary>
+    /// Whether a page goes to the log as a count frame is decided by comparing it with the cached version it was copied
+    /// from, which the commit drops right after: a look, not a cache hit. So a one-row commit whose pages were copied
+    /// from versions in the file (nothing to base a count frame on, nothing compared) and the same commit over the
+    /// versions the commit before it logged (both pages compared, the root logged as a count frame) count the same
+    /// cache hits and misses (the pool's counters, which <see cref="PageDatabase.GetStats"/> reports). The look used to
+    /// pin them as an access: two hits more for the second commit.
+    /// </summary>
+    [Test]
+    public void Deciding_on_a_count_frame_counts_no_cache_hit()
+    {
+        var storage = new MemoryStorage();
+        using PageDatabase db = OpenQuiet(storage);
+        Write(db, tx => PutRange(tx.CreateTree("kv"), 0, 400));
+        Assert.That(HeightOf(db, "kv"), Is.EqualTo(2));
+        db.Checkpoint(CheckpointMode.Truncate); // the next commit copies its pages from the file's versions
+
+        (long Hits, long Misses) overFile = default, overFrames = default;
+        List<WalSurgery.Frame> fileFrames = FramesOf(storage, () => overFile = CommitCacheCounts(db, 400));
+        List<WalSurgery.Frame> frames = FramesOf(storage, () => overFrames = CommitCacheCounts(db, 401));
+
+        Assert.That(fileFrames.Count(frame => frame.IsCount), Is.Zero, Describe(fileFrames));
+        Assert.That(frames.Count(frame => frame.IsCount), Is.EqualTo(1), Describe(frames));
+        Assert.That(overFile.Hits, Is.GreaterThan(0), "the commit pins the pages it logs");
+        Assert.That(overFrames, Is.EqualTo(overFile), "(hits, misses) of the commit itself, over frames vs over the file");
+    }
+
+    /// <summary>Puts key <paramref name="key"/> into "kv" and commits: the cache hits and misses of the commit alone.</summary>
+    private static (long Hits, long Misses) CommitCacheCounts(PageDatabase db, int key)
+    {
+        using WriteTransaction tx = db.BeginWrite();
+        PutRange(tx.GetTree("kv"), key, key + 1);
+        Core.Buffers.BufferPoolStats before = db.Engine.Pool.Stats;
+        tx.Commit();
+        Core.Buffers.BufferPoolStats after = db.Engine.Pool.Stats;
+        return (after.Hits - before.Hits, after.Misses - before.Misses);
+    }
+
     private static void PutRange(Tree tree, int from, int to)
     {
         for (int i = from; i < to; i++)

@@ -61,7 +61,9 @@ public static class ReplicationBench
         // recompilation (a 1 s warm-up left some 1,200 methods to be recompiled during a 10 s measured run).
         foreach ((_, Func<string, IReplicaStore?> store) in modes)
             RunOnce(store, WarmUpSeconds, WarmUpInterval, everyCommit);
-        WaitForTheJit();
+        // The recompilation of what the warm-up made hot took seconds of CPU for the AWS SDK's pipeline on this machine,
+        // which landed in the measured runs; the JIT column shows what is still compiled while measuring.
+        JitQuiet.Wait();
         Console.WriteLine("| replication | commits/s (median of reps) | process CPU per commit | committing thread CPU per commit | replicator thread CPU per commit | checkpoint thread CPU per commit | replica lag p50 | replica lag p99 | drain after last commit | start: process CPU from the open to the stored snapshot | JIT time in the run (wall) |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         // Repetitions interleave the modes (off, folder, s3, off, ...), so a change in the machine's load over the run
@@ -155,25 +157,6 @@ public static class ReplicationBench
         {
             (store as IDisposable)?.Dispose();
             Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    /// <summary>
-    /// Waits until the runtime has compiled no method for half a second (at most 30 s): the methods the warm-up made hot
-    /// are recompiled optimized on a background thread after a delay, and that work (seconds of CPU for the AWS SDK's
-    /// pipeline on this machine) landed in the measured runs. The JIT column shows what is still compiled while measuring.
-    /// </summary>
-    private static void WaitForTheJit()
-    {
-        var limit = Stopwatch.StartNew();
-        long compiled = JitInfo.GetCompiledMethodCount();
-        var quiet = Stopwatch.StartNew();
-        while (quiet.ElapsedMilliseconds < 500 && limit.Elapsed.TotalSeconds < 30)
-        {
-            Thread.Sleep(50);
-            long now = JitInfo.GetCompiledMethodCount();
-            if (now != compiled)
-                (compiled, quiet) = (now, Stopwatch.StartNew());
         }
     }
 

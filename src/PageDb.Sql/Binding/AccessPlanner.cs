@@ -21,8 +21,11 @@ namespace PageDb.Sql.Binding;
 /// (<see cref="DropGuaranteed"/>): one on the primary key's NOT NULL integer or text columns whose values have no
 /// affinity of their own and read none of the core's tables.
 /// </summary>
-internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
+internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog, IReadOnlyList<Table?> tables)
 {
+    // tables: the table each FROM item of the core reads (null for a subquery), as the compiling transaction opened it:
+    // for planning only (indexes, statistics); the plan holds schemas (JoinSource.Schema, TableAccess).
+
     private readonly List<Constraint> _constraints = [];
     private readonly List<(Evaluator Condition, ulong Sources)> _placed = [];
     // Each placed condition with the constraints noted from it (a span of _constraints), and where the last Note began.
@@ -148,7 +151,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         {
             int i = order?[level] ?? level;
             JoinSource source = core.Sources[i];
-            if (source.Table is not null && source.Kind == JoinKind.Inner && Best(core, i, before) is { } best)
+            if (tables[i] is not null && source.Kind == JoinKind.Inner && Best(core, i, before) is { } best)
                 (source.Access, _used[i]) = (best.Access, best.Used);
             if (level > 0)
                 source.HashKeys = HashKeys(source, i, before);
@@ -178,11 +181,11 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         foreach ((int i, List<Constraint> used) in _used)
         {
             JoinSource source = core.Sources[i];
-            if (source.Access is not { Index: null } access || source.Table!.Schema.HasRowId)
+            if (source.Access is not { Index: null } access || tables[i]!.Schema.HasRowId)
                 continue;
             foreach ((Evaluator condition, int first, int count) in _noted)
             {
-                if (count > 0 && _constraints.GetRange(first, count).TrueForAll(c => used.Exists(u => ReferenceEquals(u, c)) && IsExact(c, source.Table))
+                if (count > 0 && _constraints.GetRange(first, count).TrueForAll(c => used.Exists(u => ReferenceEquals(u, c)) && IsExact(c, tables[i]!))
                     && source.Filters.Remove(condition))
                 {
                     access.GuaranteesConditions = true;
@@ -240,7 +243,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
     private int Reorderable(CoreQuery core)
     {
         int run = 0;
-        while (run < core.Sources.Count && core.Sources[run] is { Table: { } table } && catalog.Statistics(table).Count > 0)
+        while (run < core.Sources.Count && tables[run] is { } table && catalog.Statistics(table).Count > 0)
             run++;
         return run;
     }
@@ -320,7 +323,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         {
             int i = order[level];
             Choice? best = core.Sources[i].Kind == JoinKind.Inner ? Best(core, i, before) : null;
-            double all = AllRows(core, i);
+            double all = AllRows(i);
             if (level == 0)
                 (cost, rows) = (best?.Rows ?? all, best?.Rows ?? all);
             else if (best is { Access.PerJoinedRow: true } lookup)
@@ -349,7 +352,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
     /// <summary>What putting one row in a hash table costs against streaming it: it is decoded whole and kept.</summary>
     private const double BuildCost = 4;
 
-    private double AllRows(CoreQuery core, int i) => catalog.Statistics(core.Sources[i].Table!).Values.First().Rows;
+    private double AllRows(int i) => catalog.Statistics(tables[i]!).Values.First().Rows;
 
     /// <summary>Items 0..<paramref name="run"/>-1 ordered greedily: next the one expected to give the fewest rows given those before.</summary>
     private int[] GreedyOrder(CoreQuery core, int run)
@@ -364,7 +367,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
             {
                 if ((chosen & Scope.Bit(i)) != 0 || !CanJoin(core, i, level, chosen))
                     continue;
-                double rows = (core.Sources[i].Kind == JoinKind.Inner ? Best(core, i, chosen)?.Rows : null) ?? AllRows(core, i);
+                double rows = (core.Sources[i].Kind == JoinKind.Inner ? Best(core, i, chosen)?.Rows : null) ?? AllRows(i);
                 if (rows < bestRows)
                     (best, bestRows) = (i, rows);
             }
@@ -377,7 +380,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
     /// <summary>The tightest access to item <paramref name="i"/> by conditions whose values read only items in <paramref name="available"/>.</summary>
     private Choice? Best(CoreQuery core, int i, ulong available)
     {
-        Table table = core.Sources[i].Table!;
+        Table table = tables[i]!;
         List<Constraint> constraints = _constraints.FindAll(c => c.Source == i && (c.Needs & ~available) == 0);
         if (constraints.Count == 0)
             return null;
@@ -392,7 +395,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
 
     /// <summary>A read of all of <paramref name="index"/> (null: the primary key), in its order, to serve an ORDER BY.</summary>
     public static TableAccess OrderedScan(Table table, string? index) =>
-        new(table, index, [.. (index is null ? table.Schema.PrimaryKey : table.IndexColumns(index)).Select(n => table.Schema.Columns[table.Schema.IndexOf(n)])], [], null, null);
+        new(table.Schema, index, [.. (index is null ? table.Schema.PrimaryKey : table.IndexColumns(index)).Select(n => table.Schema.Columns[table.Schema.IndexOf(n)])], [], null, null);
 
     private static Choice? Better(Choice? best, Choice? candidate)
     {
@@ -443,7 +446,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
         int ends = (low is null ? 0 : 1) + (high is null ? 0 : 1);
         if (equal.Count == 0 && ends == 0)
             return null;
-        return new Choice(new TableAccess(table, index, keyColumns, [.. equal], low?.Low, high?.High, needs != 0), (equal.Count * 4 + ends) * 2 + tie, rows, used);
+        return new Choice(new TableAccess(table.Schema, index, keyColumns, [.. equal], low?.Low, high?.High, needs != 0), (equal.Count * 4 + ends) * 2 + tie, rows, used);
     }
 
     /// <summary><paramref name="rows"/> scaled by the share of the column's rows a condition keeps; null without statistics.</summary>
@@ -487,7 +490,7 @@ internal sealed class AccessPlanner(ExpressionBinder binder, SqlCatalog catalog)
             return null;
         if (scope.Resolve(name.Table, name.Column, m => binder.Error(name.Offset, m)) is not ({ } found, 0))
             return null;
-        Table? table = core.Sources[found.SourceIndex].Table;
+        Table? table = tables[found.SourceIndex];
         if (table is null)
             return null;
         ColumnType type = table.Schema.Columns[table.Schema.IndexOf(found.Name)].Type;

@@ -76,10 +76,19 @@ internal sealed partial class ExpressionBinder(QueryCompiler compiler, string sq
             string name = column.Table is null ? column.Column : $"{column.Table}.{column.Column}";
             throw Error(column.Offset, $"No such column: {name}.");
         }
-        int ordinal = found.Value.Column.Ordinal;
-        int depth = found.Value.Depth;
+        return ColumnValue(found.Value.Column, found.Value.Depth);
+    }
+
+    /// <summary>
+    /// The value of <paramref name="column"/>, <paramref name="depth"/> scopes out. Static (see <see cref="ErrorAt"/>):
+    /// made in <see cref="Column(ColumnExpr, Scope)"/> the evaluator shared a closure with its lambdas that use this
+    /// binder, and a cached plan kept the compiling transaction through it.
+    /// </summary>
+    private static Bound ColumnValue(ScopeColumn column, int depth)
+    {
+        int ordinal = column.Ordinal;
         Evaluator evaluate = depth == 0 ? frame => frame.Row[ordinal] : frame => frame.Up(depth).Row[ordinal];
-        return new Bound(evaluate, found.Value.Column.Affinity, depth == 0 ? ordinal : -1);
+        return new Bound(evaluate, column.Affinity, depth == 0 ? ordinal : -1);
     }
 
     private static Bound WithoutAliases(Scope scope, Func<Bound> bind)

@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text;
+using PageDb.Engine;
 using PageDb.Sql.Statistics;
 using PageDb.Sql.Execution;
 
@@ -13,14 +15,14 @@ namespace PageDb.Sql.Binding;
 /// later transaction reuses the plan when every one of those tables still has the same stamp; otherwise it compiles
 /// again, so a schema change, or a table that is gone, is seen as a fresh statement would see it. Every run, in the
 /// transaction the plan was compiled in or another, reads the tables as its own transaction opens them
-/// (<see cref="Execution.ExecutionContext.Current"/>): the plan's table objects give it their schema only.
+/// (<see cref="Execution.ExecutionContext.Current"/>): the plan holds their schemas only.
 /// Safe to share between sessions: the plan and its stamps are replaced as one object.
 /// <para>
-/// The plan keeps the transaction it was compiled in reachable (its table objects refer to it, and until a run in
-/// another commit's snapshot replaces it, it is the transaction the stamps were last found to fit); an ended
-/// transaction has left the reader registry and given its snapshot's pages back to the pool, so that is memory only,
-/// one transaction and its tables per cached plan, and no snapshot is held back nor read (<c>PlanCacheTests</c>,
-/// "holds back no snapshot"; <c>CachedPlanDifferentialTests</c>).
+/// The plan keeps nothing of a transaction reachable: no table object (each refers to its transaction), no evaluator
+/// whose closure holds the binder (whose compiler's catalog refers to one), and, of the transaction the stamps were
+/// last found to fit, only the committed state it saw (<see cref="SnapshotState"/>). It used to keep the transaction it
+/// was compiled in, with its tables, alive as long as the statement (<c>PlanCacheTests</c>, "keeps no transaction
+/// reachable"; <c>CachedPlanDifferentialTests</c>).
 /// </para>
 /// </summary>
 internal sealed class PlanCache
@@ -53,7 +55,7 @@ internal sealed class PlanCache
     public void Add(SqlCatalog catalog, CompiledQuery query, IReadOnlyList<Table> tables)
     {
         Interlocked.Increment(ref _compilations);
-        _plan = new Plan(query, catalog.Transaction, [.. tables.Select(t => t.Name)], [.. tables.Select(t => Stamp(catalog, t))]);
+        _plan = new Plan(query, catalog.Transaction.SeenState, [.. tables.Select(t => t.Name)], [.. tables.Select(t => Stamp(catalog, t))]);
     }
 
     /// <summary>What a plan assumed about a table: its columns with their types and nullability, its key, indexes and statistics.</summary>
@@ -72,26 +74,30 @@ internal sealed class PlanCache
         return text.ToString();
     }
 
-    private sealed class Plan(CompiledQuery query, ReadTransaction compiledIn, string[] tableNames, string[] stamps)
+    private sealed class Plan(CompiledQuery query, SnapshotState? compiledIn, string[] tableNames, string[] stamps)
     {
-        // The last transaction the stamps were found to fit, first the one the plan was compiled in; compared only by
-        // the commit it saw, never read. Runs in snapshots of the same commit (a prepared lookup run again and again
-        // while nothing is written) skip rebuilding the stamps: they would come out the same.
-        private ReadTransaction _fitted = compiledIn;
+        // The committed state the stamps were last found to fit, first the one the plan was compiled in (null: a write
+        // transaction's, which no other run sees). Runs in snapshots of the same commit (a prepared lookup run again and
+        // again while nothing is written) skip rebuilding the stamps: they would come out the same. A value, not the
+        // transaction, which the plan would keep alive; boxed, so a run on another thread reads it whole.
+        private StrongBox<SnapshotState>? _fitted = Box(compiledIn);
 
         public CompiledQuery Query { get; } = query;
 
         public bool Fits(SqlCatalog catalog)
         {
-            if (catalog.Transaction.SeesSameStateAs(Volatile.Read(ref _fitted)))
+            SnapshotState? seen = catalog.Transaction.SeenState;
+            if (seen is not null && Volatile.Read(ref _fitted) is { } fitted && fitted.Value == seen)
                 return true;
             for (int i = 0; i < tableNames.Length; i++)
             {
                 if (catalog.FindTable(tableNames[i]) is not { } table || Stamp(catalog, table) != stamps[i])
                     return false;
             }
-            Volatile.Write(ref _fitted, catalog.Transaction);
+            Volatile.Write(ref _fitted, Box(seen));
             return true;
         }
+
+        private static StrongBox<SnapshotState>? Box(SnapshotState? state) => state is { } known ? new(known) : null;
     }
 }

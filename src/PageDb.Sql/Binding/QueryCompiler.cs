@@ -71,12 +71,12 @@ internal sealed class QueryCompiler
     {
         var core = new CoreQuery { Distinct = select.Distinct };
         var scope = new Scope(parent, correlation);
-        AddSources(select.From, scope, parent, core);
+        List<Table?> tables = AddSources(select.From, scope, parent, core);
         scope.Aliases = Aliases(select.Columns);
         core.IsAggregate = select.GroupBy.Count > 0 || select.Having is not null
             || select.Columns.Any(c => c.Expression is not null && AggregateFinder.Contains(c.Expression))
             || orderBy.Any(t => AggregateFinder.Contains(t.Expression));
-        var access = new AccessPlanner(_binder, _catalog);
+        var access = new AccessPlanner(_binder, _catalog, tables);
         var conditionReads = new List<(Evaluator, bool[])>();
         BindJoinConditions(select.From, scope, core, access, conditionReads);
         if (select.Where is not null)
@@ -101,7 +101,7 @@ internal sealed class QueryCompiler
             int position = OutputPosition(term.Expression, names, aliasesOnly: true, select.Columns);
             core.OrderKeys.Add(position >= 0 ? (null, position) : (_binder.Bind(term.Expression, scope), -1));
         }
-        core.InKeyOrder = orderBy.Count > 0 && IsKeyOrder(orderBy, select.Columns, scope, core);
+        core.InKeyOrder = orderBy.Count > 0 && IsKeyOrder(orderBy, select.Columns, scope, core, tables);
         // Rows read in ascending primary-key order as they come neither evaluate nor compare the ORDER BY terms, so
         // the columns only those terms name need not be decoded (ORDER BY id reading one other column decodes that one).
         if (core.InKeyOrder && core.Sources[0].Access is not { KeepsOrder: true })
@@ -120,8 +120,8 @@ internal sealed class QueryCompiler
         int offset = 0;
         foreach (JoinSource source in core.Sources)
         {
-            if (source.Access is null && source.Table is { } table)
-                source.Scan = TableAccess.WholeTable(table);
+            if (source.Access is null && source.Schema is { } schema)
+                source.Scan = TableAccess.WholeTable(schema);
             if ((source.Access ?? source.Scan) is { } access)
             {
                 var read = new bool[source.Width];
@@ -142,9 +142,9 @@ internal sealed class QueryCompiler
     /// on the index, by reading all of it in order). Descending terms take the rows reversed, which puts NULLs (first in
     /// a key) last, as SQL's descending order does.
     /// </summary>
-    private static bool IsKeyOrder(IReadOnlyList<OrderTerm> orderBy, IReadOnlyList<ResultColumn> columns, Scope scope, CoreQuery core)
+    private static bool IsKeyOrder(IReadOnlyList<OrderTerm> orderBy, IReadOnlyList<ResultColumn> columns, Scope scope, CoreQuery core, List<Table?> tables)
     {
-        if (core.IsAggregate || core.Sources.Count != 1 || core.Sources[0].Table is not { } table
+        if (core.IsAggregate || core.Sources.Count != 1 || tables[0] is not { } table
             || OrderColumns(orderBy, columns, scope, core) is not { } order)
             return false;
         bool descending = orderBy[0].Descending;
@@ -183,7 +183,7 @@ internal sealed class QueryCompiler
     /// </summary>
     private static List<string>? OrderColumns(IReadOnlyList<OrderTerm> orderBy, IReadOnlyList<ResultColumn> columns, Scope scope, CoreQuery core)
     {
-        Table table = core.Sources[0].Table!;
+        TableSchema table = core.Sources[0].Schema!;
         bool descending = orderBy[0].Descending;
         var names = new List<string>();
         for (int i = 0; i < orderBy.Count; i++)
@@ -193,7 +193,7 @@ internal sealed class QueryCompiler
             if (orderBy[i].Descending != descending || term is not ColumnExpr column
                 || scope.Resolve(column.Table, column.Column, m => new SqlException(m)) is not ({ SourceIndex: 0 } found, 0))
                 return null;
-            Column key = table.Schema.Columns[table.Schema.IndexOf(found.Name)];
+            Column key = table.Columns[table.IndexOf(found.Name)];
             if (key.Nullable && orderBy[i].NullsFirst == descending
                 || key.Type is not (ColumnType.Int64 or ColumnType.Double or ColumnType.String or ColumnType.Boolean))
                 return null;
@@ -235,8 +235,13 @@ internal sealed class QueryCompiler
         return aliases;
     }
 
-    private void AddSources(IReadOnlyList<FromItem> from, Scope scope, Scope? parent, CoreQuery core)
+    /// <summary>
+    /// Adds the FROM items to <paramref name="core"/>; returns the table each reads (null for a subquery), for planning:
+    /// the items hold their tables' schemas only (<see cref="JoinSource.Schema"/>).
+    /// </summary>
+    private List<Table?> AddSources(IReadOnlyList<FromItem> from, Scope scope, Scope? parent, CoreQuery core)
     {
+        var tables = new List<Table?>(from.Count);
         for (int i = 0; i < from.Count; i++)
         {
             FromItem item = from[i];
@@ -247,6 +252,7 @@ internal sealed class QueryCompiler
                 foreach (string name in inner.ColumnNames)
                     scope.Add(alias, name, Affinity.None, i);
                 core.Sources.Add(new JoinSource(alias, inner.Run, inner.ColumnNames.Count, item.Join));
+                tables.Add(null);
                 continue;
             }
             Table table = _catalog.RequireTable(item.Table!, m => _binder.Error(item.Offset, m));
@@ -257,9 +263,19 @@ internal sealed class QueryCompiler
             foreach (Column column in table.Schema.Columns)
                 scope.Add(source, column.Name, TypeMapping.AffinityOf(column.Type), i);
             string described = item.Alias is null ? table.Name : $"{table.Name} AS {item.Alias}";
-            core.Sources.Add(new JoinSource(described, (_, context) => context.TableRows(table, withRowId: false), table.Schema.Columns.Count, item.Join, table));
+            core.Sources.Add(new JoinSource(described, RowsOf(table.Schema), table.Schema.Columns.Count, item.Join, table.Schema));
+            tables.Add(table);
         }
+        return tables;
     }
+
+    /// <summary>
+    /// Every row of the table <paramref name="schema"/> describes, as the running statement's transaction holds it.
+    /// Made here, not in <see cref="AddSources"/>: a lambda there shares its closure with the ones that capture the
+    /// compiler, whose catalog refers to a transaction, and the plan would keep it.
+    /// </summary>
+    private static Func<Frame?, Execution.ExecutionContext, List<SqlValue[]>> RowsOf(TableSchema schema) =>
+        (_, context) => context.TableRows(schema, withRowId: false);
 
     private void BindJoinConditions(IReadOnlyList<FromItem> from, Scope scope, CoreQuery core, AccessPlanner access, List<(Evaluator, bool[])> conditionReads)
     {

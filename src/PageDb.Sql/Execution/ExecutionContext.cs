@@ -27,13 +27,12 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
 
     /// <summary>
     /// The table <paramref name="compiled"/> names, opened in this statement's transaction, once per statement: the
-    /// one way a plan's reads reach a table. A plan's table objects are what it was compiled against (their schema, for
-    /// the plan's shape) and are never read through: a cached plan was compiled in an earlier transaction, whose
-    /// snapshot may have gone back to the pool, and even in its own transaction a table dropped and created again since
-    /// (so the plan still fits it) is a new table. <see cref="Binding.PlanCache"/> keeps plans only while the tables
-    /// they name keep the schema they were compiled against.
+    /// one way a plan's reads reach a table. A plan holds the schemas of its tables (for its shape), never table objects:
+    /// a cached plan was compiled in an earlier transaction, which a table object would keep alive, and even in its own
+    /// transaction a table dropped and created again since (so the plan still fits it) is a new table.
+    /// <see cref="Binding.PlanCache"/> keeps plans only while the tables they name keep the schema they were compiled against.
     /// </summary>
-    public Table Current(Table compiled)
+    public Table Current(TableSchema compiled)
     {
         // Most statements read one table: it needs no dictionary.
         if (_firstTable is null || _firstTable.Name == compiled.Name)
@@ -67,7 +66,7 @@ internal sealed class ExecutionContext(ReadTransaction transaction, SqlParameter
     public Frame TopFrame => _topFrame ??= new Frame(this, [], null);
 
     /// <summary>Every row of <paramref name="table"/>, with the row id last when <paramref name="withRowId"/> is set.</summary>
-    public List<SqlValue[]> TableRows(Table table, bool withRowId)
+    public List<SqlValue[]> TableRows(TableSchema table, bool withRowId)
     {
         string key = withRowId ? table.Name + "\0rowid" : table.Name;
         _tableRows ??= new(StringComparer.Ordinal);

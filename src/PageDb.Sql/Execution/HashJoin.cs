@@ -73,7 +73,7 @@ internal sealed class HashJoin(JoinSource source, JoinKey[] keys, int offset, in
         if (!CanReplace(source.Access))
             return true;
         if (_lookupsLeft < 0)
-            _lookupsLeft = source.Table is { } table ? frame.Context.Current(table).Count : 0;
+            _lookupsLeft = source.Schema is { } table ? frame.Context.Current(table).Count : 0;
         return _lookupsLeft-- > 0;
     }
 

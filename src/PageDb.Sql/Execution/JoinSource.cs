@@ -9,7 +9,7 @@ namespace PageDb.Sql.Execution;
 /// row of NULLs when nothing matches), and the conditions checked once it is joined: its ON condition (which decides
 /// a match) and the WHERE conditions whose highest FROM item it is.
 /// </summary>
-internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, List<SqlValue[]>> rows, int width, JoinKind kind, Table? table = null)
+internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, List<SqlValue[]>> rows, int width, JoinKind kind, TableSchema? schema = null)
 {
     /// <summary>The rows of the item, given the enclosing query's frame.</summary>
     public Func<Frame?, ExecutionContext, List<SqlValue[]>> Rows { get; } = rows;
@@ -17,8 +17,11 @@ internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, Lis
     /// <summary>How EXPLAIN names the item: its table and alias, or its subquery's alias.</summary>
     public string Name { get; } = name;
 
-    /// <summary>The table read, or null for a subquery.</summary>
-    public Table? Table { get; } = table;
+    /// <summary>
+    /// The schema of the table read (which a run opens by its name in its own transaction), or null for a subquery. Not
+    /// the table object the query was compiled with: that one refers to its transaction, which a cached plan would keep.
+    /// </summary>
+    public TableSchema? Schema { get; } = schema;
 
     /// <summary>The number of columns.</summary>
     public int Width { get; } = width;
@@ -68,7 +71,7 @@ internal sealed class JoinSource(string name, Func<Frame?, ExecutionContext, Lis
     /// <summary>One line of EXPLAIN: how the item is read and joined, and how many conditions are checked there.</summary>
     public string Explain(bool first)
     {
-        string how = Table is not null ? "SCAN" : "SUBQUERY";
+        string how = Schema is not null ? "SCAN" : "SUBQUERY";
         string join = first ? "" : Kind == JoinKind.Left ? "LEFT JOIN " : "JOIN ";
         int conditions = MatchConditions.Count + Filters.Count;
         string read = Access is null ? $"{how} {Name}" : $"{(Access.IsFullIndex ? "SCAN" : "SEARCH")} {Name} {Access.Describe()}";

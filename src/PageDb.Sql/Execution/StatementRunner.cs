@@ -314,7 +314,7 @@ internal sealed class StatementRunner
         (int Ordinal, Evaluator Value)[] assignments =
             [.. update.Assignments.Select(a => (OrdinalOf(table, a.Column, update.Offset), Compiler.Binder.Bind(a.Value, scope).Evaluate))];
         var changes = new List<(Row Key, Row Row)>();
-        foreach (SqlValue[] row in _context.TableRows(table, withRowId: true))
+        foreach (SqlValue[] row in _context.TableRows(table.Schema, withRowId: true))
         {
             var frame = new Frame(_context, row, null);
             if (where is not null && where(frame).ToTruth() != true)
@@ -360,7 +360,7 @@ internal sealed class StatementRunner
         Scope scope = TableScope(table);
         Evaluator? where = delete.Where is null ? null : Compiler.Binder.Bind(delete.Where, scope).Evaluate;
         var keys = new List<Row>();
-        foreach (SqlValue[] row in _context.TableRows(table, withRowId: true))
+        foreach (SqlValue[] row in _context.TableRows(table.Schema, withRowId: true))
         {
             if (where is null || where(new Frame(_context, row, null)).ToTruth() == true)
                 keys.Add(KeyOf(table, row));

@@ -19,9 +19,9 @@ internal readonly record struct RangeBound(Evaluator Value, bool Inclusive);
 /// A read of the primary key in its order streams its rows (<see cref="TryRead"/>); one made without any condition,
 /// <see cref="WholeTable"/>, reads the whole table so.
 /// </summary>
-internal sealed class TableAccess(Table table, string? index, Column[] keyColumns, Evaluator[][] equal, RangeBound? low, RangeBound? high, bool perJoinedRow = false)
+internal sealed class TableAccess(TableSchema schema, string? index, Column[] keyColumns, Evaluator[][] equal, RangeBound? low, RangeBound? high, bool perJoinedRow = false)
 {
-    private readonly int[] _primaryKey = [.. table.Schema.PrimaryKey.Select(table.Schema.IndexOf)];
+    private readonly int[] _primaryKey = [.. schema.PrimaryKey.Select(schema.IndexOf)];
     private int[]? _orderColumns;
     // The columns the read decodes (null: all), by name for the scan and by position in the row it produces.
     private List<string>? _readNames;
@@ -63,9 +63,9 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     /// </summary>
     public bool GuaranteesConditions { get; set; }
 
-    /// <summary>A read of every row of <paramref name="table"/> in scan order, for a scanned table whose rows stream.</summary>
-    public static TableAccess WholeTable(Table table) =>
-        new(table, null, [.. table.Schema.PrimaryKey.Select(n => table.Schema.Columns[table.Schema.IndexOf(n)])], [], null, null);
+    /// <summary>A read of every row of the table <paramref name="schema"/> describes in scan order, for a scanned table whose rows stream.</summary>
+    public static TableAccess WholeTable(TableSchema schema) =>
+        new(schema, null, [.. schema.PrimaryKey.Select(n => schema.Columns[schema.IndexOf(n)])], [], null, null);
 
     /// <summary>
     /// Makes the read serve an ORDER BY on table columns <paramref name="orderColumns"/> (ordinals): in the index's
@@ -107,8 +107,8 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         }
         if (ordinals.Count == read.Length)
             return (null, null);
-        List<string> names = [.. ordinals.Select(i => table.Schema.Columns[i].Name)];
-        if (withKey && table.Schema.HasRowId)
+        List<string> names = [.. ordinals.Select(i => schema.Columns[i].Name)];
+        if (withKey && schema.HasRowId)
         {
             ordinals.Add(read.Length);
             names.Add(TableSchema.RowIdColumn);
@@ -174,7 +174,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
             return null;
         if (lowState == BoundState.Null || highState == BoundState.Null)
             return [];
-        Table current = context.Current(table);
+        Table current = context.Current(schema);
         if (Index is null && !_descending)
             return Stream(context.Transaction, current, prefixes, lowValue, highValue, into);
         var rows = new List<SqlValue[]>();
@@ -184,7 +184,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
             rows.Sort(ScanOrder);
         if (_descending)
             ReverseKeepingTies(rows);
-        return Index is not null && table.Schema.HasRowId ? rows.ConvertAll(r => r[..^1]) : rows;
+        return Index is not null && schema.HasRowId ? rows.ConvertAll(r => r[..^1]) : rows;
     }
 
     /// <summary>True for a read of one row by the whole primary key, each column fixed to one value.</summary>
@@ -192,7 +192,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
         Index is null && Equal.Length > 0 && Low is null && High is null && Equal.Length == keyColumns.Length && Array.TrueForAll(Equal, e => e.Length == 1);
 
     /// <summary>True for a point read by a primary key of one integer column (a table with a key, so no row id).</summary>
-    private bool IsIntegerKeyPoint => IsPointRead && Equal.Length == 1 && keyColumns[0].Type == ColumnType.Int64 && !table.Schema.HasRowId;
+    private bool IsIntegerKeyPoint => IsPointRead && Equal.Length == 1 && keyColumns[0].Type == ColumnType.Int64 && !schema.HasRowId;
 
     /// <summary>The row whose primary key the fixed values give (none when one is NULL); null when one does not fit the key.</summary>
     private SqlValue[][]? TryReadPoint(Frame frame, ExecutionContext context)
@@ -216,7 +216,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
                 return null;
             key[i] = ToStored(fitted);
         }
-        return context.Current(table).Get(Row.Of(key)) is { } row ? [FromWholeRow(row)] : [];
+        return context.Current(schema).Get(Row.Of(key)) is { } row ? [FromWholeRow(row)] : [];
     }
 
     // The buffer a point read loads its row into before converting it: used and done with inside one call.
@@ -405,8 +405,8 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     private (List<string>? Columns, int[]? Ordinals) Decoding(ReadTransaction transaction)
     {
         bool snapshot = Index is null && transaction is not WriteTransaction;
-        List<string>? columns = (snapshot ? _snapshotNames : _readNames) ?? (table.Schema.HasRowId
-            ? [.. table.Schema.Columns.Select(c => c.Name), TableSchema.RowIdColumn]
+        List<string>? columns = (snapshot ? _snapshotNames : _readNames) ?? (schema.HasRowId
+            ? [.. schema.Columns.Select(c => c.Name), TableSchema.RowIdColumn]
             : null);
         return (columns, snapshot ? _snapshotOrdinals : _readOrdinals);
     }
@@ -439,7 +439,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
             return null;
         if (lowState == BoundState.Null || highState == BoundState.Null)
             return [];
-        IndexScan scan = context.Current(table).IndexScan(null, KeyRow(lowState, low), KeyRow(highState, high), Low?.Inclusive ?? true, High?.Inclusive ?? true, columns);
+        IndexScan scan = context.Current(schema).IndexScan(null, KeyRow(lowState, low), KeyRow(highState, high), Low?.Inclusive ?? true, High?.Inclusive ?? true, columns);
         return new ProjectedScan(scan, columns?.Count ?? RowWidth, positions);
     }
 
@@ -473,7 +473,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
             return false;
         if (ToKey(value, keyColumns[0], forRange: false) is not { } id)
             return null;
-        return frame.Context.Current(table).TryGet(id.Integer, t_lookup ??= new RowBuffer());
+        return frame.Context.Current(schema).TryGet(id.Integer, t_lookup ??= new RowBuffer());
     }
 
     /// <summary>
@@ -503,11 +503,11 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     /// <summary>The primary key (or row id) of a row read by the primary key, as a bound to seek past it.</summary>
     private Row KeyOf(SqlValue[] read)
     {
-        if (table.Schema.HasRowId)
+        if (schema.HasRowId)
             return Row.Of(read[^1].Integer);
         var key = new object?[_primaryKey.Length];
         for (int i = 0; i < key.Length; i++)
-            key[i] = StoredValues.ToStored(read[_primaryKey[i]], table.Schema.Columns[_primaryKey[i]], table.Name);
+            key[i] = StoredValues.ToStored(read[_primaryKey[i]], schema.Columns[_primaryKey[i]], schema.Name);
         return Row.Of(key);
     }
 
@@ -536,7 +536,7 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     private int? CompareKey(SqlValue[] row, int key, SqlValue value)
     {
         Column column = keyColumns[key];
-        return SqlComparison.Compare(row[table.Schema.IndexOf(column.Name)], TypeMapping.AffinityOf(column.Type), value, Affinity.None);
+        return SqlComparison.Compare(row[schema.IndexOf(column.Name)], TypeMapping.AffinityOf(column.Type), value, Affinity.None);
     }
 
     /// <summary>The SQL row of a stored row of all columns: only the columns read are converted.</summary>
@@ -559,12 +559,12 @@ internal sealed class TableAccess(Table table, string? index, Column[] keyColumn
     }
 
     /// <summary>The width of the rows a read produces: the table's columns, and the row id last for a table without a key.</summary>
-    private int RowWidth => table.Schema.Columns.Count + (table.Schema.HasRowId ? 1 : 0);
+    private int RowWidth => schema.Columns.Count + (schema.HasRowId ? 1 : 0);
 
     /// <summary>The order of a scan: by primary key, or by the row id (read last) of a table without one.</summary>
     private int ScanOrder(SqlValue[] left, SqlValue[] right)
     {
-        if (table.Schema.HasRowId)
+        if (schema.HasRowId)
             return SqlValue.Compare(left[^1], right[^1]);
         foreach (int ordinal in _primaryKey)
         {

@@ -36,12 +36,12 @@ internal sealed class ReplicationSource(PageDatabase database)
     public long CommittedBytes => _engine.Wal.CommittedBytes;
 
     /// <summary>
-    /// Where the replicator spills a snapshot while it puts it: beside the database file (<c>name.pagedb-replica</c>),
-    /// which only the process holding the writer lock uses; null for a database not in plain files (in memory), whose
-    /// snapshot is kept in memory.
+    /// The database file's full path when it is in plain files, beside which the replicator keeps its own (a snapshot's
+    /// spill while it is put, its status file); null for a database not in plain files (in memory), whose snapshot is
+    /// kept in memory.
     /// </summary>
-    public string? SnapshotSpillPath { get; } =
-        (database.Options.Storage ?? FileStorage.Instance) is FileStorage ? Path.GetFullPath(database.Path) + "-replica" : null;
+    public string? FilePath { get; } =
+        (database.Options.Storage ?? FileStorage.Instance) is FileStorage ? Path.GetFullPath(database.Path) : null;
 
     /// <summary>Holds the latest committed snapshot open until the result is disposed.</summary>
     public HeldSnapshot Hold()

@@ -24,6 +24,8 @@ internal sealed class StorageEngine : IDisposable
 
     private long _transactionSequence;
 
+    private static long s_lastInstance; // the last Instance given
+
     private StorageEngine(PageDbOptions options, DatabaseFile file, WriteAheadLog wal, BufferPool pool, FailureState failure,
         ProcessSharing sharing)
     {
@@ -43,6 +45,9 @@ internal sealed class StorageEngine : IDisposable
     }
 
     public PageDbOptions Options { get; }
+
+    /// <summary>This engine's number among those of the process (from 1): names it where holding it would keep it alive.</summary>
+    public long Instance { get; } = Interlocked.Increment(ref s_lastInstance);
 
     /// <summary>The thread of the automatic checkpoints; null for a read-only database or without <see cref="PageDbOptions.BackgroundCheckpoints"/>.</summary>
     public BackgroundCheckpointer? Background => _background;
@@ -215,7 +220,7 @@ internal sealed class StorageEngine : IDisposable
                 if (options.Replication is not null && !options.ReadOnly)
                 {
                     engine.RecoveredHistory = RecoveredHistory.Read(wal, file); // before the checkpoint below empties the log
-                    if (storage is FileStorage) // the replicator continues a generation only for plain files (ReplicationSource.SnapshotSpillPath)
+                    if (storage is FileStorage) // the replicator continues a generation only for plain files (ReplicationSource.FilePath)
                         engine.RecoveredHistory = RecoveredHistoryFile.Keep(storage, path, engine.RecoveredHistory);
                 }
                 engine.MakeRecoveredStateDurable(storage);

@@ -236,13 +236,15 @@ internal sealed class TransactionPages : IPageAccessor
     /// <summary>
     /// True when <paramref name="image"/> differs from the cached version of <paramref name="page"/> it was copied from
     /// only in the count field (and the page number, type and every other byte are that version's), and a count frame
-    /// may be based on that version (see <see cref="PrepareForCommitFrame"/>).
+    /// may be based on that version (see <see cref="PrepareForCommitFrame"/>). That version is only peeked at
+    /// (<see cref="BufferPool.TryPeek"/>): the commit drops it moments later, so the look is no cache hit and says
+    /// nothing about what to keep (as a pin it counted a hit for every page of every commit that could log a count frame).
     /// </summary>
     private bool OnlyCountChanged(PageNumber page, PrivateVersion version, ReadOnlySpan<byte> image)
     {
         if (version.Superseded is not PageKey superseded || PageVersions.IsFile(superseded)
             || !_engine.Wal.CanLogCountOver(page, PageVersions.Frame(superseded))
-            || !_engine.Pool.TryPin(superseded, out PageHandle source))
+            || !_engine.Pool.TryPeek(superseded, out PageHandle source))
             return false;
         using (source)
             return WalFormat.DiffersOnlyInCount(source.Data, image);

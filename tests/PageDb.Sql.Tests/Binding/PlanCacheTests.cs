@@ -120,9 +120,9 @@ public sealed class PlanCacheTests : SessionFixture
     }
 
     /// <summary>
-    /// A cached plan keeps the transaction it was compiled in reachable (its table objects, and the mark that tells a
-    /// run in a snapshot of the same commit to skip checking the stamps), but not its snapshot: the transaction left
-    /// the reader registry when it ended, so the plan holds back no checkpoint or log restart.
+    /// A cached plan holds back no snapshot of the transaction it was compiled in: it keeps only the committed state
+    /// it saw (which tells a run in a snapshot of the same commit to skip checking the stamps), and the transaction
+    /// left the reader registry when it ended, so the plan holds back no checkpoint or log restart.
     /// </summary>
     [Test]
     public void A_cached_plan_holds_back_no_snapshot_of_the_transaction_it_was_compiled_in()
@@ -138,5 +138,33 @@ public sealed class PlanCacheTests : SessionFixture
         Assert.That(Database.GetStats().WalFrames, Is.Zero);
         Assert.That(Session.Execute(query, With(39)).Rows[0][0].ToText(), Is.EqualTo("n"));
         Assert.That(query.Plans[0].Compilations, Is.EqualTo(1));
+    }
+
+    /// <summary>
+    /// A cached plan keeps nothing of the transactions it ran in reachable, in a snapshot or in an explicit
+    /// transaction: no transaction, and no table object (which refers to its transaction). It used to keep the
+    /// transaction it was compiled in, with its tables and what they opened, alive for as long as the statement.
+    /// </summary>
+    [TestCase("SELECT name FROM t WHERE id = @id")]
+    [TestCase("SELECT t.name, u.name FROM t JOIN t AS u ON u.score = t.score WHERE t.id >= @id ORDER BY t.id")]
+    [TestCase("SELECT count(*), max(score) FROM t WHERE id IN (SELECT id FROM t WHERE score > @id) GROUP BY name")]
+    [TestCase("SELECT name FROM t WHERE score > @id ORDER BY score DESC LIMIT 2")]
+    [TestCase("SELECT upper(name), CASE WHEN score > @id THEN 'hi' ELSE 'lo' END FROM t WHERE name LIKE '%' AND score BETWEEN 0 AND 100 AND id IN (1, 2, @id)")]
+    [TestCase("SELECT a.id, b.name FROM t AS a LEFT JOIN t AS b ON b.id = a.id + @id WHERE EXISTS (SELECT 1 FROM t AS c WHERE c.id = a.id) AND a.score IS NOT NULL")]
+    [TestCase("SELECT (SELECT max(score) FROM t AS m WHERE m.id <= t.id), -id, CAST(score AS TEXT) FROM t WHERE NOT id = @id")]
+    [TestCase("SELECT id FROM t WHERE id < @id UNION SELECT score FROM t ORDER BY 1")]
+    [TestCase("SELECT name, count(*) FROM (SELECT name FROM t WHERE id > @id) AS s GROUP BY name HAVING count(*) > 0")]
+    [TestCase("INSERT INTO t VALUES (@id + 100, 'x', 1)")]
+    [TestCase("UPDATE t SET score = score + 1 WHERE id = @id")]
+    public void A_cached_plan_keeps_no_transaction_reachable(string sql)
+    {
+        PreparedStatement statement = SqlSession.Prepare(sql);
+        Session.Execute(statement, With(1));
+        Session.Execute("BEGIN");
+        Session.Execute(statement, With(2));
+        Session.Execute("COMMIT");
+        Session.Execute(statement, With(3));
+
+        Assert.That(ObjectGraph.PathTo(statement, item => item is ReadTransaction or Table), Is.Null);
     }
 }

@@ -29,7 +29,7 @@ public static class MarkdownReport
         WorkloadSizes sizes = settings.Sizes;
         text.AppendLine(Invariant, $"## PageDb comparison workloads{(settings.Quick ? " (--quick)" : "")}");
         text.AppendLine();
-        text.AppendLine(Invariant, $"- Run {report.StartedAt:yyyy-MM-dd HH:mm zzz}, took {report.Duration:h\\:mm\\:ss}; median of {settings.Repetitions} repetitions (min–max); seed {settings.Seed}; page cache {settings.CacheSizeBytes >> 20} MiB per engine");
+        text.AppendLine(Invariant, $"- Run {report.StartedAt:yyyy-MM-dd HH:mm zzz}, took {report.Duration:h\\:mm\\:ss}; median of {settings.Repetitions} repetitions (min–max), each workload after an untimed warm-up pass per engine; seed {settings.Seed}; page cache {settings.CacheSizeBytes >> 20} MiB per engine");
         text.AppendLine(Invariant, $"- Machine: {report.Machine.Cpu}, {report.Machine.LogicalCores} logical cores, {report.Machine.Os}, {report.Machine.Runtime} {report.Machine.Architecture}");
         text.AppendLine(Invariant, $"- Sizes: W1 {sizes.BulkRows:N0} rows; W2 {sizes.RandomRows:N0} rows; W3 {sizes.Lookups:N0} lookups; W4 all W1 rows; W5 {sizes.Ranges:N0} ranges x {sizes.RangeLength}; W6 {sizes.DurableCommits:N0} commits; W7 {sizes.RelaxedCommits:N0} commits; W8 {sizes.ReaderThreads} readers x {sizes.LookupsPerReader:N0} lookups, writer capped at {sizes.WriterCommits:N0} commits; W9 {sizes.Committers} committers x {sizes.CommitSeconds:0.#} s; W10 {sizes.LineItems:N0} lines");
         text.AppendLine(Invariant, $"- Databases in {settings.TempFolder}");
