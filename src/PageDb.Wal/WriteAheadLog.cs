@@ -533,8 +533,8 @@ internal sealed class WriteAheadLog : IDisposable
     /// preallocating the file the first time, shrinking it when a long reader let it grow), unless an earlier
     /// preparation or forget still serves, then syncs the current file's frames written so far, again while the writer
     /// appended more than <see cref="SwitchResidualBytes"/> meanwhile (a few rounds at most). Does nothing while there is
-    /// an older generation (its forget prepares the other file, and <see cref="SyncAheadBehindOlderGeneration"/> syncs
-    /// the current one ahead meanwhile). The writer's switch still syncs the current file
+    /// an older generation (its forget prepares the other file, and <see cref="SyncAheadOfSwitch"/> syncs the current
+    /// one ahead meanwhile). The writer's switch still syncs the current file
     /// itself before its first frame goes to the other file, so nothing here is needed for crash safety: a crash after
     /// it finds what a crash after <see cref="ForgetOlder"/> finds, an empty newest generation in the other file.
     /// </summary>
@@ -555,18 +555,18 @@ internal sealed class WriteAheadLog : IDisposable
     }
 
     /// <summary>
-    /// While an older generation holds the other file (a reader, e.g. the replicator's "archived through" mark, keeps
-    /// it from being copied out and forgotten), syncs the current file's frames ahead of the writer when more than
-    /// <see cref="SwitchResidualBytes"/> of them are not yet synced ahead (as <see cref="PrepareSwitch"/> does; its
-    /// other half, the other file's next header, comes with the forget, <see cref="ForgetOlder"/>). So the switch that
-    /// follows the forget, however far the current file grew meanwhile, is prepared by one short sync ahead and costs
-    /// the writer one short sync. Does nothing when there is no older generation. Beside the writer (the background
-    /// checkpointer's thread, under the engine's checkpoint lock, so no forget runs meanwhile). Only syncs: no crash point.
+    /// The syncs ahead of <see cref="PrepareSwitch"/> without its header: syncs the current file's frames ahead of the
+    /// writer when more than <see cref="SwitchResidualBytes"/> of them are not yet synced ahead. For while an older
+    /// generation holds the other file (a reader, e.g. the replicator's "archived through" mark, keeps it from being
+    /// copied out and forgotten) and right after its forget, which writes the other file's header itself
+    /// (<see cref="ForgetOlder"/>): so the switch that follows the forget, however far the current file grew meanwhile,
+    /// costs the writer one short sync. Beside the writer (the background checkpointer's thread, under the engine's
+    /// checkpoint lock). Only syncs: no crash point.
     /// </summary>
     /// <exception cref="PageDbIOException">A sync failed: the engine is failed until reopened.</exception>
-    public void SyncAheadBehindOlderGeneration()
+    public void SyncAheadOfSwitch()
     {
-        if (_index.HasOlder && Writer.CanSwitch && !IsSyncedAhead(Writer))
+        if (Writer.CanSwitch && !IsSyncedAhead(Writer))
             SyncAhead();
     }
 

@@ -476,8 +476,8 @@ internal sealed class StorageEngine : IDisposable
     /// (<see cref="BufferPool.AddSpareFrames"/>), and the log index's next segment of entries
     /// (<see cref="WriteAheadLog.PrepareIndexSegment"/>): a page buffer or segment allocated on the commit path is new
     /// memory, whose first touch cost a commit ~24 µs per 4 KiB on the bench machine; then, while the log has an older generation, one checkpoint of it
-    /// (whose forget prepares the other file for the next switch) and, while it stays, a sync of the current file ahead
-    /// of the writer (<see cref="WriteAheadLog.SyncAheadBehindOlderGeneration"/>); else, when the writer asked, the
+    /// (whose forget prepares the other file for the next switch) and, when the writer asked, a sync of the current file
+    /// ahead of it (<see cref="WriteAheadLog.SyncAheadOfSwitch"/>); else, when the writer asked, the
     /// preparation of the next switch (<see cref="WriteAheadLog.PrepareSwitch"/>: the other file's header and a sync of
     /// the current file ahead of the writer), so the writer's switch is one short sync. True when nothing is left to do.
     /// </summary>
@@ -487,15 +487,7 @@ internal sealed class StorageEngine : IDisposable
         Pool.AddSpareFrames();
         Wal.PrepareIndexSegment();
         if (Wal.HasOlderGeneration)
-        {
-            bool forgotten = CheckpointOlderGeneration();
-            if (!forgotten && Interlocked.Exchange(ref _syncAheadAsked, false))
-            {
-                lock (_checkpointLock)
-                    Wal.SyncAheadBehindOlderGeneration();
-            }
-            return forgotten;
-        }
+            return CheckpointOlderGeneration(syncAhead: Interlocked.Exchange(ref _syncAheadAsked, false));
         if (Interlocked.Exchange(ref _switchPreparationAsked, false)) // else the signal asked only for the growth
         {
             lock (_checkpointLock)
@@ -509,29 +501,45 @@ internal sealed class StorageEngine : IDisposable
     private bool _switchPreparationAsked;
 
     // Set by the writer at each commit past the threshold while an older generation exists (MaintainLog), taken by
-    // RunBackgroundStep, which then syncs the current file ahead (WriteAheadLog.SyncAheadBehindOlderGeneration) while
-    // the older generation stays: the forget prepares the other file, so the switch after it is prepared quickly.
+    // RunBackgroundStep, which then syncs the current file ahead (WriteAheadLog.SyncAheadOfSwitch) after its checkpoint
+    // of the older generation: the forget prepares the other file, so the switch after it is prepared at once.
     private bool _syncAheadAsked;
 
-    /// <summary>One checkpoint of the WAL's older generation (background thread, or the writer when it lags); true when none is left.</summary>
-    private bool CheckpointOlderGeneration()
+    /// <summary>
+    /// One checkpoint of the WAL's older generation (background thread, or the writer when it lags); true when none is
+    /// left. With <paramref name="syncAhead"/> (the background, asked by the writer) it then syncs the current file
+    /// ahead of the switch to come (<see cref="WriteAheadLog.SyncAheadOfSwitch"/>), also when a reader held the copy
+    /// back, and in the same hold of the checkpoint lock as a forget, so the switch the forget allows finds the current
+    /// file synced with no other checkpoint between.
+    /// </summary>
+    private bool CheckpointOlderGeneration(bool syncAhead = false)
     {
-        if (IsOlderGenerationPinned(byOtherProcesses: false))
+        bool pinned = IsOlderGenerationPinned(byOtherProcesses: false);
+        if (pinned && !syncAhead)
             return false;
         lock (_checkpointLock)
         {
-            if (IsOlderGenerationPinned(byOtherProcesses: true))
-                return false;
-            using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(null, File.Path);
-            WalMark oldest = OtherReaders.BeginCheckpoint(Readers.OldestOr(Wal.LastCommit));
-            try
-            {
-                return Wal.CheckpointOlder(CheckpointTarget, oldest);
-            }
-            finally
-            {
-                OtherReaders.EndCheckpoint();
-            }
+            bool forgotten = !pinned && CheckpointOlderGenerationLocked();
+            if (syncAhead)
+                Wal.SyncAheadOfSwitch();
+            return forgotten;
+        }
+    }
+
+    /// <summary>The copy and forget of <see cref="CheckpointOlderGeneration"/>, under the checkpoint lock.</summary>
+    private bool CheckpointOlderGenerationLocked()
+    {
+        if (IsOlderGenerationPinned(byOtherProcesses: true))
+            return false;
+        using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(null, File.Path);
+        WalMark oldest = OtherReaders.BeginCheckpoint(Readers.OldestOr(Wal.LastCommit));
+        try
+        {
+            return Wal.CheckpointOlder(CheckpointTarget, oldest);
+        }
+        finally
+        {
+            OtherReaders.EndCheckpoint();
         }
     }
 
