@@ -44,12 +44,15 @@ namespace PageDb.Wal;
 ///    into the other file, syncs it (creating and preallocating the file, then syncing its directory, the first time),
 ///    and appends from then on to the other file. The current generation becomes the older one. The other file's
 ///    header may be written and synced ahead (<see cref="PrepareSwitch"/>, or the forget of step 2); the switch adopts
-///    it while its sequence is still the highest, so it syncs only the current file itself.
+///    it while its sequence is still the highest, so it syncs only the current file itself (and that file may be
+///    synced ahead too, <see cref="PrepareSwitch"/>, also while an older generation exists). A switch that finds
+///    nothing prepared does the preparation's steps itself: header, shrink, first growth step, each synced.
 /// 2. Forget: once a checkpoint has copied every commit of the older generation into the database file and synced it
 ///    (so no reader is older than its last commit either: the copy stops at the oldest reader), the older file gets a
 ///    new header, synced, so its frames never validate again, and then the older generation is dropped from the index
-///    (readers fall back to the database file). Its space is reused at the next switch back, which first shrinks the
-///    file to its header when a long reader let it grow past <see cref="WalOptions.ShrinkForgottenFileAbove"/>.
+///    (readers fall back to the database file). Then, still in the forget, the file is made ready for the next switch
+///    back into it: shrunk to its header (synced) when a long reader let it grow past
+///    <see cref="WalOptions.ShrinkForgottenFileAbove"/>, and its first growth step written as zeros and synced.
 /// 3. Restart in place (as before): only when there is no older generation; the new header's sequence is the highest.
 /// A generation continued from a version 1 or 2 header never switches (an older build would not read the second
 /// file) until a restart in place writes a version 3 header.
@@ -431,6 +434,9 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>True while the current generation continues an older one in the other file (not yet copied out and forgotten).</summary>
     public bool HasOlderGeneration => _index.HasOlder;
 
+    /// <summary>The older generation's last commit while there is one (a reader older than it holds the generation's forget back).</summary>
+    public WalMark OlderGenerationLastCommit => _index.OlderLastCommit;
+
     /// <summary>
     /// Step 1 of "Two log files" without a checkpoint: switches to the other file when there is no older generation,
     /// no uncommitted frame, the current generation has a commit and its header allows it; the generation left behind
@@ -512,11 +518,14 @@ internal sealed class WriteAheadLog : IDisposable
         get
         {
             WalWriter writer = Writer;
-            return Volatile.Read(ref _syncedAhead) is { } ahead && ahead.Writer == writer
-                && ahead.Sequence == writer.CheckpointSequence && writer.End - ahead.End <= SwitchResidualBytes
-                && Volatile.Read(ref _prepared) is { } prepared && IsAdoptable(prepared);
+            return IsSyncedAhead(writer) && Volatile.Read(ref _prepared) is { } prepared && IsAdoptable(prepared);
         }
     }
+
+    /// <summary>True when a sync ahead covers <paramref name="writer"/>'s generation up to <see cref="SwitchResidualBytes"/> before its end.</summary>
+    private bool IsSyncedAhead(WalWriter writer) =>
+        Volatile.Read(ref _syncedAhead) is { } ahead && ahead.Writer == writer
+        && ahead.Sequence == writer.CheckpointSequence && writer.End - ahead.End <= SwitchResidualBytes;
 
     /// <summary>
     /// Makes the next <see cref="TrySwitchFiles"/> cheap for the writer, beside it (the background checkpointer's
@@ -524,7 +533,8 @@ internal sealed class WriteAheadLog : IDisposable
     /// preallocating the file the first time, shrinking it when a long reader let it grow), unless an earlier
     /// preparation or forget still serves, then syncs the current file's frames written so far, again while the writer
     /// appended more than <see cref="SwitchResidualBytes"/> meanwhile (a few rounds at most). Does nothing while there is
-    /// an older generation (the switch waits for it to be forgotten). The writer's switch still syncs the current file
+    /// an older generation (its forget prepares the other file, and <see cref="SyncAheadOfSwitch"/> syncs the current
+    /// one ahead meanwhile). The writer's switch still syncs the current file
     /// itself before its first frame goes to the other file, so nothing here is needed for crash safety: a crash after
     /// it finds what a crash after <see cref="ForgetOlder"/> finds, an empty newest generation in the other file.
     /// </summary>
@@ -538,16 +548,26 @@ internal sealed class WriteAheadLog : IDisposable
             if (_prepared is not { } prepared || !IsAdoptable(prepared))
             {
                 DropPrepared();
-                int other = 1 - _index.CurrentFile;
-                if (_files[other] is { } file && file.Length > _options.ShrinkForgottenFileAbove)
-                    ShrinkToHeader(other);
-                WalWriter next = NewGenerationIn(other);
-                next.AllocateFirstStep();
-                next.Sync();
-                Volatile.Write(ref _prepared, next);
+                Volatile.Write(ref _prepared, NewSwitchTarget(1 - _index.CurrentFile));
             }
         }
         SyncAhead();
+    }
+
+    /// <summary>
+    /// The syncs ahead of <see cref="PrepareSwitch"/> without its header: syncs the current file's frames ahead of the
+    /// writer when more than <see cref="SwitchResidualBytes"/> of them are not yet synced ahead. For while an older
+    /// generation holds the other file (a reader, e.g. the replicator's "archived through" mark, keeps it from being
+    /// copied out and forgotten) and right after its forget, which writes the other file's header itself
+    /// (<see cref="ForgetOlder"/>): so the switch that follows the forget, however far the current file grew meanwhile,
+    /// costs the writer one short sync. Beside the writer (the background checkpointer's thread, under the engine's
+    /// checkpoint lock). Only syncs: no crash point.
+    /// </summary>
+    /// <exception cref="PageDbIOException">A sync failed: the engine is failed until reopened.</exception>
+    public void SyncAheadOfSwitch()
+    {
+        if (Writer.CanSwitch && !IsSyncedAhead(Writer))
+            SyncAhead();
     }
 
     /// <summary>Syncs the current file's written frames from the background (see <see cref="PrepareSwitch"/>).</summary>
@@ -785,11 +805,8 @@ internal sealed class WriteAheadLog : IDisposable
             else
             {
                 DropPrepared();
-                if (_files[other] is { } file && file.Length > _options.ShrinkForgottenFileAbove)
-                    ShrinkToHeader(other);
-                next = NewGenerationIn(other);
+                next = NewSwitchTarget(other);
             }
-            next.AllocateFirstStep();
             Volatile.Write(ref _olderEnd, Writer.End);
             _index.Switch();
             _writer!.Dispose();
@@ -801,19 +818,62 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>
     /// Step 2 of "Two log files": the older generation is in the database file (synced) and no reader needs it, so its
     /// file gets a new header (readers still reading its frames are unaffected: they read past the header), and only
-    /// then does the index forget it, which is what lets the writer switch back into the file.
+    /// then does the index forget it, which is what lets the writer switch back into the file. Then the file is made
+    /// ready for that switch (<see cref="MakeReadyForSwitch"/>: shrunk to its header when a long reader let it grow, its
+    /// first growth step allocated), here, on the thread that forgets (the background's, unless the writer checkpoints
+    /// itself), so the switch adopts it (<see cref="IsAdoptable"/>) without writing or syncing the file itself. The
+    /// shrink comes after the forget: a reader that found one of the file's frames before it reads a short or zeroed
+    /// frame, then sees the forget (<see cref="TryReadFrame"/> checks the live start after reading) and reads the
+    /// database file.
     /// </summary>
     private bool ForgetOlder()
     {
         lock (_switchLock)
         {
             DropPrepared();
-            WalWriter next = NewGenerationIn(1 - _index.CurrentFile);
+            int file = 1 - _index.CurrentFile;
+            WalWriter next = NewGenerationIn(file);
             Volatile.Write(ref _olderEnd, 0);
             _index.DropOlder();
+            MakeReadyForSwitch(next, file);
             Volatile.Write(ref _prepared, next); // the next switch adopts it when nothing wrote a newer header meanwhile
         }
         return true;
+    }
+
+    /// <summary>
+    /// A new generation in log file <paramref name="file"/>, which holds no live generation, ready for a switch to
+    /// append to: its header written and synced (<see cref="NewGenerationIn"/>), then <see cref="MakeReadyForSwitch"/>.
+    /// </summary>
+    private WalWriter NewSwitchTarget(int file)
+    {
+        WalWriter next = NewGenerationIn(file);
+        MakeReadyForSwitch(next, file);
+        return next;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="next"/>, the new empty generation whose header is durable in log file
+    /// <paramref name="file"/>, ready for a switch: the file shrunk to that header (durably) when it is larger than
+    /// <see cref="WalOptions.ShrinkForgottenFileAbove"/>, and its first growth step allocated (zeros, then a full sync), so
+    /// the generation's first commits sync only data. A crash at any of these steps leaves what the header's sync
+    /// left: an empty newest generation in <paramref name="file"/> (frames after the header carry older salts, or are
+    /// zeros, and never validate). Disposes <paramref name="next"/> when a step fails (the engine is then failed).
+    /// </summary>
+    private void MakeReadyForSwitch(WalWriter next, int file)
+    {
+        try
+        {
+            if (_files[file]!.Length > _options.ShrinkForgottenFileAbove)
+                next.TruncateToHeader();
+            next.AllocateFirstStep();
+            next.Sync();
+        }
+        catch
+        {
+            next.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Makes the older generation's frames durable before any of them is copied (the checkpoint order, rule 1 of <see cref="Checkpointer"/>).</summary>

@@ -1,5 +1,6 @@
 using PageDb.CrashTests.Harness;
 using PageDb.Testing;
+using PageDb.Testing.FaultInjection;
 using static PageDb.CrashTests.Harness.WorkloadAction;
 
 namespace PageDb.CrashTests;
@@ -78,6 +79,56 @@ public class CrashSweepTests
     }
 
     private static readonly CrashKind[] Kinds = [CrashKind.ProcessCrash, CrashKind.UnsyncedDropped, CrashKind.TornSectors];
+
+    /// <summary>
+    /// A forget prepares the file it forgets for the next switch (docs/FORMAT.md, "Two log files", step 2): a new header,
+    /// then, when a reader let the file grow past twice the threshold, a shrink to that header and its first growth step,
+    /// each synced. The script makes such a file: a held reader pins <c>-wal</c> after the first switch while large
+    /// commits grow <c>-wal2</c>; a second reader makes the next checkpoint switch back, leaving the grown <c>-wal2</c>
+    /// as the older generation; once that reader leaves, its forget shrinks it. Crashed at every I/O call with each kind
+    /// of crash (every call with PAGEDB_LONG=1, about a hundred of them in the default run). The dry run shows the grown
+    /// file and its shrink.
+    /// </summary>
+    [Test]
+    public void A_crash_while_a_forget_shrinks_a_grown_log_file_recovers_to_an_acknowledged_commit()
+    {
+        int seed = TestSeed.Next();
+        long threshold = new Random(seed).Next(2) == 0 ? 48 << 10 : 512 << 10; // as CrashRun draws it
+        int largeCommits = threshold > 64 << 10 ? 40 : 6;
+        WorkloadAction[] growing =
+            [HoldReader, Commit, PassiveCheckpoint, .. Enumerable.Repeat(LargeCommit, largeCommits), ReleaseReader, HoldReader, Commit, PassiveCheckpoint];
+        WorkloadAction[] script = [.. growing, ReleaseReader, Commit, PassiveCheckpoint, Commit];
+        using (var grown = new CrashRun(seed, Durability.Full))
+        {
+            CrashRunResult clean = grown.RunScript(growing, long.MaxValue);
+            Assert.That(clean.Failure, Is.Null, clean.Failure);
+            Assert.That(LengthOf(grown.Storage, "crash/db.pagedb-wal2"), Is.GreaterThan(2 * threshold), "the reader let -wal2 grow past twice the threshold; " + TestSeed.Describe(seed));
+        }
+        using var dryRun = new CrashRun(seed, Durability.Full);
+        CrashRunResult whole = dryRun.RunScript(script, long.MaxValue);
+        Assert.That(whole.Failure, Is.Null, whole.Failure);
+        Assert.That(LengthOf(dryRun.Storage, "crash/db.pagedb-wal2"), Is.LessThanOrEqualTo(2 * threshold), "the forget shrank -wal2; " + TestSeed.Describe(seed));
+        long calls = dryRun.Storage.Calls;
+        int stride = TestSeed.LongRun ? 1 : (int)Math.Max(1, calls / 100); // every call took 7 minutes on the CI machine
+        var total = new CrashRunResult();
+        for (long crashAt = 1; crashAt <= calls && total.Failure is null; crashAt += stride)
+        {
+            foreach (CrashKind kind in Kinds)
+            {
+                using var crashRun = new CrashRun(seed, Durability.Full, variant: (int)crashAt, crashKind: kind);
+                total.Add(crashRun.RunScript(script, crashAt));
+            }
+        }
+        TestContext.Out.WriteLine($"{calls} I/O calls, every {stride}th crashed 3 ways: {total}");
+        Assert.That(total.Failure, Is.Null, total.Failure);
+        Assert.That(total.CrashPoints, Is.GreaterThanOrEqualTo(3 * (calls / stride)), TestSeed.Describe(seed));
+    }
+
+    private static long LengthOf(FaultInjectingStorage storage, string path)
+    {
+        using IStorageFile file = storage.Open(path, StorageOpenMode.ReadOnly);
+        return file.Length;
+    }
 
     /// <summary>
     /// Every workload of up to three operations (creation first), crashed at every I/O call with each kind of crash:

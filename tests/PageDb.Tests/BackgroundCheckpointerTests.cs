@@ -68,24 +68,124 @@ public class BackgroundCheckpointerTests
                 if (Environment.CurrentManagedThreadId == committer)
                     committerSyncs.Enqueue(path);
             };
-            // Cycle 0 switches into a -wal2 the background created; later cycles into the file it forgot.
+            // Cycle 0 switches into a -wal2 the background created; later cycles into the file it forgot (and prepared
+            // when it forgot it: those switch at the first commit past the threshold once the current file is synced ahead).
             for (int cycle = 0; cycle < 4; cycle++)
             {
                 // Past the threshold a commit only signals the background, which writes the other file's next header
-                // and syncs the current file ahead; the first commit after that switches.
-                while (wal.LogBytes <= options.CheckpointThresholdBytes)
-                    Put(db, "t", ($"k{written++:D5}", new string('v', 300)));
-                Assert.That(wal.HasOlderGeneration, Is.False, $"cycle {cycle}: no switch before the background prepared it");
-                Assert.That(WaitUntil(() => wal.IsSwitchPrepared), Is.True, $"cycle {cycle}: the background prepared the switch");
-                committerSyncs.Clear();
+                // (unless the forget did) and syncs the current file ahead; the first commit after that switches.
                 ulong generation = wal.CheckpointSequence;
-                Put(db, "t", ($"k{written++:D5}", new string('v', 300)));
+                while (wal.CheckpointSequence == generation)
+                {
+                    if (wal.LogBytes > options.CheckpointThresholdBytes)
+                    {
+                        Assert.That(wal.HasOlderGeneration, Is.False, $"cycle {cycle}: no switch before the background prepared it");
+                        Assert.That(WaitUntil(() => wal.IsSwitchPrepared), Is.True, $"cycle {cycle}: the background prepared the switch");
+                    }
+                    committerSyncs.Clear();
+                    Put(db, "t", ($"k{written++:D5}", new string('v', 300)));
+                }
                 string leaving = DbPath + (cycle % 2 == 0 ? "-wal" : "-wal2");
-                Assert.That(wal.CheckpointSequence, Is.GreaterThan(generation), $"cycle {cycle}: the commit switched");
                 Assert.That(committerSyncs, Is.EqualTo(new[] { leaving }), $"cycle {cycle}: one sync, of the file left behind");
                 Assert.That(WaitUntil(() => !wal.HasOlderGeneration), Is.True, $"cycle {cycle}: the background copied the older file out");
             }
             faulty.BeforeSync = null;
+        }
+
+        using PageDatabase reopened = PageDatabase.Open(DbPath, options);
+        using ReadTransaction tx = reopened.BeginRead();
+        Assert.That(tx.GetTree("t").Count, Is.EqualTo(written));
+        Assert.That(reopened.CheckIntegrity().IsOk, Is.True);
+    }
+
+    /// <summary>
+    /// Issue 17's cost of replication (docs/benchmarks.md, "Replication"): the replicator's "archived through" mark is a
+    /// reader that holds the older generation for about a second at a time while it moves forward, and the current
+    /// file grows past twice the threshold meanwhile. The committing thread then copied the older generation up to the
+    /// mark itself at each of its moves (the copy's syncs on the commit path, forgetting nothing), and once the mark let
+    /// the older generation go, switched unprepared: a sync of everything appended since the last one, the other file
+    /// shrunk, a new header and its first growth step, each synced (about 7.7 ms on the bench machine). Now the
+    /// background copies, its forget prepares the other file and it syncs the current file ahead while the older
+    /// generation is held, so the switch costs the committing thread one short sync of the file it leaves. Two readers
+    /// play the mark: the older one pins the copy, releasing it lets the copy go up to the newer one, releasing that
+    /// lets the older generation go. Syncs and writes are counted per thread through the recording storage.
+    /// </summary>
+    [Test]
+    public void Behind_a_moving_reader_the_committing_thread_copies_nothing_and_switches_with_one_sync()
+    {
+        var memory = new MemoryStorage();
+        var faulty = new FaultyStorage(memory);
+        var options = new PageDbOptions { Storage = faulty, CheckpointThresholdBytes = 64 << 10, Durability = Durability.Normal, BackgroundCheckpoints = true };
+        int committer = Environment.CurrentManagedThreadId;
+        var committerSyncs = new ConcurrentQueue<string>();
+        var committerDatabaseWrites = new ConcurrentQueue<string>();
+        int written = 0;
+        PageDatabase? database = null;
+        void Commit() => Put(database!, "t", ($"k{written++:D5}", new string('v', 300)));
+        // Commits until the log switches, each past the threshold once the background has prepared the switch; the
+        // switching commit's syncs on this thread must be one sync, of the file it leaves.
+        void CommitUntilSwitched(string leaving, string what)
+        {
+            WriteAheadLog wal = WalOf(database!);
+            ulong generation = wal.CheckpointSequence;
+            while (wal.CheckpointSequence == generation)
+            {
+                if (wal.LogBytes > options.CheckpointThresholdBytes)
+                    Assert.That(WaitUntil(() => wal.IsSwitchPrepared), Is.True, $"{what}: the background prepared the switch");
+                committerSyncs.Clear();
+                Commit();
+            }
+            Assert.That(committerSyncs, Is.EqualTo(new[] { leaving }), $"{what}: one sync, of the file left behind");
+        }
+        using (PageDatabase db = PageDatabase.Open(DbPath, options))
+        {
+            database = db;
+            WriteAheadLog wal = WalOf(db);
+            Commit();
+            faulty.BeforeSync = (path, _) =>
+            {
+                if (Environment.CurrentManagedThreadId == committer)
+                    committerSyncs.Enqueue(path);
+            };
+            faulty.BeforeWrite = path =>
+            {
+                if (path == DbPath && Environment.CurrentManagedThreadId == committer)
+                    committerDatabaseWrites.Enqueue(path);
+            };
+            int shrunkPreparations = 0;
+            long leftBehindLength = 0; // of -wal2 once the last cycle's second switch left it behind
+            for (int cycle = 0; cycle < 4; cycle++)
+            {
+                // The generation the last cycle left behind in -wal2 has no reader: the background copies it out and
+                // forgets it, which prepares the file (shrinking it: it grew past twice the threshold behind the readers).
+                Assert.That(WaitUntil(() => !wal.HasOlderGeneration), Is.True, $"cycle {cycle}: the background forgot the last cycle's older generation");
+                if (leftBehindLength > 2 * options.CheckpointThresholdBytes)
+                {
+                    shrunkPreparations++;
+                    Assert.That(memory.GetContents(DbPath + "-wal2").Length, Is.LessThanOrEqualTo(2 * options.CheckpointThresholdBytes),
+                        $"cycle {cycle}: the forget shrank the file it prepared ({leftBehindLength} bytes before)");
+                }
+                ReadTransaction pinning = db.BeginRead(); // the mark where the copy stands
+                Commit();
+                ReadTransaction moved = db.BeginRead(); // where the mark moves next: still inside the generation left behind
+                CommitUntilSwitched(DbPath + "-wal", $"cycle {cycle}, away from -wal");
+                Assert.That(wal.HasOlderGeneration, Is.True, $"cycle {cycle}: the readers hold the generation left behind");
+                while (wal.LogBytes <= 2 * options.CheckpointThresholdBytes + (16 << 10))
+                    Commit(); // past twice the threshold, where the writer copied itself
+                pinning.Dispose(); // the mark moves: the older generation can be copied up to 'moved', not forgotten
+                for (int i = 0; i < 20; i++)
+                    Commit();
+                Assert.That(wal.HasOlderGeneration, Is.True, $"cycle {cycle}: 'moved' still holds the older generation");
+                moved.Dispose(); // the mark lets the older generation go: the background copies, forgets and prepares
+                Assert.That(WaitUntil(() => !wal.HasOlderGeneration && wal.IsSwitchPrepared), Is.True,
+                    $"cycle {cycle}: the background forgot the older generation and prepared the switch into its file");
+                CommitUntilSwitched(DbPath + "-wal2", $"cycle {cycle}, back from -wal2");
+                leftBehindLength = memory.GetContents(DbPath + "-wal2").Length;
+            }
+            faulty.BeforeSync = null;
+            faulty.BeforeWrite = null;
+            Assert.That(shrunkPreparations, Is.Positive, "some forgotten file had grown past twice the threshold");
+            Assert.That(committerDatabaseWrites, Is.Empty, "no copy into the database file ran on the committing thread");
         }
 
         using PageDatabase reopened = PageDatabase.Open(DbPath, options);

@@ -380,10 +380,16 @@ internal sealed class StorageEngine : IDisposable
     /// The writer's part of an automatic checkpoint, when the WAL has grown past the threshold: switch the log to its
     /// other file and copy the older generation out here, or, with <see cref="PageDbOptions.BackgroundCheckpoints"/>,
     /// leave the copy to the background thread. With the background thread the switch waits until that thread has
-    /// prepared it (<see cref="WriteAheadLog.IsSwitchPrepared"/>), so it costs this commit one short sync, or until the
-    /// log reaches 1.5 times the threshold. Backpressure: when the current file has grown past
-    /// twice the threshold while the background has not yet copied the older generation out (it lags, or gets no CPU),
-    /// the writer runs that copy itself, so the log stays bounded however fast commits come. A log whose header
+    /// prepared it (<see cref="WriteAheadLog.IsSwitchPrepared"/>), so it costs this commit one short sync, or until
+    /// half a threshold more was appended since the switch became possible (the older generation forgotten, or the log
+    /// past the threshold), so the first commit past 1.5 times the threshold when no reader holds the log back. While an
+    /// older generation exists the background keeps the current file synced ahead too, so the switch that follows its
+    /// forget is as short. Backpressure: when the current file has grown past twice the threshold and the older
+    /// generation has been free to copy out (no reader of this process older than its last commit) for a threshold's
+    /// worth of appends, the background lags (or gets no CPU) and the writer runs that copy itself, so the log stays
+    /// bounded however fast commits come. While a reader holds the older generation (the replicator's "archived
+    /// through" mark, most often) the writer leaves the copy to the background: copying up to the reader's snapshot on
+    /// the commit path put the copy's syncs there and forgot nothing. A log whose header
     /// predates two files (format version 1 or 2) cannot switch; it is checkpointed here, as before, until a restart
     /// upgrades it. The caller holds the gate. First, at any size, asks the background thread to grow the log file once
     /// the writer is half way into its last growth step (<see cref="WriteAheadLog.TakeGrowthAheadRequest"/>), to
@@ -406,7 +412,7 @@ internal sealed class StorageEngine : IDisposable
         try
         {
             if (_background is not null && !Wal.HasOlderGeneration && !Wal.IsSwitchPrepared
-                && Wal.LogBytes <= Options.CheckpointThresholdBytes / 2 * 3)
+                && _switchUnprepared.Holds(Wal.CheckpointSequence, Wal.LogBytes) < Options.CheckpointThresholdBytes / 2)
             {
                 Volatile.Write(ref _switchPreparationAsked, true);
                 _background.Signal(); // it prepares the switch (RunBackgroundStep); a commit past this point switches
@@ -415,7 +421,7 @@ internal sealed class StorageEngine : IDisposable
             Wal.TrySwitchFiles();
             if (!Wal.HasOlderGeneration)
                 return;
-            bool copyHere = _background is null || Wal.LogBytes > 2 * Options.CheckpointThresholdBytes;
+            bool copyHere = _background is null || BackgroundLagsBehindOlderGeneration();
             if (copyHere && CheckpointOlderGeneration())
                 Wal.TrySwitchFiles();
         }
@@ -424,9 +430,33 @@ internal sealed class StorageEngine : IDisposable
             Fail(e);
             throw;
         }
-        if (Wal.HasOlderGeneration)
-            _background?.Signal();
+        if (Wal.HasOlderGeneration && _background is not null)
+        {
+            Volatile.Write(ref _syncAheadAsked, true); // it syncs the current file ahead of the switch to come
+            _background.Signal();
+        }
     }
+
+    /// <summary>
+    /// True when the current file is past twice the threshold and the older generation has been free to copy out and
+    /// forget (no reader of this process older than its last commit) for a threshold's worth of appends: the background
+    /// thread lags behind it, so the writer copies it itself (<see cref="MaintainLog"/>'s backpressure).
+    /// </summary>
+    private bool BackgroundLagsBehindOlderGeneration()
+    {
+        if (Readers.OldestOr(Wal.LastCommit) < Wal.OlderGenerationLastCommit)
+        {
+            _olderGenerationFree.Reset();
+            return false;
+        }
+        return _olderGenerationFree.Holds(Wal.CheckpointSequence, Wal.LogBytes) > Options.CheckpointThresholdBytes
+            && Wal.LogBytes > 2 * Options.CheckpointThresholdBytes;
+    }
+
+    // MaintainLog's patience with the background thread (writer only): since when the switch could be made but was not
+    // yet prepared, and since when the older generation was free to copy out.
+    private readonly AppendedSince _switchUnprepared = new();
+    private readonly AppendedSince _olderGenerationFree = new();
 
     /// <summary>
     /// True when a reader holds a snapshot no newer than what is already copied out, so a checkpoint of the older
@@ -450,9 +480,11 @@ internal sealed class StorageEngine : IDisposable
     /// commit writes them), free pool frames created ahead of the writer's new pages, when the pool is short of them
     /// (<see cref="BufferPool.AddSpareFrames"/>), and the log index's next segment of entries
     /// (<see cref="WriteAheadLog.PrepareIndexSegment"/>): a page buffer or segment allocated on the commit path is new
-    /// memory, whose first touch cost a commit ~24 µs per 4 KiB on the bench machine; then, while the log has an older generation, one checkpoint of it; else the preparation
-    /// of the next switch (<see cref="WriteAheadLog.PrepareSwitch"/>: the other file's header and a sync of the current
-    /// file ahead of the writer), so the writer's switch is one short sync. True when nothing is left to do.
+    /// memory, whose first touch cost a commit ~24 µs per 4 KiB on the bench machine; then, while the log has an older generation, one checkpoint of it
+    /// (whose forget prepares the other file for the next switch) and, when the writer asked, a sync of the current file
+    /// ahead of it (<see cref="WriteAheadLog.SyncAheadOfSwitch"/>); else, when the writer asked, the
+    /// preparation of the next switch (<see cref="WriteAheadLog.PrepareSwitch"/>: the other file's header and a sync of
+    /// the current file ahead of the writer), so the writer's switch is one short sync. True when nothing is left to do.
     /// </summary>
     private bool RunBackgroundStep()
     {
@@ -460,7 +492,7 @@ internal sealed class StorageEngine : IDisposable
         Pool.AddSpareFrames();
         Wal.PrepareIndexSegment();
         if (Wal.HasOlderGeneration)
-            return CheckpointOlderGeneration();
+            return CheckpointOlderGeneration(syncAhead: Interlocked.Exchange(ref _syncAheadAsked, false));
         if (Interlocked.Exchange(ref _switchPreparationAsked, false)) // else the signal asked only for the growth
         {
             lock (_checkpointLock)
@@ -473,25 +505,46 @@ internal sealed class StorageEngine : IDisposable
     // a wake for the growth ahead alone prepares nothing.
     private bool _switchPreparationAsked;
 
-    /// <summary>One checkpoint of the WAL's older generation (background thread, or the writer when it lags); true when none is left.</summary>
-    private bool CheckpointOlderGeneration()
+    // Set by the writer at each commit past the threshold while an older generation exists (MaintainLog), taken by
+    // RunBackgroundStep, which then syncs the current file ahead (WriteAheadLog.SyncAheadOfSwitch) after its checkpoint
+    // of the older generation: the forget prepares the other file, so the switch after it is prepared at once.
+    private bool _syncAheadAsked;
+
+    /// <summary>
+    /// One checkpoint of the WAL's older generation (background thread, or the writer when it lags); true when none is
+    /// left. With <paramref name="syncAhead"/> (the background, asked by the writer) it then syncs the current file
+    /// ahead of the switch to come (<see cref="WriteAheadLog.SyncAheadOfSwitch"/>), also when a reader held the copy
+    /// back, and in the same hold of the checkpoint lock as a forget, so the switch the forget allows finds the current
+    /// file synced with no other checkpoint between.
+    /// </summary>
+    private bool CheckpointOlderGeneration(bool syncAhead = false)
     {
-        if (IsOlderGenerationPinned(byOtherProcesses: false))
+        bool pinned = IsOlderGenerationPinned(byOtherProcesses: false);
+        if (pinned && !syncAhead)
             return false;
         lock (_checkpointLock)
         {
-            if (IsOlderGenerationPinned(byOtherProcesses: true))
-                return false;
-            using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(null, File.Path);
-            WalMark oldest = OtherReaders.BeginCheckpoint(Readers.OldestOr(Wal.LastCommit));
-            try
-            {
-                return Wal.CheckpointOlder(CheckpointTarget, oldest);
-            }
-            finally
-            {
-                OtherReaders.EndCheckpoint();
-            }
+            bool forgotten = !pinned && CheckpointOlderGenerationLocked();
+            if (syncAhead)
+                Wal.SyncAheadOfSwitch();
+            return forgotten;
+        }
+    }
+
+    /// <summary>The copy and forget of <see cref="CheckpointOlderGeneration"/>, under the checkpoint lock.</summary>
+    private bool CheckpointOlderGenerationLocked()
+    {
+        if (IsOlderGenerationPinned(byOtherProcesses: true))
+            return false;
+        using EngineTelemetry.CheckpointMeasurement measured = EngineTelemetry.MeasureCheckpoint(null, File.Path);
+        WalMark oldest = OtherReaders.BeginCheckpoint(Readers.OldestOr(Wal.LastCommit));
+        try
+        {
+            return Wal.CheckpointOlder(CheckpointTarget, oldest);
+        }
+        finally
+        {
+            OtherReaders.EndCheckpoint();
         }
     }
 
