@@ -132,6 +132,29 @@ public sealed class ReplicationSessionsTests
         Assert.That(CommitLog.CommitOf(reopened, "the neighbour"), Is.EqualTo(1));
     }
 
+    /// <summary>
+    /// A database whose name starts like another's spill files (<c>orders-replica-spill-x</c>) survives replicating
+    /// the other, log and all: a spill file is the prefix followed by exactly 32 lowercase hex digits, and the start-up
+    /// sweep used to delete every file of the prefix it could lock.
+    /// </summary>
+    [Test]
+    public void A_database_named_like_anothers_spill_files_is_left_alone()
+    {
+        string path = Path.Combine(_scratch, "orders");
+        string neighbour = path + "-replica-spill-x";
+        using (PageDatabase other = PageDatabase.Open(neighbour))
+            CommitLog.Commit(other, 1);
+        string[] neighbourFiles = Directory.GetFiles(_scratch);
+        using (PageDatabase database = ReplicatorTests.OpenReplicated(new FolderReplicaStore(Path.Combine(_scratch, "store")), path))
+        {
+            CommitLog.Commit(database, 1);
+            ReplicatorTests.WaitUntilShipped(database);
+        }
+        Assert.That(Directory.GetFiles(_scratch), Is.SupersetOf(neighbourFiles), "a file of the neighbour's was deleted");
+        using PageDatabase reopened = PageDatabase.Open(neighbour, new PageDbOptions { CreateIfMissing = false });
+        Assert.That(CommitLog.CommitOf(reopened, "the neighbour"), Is.EqualTo(1));
+    }
+
     /// <summary>A store whose snapshot puts wait until <see cref="Open"/>; everything else passes straight through.</summary>
     private sealed class SnapshotGate(IReplicaStore inner) : IReplicaStore
     {
