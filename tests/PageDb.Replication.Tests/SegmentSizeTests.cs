@@ -37,9 +37,7 @@ public sealed class SegmentSizeTests
                     transaction.GetOrCreateTree("kv").Put("big"u8.ToArray(), value);
                     transaction.Commit();
                 }
-                // At most one commit past a segment's worth waits (4 of these are 1 MiB): the cut follows the commits
-                // even when a busy machine runs the replicator late, so a segment too large is the size rule's fault.
-                ReplicatorTests.WaitUntil(() => database.GetStats().Replication!.LagCommits <= 5);
+                Thread.Sleep(10); // a few commits per replicator poll (20 ms): the cut can follow
             }
         }
 
