@@ -114,36 +114,18 @@ public sealed class ReplicationSessionsTests
     }
 
     /// <summary>
-    /// A database whose name is another's followed by "-replica" (an application's "orders" and its follower's
-    /// "orders-replica") survives replicating the other: the replicator used to delete that name at every start, as
-    /// the spill file a killed process might have left.
+    /// A database named like another's replica files survives replicating the other, log and all: "orders-replica"
+    /// (an application's "orders" and its follower's), which the replicator used to delete at every start as the spill
+    /// file a killed process might have left, and "orders-replica-spill-x", which starts like a spill file (one is the
+    /// prefix followed by exactly 32 lowercase hex digits; the start-up sweep used to delete every file of the prefix
+    /// it could lock).
     /// </summary>
-    [Test]
-    public void A_database_named_like_anothers_replica_files_is_left_alone()
+    [TestCase("-replica")]
+    [TestCase("-replica-spill-x")]
+    public void A_database_named_like_anothers_replica_files_is_left_alone(string suffix)
     {
         string path = Path.Combine(_scratch, "orders");
-        string neighbour = path + "-replica";
-        using (PageDatabase other = PageDatabase.Open(neighbour))
-            CommitLog.Commit(other, 1);
-        using (PageDatabase database = ReplicatorTests.OpenReplicated(new FolderReplicaStore(Path.Combine(_scratch, "store")), path))
-        {
-            CommitLog.Commit(database, 1);
-            ReplicatorTests.WaitUntilShipped(database);
-        }
-        using PageDatabase reopened = PageDatabase.Open(neighbour, new PageDbOptions { CreateIfMissing = false });
-        Assert.That(CommitLog.CommitOf(reopened, "the neighbour"), Is.EqualTo(1));
-    }
-
-    /// <summary>
-    /// A database whose name starts like another's spill files (<c>orders-replica-spill-x</c>) survives replicating
-    /// the other, log and all: a spill file is the prefix followed by exactly 32 lowercase hex digits, and the start-up
-    /// sweep used to delete every file of the prefix it could lock.
-    /// </summary>
-    [Test]
-    public void A_database_named_like_anothers_spill_files_is_left_alone()
-    {
-        string path = Path.Combine(_scratch, "orders");
-        string neighbour = path + "-replica-spill-x";
+        string neighbour = path + suffix;
         using (PageDatabase other = PageDatabase.Open(neighbour))
             CommitLog.Commit(other, 1);
         string[] neighbourFiles = Directory.GetFiles(_scratch);
