@@ -100,7 +100,7 @@ internal sealed class CommitFrameQueue : ICommitFrameObserver
         long baseFrame = 0;
         int length = image.Length;
         if (page != PageNumber.Header && superseded is PageKey key && !PageVersions.IsFile(key) && !PageVersions.IsPrivate(key)
-            && _source.TryPinCached(key, out PageHandle before))
+            && _source.TryPeekCached(key, out PageHandle before))
         {
             using (before)
             {

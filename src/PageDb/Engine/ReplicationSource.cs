@@ -184,11 +184,11 @@ internal sealed class ReplicationSource(PageDatabase database)
     }
 
     /// <summary>
-    /// Pins the cached version <paramref name="key"/> for reading; false when the pool does not hold it. A peek
+    /// Pins the cached version <paramref name="key"/> for reading without counting an access; false when the pool does not hold it. A peek
     /// (<see cref="BufferPool.TryPeek"/>): the replication hook's look at a version about to be dropped leaves the
     /// cache's statistics and eviction order as they were. Any thread.
     /// </summary>
-    public bool TryPinCached(PageKey key, out PageHandle handle) => _engine.Pool.TryPeek(key, out handle);
+    public bool TryPeekCached(PageKey key, out PageHandle handle) => _engine.Pool.TryPeek(key, out handle);
 
     /// <summary>
     /// Makes <paramref name="observer"/> see every page a commit logs from now on; false, changing nothing, when another
