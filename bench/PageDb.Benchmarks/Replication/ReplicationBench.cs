@@ -14,7 +14,8 @@ namespace PageDb.Benchmarks.Replication;
 /// to a folder store, and to an S3-compatible server: commits/s (the overhead of replicating), and the replica lag
 /// (how long the store has been behind the database, <see cref="ReplicationStats.LagTime"/>, sampled every 5 ms) at
 /// p50 and p99; CPU per commit of the process, of the committing thread, of the replicator's thread and of the
-/// background checkpoint thread (Linux). Arguments: [--seconds 5] [--reps 3] [--s3-endpoint http://127.0.0.1:port --s3-bucket name]
+/// background checkpoint thread, how often the committing thread was switched out (preempted or waiting) and how often
+/// the replicator woke, per 1,000 commits (Linux). Arguments: [--seconds 5] [--reps 3] [--s3-endpoint http://127.0.0.1:port --s3-bucket name]
 /// [--modes off,folder,s3] (a subset, e.g. one mode alone under a profiler) [--segment-ms 1000] (the segment interval
 /// of the measured runs; the default is the option's, 1 s) [--every-commit true|false] (<see cref="ReplicationOptions.EveryCommit"/>;
 /// the default is the option's).
