@@ -193,25 +193,8 @@ public static class ReplicationBench
     /// Times this process's threads named <paramref name="name"/> went to sleep so far (voluntary context switches: each
     /// is a wait that ends in a wake-up, a poll's timer or a store call's I/O), from /proc/self/task/*/status; 0 elsewhere.
     /// </summary>
-    private static long NamedThreadsWaits(string name)
-    {
-        long total = 0;
-        if (!Directory.Exists("/proc/self/task"))
-            return total;
-        foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
-        {
-            try
-            {
-                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name)
-                    total += StatusField(Path.Combine(task, "status"), "voluntary_ctxt_switches:");
-            }
-            catch (IOException)
-            {
-                // The thread ended between the listing and the read.
-            }
-        }
-        return total;
-    }
+    private static long NamedThreadsWaits(string name) =>
+        (long)SumOverNamedThreads(name, task => StatusField(Path.Combine(task, "status"), "voluntary_ctxt_switches:"));
 
     private static long StatusField(string path, string field) =>
         long.Parse(File.ReadLines(path).First(line => line.StartsWith(field, StringComparison.Ordinal))[field.Length..].Trim(), CultureInfo.InvariantCulture);
@@ -221,7 +204,11 @@ public static class ReplicationBench
     /// <paramref name="name"/>: /proc/self/task/*/comm and schedstat. Only the open database's own replicator and
     /// checkpoint threads are alive during a run (the warm-up's and earlier runs' ended with their databases). 0 elsewhere.
     /// </summary>
-    private static double NamedThreadsCpuMicroseconds(string name)
+    private static double NamedThreadsCpuMicroseconds(string name) =>
+        SumOverNamedThreads(name, task => long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture) / 1000.0);
+
+    /// <summary>The sum of <paramref name="figure"/> (given a /proc/self/task directory) over this process's threads named <paramref name="name"/>; 0 where there is no /proc.</summary>
+    private static double SumOverNamedThreads(string name, Func<string, double> figure)
     {
         double total = 0;
         if (!Directory.Exists("/proc/self/task"))
@@ -231,7 +218,7 @@ public static class ReplicationBench
             try
             {
                 if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name)
-                    total += long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture) / 1000.0;
+                    total += figure(task);
             }
             catch (IOException)
             {
