@@ -20,8 +20,12 @@ namespace PageDb.Replication;
 /// record's base, or the whole image (base 0: a new page, page 0, a base read from the database file or no longer
 /// cached, or runs as large as the page).
 /// <code>
-/// record (little-endian): frame (8), base frame (8, 0 for a whole image), page (4), payload length (4), payload
+/// record (little-endian): frame (8), base frame (8, 0 for a whole image), page (4), payload length (4, bit 31 set when
+///   the logged image is sealed: every frame but a count frame), payload
 /// </code>
+/// A count frame's record is the count field alone, with no comparison: the commit compared the page with that base
+/// already (<see cref="ICommitFrameObserver.FrameLogged"/>), so the writer pays for one page comparison per one-row
+/// commit (its leaf), not two (its root's count frame too).
 /// A record never wraps: when fewer than <see cref="RecordHeaderSize"/> + a page are left before the ring's end, the
 /// writer starts at the ring's beginning and the reader, by the same rule, skips there too.
 /// </para>
@@ -32,7 +36,8 @@ namespace PageDb.Replication;
 /// before. A record is used only when its base frame is the version the cut applies it to; frame numbers are never
 /// reused (<see cref="WalIndex"/> rule 1) and a frame's bytes never change, so the rebuilt bytes are the logged ones
 /// except for the page checksum (a cached count-frame version keeps a stale one), which the cut seals as a read does
-/// (<see cref="ReplicationSource.SealAsRead"/>). Records of frames no commit kept (a commit that failed while being
+/// (<see cref="ReplicationSource.SealAsRead"/>) unless the record rewrites it with a sealed frame's (<see cref="TryRebuild"/>).
+/// Records of frames no commit kept (a commit that failed while being
 /// appended) are never asked for and are passed over.
 /// </para>
 /// Threads: one producer (the writer, under the write lock) owns <see cref="_written"/>; one consumer (the replicator's
@@ -45,6 +50,7 @@ internal sealed class CommitFrameQueue : ICommitFrameObserver
     public const int DefaultCapacity = 8 << 20;
 
     private const int RecordHeaderSize = 24;
+    private const int SealedFlag = 1 << 31; // in a record's length field: the logged image is sealed
 
     private readonly ReplicationSource _source;
     private readonly byte[] _ring;
@@ -83,7 +89,7 @@ internal sealed class CommitFrameQueue : ICommitFrameObserver
     public long Rebuilt => Volatile.Read(ref _rebuilt);
 
     /// <inheritdoc/>
-    public void FrameLogged(PageNumber page, FrameIndex frame, ReadOnlySpan<byte> image, PageKey? superseded)
+    public void FrameLogged(PageNumber page, FrameIndex frame, ReadOnlySpan<byte> image, PageKey? superseded, bool countOnly)
     {
         long written = _written;
         int offset = (int)(written % _ring.Length);
@@ -99,13 +105,17 @@ internal sealed class CommitFrameQueue : ICommitFrameObserver
         Span<byte> payload = record[RecordHeaderSize..];
         long baseFrame = 0;
         int length = image.Length;
-        if (page != PageNumber.Header && superseded is PageKey key && !PageVersions.IsFile(key) && !PageVersions.IsPrivate(key)
-            && _source.TryPeekCached(key, out PageHandle before))
+        if (page != PageNumber.Header && superseded is PageKey key && !PageVersions.IsFile(key) && !PageVersions.IsPrivate(key))
         {
-            using (before)
+            if (countOnly)
+                (baseFrame, length) = (PageVersions.Frame(key).Value, PageDelta.EncodeRun(image, WalFormat.CountFieldOffset, WalFormat.CountStoredLength, payload));
+            else if (_source.TryPeekCached(key, out PageHandle before))
             {
-                if (PageDelta.TryEncode(before.Data, image, payload, out int runs))
-                    (baseFrame, length) = (PageVersions.Frame(key).Value, runs);
+                using (before)
+                {
+                    if (PageDelta.TryEncode(before.Data, image, payload, out int runs))
+                        (baseFrame, length) = (PageVersions.Frame(key).Value, runs);
+                }
             }
         }
         if (baseFrame == 0)
@@ -113,7 +123,7 @@ internal sealed class CommitFrameQueue : ICommitFrameObserver
         BinaryPrimitives.WriteInt64LittleEndian(record, frame.Value);
         BinaryPrimitives.WriteInt64LittleEndian(record[8..], baseFrame);
         BinaryPrimitives.WriteUInt32LittleEndian(record[16..], page.Value);
-        BinaryPrimitives.WriteInt32LittleEndian(record[20..], length);
+        BinaryPrimitives.WriteInt32LittleEndian(record[20..], countOnly ? length : length | SealedFlag);
         Volatile.Write(ref _written, written + skipped + RecordHeaderSize + length);
         Volatile.Write(ref _handed, _handed + RecordHeaderSize + length);
     }
@@ -122,11 +132,17 @@ internal sealed class CommitFrameQueue : ICommitFrameObserver
     /// Writes into <paramref name="image"/> the bytes <paramref name="frame"/> logged for <paramref name="page"/>, from
     /// its record: a whole image, or runs applied to <paramref name="before"/> when their base is
     /// <paramref name="beforeFrame"/> (the frame <paramref name="before"/> was logged as; none and an empty span when
-    /// the cut has no such version). False when there is no usable record: read the frame back. Not sealed (see the
-    /// type). Frames must be asked for in increasing order: the records of earlier frames are passed over for good.
+    /// the cut has no such version). False when there is no usable record: read the frame back. Frames must be asked
+    /// for in increasing order: the records of earlier frames are passed over for good.
+    /// <paramref name="isSealed"/>: the rebuilt image is sealed (page 0 aside, whose size the cut stamps): a whole image
+    /// of a sealed frame, or runs of one that rewrite the checksum field, so the bytes <paramref name="before"/> may
+    /// differ from the record's base in (that field: a cached count frame's version keeps a stale one, see the type)
+    /// are the logged ones. Otherwise the cut seals it (a page checksum: a fifth of the cut's time when it sealed every
+    /// rebuilt page).
     /// </summary>
-    public bool TryRebuild(FrameIndex frame, PageNumber page, ReadOnlySpan<byte> before, FrameIndex beforeFrame, Span<byte> image)
+    public bool TryRebuild(FrameIndex frame, PageNumber page, ReadOnlySpan<byte> before, FrameIndex beforeFrame, Span<byte> image, out bool isSealed)
     {
+        isSealed = false;
         long read = _read;
         long written = Volatile.Read(ref _written);
         while (read < written)
@@ -143,7 +159,9 @@ internal sealed class CommitFrameQueue : ICommitFrameObserver
                 break;
             long baseFrame = BinaryPrimitives.ReadInt64LittleEndian(record[8..]);
             uint recordPage = BinaryPrimitives.ReadUInt32LittleEndian(record[16..]);
-            int length = BinaryPrimitives.ReadInt32LittleEndian(record[20..]);
+            int lengthField = BinaryPrimitives.ReadInt32LittleEndian(record[20..]);
+            int length = lengthField & ~SealedFlag;
+            bool loggedSealed = (lengthField & SealedFlag) != 0 && page != PageNumber.Header;
             ReadOnlySpan<byte> payload = record.Slice(RecordHeaderSize, length);
             read += RecordHeaderSize + length;
             if (recordFrame < frame.Value || recordPage != page.Value)
@@ -152,12 +170,13 @@ internal sealed class CommitFrameQueue : ICommitFrameObserver
             if (baseFrame == 0)
             {
                 payload.CopyTo(image);
-                rebuilt = true;
+                (rebuilt, isSealed) = (true, loggedSealed);
             }
             else if (!beforeFrame.IsNone && baseFrame == beforeFrame.Value)
             {
                 before.CopyTo(image);
                 rebuilt = PageDelta.TryApply(payload, image) is null;
+                isSealed = rebuilt && loggedSealed && PageDelta.Covers(payload, PageHeader.ChecksumOffset, sizeof(uint));
             }
             Volatile.Write(ref _read, read);
             if (rebuilt)

@@ -1,4 +1,7 @@
 using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace PageDb.Replication;
 
@@ -45,24 +48,11 @@ internal static class PageDelta
         int position = 0;
         while (true)
         {
-            int same = before[position..].CommonPrefixLength(after[position..]);
-            position += same;
+            position += EqualPrefix(before[position..], after[position..]);
             if (position == after.Length)
                 return true;
             int runStart = position;
-            int runEnd = runStart + 1;
-            // Extend the run while the next difference is within MergeGap bytes of its end. Compared a byte at a time:
-            // a rewritten cell or a shifted slot array differs in most bytes, and a vectorized call per byte was most
-            // of a step-per-commit cut's time.
-            while (runEnd < after.Length)
-            {
-                int gap = 0;
-                while (gap < MergeGap && runEnd + gap < after.Length && before[runEnd + gap] == after[runEnd + gap])
-                    gap++;
-                if (gap >= MergeGap || runEnd + gap == after.Length)
-                    break;
-                runEnd += gap + 1;
-            }
+            int runEnd = RunEnd(before, after, runStart);
             int length = runEnd - runStart;
             if (length > ushort.MaxValue || written + RunHeader + length > limit)
                 return false;
@@ -73,6 +63,96 @@ internal static class PageDelta
             written += RunHeader + length;
             position = runEnd;
         }
+    }
+
+    /// <summary>
+    /// Writes the delta of one run, bytes [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>)
+    /// of <paramref name="after"/>, to the start of <paramref name="output"/> and returns its length: the delta from any
+    /// version that differs from <paramref name="after"/> only there (a count frame's page: the commit compared it).
+    /// </summary>
+    public static int EncodeRun(ReadOnlySpan<byte> after, int offset, int length, Span<byte> output)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(output, (ushort)offset);
+        BinaryPrimitives.WriteUInt16LittleEndian(output[2..], (ushort)length);
+        after.Slice(offset, length).CopyTo(output[RunHeader..]);
+        return RunHeader + length;
+    }
+
+    /// <summary>True when the runs of <paramref name="payload"/> (a valid delta) write every byte of [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>).</summary>
+    public static bool Covers(ReadOnlySpan<byte> payload, int offset, int length)
+    {
+        while (payload.Length >= RunHeader)
+        {
+            int start = BinaryPrimitives.ReadUInt16LittleEndian(payload);
+            int runLength = BinaryPrimitives.ReadUInt16LittleEndian(payload[2..]);
+            if (start > offset)
+                return false; // runs ascend: none later starts at or before it
+            if (start + runLength >= offset + length)
+                return true;
+            payload = payload[Math.Min(payload.Length, RunHeader + runLength)..];
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// How many bytes <paramref name="before"/> and <paramref name="after"/> (of a length) have in common from their
+    /// start: as <see cref="MemoryExtensions.CommonPrefixLength{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/>, which compares
+    /// 16 bytes at a time, 64 where the machine can: a page's equal stretches, most of its 4 KiB, were half of the
+    /// encoding's samples on the writer's thread (docs/benchmarks.md, "Replication: the hand-over and the cut").
+    /// </summary>
+    private static int EqualPrefix(ReadOnlySpan<byte> before, ReadOnlySpan<byte> after)
+    {
+        if (!Vector512.IsHardwareAccelerated)
+            return before.CommonPrefixLength(after);
+        ref byte first = ref MemoryMarshal.GetReference(before);
+        ref byte second = ref MemoryMarshal.GetReference(after);
+        int position = 0;
+        for (; position <= after.Length - Vector512<byte>.Count; position += Vector512<byte>.Count)
+        {
+            ulong differing = ~Vector512.Equals(Vector512.LoadUnsafe(ref first, (nuint)position), Vector512.LoadUnsafe(ref second, (nuint)position)).ExtractMostSignificantBits();
+            if (differing != 0)
+                return position + BitOperations.TrailingZeroCount(differing);
+        }
+        return position + before[position..].CommonPrefixLength(after[position..]);
+    }
+
+    /// <summary>
+    /// The end of the run that starts with the differing byte at <paramref name="runStart"/>: the first position after
+    /// it where <see cref="MergeGap"/> equal bytes start (or fewer, equal up to the page's end), or the page's end. So
+    /// the run takes in every difference less than <see cref="MergeGap"/> bytes after its last one. A rewritten cell or
+    /// a shifted slot array differs in most of its bytes: compared 32 at a time, a mask of the equal bytes gives every
+    /// position where <see cref="MergeGap"/> (4: the three shifts) equal ones start, where a loop compared a byte at a
+    /// time (a sixth of the encoding's samples).
+    /// </summary>
+    private static int RunEnd(ReadOnlySpan<byte> before, ReadOnlySpan<byte> after, int runStart)
+    {
+        const int Window = 32; // Vector256<byte>.Count
+        const uint WholeGaps = (1u << (Window - MergeGap + 1)) - 1; // gap starts whose MergeGap bytes all lie in the window
+        int position = runStart + 1;
+        int length = after.Length;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref byte first = ref MemoryMarshal.GetReference(before);
+            ref byte second = ref MemoryMarshal.GetReference(after);
+            while (position <= length - Window)
+            {
+                uint equal = Vector256.Equals(Vector256.LoadUnsafe(ref first, (nuint)position), Vector256.LoadUnsafe(ref second, (nuint)position)).ExtractMostSignificantBits();
+                uint gaps = equal & (equal >> 1) & (equal >> 2) & (equal >> 3) & WholeGaps; // bit i: bytes i to i + 3 are equal
+                if (gaps != 0)
+                    return position + BitOperations.TrailingZeroCount(gaps);
+                position += Window - MergeGap + 1;
+            }
+        }
+        for (; position < length; position++)
+        {
+            int end = Math.Min(position + MergeGap, length);
+            int equal = position;
+            while (equal < end && before[equal] == after[equal])
+                equal++;
+            if (equal == end)
+                return position;
+        }
+        return length;
     }
 
     /// <summary>Applies <paramref name="payload"/> to <paramref name="page"/> (the version before it), in place.</summary>

@@ -86,6 +86,7 @@ internal sealed class Replicator : IReplicationSession
     private TimeSpan _replaceRetryDelay = FirstRetryDelay; // the loop's alone: doubles with each failed replacement up to MaxRetryDelay, reset by a stored one
     private CopiedSnapshot? _copied; // the loop's alone: a new generation's snapshot whose put failed, kept for the next attempt
     private long _copiedAfterSegments; // the loop's alone: _segmentsShipped when _copied was copied
+    private long _copiedHandedBytes; // the loop's alone: the hand-over's count read before _copied's snapshot was held (its first segment's size counts from it)
 
     private readonly Lock _lock = new(); // guards the fields below, which the loop writes and Stats reads
     private HeldSnapshot? _archived;
@@ -180,6 +181,7 @@ internal sealed class Replicator : IReplicationSession
 
     private void Run()
     {
+        YieldToTheWriterOnWake();
         try
         {
             Loop();
@@ -203,6 +205,19 @@ internal sealed class Replicator : IReplicationSession
                 _archived = null;
             }
         }
+    }
+
+    /// <summary>
+    /// On Linux, puts this thread under SCHED_BATCH (<see cref="LinuxNative.SetCallingThreadBatchScheduling"/>), as the
+    /// background checkpointer is: it wakes at every poll and when each store call completes, and with both cores busy
+    /// the scheduler would often run it at once on the writer's core, preempting a commit. Under SCHED_BATCH it waits
+    /// for the running thread's slice instead, with the same share of the CPU, so it keeps up as before. Best effort:
+    /// if the call fails nothing changes.
+    /// </summary>
+    private static void YieldToTheWriterOnWake()
+    {
+        if (LinuxNative.IsSupported)
+            LinuxNative.SetCallingThreadBatchScheduling();
     }
 
     private void Loop()
@@ -409,6 +424,7 @@ internal sealed class Replicator : IReplicationSession
             _generationStartedAt = point.GenerationStartedAt;
             (_owedPages, _owedCommits) = (point.OwedPages, point.OwedCommits);
             _tally.Restart(point.Opened.Mark);
+            _segmentSize.MarkMoved(point.Opened, 0); // held before the application could commit, the hand-over made after it: it counts every commit since
             _archivedTally = 0;
             _lastError = null;
             _behindSince = _source.LastCommit == point.Opened.Mark && point.OwedCommits == 0 ? null : DateTimeOffset.UtcNow;
@@ -428,6 +444,7 @@ internal sealed class Replicator : IReplicationSession
         DropStaleCopy();
         if (_copied is null)
         {
+            _copiedHandedBytes = _commitFrames?.HandedBytes ?? 0; // before the hold, as a cut's (ShipSegment)
             _copied = CopiedSnapshot.Copy(_source);
             _copiedAfterSegments = _segmentsShipped;
         }
@@ -444,6 +461,7 @@ internal sealed class Replicator : IReplicationSession
             _stateHash = copied.State;
             _tally.Restart(snapshot.Mark);
             _commitTimes.Forget(snapshot.Mark);
+            _segmentSize.MarkMoved(snapshot, _copiedHandedBytes);
             _archivedTally = 0;
             _generationsStarted++;
             NoteShipped(snapshot, copied.HeldAt);

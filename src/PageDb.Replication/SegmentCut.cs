@@ -25,7 +25,8 @@ namespace PageDb.Replication;
 /// and its page checksum; a count frame reads its base frame too) that was about 10 µs of the replicator's thread per
 /// one-row W7 commit (docs/benchmarks.md, "Replication"), so the writer hands each commit's pages over as it logs them
 /// (<see cref="CommitFrameQueue"/>) and a frame is read back only when its record is missing or unusable; then a
-/// comparison with the page's previous version and a page checksum.
+/// comparison with the page's previous version, and a page checksum for a count frame (its logged image is not sealed)
+/// or a frame read back.
 /// </remarks>
 internal sealed class SegmentCut
 {
@@ -198,8 +199,11 @@ internal sealed class SegmentCut
         byte[] after = Rent();
         if (frame.IsNone)
             _source.ReadPageAt(commit, commitSize, page, after);
-        else if (_queue is not null && _queue.TryRebuild(frame, page, before?.Image, before?.Frame ?? FrameIndex.None, after))
-            ReplicationSource.SealAsRead(page, commitSize, after);
+        else if (_queue is not null && _queue.TryRebuild(frame, page, before?.Image, before?.Frame ?? FrameIndex.None, after, out bool isSealed))
+        {
+            if (!isSealed)
+                ReplicationSource.SealAsRead(page, commitSize, after);
+        }
         else
             _source.ReadFrame(page, frame, commitSize, after);
         return (page.Value, after, before);

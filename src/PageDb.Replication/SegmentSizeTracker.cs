@@ -34,10 +34,13 @@ internal sealed class SegmentSizeTracker(ReplicationSource source, bool everyCom
     private long _handedAtMark; // the queue's HandedBytes read before _mark was held (or when first seen)
 
     /// <summary>
-    /// The mark moved to <paramref name="mark"/> by a cut, held after the hand-over's count was
-    /// <paramref name="handedBeforeHold"/> (<see cref="CommitFrameQueue.HandedBytes"/>), so the bytes counted from it
-    /// include every commit after it (and perhaps one or two before: the count errs large). A mark not announced so (a
-    /// stored snapshot, a continued generation) is counted from when <see cref="Update"/> first sees it.
+    /// The mark moved to <paramref name="mark"/> (a cut, a stored snapshot, a continued generation), held after the
+    /// hand-over's count was <paramref name="handedBeforeHold"/> (<see cref="CommitFrameQueue.HandedBytes"/>), so the
+    /// bytes counted from it include every commit after it (and perhaps one or two before: the count errs large). A
+    /// mark counted only from when <see cref="Update"/> first saw it left out the commits made before that poll: a
+    /// writer that waited for the replica to catch up after them (a snapshot stored, then a few large commits within
+    /// the next poll) waited for a cut the count never reached, until the interval passed. <see cref="Update"/> counts
+    /// a mark it was not told of (none is, by <see cref="Replicator"/>) from when it sees it.
     /// </summary>
     public void MarkMoved(HeldSnapshot mark, long handedBeforeHold)
     {

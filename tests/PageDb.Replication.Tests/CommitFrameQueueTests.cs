@@ -164,12 +164,12 @@ public sealed class CommitFrameQueueTests
 
         public int Thrown { get; private set; }
 
-        public void FrameLogged(PageDb.Core.Pages.PageNumber page, FrameIndex frame, ReadOnlySpan<byte> image, PageDb.Core.Buffers.PageKey? superseded)
+        public void FrameLogged(PageDb.Core.Pages.PageNumber page, FrameIndex frame, ReadOnlySpan<byte> image, PageDb.Core.Buffers.PageKey? superseded, bool countOnly)
         {
             int call = _calls++;
             if (call % 3 == 0)
                 Fail();
-            queue.FrameLogged(page, frame, image, superseded);
+            queue.FrameLogged(page, frame, image, superseded, countOnly);
             if (call % 3 == 1)
                 Fail();
         }

@@ -176,6 +176,81 @@ public sealed class SegmentFormatTests
         }
     }
 
+    /// <summary>
+    /// The runs are exactly those of the simple rule: the differing bytes, grouped while fewer than 4 equal bytes (a
+    /// run's header) lie between two of them. Edits are single bytes and short stretches at spacings around that gap,
+    /// across the 32-byte blocks the encoder compares at once and up to the page's end.
+    /// </summary>
+    [Test]
+    public void A_delta_merges_differences_fewer_than_four_bytes_apart_and_no_others()
+    {
+        int seed = TestSeed.Next();
+        var random = new Random(seed);
+        for (int round = 0; round < 2000; round++)
+        {
+            byte[] before = new byte[PageSize];
+            random.NextBytes(before);
+            byte[] after = (byte[])before.Clone();
+            int at = random.Next(round % 3 == 0 ? PageSize - 80 : 0, PageSize);
+            for (int e = random.Next(1, round % 50 == 0 ? 400 : 40); e > 0 && at < PageSize; e--)
+            {
+                for (int stretch = random.Next(1, random.Next(2) == 0 ? 3 : 40); stretch > 0 && at < PageSize; stretch--)
+                    after[at++] ^= (byte)random.Next(1, 256);
+                at += random.Next(0, 8);
+            }
+            var buffer = new SegmentBuffer(0);
+            bool encoded = PageDelta.TryEncode(before, after, buffer);
+
+            byte[]? expected = ReferenceDelta(before, after);
+            Assert.That(encoded, Is.EqualTo(expected is not null), $"round {round}, {TestSeed.Describe(seed)}");
+            Assert.That(buffer.Written.ToArray(), Is.EqualTo(expected ?? []), $"round {round}, {TestSeed.Describe(seed)}");
+        }
+    }
+
+    [Test]
+    public void A_delta_covers_a_range_when_its_runs_write_every_byte_of_it()
+    {
+        int seed = TestSeed.Next();
+        var random = new Random(seed);
+        for (int round = 0; round < 500; round++)
+        {
+            byte[] before = new byte[PageSize];
+            byte[] after = (byte[])before.Clone();
+            for (int e = random.Next(1, 6); e > 0; e--)
+                after[random.Next(0, 64)] = (byte)random.Next(1, 256);
+            var buffer = new SegmentBuffer(0);
+            Assert.That(PageDelta.TryEncode(before, after, buffer));
+            var written = new bool[PageSize];
+            for (ReadOnlySpan<byte> runs = buffer.Written; !runs.IsEmpty;)
+            {
+                int start = BinaryPrimitives.ReadUInt16LittleEndian(runs), length = BinaryPrimitives.ReadUInt16LittleEndian(runs[2..]);
+                written.AsSpan(start, length).Fill(true);
+                runs = runs[(4 + length)..];
+            }
+            int offset = random.Next(0, 60), rangeLength = random.Next(1, 5);
+
+            Assert.That(PageDelta.Covers(buffer.Written, offset, rangeLength), Is.EqualTo(written.AsSpan(offset, rangeLength).IndexOf(false) < 0),
+                $"round {round}, range {offset}+{rangeLength}, {TestSeed.Describe(seed)}");
+        }
+    }
+
+    /// <summary>The runs by the rule in one pass over the differing bytes; null when they would take a page or more.</summary>
+    private static byte[]? ReferenceDelta(byte[] before, byte[] after)
+    {
+        List<int> differing = [.. Enumerable.Range(0, PageSize).Where(i => before[i] != after[i])];
+        var payload = new List<byte>();
+        for (int first = 0; first < differing.Count;)
+        {
+            int last = first;
+            while (last + 1 < differing.Count && differing[last + 1] - differing[last] - 1 < 4)
+                last++;
+            int start = differing[first], length = differing[last] + 1 - start;
+            payload.AddRange([(byte)start, (byte)(start >> 8), (byte)length, (byte)(length >> 8), .. after.AsSpan(start, length)]);
+            first = last + 1;
+        }
+        return payload.Count < PageSize ? [.. payload] : null;
+    }
+
     [Test]
     public void A_delta_whose_runs_leave_the_page_or_go_back_is_refused()
     {

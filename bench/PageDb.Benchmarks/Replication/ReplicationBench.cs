@@ -14,7 +14,8 @@ namespace PageDb.Benchmarks.Replication;
 /// to a folder store, and to an S3-compatible server: commits/s (the overhead of replicating), and the replica lag
 /// (how long the store has been behind the database, <see cref="ReplicationStats.LagTime"/>, sampled every 5 ms) at
 /// p50 and p99; CPU per commit of the process, of the committing thread, of the replicator's thread and of the
-/// background checkpoint thread (Linux). Arguments: [--seconds 5] [--reps 3] [--s3-endpoint http://127.0.0.1:port --s3-bucket name]
+/// background checkpoint thread, how often the committing thread was switched out (preempted or waiting) and how often
+/// the replicator woke, per 1,000 commits (Linux). Arguments: [--seconds 5] [--reps 3] [--s3-endpoint http://127.0.0.1:port --s3-bucket name]
 /// [--modes off,folder,s3] (a subset, e.g. one mode alone under a profiler) [--segment-ms 1000] (the segment interval
 /// of the measured runs; the default is the option's, 1 s) [--every-commit true|false] (<see cref="ReplicationOptions.EveryCommit"/>;
 /// the default is the option's).
@@ -64,8 +65,8 @@ public static class ReplicationBench
         // The recompilation of what the warm-up made hot took seconds of CPU for the AWS SDK's pipeline on this machine,
         // which landed in the measured runs; the JIT column shows what is still compiled while measuring.
         JitQuiet.Wait();
-        Console.WriteLine("| replication | commits/s (median of reps) | process CPU per commit | committing thread CPU per commit | replicator thread CPU per commit | checkpoint thread CPU per commit | replica lag p50 | replica lag p99 | drain after last commit | start: process CPU from the open to the stored snapshot | JIT time in the run (wall) |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| replication | commits/s (median of reps) | process CPU per commit | committing thread CPU per commit | replicator thread CPU per commit | checkpoint thread CPU per commit | committing thread switched out per 1,000 commits: preempted / waited | replicator wake-ups per 1,000 commits | replica lag p50 | replica lag p99 | drain after last commit | start: process CPU from the open to the stored snapshot | JIT time in the run (wall) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         // Repetitions interleave the modes (off, folder, s3, off, ...), so a change in the machine's load over the run
         // falls on every mode alike rather than on whichever ran during it.
         var runs = modes.Select(_ => new List<TimedRun>()).ToList();
@@ -86,9 +87,11 @@ public static class ReplicationBench
             string name = modes[mode].Name;
             string jit = Statistics.Median<double>([.. done.Select(r => r.JitMilliseconds)]).ToString("N0", CultureInfo.InvariantCulture) + " ms";
             string startCpu = Statistics.Median<double>([.. done.Select(r => r.StartCpuMilliseconds)]).ToString("N0", CultureInfo.InvariantCulture) + " ms";
+            string switches = string.Create(CultureInfo.InvariantCulture, $"{Statistics.Median<double>([.. done.Select(r => r.CommitThreadPreemptedPerThousand)]):N1} / {Statistics.Median<double>([.. done.Select(r => r.CommitThreadWaitedPerThousand)]):N1}");
+            string wakes = Statistics.Median<double>([.. done.Select(r => r.ReplicatorWakesPerThousand)]).ToString("N2", CultureInfo.InvariantCulture);
             Console.WriteLine(name == "off"
-                ? $"| {name} | {medianRate} | {medianCpu} | {medianThreadCpu} | - | {medianCheckpointCpu} | - | - | - | {startCpu} | {jit} |"
-                : string.Create(CultureInfo.InvariantCulture, $"| {name} | {medianRate} | {medianCpu} | {medianThreadCpu} | {medianReplicatorCpu} | {medianCheckpointCpu} | {Statistics.Percentile<double>(lags, 0.5):N0} ms | {Statistics.Percentile<double>(lags, 0.99):N0} ms | {Statistics.Median<double>([.. done.Select(r => r.DrainMilliseconds)]):N0} ms | {startCpu} | {jit} |"));
+                ? $"| {name} | {medianRate} | {medianCpu} | {medianThreadCpu} | - | {medianCheckpointCpu} | {switches} | - | - | - | - | {startCpu} | {jit} |"
+                : string.Create(CultureInfo.InvariantCulture, $"| {name} | {medianRate} | {medianCpu} | {medianThreadCpu} | {medianReplicatorCpu} | {medianCheckpointCpu} | {switches} | {wakes} | {Statistics.Percentile<double>(lags, 0.5):N0} ms | {Statistics.Percentile<double>(lags, 0.99):N0} ms | {Statistics.Median<double>([.. done.Select(r => r.DrainMilliseconds)]):N0} ms | {startCpu} | {jit} |"));
         }
         return 0;
     }
@@ -118,6 +121,7 @@ public static class ReplicationBench
         {
             var lags = new List<double>();
             double rate, cpu, threadCpu, replicatorCpu, checkpointCpu, startCpu, jit, drain = 0;
+            double preempted, waited, replicatorWakes;
             TimeSpan startCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             using (IBenchmarkEngine engine = PageDbKvEngine.Descriptor.Open(new EngineSettings(folder, BenchDurability.Normal, 64L << 20, capture)))
             {
@@ -135,6 +139,8 @@ public static class ReplicationBench
                 double threadCpuBefore = ThisThreadCpuMicroseconds();
                 double replicatorCpuBefore = NamedThreadsCpuMicroseconds(ReplicatorThreadName);
                 double checkpointCpuBefore = NamedThreadsCpuMicroseconds(CheckpointThreadName);
+                (long Preempted, long Waited) switchesBefore = ThisThreadSwitches();
+                long replicatorWakesBefore = NamedThreadsWaits(ReplicatorThreadName);
                 var clock = Stopwatch.StartNew();
                 while (clock.Elapsed.TotalSeconds < seconds)
                     engine.InsertInOwnTransaction(generator.Row(++commits));
@@ -143,6 +149,10 @@ public static class ReplicationBench
                 threadCpu = (ThisThreadCpuMicroseconds() - threadCpuBefore) / commits;
                 replicatorCpu = (NamedThreadsCpuMicroseconds(ReplicatorThreadName) - replicatorCpuBefore) / commits;
                 checkpointCpu = (NamedThreadsCpuMicroseconds(CheckpointThreadName) - checkpointCpuBefore) / commits;
+                (long Preempted, long Waited) switchesAfter = ThisThreadSwitches();
+                preempted = 1000.0 * (switchesAfter.Preempted - switchesBefore.Preempted) / commits;
+                waited = 1000.0 * (switchesAfter.Waited - switchesBefore.Waited) / commits;
+                replicatorWakes = 1000.0 * (NamedThreadsWaits(ReplicatorThreadName) - replicatorWakesBefore) / commits;
                 jit = (JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds;
                 var drainClock = Stopwatch.StartNew();
                 while (capture?.Session is { } session && session.Stats.LagCommits != 0)
@@ -151,7 +161,7 @@ public static class ReplicationBench
                 stop.Cancel();
                 sampler.Join();
             }
-            return new TimedRun(rate, cpu, threadCpu, replicatorCpu, checkpointCpu, lags, drain, startCpu, jit);
+            return new TimedRun(rate, cpu, threadCpu, replicatorCpu, checkpointCpu, lags, drain, startCpu, jit, preempted, waited, replicatorWakes);
         }
         finally
         {
@@ -170,11 +180,35 @@ public static class ReplicationBench
     }
 
     /// <summary>
+    /// How often the calling thread was switched out so far: preempted (involuntary: a thread that woke or whose turn came
+    /// took its core) and waiting (voluntary: a lock, an event, I/O), from /proc/thread-self/status; zeros elsewhere.
+    /// </summary>
+    private static (long Preempted, long Waited) ThisThreadSwitches()
+    {
+        const string Path = "/proc/thread-self/status";
+        return File.Exists(Path) ? (StatusField(Path, "nonvoluntary_ctxt_switches:"), StatusField(Path, "voluntary_ctxt_switches:")) : (0, 0);
+    }
+
+    /// <summary>
+    /// Times this process's threads named <paramref name="name"/> went to sleep so far (voluntary context switches: each
+    /// is a wait that ends in a wake-up, a poll's timer or a store call's I/O), from /proc/self/task/*/status; 0 elsewhere.
+    /// </summary>
+    private static long NamedThreadsWaits(string name) =>
+        (long)SumOverNamedThreads(name, task => StatusField(Path.Combine(task, "status"), "voluntary_ctxt_switches:"));
+
+    private static long StatusField(string path, string field) =>
+        long.Parse(File.ReadLines(path).First(line => line.StartsWith(field, StringComparison.Ordinal))[field.Length..].Trim(), CultureInfo.InvariantCulture);
+
+    /// <summary>
     /// CPU time so far (µs) of this process's threads whose name (as Linux keeps it, the first 15 bytes) is
     /// <paramref name="name"/>: /proc/self/task/*/comm and schedstat. Only the open database's own replicator and
     /// checkpoint threads are alive during a run (the warm-up's and earlier runs' ended with their databases). 0 elsewhere.
     /// </summary>
-    private static double NamedThreadsCpuMicroseconds(string name)
+    private static double NamedThreadsCpuMicroseconds(string name) =>
+        SumOverNamedThreads(name, task => long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture) / 1000.0);
+
+    /// <summary>The sum of <paramref name="figure"/> (given a /proc/self/task directory) over this process's threads named <paramref name="name"/>; 0 where there is no /proc.</summary>
+    private static double SumOverNamedThreads(string name, Func<string, double> figure)
     {
         double total = 0;
         if (!Directory.Exists("/proc/self/task"))
@@ -184,7 +218,7 @@ public static class ReplicationBench
             try
             {
                 if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name)
-                    total += long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture) / 1000.0;
+                    total += figure(task);
             }
             catch (IOException)
             {
@@ -220,7 +254,8 @@ public static class ReplicationBench
         return null;
     }
 
-    private readonly record struct TimedRun(double Rate, double ProcessCpuMicroseconds, double CommitThreadCpuMicroseconds, double ReplicatorCpuMicroseconds, double CheckpointCpuMicroseconds, List<double> LagMilliseconds, double DrainMilliseconds, double StartCpuMilliseconds, double JitMilliseconds);
+    private readonly record struct TimedRun(double Rate, double ProcessCpuMicroseconds, double CommitThreadCpuMicroseconds, double ReplicatorCpuMicroseconds, double CheckpointCpuMicroseconds, List<double> LagMilliseconds, double DrainMilliseconds, double StartCpuMilliseconds, double JitMilliseconds,
+        double CommitThreadPreemptedPerThousand, double CommitThreadWaitedPerThousand, double ReplicatorWakesPerThousand);
 
     /// <summary>Starts the real replication and keeps its session, so the bench can read its stats cheaply (GetStats reads every page).</summary>
     private sealed class CapturingReplication(IDatabaseReplication inner) : IDatabaseReplication

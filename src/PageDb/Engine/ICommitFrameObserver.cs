@@ -18,6 +18,9 @@ internal interface ICommitFrameObserver
     /// Page <paramref name="page"/> was logged as <paramref name="frame"/> with <paramref name="image"/> (sealed, or of a
     /// count frame with a stale checksum); <paramref name="superseded"/> is the version the transaction copied it from
     /// (the committed version it started from, a frame it spilled itself, or none for a new page).
+    /// <paramref name="countOnly"/>: a count frame (<see cref="WriteAheadLog.AppendCount"/>): the image differs from
+    /// <paramref name="superseded"/> (then a committed frame) only in the count field and the checksum field (which the
+    /// commit compared), and is not sealed.
     /// </summary>
-    void FrameLogged(PageNumber page, FrameIndex frame, ReadOnlySpan<byte> image, PageKey? superseded);
+    void FrameLogged(PageNumber page, FrameIndex frame, ReadOnlySpan<byte> image, PageKey? superseded, bool countOnly);
 }

@@ -97,14 +97,14 @@ internal sealed class StorageEngine : IDisposable
     /// mistaken for the commit's. A throw counts as a frame the observer did not record: the replicator reads such a
     /// frame back from the log (<c>CommitFrameQueue</c>).
     /// </summary>
-    public void NotifyFrameLogged(PageNumber page, FrameIndex frame, ReadOnlySpan<byte> image, PageKey? superseded)
+    public void NotifyFrameLogged(PageNumber page, FrameIndex frame, ReadOnlySpan<byte> image, PageKey? superseded, bool countOnly)
     {
         ICommitFrameObserver? observer = CommitFrameObserver;
         if (observer is null)
             return;
         try
         {
-            observer.FrameLogged(page, frame, image, superseded);
+            observer.FrameLogged(page, frame, image, superseded, countOnly);
         }
         catch (Exception)
         {

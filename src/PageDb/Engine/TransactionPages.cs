@@ -197,7 +197,7 @@ internal sealed class TransactionPages : IPageAccessor
                 commit = _engine.Wal.AppendCommit(page, handle.Data, PageCount, sync, countOnly);
                 frame = commit.LastCommitFrame;
             }
-            _engine.NotifyFrameLogged(page, frame, handle.Data, version.Superseded); // never throws: the frame is logged
+            _engine.NotifyFrameLogged(page, frame, handle.Data, version.Superseded, countOnly); // never throws: the frame is logged
             CollectionsMarshal.GetValueRefOrNullRef(_private, number) = version with { Frame = frame };
         }
         foreach ((uint number, PrivateVersion version) in _private)
