@@ -39,10 +39,14 @@ internal static class PageDelta
     /// <summary>
     /// Writes the runs that turn <paramref name="before"/> into <paramref name="after"/> to the start of
     /// <paramref name="output"/> and sets <paramref name="written"/> to their length; false when they would not fit
-    /// <paramref name="output"/> or take at least a page, or a run would not fit a u16 (ship it whole).
+    /// <paramref name="output"/> or take at least a page, or a run would not fit a u16 (ship it whole). Both versions are
+    /// whole pages of one size: the comparisons read them a vector at a time without bounds checks.
     /// </summary>
+    /// <exception cref="ArgumentException">The two versions differ in length.</exception>
     public static bool TryEncode(ReadOnlySpan<byte> before, ReadOnlySpan<byte> after, Span<byte> output, out int written)
     {
+        if (before.Length != after.Length)
+            throw new ArgumentException($"The versions compared are {before.Length} and {after.Length} bytes: a delta is between two pages of one size.", nameof(before));
         written = 0;
         int limit = Math.Min(output.Length, after.Length - 1);
         int position = 0;

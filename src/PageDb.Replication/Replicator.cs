@@ -424,7 +424,7 @@ internal sealed class Replicator : IReplicationSession
             _generationStartedAt = point.GenerationStartedAt;
             (_owedPages, _owedCommits) = (point.OwedPages, point.OwedCommits);
             _tally.Restart(point.Opened.Mark);
-            _segmentSize.MarkMoved(point.Opened, 0); // held before the application could commit, the hand-over made after it: it counts every commit since
+            _segmentSize.MarkMoved(point.Opened, 0); // the hand-over is made after the open's hold: it counts every commit since it began (a Start on a database already open misses those between the hold and the hand-over's start)
             _archivedTally = 0;
             _lastError = null;
             _behindSince = _source.LastCommit == point.Opened.Mark && point.OwedCommits == 0 ? null : DateTimeOffset.UtcNow;

@@ -25,8 +25,8 @@ namespace PageDb.Replication;
 /// and its page checksum; a count frame reads its base frame too) that was about 10 µs of the replicator's thread per
 /// one-row W7 commit (docs/benchmarks.md, "Replication"), so the writer hands each commit's pages over as it logs them
 /// (<see cref="CommitFrameQueue"/>) and a frame is read back only when its record is missing or unusable; then a
-/// comparison with the page's previous version, and a page checksum for a count frame (its logged image is not sealed)
-/// or a frame read back.
+/// comparison with the page's previous version, and a page checksum for a count frame (its logged image is not sealed),
+/// a frame read back, page 0, and a sealed record whose runs do not rewrite the whole checksum field.
 /// </remarks>
 internal sealed class SegmentCut
 {

@@ -36,7 +36,9 @@ internal sealed class SegmentSizeTracker(ReplicationSource source, bool everyCom
     /// <summary>
     /// The mark moved to <paramref name="mark"/> (a cut, a stored snapshot, a continued generation), held after the
     /// hand-over's count was <paramref name="handedBeforeHold"/> (<see cref="CommitFrameQueue.HandedBytes"/>), so the
-    /// bytes counted from it include every commit after it (and perhaps one or two before: the count errs large). A
+    /// bytes counted from it include every commit after it, give or take one (a commit whose frames the writer handed over
+    /// before the hold but published after it counts with the mark's segment, not the next: the count errs by up to
+    /// one commit either way). A
     /// mark counted only from when <see cref="Update"/> first saw it left out the commits made before that poll: a
     /// writer that waited for the replica to catch up after them (a snapshot stored, then a few large commits within
     /// the next poll) waited for a cut the count never reached, until the interval passed. <see cref="Update"/> counts

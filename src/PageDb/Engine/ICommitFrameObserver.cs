@@ -19,7 +19,8 @@ internal interface ICommitFrameObserver
     /// count frame with a stale checksum); <paramref name="superseded"/> is the version the transaction copied it from
     /// (the committed version it started from, a frame it spilled itself, or none for a new page).
     /// <paramref name="countOnly"/>: a count frame (<see cref="WriteAheadLog.AppendCount"/>): the image differs from
-    /// <paramref name="superseded"/> (then a committed frame) only in the count field and the checksum field (which the
+    /// <paramref name="superseded"/> (the page's newest frame in the log: a committed one, or one the writer's
+    /// transaction spilled, which the cut never holds and so reads back) only in the count field and the checksum field (which the
     /// commit compared), and is not sealed.
     /// </summary>
     void FrameLogged(PageNumber page, FrameIndex frame, ReadOnlySpan<byte> image, PageKey? superseded, bool countOnly);
