@@ -181,7 +181,12 @@ internal sealed class Replicator : IReplicationSession
 
     private void Run()
     {
-        YieldToTheWriterOnWake();
+        // On Linux, puts this thread under SCHED_BATCH (LinuxNative.SetCallingThreadBatchScheduling), as the
+        // background checkpointer is: it wakes at every poll and when each store call completes, and with both cores busy
+        // the scheduler would often run it at once on the writer's core, preempting a commit. Under SCHED_BATCH it waits
+        // for the running thread's slice instead, with the same share of the CPU, so it keeps up as before. Best effort:
+        // if the call fails nothing changes.
+        LinuxNative.SetCallingThreadBatchScheduling();
         try
         {
             Loop();
@@ -205,19 +210,6 @@ internal sealed class Replicator : IReplicationSession
                 _archived = null;
             }
         }
-    }
-
-    /// <summary>
-    /// On Linux, puts this thread under SCHED_BATCH (<see cref="LinuxNative.SetCallingThreadBatchScheduling"/>), as the
-    /// background checkpointer is: it wakes at every poll and when each store call completes, and with both cores busy
-    /// the scheduler would often run it at once on the writer's core, preempting a commit. Under SCHED_BATCH it waits
-    /// for the running thread's slice instead, with the same share of the CPU, so it keeps up as before. Best effort:
-    /// if the call fails nothing changes.
-    /// </summary>
-    private static void YieldToTheWriterOnWake()
-    {
-        if (LinuxNative.IsSupported)
-            LinuxNative.SetCallingThreadBatchScheduling();
     }
 
     private void Loop()

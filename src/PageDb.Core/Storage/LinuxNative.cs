@@ -82,10 +82,10 @@ internal static partial class LinuxNative
     /// <summary>
     /// Puts the calling thread (pid 0 in sched_setscheduler(2), which on Linux names the thread) under SCHED_BATCH,
     /// priority 0: it keeps its fair share of the CPU at its nice value, but when it wakes it waits for the running
-    /// thread's slice to end instead of preempting it. Needs no privilege. Returns false when the call failed; nothing
-    /// changed then.
+    /// thread's slice to end instead of preempting it. Needs no privilege. Returns false, changing nothing, where
+    /// <see cref="IsSupported"/> is false or when the call failed: callers use it as a best-effort hint.
     /// </summary>
-    public static bool SetCallingThreadBatchScheduling() => SchedSetScheduler(0, SchedBatch, 0) == 0;
+    public static bool SetCallingThreadBatchScheduling() => IsSupported && SchedSetScheduler(0, SchedBatch, 0) == 0;
 
     [LibraryImport(Libc, EntryPoint = "statfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int StatFs(string path, out StatFsResult result);

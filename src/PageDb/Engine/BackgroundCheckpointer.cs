@@ -137,21 +137,6 @@ internal sealed class BackgroundCheckpointer : IDisposable
     }
 
     /// <summary>
-    /// On Linux, puts this thread under SCHED_BATCH (<see cref="LinuxNative.SetCallingThreadBatchScheduling"/>): the
-    /// writer's <see cref="Signal"/> wakes it, and with both cores busy the scheduler would often run it at once on the
-    /// writer's own core, preempting the commit that signalled (W7's slowest commits: a third of the slowest 1% had the
-    /// background thread running and the writer switched out; docs/benchmarks.md, "W7's p99: the background thread
-    /// preempting the writer"). Under SCHED_BATCH it waits for the running thread's slice instead, with the same share of
-    /// the CPU as before, so its steps are not starved (a lower priority was tried: the writer then created the pool
-    /// frames and log space itself, faulting in new memory). Best effort: if the call fails nothing changes.
-    /// </summary>
-    private static void YieldToTheWriterOnWake()
-    {
-        if (LinuxNative.IsSupported)
-            LinuxNative.SetCallingThreadBatchScheduling();
-    }
-
-    /// <summary>
     /// Returns once a step is due: after a step (<paramref name="afterStep"/>) lingers while the writer keeps
     /// signalling, then waits on the event (see "Lingering" and "No lost wake-up" above). Returns at once when stopping.
     /// </summary>
@@ -179,7 +164,14 @@ internal sealed class BackgroundCheckpointer : IDisposable
 
     private void Run()
     {
-        YieldToTheWriterOnWake();
+        // On Linux, puts this thread under SCHED_BATCH (LinuxNative.SetCallingThreadBatchScheduling): the
+        // writer's Signal wakes it, and with both cores busy the scheduler would often run it at once on the
+        // writer's own core, preempting the commit that signalled (W7's slowest commits: a third of the slowest 1% had the
+        // background thread running and the writer switched out; docs/benchmarks.md, "W7's p99: the background thread
+        // preempting the writer"). Under SCHED_BATCH it waits for the running thread's slice instead, with the same share of
+        // the CPU as before, so its steps are not starved (a lower priority was tried: the writer then created the pool
+        // frames and log space itself, faulting in new memory). Best effort: if the call fails nothing changes.
+        LinuxNative.SetCallingThreadBatchScheduling();
         bool idle = true;
         bool stepped = false;
         while (true)
