@@ -411,14 +411,18 @@ internal sealed class StorageEngine : IDisposable
         }
         try
         {
-            if (_background is not null && !Wal.HasOlderGeneration && !Wal.IsSwitchPrepared
+            // Read once: the background may forget the older generation at any moment, and a switch decided on a read
+            // from before its forget would skip the check below that the switch is prepared.
+            bool olderGeneration = Wal.HasOlderGeneration;
+            if (_background is not null && !olderGeneration && !Wal.IsSwitchPrepared
                 && _switchUnprepared.Holds(Wal.CheckpointSequence, Wal.LogBytes) < Options.CheckpointThresholdBytes / 2)
             {
                 Volatile.Write(ref _switchPreparationAsked, true);
                 _background.Signal(); // it prepares the switch (RunBackgroundStep); a commit past this point switches
                 return;
             }
-            Wal.TrySwitchFiles();
+            if (!olderGeneration)
+                Wal.TrySwitchFiles();
             if (!Wal.HasOlderGeneration)
                 return;
             bool copyHere = _background is null || BackgroundLagsBehindOlderGeneration();
