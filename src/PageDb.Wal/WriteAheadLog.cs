@@ -52,7 +52,8 @@ namespace PageDb.Wal;
 ///    new header, synced, so its frames never validate again, and then the older generation is dropped from the index
 ///    (readers fall back to the database file). Then, still in the forget, the file is made ready for the next switch
 ///    back into it: shrunk to its header (synced) when a long reader let it grow past
-///    <see cref="WalOptions.ShrinkForgottenFileAbove"/>, and its first growth step written as zeros and synced. Until
+///    <see cref="WalOptions.ShrinkForgottenFileAbove"/> (or past its first growth step, when that is larger), and its
+///    first growth step written as zeros and synced. Until
 ///    it is, the writer's <see cref="TrySwitchFiles"/> declines rather than wait for the forget to finish.
 /// 3. Restart in place (as before): only when there is no older generation; the new header's sequence is the highest.
 /// A generation continued from a version 1 or 2 header never switches (an older build would not read the second
@@ -607,7 +608,16 @@ internal sealed class WriteAheadLog : IDisposable
     /// </summary>
     private bool IsAdoptable(WalWriter prepared) =>
         prepared.CheckpointSequence == Interlocked.Read(ref _highestSequence)
-        && Volatile.Read(ref _files[1 - _index.CurrentFile]) is { } file && file.Length <= _options.ShrinkForgottenFileAbove;
+        && Volatile.Read(ref _files[1 - _index.CurrentFile]) is { } file && file.Length <= ShrinkAbove;
+
+    /// <summary>
+    /// The length past which a file holding no live generation is shrunk to its header before a switch into it
+    /// (<see cref="WalOptions.ShrinkForgottenFileAbove"/>), but never less than what <see cref="MakeReadyForSwitch"/>
+    /// leaves in it, the header and first growth step (<see cref="WalWriter.FirstStepEnd"/>): else every file made ready
+    /// counted as due to be shrunk again, and no preparation was ever adopted (an engine threshold below 32 KiB, twice
+    /// which is less than the 64 KiB step, did that).
+    /// </summary>
+    private long ShrinkAbove => Math.Max(_options.ShrinkForgottenFileAbove, WalWriter.FirstStepEnd(_options.GrowthStep));
 
     private void DropPrepared()
     {
@@ -878,7 +888,7 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>
     /// Makes <paramref name="next"/>, the new empty generation whose header is durable in log file
     /// <paramref name="file"/>, ready for a switch: the file shrunk to that header (durably) when it is larger than
-    /// <see cref="WalOptions.ShrinkForgottenFileAbove"/>, and its first growth step allocated (zeros, then a full sync), so
+    /// <see cref="ShrinkAbove"/>, and its first growth step allocated (zeros, then a full sync), so
     /// the generation's first commits sync only data. A crash at any of these steps leaves what the header's sync
     /// left: an empty newest generation in <paramref name="file"/> (frames after the header carry older salts, or are
     /// zeros, and never validate). Disposes <paramref name="next"/> when a step fails (the engine is then failed).
@@ -887,7 +897,7 @@ internal sealed class WriteAheadLog : IDisposable
     {
         try
         {
-            if (_files[file]!.Length > _options.ShrinkForgottenFileAbove)
+            if (_files[file]!.Length > ShrinkAbove)
                 next.TruncateToHeader();
             next.AllocateFirstStep();
             next.Sync();
