@@ -358,7 +358,7 @@ public sealed class ReplicatorTests
     /// Copies <paramref name="paths"/> (files, folders whole) into <paramref name="folder"/> with cp: the open
     /// database's files are locked against .NET's own opens in this process, not against another process.
     /// </summary>
-    private static void CopyAsKilled(IEnumerable<string> paths, string folder)
+    internal static void CopyAsKilled(IEnumerable<string> paths, string folder)
     {
         Directory.CreateDirectory(folder);
         var start = new ProcessStartInfo("cp") { UseShellExecute = false };
