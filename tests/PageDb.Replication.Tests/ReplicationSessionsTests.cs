@@ -74,7 +74,7 @@ public sealed class ReplicationSessionsTests
             List<string> both = SnapshotSpillFile.Find(path);
             first.Open();
             second.Open();
-            ReplicatorTests.WaitUntil(() => database.GetStats().Replication!.LagCommits == 0 && session.Stats.LagCommits == 0);
+            ReplicatorTests.WaitUntil(() => database.ReplicationStats!.LagCommits == 0 && session.Stats.LagCommits == 0);
 
             Assert.That(firstSpill, Has.Count.EqualTo(1), "the first session's copy while its put hangs");
             Assert.That(both, Has.Count.EqualTo(2).And.SupersetOf(firstSpill), "both copies while both puts hang");
