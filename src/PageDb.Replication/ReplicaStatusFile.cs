@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 
@@ -8,9 +7,11 @@ namespace PageDb.Replication;
 /// The replica status file, <c>name.pagedb-replica-status</c> beside the database: the replicator of the process
 /// that writes the database publishes its lag there, so <c>pagedb stats</c> in another process can show it. Advisory:
 /// written through a temporary file renamed over it (no fsync), deleted on a clean close, replaced at the next open.
-/// One session publishes there (<see cref="TryClaim"/>): the first started on the database, which is the one
-/// <see cref="PageDbOptions.Replication"/> starts when set; another session started on the same database
-/// (<see cref="IDatabaseReplication.Start"/> is public) publishes nothing, and neither deletes nor overwrites it.
+/// One session publishes there (<see cref="TryClaim"/>): the first started on the open database, which is the one
+/// <see cref="PageDbOptions.Replication"/> starts when set; another session started on the same open database
+/// (<see cref="IDatabaseReplication.Start"/> is public) publishes nothing, and neither deletes nor overwrites it. A
+/// claim belongs to its open: a session of an earlier open of the path, left running after its database closed, is
+/// taken over by the next open's first session, and from then on writes nothing there and deletes nothing.
 /// <para>
 /// Layout (docs/FORMAT.md, "Replica status file"): UTF-8 text, at most <see cref="MaxBytes"/> bytes, one
 /// <c>key value</c> line each, in this order, LF-terminated; times ISO 8601 round-trip ("O") in UTC, <c>-</c> for none:
@@ -48,21 +49,53 @@ internal static class ReplicaStatusFile
     private static readonly string[] Keys = ["written-at", "generation", "lag-commits", "lag-bytes", "behind-since", "last-shipped-at", "last-error"];
     private const string ResumeKey = "resume"; // after Keys, and optional: files written before it lack it
 
-    // Status file path -> the session publishing there. Process-wide: only the process holding a database's writer
-    // lock replicates it, so its sessions are the only ones that can claim its status file.
-    private static readonly ConcurrentDictionary<string, object> Publishers = new(StringComparer.Ordinal);
+    // Status file path -> the open database whose session publishes there, and that session. Keyed by path, as the
+    // file is, and process-wide: only the process holding a database's writer lock replicates it. One open of a path
+    // writes it at a time (the writer lock refuses a second open in this process too), so a claim by another database
+    // than the one claiming is an earlier open's, closed since. Under PublishersLock.
+    private static readonly Dictionary<string, (object Database, object Session)> Publishers = new(StringComparer.Ordinal);
+    private static readonly Lock PublishersLock = new();
 
     /// <summary>The status file of the database at <paramref name="databasePath"/>.</summary>
     public static string PathFor(string databasePath) => Path.GetFullPath(databasePath) + "-replica-status";
 
     /// <summary>
-    /// Makes <paramref name="session"/> the one that publishes to <paramref name="path"/> until it calls
-    /// <see cref="Release"/>; false when another session of this process has it.
+    /// Makes <paramref name="session"/>, of the open database <paramref name="database"/>, the one that publishes to
+    /// <paramref name="path"/> until it calls <see cref="Release"/>; false when another session of the same open
+    /// database has it. A claim of an earlier open of the path (closed: one open writes a path at a time) is taken over.
     /// </summary>
-    public static bool TryClaim(string path, object session) => Publishers.TryAdd(path, session);
+    public static bool TryClaim(string path, object database, object session)
+    {
+        lock (PublishersLock)
+        {
+            if (Publishers.TryGetValue(path, out (object Database, object Session) claim) && ReferenceEquals(claim.Database, database))
+                return false;
+            Publishers[path] = (database, session);
+            return true;
+        }
+    }
 
-    /// <summary>Lets <paramref name="path"/> go, if <paramref name="session"/> had claimed it.</summary>
-    public static void Release(string path, object session) => Publishers.TryRemove(KeyValuePair.Create(path, session));
+    /// <summary>True while <paramref name="session"/> has the claim on <paramref name="path"/> (not taken over since).</summary>
+    public static bool IsClaimedBy(string path, object session)
+    {
+        lock (PublishersLock)
+            return Publishers.TryGetValue(path, out (object Database, object Session) claim) && ReferenceEquals(claim.Session, session);
+    }
+
+    /// <summary>
+    /// Deletes the file at <paramref name="path"/> and lets the claim go, if <paramref name="session"/> still has it; else
+    /// (a later open's session took it over) leaves both alone.
+    /// </summary>
+    public static void Release(string path, object session)
+    {
+        lock (PublishersLock)
+        {
+            if (!Publishers.TryGetValue(path, out (object Database, object Session) claim) || !ReferenceEquals(claim.Session, session))
+                return;
+            Delete(path); // under the lock: a new claimant's file is never the one deleted
+            Publishers.Remove(path);
+        }
+    }
 
     /// <summary>Replaces the file at <paramref name="path"/> with <paramref name="status"/> (temporary file, then rename).</summary>
     /// <exception cref="IOException">The directory could not be written.</exception>

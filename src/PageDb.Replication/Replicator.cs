@@ -52,7 +52,8 @@ namespace PageDb.Replication;
 /// processes (<c>pagedb stats</c>): when a figure changed, at most every <see cref="StatusMinInterval"/>, and at
 /// least every <see cref="StatusMaxInterval"/> so a reader can tell a live writer from a killed one's leftover. Never
 /// on the commit path; a failure to write it is ignored (it is advisory). A clean close deletes it; a start replaces it.
-/// Only the first session on a database does any of this (<see cref="ReplicaStatusFile.TryClaim"/>).
+/// Only the first session on an open database does any of this (<see cref="ReplicaStatusFile.TryClaim"/>), and only
+/// while its claim is not taken over by a later open's session (its database closed with it still running).
 /// </para>
 /// Threads: the loop alone changes the state; <see cref="Stats"/> may be read from any thread (under
 /// <see cref="_lock"/>).
@@ -80,7 +81,7 @@ internal sealed class Replicator : IReplicationSession
     private readonly CommitFrameQueue? _commitFrames; // with EveryCommit, unless another session has the hand-over: the pages commits logged, handed over by the writer (the loop consumes it)
     private readonly SegmentBuffer _segmentBuffer; // the loop's alone: the segments of steps per commit are encoded here, reused (shrunk back after an unusually large one)
     private readonly DateTimeOffset _openedAt = DateTimeOffset.UtcNow; // every commit the open recovered was made before
-    private bool _historiesKept; // the loop's alone: the open may have kept recovered histories (RecoveredHistoryFile) not yet deleted
+    private bool _historiesKept; // the loop's alone: this session took the open's recovered history, and the open may have kept histories (RecoveredHistoryFile) not yet deleted
     private DateTimeOffset _generationStartedAt; // the loop's alone: when the snapshot of the generation being shipped was taken
     private DateTimeOffset _replaceNotBefore; // the loop's alone: a failed replacement of an expired generation is not retried before this (segments ship meanwhile)
     private TimeSpan _replaceRetryDelay = FirstRetryDelay; // the loop's alone: doubles with each failed replacement up to MaxRetryDelay, reset by a stored one
@@ -116,8 +117,11 @@ internal sealed class Replicator : IReplicationSession
         {
             SnapshotSpillFile.DeleteStale(databasePath); // a killed process's; never another session's copy in use
             // Held before the application can commit: Open has not returned.
-            _resume = new GenerationResume(_source, _source.TakeRecoveredHistory(), _source.Hold());
-            _historiesKept = true;
+            RecoveredHistory? recovered = _source.TakeRecoveredHistory(); // the first session's alone (handed over once)
+            _resume = new GenerationResume(_source, recovered, _source.Hold());
+            // Only the session that took the open's history deletes the kept histories once it ships: the store they lead
+            // to is its store, and another session's shipment to another store proves nothing there.
+            _historiesKept = recovered is not null;
         }
         if (options.EveryCommit)
         {
@@ -129,7 +133,7 @@ internal sealed class Replicator : IReplicationSession
         }
         _segmentSize = new SegmentSizeTracker(_source, options.EveryCommit, _commitFrames);
         _segmentBuffer = new SegmentBuffer(64 << 10, keepAtMost: (int)Math.Min(2 * options.SegmentBytes, Array.MaxLength));
-        if (_source.FilePath is { } databaseFile && ReplicaStatusFile.TryClaim(ReplicaStatusFile.PathFor(databaseFile), this))
+        if (_source.FilePath is { } databaseFile && ReplicaStatusFile.TryClaim(ReplicaStatusFile.PathFor(databaseFile), database, this))
         {
             _statusPath = ReplicaStatusFile.PathFor(databaseFile);
             ReplicaStatusFile.Delete(_statusPath); // a killed process's; the loop writes ours within a poll
@@ -172,10 +176,7 @@ internal sealed class Replicator : IReplicationSession
         _thread.Join();
         _stop.Dispose();
         if (_statusPath is not null)
-        {
-            ReplicaStatusFile.Delete(_statusPath);
-            ReplicaStatusFile.Release(_statusPath, this);
-        }
+            ReplicaStatusFile.Release(_statusPath, this); // deletes it, unless a later open's session took it over
         _crash?.Throw();
     }
 
@@ -274,6 +275,8 @@ internal sealed class Replicator : IReplicationSession
             stats.LagTime > TimeSpan.Zero ? now - stats.LagTime : null, stats.LastShippedAt, stats.LastError, stats.Resume);
         if (age < StatusMaxInterval && Figures(status) == Figures(_published!))
             return;
+        if (!ReplicaStatusFile.IsClaimedBy(_statusPath, this))
+            return; // a later open's session took the file over: this one's database has closed
         try
         {
             ReplicaStatusFile.Write(_statusPath, status);

@@ -19,7 +19,9 @@ namespace PageDb.Replication;
 /// </para>
 /// <para>
 /// Only a name of exactly the pattern is a spill file: a file whose name merely starts so (a database called
-/// <c>name.pagedb-replica-spill-x</c>, its log) is someone else's and is never deleted.
+/// <c>name.pagedb-replica-spill-x</c>, its log) is someone else's and is never deleted. Nor is a
+/// <c>name.pagedb-replica</c> that a kill left under the earlier fixed name: its bytes are a backup's, a database
+/// image, so nothing proves it a spill file rather than a user's database or backup of that name.
 /// </para>
 /// </summary>
 internal static class SnapshotSpillFile

@@ -53,7 +53,9 @@ internal sealed record WalOptions
 
     /// <summary>
     /// When the log forgets the older of its two files and that file is longer than this, the file is shrunk to its
-    /// header first (a reader held open for long let it grow; its space is not worth keeping). Never by default.
+    /// header first (a reader held open for long let it grow; its space is not worth keeping). Never by default. A
+    /// value below the end of the first growth step (<see cref="GrowthStep"/>, past the header, rounded up to the step)
+    /// counts as that end: a file made ready for a switch holds that step.
     /// </summary>
     public long ShrinkForgottenFileAbove { get; init; } = long.MaxValue;
 

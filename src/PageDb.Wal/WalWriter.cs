@@ -328,9 +328,13 @@ internal sealed class WalWriter : IDisposable
 
     /// <summary>
     /// Allocates the first growth step past the header now (zeros and a full sync), so the first commits of a
-    /// generation begun by a switch into a new or shrunk file sync only data.
+    /// generation begun by a switch into a new or shrunk file sync only data. The file is then at least
+    /// <see cref="FirstStepEnd"/> long.
     /// </summary>
     public void AllocateFirstStep() => EnsureAllocated(WalFormat.HeaderSize + 1);
+
+    /// <summary>The end of a log file's first growth step of <paramref name="growthStep"/> bytes: what <see cref="AllocateFirstStep"/> allocates up to.</summary>
+    public static long FirstStepEnd(int growthStep) => (WalFormat.HeaderSize + (long)growthStep) / growthStep * growthStep;
 
     /// <summary>Shrinks the file to its header (after a restart); the next commit grows it again.</summary>
     public void TruncateToHeader()

@@ -52,7 +52,9 @@ namespace PageDb.Wal;
 ///    new header, synced, so its frames never validate again, and then the older generation is dropped from the index
 ///    (readers fall back to the database file). Then, still in the forget, the file is made ready for the next switch
 ///    back into it: shrunk to its header (synced) when a long reader let it grow past
-///    <see cref="WalOptions.ShrinkForgottenFileAbove"/>, and its first growth step written as zeros and synced.
+///    <see cref="WalOptions.ShrinkForgottenFileAbove"/> (or past its first growth step, when that is larger), and its
+///    first growth step written as zeros and synced. Until
+///    it is, the writer's <see cref="TrySwitchFiles"/> declines rather than wait for the forget to finish.
 /// 3. Restart in place (as before): only when there is no older generation; the new header's sequence is the highest.
 /// A generation continued from a version 1 or 2 header never switches (an older build would not read the second
 /// file) until a restart in place writes a version 3 header.
@@ -76,6 +78,14 @@ internal sealed class WriteAheadLog : IDisposable
     /// highest written (a restart in place since writes a higher one). Set and taken under <see cref="_switchLock"/>.
     /// </summary>
     private WalWriter? _prepared;
+
+    /// <summary>
+    /// True from just before a forget drops the older generation from the index until the file it leaves is ready for
+    /// the next switch (<see cref="ForgetOlder"/>): a switch then would wait on <see cref="_switchLock"/> for that
+    /// preparation, so <see cref="TrySwitchFiles"/> declines instead. Set and cleared under the lock (Volatile: the
+    /// writer reads it without).
+    /// </summary>
+    private bool _makingForgottenFileReady;
 
     /// <summary>How far <see cref="SyncAhead"/> last synced the current generation (Volatile), or null.</summary>
     private SyncedAhead? _syncedAhead;
@@ -440,13 +450,19 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>
     /// Step 1 of "Two log files" without a checkpoint: switches to the other file when there is no older generation,
     /// no uncommitted frame, the current generation has a commit and its header allows it; the generation left behind
-    /// is then for <see cref="CheckpointOlder"/> to copy out. Returns whether it switched. Writer only.
+    /// is then for <see cref="CheckpointOlder"/> to copy out. Declines while a forget on another thread is still making
+    /// the other file ready (after its drop of the older generation): the switch would wait for it on
+    /// <see cref="_switchLock"/>, and a commit shortly after finds the switch prepared. Returns whether it switched.
+    /// Writer only.
     /// </summary>
     /// <exception cref="PageDbIOException">A sync or the new header's write failed: the log is failed until reopened.</exception>
     public bool TrySwitchFiles()
     {
         Writer.ThrowIfFailed();
-        if (_index.HasOlder || _index.HasUncommitted || !_index.HasCommitsInGeneration || !Writer.CanSwitch)
+        // HasOlder before the flag: a forget sets the flag before it drops the older generation, so a writer that sees
+        // the drop sees the flag too until the file is ready.
+        if (_index.HasOlder || Volatile.Read(ref _makingForgottenFileReady) || _index.HasUncommitted
+            || !_index.HasCommitsInGeneration || !Writer.CanSwitch)
             return false;
         SwitchFiles();
         return true;
@@ -592,7 +608,16 @@ internal sealed class WriteAheadLog : IDisposable
     /// </summary>
     private bool IsAdoptable(WalWriter prepared) =>
         prepared.CheckpointSequence == Interlocked.Read(ref _highestSequence)
-        && Volatile.Read(ref _files[1 - _index.CurrentFile]) is { } file && file.Length <= _options.ShrinkForgottenFileAbove;
+        && Volatile.Read(ref _files[1 - _index.CurrentFile]) is { } file && file.Length <= ShrinkAbove;
+
+    /// <summary>
+    /// The length past which a file holding no live generation is shrunk to its header before a switch into it
+    /// (<see cref="WalOptions.ShrinkForgottenFileAbove"/>), but never less than what <see cref="MakeReadyForSwitch"/>
+    /// leaves in it, the header and first growth step (<see cref="WalWriter.FirstStepEnd"/>): else every file made ready
+    /// counted as due to be shrunk again, and no preparation was ever adopted (an engine threshold below 32 KiB, twice
+    /// which is less than the 64 KiB step, did that).
+    /// </summary>
+    private long ShrinkAbove => Math.Max(_options.ShrinkForgottenFileAbove, WalWriter.FirstStepEnd(_options.GrowthStep));
 
     private void DropPrepared()
     {
@@ -834,9 +859,17 @@ internal sealed class WriteAheadLog : IDisposable
             int file = 1 - _index.CurrentFile;
             WalWriter next = NewGenerationIn(file);
             Volatile.Write(ref _olderEnd, 0);
-            _index.DropOlder();
-            MakeReadyForSwitch(next, file);
-            Volatile.Write(ref _prepared, next); // the next switch adopts it when nothing wrote a newer header meanwhile
+            Volatile.Write(ref _makingForgottenFileReady, true);
+            try
+            {
+                _index.DropOlder();
+                MakeReadyForSwitch(next, file);
+                Volatile.Write(ref _prepared, next); // the next switch adopts it when nothing wrote a newer header meanwhile
+            }
+            finally
+            {
+                Volatile.Write(ref _makingForgottenFileReady, false);
+            }
         }
         return true;
     }
@@ -855,7 +888,7 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>
     /// Makes <paramref name="next"/>, the new empty generation whose header is durable in log file
     /// <paramref name="file"/>, ready for a switch: the file shrunk to that header (durably) when it is larger than
-    /// <see cref="WalOptions.ShrinkForgottenFileAbove"/>, and its first growth step allocated (zeros, then a full sync), so
+    /// <see cref="ShrinkAbove"/>, and its first growth step allocated (zeros, then a full sync), so
     /// the generation's first commits sync only data. A crash at any of these steps leaves what the header's sync
     /// left: an empty newest generation in <paramref name="file"/> (frames after the header carry older salts, or are
     /// zeros, and never validate). Disposes <paramref name="next"/> when a step fails (the engine is then failed).
@@ -864,7 +897,7 @@ internal sealed class WriteAheadLog : IDisposable
     {
         try
         {
-            if (_files[file]!.Length > _options.ShrinkForgottenFileAbove)
+            if (_files[file]!.Length > ShrinkAbove)
                 next.TruncateToHeader();
             next.AllocateFirstStep();
             next.Sync();

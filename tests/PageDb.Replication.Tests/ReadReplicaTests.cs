@@ -65,7 +65,7 @@ public sealed class ReadReplicaTests
         {
             long made = CommitLog.CommitOf(writer, "writer");
             long segments = writer.GetStats().Replication!.SegmentsShipped;
-            ReplicatorTests.WaitUntil(() => writer.GetStats().Replication!.SegmentsShipped >= segments + 2);
+            ReplicatorTests.WaitUntil(() => writer.ReplicationStats!.SegmentsShipped >= segments + 2);
             long polls = replica.Polls;
             ReplicatorTests.WaitUntil(() => replica.Polls >= polls + 2);
             long applied = CommitLog.CommitOf(replica.Database, "replica");

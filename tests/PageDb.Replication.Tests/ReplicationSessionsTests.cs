@@ -74,7 +74,7 @@ public sealed class ReplicationSessionsTests
             List<string> both = SnapshotSpillFile.Find(path);
             first.Open();
             second.Open();
-            ReplicatorTests.WaitUntil(() => database.GetStats().Replication!.LagCommits == 0 && session.Stats.LagCommits == 0);
+            ReplicatorTests.WaitUntil(() => database.ReplicationStats!.LagCommits == 0 && session.Stats.LagCommits == 0);
 
             Assert.That(firstSpill, Has.Count.EqualTo(1), "the first session's copy while its put hangs");
             Assert.That(both, Has.Count.EqualTo(2).And.SupersetOf(firstSpill), "both copies while both puts hang");
@@ -111,6 +111,87 @@ public sealed class ReplicationSessionsTests
             }
         }
         Assert.That(ReplicaStatusFile.TryRead(statusPath, out _)?.Generation, Is.EqualTo(generation), "the second session's stop deleted the status file");
+    }
+
+    /// <summary>
+    /// The status file's claim belongs to its open: a session left running after its database closed (a program that
+    /// stopped it late, or never) kept the next open of the path from publishing at all, and its stop then deleted the
+    /// file the next open's session had taken. The stale session's put is held while its database closes (so it reads
+    /// nothing of a closed database meanwhile), and stopped after the next open has published.
+    /// </summary>
+    [Test]
+    public void A_session_left_running_after_its_database_closed_does_not_keep_the_next_open_from_the_status_file()
+    {
+        string path = Path.Combine(_scratch, "source.pagedb");
+        string statusPath = ReplicaStatusFile.PathFor(path);
+        var gate = new SnapshotGate(new FolderReplicaStore(Path.Combine(_scratch, "stale")));
+        PageDatabase first = PageDatabase.Open(path, new PageDbOptions { Durability = Durability.Normal, MemoryMappedReads = false });
+        CommitLog.Commit(first, 1);
+        IReplicationSession stale = new ReplicationOptions { Store = gate, SegmentInterval = TimeSpan.FromMilliseconds(20) }.Start(first);
+        try
+        {
+            ReplicatorTests.WaitUntil(() => gate.Waiting);
+            first.Dispose();
+            using PageDatabase second = ReplicatorTests.OpenReplicated(new FolderReplicaStore(Path.Combine(_scratch, "next")), path);
+            string generation = second.ReplicationStats!.Generation!;
+            ReplicatorTests.WaitUntil(() => ReplicaStatusFile.TryRead(statusPath, out _)?.Generation == generation);
+            gate.Open();
+            try
+            {
+                stale.Dispose();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Its loop failed on its closed database, and its stop rethrows that: the misuse this test plays.
+            }
+            ReplicatorTests.WaitUntil(() => ReplicaStatusFile.TryRead(statusPath, out _)?.Generation == generation);
+            Assert.That(File.Exists(statusPath), Is.True, "the stale session's stop deleted the next open's status file");
+        }
+        finally
+        {
+            gate.Open();
+        }
+    }
+
+    /// <summary>
+    /// The open keeps the history its log recovered (<see cref="RecoveredHistoryFile"/>) for the session that continues
+    /// the store's generation; a second session shipping to another store deleted it at its first shipment, and a kill
+    /// before the first session's own cut then lost the proof that would have continued its generation. The log is
+    /// made to hold commits at the open by copying an open database's files (as a kill leaves them); the first
+    /// session's snapshot put is held meanwhile.
+    /// </summary>
+    [Test]
+    public void A_second_session_leaves_the_recovered_history_the_first_still_needs()
+    {
+        string original = Path.Combine(_scratch, "killed", "source.pagedb");
+        string path = Path.Combine(_scratch, "source.pagedb");
+        Directory.CreateDirectory(Path.GetDirectoryName(original)!);
+        using (PageDatabase killed = PageDatabase.Open(original, new PageDbOptions { Durability = Durability.Normal }))
+        {
+            for (long n = 1; n <= 5; n++)
+                CommitLog.Commit(killed, n);
+            ReplicatorTests.CopyAsKilled(new[] { "", "-wal", "-wal2" }.Select(suffix => original + suffix).Where(File.Exists), _scratch);
+        }
+        string history = RecoveredHistoryFile.PathFor(path);
+        var gate = new SnapshotGate(new FolderReplicaStore(Path.Combine(_scratch, "first")));
+        try
+        {
+            using PageDatabase database = ReplicatorTests.OpenReplicated(gate, path, waitForGeneration: false);
+            Assert.That(File.Exists(history), Is.True, "the open kept its log's history for the replicator");
+            using (IReplicationSession session = new ReplicationOptions { Store = new FolderReplicaStore(Path.Combine(_scratch, "second")), SegmentInterval = TimeSpan.FromMilliseconds(20) }.Start(database))
+            {
+                CommitLog.Commit(database, 6);
+                ReplicatorTests.WaitUntil(() => session.Stats.LagCommits == 0);
+                Assert.That(File.Exists(history), Is.True, "the second session's shipment deleted the history the first still needs");
+            }
+            gate.Open();
+            ReplicatorTests.WaitUntil(() => database.ReplicationStats!.LagCommits == 0);
+            ReplicatorTests.WaitUntil(() => !File.Exists(history)); // the first session's own shipment ends its need
+        }
+        finally
+        {
+            gate.Open();
+        }
     }
 
     /// <summary>

@@ -280,7 +280,7 @@ public sealed class ReplicatorKillTests
             using (PageDatabase database = ReplicatorTests.OpenReplicated(new FolderReplicaStore(Path.Combine(directory, "store")), dbPath))
             {
                 ReplicaStatus? now = null;
-                ReplicatorTests.WaitUntil(() => (now = ReplicaStatusFile.TryRead(statusPath, out _)) is { } s && s.Generation == database.GetStats().Replication!.Generation);
+                ReplicatorTests.WaitUntil(() => (now = ReplicaStatusFile.TryRead(statusPath, out _)) is { } s && s.Generation == database.ReplicationStats!.Generation);
                 replaced = now!;
             }
 

@@ -242,7 +242,7 @@ public sealed class ReplicatorTests
         }
         using (PageDatabase database = OpenReplicated(store, path))
         {
-            WaitUntil(() => database.GetStats().Replication!.Resume is not null);
+            WaitUntil(() => database.ReplicationStats!.Resume is not null);
             Assert.That(database.GetStats().Replication!.Resume, Does.StartWith("continued generation"));
         }
         AssertRestores(store, 9);
@@ -290,9 +290,9 @@ public sealed class ReplicatorTests
         ReplicationStats idle;
         using (PageDatabase database = OpenReplicated(store, path))
         {
-            WaitUntil(() => database.GetStats().Replication!.Resume is not null);
-            Thread.Sleep(300); // 15 segment intervals: each poll would cut a segment that is due
-            idle = database.GetStats().Replication!;
+            WaitUntil(() => database.ReplicationStats!.Resume is not null);
+            WaitForPollsAfterTheResume(path);
+            idle = database.ReplicationStats!;
         }
         List<string> reopened = Keys(store);
         using (PageDatabase database = OpenReplicated(store, path))
@@ -306,6 +306,26 @@ public sealed class ReplicatorTests
         Assert.That(reopened, Is.EqualTo(closed), "the store's keys after an open that committed nothing");
         Assert.That(Keys(store).Except(closed).Count(), Is.EqualTo(1), "the next commit's segment");
         AssertRestores(store, 6);
+    }
+
+    /// <summary>
+    /// Waits (30 s at most) until the replicator of the database at <paramref name="databasePath"/> has gone round its
+    /// loop at least once after a poll that saw the resume: its status file names the resume, and a later write of it
+    /// follows (each poll publishes the status before it cuts what is due, and writes it at least every second). A
+    /// segment owed from the resume on is cut by then.
+    /// </summary>
+    private static void WaitForPollsAfterTheResume(string databasePath)
+    {
+        string statusPath = ReplicaStatusFile.PathFor(databasePath);
+        DateTimeOffset? resumeSeen = null;
+        WaitUntil(() =>
+        {
+            ReplicaStatus? status = ReplicaStatusFile.TryRead(statusPath, out _);
+            if (status?.Resume is null)
+                return false;
+            resumeSeen ??= status.WrittenAt;
+            return status.WrittenAt > resumeSeen;
+        });
     }
 
     private static List<string> Keys(IReplicaStore store) =>
@@ -332,7 +352,7 @@ public sealed class ReplicatorTests
         string killed = Path.Combine(_scratch, "killed");
         using (PageDatabase database = OpenReplicated(store, path, segmentInterval: TimeSpan.FromHours(1)))
         {
-            WaitUntil(() => database.GetStats().Replication!.Resume is not null);
+            WaitUntil(() => database.ReplicationStats!.Resume is not null);
             CommitLog.Commit(database, 21); // in the log only; the next cut is an hour away
             CopyAsKilled([storePath, .. Directory.GetFiles(_scratch, "source.pagedb*")], killed);
             Assert.That(database.GetStats().Replication!.LagCommits, Is.EqualTo(1), "commit 21 was shipped before the copy");
@@ -358,7 +378,7 @@ public sealed class ReplicatorTests
     /// Copies <paramref name="paths"/> (files, folders whole) into <paramref name="folder"/> with cp: the open
     /// database's files are locked against .NET's own opens in this process, not against another process.
     /// </summary>
-    private static void CopyAsKilled(IEnumerable<string> paths, string folder)
+    internal static void CopyAsKilled(IEnumerable<string> paths, string folder)
     {
         Directory.CreateDirectory(folder);
         var start = new ProcessStartInfo("cp") { UseShellExecute = false };
@@ -524,7 +544,7 @@ public sealed class ReplicatorTests
 
         using (PageDatabase database = OpenReplicated(store, path, snapshotInterval: TimeSpan.FromMilliseconds(300)))
         {
-            WaitUntil(() => database.GetStats().Replication!.GenerationsStarted == 1);
+            WaitUntil(() => database.ReplicationStats!.GenerationsStarted == 1);
             ReplicationStats stats = database.GetStats().Replication!;
             Assert.That(stats.Resume, Does.StartWith($"continued generation {first}"));
             Assert.That(stats.Generation, Is.Not.EqualTo(first));
@@ -574,7 +594,7 @@ public sealed class ReplicatorTests
             Assert.That(shipped.Generation, Is.EqualTo(first));
 
             faulty.FailPutsOf = null;
-            WaitUntil(() => database.GetStats().Replication!.GenerationsStarted == started + 1);
+            WaitUntil(() => database.ReplicationStats!.GenerationsStarted == started + 1);
             CommitLog.Commit(database, ++n);
             WaitUntilShipped(database);
         }
@@ -670,7 +690,7 @@ public sealed class ReplicatorTests
             }
             Assert.That(snapshotPuts.Distinct().Count(), Is.EqualTo(1), "a failed snapshot put was retried with a new copy: " + string.Join(", ", snapshotPuts.Distinct()));
 
-            while (database.GetStats().Replication!.LagBytes <= 2 << 20)
+            while (database.ReplicationStats!.LagBytes <= 2 << 20)
                 CommitLog.Commit(database, ++n); // past the lag limit: the copy is let go
             WaitUntil(() => snapshotPuts.Distinct().Count() == 2);
             int afterSecondCopy = snapshotPuts.Count;
@@ -769,7 +789,7 @@ public sealed class ReplicatorTests
             faulty.FailureRate = 1;
             for (long n = 1; n <= 300; n++)
                 CommitLog.Commit(database, n);
-            WaitUntil(() => database.GetStats().Replication!.LagCommits == -1);
+            WaitUntil(() => database.ReplicationStats!.LagCommits == -1);
             ReplicationStats down = database.GetStats().Replication!;
             faulty.FailureRate = 0;
             WaitUntilShipped(database);
@@ -801,7 +821,7 @@ public sealed class ReplicatorTests
         var sinceBeforeCommits = System.Diagnostics.Stopwatch.StartNew();
         CommitLog.Commit(database, 2);
         CommitLog.Commit(database, 3);
-        WaitUntil(() => database.GetStats().Replication!.LastError is not null);
+        WaitUntil(() => database.ReplicationStats!.LastError is not null);
         ReplicationStats behind = database.GetStats().Replication!;
         TimeSpan bound = sinceBeforeCommits.Elapsed;
 
@@ -985,7 +1005,7 @@ public sealed class ReplicatorTests
             {
                 // The hour-long interval never passes: only the segment's size can cut it. Commits rewrite the same
                 // leaf and header pages many times before a segment holds 64 KiB of distinct pages.
-                while (database.GetStats().Replication!.SegmentsShipped < segment)
+                while (database.ReplicationStats!.SegmentsShipped < segment)
                 {
                     ReplicationStats before = database.GetStats().Replication!;
                     CommitLog.Commit(database, ++n);
@@ -1053,12 +1073,12 @@ public sealed class ReplicatorTests
             },
         });
         if (waitForGeneration)
-            WaitUntil(() => database.GetStats().Replication!.Generation is not null);
+            WaitUntil(() => database.ReplicationStats!.Generation is not null);
         return database;
     }
 
     /// <summary>Waits (up to a generous bound, not a timing assertion) until the store holds every commit.</summary>
-    internal static void WaitUntilShipped(PageDatabase database) => WaitUntil(() => database.GetStats().Replication!.LagCommits == 0);
+    internal static void WaitUntilShipped(PageDatabase database) => WaitUntil(() => database.ReplicationStats!.LagCommits == 0);
 
     internal static void WaitUntil(Func<bool> condition)
     {

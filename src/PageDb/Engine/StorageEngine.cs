@@ -385,10 +385,10 @@ internal sealed class StorageEngine : IDisposable
     /// past the threshold), so the first commit past 1.5 times the threshold when no reader holds the log back. While an
     /// older generation exists the background keeps the current file synced ahead too, so the switch that follows its
     /// forget is as short. Backpressure: when the current file has grown past twice the threshold and the older
-    /// generation has been free to copy out (no reader of this process older than its last commit) for a threshold's
-    /// worth of appends, the background lags (or gets no CPU) and the writer runs that copy itself, so the log stays
-    /// bounded however fast commits come. While a reader holds the older generation (the replicator's "archived
-    /// through" mark, most often) the writer leaves the copy to the background: copying up to the reader's snapshot on
+    /// generation has been free to copy out (no reader older than its last commit) for a threshold's worth of appends,
+    /// the background lags (or gets no CPU) and the writer runs that copy itself, so the log stays bounded however fast
+    /// commits come. While a reader holds the older generation (the replicator's "archived through" mark, most often,
+    /// or a reader process) the writer leaves the copy to the background: copying up to the reader's snapshot on
     /// the commit path put the copy's syncs there and forgot nothing. A log whose header
     /// predates two files (format version 1 or 2) cannot switch; it is checkpointed here, as before, until a restart
     /// upgrades it. The caller holds the gate. First, at any size, asks the background thread to grow the log file once
@@ -411,14 +411,18 @@ internal sealed class StorageEngine : IDisposable
         }
         try
         {
-            if (_background is not null && !Wal.HasOlderGeneration && !Wal.IsSwitchPrepared
+            // Read once: the background may forget the older generation at any moment, and a switch decided on a read
+            // from before its forget would skip the check below that the switch is prepared.
+            bool olderGeneration = Wal.HasOlderGeneration;
+            if (_background is not null && !olderGeneration && !Wal.IsSwitchPrepared
                 && _switchUnprepared.Holds(Wal.CheckpointSequence, Wal.LogBytes) < Options.CheckpointThresholdBytes / 2)
             {
                 Volatile.Write(ref _switchPreparationAsked, true);
                 _background.Signal(); // it prepares the switch (RunBackgroundStep); a commit past this point switches
                 return;
             }
-            Wal.TrySwitchFiles();
+            if (!olderGeneration)
+                Wal.TrySwitchFiles();
             if (!Wal.HasOlderGeneration)
                 return;
             bool copyHere = _background is null || BackgroundLagsBehindOlderGeneration();
@@ -439,18 +443,31 @@ internal sealed class StorageEngine : IDisposable
 
     /// <summary>
     /// True when the current file is past twice the threshold and the older generation has been free to copy out and
-    /// forget (no reader of this process older than its last commit) for a threshold's worth of appends: the background
-    /// thread lags behind it, so the writer copies it itself (<see cref="MaintainLog"/>'s backpressure).
+    /// forget (no reader older than its last commit) for a threshold's worth of appends: the background thread lags
+    /// behind it, so the writer copies it itself (<see cref="MaintainLog"/>'s backpressure). Readers of this process are
+    /// looked at every time; reader processes (the <c>-shm</c> reader table, a look without the checkpoint protocol's
+    /// announcement: <see cref="OtherProcessReaders.OldestOr"/>) only once the rest holds, before the writer would try:
+    /// a copy held back by one could forget nothing, and trying it waited on the checkpoint lock for whatever the
+    /// background held it for. Either kind of reader restarts the count, so while a reader process holds the older
+    /// generation the table is read once per threshold's worth of appends, not at every commit.
     /// </summary>
     private bool BackgroundLagsBehindOlderGeneration()
     {
-        if (Readers.OldestOr(Wal.LastCommit) < Wal.OlderGenerationLastCommit)
+        WalMark olderLast = Wal.OlderGenerationLastCommit;
+        if (Readers.OldestOr(Wal.LastCommit) < olderLast)
         {
             _olderGenerationFree.Reset();
             return false;
         }
-        return _olderGenerationFree.Holds(Wal.CheckpointSequence, Wal.LogBytes) > Options.CheckpointThresholdBytes
-            && Wal.LogBytes > 2 * Options.CheckpointThresholdBytes;
+        if (_olderGenerationFree.Holds(Wal.CheckpointSequence, Wal.LogBytes) <= Options.CheckpointThresholdBytes
+            || Wal.LogBytes <= 2 * Options.CheckpointThresholdBytes)
+            return false;
+        if (OtherReaders.OldestOr(Wal.LastCommit) < olderLast)
+        {
+            _olderGenerationFree.Reset();
+            return false;
+        }
+        return true;
     }
 
     // MaintainLog's patience with the background thread (writer only): since when the switch could be made but was not

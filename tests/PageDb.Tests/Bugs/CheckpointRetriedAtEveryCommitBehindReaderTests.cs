@@ -91,6 +91,72 @@ public class CheckpointRetriedAtEveryCommitBehindReaderTests
         }
     }
 
+    /// <summary>
+    /// With the background thread (the default), the writer's backpressure (the log past twice the threshold, the older
+    /// generation free of this process's readers for a threshold's worth of appends) took the engine's checkpoint lock
+    /// at every commit to find, under it, that a reader process held the copy: each such commit waited for whatever the
+    /// background held the lock for (its tries every 5 ms, its syncs of the log ahead of the switch). The check now
+    /// reads the reader table before the writer tries. The test holds the checkpoint lock itself, standing in for a
+    /// long background step (a slow sync), while a real child process holds its snapshot.
+    /// </summary>
+    [Test]
+    public void Nor_does_it_wait_for_the_checkpoint_lock_while_a_reader_process_holds_it()
+    {
+        string directory = Directory.CreateTempSubdirectory("pagedb-pinned-").FullName;
+        try
+        {
+            string path = Path.Combine(directory, "held.pagedb");
+            const long Threshold = 32 << 10;
+            var options = new PageDbOptions { CheckpointThresholdBytes = Threshold, Durability = Durability.Normal, BackgroundCheckpoints = true };
+            using PageDatabase db = PageDatabase.Open(path, options);
+            long n = 0;
+            while (n < 5)
+                LiveValues.Commit(db, ++n);
+            WriteAheadLog wal = WalOf(db);
+            using (ChildProcess reader = ChildProcess.Start("hold-reader", path))
+            {
+                Assert.That(reader.WaitFor("READ"), Does.StartWith("READ 5 "));
+                while (!wal.HasOlderGeneration && n < 100_000)
+                    LiveValues.Commit(db, ++n);
+                // Past twice the threshold, and a threshold more since the older generation was first seen free of
+                // this process's readers: where the writer runs the copy itself when nothing holds it.
+                while (wal.LogBytes < 4 * Threshold && n < 100_000)
+                    LiveValues.Commit(db, ++n);
+                Assert.That(wal.HasOlderGeneration, Is.True, "the reader process holds the older generation");
+                Lock checkpointLock = CheckpointLockOf(EngineOf(db));
+                bool committedMeanwhile;
+                Task committing;
+                lock (checkpointLock)
+                {
+                    committing = Task.Run(() =>
+                    {
+                        for (int i = 0; i < 200; i++)
+                            LiveValues.Commit(db, Interlocked.Increment(ref n));
+                    });
+                    // A bounded wait, not a timing check: commits that wait for the lock do not end while it is held here.
+                    committedMeanwhile = committing.Wait(TimeSpan.FromSeconds(20));
+                }
+                committing.Wait();
+                Assert.That(committedMeanwhile, Is.True, "commits waited for the checkpoint lock while a reader process held the older generation");
+                Assert.That(wal.HasOlderGeneration, Is.True, "the reader process still holds the older generation");
+                Assert.That(reader.Ask("again", "READ"), Does.StartWith("READ 5 "), "the reader process kept its snapshot");
+                reader.Kill();
+            }
+
+            WalMark copied = wal.CheckpointedThrough;
+            Assert.That(WaitUntil(() => wal.CheckpointedThrough > copied), Is.True, "once the reader process ended, the older generation was copied out");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>The engine's checkpoint lock (private: only this test takes it from outside, to stand in for a long background step).</summary>
+    private static Lock CheckpointLockOf(PageDb.Engine.StorageEngine engine) =>
+        (Lock?)typeof(PageDb.Engine.StorageEngine).GetField("_checkpointLock", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)?.GetValue(engine)
+        ?? throw new InvalidOperationException("StorageEngine has no _checkpointLock field any more: update this test");
+
     /// <summary>Counts the checkpoints (the <c>pagedb.checkpoints</c> counter) recorded on the thread that made it.</summary>
     private sealed class CheckpointsOnThisThread : IDisposable
     {

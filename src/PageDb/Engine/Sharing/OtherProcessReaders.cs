@@ -22,7 +22,10 @@ namespace PageDb.Engine.Sharing;
 /// A reader writes its slot, fences, and then reads the count; it goes on only when the count is even. So either the
 /// checkpoint's read of the slots saw the reader's slot, or the reader saw the checkpoint running and waited for it.
 /// </para>
-/// Threads: the writer (holding the engine's gate, or the checkpoint lock for checkpoints) calls everything.
+/// Threads: the writer (holding the engine's gate, or the checkpoint lock for checkpoints) calls everything; only
+/// checkpoints (serialized by the checkpoint lock) announce themselves. <see cref="OldestOr"/> may run beside a
+/// checkpoint on another thread (the writer's backpressure check, under the gate): it only reads the slots, and frees
+/// a dead one under the shm file's own lock (<see cref="SharedMemoryFile.IsSlotLive"/>).
 /// </summary>
 internal sealed class OtherProcessReaders : IDisposable
 {
