@@ -55,7 +55,9 @@ internal sealed record WalOptions
     /// When the log forgets the older of its two files and that file is longer than this, the file is shrunk to its
     /// header first (a reader held open for long let it grow; its space is not worth keeping). Never by default. A
     /// value below the end of the first growth step (<see cref="GrowthStep"/>, past the header, rounded up to the step)
-    /// counts as that end: a file made ready for a switch holds that step.
+    /// counts as that end: a file made ready for a switch holds that step. A file no longer than twice what the current
+    /// generation has written is kept too: the readers that let the current generation grow as long will likely let
+    /// the next one grow as far.
     /// </summary>
     public long ShrinkForgottenFileAbove { get; init; } = long.MaxValue;
 

@@ -52,9 +52,10 @@ namespace PageDb.Wal;
 ///    new header, synced, so its frames never validate again, and then the older generation is dropped from the index
 ///    (readers fall back to the database file). Then, still in the forget, the file is made ready for the next switch
 ///    back into it: shrunk to its header (synced) when a long reader let it grow past
-///    <see cref="WalOptions.ShrinkForgottenFileAbove"/> (or past its first growth step, when that is larger), and its
-///    first growth step written as zeros and synced. Until
-///    it is, the writer's <see cref="TrySwitchFiles"/> declines rather than wait for the forget to finish.
+///    <see cref="WalOptions.ShrinkForgottenFileAbove"/> (or past its first growth step, when that is larger) and past
+///    twice what the current generation has written (<see cref="ShrinkAbove"/>), and its first growth step written as
+///    zeros and synced. Until it is, the writer's <see cref="TrySwitchFiles"/> declines rather than wait for the forget
+///    to finish.
 /// 3. Restart in place (as before): only when there is no older generation; the new header's sequence is the highest.
 /// A generation continued from a version 1 or 2 header never switches (an older build would not read the second
 /// file) until a restart in place writes a version 3 header.
@@ -615,9 +616,17 @@ internal sealed class WriteAheadLog : IDisposable
     /// (<see cref="WalOptions.ShrinkForgottenFileAbove"/>), but never less than what <see cref="MakeReadyForSwitch"/>
     /// leaves in it, the header and first growth step (<see cref="WalWriter.FirstStepEnd"/>): else every file made ready
     /// counted as due to be shrunk again, and no preparation was ever adopted (an engine threshold below 32 KiB, twice
-    /// which is less than the 64 KiB step, did that).
+    /// which is less than the 64 KiB step, did that). Nor less than twice what the current generation has written: the
+    /// readers that let the current generation grow that far (the replicator's "archived through" mark) will likely let
+    /// the next one grow as far, and a shrunk file regrows one growth step at a time, each step's zeros written and the
+    /// sync after it a full one (metadata), at the rate commits append. With a folder replica store at ~100k one-row
+    /// commits/s nearly every forgotten file was shrunk from ~16 MiB, the committing thread zero-filled most steps itself
+    /// (the background, held in its syncs ahead, came too late) and its switch synced the metadata. Both files stay
+    /// bounded by the generations written in them, so the log shrinks back once readers stop holding it: the next
+    /// forget finds a current generation near the threshold. Read by the writer and the background thread alike.
     /// </summary>
-    private long ShrinkAbove => Math.Max(_options.ShrinkForgottenFileAbove, WalWriter.FirstStepEnd(_options.GrowthStep));
+    private long ShrinkAbove =>
+        Math.Max(Math.Max(_options.ShrinkForgottenFileAbove, WalWriter.FirstStepEnd(_options.GrowthStep)), 2 * Volatile.Read(ref _writer)!.WrittenEnd);
 
     private void DropPrepared()
     {
