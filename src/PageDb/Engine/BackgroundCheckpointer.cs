@@ -58,8 +58,9 @@ internal sealed class BackgroundCheckpointer : IDisposable
     // Set by the first Signal since the thread last cleared _wakePending, and by Dispose; the thread waits on it.
     private readonly AutoResetEvent _wake = new(initialState: false);
 
-    // 1 from a Signal until the thread, woken, clears it before its step (see "No lost wake-up" above): the signals
-    // that find it set cost the writer one interlocked exchange and no event.
+    // 1 from a Signal, or while the thread lingers (it leaves it set: see "Lingering" above), until the thread clears it
+    // before it waits on the event or runs its step (see "No lost wake-up" above): the signals that find it set cost the
+    // writer one interlocked exchange and no event.
     private int _wakePending;
 
     // Set (to 1) by every Signal, taken by the lingering thread at each look (see "Lingering" above).
