@@ -60,14 +60,9 @@ public class CheckpointRetriedAtEveryCommitBehindReaderTests
             using var onCommitter = new CheckpointsOnThisThread();
             using PageDatabase db = PageDatabase.Open(path, options);
             long n = 0;
-            while (n < 5)
-                LiveValues.Commit(db, ++n);
             WriteAheadLog wal = WalOf(db);
-            using (ChildProcess reader = ChildProcess.Start("hold-reader", path))
+            using (ChildProcess reader = ReaderProcessHoldingAnOlderGeneration(db, path, ref n))
             {
-                Assert.That(reader.WaitFor("READ"), Does.StartWith("READ 5 "));
-                while (!wal.HasOlderGeneration && n < 100_000)
-                    LiveValues.Commit(db, ++n);
                 // The first tries past the threshold copy up to the reader's snapshot; from then on nothing can be copied.
                 for (int i = 0; i < 20; i++)
                     LiveValues.Commit(db, ++n);
@@ -110,14 +105,9 @@ public class CheckpointRetriedAtEveryCommitBehindReaderTests
             var options = new PageDbOptions { CheckpointThresholdBytes = Threshold, Durability = Durability.Normal, BackgroundCheckpoints = true };
             using PageDatabase db = PageDatabase.Open(path, options);
             long n = 0;
-            while (n < 5)
-                LiveValues.Commit(db, ++n);
             WriteAheadLog wal = WalOf(db);
-            using (ChildProcess reader = ChildProcess.Start("hold-reader", path))
+            using (ChildProcess reader = ReaderProcessHoldingAnOlderGeneration(db, path, ref n))
             {
-                Assert.That(reader.WaitFor("READ"), Does.StartWith("READ 5 "));
-                while (!wal.HasOlderGeneration && n < 100_000)
-                    LiveValues.Commit(db, ++n);
                 // Past twice the threshold, and a threshold more since the older generation was first seen free of
                 // this process's readers: where the writer runs the copy itself when nothing holds it.
                 while (wal.LogBytes < 4 * Threshold && n < 100_000)
@@ -149,6 +139,30 @@ public class CheckpointRetriedAtEveryCommitBehindReaderTests
         finally
         {
             Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Five commits, then a real reader process holding its snapshot of them, then commits (counted in
+    /// <paramref name="n"/>) until the log switched behind that snapshot: the reader process holds the older generation.
+    /// </summary>
+    private static ChildProcess ReaderProcessHoldingAnOlderGeneration(PageDatabase db, string path, ref long n)
+    {
+        while (n < 5)
+            LiveValues.Commit(db, ++n);
+        ChildProcess reader = ChildProcess.Start("hold-reader", path);
+        try
+        {
+            Assert.That(reader.WaitFor("READ"), Does.StartWith("READ 5 "));
+            WriteAheadLog wal = WalOf(db);
+            while (!wal.HasOlderGeneration && n < 100_000)
+                LiveValues.Commit(db, ++n);
+            return reader;
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
         }
     }
 
