@@ -144,8 +144,10 @@ public sealed class ReplicationSessionsTests
             {
                 // Its loop failed on its closed database, and its stop rethrows that: the misuse this test plays.
             }
-            ReplicatorTests.WaitUntil(() => ReplicaStatusFile.TryRead(statusPath, out _)?.Generation == generation);
+            // At once: the next open's session rewrites its file within a second, so a deletion by the stale stop is
+            // seen only before that; the file exists throughout otherwise (a status write replaces it by a rename).
             Assert.That(File.Exists(statusPath), Is.True, "the stale session's stop deleted the next open's status file");
+            ReplicatorTests.WaitUntil(() => ReplicaStatusFile.TryRead(statusPath, out _)?.Generation == generation);
         }
         finally
         {
